@@ -1,0 +1,61 @@
+/**
+ * What the channel steps need from the template renderer (implemented in functions/channels/render.ts).
+ * Templates live in templates/ per channel × tone × phase × language.
+ */
+export type Channel = 'email' | 'sms' | 'whatsapp' | 'letter' | 'call';
+export type Tone = 'friendly' | 'neutral' | 'firm';
+export type Language = 'nl' | 'en';
+/** Journey phases (DESIGN §5 and issue 3): friendly reminder → 14-day letter → demand → final notice → hand-over. */
+export type Phase = 'reminder' | 'fourteen_day_letter' | 'demand' | 'final_notice' | 'handover';
+
+export interface ClaimLine {
+  reference: string;
+  description?: string;
+  creditorName: string;
+  /** integer cents */
+  principal: number;
+  costs: number;
+  paid: number;
+  outstanding: number;
+}
+
+export interface RenderInput {
+  channel: Channel;
+  phase: Phase;
+  tone: Tone;
+  language: Language;
+  /** Rendering time (the template shows dates in Europe/Amsterdam). */
+  now: Date;
+  debtor: { name: string; address?: { line1: string; postalCode: string; city: string; country?: string } };
+  claims: ClaimLine[];
+  /** integer cents, sum over claims */
+  totalOutstanding: number;
+  paymentLink: string;
+  /** 14-day letter: the exact cost amount that will be added, and whether VAT is included */
+  costNotice?: { costs: number; vatIncluded: boolean };
+  agency: AgencyDetails;
+}
+
+export interface AgencyDetails {
+  name: string;
+  wkiNumber: string;
+  phone: string;
+  email: string;
+  website: string;
+  address: string;
+}
+
+export interface RenderedMessage {
+  /** e.g. "email/reminder/friendly" — the template id recorded on the timeline and in the outbox */
+  template: string;
+  language: Language;
+  subject?: string;
+  text: string;
+  html?: string;
+  /** letters only */
+  pdf?: Buffer;
+  /** SMS only: GSM-7 or UCS-2 and the number of segments */
+  sms?: { encoding: 'GSM-7' | 'UCS-2'; segments: number };
+  /** WhatsApp outside the 24 h window: the approved template and its variables */
+  whatsappTemplate?: { contentSid: string; variables: Record<string, string> };
+}

@@ -1,0 +1,203 @@
+/**
+ * The local runtime's clock and timer wheel (DESIGN §8).
+ *
+ * - real:    now = wall clock.
+ * - scaled:  now = start + elapsed × MAATWERK_TIME_SCALE (a journey day per second at 86400).
+ * - virtual: time stands still until advance(); advance runs every due timer in time order and
+ *            returns when nothing is left running (the Activity tracker is idle).
+ *
+ * Timers never rely on one long setTimeout (Node overflows past 2^31 ms): they are kept in a list
+ * and re-armed, so waits of any length work.
+ */
+export type ClockMode = 'real' | 'scaled' | 'virtual';
+
+export interface Timer {
+  readonly id: number;
+  readonly at: number;
+}
+
+interface Entry extends Timer {
+  fn: () => void | Promise<void>;
+}
+
+const MAX_TIMEOUT_MS = 2_147_483_000;
+
+/** Counts work in flight (running tasks, HTTP handlers) so the virtual clock knows when all is quiet. */
+export class Activity {
+  private running = 0;
+  private waiters: Array<() => void> = [];
+
+  /** Marks work as started; call the returned function exactly once when it ends. */
+  begin(): () => void {
+    this.running++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.running--;
+      if (this.running === 0) this.flush();
+    };
+  }
+
+  /** Runs `work` as tracked activity. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    const end = this.begin();
+    try {
+      return await work();
+    } finally {
+      end();
+    }
+  }
+
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /** Resolves once no work is running (after letting queued microtasks and I/O settle). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      if (this.running > 0) {
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+        continue;
+      }
+      // Give callbacks that are about to begin new work a chance to do so.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (this.running === 0) return;
+    }
+  }
+
+  private flush(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+export class Clock {
+  readonly mode: ClockMode;
+  readonly scale: number;
+  readonly activity = new Activity();
+  private virtualNow: number;
+  private readonly realStart = Date.now();
+  private readonly clockStart: number;
+  private timers: Entry[] = [];
+  private nextId = 1;
+  private armed: NodeJS.Timeout | undefined;
+  private advancing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(opts: { mode?: ClockMode; scale?: number; start?: number } = {}) {
+    this.scale = opts.scale && opts.scale > 0 ? opts.scale : 1;
+    this.mode = opts.mode ?? (this.scale !== 1 ? 'scaled' : 'real');
+    this.clockStart = opts.start ?? Date.now();
+    this.virtualNow = this.clockStart;
+  }
+
+  /** Reads the clock mode from the environment variables documented in DESIGN §8. */
+  static fromEnv(env: NodeJS.ProcessEnv, persistedNow?: number): Clock {
+    if (env.MAATWERK_CLOCK === 'virtual') {
+      const startIso = env.MAATWERK_CLOCK_START;
+      let start = persistedNow ?? (startIso ? Date.parse(startIso) : Date.now());
+      if (Number.isNaN(start)) throw new Error(`MAATWERK_CLOCK_START is not an ISO-8601 time: ${startIso}`);
+      return new Clock({ mode: 'virtual', start });
+    }
+    const scale = env.MAATWERK_TIME_SCALE ? Number(env.MAATWERK_TIME_SCALE) : 1;
+    if (!Number.isFinite(scale) || scale <= 0) {
+      throw new Error(`MAATWERK_TIME_SCALE must be a positive number, got ${env.MAATWERK_TIME_SCALE}`);
+    }
+    // A scaled clock continues from where it stopped, so a restart does not jump back in time.
+    return new Clock({ scale, start: scale !== 1 ? persistedNow ?? Date.now() : Date.now() });
+  }
+
+  now(): number {
+    if (this.mode === 'virtual') return this.virtualNow;
+    if (this.mode === 'real') return Date.now();
+    return Math.floor(this.clockStart + (Date.now() - this.realStart) * this.scale);
+  }
+
+  /** Runs fn at clock time `at` (ms since epoch). Past times run on the next tick. */
+  schedule(at: number, fn: () => void | Promise<void>): Timer {
+    const entry: Entry = { id: this.nextId++, at, fn };
+    // Keep sorted by time, then by creation order, so equal times run first-come first-served.
+    let i = this.timers.length;
+    while (i > 0 && this.timers[i - 1].at > at) i--;
+    this.timers.splice(i, 0, entry);
+    this.arm();
+    return entry;
+  }
+
+  cancel(timer: Timer | undefined): void {
+    if (!timer) return;
+    const i = this.timers.findIndex((t) => t.id === timer.id);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  nextTimerAt(): number | undefined {
+    return this.timers[0]?.at;
+  }
+
+  /**
+   * Virtual mode: moves time forward to `until`, running every timer due on the way in time order,
+   * and resolves once the system is idle. Calls are serialised.
+   */
+  advance(until: number): Promise<void> {
+    if (this.mode !== 'virtual') return Promise.reject(new Error('the clock is not virtual (set MAATWERK_CLOCK=virtual)'));
+    const run = this.advancing.then(() => this.advanceNow(until));
+    this.advancing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async advanceNow(until: number): Promise<void> {
+    await this.activity.whenIdle();
+    for (;;) {
+      const next = this.timers[0];
+      if (!next || next.at > until) break;
+      if (next.at > this.virtualNow) this.virtualNow = next.at;
+      this.timers.shift();
+      await this.fire(next);
+      await this.activity.whenIdle();
+    }
+    if (until > this.virtualNow) this.virtualNow = until;
+    await this.activity.whenIdle();
+  }
+
+  private async fire(entry: Entry): Promise<void> {
+    const end = this.activity.begin();
+    try {
+      await entry.fn();
+    } catch (err) {
+      console.error('timer failed', err);
+    } finally {
+      end();
+    }
+  }
+
+  /** Real and scaled modes: keeps one setTimeout armed for the earliest timer. */
+  private arm(): void {
+    if (this.mode === 'virtual' || this.closed) return;
+    if (this.armed) clearTimeout(this.armed);
+    this.armed = undefined;
+    const next = this.timers[0];
+    if (!next) return;
+    const delayMs = Math.max(0, Math.min(MAX_TIMEOUT_MS, (next.at - this.now()) / this.scale));
+    this.armed = setTimeout(() => {
+      this.armed = undefined;
+      const due: Entry[] = [];
+      while (this.timers[0] && this.timers[0].at <= this.now()) due.push(this.timers.shift()!);
+      for (const entry of due) void this.fire(entry);
+      this.arm();
+    }, delayMs);
+    this.armed.unref?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.armed) clearTimeout(this.armed);
+    this.timers = [];
+  }
+}
