@@ -1,0 +1,345 @@
+/**
+ * Dutch contact calendar (DESIGN §5 rules 7–8 and the Algemene termijnenwet).
+ *
+ * Pure: no AWS, never reads the wall clock; every instant is a parameter.
+ * Calendar dates are plain strings 'YYYY-MM-DD' meaning a day in Europe/Amsterdam.
+ *
+ * Holidays = Algemene termijnenwet (Atw) art. 3:
+ *   lid 1  Nieuwjaarsdag, (Eerste en) Tweede Paasdag, Koningsdag (27 April; 26 April when the 27th is a Sunday),
+ *          5 mei (every year), Hemelvaartsdag, (Eerste en) Tweede Pinksterdag, Eerste en Tweede Kerstdag;
+ *   lid 2  Goede Vrijdag;
+ *   lid 3  days the government declares equal ("gelijkgestelde dagen", see DECLARED_EQUAL_DAYS below).
+ * Eerste Paasdag and Eerste Pinksterdag are Sundays (so never contact days anyway) but are listed by name so
+ * that reasons read naturally.
+ *
+ * `date-holidays` is the base for the moveable feasts and Koningsdag; it types Goede Vrijdag and 5 May as
+ * non-public and knows nothing of declared days, so we select holidays by name whatever their type, force
+ * 5 May in every year, add the declared days, and fail loudly if the library ever stops producing one of them.
+ */
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+
+export const ZONE = 'Europe/Amsterdam';
+
+/** Contact hours allowed by Bki art. 4.2: from 07:00 up to (not including) 20:00 Europe/Amsterdam. */
+export const LEGAL_CONTACT_WINDOW: Readonly<ContactWindow> = Object.freeze({ startHour: 7, endHour: 20 });
+
+export interface ContactWindow {
+  /** local hour the window opens (inclusive); fractions allowed, 9.5 = 09:30 */
+  startHour: number;
+  /** local hour the window closes (exclusive); fractions allowed */
+  endHour: number;
+}
+
+export interface HolidayInfo {
+  holiday: boolean;
+  name?: string;
+  /** true for a day declared equal to a holiday (Atw art. 3 lid 3) rather than a holiday by law */
+  declared?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Declared days (gelijkgestelde dagen, Atw art. 3 lid 3)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Days declared equal to a generally recognised holiday (Atw art. 3 lid 3). Maintained by hand: the government
+ * publishes a Besluit in the Staatscourant, usually for three years at a time. Add the next Besluit when it
+ * appears (the one after 2028) and extend DECLARED_DAYS_COVERAGE.
+ *
+ * Sources (titles of the Besluiten, which list every day they declare):
+ *  - "Besluit gelijkstelling van 28 april 2023, 19 mei 2023, 10 mei 2024, 27 december 2024 en 30 mei 2025 met
+ *    een algemeen erkende feestdag"
+ *  - "Besluit gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027, 28 april 2028 en 26 mei 2028 met een
+ *    algemeen erkende feestdag"
+ *  Both titles as quoted by mr. W.G.H.M. van der Putten, sterfgeval.nl vraag 70745 (4 October 2025),
+ *  https://sterfgeval.nl/juridisch/overige/vragen-van-uitvaartondernemers/gemeentelijke-feestdag-bij-lijkbezorging-feestdagen-in-2026-2028/70745
+ *  The 2026–2028 days match DESIGN.md §5 (2 Jan 2026, 15 May 2026, 7 May 2027). Every listed day is the Friday
+ *  after a Thursday holiday, the pattern the Besluiten follow. Nothing here is inferred from that pattern: a
+ *  day is listed only when a Besluit names it (e.g. Monday 4 May 2026 is NOT declared).
+ */
+export const DECLARED_EQUAL_DAYS: Readonly<Record<string, string>> = Object.freeze({
+  '2023-04-28': 'Gelijkgestelde dag (vrijdag na Koningsdag)',
+  '2023-05-19': 'Gelijkgestelde dag (vrijdag na Hemelvaartsdag)',
+  '2024-05-10': 'Gelijkgestelde dag (vrijdag na Hemelvaartsdag)',
+  '2024-12-27': 'Gelijkgestelde dag (vrijdag na Tweede Kerstdag)',
+  '2025-05-30': 'Gelijkgestelde dag (vrijdag na Hemelvaartsdag)',
+  '2026-01-02': 'Gelijkgestelde dag (vrijdag na Nieuwjaarsdag)',
+  '2026-05-15': 'Gelijkgestelde dag (vrijdag na Hemelvaartsdag)',
+  '2027-05-07': 'Gelijkgestelde dag (vrijdag na Hemelvaartsdag)',
+  '2028-04-28': 'Gelijkgestelde dag (vrijdag na Koningsdag)',
+  '2028-05-26': 'Gelijkgestelde dag (vrijdag na Hemelvaartsdag)',
+});
+
+/** Years for which DECLARED_EQUAL_DAYS is known to be complete. Outside it only statutory holidays are known. */
+export const DECLARED_DAYS_COVERAGE = Object.freeze({ from: 2023, through: 2028 });
+
+// ---------------------------------------------------------------------------------------------------
+// Statutory holidays from date-holidays (as a base only)
+// ---------------------------------------------------------------------------------------------------
+
+/** date-holidays' Dutch names → the names we report. Selected by name, never by the library's `type`. */
+const NAME_MAP: Readonly<Record<string, string>> = {
+  Nieuwjaar: 'Nieuwjaarsdag',
+  'Goede Vrijdag': 'Goede Vrijdag',
+  Pasen: 'Eerste Paasdag',
+  'Tweede paasdag': 'Tweede Paasdag',
+  Koningsdag: 'Koningsdag',
+  Koninginnedag: 'Koninginnedag',
+  Bevrijdingsdag: 'Bevrijdingsdag',
+  Hemelvaartsdag: 'Hemelvaartsdag',
+  Pinksteren: 'Eerste Pinksterdag',
+  'Tweede pinksterdag': 'Tweede Pinksterdag',
+  Kerstmis: 'Eerste Kerstdag',
+  'Tweede kerstdag': 'Tweede Kerstdag',
+};
+
+const REQUIRED_SINCE_2014 = [
+  'Nieuwjaarsdag',
+  'Goede Vrijdag',
+  'Eerste Paasdag',
+  'Tweede Paasdag',
+  'Koningsdag',
+  'Bevrijdingsdag',
+  'Hemelvaartsdag',
+  'Eerste Pinksterdag',
+  'Tweede Pinksterdag',
+  'Eerste Kerstdag',
+  'Tweede Kerstdag',
+];
+
+const holidayLib = new Holidays('NL', { languages: ['nl'] });
+const yearCache = new Map<number, ReadonlyMap<string, HolidayInfo>>();
+
+function holidaysOfYear(year: number): ReadonlyMap<string, HolidayInfo> {
+  const cached = yearCache.get(year);
+  if (cached) return cached;
+  const map = new Map<string, HolidayInfo>();
+  for (const h of holidayLib.getHolidays(year, 'nl')) {
+    const name = NAME_MAP[h.name];
+    if (!name) continue;
+    const date = h.date.slice(0, 10);
+    if (!map.has(date)) map.set(date, { holiday: true, name, declared: false });
+  }
+  // Atw art. 3 lid 1: "de vijfde mei" — every year, whatever the library thinks of it.
+  const fifthOfMay = `${pad4(year)}-05-05`;
+  if (!map.has(fifthOfMay)) map.set(fifthOfMay, { holiday: true, name: 'Bevrijdingsdag', declared: false });
+  if (year >= 2014) {
+    const names = new Set([...map.values()].map((v) => v.name));
+    const missing = REQUIRED_SINCE_2014.filter((n) => !names.has(n));
+    if (missing.length) throw new Error(`date-holidays no longer yields ${missing.join(', ')} for ${year}`);
+  }
+  for (const [date, name] of Object.entries(DECLARED_EQUAL_DAYS)) {
+    if (date.startsWith(`${pad4(year)}-`) && !map.has(date)) map.set(date, { holiday: true, name, declared: true });
+  }
+  yearCache.set(year, map);
+  return map;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dates
+// ---------------------------------------------------------------------------------------------------
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function pad4(n: number): string {
+  return String(n).padStart(4, '0');
+}
+
+/** Parses 'YYYY-MM-DD' as a calendar day in Europe/Amsterdam (start of day); throws on anything else. */
+export function parseDate(date: string): DateTime {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new RangeError(`not a date YYYY-MM-DD: ${JSON.stringify(date)}`);
+  const dt = DateTime.fromObject({ year: +m[1], month: +m[2], day: +m[3] }, { zone: ZONE });
+  if (!dt.isValid) throw new RangeError(`not a valid calendar date: ${date}`);
+  return dt;
+}
+
+function fmt(dt: DateTime): string {
+  return dt.toFormat('yyyy-MM-dd');
+}
+
+/** The calendar day (Europe/Amsterdam) an instant falls on. */
+export function localDate(instant: Date): string {
+  return fmt(toLocal(instant));
+}
+
+function toLocal(instant: Date): DateTime {
+  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new RangeError('not a valid Date');
+  return DateTime.fromJSDate(instant, { zone: ZONE });
+}
+
+/** date + n calendar days (n may be negative). */
+export function addDays(date: string, n: number): string {
+  return fmt(parseDate(date).plus({ days: n }));
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export function weekday(date: string): number {
+  return parseDate(date).weekday;
+}
+
+/** The instant of a local wall-clock time on a calendar day in Europe/Amsterdam (fractional hours allowed). */
+export function localInstant(date: string, hour: number): Date {
+  const minutes = Math.round(hour * 60);
+  return parseDate(date)
+    .set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 })
+    .toJSDate();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Holidays and working days
+// ---------------------------------------------------------------------------------------------------
+
+/** Is the date an Algemene termijnenwet holiday or a day declared equal to one? */
+export function isAtwHoliday(date: string): HolidayInfo {
+  const dt = parseDate(date);
+  const hit = holidaysOfYear(dt.year).get(date);
+  return hit ? { ...hit } : { holiday: false };
+}
+
+/** Monday–Friday and not an Atw holiday or declared day. */
+export function isWorkingDay(date: string): boolean {
+  return weekday(date) <= 5 && !isAtwHoliday(date).holiday;
+}
+
+/** The first working day strictly after `date`. */
+export function nextWorkingDay(date: string): string {
+  let d = addDays(date, 1);
+  while (!isWorkingDay(d)) d = addDays(d, 1);
+  return d;
+}
+
+/** The last working day strictly before `date`. */
+export function previousWorkingDay(date: string): string {
+  let d = addDays(date, -1);
+  while (!isWorkingDay(d)) d = addDays(d, -1);
+  return d;
+}
+
+/** `date` itself when it is a working day, else the next one. */
+export function workingDayOnOrAfter(date: string): string {
+  return isWorkingDay(date) ? date : nextWorkingDay(date);
+}
+
+/** `date` itself when it is a working day, else the previous one. */
+export function workingDayOnOrBefore(date: string): string {
+  return isWorkingDay(date) ? date : previousWorkingDay(date);
+}
+
+/**
+ * Moves n working days from `date` (negative n goes back). The start day itself is never counted, so
+ * addWorkingDays(friday, 1) is the next Monday (or later, across holidays); n = 0 returns `date` unchanged.
+ */
+export function addWorkingDays(date: string, n: number): string {
+  if (!Number.isInteger(n)) throw new RangeError('n must be an integer');
+  parseDate(date);
+  let d = date;
+  for (let i = 0; i < Math.abs(n); i++) d = n > 0 ? nextWorkingDay(d) : previousWorkingDay(d);
+  return d;
+}
+
+/** Why a date is not a working day, in words ('a Saturday', 'a Sunday', 'Koningsdag'), or undefined. */
+export function nonWorkingReason(date: string): string | undefined {
+  const h = isAtwHoliday(date);
+  if (h.holiday) return h.name;
+  const wd = weekday(date);
+  if (wd === 6) return 'a Saturday';
+  if (wd === 7) return 'a Sunday';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Contact moments
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The window actually used: the legal 07:00–20:00 intersected with the one asked for. A strategy may be
+ * stricter, never looser; an asked-for window that is looser is clamped, one that leaves nothing throws.
+ */
+export function effectiveWindow(window?: ContactWindow): ContactWindow {
+  if (!window) return { ...LEGAL_CONTACT_WINDOW };
+  const { startHour, endHour } = window;
+  for (const [k, v] of [['startHour', startHour], ['endHour', endHour]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 24) {
+      throw new RangeError(`${k} must be a number of hours between 0 and 24`);
+    }
+  }
+  const start = Math.max(startHour, LEGAL_CONTACT_WINDOW.startHour);
+  const end = Math.min(endHour, LEGAL_CONTACT_WINDOW.endHour);
+  if (start >= end) throw new RangeError(`contact window ${startHour}–${endHour} leaves no allowed time within 07:00–20:00`);
+  return { startHour: start, endHour: end };
+}
+
+function minuteOfDay(dt: DateTime): number {
+  return dt.hour * 60 + dt.minute + dt.second / 60 + dt.millisecond / 60000;
+}
+
+/** May we contact someone at this instant? Not 20:00–07:00 Europe/Amsterdam, not on Sundays or Atw holidays. */
+export function isContactAllowed(instant: Date, window?: ContactWindow): boolean {
+  const w = effectiveWindow(window);
+  const local = toLocal(instant);
+  if (local.weekday === 7) return false;
+  if (isAtwHoliday(fmt(local)).holiday) return false;
+  const m = minuteOfDay(local);
+  return m >= w.startHour * 60 && m < w.endHour * 60;
+}
+
+export interface ContactMoment {
+  /** the first allowed instant at or after the one asked for */
+  at: Date;
+  /** false when the instant asked for was already allowed */
+  moved: boolean;
+  /** why it was moved, in order: 'night', 'outside-window', 'sunday', 'holiday:<name>' */
+  reasons: string[];
+  /** the reasons joined with ', ', or 'allowed' */
+  reason: string;
+}
+
+/**
+ * The first allowed contact instant ≥ `instant`. Works on local wall-clock time in Europe/Amsterdam, so both DST
+ * switches are handled by construction (luxon resolves 07:00 local to the right UTC offset on either side).
+ * Reasons: 'night' (20:00–07:00), 'outside-window' (inside legal hours but outside the stricter window asked
+ * for), 'sunday', 'holiday:<name>' (statutory or declared day).
+ */
+export function nextContactMoment(instant: Date, window?: ContactWindow): ContactMoment {
+  const w = effectiveWindow(window);
+  const startMin = w.startHour * 60;
+  const endMin = w.endHour * 60;
+  const reasons: string[] = [];
+  const note = (r: string) => {
+    if (!reasons.includes(r)) reasons.push(r);
+  };
+  const atStart = (dt: DateTime) => {
+    const minutes = Math.round(startMin);
+    return dt.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
+  };
+  let t = toLocal(instant);
+  // A year holds at most a handful of consecutive non-contact days; 400 iterations is a safety net only.
+  for (let i = 0; i < 400; i++) {
+    if (t.weekday === 7) {
+      note('sunday');
+      t = atStart(t.startOf('day').plus({ days: 1 }));
+      continue;
+    }
+    const h = isAtwHoliday(fmt(t));
+    if (h.holiday) {
+      note(`holiday:${h.name}`);
+      t = atStart(t.startOf('day').plus({ days: 1 }));
+      continue;
+    }
+    const m = minuteOfDay(t);
+    if (m < startMin) {
+      note(m < LEGAL_CONTACT_WINDOW.startHour * 60 ? 'night' : 'outside-window');
+      t = atStart(t);
+      continue;
+    }
+    if (m >= endMin) {
+      note(m >= LEGAL_CONTACT_WINDOW.endHour * 60 ? 'night' : 'outside-window');
+      t = atStart(t.startOf('day').plus({ days: 1 }));
+      continue;
+    }
+    return { at: t.toJSDate(), moved: reasons.length > 0, reasons, reason: reasons.length ? reasons.join(', ') : 'allowed' };
+  }
+  throw new Error('no allowed contact moment found within 400 steps');
+}
