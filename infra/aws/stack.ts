@@ -1,0 +1,697 @@
+/**
+ * The Maatwerk stack: one DynamoDB table, nine Lambda functions, the journey state machine (from
+ * state-machines/journey.asl.json), the REST API, the letters bucket, provider secrets, and the
+ * operations dashboard with alarms.
+ *
+ * IAM is written out per function (no `grantReadWriteData`, no managed policies) so the policy each
+ * function gets is exactly what the handler needs; test/infra/stack.test.ts pins that matrix.
+ *
+ * Cycle avoidance: the state machine references the channel-step functions (definition
+ * substitutions + invoke rights), and those functions need task-response rights on the state
+ * machine. The state machine therefore has a fixed name (`<stackName>-journey`) and every function
+ * policy uses the ARN formatted from that name, never a reference to the state machine resource.
+ */
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { TABLE } from '../../functions/store/table.js';
+import { Observability } from './observability.js';
+import { JOURNEY_ASL_PATH, REPO_ROOT, repoPath } from './paths.js';
+
+export interface MaatwerkStackProps extends StackProps {
+  /** E-mail address subscribed to the alarm topic (optional; `cdk deploy -c alarmEmail=ops@…`). */
+  readonly alarmEmail?: string;
+}
+
+/** Lambda runtime for every function: the newest Node.js runtime Lambda offers (cdk-nag L1). */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Letters are financial records: kept 7 years (DESIGN §5.12), then expired. */
+export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
+
+/** The placeholders in state-machines/journey.asl.json and the function each one is bound to. */
+export const JOURNEY_SUBSTITUTIONS = {
+  DecideFunctionArn: 'Decide',
+  SendEmailFunctionArn: 'SendEmail',
+  SendSmsFunctionArn: 'SendSms',
+  SendWhatsappFunctionArn: 'SendWhatsapp',
+  SendLetterFunctionArn: 'SendLetter',
+  CallTaskFunctionArn: 'CallTask',
+  AwaitFunctionArn: 'Await',
+} as const;
+
+export type FunctionName =
+  | 'Api'
+  | 'Webhooks'
+  | 'Decide'
+  | 'SendEmail'
+  | 'SendSms'
+  | 'SendWhatsapp'
+  | 'SendLetter'
+  | 'CallTask'
+  | 'Await';
+
+interface FunctionSpec {
+  entry: string;
+  handler: string;
+  service: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  /** Channel steps render messages/PDFs: they get pdfkit's font data and the templates folder. */
+  rendersMessages?: boolean;
+}
+
+const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
+  Api: {
+    entry: 'functions/api/handler.ts',
+    handler: 'handler',
+    service: 'api',
+    description: 'Client REST API (/v1): dossiers, payments, debtors, call tasks',
+    memorySize: 1024,
+    timeout: Duration.seconds(15),
+  },
+  Webhooks: {
+    entry: 'functions/webhooks/handler.ts',
+    handler: 'handler',
+    service: 'webhooks',
+    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated)',
+    memorySize: 1024,
+    timeout: Duration.seconds(15),
+  },
+  Decide: {
+    entry: 'functions/decide/handler.ts',
+    handler: 'handler',
+    service: 'decide',
+    description: 'Journey step: loads the case and decides the next action',
+    memorySize: 1024,
+    timeout: Duration.seconds(30),
+  },
+  SendEmail: {
+    entry: 'functions/channel-step/handler.ts',
+    handler: 'email',
+    service: 'channel-email',
+    description: 'Journey step: sends an e-mail (SendGrid) and parks the task token',
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    rendersMessages: true,
+  },
+  SendSms: {
+    entry: 'functions/channel-step/handler.ts',
+    handler: 'sms',
+    service: 'channel-sms',
+    description: 'Journey step: sends an SMS (Twilio) and parks the task token',
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    rendersMessages: true,
+  },
+  SendWhatsapp: {
+    entry: 'functions/channel-step/handler.ts',
+    handler: 'whatsapp',
+    service: 'channel-whatsapp',
+    description: 'Journey step: sends a WhatsApp message (Twilio) and parks the task token',
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    rendersMessages: true,
+  },
+  SendLetter: {
+    entry: 'functions/channel-step/handler.ts',
+    handler: 'letter',
+    service: 'channel-letter',
+    description: 'Journey step: renders the letter PDF, stores it, hands it to print-and-post',
+    memorySize: 1536,
+    timeout: Duration.seconds(60),
+    rendersMessages: true,
+  },
+  CallTask: {
+    entry: 'functions/channel-step/handler.ts',
+    handler: 'callTask',
+    service: 'channel-call',
+    description: 'Journey step: creates an agent call task holding the task token',
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    rendersMessages: true,
+  },
+  Await: {
+    entry: 'functions/channel-step/handler.ts',
+    handler: 'park',
+    service: 'channel-await',
+    description: 'Journey step: parks the task token on the case until the next moment',
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    rendersMessages: true,
+  },
+};
+
+/**
+ * ESM bundles still contain CommonJS dependencies (twilio, handlebars, …) that call `require` for
+ * Node built-ins; give them a real one. The alias keeps the name clear of esbuild's own bindings.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __maatwerkCreateRequire } from 'node:module'; const require = __maatwerkCreateRequire(import.meta.url);";
+
+/**
+ * pdfkit 0.20 loads its standard fonts at run time through `createRequire(import.meta.url)` and the
+ * package's `#standard-fonts/*` subpath imports, which esbuild cannot inline. After bundling we put
+ * the font modules next to index.mjs and a package.json whose `imports` maps the same specifiers, so
+ * the lookup from /var/task/index.mjs resolves. The templates folder is copied as well
+ * (TEMPLATES_DIR points at it) in case the renderer reads template files from disk.
+ */
+const RENDERER_HOOKS: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir: string, outputDir: string): string[] => [
+    `cp -R "${inputDir}/node_modules/pdfkit/js/standard-fonts" "${outputDir}/standard-fonts"`,
+    `mkdir -p "${outputDir}/data"`,
+    `cp "${inputDir}/node_modules/pdfkit/js/data/sRGB_IEC61966_2_1.icc" "${outputDir}/data/"`,
+    `printf '%s' '{"private":true,"imports":{"#standard-fonts/*":"./standard-fonts/*.cjs"}}' > "${outputDir}/package.json"`,
+    `mkdir -p "${outputDir}/templates"`,
+    `cp -R "${inputDir}/templates/." "${outputDir}/templates/"`,
+  ],
+};
+
+export class MaatwerkStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly stateMachine: sfn.StateMachine;
+  /** The journey ARN formatted from its fixed name (what the function policies and env use). */
+  readonly journeyArn: string;
+  readonly journeyName: string;
+  readonly functions: Record<FunctionName, NodejsFunction>;
+  readonly api: apigw.RestApi;
+  readonly letterBucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly secrets: { twilio: secretsmanager.Secret; sendgrid: secretsmanager.Secret; print: secretsmanager.Secret };
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: MaatwerkStackProps = {}) {
+    super(scope, id, props);
+
+    // ---------------------------------------------------------------- data
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+    });
+    for (const index of TABLE.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is the server-access-log destination of the letters bucket; logging it into itself would loop and logging it elsewhere only moves the problem.',
+    });
+
+    this.letterBucket = new s3.Bucket(this, 'LetterBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'letters/',
+      lifecycleRules: [
+        {
+          id: 'retain-letters-7-years',
+          expiration: Duration.days(LETTER_RETENTION_DAYS),
+          noncurrentVersionExpiration: Duration.days(90),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+          expiredObjectDeleteMarker: false,
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ------------------------------------------------------------- secrets
+    // Created with placeholder values; operators put the real credentials in after the first deploy.
+    // CloudFormation only regenerates a value when the generate settings change, so edits stick.
+    this.secrets = {
+      // twilio: { accountSid, authToken, smsFrom, whatsappFrom }
+      twilio: this.providerSecret('TwilioSecret', 'Twilio: {"accountSid","authToken","smsFrom","whatsappFrom"}', {
+        template: { accountSid: 'AC00000000000000000000000000000000', smsFrom: '+3197000000000', whatsappFrom: 'whatsapp:+3197000000000' },
+        generated: 'authToken',
+      }),
+      // sendgrid: { apiKey, fromEmail, webhookPublicKey } — an empty webhookPublicKey rejects every event (fail closed)
+      sendgrid: this.providerSecret('SendGridSecret', 'SendGrid: {"apiKey","fromEmail","webhookPublicKey"}', {
+        template: { fromEmail: 'incasso@example.invalid', webhookPublicKey: '' },
+        generated: 'apiKey',
+      }),
+      // print: { url, apiKey } — the print-and-post service
+      print: this.providerSecret('PrintSecret', 'Print-and-post service: {"url","apiKey"}', {
+        template: { url: 'https://print.example.invalid/v1/letters' },
+        generated: 'apiKey',
+      }),
+    };
+
+    // ---------------------------------------------------------- functions
+    this.journeyName = `${this.stackName}-journey`;
+    this.journeyArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: this.journeyName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const journeyExecutionsArn = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.journeyName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const fns = {} as Record<FunctionName, NodejsFunction>;
+    for (const name of Object.keys(FUNCTION_SPECS) as FunctionName[]) {
+      fns[name] = this.makeFunction(name, FUNCTION_SPECS[name]);
+    }
+    this.functions = fns;
+
+    // Every function reads and writes the table.
+    for (const fn of Object.values(fns)) this.grantTableReadWrite(fn);
+
+    // Task response (wake a parked journey): everyone but Decide.
+    for (const name of ['Api', 'Webhooks', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
+      fns[name].addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'JourneyTaskResponse',
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [this.journeyArn],
+        }),
+      );
+    }
+
+    // The API starts journeys and looks at their executions.
+    fns.Api.addEnvironment('STATE_MACHINE_ARN', this.journeyArn);
+    fns.Api.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'JourneyStart', actions: ['states:StartExecution'], resources: [this.journeyArn] }),
+    );
+    fns.Api.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'JourneyDescribe', actions: ['states:DescribeExecution'], resources: [journeyExecutionsArn] }),
+    );
+    Validations.of(fns.Api.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${this.nagArn(journeyExecutionsArn)}]`,
+      reason:
+        'DescribeExecution is scoped to executions of the journey state machine; execution names are generated per debtor, so the execution part must be a wildcard.',
+    });
+
+    // Secrets: each function reads only the provider credentials it uses.
+    this.grantSecret(fns.Webhooks, this.secrets.twilio, 'TWILIO_SECRET_ARN');
+    this.grantSecret(fns.Webhooks, this.secrets.sendgrid, 'SENDGRID_SECRET_ARN');
+    this.grantSecret(fns.SendEmail, this.secrets.sendgrid, 'SENDGRID_SECRET_ARN');
+    this.grantSecret(fns.SendSms, this.secrets.twilio, 'TWILIO_SECRET_ARN');
+    this.grantSecret(fns.SendWhatsapp, this.secrets.twilio, 'TWILIO_SECRET_ARN');
+    this.grantSecret(fns.SendLetter, this.secrets.print, 'PRINT_SECRET_ARN');
+
+    // Letters: SendLetter writes the rendered PDFs, nobody else touches the bucket.
+    fns.SendLetter.addEnvironment('LETTER_BUCKET', this.letterBucket.bucketName);
+    fns.SendLetter.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'LetterPut',
+        actions: ['s3:PutObject'],
+        resources: [this.letterBucket.arnForObjects('*')],
+      }),
+    );
+    const letterBucketLogicalId = this.resolve(
+      (this.letterBucket.node.defaultChild as s3.CfnBucket).logicalId,
+    ) as string;
+    Validations.of(fns.SendLetter.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${letterBucketLogicalId}.Arn>/*]`,
+      reason:
+        'SendLetter may only PutObject, but object keys are per dossier and letter, so the object part of the ARN is a wildcard within the single letters bucket.',
+    });
+
+    // ------------------------------------------------------- state machine
+    const journeyLogGroup = new logs.LogGroup(this, 'JourneyLogs', {
+      logGroupName: `/aws/vendedlogs/states/${this.journeyName}`,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const definitionSubstitutions = Object.fromEntries(
+      Object.entries(JOURNEY_SUBSTITUTIONS).map(([placeholder, fn]) => [placeholder, fns[fn].functionArn]),
+    );
+    this.stateMachine = new sfn.StateMachine(this, 'Journey', {
+      stateMachineName: this.journeyName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(JOURNEY_ASL_PATH),
+      definitionSubstitutions,
+      tracingEnabled: true,
+      logs: {
+        destination: journeyLogGroup,
+        level: sfn.LogLevel.ALL,
+        // Payloads may carry debtor data; logs stay free of it (execution history keeps the detail).
+        includeExecutionData: false,
+      },
+    });
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeJourneySteps',
+        actions: ['lambda:InvokeFunction'],
+        resources: [...new Set(Object.values(JOURNEY_SUBSTITUTIONS))].map((fn) => fns[fn].functionArn),
+      }),
+    );
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by CDK for X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (logs:*LogDelivery*, resource policies); these actions do not support resource-level permissions.',
+    });
+
+    // ------------------------------------------------------------------ api
+    this.api = this.makeApi(fns.Api, fns.Webhooks);
+
+    // -------------------------------------------------------- observability
+    this.observability = new Observability(this, 'Observability', {
+      dashboardName: `${this.stackName}-operations`,
+      stateMachine: this.stateMachine,
+      functions: fns,
+      api: this.api,
+      table: this.table,
+      alarmEmail: props.alarmEmail,
+    });
+
+    // ------------------------------------------------------------- outputs
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the REST API (append v1/… or webhooks/…)' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+  }
+
+  /** How cdk-nag prints an ARN built by formatArn: pseudo parameters as <AWS::…>, literals as is. */
+  private nagArn(arn: string): string {
+    const pseudo = (value: string, name: string): string => (Token.isUnresolved(value) ? `<${name}>` : value);
+    const [, , service, , , ...rest] = arn.split(':');
+    return [
+      'arn',
+      pseudo(this.partition, 'AWS::Partition'),
+      service,
+      pseudo(this.region, 'AWS::Region'),
+      pseudo(this.account, 'AWS::AccountId'),
+      ...rest,
+    ].join(':');
+  }
+
+  private providerSecret(
+    id: string,
+    shape: string,
+    opts: { template: Record<string, string>; generated: string },
+  ): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, id, {
+      description: `${shape}. Created with placeholder values: replace them with the real credentials.`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify(opts.template),
+        generateStringKey: opts.generated,
+        excludePunctuation: true,
+        passwordLength: 40,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Third-party provider credentials (Twilio, SendGrid, print service) are issued and rotated in the provider console; Secrets Manager cannot rotate them without a provider-specific rotation function.',
+    });
+    return secret;
+  }
+
+  private makeFunction(name: FunctionName, spec: FunctionSpec): NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Own role with no managed policy: log writes to this function's log group only.
+    const role = new iam.Role(this, `${name}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${name} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(this, name, {
+      description: spec.description,
+      entry: repoPath(spec.entry),
+      handler: spec.handler,
+      runtime: LAMBDA_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memorySize,
+      timeout: spec.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: repoPath('package-lock.json'),
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        POWERTOOLS_SERVICE_NAME: `maatwerk-${spec.service}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'Maatwerk',
+        LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        // Responses carry debtor data; keep it out of X-Ray.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(spec.rendersMessages ? { TEMPLATES_DIR: '/var/task/templates' } : {}),
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node24',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Ship the pinned SDK v3 (package-lock) instead of whatever the runtime happens to carry.
+        bundleAwsSDK: true,
+        ...(spec.rendersMessages ? { commandHooks: RENDERER_HOOKS } : {}),
+      },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by CDK for active X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords); X-Ray does not support resource-level permissions for these actions.',
+    });
+    return fn;
+  }
+
+  /** Item reads/writes on the table and Query on its two indexes. No Scan, no table management. */
+  private grantTableReadWrite(fn: NodejsFunction): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TableItems',
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+        ],
+        resources: [this.table.tableArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TableIndexQuery',
+        actions: ['dynamodb:Query'],
+        resources: TABLE.indexes.map((index) => `${this.table.tableArn}/index/${index.name}`),
+      }),
+    );
+  }
+
+  private grantSecret(fn: NodejsFunction, secret: secretsmanager.Secret, envName: string): void {
+    fn.addEnvironment(envName, secret.secretArn);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+  }
+
+  private makeApi(apiFn: NodejsFunction, webhooksFn: NodejsFunction): apigw.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const api = new apigw.RestApi(this, 'RestApi', {
+      restApiName: `${this.stackName}-api`,
+      description: 'Maatwerk client API (/v1, x-api-key checked by the handler) and provider webhooks (signature-checked)',
+      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // Execution logging (ERROR) needs the account-level CloudWatch role. Retained on stack
+      // deletion because it is shared by every REST API in the account and region.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: 'prod',
+        tracingEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        // Request/response bodies contain names, phone numbers and e-mail addresses: never log them.
+        dataTraceEnabled: false,
+        metricsEnabled: false,
+        throttlingRateLimit: 100,
+        throttlingBurstLimit: 200,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        // No path (ids only, but kept short), no query string, no bodies, no caller identity.
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigw.AccessLogField.contextRequestId(),
+            requestTime: apigw.AccessLogField.contextRequestTime(),
+            httpMethod: apigw.AccessLogField.contextHttpMethod(),
+            resourcePath: apigw.AccessLogField.contextResourcePath(),
+            status: apigw.AccessLogField.contextStatus(),
+            protocol: apigw.AccessLogField.contextProtocol(),
+            responseLength: apigw.AccessLogField.contextResponseLength(),
+            responseLatency: apigw.AccessLogField.contextResponseLatency(),
+            integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
+            integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
+            errorType: apigw.AccessLogField.contextErrorResponseType(),
+            xrayTraceId: apigw.AccessLogField.contextXrayTraceId(),
+            sourceIp: apigw.AccessLogField.contextIdentitySourceIp(),
+          }),
+        ),
+      },
+    });
+
+    // Errors API Gateway produces itself keep the API's error shape { error: { code, message } }.
+    const errorBody = (code: string, message: string): Record<string, string> => ({
+      'application/json': `{"error":{"code":"${code}","message":${message}}}`,
+    });
+    api.addGatewayResponse('MissingCredentials', {
+      // Only auth headers are declared required, so a failed parameter check is a missing credential.
+      type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+      statusCode: '401',
+      templates: errorBody('unauthorized', '"Missing x-api-key or provider signature header"'),
+    });
+    api.addGatewayResponse('BodyNotObject', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      statusCode: '400',
+      templates: errorBody('invalid_body', '"The request body must be a JSON object"'),
+    });
+    api.addGatewayResponse('UnknownRoute', {
+      // API Gateway answers unknown paths/methods with 403 "Missing Authentication Token".
+      type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      statusCode: '404',
+      templates: errorBody('not_found', '"No such route"'),
+    });
+    api.addGatewayResponse('Throttled', {
+      type: apigw.ResponseType.THROTTLED,
+      statusCode: '429',
+      templates: errorBody('throttled', '"Too many requests"'),
+    });
+    api.addGatewayResponse('Default4xx', {
+      type: apigw.ResponseType.DEFAULT_4XX,
+      templates: errorBody('bad_request', '$context.error.messageString'),
+    });
+    api.addGatewayResponse('Default5xx', {
+      type: apigw.ResponseType.DEFAULT_5XX,
+      templates: errorBody('internal', '"Internal error"'),
+    });
+
+    // Cheap validation at the edge: auth headers present, JSON bodies are objects. Everything else
+    // (fields, formats, money) is validated by the handlers, which own the error details.
+    const validator = api.addRequestValidator('HeadersAndBody', {
+      requestValidatorName: 'headers-and-body',
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    const jsonObject = api.addModel('JsonObject', {
+      contentType: 'application/json',
+      modelName: 'JsonObject',
+      schema: { schema: apigw.JsonSchemaVersion.DRAFT4, title: 'JsonObject', type: apigw.JsonSchemaType.OBJECT },
+    });
+
+    const apiIntegration = new apigw.LambdaIntegration(apiFn, { allowTestInvoke: false });
+    const webhooksIntegration = new apigw.LambdaIntegration(webhooksFn, { allowTestInvoke: false });
+
+    const clientMethod = (withBody: boolean): apigw.MethodOptions => ({
+      authorizationType: apigw.AuthorizationType.NONE,
+      requestValidator: validator,
+      requestParameters: { 'method.request.header.x-api-key': true },
+      ...(withBody ? { requestModels: { 'application/json': jsonObject } } : {}),
+    });
+    const signedMethod = (headers: string[]): apigw.MethodOptions => ({
+      authorizationType: apigw.AuthorizationType.NONE,
+      requestValidator: validator,
+      requestParameters: Object.fromEntries(headers.map((h) => [`method.request.header.${h}`, true])),
+    });
+
+    const v1 = api.root.addResource('v1');
+    const dossiers = v1.addResource('dossiers');
+    dossiers.addMethod('POST', apiIntegration, clientMethod(true));
+    const dossier = dossiers.addResource('{dossierId}');
+    dossier.addMethod('GET', apiIntegration, clientMethod(false));
+    dossier.addResource('payments').addMethod('POST', apiIntegration, clientMethod(true));
+    v1.addResource('debtors').addResource('{debtorId}').addMethod('GET', apiIntegration, clientMethod(false));
+    const tasks = v1.addResource('tasks');
+    tasks.addMethod('GET', apiIntegration, clientMethod(false));
+    tasks.addResource('{taskId}').addResource('complete').addMethod('POST', apiIntegration, clientMethod(true));
+
+    const webhooks = api.root.addResource('webhooks');
+    const twilio = webhooks.addResource('twilio');
+    twilio.addResource('inbound').addMethod('POST', webhooksIntegration, signedMethod(['X-Twilio-Signature']));
+    twilio.addResource('status').addMethod('POST', webhooksIntegration, signedMethod(['X-Twilio-Signature']));
+    webhooks
+      .addResource('sendgrid')
+      .addResource('events')
+      .addMethod(
+        'POST',
+        webhooksIntegration,
+        signedMethod(['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp']),
+      );
+
+    Validations.of(api).acknowledge(
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Authentication is done in the handlers: /v1 methods check x-api-key against the hashed client keys in DynamoDB (per-client tenancy), webhook methods verify the Twilio / SendGrid signature over the raw request. The required auth headers are enforced at the edge by the request validator.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'Callers are creditor back-office systems with API keys and the Twilio / SendGrid platforms with signed requests; there are no end users to put in a Cognito user pool.',
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'No WAF web ACL yet: stage throttling, required-header validation and handler-side authentication cover the current exposure; a WAF rate-based rule is on the backlog for production traffic.',
+      },
+    );
+    Validations.of(api.node.findChild('CloudWatchRole')).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        'The account-level API Gateway logging role uses the AWS-managed policy made for exactly this purpose (write execution logs); it has no data access.',
+    });
+    return api;
+  }
+}
