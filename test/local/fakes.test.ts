@@ -139,6 +139,10 @@ describe('fake providers with the real SDKs', () => {
     expect(long.numSegments).toBe('2');
     const unicode = await client.messages.create({ to: '+31612345678', from: 'Maatwerk', body: 'Groet 🙂'.repeat(10) });
     expect(unicode.numSegments).toBe('2');
+    const extended = await client.messages.create({ to: '+31612345678', from: 'Maatwerk', body: '€'.repeat(81) });
+    expect(extended.numSegments).toBe('2'); // 81 × € = 162 septets: € takes two GSM-7 septets
+    const viaAccount = await client.api.v2010.accounts(SID).messages.create({ to: '+31612345678', from: 'Maatwerk', body: 'x' });
+    expect(fakes.records().at(-1)!.id).toBe(viaAccount.sid);
   });
 
   it('records a WhatsApp template message (ContentSid + ContentVariables) with whatsapp: prefixes', async () => {

@@ -5,7 +5,7 @@
 export { FakeProviders } from './providers.js';
 export type { DeliveryStatus, Fault, FaultKind, FakeProvidersOptions } from './providers.js';
 export type { MessageStatus, ProviderChannel, ProviderName, ProviderRecord, StatusChange } from './store.js';
-export { FakeTwilioRequestClient, smsSegments, twilioClientFor, twilioSignature } from './twilio.js';
+export { FakeTwilioRequestClient, twilioClientFor, twilioSignature } from './twilio.js';
 export type { TwilioClientOptions } from './twilio.js';
 export { EVENT_SIGNATURE_HEADER, EVENT_TIMESTAMP_HEADER, sendgridMailFor, signSendgridEvents } from './sendgrid.js';
 export { MailService } from './sendgrid.js';

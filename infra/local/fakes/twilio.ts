@@ -12,6 +12,7 @@
  */
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SegmentedMessage } from 'sms-segments-calculator';
 import twilio from 'twilio';
 import type RequestClientTypes from 'twilio/lib/base/RequestClient.js';
 import type * as TwilioHttpResponse from 'twilio/lib/http/response.js';
@@ -213,26 +214,12 @@ function rfc2822(ms: number): string {
   return new Date(ms).toUTCString().replace('GMT', '+0000');
 }
 
-// ---- SMS segments (GSM-7 with the extension table, else UCS-2) ----
-
-const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM_EXTENDED = '^{}\\[~]|€\f';
+// ---- SMS segments: Twilio's own calculator (the package the renderer uses too) ----
 
 export function smsSegments(text: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number } {
-  let septets = 0;
-  let gsm = true;
-  for (const ch of text) {
-    if (GSM_BASIC.includes(ch)) septets += 1;
-    else if (GSM_EXTENDED.includes(ch)) septets += 2;
-    else {
-      gsm = false;
-      break;
-    }
-  }
-  if (gsm) return { encoding: 'GSM-7', segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
-  const units = text.length; // UTF-16 code units
-  return { encoding: 'UCS-2', segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+  if (!text) return { encoding: 'GSM-7', segments: 1 };
+  const m = new SegmentedMessage(text);
+  return { encoding: m.encodingName === 'UCS-2' ? 'UCS-2' : 'GSM-7', segments: m.segmentsCount };
 }
 
 // ---- webhook signing ----
