@@ -1,0 +1,361 @@
+/**
+ * Extrajudicial collection costs (WIK, DESIGN §5 rules 1–6). Pure; money is integer euro cents.
+ *
+ * Sources: Besluit vergoeding voor buitengerechtelijke incassokosten (Stb. 2012, 141) art. 2; art. 6:96(6) BW;
+ * Hoge Raad 25-11-2016, ECLI:NL:HR:2016:2704 (14-day letter: wording, receipt, payments inside the term).
+ *
+ * Rounding (documented choice): every bracket is computed exactly (in thousandths of a cent, integers only),
+ * the sum is rounded once, half up, to whole cents; then the €40 floor and €6,775 cap apply. Because the
+ * bracket edges are whole euros, only the last, partial bracket can have a fraction, so the per-bracket
+ * amounts reported (each rounded half up) always add up to the uncapped total. VAT is 21% of the costs,
+ * rounded half up to whole cents.
+ */
+import { addDays, isAtwHoliday, localDate, parseDate, weekday, workingDayOnOrAfter } from './calendar.js';
+
+export const WIK_MINIMUM_CENTS = 40_00;
+export const WIK_MAXIMUM_CENTS = 6_775_00;
+export const VAT_PERCENT = 21;
+/** Below this monthly instalment amount the instalment cap applies (€266.67 = the principal where 15% is €40). */
+export const INSTALMENT_THRESHOLD_CENTS = 266_67;
+export const INSTALMENT_FIRST_CENTS = 40_00;
+export const INSTALMENT_SIX_MONTH_CAP_CENTS = 140_00;
+
+/** WIK brackets: [from, to) in cents and the rate in thousandths (150 = 15%). */
+const BRACKETS: ReadonlyArray<{ from: number; to: number; permille: number }> = [
+  { from: 0, to: 2_500_00, permille: 150 },
+  { from: 2_500_00, to: 5_000_00, permille: 100 },
+  { from: 5_000_00, to: 10_000_00, permille: 50 },
+  { from: 10_000_00, to: 200_000_00, permille: 10 },
+  { from: 200_000_00, to: Number.POSITIVE_INFINITY, permille: 5 },
+];
+
+function assertCents(name: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${name} must be a whole, non-negative number of cents`);
+}
+
+/** a / b rounded half up, for non-negative integers. */
+function divRoundHalfUp(a: number, b: number): number {
+  return Math.floor((2 * a + b) / (2 * b));
+}
+
+export interface WikBracket {
+  fromCents: number;
+  /** null for the open top bracket */
+  toCents: number | null;
+  /** e.g. 0.15 */
+  rate: number;
+  /** the part of the principal that falls in this bracket */
+  baseCents: number;
+  /** rate × base, rounded half up to cents */
+  amountCents: number;
+}
+
+export interface WikCosts {
+  /** costs excluding VAT, after the €40 floor and €6,775 cap */
+  costs: number;
+  /** VAT on the costs (0 unless opts.vat) */
+  vat: number;
+  /** costs + vat */
+  total: number;
+  /** the staffel before the floor and cap */
+  uncapped: number;
+  /** which bound applied, if any */
+  bound: 'minimum' | 'maximum' | null;
+  brackets: WikBracket[];
+}
+
+/**
+ * WIK costs on a principal. `vat: true` when the client cannot deduct VAT (the costs are then ×1.21, also the
+ * €40 minimum). A principal of 0 has no costs at all (the €40 minimum needs a claim).
+ */
+export function wikCosts(principalCents: number, opts: { vat?: boolean } = {}): WikCosts {
+  assertCents('principalCents', principalCents);
+  const brackets: WikBracket[] = [];
+  let exactThousandths = 0;
+  for (const b of BRACKETS) {
+    const base = Math.max(0, Math.min(principalCents, b.to) - b.from);
+    if (base === 0) break;
+    exactThousandths += base * b.permille;
+    brackets.push({
+      fromCents: b.from,
+      toCents: Number.isFinite(b.to) ? b.to : null,
+      rate: b.permille / 1000,
+      baseCents: base,
+      amountCents: divRoundHalfUp(base * b.permille, 1000),
+    });
+  }
+  const uncapped = divRoundHalfUp(exactThousandths, 1000);
+  let costs = uncapped;
+  let bound: WikCosts['bound'] = null;
+  if (principalCents === 0) costs = 0;
+  else if (uncapped < WIK_MINIMUM_CENTS) {
+    costs = WIK_MINIMUM_CENTS;
+    bound = 'minimum';
+  } else if (uncapped > WIK_MAXIMUM_CENTS) {
+    costs = WIK_MAXIMUM_CENTS;
+    bound = 'maximum';
+  }
+  const vat = opts.vat ? vatOn(costs) : 0;
+  return { costs, vat, total: costs + vat, uncapped, bound, brackets };
+}
+
+/** 21% VAT on an amount of cents, rounded half up. */
+export function vatOn(cents: number): number {
+  assertCents('cents', cents);
+  return divRoundHalfUp(cents * VAT_PERCENT, 100);
+}
+
+/** Several claims of one creditor collected at once: the costs are computed on their sum, not per claim. */
+export function wikCostsForClaims(claimsCents: readonly number[], opts: { vat?: boolean } = {}): WikCosts {
+  let sum = 0;
+  for (const c of claimsCents) {
+    assertCents('claim', c);
+    sum += c;
+  }
+  return wikCosts(sum, opts);
+}
+
+export interface InstalmentCap {
+  /** whether the instalment rule applies (monthly amount below €266.67) */
+  applies: boolean;
+  /** the most that may be charged for the overdue instalments, excl. VAT; null when the rule does not apply */
+  capCents: number | null;
+  reason: string;
+}
+
+/**
+ * Instalment claims (DESIGN §5 rule 6): when the monthly amount is below €266.67, the costs for overdue
+ * instalments are at most €40 for the first and at most €140 per six months. We read this as: €40 per overdue
+ * instalment (the WIK minimum, which is what 15% of such an instalment rounds up to), summed per block of six
+ * consecutive monthly instalments and capped at €140 per block. `periods` = the number of overdue monthly
+ * instalments. Example: 1 → €40, 3 → €120, 4..6 → €140, 7 → €180, 12 → €280.
+ */
+export function instalmentCostCap(monthlyAmountCents: number, periods: number): InstalmentCap {
+  assertCents('monthlyAmountCents', monthlyAmountCents);
+  if (!Number.isSafeInteger(periods) || periods < 0) throw new RangeError('periods must be a whole number ≥ 0');
+  if (monthlyAmountCents >= INSTALMENT_THRESHOLD_CENTS) {
+    return { applies: false, capCents: null, reason: 'monthly amount is €266.67 or more: normal WIK costs per claim' };
+  }
+  let cap = 0;
+  for (let left = periods; left > 0; left -= 6) {
+    cap += Math.min(Math.min(left, 6) * INSTALMENT_FIRST_CENTS, INSTALMENT_SIX_MONTH_CAP_CENTS);
+  }
+  const blocks = Math.ceil(periods / 6);
+  return {
+    applies: true,
+    capCents: cap,
+    reason:
+      periods === 0
+        ? 'no overdue instalments'
+        : `monthly amount below €266.67: €40 per instalment, at most €140 per six months (${periods} instalment(s) in ${blocks} six-month block(s))`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The 14-day letter
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Presumed receipt of the 14-day letter: the proven delivery date when there is one, else the second day after
+ * the (Europe/Amsterdam) day of sending, not counting Sundays, Mondays or Atw holidays (declared days count as
+ * holidays: no delivery is presumed on them, which only ever makes the term later — in the debtor's favour).
+ */
+export function presumedReceipt(sentAt: Date, provenDelivery?: string): string {
+  const sent = localDate(sentAt);
+  if (provenDelivery !== undefined) {
+    parseDate(provenDelivery);
+    if (provenDelivery < sent) throw new RangeError(`proven delivery ${provenDelivery} is before sending (${sent})`);
+    return provenDelivery;
+  }
+  let d = sent;
+  let counted = 0;
+  while (counted < 2) {
+    d = addDays(d, 1);
+    const wd = weekday(d);
+    if (wd === 7 || wd === 1 || isAtwHoliday(d).holiday) continue;
+    counted++;
+  }
+  return d;
+}
+
+export interface TermOptions {
+  /**
+   * Also apply Algemene termijnenwet art. 1 to the end of the term (a term ending on a Saturday, Sunday or
+   * holiday runs on to the next working day). DESIGN §5 rule 4 says "receipt + 15 days" and that is the
+   * default; set this for the more cautious reading.
+   */
+  extendPerAtw?: boolean;
+}
+
+/** The last day of the term "binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd": receipt + 14. */
+export function fourteenDayTermEnd(receiptDate: string, opts: TermOptions = {}): string {
+  const end = addDays(receiptDate, 14);
+  return opts.extendPerAtw ? workingDayOnOrAfter(end) : end;
+}
+
+/** The first day costs may be added: the day after the term, i.e. receipt + 15 days. */
+export function costsAllowedFrom(receiptDate: string, opts: TermOptions = {}): string {
+  return addDays(fourteenDayTermEnd(receiptDate, opts), 1);
+}
+
+export interface Payment {
+  amount: number;
+  /** when the money was received (its Europe/Amsterdam day decides inside/outside the term) */
+  at: Date | string;
+}
+
+export interface CostsDueInput extends TermOptions {
+  /** principal in cents, or several claims of one creditor (costs on their sum) */
+  principal: number | readonly number[];
+  payments?: readonly Payment[];
+  letterSentAt: Date;
+  provenDelivery?: string;
+  now: Date;
+  vat?: boolean;
+}
+
+export interface CostsDue {
+  costs: number;
+  vat: number;
+  total: number;
+  status: 'term_running' | 'paid_within_term' | 'due';
+  receiptDate: string;
+  termEnd: string;
+  costsFrom: string;
+  /** principal still open at the end of the term (after payments made on or before termEnd) */
+  principalAtTermEnd: number;
+  reason: string;
+}
+
+function toDate(at: Date | string): Date {
+  const d = at instanceof Date ? at : new Date(at);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`invalid payment time ${String(at)}`);
+  return d;
+}
+
+/**
+ * The costs to show at `now`: nothing while the 14-day term runs (before receipt + 15 days, Europe/Amsterdam);
+ * afterwards the WIK costs on the principal still open at the end of the term. A payment inside the term
+ * lowers that principal; full payment inside the term means no costs at all. Payments after the term do not
+ * lower the costs.
+ */
+export function costsDue(input: CostsDueInput): CostsDue {
+  const principal = typeof input.principal === 'number' ? input.principal : sumCents(input.principal);
+  assertCents('principal', principal);
+  const receiptDate = presumedReceipt(input.letterSentAt, input.provenDelivery);
+  const termEnd = fourteenDayTermEnd(receiptDate, input);
+  const costsFrom = costsAllowedFrom(receiptDate, input);
+  let paidInTerm = 0;
+  for (const p of input.payments ?? []) {
+    assertCents('payment amount', p.amount);
+    if (localDate(toDate(p.at)) <= termEnd) paidInTerm += p.amount;
+  }
+  const principalAtTermEnd = Math.max(0, principal - paidInTerm);
+  const base = { receiptDate, termEnd, costsFrom, principalAtTermEnd };
+  if (localDate(input.now) < costsFrom) {
+    return { ...base, costs: 0, vat: 0, total: 0, status: 'term_running', reason: `the 14-day term runs until ${termEnd}; costs from ${costsFrom}` };
+  }
+  if (principalAtTermEnd === 0) {
+    return { ...base, costs: 0, vat: 0, total: 0, status: 'paid_within_term', reason: `paid in full within the term (until ${termEnd}): no costs` };
+  }
+  const w = wikCosts(principalAtTermEnd, { vat: input.vat });
+  return {
+    ...base,
+    costs: w.costs,
+    vat: w.vat,
+    total: w.total,
+    status: 'due',
+    reason:
+      `term ended ${termEnd}: WIK costs on the ${paidInTerm > 0 ? 'remaining ' : ''}principal of ${principalAtTermEnd} cents` +
+      (w.bound ? ` (${w.bound} applied)` : '') +
+      (input.vat ? ' plus 21% VAT' : ''),
+  };
+}
+
+function sumCents(list: readonly number[]): number {
+  let s = 0;
+  for (const c of list) {
+    assertCents('claim', c);
+    s += c;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Wording of the payment term
+// ---------------------------------------------------------------------------------------------------
+
+export interface WordingCheck {
+  valid: boolean;
+  reason: string;
+}
+
+const NUMBER_WORDS: Record<string, string> = {
+  veertien: '14',
+  vijftien: '15',
+  zestien: '16',
+  zeventien: '17',
+  achttien: '18',
+  negentien: '19',
+  twintig: '20',
+  eenentwintig: '21',
+  dertig: '30',
+};
+
+/** Phrasings that start the term at the letter's date or dispatch instead of delivery: always invalid. */
+const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
+  [/\b(na|vanaf|sinds|van)\s+(de\s+)?dagtekening\b/, '"na dagtekening" counts from the date of the letter'],
+  [/\bna\s+heden\b/, '"na heden" counts from today, not from delivery'],
+  [/\b(na|vanaf)\s+(de\s+)?(datum\s+van\s+)?verzending\b/, '"na verzending" counts from dispatch, not from delivery'],
+  [/\b(na|vanaf)\s+(de\s+)?datum\s+van\s+(deze|de)\s+(brief|aanmaning|sommatie)\b/, 'counts from the date of the letter'],
+  [/\b(na|vanaf)\s+vandaag\b/, 'counts from today, not from delivery'],
+];
+
+/**
+ * Checks the payment-term sentence of a 14-day letter (art. 6:96(6) BW, HR 25-11-2016):
+ * accepted: "binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd" (N ≥ 14 days counted from the day
+ * after delivery), or "binnen 15 dagen nadat deze brief bij u is bezorgd" / "binnen 15 dagen na bezorging van
+ * deze brief" (N ≥ 15 days after delivery). Rejected: "na dagtekening", "na heden", "na verzending" and
+ * similar, shorter terms, and anything that does not tie the term to delivery (conservative: e.g. "na
+ * ontvangst" is rejected and needs legal review).
+ */
+export function checkFourteenDayWording(text: string): WordingCheck {
+  if (typeof text !== 'string' || text.trim() === '') return { valid: false, reason: 'no text' };
+  let t = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ');
+  for (const [word, digits] of Object.entries(NUMBER_WORDS)) t = t.replace(new RegExp(`\\b${word}\\b`, 'g'), digits);
+  for (const [re, why] of FORBIDDEN) if (re.test(t)) return { valid: false, reason: why };
+
+  const subject = '(deze|de|onze)\\s+(brief|aanmaning|herinnering|sommatie|ingebrekestelling)';
+  const fromDayAfter = new RegExp(
+    `\\bbinnen\\s+(\\d+)\\s+(kalender)?dagen\\s+(vanaf|na|gerekend\\s+vanaf)\\s+de\\s+dag\\s+(nadat|na\\s+de\\s+dag\\s+waarop|waarop)\\s+${subject}\\s+(bij\\s+u\\s+)?(is\\s+)?bezorgd(\\s+is)?\\b`,
+  );
+  const afterDelivery = new RegExp(
+    `\\bbinnen\\s+(\\d+)\\s+(kalender)?dagen\\s+(nadat\\s+${subject}\\s+(bij\\s+u\\s+)?(is\\s+)?bezorgd(\\s+is)?|na\\s+(de\\s+)?bezorging\\s+van\\s+${subject})\\b`,
+  );
+  const a = fromDayAfter.exec(t);
+  if (a) {
+    const n = Number(a[1]);
+    // "vanaf de dag waarop" counts the delivery day itself: one day less than "vanaf de dag nadat"
+    const effective = a[4] === 'waarop' ? n - 1 : n;
+    return effective >= 14
+      ? { valid: true, reason: `term of ${n} days from the day after delivery` }
+      : { valid: false, reason: `a term of ${n} days is shorter than 14 days after delivery` };
+  }
+  const b = afterDelivery.exec(t);
+  if (b) {
+    const n = Number(b[1]);
+    return n >= 15
+      ? { valid: true, reason: `term of ${n} days after delivery` }
+      : { valid: false, reason: `"${n} dagen na bezorging" must be at least 15 days (or 14 days from the day after delivery)` };
+  }
+  return { valid: false, reason: 'no payment term counted from delivery ("binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd")' };
+}
+
+/** True when the letter's payment term is worded validly (see checkFourteenDayWording). */
+export function isValidFourteenDayWording(text: string): boolean {
+  return checkFourteenDayWording(text).valid;
+}
