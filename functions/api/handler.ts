@@ -1,2 +1,66 @@
-// Placeholder: replaced by the real handler.
-export const handler = async (_event: unknown): Promise<unknown> => ({ statusCode: 501 });
+/**
+ * Client API (DESIGN §7). Thin: authenticate the key, parse with zod, call a service, map the result.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { now } from '../shared/clock.js';
+import { errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
+import { logger } from '../shared/logger.js';
+import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas.js';
+import { type Client, clientByApiKey } from '../store/clients.js';
+import { addPayment, createDossier, debtorView, dossierView, ownDossier } from '../services/dossiers.js';
+import { completeTask, openTasks } from '../services/tasks.js';
+
+async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
+  const apiKey = header(event, 'x-api-key');
+  if (!apiKey) throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
+  const client = await clientByApiKey(apiKey);
+  if (!client) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
+  return client;
+}
+
+function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
+  const value = header(event, 'idempotency-key');
+  if (value !== undefined && !/^[\w.:-]{1,128}$/.test(value)) {
+    throw new HttpError(400, 'validation_failed', 'Invalid Idempotency-Key header.', {
+      'Idempotency-Key': 'must be 1–128 letters, digits or . _ : -',
+    });
+  }
+  return value;
+}
+
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  try {
+    const client = await authenticate(event);
+    const p = event.pathParameters ?? {};
+    switch (`${event.httpMethod} ${event.resource}`) {
+      case 'POST /v1/dossiers': {
+        const body = parseJson(event, CreateDossierBody);
+        const res = await createDossier(client, body, idempotencyKey(event), now());
+        return json(res.status, res.body);
+      }
+      case 'GET /v1/dossiers/{dossierId}':
+        return json(200, await dossierView(await ownDossier(client, p.dossierId!)));
+      case 'POST /v1/dossiers/{dossierId}/payments': {
+        const dossier = await ownDossier(client, p.dossierId!);
+        const body = parseJson(event, PaymentBody);
+        return json(200, await addPayment(dossier, body, idempotencyKey(event), now()));
+      }
+      case 'GET /v1/debtors/{debtorId}':
+        return json(200, await debtorView(client, p.debtorId!));
+      case 'GET /v1/tasks': {
+        const status = event.queryStringParameters?.status ?? 'open';
+        if (status !== 'open') throw new HttpError(400, 'validation_failed', 'Only open tasks can be listed.', { status: "must be 'open'" });
+        return json(200, { tasks: await openTasks(client) });
+      }
+      case 'POST /v1/tasks/{taskId}/complete': {
+        const body = parseJson(event, CompleteTaskBody);
+        return json(200, await completeTask(client, p.taskId!, body, now()));
+      }
+      default:
+        throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
+    }
+  } catch (err) {
+    if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, error: err as Error });
+    return errorResponse(err);
+  }
+}

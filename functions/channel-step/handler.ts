@@ -1,8 +1,18 @@
-// Placeholder: replaced by the real handler. One export per journey channel state.
-const notYet = async (_event: unknown): Promise<void> => undefined;
-export const email = notYet;
-export const sms = notYet;
-export const whatsapp = notYet;
-export const letter = notYet;
-export const callTask = notYet;
-export const park = notYet;
+/**
+ * The journey's channel states (Letter, Email, SMS, WhatsApp, CallTask, Await) — one export each, so on
+ * AWS every channel is its own function with only its own provider secret.
+ */
+import { now } from '../shared/clock.js';
+import { ChannelStepEvent } from '../shared/schemas.js';
+import { runChannelStep } from '../services/channel-step.js';
+
+async function step(event: unknown): Promise<void> {
+  await runChannelStep(ChannelStepEvent.parse(event), now());
+}
+
+export const email = step;
+export const sms = step;
+export const whatsapp = step;
+export const letter = step;
+export const callTask = step;
+export const park = step;

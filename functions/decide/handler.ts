@@ -1,2 +1,9 @@
-// Placeholder: replaced by the real handler.
-export const handler = async (_event: unknown): Promise<unknown> => ({ statusCode: 501 });
+/** Decide (journey step): parse → decide → return the next action. */
+import { now } from '../shared/clock.js';
+import { DecideEvent, type JourneyState } from '../shared/schemas.js';
+import { decide } from '../services/decide.js';
+
+export async function handler(event: unknown): Promise<JourneyState> {
+  const { state } = DecideEvent.parse(event);
+  return decide(state, now());
+}

@@ -1,2 +1,84 @@
-// Placeholder: replaced by the real handler.
-export const handler = async (_event: unknown): Promise<unknown> => ({ statusCode: 501 });
+/**
+ * Provider webhooks (DESIGN §7): no API key — the provider's signature is the authentication.
+ * A missing or wrong signature gets 403 and changes nothing.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import twilio from 'twilio';
+import type { z } from 'zod';
+import { EventWebhook } from '@sendgrid/eventwebhook';
+import { now } from '../shared/clock.js';
+import { sendgridConfig, twilioConfig } from '../shared/config.js';
+import { errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
+import { logger } from '../shared/logger.js';
+import { fieldErrors, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
+import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+async function verifiedTwilioParams(event: APIGatewayProxyEvent): Promise<Record<string, string>> {
+  const signature = header(event, 'x-twilio-signature');
+  const params = formParams(event);
+  const { authToken } = await twilioConfig();
+  if (!signature || !twilio.validateRequest(authToken, signature, publicUrl(event), params)) {
+    throw new HttpError(403, 'invalid_signature', 'The X-Twilio-Signature header is missing or does not match.');
+  }
+  return params;
+}
+
+function parseForm<S extends z.ZodType>(schema: S, params: Record<string, string>): z.infer<S> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Webhook fields are missing.', fieldErrors(parsed.error));
+  return parsed.data;
+}
+
+async function verifiedSendgridEvents(event: APIGatewayProxyEvent): Promise<SendgridEvent[]> {
+  const signature = header(event, 'x-twilio-email-event-webhook-signature');
+  const timestamp = header(event, 'x-twilio-email-event-webhook-timestamp');
+  const { webhookPublicKey } = await sendgridConfig();
+  const body = rawBody(event);
+  if (!webhookPublicKey) throw new HttpError(403, 'invalid_signature', 'No SendGrid webhook key is configured.');
+  const verifier = new EventWebhook();
+  let valid = false;
+  try {
+    valid = !!signature && !!timestamp && verifier.verifySignature(verifier.convertPublicKeyToECDSA(webhookPublicKey), body, signature, timestamp);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new HttpError(403, 'invalid_signature', 'The SendGrid event signature is missing or does not match.');
+  let events: unknown;
+  try {
+    events = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+  }
+  if (!Array.isArray(events)) throw new HttpError(400, 'invalid_body', 'Expected a JSON array of events.');
+  return events as SendgridEvent[];
+}
+
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  try {
+    switch (event.resource) {
+      case '/webhooks/twilio/inbound': {
+        const msg = parseForm(TwilioInbound, await verifiedTwilioParams(event));
+        await handleInboundMessage(msg, now());
+        return { statusCode: 200, headers: { 'content-type': 'text/xml' }, body: EMPTY_TWIML };
+      }
+      case '/webhooks/twilio/status': {
+        const status = parseForm(TwilioStatus, await verifiedTwilioParams(event));
+        await handleTwilioStatus(status, now());
+        return { statusCode: 204, headers: {}, body: '' };
+      }
+      case '/webhooks/sendgrid/events': {
+        const events = await verifiedSendgridEvents(event);
+        const recorded = await handleSendgridEvents(events, now());
+        return json(200, { received: events.length, recorded });
+      }
+      default:
+        throw new HttpError(404, 'not_found', `No webhook ${event.path}.`);
+    }
+  } catch (err) {
+    if (!(err instanceof HttpError)) logger.error('webhook failed', { route: event.resource, error: err as Error });
+    else if (err.status === 403) logger.warn('webhook rejected', { route: event.resource });
+    return errorResponse(err);
+  }
+}

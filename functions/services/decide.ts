@@ -1,0 +1,169 @@
+/**
+ * The Decide step: load the case from the store (so a journey can always resume from what is stored),
+ * let the domain decide, write the decision log, and hand the action to the state machine.
+ */
+import type { Decision, DecisionInput } from '../domain/decision.js';
+import { decideFixedSequence } from '../domain/sequence.js';
+import { logger } from '../shared/logger.js';
+import type { Action, JourneyState } from '../shared/schemas.js';
+import { type Case, closeCase, getCase, markContact, saveDecision } from '../store/cases.js';
+import { getDebtor } from '../store/debtors.js';
+import { dossiersOfDebtor, setDossierStatus } from '../store/dossiers.js';
+import { closeTask, taskIdFor } from '../store/tasks.js';
+import { appendEvent, caseTimeline } from '../store/timeline.js';
+
+/** Step Functions task timeouts stay well inside a year. */
+const MAX_AWAIT_S = 300 * 86400;
+
+const seconds = (from: Date, to: Date) => Math.min(MAX_AWAIT_S, Math.max(1, Math.ceil((to.getTime() - from.getTime()) / 1000)));
+
+export async function decide(state: JourneyState, now: Date): Promise<JourneyState> {
+  const at = now.toISOString();
+  const { caseId, journeyNo } = state;
+  await settlePreviousStep(state, at);
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const c = await getCase(caseId);
+    if (!c || c.journeyNo !== journeyNo || c.status !== 'active') {
+      return { caseId, journeyNo, action: { type: 'done', reason: 'journey closed or superseded' } };
+    }
+    const input = await loadInput(c, now, state);
+    const decision = decideFixedSequence(input);
+    const action = toAction(decision, c, now);
+    if (action.type === 'done') {
+      // Only end if nothing happened since we looked; otherwise decide again with the news.
+      if (!(await closeCase(caseId, journeyNo, c.eventSeq, action.reason, at))) continue;
+      await finish(c, decision as Extract<Decision, { kind: 'done' }>, input, at);
+      return { caseId, journeyNo, action };
+    }
+    await saveDecision(caseId, journeyNo, {
+      phase: decision.kind === 'send' ? decision.phase : c.phase,
+      segment: c.segment,
+      segmentReasons: c.segmentReasons,
+      nextContactAt: action.type === 'send' ? at : action.until,
+    }, at);
+    await logDecision(c, decision as Exclude<Decision, { kind: 'done' }>, input, at);
+    return { caseId, journeyNo, action };
+  }
+  throw new Error(`case ${caseId} kept changing while deciding`);
+}
+
+/** What the previous step left behind: a failure to fail over from, a call task nobody completed. */
+async function settlePreviousStep(state: JourneyState, at: string): Promise<void> {
+  const prev = state.action;
+  if (prev?.type !== 'send') return;
+  if (state.error) {
+    await appendEvent(state.caseId, {
+      eventId: `sendfail-${state.journeyNo}-${prev.stepNo}`,
+      at,
+      type: 'send_failed',
+      channel: prev.channel,
+      detail: `${prev.channel} failed after retries (${state.error.Error}); moving to the next channel.`,
+      dossierIds: prev.dossierIds,
+      stepNo: prev.stepNo,
+    });
+    await markContact(state.caseId, state.journeyNo, prev.stepNo, at);
+  }
+  if (prev.channel === 'call') {
+    const expired = await closeTask(taskIdFor(state.caseId, state.journeyNo, prev.stepNo), 'expired', at);
+    if (expired) {
+      await appendEvent(state.caseId, {
+        eventId: `callexp-${expired.taskId}`,
+        at,
+        type: 'call_outcome',
+        channel: 'call',
+        detail: 'Call task not completed in time; the journey moves on.',
+        dossierIds: expired.dossierIds,
+        stepNo: expired.stepNo,
+      });
+    }
+  }
+}
+
+async function loadInput(c: Case, now: Date, state: JourneyState): Promise<DecisionInput> {
+  const [debtor, dossiers, timeline] = await Promise.all([getDebtor(c.caseId), dossiersOfDebtor(c.caseId), caseTimeline(c.caseId)]);
+  if (!debtor) throw new Error(`case ${c.caseId} has no debtor record`);
+  return {
+    now,
+    debtor: {
+      consumer: debtor.consumer,
+      language: debtor.language,
+      hasEmail: !!debtor.email,
+      hasPhone: !!debtor.phone,
+      hasAddress: !!debtor.address,
+      whatsappOptIn: debtor.whatsappOptIn,
+      optOuts: debtor.optOuts,
+      unusable: debtor.unusable,
+      flags: debtor.flags,
+      incomeSource: debtor.incomeSource,
+      lastInboundAt: debtor.lastInboundAt,
+    },
+    dossiers: dossiers.map((d) => ({
+      dossierId: d.dossierId,
+      clientId: d.clientId,
+      status: d.status,
+      principal: d.principal,
+      costs: d.costs,
+      paid: d.paid,
+      dueDate: d.dueDate,
+      createdAt: d.createdAt,
+    })),
+    journey: { journeyNo: c.journeyNo, stepNo: c.stepNo, startedAt: c.updatedAt, lastContactAt: c.lastContactAt },
+    history: timeline.map((e) => ({ at: e.at, type: e.type, channel: e.channel, stepNo: e.stepNo, data: e.data })),
+    lastError: state.error && state.action?.type === 'send' ? { channel: state.action.channel, stepNo: state.action.stepNo, error: state.error.Error } : undefined,
+  };
+}
+
+function toAction(decision: Decision, c: Case, now: Date): Action {
+  switch (decision.kind) {
+    case 'done':
+      return { type: 'done', reason: decision.reason };
+    case 'wait':
+      return { type: 'wait', awaitSeconds: seconds(now, decision.until), seenEventSeq: c.eventSeq, until: decision.until.toISOString() };
+    case 'send':
+      return {
+        type: 'send',
+        channel: decision.channel,
+        stepNo: decision.stepNo,
+        awaitSeconds: seconds(now, decision.nextDecisionAt),
+        seenEventSeq: c.eventSeq,
+        template: decision.template,
+        tone: decision.tone,
+        language: decision.language,
+        phase: decision.phase,
+        dossierIds: decision.dossierIds,
+      };
+  }
+}
+
+async function logDecision(c: Case, decision: Exclude<Decision, { kind: 'done' }>, input: DecisionInput, at: string): Promise<void> {
+  const openIds = input.dossiers.filter((d) => d.status === 'open').map((d) => d.dossierId);
+  const what =
+    decision.kind === 'send'
+      ? `Send ${decision.channel} now (${decision.phase}, ${decision.tone} tone, ${decision.language}).`
+      : `Wait until ${decision.until.toISOString()}.`;
+  await appendEvent(c.caseId, {
+    at,
+    type: 'decision',
+    channel: decision.kind === 'send' ? decision.channel : undefined,
+    detail: `${what} Why: ${decision.reasons.join('; ')}.`,
+    dossierIds: decision.kind === 'send' ? decision.dossierIds : openIds,
+    stepNo: decision.kind === 'send' ? decision.stepNo : undefined,
+    data: { kind: decision.kind, reasons: decision.reasons },
+  });
+}
+
+async function finish(c: Case, decision: Extract<Decision, { kind: 'done' }>, input: DecisionInput, at: string): Promise<void> {
+  const open = input.dossiers.filter((d) => d.status === 'open');
+  if (decision.dossierStatus) {
+    for (const d of open) await setDossierStatus(d.dossierId, decision.dossierStatus, ['open'], decision.reason, at);
+  }
+  await appendEvent(c.caseId, {
+    eventId: `end-${c.journeyNo}`,
+    at,
+    type: 'journey_ended',
+    detail: `Journey ended: ${decision.reason}${decision.dossierStatus ? ` (dossiers ${decision.dossierStatus.replace('_', ' ')})` : ''}. ${decision.reasons.join('; ')}`,
+    dossierIds: input.dossiers.map((d) => d.dossierId),
+  });
+  logger.info('journey ended', { caseId: c.caseId, journeyNo: c.journeyNo, reason: decision.reason });
+}

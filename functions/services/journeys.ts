@@ -1,0 +1,63 @@
+/**
+ * Starting, joining and waking journeys. Whatever happens to a case is written to the store first
+ * (noteEvent) and only then wakes the waiting step, so a lost wake-up only delays the reaction.
+ */
+import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { stepFunctions } from '../shared/aws.js';
+import { logger } from '../shared/logger.js';
+import { type Case, noteEvent, openOrJoinCase, setExecution } from '../store/cases.js';
+
+const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken', 'ExecutionDoesNotExist']);
+
+function stateMachineArn(): string {
+  const arn = process.env.STATE_MACHINE_ARN;
+  if (!arn) throw new Error('STATE_MACHINE_ARN is not set');
+  return arn;
+}
+
+/** Deterministic execution name: a retry of the same start is idempotent in Step Functions. */
+export function executionName(caseId: string, journeyNo: number): string {
+  return `${caseId}-j${journeyNo}`.slice(0, 80);
+}
+
+/** A new claim for a debtor: one journey per debtor; a running one is joined and woken. */
+export async function startOrJoinJourney(caseId: string, at: string): Promise<Case> {
+  const { case: c, startJourney } = await openOrJoinCase(caseId, at);
+  if (startJourney) {
+    const res = await stepFunctions()
+      .send(
+        new StartExecutionCommand({
+          stateMachineArn: stateMachineArn(),
+          name: executionName(caseId, c.journeyNo),
+          input: JSON.stringify({ caseId, journeyNo: c.journeyNo }),
+        }),
+      )
+      .catch((err) => {
+        // Same name, same input: already started by an earlier attempt.
+        if ((err as { name?: string }).name === 'ExecutionAlreadyExists') return undefined;
+        throw err;
+      });
+    if (res?.executionArn) await setExecution(caseId, c.journeyNo, res.executionArn);
+    logger.info('journey started', { caseId, journeyNo: c.journeyNo });
+  } else {
+    await wake(c, 'claim_added');
+  }
+  return c;
+}
+
+/** Records that something happened to the case and wakes its waiting step. */
+export async function notifyCase(caseId: string, reason: string, at: string): Promise<void> {
+  const c = await noteEvent(caseId, at);
+  if (c) await wake(c, reason);
+}
+
+/** Ends the current wait of a journey early. A token that already expired is fine: the journey moved on. */
+export async function wake(c: Pick<Case, 'caseId' | 'taskToken'>, reason: string): Promise<void> {
+  if (!c.taskToken) return;
+  try {
+    await stepFunctions().send(new SendTaskSuccessCommand({ taskToken: c.taskToken, output: JSON.stringify({ wokenBy: reason }) }));
+    logger.info('journey woken', { caseId: c.caseId, reason });
+  } catch (err) {
+    if (!GONE.has((err as { name?: string }).name ?? '')) throw err;
+  }
+}

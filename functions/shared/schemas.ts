@@ -1,0 +1,159 @@
+/**
+ * Schemas for everything that enters the system, shared by the handlers, the local runtime and the tests.
+ * Money is integer cents (EUR); times are ISO-8601.
+ */
+import { z } from 'zod';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+export const E164 = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +31612345678')
+  .refine((v) => parsePhoneNumberFromString(v)?.isValid() ?? false, 'is not a valid phone number');
+
+const cents = z.number().int('must be whole cents').positive('must be more than 0 cents');
+const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' });
+
+export const Language = z.enum(['nl', 'en']);
+export type Language = z.infer<typeof Language>;
+
+export const ChannelName = z.enum(['email', 'sms', 'whatsapp', 'letter', 'call']);
+export type ChannelName = z.infer<typeof ChannelName>;
+
+export const Address = z.object({
+  line1: z.string().trim().min(1).max(200),
+  postalCode: z.string().trim().min(1).max(20),
+  city: z.string().trim().min(1).max(100),
+  country: z.string().trim().length(2).default('NL'),
+});
+
+export const IncomeSource = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('salary'),
+    day: z.number().int().min(1).max(31).optional(),
+    rule: z.enum(['fixed_day', 'last_working_day', 'four_weekly']).optional(),
+    anchorDate: isoDate.optional(),
+  }),
+  z.object({ type: z.literal('aow') }),
+  z.object({ type: z.literal('uwv'), benefit: z.enum(['wajong', 'wia', 'wao', 'ww']) }),
+  z.object({ type: z.literal('toeslagen') }),
+  z.object({ type: z.literal('bijstand'), day: z.number().int().min(1).max(31) }),
+  z.object({ type: z.literal('unknown') }),
+]);
+export type IncomeSource = z.infer<typeof IncomeSource>;
+
+export const DebtorInput = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(200),
+    email: z.email('must be an email address').max(254).optional(),
+    phone: E164.optional(),
+    whatsappOptIn: z.boolean().optional(),
+    language: Language.default('nl'),
+    address: Address.optional(),
+    consumer: z.boolean({ error: 'is required (true for a consumer, false for a business)' }),
+    incomeSource: IncomeSource.optional(),
+    paydayOfMonth: z.number().int().min(1).max(31).optional(),
+  })
+  .refine((d) => d.email || d.phone || d.address, {
+    message: 'needs at least one way to reach the debtor: email, phone or address',
+    path: ['email'],
+  })
+  .refine((d) => !d.whatsappOptIn || d.phone, { message: 'WhatsApp opt-in needs a phone number', path: ['phone'] });
+export type DebtorInput = z.infer<typeof DebtorInput>;
+
+export const CreateDossierBody = z.object({
+  reference: z.string().trim().min(1, 'is required').max(64).regex(/^[\w./-]+$/, 'may only hold letters, digits and . / - _'),
+  debtor: DebtorInput,
+  principal: cents,
+  dueDate: isoDate,
+  description: z.string().trim().max(500).optional(),
+});
+export type CreateDossierBody = z.infer<typeof CreateDossierBody>;
+
+export const PaymentBody = z.object({
+  amount: cents,
+  paidAt: isoDateTime.optional(),
+  reference: z.string().trim().min(1).max(64).optional(),
+});
+export type PaymentBody = z.infer<typeof PaymentBody>;
+
+export const CallOutcome = z.enum([
+  'reached',
+  'no_answer',
+  'promise_to_pay',
+  'arrangement_requested',
+  'cannot_pay',
+  'dispute',
+  'wrong_number',
+]);
+export const CompleteTaskBody = z.object({ outcome: CallOutcome, note: z.string().trim().max(1000).optional() });
+
+/** Twilio's inbound message webhook (form fields we use; Twilio sends more). */
+export const TwilioInbound = z.object({
+  MessageSid: z.string().min(1),
+  AccountSid: z.string().min(1),
+  From: z.string().min(1),
+  To: z.string().min(1),
+  Body: z.string().default(''),
+});
+
+/** Twilio's message status callback. */
+export const TwilioStatus = z.object({
+  MessageSid: z.string().min(1),
+  MessageStatus: z.string().min(1),
+  ErrorCode: z.string().optional(),
+});
+
+// ---- journey contract between the ASL, Decide and the channel steps -----------------------------
+
+export const SendAction = z.object({
+  type: z.literal('send'),
+  channel: ChannelName,
+  stepNo: z.number().int().positive(),
+  /** how long the channel step waits for a reaction before Decide runs again */
+  awaitSeconds: z.number().int().positive(),
+  /** the case's event counter Decide saw; a newer event means "decide again, do not send" */
+  seenEventSeq: z.number().int().nonnegative(),
+  template: z.string(),
+  tone: z.enum(['friendly', 'neutral', 'firm']),
+  language: Language,
+  phase: z.enum(['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover']),
+  dossierIds: z.array(z.string()).min(1),
+});
+export const WaitAction = z.object({
+  type: z.literal('wait'),
+  awaitSeconds: z.number().int().positive(),
+  seenEventSeq: z.number().int().nonnegative(),
+  until: isoDateTime,
+});
+export const DoneAction = z.object({ type: z.literal('done'), reason: z.string() });
+export const Action = z.discriminatedUnion('type', [SendAction, WaitAction, DoneAction]);
+export type Action = z.infer<typeof Action>;
+export type SendAction = z.infer<typeof SendAction>;
+
+export const JourneyState = z.object({
+  caseId: z.string().min(1),
+  journeyNo: z.number().int().positive(),
+  action: Action.optional(),
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+export type JourneyState = z.infer<typeof JourneyState>;
+
+export const DecideEvent = z.object({ state: JourneyState, executionId: z.string() });
+export const ChannelStepEvent = z.object({
+  channel: z.enum(['email', 'sms', 'whatsapp', 'letter', 'call', 'await']),
+  state: JourneyState,
+  taskToken: z.string().min(1),
+  executionId: z.string(),
+});
+export type ChannelStepEvent = z.infer<typeof ChannelStepEvent>;
+
+/** Turns a zod error into { "debtor.phone": "reason" } for the API's 400 answer. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join('.') : '(body)';
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
