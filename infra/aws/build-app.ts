@@ -11,6 +11,8 @@ export interface BuildAppOptions {
    * `validateScope`, so a finding fails one named test instead of every test in the file.
    */
   readonly nag?: boolean;
+  /** Extra app context (lowest precedence), e.g. `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling. */
+  readonly context?: Record<string, unknown>;
 }
 
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: MaatwerkStack } {
@@ -20,6 +22,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Maat
       // Server access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL
       // (the access-log bucket keeps ACLs disabled: BucketOwnerEnforced).
       '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+      ...options.context,
     },
   });
   const stackName: string = options.stackName ?? app.node.tryGetContext('stackName') ?? 'Maatwerk';

@@ -11,6 +11,7 @@
  * machine. The state machine therefore has a fixed name (`<stackName>-journey`) and every function
  * policy uses the ARN formatted from that name, never a reference to the state machine resource.
  */
+import { readFileSync } from 'node:fs';
 import {
   ArnFormat,
   CfnOutput,
@@ -365,7 +366,10 @@ export class MaatwerkStack extends Stack {
     this.stateMachine = new sfn.StateMachine(this, 'Journey', {
       stateMachineName: this.journeyName,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(JOURNEY_ASL_PATH),
+      // Inlined from the ASL file rather than DefinitionBody.fromFile: in this CDK version fromFile
+      // uploads the file as an S3 asset (DefinitionS3Location), so the template would not show the
+      // definition and `cdk diff` could not show journey changes. The file stays the only source.
+      definitionBody: sfn.DefinitionBody.fromString(readFileSync(JOURNEY_ASL_PATH, 'utf8')),
       definitionSubstitutions,
       tracingEnabled: true,
       logs: {
