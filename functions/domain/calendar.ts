@@ -146,13 +146,40 @@ function pad4(n: number): string {
   return String(n).padStart(4, '0');
 }
 
-/** Parses 'YYYY-MM-DD' as a calendar day in Europe/Amsterdam (start of day); throws on anything else. */
-export function parseDate(date: string): DateTime {
-  const m = ISO_DATE.exec(date);
+interface DateParts {
+  year: number;
+  month: number;
+  day: number;
+  /** days since 1970-01-01 (plain calendar arithmetic, no time zone involved) */
+  epochDay: number;
+}
+
+/**
+ * Validates 'YYYY-MM-DD' and splits it. Calendar-day arithmetic (adding days, weekdays) needs no time zone, so
+ * it runs on plain UTC day numbers: fast, and immune to DST by construction.
+ */
+export function dateParts(date: string): DateParts {
+  const m = typeof date === 'string' ? ISO_DATE.exec(date) : null;
   if (!m) throw new RangeError(`not a date YYYY-MM-DD: ${JSON.stringify(date)}`);
-  const dt = DateTime.fromObject({ year: +m[1], month: +m[2], day: +m[3] }, { zone: ZONE });
-  if (!dt.isValid) throw new RangeError(`not a valid calendar date: ${date}`);
-  return dt;
+  const year = +m[1];
+  const month = +m[2];
+  const day = +m[3];
+  const ms = Date.UTC(year, month - 1, day);
+  const check = new Date(ms);
+  if (month < 1 || month > 12 || check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) {
+    throw new RangeError(`not a valid calendar date: ${date}`);
+  }
+  return { year, month, day, epochDay: ms / 86_400_000 };
+}
+
+function fromEpochDay(n: number): string {
+  return new Date(n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Parses 'YYYY-MM-DD' as the start of that day in Europe/Amsterdam; throws on anything else. */
+export function parseDate(date: string): DateTime {
+  const { year, month, day } = dateParts(date);
+  return DateTime.fromObject({ year, month, day }, { zone: ZONE });
 }
 
 function fmt(dt: DateTime): string {
@@ -171,12 +198,19 @@ function toLocal(instant: Date): DateTime {
 
 /** date + n calendar days (n may be negative). */
 export function addDays(date: string, n: number): string {
-  return fmt(parseDate(date).plus({ days: n }));
+  if (!Number.isInteger(n)) throw new RangeError('n must be an integer');
+  return fromEpochDay(dateParts(date).epochDay + n);
+}
+
+/** Whole calendar days from `a` to `b` (negative when b is earlier). */
+export function daysBetween(a: string, b: string): number {
+  return dateParts(b).epochDay - dateParts(a).epochDay;
 }
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export function weekday(date: string): number {
-  return parseDate(date).weekday;
+  // 1970-01-01 was a Thursday (ISO weekday 4)
+  return ((((dateParts(date).epochDay + 3) % 7) + 7) % 7) + 1;
 }
 
 /** The instant of a local wall-clock time on a calendar day in Europe/Amsterdam (fractional hours allowed). */
@@ -193,8 +227,7 @@ export function localInstant(date: string, hour: number): Date {
 
 /** Is the date an Algemene termijnenwet holiday or a day declared equal to one? */
 export function isAtwHoliday(date: string): HolidayInfo {
-  const dt = parseDate(date);
-  const hit = holidaysOfYear(dt.year).get(date);
+  const hit = holidaysOfYear(dateParts(date).year).get(date);
   return hit ? { ...hit } : { holiday: false };
 }
 
@@ -233,7 +266,7 @@ export function workingDayOnOrBefore(date: string): string {
  */
 export function addWorkingDays(date: string, n: number): string {
   if (!Number.isInteger(n)) throw new RangeError('n must be an integer');
-  parseDate(date);
+  dateParts(date);
   let d = date;
   for (let i = 0; i < Math.abs(n); i++) d = n > 0 ? nextWorkingDay(d) : previousWorkingDay(d);
   return d;

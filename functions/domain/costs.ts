@@ -10,7 +10,7 @@
  * amounts reported (each rounded half up) always add up to the uncapped total. VAT is 21% of the costs,
  * rounded half up to whole cents.
  */
-import { addDays, isAtwHoliday, localDate, parseDate, weekday, workingDayOnOrAfter } from './calendar.js';
+import { addDays, dateParts, isAtwHoliday, localDate, weekday, workingDayOnOrAfter } from './calendar.js';
 
 export const WIK_MINIMUM_CENTS = 40_00;
 export const WIK_MAXIMUM_CENTS = 6_775_00;
@@ -163,7 +163,7 @@ export function instalmentCostCap(monthlyAmountCents: number, periods: number): 
 export function presumedReceipt(sentAt: Date, provenDelivery?: string): string {
   const sent = localDate(sentAt);
   if (provenDelivery !== undefined) {
-    parseDate(provenDelivery);
+    dateParts(provenDelivery);
     if (provenDelivery < sent) throw new RangeError(`proven delivery ${provenDelivery} is before sending (${sent})`);
     return provenDelivery;
   }

@@ -32,6 +32,8 @@ import {
   ZONE,
   addDays,
   addWorkingDays,
+  dateParts,
+  daysBetween,
   effectiveWindow,
   isWorkingDay,
   localDate,
@@ -39,7 +41,6 @@ import {
   nextContactMoment,
   nextWorkingDay,
   nonWorkingReason,
-  parseDate,
   workingDayOnOrAfter,
   workingDayOnOrBefore,
 } from './calendar.js';
@@ -134,16 +135,6 @@ function ymd(year: number, month: number, day: number): string {
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/** Day number since the epoch, on plain calendar arithmetic (no time zone involved). */
-function dayNumber(date: string): number {
-  const dt = parseDate(date);
-  return Date.UTC(dt.year, dt.month - 1, dt.day) / 86_400_000;
-}
-
-function fromDayNumber(n: number): string {
-  return new Date(n * 86_400_000).toISOString().slice(0, 10);
 }
 
 function nominalDay(year: number, month: number, day: number): { date: string; note: string } {
@@ -241,24 +232,21 @@ export function paydayInMonth(income: IncomeSource, year: number, month: number)
 
 /** The first expected payday on or after a calendar day. */
 export function paydayOnOrAfter(income: IncomeSource, date: string): Payday {
-  parseDate(date);
+  const { year, month } = dateParts(date);
   if (income.type === 'salary' && income.rule === 'four_weekly' && income.anchorDate) {
-    const anchor = dayNumber(income.anchorDate);
-    const target = dayNumber(date);
+    const diff = daysBetween(income.anchorDate, date);
     // start two periods early: moving a payday back to a working day can never cross a whole period
-    let k = Math.floor((target - anchor) / FOUR_WEEKS) - 2;
+    let k = Math.floor(diff / FOUR_WEEKS) - 2;
     for (;; k++) {
-      const nominal = fromDayNumber(anchor + k * FOUR_WEEKS);
+      const nominal = addDays(income.anchorDate, k * FOUR_WEEKS);
       const p = before(nominal, `four-weekly salary (every 28 days from ${income.anchorDate})`);
       if (p.date >= date) return p;
     }
   }
-  const dt = parseDate(date);
   // A monthly payday moved back can land in the previous month (e.g. bijstand on the 1st, 1 January a
   // holiday): look at this month and the next two; the first one on or after `date` wins.
   for (let i = 0; i < 3; i++) {
-    const m = dt.plus({ months: i });
-    const p = paydayInMonth(income, m.year, m.month);
+    const p = paydayInMonth(income, year + Math.floor((month - 1 + i) / 12), ((month - 1 + i) % 12) + 1);
     if (p.date >= date) return p;
   }
   throw new Error('no payday found within three months');
@@ -323,7 +311,7 @@ export function contactMomentAfterPayday(income: IncomeSource, from: Date, opts:
   const w = effectiveWindow(opts.window ?? DEFAULT_PAYDAY_WINDOW);
   const fromDate = localDate(from);
   const isLean = (d: string) => {
-    const day = parseDate(d).day;
+    const day = dateParts(d).day;
     return !opts.urgent && day >= lean.from && day <= lean.to;
   };
 
