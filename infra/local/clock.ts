@@ -85,6 +85,8 @@ export class Clock {
   private nextId = 1;
   private armed: NodeJS.Timeout | undefined;
   private advancing: Promise<void> = Promise.resolve();
+  private inAdvance = false;
+  private dueSoon = false;
   private closed = false;
 
   constructor(opts: { mode?: ClockMode; scale?: number; start?: number } = {}) {
@@ -123,8 +125,34 @@ export class Clock {
     let i = this.timers.length;
     while (i > 0 && this.timers[i - 1].at > at) i--;
     this.timers.splice(i, 0, entry);
-    this.arm();
+    if (this.mode === 'virtual') {
+      if (at <= this.virtualNow) this.runDueSoon();
+    } else {
+      this.arm();
+    }
     return entry;
+  }
+
+  /**
+   * Virtual mode: a timer that is already due (at <= now) runs on the next tick instead of waiting
+   * for the next advance(). During advance() the advance loop runs it, in time order.
+   */
+  private runDueSoon(): void {
+    if (this.dueSoon || this.closed) return;
+    this.dueSoon = true;
+    const end = this.activity.begin();
+    setImmediate(() => {
+      void (async () => {
+        try {
+          while (!this.inAdvance && !this.closed && this.timers[0] && this.timers[0].at <= this.virtualNow) {
+            await this.fire(this.timers.shift()!);
+          }
+        } finally {
+          this.dueSoon = false;
+          end();
+        }
+      })();
+    });
   }
 
   cancel(timer: Timer | undefined): void {
@@ -154,16 +182,26 @@ export class Clock {
 
   private async advanceNow(until: number): Promise<void> {
     await this.activity.whenIdle();
-    for (;;) {
-      const next = this.timers[0];
-      if (!next || next.at > until) break;
-      if (next.at > this.virtualNow) this.virtualNow = next.at;
-      this.timers.shift();
-      await this.fire(next);
-      await this.activity.whenIdle();
+    this.inAdvance = true;
+    try {
+      for (;;) {
+        const next = this.timers[0];
+        if (!next || next.at > until) {
+          if (until > this.virtualNow) this.virtualNow = until;
+          await this.activity.whenIdle();
+          // Work that ran while settling may have scheduled timers that are already due.
+          const again = this.timers[0];
+          if (again && again.at <= this.virtualNow) continue;
+          break;
+        }
+        if (next.at > this.virtualNow) this.virtualNow = next.at;
+        this.timers.shift();
+        await this.fire(next);
+        await this.activity.whenIdle();
+      }
+    } finally {
+      this.inAdvance = false;
     }
-    if (until > this.virtualNow) this.virtualNow = until;
-    await this.activity.whenIdle();
   }
 
   private async fire(entry: Entry): Promise<void> {
