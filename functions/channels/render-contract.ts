@@ -34,6 +34,13 @@ export interface RenderInput {
   /** 14-day letter: the exact cost amount that will be added, and whether VAT is included */
   costNotice?: { costs: number; vatIncluded: boolean };
   agency: AgencyDetails;
+  /**
+   * WhatsApp only (added by the renderer, optional): true when the debtor's last WhatsApp message is less than
+   * 24 h old, so free text may be sent. Absent or false → outside the window: an approved template is used.
+   */
+  whatsappWindowOpen?: boolean;
+  /** Optional (added by the renderer): a date the debtor is asked to pay or respond by (final notice, hand-over). */
+  respondBy?: Date;
 }
 
 export interface AgencyDetails {
@@ -43,6 +50,8 @@ export interface AgencyDetails {
   email: string;
   website: string;
   address: string;
+  /** Optional (added by the renderer): account for bank transfers, shown on letters and emails when present. */
+  iban?: string;
 }
 
 export interface RenderedMessage {
@@ -55,7 +64,12 @@ export interface RenderedMessage {
   /** letters only */
   pdf?: Buffer;
   /** SMS only: GSM-7 or UCS-2 and the number of segments */
-  sms?: { encoding: 'GSM-7' | 'UCS-2'; segments: number };
+  sms?: {
+    encoding: 'GSM-7' | 'UCS-2';
+    segments: number;
+    /** Optional (added by the renderer): length in the encoding's units (GSM-7 extension chars count 2; UCS-2 code units). */
+    characters?: number;
+  };
   /** WhatsApp outside the 24 h window: the approved template and its variables */
   whatsappTemplate?: { contentSid: string; variables: Record<string, string> };
 }

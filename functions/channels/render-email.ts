@@ -1,0 +1,155 @@
+/**
+ * Email body: the block markup (render-format.ts) → inline-styled HTML fragments that the Handlebars layout
+ * (templates/email/layout.html.hbs) wraps, and → the plain-text part (also used as the letter's text).
+ * Every piece of data is HTML-escaped here; the layout escapes its own variables.
+ */
+import type { Block, Line } from './render-format.js';
+import { lineText } from './render-format.js';
+import type { ClaimLine } from './render-contract.js';
+
+export interface LayoutLabels {
+  reference: string;
+  description: string;
+  principal: string;
+  costs: string;
+  paid: string;
+  outstanding: string;
+  total: string;
+  payButton: string;
+  payOnline: string;
+  /** empty when the agency has no IBAN */
+  transfer: string;
+}
+
+export interface BodyData {
+  claims: ClaimLine[];
+  totalOutstanding: number;
+  paymentLink: string;
+  money: (cents: number) => string;
+  labels: LayoutLabels;
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESC[c]);
+}
+
+function lineHtml(line: Line): string {
+  return line.map((r) => (r.bold ? `<strong>${escapeHtml(r.text)}</strong>` : escapeHtml(r.text))).join('');
+}
+
+export function claimDescription(c: ClaimLine): string {
+  return c.description ? `${c.description}, ${c.creditorName}` : c.creditorName;
+}
+
+const P = 'margin:0 0 16px 0;';
+const TH = 'padding:8px 6px;border-bottom:2px solid #1f5f8b;text-align:left;font-size:13px;color:#1f5f8b;';
+const TD = 'padding:8px 6px;border-bottom:1px solid #e3e3e3;font-size:14px;vertical-align:top;';
+const NUM = 'text-align:right;white-space:nowrap;';
+
+function claimsHtml(d: BodyData): string {
+  const { labels: l, money } = d;
+  const showDetail = d.claims.some((c) => c.costs !== 0 || c.paid !== 0);
+  const head = [
+    `<th style="${TH}">${escapeHtml(l.reference)}</th>`,
+    `<th style="${TH}" class="mw-hide-sm">${escapeHtml(l.description)}</th>`,
+    ...(showDetail
+      ? [
+          `<th style="${TH}${NUM}" class="mw-hide-sm">${escapeHtml(l.principal)}</th>`,
+          `<th style="${TH}${NUM}" class="mw-hide-sm">${escapeHtml(l.costs)}</th>`,
+          `<th style="${TH}${NUM}" class="mw-hide-sm">${escapeHtml(l.paid)}</th>`,
+        ]
+      : []),
+    `<th style="${TH}${NUM}">${escapeHtml(l.outstanding)}</th>`,
+  ].join('');
+  const rows = d.claims
+    .map((c) =>
+      [
+        '<tr>',
+        `<td style="${TD}">${escapeHtml(c.reference)}</td>`,
+        `<td style="${TD}" class="mw-hide-sm">${escapeHtml(claimDescription(c))}</td>`,
+        ...(showDetail
+          ? [
+              `<td style="${TD}${NUM}" class="mw-hide-sm">${escapeHtml(money(c.principal))}</td>`,
+              `<td style="${TD}${NUM}" class="mw-hide-sm">${escapeHtml(money(c.costs))}</td>`,
+              `<td style="${TD}${NUM}" class="mw-hide-sm">${escapeHtml(money(c.paid))}</td>`,
+            ]
+          : []),
+        `<td style="${TD}${NUM}">${escapeHtml(money(c.outstanding))}</td>`,
+        '</tr>',
+      ].join(''),
+    )
+    .join('\n');
+  const span = showDetail ? 5 : 2;
+  const total =
+    `<tr><td colspan="${span}" style="padding:10px 6px;font-weight:bold;">${escapeHtml(l.total)}</td>` +
+    `<td style="padding:10px 6px;font-weight:bold;${NUM}">${escapeHtml(money(d.totalOutstanding))}</td></tr>`;
+  return (
+    `<table role="presentation" class="mw-claims" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:0 0 20px 0;font-family:Arial,Helvetica,sans-serif;color:#222222;">` +
+    `<tr>${head}</tr>\n${rows}\n${total}</table>`
+  );
+}
+
+function payHtml(d: BodyData): string {
+  const href = escapeHtml(d.paymentLink);
+  const button =
+    `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 12px 0;"><tr>` +
+    `<td class="mw-button" align="center" bgcolor="#1f5f8b" style="border-radius:4px;background-color:#1f5f8b;">` +
+    `<a href="${href}" target="_blank" style="display:inline-block;padding:12px 28px;font-family:Arial,Helvetica,sans-serif;font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:4px;">${escapeHtml(d.labels.payButton)}</a>` +
+    `</td></tr></table>`;
+  const link = `<p style="${P}font-size:13px;line-height:19px;color:#555555;">${escapeHtml(d.labels.payOnline).replace(
+    href,
+    `<a href="${href}" target="_blank" style="color:#1f5f8b;">${href}</a>`,
+  )}${d.labels.transfer ? `<br>${escapeHtml(d.labels.transfer)}` : ''}</p>`;
+  return button + link;
+}
+
+export function blocksToHtml(blocks: Block[], d: BodyData): string {
+  return blocks
+    .map((b) => {
+      switch (b.kind) {
+        case 'paragraph':
+          return `<p style="${P}">${b.lines.map(lineHtml).join('<br>')}</p>`;
+        case 'heading':
+          return `<h2 style="margin:0 0 12px 0;font-size:18px;line-height:24px;color:#1f5f8b;">${escapeHtml(b.text)}</h2>`;
+        case 'list':
+          return `<ul style="margin:0 0 16px 0;padding-left:22px;">${b.items.map((i) => `<li>${lineHtml(i)}</li>`).join('')}</ul>`;
+        case 'claims':
+          return claimsHtml(d);
+        case 'pay':
+          return payHtml(d);
+      }
+    })
+    .join('\n');
+}
+
+function claimsText(d: BodyData): string {
+  const { labels: l, money } = d;
+  const lines = d.claims.map((c) => {
+    const detail =
+      c.costs !== 0 || c.paid !== 0
+        ? ` (${l.principal.toLowerCase()} ${money(c.principal)}, ${l.costs.toLowerCase()} ${money(c.costs)}, ${l.paid.toLowerCase()} ${money(c.paid)})`
+        : '';
+    return `- ${l.reference} ${c.reference}, ${claimDescription(c)}: ${l.outstanding.toLowerCase()} ${money(c.outstanding)}${detail}`;
+  });
+  return [...lines, `${l.total}: ${money(d.totalOutstanding)}`].join('\n');
+}
+
+export function blocksToText(blocks: Block[], d: BodyData): string {
+  return blocks
+    .map((b) => {
+      switch (b.kind) {
+        case 'paragraph':
+          return b.lines.map(lineText).join('\n');
+        case 'heading':
+          return b.text.toUpperCase();
+        case 'list':
+          return b.items.map((i) => `- ${lineText(i)}`).join('\n');
+        case 'claims':
+          return claimsText(d);
+        case 'pay':
+          return [d.labels.payOnline, d.labels.transfer].filter(Boolean).join('\n');
+      }
+    })
+    .join('\n\n');
+}

@@ -1,0 +1,29 @@
+/**
+ * SMS encoding and segment count, via Twilio's open-source `sms-segments-calculator` (GSM 03.38 basic table plus
+ * extension table, UCS-2 surrogate pairs, 160/153 and 70/67 limits, escape sequences and surrogate pairs never split
+ * across segments). This wrapper only narrows its result to what the renderer reports.
+ */
+import { SegmentedMessage } from 'sms-segments-calculator';
+
+export interface SmsInfo {
+  encoding: 'GSM-7' | 'UCS-2';
+  segments: number;
+  /** GSM-7: septets (extension characters such as € [ ] { } ~ ^ | \ count 2); UCS-2: UTF-16 code units. */
+  characters: number;
+}
+
+export function smsInfo(text: string): SmsInfo {
+  const m = new SegmentedMessage(text, 'auto');
+  const encoding = m.encodingName === 'GSM-7' ? 'GSM-7' : 'UCS-2';
+  const characters = encoding === 'GSM-7' ? m.numberOfCharacters : utf16Units(text);
+  return { encoding, segments: m.segmentsCount, characters };
+}
+
+function utf16Units(text: string): number {
+  return text.length;
+}
+
+/** SMS body: one line, single spaces (newlines cost a character each and look odd on many phones). */
+export function smsText(rendered: string): string {
+  return rendered.replace(/\s+/g, ' ').trim();
+}

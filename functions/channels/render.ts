@@ -1,0 +1,475 @@
+/**
+ * Template renderer for every channel (contract: render-contract.ts). `renderMessage` is ASYNC (the letter PDF is
+ * produced by a pdfkit stream); everything else is computed synchronously inside it.
+ *
+ * Templates: templates/<channel>/<language>/<file>.hbs (Handlebars 4.7). For (channel, tone, phase, language) the
+ * first file that exists wins:
+ *   1. <channel>/<lang>/<phase>.<tone>.hbs   a tone-specific override of one phase
+ *   2. <channel>/<lang>/<phase>.hbs          the phase; tone differences inside it with {{#if friendly}}…{{else if firm}}…
+ *   3. <channel>/<lang>/default.<tone>.hbs   channel default for a tone
+ *   4. <channel>/<lang>/default.hbs          channel default (branches on {{phase}} itself)
+ * and if none exists for the language, the same chain in Dutch (the message then reports language 'nl').
+ * Shared pieces live in templates/partials/<lang>/ (the legally required 14-day wording is one partial used by both
+ * letter and email). Layout words are in templates/labels.json; WhatsApp's approved templates (outside the 24 h
+ * window) in templates/whatsapp/content-templates.json. Templates compile in strict mode: a misspelt variable throws.
+ */
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type {
+  AgencyDetails,
+  Channel,
+  ClaimLine,
+  Language,
+  Phase,
+  RenderInput,
+  RenderedMessage,
+  Tone,
+} from './render-contract.js';
+import { formatDate, formatMoney, joinList, oneLine, parseBlocks, splitFrontMatter, tidyText } from './render-format.js';
+import { blocksToHtml, blocksToText, type BodyData, type LayoutLabels } from './render-email.js';
+import { renderLetterPdf } from './render-pdf.js';
+import { smsInfo, smsText } from './render-sms.js';
+
+export const CHANNELS: readonly Channel[] = ['email', 'sms', 'whatsapp', 'letter', 'call'];
+export const TONES: readonly Tone[] = ['friendly', 'neutral', 'firm'];
+export const PHASES: readonly Phase[] = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'];
+export const LANGUAGES: readonly Language[] = ['nl', 'en'];
+
+export class RenderError extends Error {
+  override name = 'RenderError';
+}
+
+export interface TemplateInfo {
+  /** "email/reminder/friendly": what RenderedMessage.template reports */
+  id: string;
+  channel: Channel;
+  phase: Phase;
+  tone: Tone;
+  /** per language the file that renders it (relative to the templates folder) and whether it fell back to Dutch */
+  sources: Record<Language, { file: string; language: Language }>;
+  /** WhatsApp only: the approved template used outside the 24 h window, per language */
+  whatsappContentSid?: Record<Language, string>;
+}
+
+interface ContentTemplate {
+  contentSid: string;
+  friendlyName: string;
+  category: 'UTILITY';
+  variables: string[];
+  body: string;
+}
+interface ContentTemplates {
+  category: 'UTILITY';
+  templates: Record<Phase, Partial<Record<Language, ContentTemplate>>>;
+}
+
+type Labels = Record<string, unknown> & {
+  phases: Record<Phase, string>;
+  tones: Record<Tone, string>;
+};
+
+export interface Renderer {
+  renderMessage(input: RenderInput): Promise<RenderedMessage>;
+  listTemplates(): TemplateInfo[];
+  /** The file chain tried for one combination (for previews and tests). */
+  resolve(channel: Channel, phase: Phase, tone: Tone, language: Language): { file: string; language: Language };
+}
+
+const COMPILE: CompileOptions = { noEscape: true, strict: true, ignoreStandalone: true };
+type CompileOptions = Parameters<typeof Handlebars.compile>[1];
+
+export function defaultTemplatesDir(): string {
+  return process.env.MAATWERK_TEMPLATES_DIR ?? fileURLToPath(new URL('../../templates/', import.meta.url));
+}
+
+/** The fictional sample agency from templates/agency.json (previews, tests, the local runtime). */
+export function loadSampleAgency(templatesDir = defaultTemplatesDir()): AgencyDetails {
+  const raw = JSON.parse(readFileSync(join(templatesDir, 'agency.json'), 'utf8')) as AgencyDetails & { $comment?: string };
+  const { $comment: _ignored, ...agency } = raw;
+  return agency;
+}
+
+export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
+  const envs = new Map<Language, typeof Handlebars>();
+  const compiled = new Map<string, HandlebarsTemplateDelegate>();
+  const labels = JSON.parse(readFileSync(join(templatesDir, 'labels.json'), 'utf8')) as Record<Language, Labels>;
+  const content = JSON.parse(
+    readFileSync(join(templatesDir, 'whatsapp', 'content-templates.json'), 'utf8'),
+  ) as ContentTemplates;
+
+  function env(language: Language): typeof Handlebars {
+    let hb = envs.get(language);
+    if (hb) return hb;
+    hb = Handlebars.create();
+    hb.registerHelper('money', (cents: unknown) => formatMoney(Number(cents), language));
+    hb.registerHelper('date', (value: unknown) => formatDate(value as Date | string, language));
+    hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    hb.registerHelper('add', (...args: unknown[]) => args.slice(0, -1).reduce<number>((s, v) => s + Number(v), 0));
+    const dir = join(templatesDir, 'partials', language);
+    if (existsSync(dir)) {
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.hbs'))) {
+        const src = readFileSync(join(dir, f), 'utf8').replace(/\n+$/, '');
+        hb.registerPartial(f.slice(0, -4), hb.compile(src, COMPILE));
+      }
+    }
+    envs.set(language, hb);
+    return hb;
+  }
+
+  function compile(language: Language, key: string, source: string): HandlebarsTemplateDelegate {
+    const cacheKey = `${language}:${key}`;
+    let t = compiled.get(cacheKey);
+    if (!t) {
+      t = env(language).compile(source, COMPILE);
+      compiled.set(cacheKey, t);
+    }
+    return t;
+  }
+
+  function compileFile(language: Language, file: string): HandlebarsTemplateDelegate {
+    const cacheKey = `${language}:file:${file}`;
+    let t = compiled.get(cacheKey);
+    if (!t) {
+      t = env(language).compile(readFileSync(join(templatesDir, file), 'utf8'), COMPILE);
+      compiled.set(cacheKey, t);
+    }
+    return t;
+  }
+
+  /** The HTML layout escapes its variables (unlike the message templates, whose output is escaped later). */
+  function emailLayout(language: Language): HandlebarsTemplateDelegate {
+    const cacheKey = `${language}:layout:email`;
+    let t = compiled.get(cacheKey);
+    if (!t) {
+      t = env(language).compile(readFileSync(join(templatesDir, 'email', 'layout.html.hbs'), 'utf8'), { strict: true });
+      compiled.set(cacheKey, t);
+    }
+    return t;
+  }
+
+  function resolve(channel: Channel, phase: Phase, tone: Tone, language: Language): { file: string; language: Language } {
+    const langs: Language[] = language === 'nl' ? ['nl'] : [language, 'nl'];
+    for (const lang of langs) {
+      for (const name of [`${phase}.${tone}`, phase, `default.${tone}`, 'default']) {
+        const file = join(channel, lang, `${name}.hbs`);
+        const full = join(templatesDir, file);
+        if (existsSync(full) && statSync(full).isFile()) return { file, language: lang };
+      }
+    }
+    throw new RenderError(`no template for ${channel}/${phase}/${tone} (${language}) in ${templatesDir}`);
+  }
+
+  function label(language: Language, key: string, ctx: object): string {
+    const src = labels[language]?.[key];
+    if (typeof src !== 'string') throw new RenderError(`labels.json: no ${language}.${key}`);
+    return compile(language, `label:${key}`, src)(ctx);
+  }
+
+  function contentTemplate(phase: Phase, language: Language): { t: ContentTemplate; language: Language } {
+    const byLang = content.templates[phase];
+    const t = byLang?.[language] ?? byLang?.nl;
+    if (!t) throw new RenderError(`content-templates.json: no approved WhatsApp template for ${phase}`);
+    return { t, language: byLang?.[language] ? language : 'nl' };
+  }
+
+  async function renderMessage(input: RenderInput): Promise<RenderedMessage> {
+    validate(input);
+    const id = `${input.channel}/${input.phase}/${input.tone}`;
+
+    if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true) {
+      // Outside the 24 h customer-service window only an approved (utility) template may be sent: no free text.
+      const { t, language } = contentTemplate(input.phase, input.language);
+      const ctx = buildContext(input, language, labels[language]);
+      const values: Record<string, string> = {
+        debtorName: ctx.debtor.name,
+        amount: formatMoney(input.totalOutstanding, language),
+        references: ctx.referencesShort,
+        paymentLink: input.paymentLink,
+        agencyName: ctx.agency.name,
+        wkiNumber: ctx.agency.wkiNumber,
+        agencyPhone: ctx.agency.phone,
+      };
+      const variables: Record<string, string> = {};
+      t.variables.forEach((name, i) => {
+        const v = values[name];
+        if (v === undefined) throw new RenderError(`content-templates.json: unknown variable ${name}`);
+        variables[String(i + 1)] = whatsappVariable(v);
+      });
+      const text = t.body.replace(/\{\{(\d+)\}\}/g, (m, n: string) => variables[n] ?? m);
+      return { template: id, language, text, whatsappTemplate: { contentSid: t.contentSid, variables } };
+    }
+
+    const { file, language } = resolve(input.channel, input.phase, input.tone, input.language);
+    const ctx = buildContext(input, language, labels[language]);
+    if ((input.channel === 'letter' || input.channel === 'email') && input.phase === 'fourteen_day_letter' && !input.costNotice) {
+      throw new RenderError('the 14-day letter must state the exact cost amount: costNotice is required');
+    }
+    const rendered = fixDoubleStops(compileFile(language, file)(ctx));
+
+    switch (input.channel) {
+      case 'sms': {
+        const text = smsText(rendered);
+        const info = smsInfo(text);
+        return { template: id, language, text, sms: info };
+      }
+      case 'whatsapp':
+        return { template: id, language, text: tidyText(rendered) };
+      case 'call':
+        return { template: id, language, text: tidyText(rendered) };
+      case 'email':
+      case 'letter': {
+        const { headers, body } = splitFrontMatter(rendered);
+        const blocks = parseBlocks(body);
+        const layoutLabels: LayoutLabels = {
+          reference: label(language, 'reference', ctx),
+          description: label(language, 'description', ctx),
+          principal: label(language, 'principal', ctx),
+          costs: label(language, 'costs', ctx),
+          paid: label(language, 'paid', ctx),
+          outstanding: label(language, 'outstanding', ctx),
+          total: label(language, 'total', ctx),
+          payButton: label(language, 'payButton', ctx),
+          payOnline: label(language, 'payOnline', ctx),
+          transfer: ctx.agency.iban ? label(language, 'transfer', ctx) : '',
+        };
+        const data: BodyData = {
+          claims: ctx.claims,
+          totalOutstanding: input.totalOutstanding,
+          paymentLink: input.paymentLink,
+          money: (c) => formatMoney(c, language),
+          labels: layoutLabels,
+        };
+        const bodyText = blocksToText(blocks, data);
+        const wki = label(language, 'wki', ctx);
+        const contactLine = label(language, 'contactLine', ctx);
+        const footerText = [ctx.agency.name, ctx.agency.address, wki, contactLine].join('\n');
+
+        if (input.channel === 'email') {
+          const subject = headers.subject;
+          if (!subject) throw new RenderError(`${file}: front matter has no subject`);
+          const html = emailLayout(language)({
+            language,
+            subject,
+            preheader: headers.preheader ?? '',
+            content: blocksToHtml(blocks, data),
+            agency: ctx.agency,
+            labels: { wki, contactLine, emailFooter: label(language, 'emailFooter', ctx) },
+          });
+          return { template: id, language, subject, text: `${bodyText}\n\n--\n${footerText}\n`, html };
+        }
+
+        const title = headers.title;
+        if (!title) throw new RenderError(`${file}: front matter has no title`);
+        const a = input.debtor.address!;
+        const recipient = [ctx.debtor.name, oneLine(a.line1), `${oneLine(a.postalCode)}  ${oneLine(a.city)}`];
+        if (a.country && !/^(nl|nederland|netherlands|the netherlands)$/i.test(a.country.trim())) {
+          recipient.push(oneLine(a.country).toUpperCase());
+        }
+        const l = labels[language] as Record<string, string>;
+        const pdf = await renderLetterPdf({
+          language,
+          now: input.now,
+          agency: ctx.agency,
+          recipient,
+          title,
+          blocks,
+          body: data,
+          labels: {
+            date: l.date,
+            ourReference: l.ourReference,
+            subject: l.subject,
+            wki,
+            contactLine,
+            page: (page, pages) => label(language, 'page', { page, pages }),
+          },
+          dateText: formatDate(input.now, language),
+          referencesText: ctx.references,
+        });
+        const text = [
+          recipient.join('\n'),
+          `${l.date}: ${formatDate(input.now, language)}\n${l.ourReference}: ${ctx.references}\n${l.subject}: ${title}`,
+          bodyText,
+          `--\n${footerText}`,
+        ].join('\n\n');
+        return { template: id, language, subject: title, text: `${text}\n`, pdf };
+      }
+    }
+  }
+
+  function listTemplates(): TemplateInfo[] {
+    const out: TemplateInfo[] = [];
+    for (const channel of CHANNELS) {
+      for (const phase of PHASES) {
+        for (const tone of TONES) {
+          const sources = Object.fromEntries(LANGUAGES.map((lang) => [lang, resolve(channel, phase, tone, lang)])) as TemplateInfo['sources'];
+          const info: TemplateInfo = { id: `${channel}/${phase}/${tone}`, channel, phase, tone, sources };
+          if (channel === 'whatsapp') {
+            info.whatsappContentSid = Object.fromEntries(
+              LANGUAGES.map((lang) => [lang, contentTemplate(phase, lang).t.contentSid]),
+            ) as Record<Language, string>;
+          }
+          out.push(info);
+        }
+      }
+    }
+    return out;
+  }
+
+  return {
+    renderMessage,
+    listTemplates,
+    resolve,
+  };
+}
+
+let defaultRenderer: Renderer | undefined;
+function getDefault(): Renderer {
+  defaultRenderer ??= createRenderer();
+  return defaultRenderer;
+}
+
+/** Render one message (async: letters are PDFs). Throws RenderError on input a correct message cannot be made from. */
+export function renderMessage(input: RenderInput): Promise<RenderedMessage> {
+  return getDefault().renderMessage(input);
+}
+
+/** Every template id (channel/phase/tone) with the files that render it, for the preview. */
+export function listTemplates(): TemplateInfo[] {
+  return getDefault().listTemplates();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Context {
+  channel: Channel;
+  phase: Phase;
+  tone: Tone;
+  language: Language;
+  friendly: boolean;
+  neutral: boolean;
+  firm: boolean;
+  isLetter: boolean;
+  isEmail: boolean;
+  phaseLabel: string;
+  toneLabel: string;
+  now: Date;
+  debtor: { name: string };
+  claims: ClaimLine[];
+  multiple: boolean;
+  references: string;
+  referencesShort: string;
+  creditors: string;
+  multipleCreditors: boolean;
+  totalOutstanding: number;
+  totalCosts: number;
+  totalWithCosts: number;
+  paymentLink: string;
+  costNotice: { costs: number; vatIncluded: boolean } | null;
+  respondBy: Date | null;
+  agency: Omit<AgencyDetails, 'iban'> & { iban: string | null };
+}
+
+function buildContext(input: RenderInput, language: Language, labels: Labels): Context {
+  const claims = input.claims.map((c) => ({
+    ...c,
+    reference: oneLine(c.reference),
+    creditorName: oneLine(c.creditorName),
+    description: c.description === undefined ? undefined : oneLine(c.description),
+  }));
+  const refs = claims.map((c) => c.reference);
+  const creditorNames = [...new Set(claims.map((c) => c.creditorName))];
+  const more = language === 'nl' ? (n: number) => `en ${n} andere` : (n: number) => `and ${n} more`;
+  const ag = input.agency;
+  return {
+    channel: input.channel,
+    phase: input.phase,
+    tone: input.tone,
+    language,
+    friendly: input.tone === 'friendly',
+    neutral: input.tone === 'neutral',
+    firm: input.tone === 'firm',
+    isLetter: input.channel === 'letter',
+    isEmail: input.channel === 'email',
+    phaseLabel: labels.phases[input.phase],
+    toneLabel: labels.tones[input.tone],
+    now: input.now,
+    debtor: { name: oneLine(input.debtor.name) },
+    claims,
+    multiple: claims.length > 1,
+    references: joinList(refs, language),
+    referencesShort: refs.length <= 2 ? joinList(refs, language) : `${refs.slice(0, 2).join(', ')} ${more(refs.length - 2)}`,
+    creditors: joinList(creditorNames, language),
+    multipleCreditors: creditorNames.length > 1,
+    totalOutstanding: input.totalOutstanding,
+    totalCosts: claims.reduce((s, c) => s + c.costs, 0),
+    totalWithCosts: input.totalOutstanding + (input.costNotice?.costs ?? 0),
+    paymentLink: input.paymentLink,
+    costNotice: input.costNotice ?? null,
+    respondBy: input.respondBy ?? null,
+    agency: {
+      name: oneLine(ag.name),
+      wkiNumber: oneLine(ag.wkiNumber),
+      phone: oneLine(ag.phone),
+      email: oneLine(ag.email),
+      website: oneLine(ag.website),
+      address: oneLine(ag.address),
+      iban: ag.iban ? oneLine(ag.iban) : null,
+    },
+  };
+}
+
+/** "… Incasso B.V.." → "… Incasso B.V." where a name ending in a full stop closes a sentence (not "..."). */
+export function fixDoubleStops(text: string): string {
+  return text.replace(/(?<=[\p{L}\d])\.\.(?!\.)/gu, '.');
+}
+
+/** Twilio Content variables: non-empty, no newlines or tabs, no more than 4 spaces in a row. */
+function whatsappVariable(value: string): string {
+  const v = oneLine(value).replace(/\t/g, ' ').replace(/ {4,}/g, '   ');
+  if (!v) throw new RenderError('a WhatsApp template variable is empty');
+  return v;
+}
+
+function validate(input: RenderInput): void {
+  const fail = (msg: string): never => {
+    throw new RenderError(msg);
+  };
+  if (!CHANNELS.includes(input.channel)) fail(`unknown channel ${String(input.channel)}`);
+  if (!PHASES.includes(input.phase)) fail(`unknown phase ${String(input.phase)}`);
+  if (!TONES.includes(input.tone)) fail(`unknown tone ${String(input.tone)}`);
+  if (!LANGUAGES.includes(input.language)) fail(`unknown language ${String(input.language)}`);
+  if (!(input.now instanceof Date) || Number.isNaN(input.now.getTime())) fail('now must be a valid Date');
+  if (input.respondBy !== undefined && (!(input.respondBy instanceof Date) || Number.isNaN(input.respondBy.getTime()))) {
+    fail('respondBy must be a valid Date');
+  }
+  if (!oneLine(input.debtor?.name ?? '')) fail('debtor.name is required');
+  if (!Array.isArray(input.claims) || input.claims.length === 0) fail('at least one claim is required');
+  const cents = (v: unknown, what: string) => {
+    if (!Number.isInteger(v)) fail(`${what} must be integer cents`);
+  };
+  cents(input.totalOutstanding, 'totalOutstanding');
+  input.claims.forEach((c, i) => {
+    if (!oneLine(c.reference ?? '')) fail(`claims[${i}].reference is required`);
+    if (!oneLine(c.creditorName ?? '')) fail(`claims[${i}].creditorName is required`);
+    for (const k of ['principal', 'costs', 'paid', 'outstanding'] as const) cents(c[k], `claims[${i}].${k}`);
+  });
+  if (input.costNotice) cents(input.costNotice.costs, 'costNotice.costs');
+  let url: URL | undefined;
+  try {
+    url = new URL(input.paymentLink);
+  } catch {
+    fail('paymentLink must be an absolute URL');
+  }
+  if (url && url.protocol !== 'https:' && url.protocol !== 'http:') fail('paymentLink must be http(s)');
+  for (const k of ['name', 'wkiNumber', 'phone', 'email', 'website', 'address'] as const) {
+    if (!oneLine(input.agency?.[k] ?? '')) fail(`agency.${k} is required: every message names the agency and how to reach it`);
+  }
+  if (input.channel === 'letter') {
+    const a = input.debtor.address;
+    if (!a || !oneLine(a.line1 ?? '') || !oneLine(a.postalCode ?? '') || !oneLine(a.city ?? '')) {
+      fail('a letter needs the debtor address (line1, postalCode, city)');
+    }
+  }
+}
