@@ -20,12 +20,13 @@ const DATE: Record<Language, Intl.DateTimeFormat> = {
 };
 
 /**
- * Integer cents → "€ 1.234,56" (nl) / "€1,234.56" (en). Intl puts a no-break space after the euro sign in Dutch;
- * it is replaced by a plain space because U+00A0 is not in the GSM-7 alphabet (it would turn an SMS into UCS-2).
+ * Integer cents → "€ 1.234,56" (nl) / "€1,234.56" (en). The space after the euro sign in Dutch is Intl's no-break
+ * space (U+00A0), so "€" never ends a line in a letter or email; SMS text turns it into a plain space (U+00A0 is not
+ * in the GSM-7 alphabet and would make the message UCS-2).
  */
 export function formatMoney(cents: number, language: Language): string {
   if (!Number.isInteger(cents)) throw new TypeError(`money must be integer cents, got ${String(cents)}`);
-  return MONEY[language].format(cents / 100).replace(/[\u00a0\u202f]/g, ' ');
+  return MONEY[language].format(cents / 100).replace(/\u202f/g, '\u00a0');
 }
 
 /** A calendar date in Europe/Amsterdam: "29 maart 2026" / "29 March 2026". */

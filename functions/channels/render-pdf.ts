@@ -266,6 +266,10 @@ function footers(doc: PDFKit.PDFDocument, d: LetterData): void {
     doc.text(`${a.name} · ${a.address} · ${d.labels.wki}`, M.left, y + 6, { width: W - 70, lineGap: 1 });
     doc.text(d.labels.contactLine, M.left, doc.y, { width: W - 70, lineGap: 1 });
     doc.text(d.labels.page(i - range.start + 1, range.count), A4.width - M.right - 70, y + 6, { width: 70, align: 'right' });
+    if (i > range.start) {
+      // continuation pages: who and which file, above the body
+      doc.text(`${a.name} · ${d.labels.ourReference} ${d.referencesText}`, M.left, 26, { width: W, lineBreak: false });
+    }
     doc.page.margins.bottom = bottom;
   }
 }

@@ -15,15 +15,15 @@ export interface SmsInfo {
 export function smsInfo(text: string): SmsInfo {
   const m = new SegmentedMessage(text, 'auto');
   const encoding = m.encodingName === 'GSM-7' ? 'GSM-7' : 'UCS-2';
-  const characters = encoding === 'GSM-7' ? m.numberOfCharacters : utf16Units(text);
+  // UCS-2 counts UTF-16 code units (an emoji outside the BMP takes 2)
+  const characters = encoding === 'GSM-7' ? m.numberOfCharacters : text.length;
   return { encoding, segments: m.segmentsCount, characters };
 }
 
-function utf16Units(text: string): number {
-  return text.length;
-}
-
-/** SMS body: one line, single spaces (newlines cost a character each and look odd on many phones). */
+/**
+ * SMS body: one line, single plain spaces (newlines cost a character each and look odd on many phones; \s also
+ * matches the no-break space in "€ 12,34", which is not GSM-7).
+ */
 export function smsText(rendered: string): string {
   return rendered.replace(/\s+/g, ' ').trim();
 }

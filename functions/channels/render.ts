@@ -427,7 +427,7 @@ export function fixDoubleStops(text: string): string {
 
 /** Twilio Content variables: non-empty, no newlines or tabs, no more than 4 spaces in a row. */
 function whatsappVariable(value: string): string {
-  const v = oneLine(value).replace(/\t/g, ' ').replace(/ {4,}/g, '   ');
+  const v = oneLine(value).replace(/[\t\u00a0]/g, ' ').replace(/ {4,}/g, '   ');
   if (!v) throw new RenderError('a WhatsApp template variable is empty');
   return v;
 }

@@ -9,7 +9,7 @@ import type { Action, JourneyState } from '../shared/schemas.js';
 import { type Case, closeCase, getCase, markContact, saveDecision } from '../store/cases.js';
 import { getDebtor } from '../store/debtors.js';
 import { dossiersOfDebtor, setDossierStatus } from '../store/dossiers.js';
-import { closeTask, taskIdFor } from '../store/tasks.js';
+import { closeTask, getTask, taskIdFor } from '../store/tasks.js';
 import { appendEvent, caseTimeline } from '../store/timeline.js';
 
 /** Step Functions task timeouts stay well inside a year. */
@@ -65,7 +65,10 @@ async function settlePreviousStep(state: JourneyState, at: string): Promise<void
     await markContact(state.caseId, state.journeyNo, prev.stepNo, at);
   }
   if (prev.channel === 'call') {
-    const expired = await closeTask(taskIdFor(state.caseId, state.journeyNo, prev.stepNo), 'expired', at);
+    // Woken early (a reply, a payment) the task stays in the agents' queue; past its due time it expires.
+    const task = await getTask(taskIdFor(state.caseId, state.journeyNo, prev.stepNo));
+    if (!task || task.status !== 'open' || Date.parse(task.dueAt) > Date.parse(at)) return;
+    const expired = await closeTask(task.taskId, 'expired', at);
     if (expired) {
       await appendEvent(state.caseId, {
         eventId: `callexp-${expired.taskId}`,

@@ -149,8 +149,9 @@ export async function saveDecision(
     new UpdateCommand({
       TableName: tableName(),
       Key: key.case(caseId),
-      UpdateExpression: 'SET phase = :p, segment = :s, segmentReasons = :r, nextContactAt = :n, updatedAt = :at',
+      UpdateExpression: 'SET #phase = :p, #segment = :s, segmentReasons = :r, nextContactAt = :n, updatedAt = :at',
       ConditionExpression: 'journeyNo = :j',
+      ExpressionAttributeNames: { '#phase': 'phase', '#segment': 'segment' },
       ExpressionAttributeValues: {
         ':p': fields.phase ?? null,
         ':s': fields.segment ?? null,

@@ -78,9 +78,9 @@ export async function closeTask(
       new UpdateCommand({
         TableName: tableName(),
         Key: key.task(taskId),
-        UpdateExpression: 'SET #s = :s, completedAt = :at, GSI1PK = :pk, GSI1SK = :sk, outcome = :o, note = :n',
+        UpdateExpression: 'SET #s = :s, completedAt = :at, GSI1PK = :pk, GSI1SK = :sk, #o = :o, #n = :n',
         ConditionExpression: '#s = :open',
-        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeNames: { '#s': 'status', '#o': 'outcome', '#n': 'note' },
         ExpressionAttributeValues: {
           ':s': status,
           ':open': 'open',

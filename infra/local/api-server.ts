@@ -1,0 +1,260 @@
+/**
+ * The local stand-in for API Gateway: turns HTTP requests into the same REST proxy events API Gateway
+ * sends (routes from functions/shared/routes.ts) and calls the same handlers. Also serves the local-only
+ * routes of DESIGN §8: /local/clock, /local/clock/advance, /local/outbox.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { matchRoute } from '../../functions/shared/routes.js';
+import { dynamo, tableName } from '../../functions/shared/aws.js';
+import { getMessageRef } from '../../functions/store/sends.js';
+import type { CallTask } from '../../functions/store/tasks.js';
+import type { LocalRuntime } from './runtime.js';
+
+const MAX_BODY = 1024 * 1024;
+
+export interface OutboxMessage {
+  id: string;
+  channel: string;
+  to: string;
+  subject?: string;
+  text: string;
+  html?: string;
+  template: string | null;
+  tone: string | null;
+  language: string | null;
+  sentAt: string;
+  debtorId: string | null;
+  dossierIds: string[];
+  stepNo?: number;
+  segments?: number;
+  encoding?: string;
+  contentSid?: string;
+  contentVariables?: Record<string, string>;
+  pdf?: string;
+  status?: string;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw Object.assign(new Error('body too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export class ApiServer {
+  private server: http.Server | undefined;
+  private url = '';
+
+  constructor(private readonly rt: LocalRuntime) {}
+
+  async listen(port: number): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      // Requests are activity the virtual clock waits for — except an advance, which itself waits for idle.
+      if (!req.url?.startsWith('/local/clock/advance')) res.on('close', this.rt.clock.activity.begin());
+      this.handle(req, res).catch((err) => {
+        const status = (err as { status?: number }).status ?? 500;
+        if (!res.headersSent) send(res, status, { error: { code: status === 413 ? 'too_large' : 'internal', message: status === 413 ? 'The body is too large.' : 'Local runtime error.' } });
+        else res.end();
+        if (status === 500) console.error('local API error', err);
+      });
+    });
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections?.();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const body = await readBody(req);
+    if (url.pathname.startsWith('/local/')) return this.local(req.method ?? 'GET', url, body, res);
+    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    if (match.kind !== 'match') {
+      const status = match.kind === 'method_not_allowed' ? 405 : 404;
+      return send(res, status, { error: { code: match.kind, message: `No route ${req.method} ${url.pathname}.` } });
+    }
+    const event = this.proxyEvent(req, url, body, match.route.resource, match.pathParameters);
+    const result = await this.invoke(match.route.fn, event);
+    res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
+    res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  }
+
+  private async invoke(fn: 'api' | 'webhooks', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const mod = fn === 'api' ? await import('../../functions/api/handler.js') : await import('../../functions/webhooks/handler.js');
+    return mod.handler(event);
+  }
+
+  private proxyEvent(req: IncomingMessage, url: URL, body: Buffer, resource: string, pathParameters: Record<string, string>): APIGatewayProxyEvent {
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined) continue;
+      const values = Array.isArray(v) ? v : [v];
+      headers[k] = values.join(',');
+      multiValueHeaders[k] = values;
+    }
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      query[k] = v;
+      (multiQuery[k] ??= []).push(v);
+    }
+    const hasQuery = Object.keys(query).length > 0;
+    return {
+      resource,
+      path: url.pathname,
+      httpMethod: req.method ?? 'GET',
+      headers,
+      multiValueHeaders,
+      queryStringParameters: hasQuery ? query : null,
+      multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+      pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+      stageVariables: null,
+      body: body.length ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        authorizer: undefined,
+        protocol: 'HTTP/1.1',
+        httpMethod: req.method ?? 'GET',
+        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
+        path: url.pathname,
+        stage: 'local',
+        requestId: randomUUID(),
+        requestTimeEpoch: this.rt.clock.now(),
+        resourceId: 'local',
+        resourcePath: resource,
+      },
+    };
+  }
+
+  private async local(method: string, url: URL, body: Buffer, res: ServerResponse): Promise<void> {
+    const clock = this.rt.clock;
+    if (method === 'GET' && url.pathname === '/local/clock') {
+      return send(res, 200, { now: new Date(clock.now()).toISOString(), mode: clock.mode, scale: clock.scale, pendingTimers: clock.pendingTimers });
+    }
+    if (method === 'POST' && url.pathname === '/local/clock/advance') {
+      if (clock.mode !== 'virtual') {
+        return send(res, 409, { error: { code: 'clock_not_virtual', message: 'Start with MAATWERK_CLOCK=virtual to advance the clock.' } });
+      }
+      let input: { seconds?: unknown; until?: unknown };
+      try {
+        input = JSON.parse(body.toString('utf8') || '{}');
+      } catch {
+        return send(res, 400, { error: { code: 'invalid_json', message: 'The body is not valid JSON.' } });
+      }
+      let target: number;
+      if (typeof input.seconds === 'number' && Number.isFinite(input.seconds) && input.seconds >= 0) {
+        target = clock.now() + Math.round(input.seconds * 1000);
+      } else if (typeof input.until === 'string' && !Number.isNaN(Date.parse(input.until))) {
+        target = Date.parse(input.until);
+        if (target < clock.now()) {
+          return send(res, 422, { error: { code: 'in_the_past', message: 'until lies before the current clock time.', fields: { until: 'must not be in the past' } } });
+        }
+      } else {
+        return send(res, 400, {
+          error: { code: 'validation_failed', message: 'Send { "seconds": N } or { "until": "<ISO>" }.', fields: { seconds: 'a number ≥ 0', until: 'an ISO-8601 time' } },
+        });
+      }
+      await this.rt.advanceTo(target);
+      return send(res, 200, { now: new Date(clock.now()).toISOString() });
+    }
+    if (method === 'GET' && url.pathname === '/local/outbox') {
+      return send(res, 200, { messages: await this.outbox() });
+    }
+    const pdf = /^\/local\/outbox\/([\w-]+)\.pdf$/.exec(url.pathname);
+    if (method === 'GET' && pdf) {
+      const file = this.rt.fakes.pdf(pdf[1]);
+      if (!file) return send(res, 404, { error: { code: 'not_found', message: 'No such letter.' } });
+      return send(res, 200, file, { 'content-type': 'application/pdf' });
+    }
+    return send(res, 404, { error: { code: 'not_found', message: `No local route ${method} ${url.pathname}.` } });
+  }
+
+  /** What the fake sinks received, in order, joined with what the journey recorded about each message. */
+  async outbox(): Promise<OutboxMessage[]> {
+    const out: OutboxMessage[] = [];
+    for (const r of this.rt.fakes.records()) {
+      const ref = await getMessageRef(r.id);
+      out.push({
+        id: r.id,
+        channel: r.channel,
+        to: r.to,
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+        template: ref?.template ?? null,
+        tone: ref?.tone ?? null,
+        language: ref?.language ?? null,
+        sentAt: r.receivedAt,
+        debtorId: ref?.caseId ?? null,
+        dossierIds: ref?.dossierIds ?? [],
+        stepNo: ref?.stepNo,
+        ...(ref?.meta?.segments !== undefined ? { segments: ref.meta.segments as number, encoding: ref.meta.encoding as string } : {}),
+        ...(r.contentSid ? { contentSid: r.contentSid, contentVariables: r.contentVariables } : {}),
+        ...(r.channel === 'letter' ? { pdf: `${this.url}/local/outbox/${r.id}.pdf` } : {}),
+      });
+    }
+    for (const t of await this.callTasks()) {
+      out.push({
+        id: t.taskId,
+        channel: 'call',
+        to: String(t.context.phone ?? ''),
+        text: String(t.context.talkingLine ?? ''),
+        template: 'call/task',
+        tone: null,
+        language: String(t.context.language ?? 'nl'),
+        sentAt: t.createdAt,
+        debtorId: t.caseId,
+        dossierIds: t.dossierIds,
+        stepNo: t.stepNo,
+        status: t.status,
+      });
+    }
+    return out.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  }
+
+  private async callTasks(): Promise<CallTask[]> {
+    const tasks: CallTask[] = [];
+    for (const status of ['open', 'done', 'expired']) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const res = await dynamo().send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: 'GSI1',
+            KeyConditionExpression: 'GSI1PK = :pk',
+            ExpressionAttributeValues: { ':pk': `TASKS#${status}` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        tasks.push(...((res.Items ?? []) as CallTask[]));
+        startKey = res.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return tasks;
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * The embedded local runtime (DESIGN §3 and §8): the same ASL and the same handlers as on AWS, with
+ * DynamoDB (dynalite, on disk), Step Functions (our durable emulator), Twilio, SendGrid and a print
+ * service (fakes) on loopback, and one clock for all of them.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { Clock } from './clock.js';
+import { LOCAL_DEFAULTS } from './defaults.js';
+import { FakeProviders } from './fakes/index.js';
+import { StepFunctionsEmulator } from './sfn/index.js';
+import { ApiServer } from './api-server.js';
+import { TABLE } from '../../functions/store/table.js';
+import { setClockSource } from '../../functions/shared/clock.js';
+import { resetAwsClients } from '../../functions/shared/aws.js';
+import { resetAdapters } from '../../functions/services/channel-step.js';
+import { putClient } from '../../functions/store/clients.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const JOURNEY_ASL = path.join(ROOT, 'state-machines/journey.asl.json');
+
+export { LOCAL_DEFAULTS };
+
+export interface ClientSeed {
+  clientId: string;
+  name: string;
+  apiKey: string;
+  agent?: boolean;
+}
+
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  /** 0 = a free port */
+  port?: number;
+  /** e.g. { MAATWERK_CLOCK: 'virtual', MAATWERK_CLOCK_START: '…' }; defaults to process.env */
+  env?: NodeJS.ProcessEnv;
+  clients?: ClientSeed[];
+  /** the Twilio webhook signing token (TWILIO_AUTH_TOKEN) */
+  twilioAuthToken?: string;
+  /** quiet logs (tests) */
+  quiet?: boolean;
+}
+
+/** Parses MAATWERK_API_KEYS="acme:key-a,globex:key-b". Clients whose id starts with "agency" work the call queue. */
+export function parseApiKeys(value: string | undefined): ClientSeed[] | undefined {
+  if (!value) return undefined;
+  return value.split(',').map((pair) => {
+    const [clientId, apiKey] = pair.split(':').map((s) => s.trim());
+    if (!clientId || !apiKey) throw new Error(`MAATWERK_API_KEYS: expected "client:key" pairs, got "${pair}"`);
+    return { clientId, name: clientId, apiKey, agent: clientId.startsWith('agency') };
+  });
+}
+
+function loadOrCreateEventKey(dataDir: string): crypto.KeyObject {
+  const file = path.join(dataDir, 'sendgrid-event-key.pem');
+  if (fs.existsSync(file)) return crypto.createPrivateKey(fs.readFileSync(file));
+  const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  fs.writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return privateKey;
+}
+
+export class LocalRuntime {
+  readonly clock: Clock;
+  fakes!: FakeProviders;
+  readonly sfn: StepFunctionsEmulator;
+  readonly clients: ClientSeed[];
+  apiUrl = '';
+  dynamoUrl = '';
+  sfnUrl = '';
+  fakesUrl = '';
+  stateMachineArn = '';
+  private dynamoServer: http.Server | undefined;
+  private api: ApiServer | undefined;
+  private clockFile: string;
+  private clockSaver: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly opts: LocalRuntimeOptions) {
+    const env = opts.env ?? process.env;
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    this.clockFile = path.join(opts.dataDir, 'clock.json');
+    // A virtual or scaled clock continues where it stopped, so a restart does not move time backwards.
+    const saved = fs.existsSync(this.clockFile) ? (JSON.parse(fs.readFileSync(this.clockFile, 'utf8')) as { now: number }).now : undefined;
+    this.clock = Clock.fromEnv(env, saved);
+    setClockSource(() => this.clock.now());
+    this.clients = opts.clients ?? parseApiKeys(env.MAATWERK_API_KEYS) ?? [{ clientId: 'demo', name: 'Demo Creditor B.V.', apiKey: 'demo-key', agent: true }];
+    this.sfn = new StepFunctionsEmulator({
+      clock: this.clock,
+      dataDir: path.join(opts.dataDir, 'stepfunctions'),
+      region: LOCAL_DEFAULTS.region,
+      accountId: LOCAL_DEFAULTS.accountId,
+    });
+  }
+
+  static async start(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const rt = new LocalRuntime(opts);
+    await rt.boot();
+    return rt;
+  }
+
+  get twilioAuthToken(): string {
+    return this.opts.twilioAuthToken ?? (this.opts.env ?? process.env).TWILIO_AUTH_TOKEN ?? LOCAL_DEFAULTS.twilioAuthToken;
+  }
+
+  private async boot(): Promise<void> {
+    const env = this.opts.env ?? process.env;
+    // 1. DynamoDB (dynalite) on disk.
+    this.dynamoServer = dynalite({ path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => this.dynamoServer!.listen(0, '127.0.0.1', resolve));
+    this.dynamoUrl = `http://127.0.0.1:${(this.dynamoServer!.address() as AddressInfo).port}`;
+
+    // 2. The API server first binds its port, so PUBLIC_BASE_URL is known before anything signs webhooks.
+    this.api = new ApiServer(this);
+    this.apiUrl = await this.api.listen(this.opts.port ?? 3000);
+    const publicBase = env.PUBLIC_BASE_URL ?? this.apiUrl;
+
+    // 3. Fake providers and the Step Functions emulator.
+    this.fakes = new FakeProviders({
+      clock: this.clock,
+      dataDir: path.join(this.opts.dataDir, 'providers'),
+      twilioAccountSid: LOCAL_DEFAULTS.twilioAccountSid,
+      twilioAuthToken: this.twilioAuthToken,
+      sendgridEventKey: loadOrCreateEventKey(this.opts.dataDir),
+      sendgridEventWebhookUrl: `${publicBase.replace(/\/$/, '')}/webhooks/sendgrid/events`,
+      sendgridApiKey: LOCAL_DEFAULTS.sendgridApiKey,
+      printApiKey: LOCAL_DEFAULTS.printApiKey,
+    });
+    this.fakesUrl = await this.fakes.listen(0);
+    this.sfnUrl = await this.sfn.listen(0, '127.0.0.1');
+
+    // 4. The handlers' configuration: the same variables a Lambda gets, pointing at the local services.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_DEFAULTS.region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: this.dynamoUrl,
+      AWS_ENDPOINT_URL_SFN: this.sfnUrl,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: TABLE.defaultName,
+      PUBLIC_BASE_URL: publicBase,
+      TWILIO_ACCOUNT_SID: LOCAL_DEFAULTS.twilioAccountSid,
+      TWILIO_AUTH_TOKEN: this.twilioAuthToken,
+      TWILIO_SMS_FROM: LOCAL_DEFAULTS.smsFrom,
+      TWILIO_WHATSAPP_FROM: LOCAL_DEFAULTS.whatsappFrom,
+      TWILIO_API_BASE_URL: this.fakesUrl,
+      SENDGRID_API_KEY: LOCAL_DEFAULTS.sendgridApiKey,
+      SENDGRID_FROM: LOCAL_DEFAULTS.fromEmail,
+      SENDGRID_API_BASE_URL: this.fakesUrl,
+      SENDGRID_WEBHOOK_PUBLIC_KEY: crypto
+        .createPublicKey(loadOrCreateEventKey(this.opts.dataDir))
+        .export({ type: 'spki', format: 'der' })
+        .toString('base64'),
+      PRINT_SERVICE_URL: this.fakesUrl,
+      PRINT_API_KEY: LOCAL_DEFAULTS.printApiKey,
+      POWERTOOLS_LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
+      LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
+    });
+    resetAwsClients();
+    resetAdapters();
+
+    await this.ensureTable();
+
+    // 5. The journey state machine from the same ASL file CDK deploys, bound to the same handlers.
+    const { handler: decide } = await import('../../functions/decide/handler.js');
+    const steps = await import('../../functions/channel-step/handler.js');
+    const functions: Record<string, (e: unknown) => Promise<unknown>> = {
+      DecideFunctionArn: decide,
+      SendEmailFunctionArn: steps.email,
+      SendSmsFunctionArn: steps.sms,
+      SendWhatsappFunctionArn: steps.whatsapp,
+      SendLetterFunctionArn: steps.letter,
+      CallTaskFunctionArn: steps.callTask,
+      AwaitFunctionArn: steps.park,
+    };
+    const substitutions: Record<string, string> = {};
+    for (const [placeholder, fn] of Object.entries(functions)) {
+      const name = `maatwerk-${placeholder.replace(/FunctionArn$/, '')}`;
+      substitutions[placeholder] = `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:${name}`;
+      this.sfn.registerFunction(name, (payload) => fn(payload));
+    }
+    this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
+    process.env.STATE_MACHINE_ARN = this.stateMachineArn;
+
+    for (const c of this.clients) await putClient({ clientId: c.clientId, name: c.name, agent: c.agent }, c.apiKey);
+
+    // 6. Continue every journey that was running when the runtime stopped.
+    await this.sfn.recover();
+    this.saveClock();
+    if (this.clock.mode !== 'real') this.clockSaver = setInterval(() => this.saveClock(), 1000).unref();
+  }
+
+  private async ensureTable(): Promise<void> {
+    const ddb = new DynamoDBClient({ endpoint: this.dynamoUrl, region: LOCAL_DEFAULTS.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await ddb.send(new DescribeTableCommand({ TableName: TABLE.defaultName }));
+      return;
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    }
+    const attrs = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: TABLE.defaultName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
+          IndexName: i.name,
+          KeySchema: [
+            { AttributeName: i.partitionKey, KeyType: 'HASH' },
+            { AttributeName: i.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    ddb.destroy();
+  }
+
+  saveClock(): void {
+    if (this.clock.mode === 'real') return;
+    const tmp = `${this.clockFile}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ now: this.clock.now() }));
+    fs.renameSync(tmp, this.clockFile);
+  }
+
+  /** Virtual clock: run everything due until `until` and return when idle. */
+  async advanceTo(until: number): Promise<void> {
+    await this.clock.advance(until);
+    this.saveClock();
+  }
+
+  async stop(): Promise<void> {
+    if (this.clockSaver) clearInterval(this.clockSaver);
+    this.saveClock();
+    await this.api?.close();
+    await this.sfn.close();
+    await this.fakes.close();
+    this.clock.close();
+    await new Promise<void>((resolve) => this.dynamoServer?.close(() => resolve()) ?? resolve());
+  }
+}
