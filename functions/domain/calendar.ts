@@ -166,7 +166,7 @@ export function dateParts(date: string): DateParts {
   const day = +m[3];
   const ms = Date.UTC(year, month - 1, day);
   const check = new Date(ms);
-  if (month < 1 || month > 12 || check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) {
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
     throw new RangeError(`not a valid calendar date: ${date}`);
   }
   return { year, month, day, epochDay: ms / 86_400_000 };

@@ -162,7 +162,7 @@ describe('isAtwHoliday', () => {
     }
   });
 
-  it.each(['2026-1-02', '2026-02-30', 'yesterday', '', '2026-13-01'])('rejects %j', (bad) => {
+  it.each(['2026-1-02', '2026-02-30', '2025-02-29', 'yesterday', '', '2026-13-01', '0099-01-01'])('rejects %j', (bad) => {
     expect(() => isAtwHoliday(bad)).toThrow(RangeError);
   });
 });
