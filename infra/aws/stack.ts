@@ -172,8 +172,8 @@ const ESM_REQUIRE_BANNER =
  * pdfkit 0.20 loads its standard fonts at run time through `createRequire(import.meta.url)` and the
  * package's `#standard-fonts/*` subpath imports, which esbuild cannot inline. After bundling we put
  * the font modules next to index.mjs and a package.json whose `imports` maps the same specifiers, so
- * the lookup from /var/task/index.mjs resolves. The templates folder is copied as well
- * (TEMPLATES_DIR points at it) in case the renderer reads template files from disk.
+ * the lookup from /var/task/index.mjs resolves. The templates folder is copied as well: the renderer
+ * reads the .hbs/.json files from disk (MAATWERK_TEMPLATES_DIR points at the copy).
  */
 const RENDERER_HOOKS: ICommandHooks = {
   beforeBundling: () => [],
@@ -395,6 +395,13 @@ export class MaatwerkStack extends Stack {
     // ------------------------------------------------------------------ api
     this.api = this.makeApi(fns.Api, fns.Webhooks);
 
+    // Twilio status callbacks: the SMS/WhatsApp steps pass `${PUBLIC_BASE_URL}/webhooks/twilio/status`
+    // with each message. They have no incoming request to derive the URL from, so they (and only
+    // they) get the stage URL; the API and webhook handlers rebuild it from the request.
+    for (const name of ['SendSms', 'SendWhatsapp'] as const) {
+      fns[name].addEnvironment('PUBLIC_BASE_URL', this.api.url);
+    }
+
     // -------------------------------------------------------- observability
     this.observability = new Observability(this, 'Observability', {
       dashboardName: `${this.stackName}-operations`,
@@ -484,7 +491,9 @@ export class MaatwerkStack extends Stack {
         // Responses carry debtor data; keep it out of X-Ray.
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         NODE_OPTIONS: '--enable-source-maps',
-        ...(spec.rendersMessages ? { TEMPLATES_DIR: '/var/task/templates' } : {}),
+        // functions/channels/render.ts reads templates from here (its repo-relative default does not
+        // exist inside a bundle); RENDERER_HOOKS copies templates/ into the bundle.
+        ...(spec.rendersMessages ? { MAATWERK_TEMPLATES_DIR: '/var/task/templates' } : {}),
       },
       bundling: {
         forceDockerBundling: false,

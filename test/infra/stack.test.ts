@@ -295,8 +295,10 @@ describe('functions', () => {
       '#standard-fonts/*': './standard-fonts/*.cjs',
     });
     expect(existsSync(path.join(dir, 'standard-fonts', 'Helvetica.cjs'))).toBe(true);
-    expect(existsSync(path.join(dir, 'templates'))).toBe(true);
-    expect(p.Environment.Variables.TEMPLATES_DIR).toBe('/var/task/templates');
+    expect(existsSync(path.join(dir, 'templates', 'labels.json'))).toBe(true);
+    for (const name of ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
+      expect(resources[fnId(name)].Properties.Environment.Variables.MAATWERK_TEMPLATES_DIR, name).toBe('/var/task/templates');
+    }
   });
 
   it('get the environment they need and nothing more', () => {
@@ -304,7 +306,14 @@ describe('functions', () => {
       const env: Record<string, Json> = resources[fnId(name)].Properties.Environment.Variables;
       expect(env.TABLE_NAME, name).toEqual({ Ref: logicalId(stack.table) });
       expect(env.POWERTOOLS_SERVICE_NAME, name).toMatch(/^maatwerk-/);
-      expect(env, name).not.toHaveProperty('PUBLIC_BASE_URL');
+      if (name === 'SendSms' || name === 'SendWhatsapp') {
+        // Twilio status callback base: the stage URL of this API (no request to rebuild it from).
+        expect(env.PUBLIC_BASE_URL, name).toEqual(stack.resolve(stack.api.url));
+        expect(JSON.stringify(env.PUBLIC_BASE_URL), name).toContain(logicalId(stack.api));
+      } else {
+        // The API and webhook handlers rebuild the public URL from the request.
+        expect(env, name).not.toHaveProperty('PUBLIC_BASE_URL');
+      }
       expect(env, name).not.toHaveProperty('AWS_NODEJS_CONNECTION_REUSE_ENABLED');
       if (name === 'Api') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
