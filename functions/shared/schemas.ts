@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { IncomeSourceSchema } from '../domain/payday.js';
 
 export const E164 = z
   .string()
@@ -27,19 +28,8 @@ export const Address = z.object({
   country: z.string().trim().length(2).default('NL'),
 });
 
-export const IncomeSource = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('salary'),
-    day: z.number().int().min(1).max(31).optional(),
-    rule: z.enum(['fixed_day', 'last_working_day', 'four_weekly']).optional(),
-    anchorDate: isoDate.optional(),
-  }),
-  z.object({ type: z.literal('aow') }),
-  z.object({ type: z.literal('uwv'), benefit: z.enum(['wajong', 'wia', 'wao', 'ww']) }),
-  z.object({ type: z.literal('toeslagen') }),
-  z.object({ type: z.literal('bijstand'), day: z.number().int().min(1).max(31) }),
-  z.object({ type: z.literal('unknown') }),
-]);
+/** The debtor's income source drives payday scheduling; the schema lives with the payday rules. */
+export const IncomeSource = IncomeSourceSchema;
 export type IncomeSource = z.infer<typeof IncomeSource>;
 
 export const DebtorInput = z
@@ -58,7 +48,11 @@ export const DebtorInput = z
     message: 'needs at least one way to reach the debtor: email, phone or address',
     path: ['email'],
   })
-  .refine((d) => !d.whatsappOptIn || d.phone, { message: 'WhatsApp opt-in needs a phone number', path: ['phone'] });
+  .refine((d) => !d.whatsappOptIn || d.phone, { message: 'WhatsApp opt-in needs a phone number', path: ['phone'] })
+  .refine((d) => !(d.incomeSource && d.paydayOfMonth), {
+    message: 'give either paydayOfMonth or incomeSource, not both',
+    path: ['paydayOfMonth'],
+  });
 export type DebtorInput = z.infer<typeof DebtorInput>;
 
 export const CreateDossierBody = z.object({

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import { newId } from '../shared/ids.js';
+import { incomeSourceFromApi } from '../domain/payday.js';
 import type { DebtorInput, IncomeSource, Language } from '../shared/schemas.js';
 import { isConditionFailed, key, strip } from './keys.js';
 
@@ -89,7 +90,7 @@ export async function findOrCreateDebtor(input: DebtorInput, createdAt: string):
     language: input.language,
     address: input.address as Debtor['address'],
     consumer: input.consumer,
-    incomeSource: input.incomeSource ?? (input.paydayOfMonth ? { type: 'salary', day: input.paydayOfMonth, rule: 'fixed_day' } : undefined),
+    incomeSource: incomeSourceFromApi(input),
     optOuts: [],
     unusable: [],
     flags: [],
