@@ -11,6 +11,7 @@
  * advance() knows when the system is idle, and every timer goes through clock.schedule().
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock, Timer } from '../clock.js';
 import {
   compileDefinition,
@@ -1031,7 +1032,7 @@ function optString(v: unknown): string | undefined {
 function sameJson(a: string, b: string): boolean {
   if (a === b) return true;
   try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+    return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
   } catch {
     return false;
   }
