@@ -58,6 +58,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export class ApiServer {
   private server: http.Server | undefined;
   private url = '';
+  /** API-side Lambda invocations (api + webhooks), for the benchmark */
+  invocations = 0;
 
   constructor(private readonly rt: LocalRuntime) {}
 
@@ -102,6 +104,7 @@ export class ApiServer {
   }
 
   private async invoke(fn: 'api' | 'webhooks', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    this.invocations++;
     const mod = fn === 'api' ? await import('../../functions/api/handler.js') : await import('../../functions/webhooks/handler.js');
     return mod.handler(event);
   }

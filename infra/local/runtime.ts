@@ -75,8 +75,10 @@ export class LocalRuntime {
   sfnUrl = '';
   fakesUrl = '';
   stateMachineArn = '';
+  /** DynamoDB requests by operation (for the benchmark's cost figures) */
+  readonly dynamoRequests: Record<string, number> = {};
   private dynamoServer: http.Server | undefined;
-  private api: ApiServer | undefined;
+  api: ApiServer | undefined;
   private clockFile: string;
   private clockSaver: NodeJS.Timeout | undefined;
 
@@ -111,6 +113,10 @@ export class LocalRuntime {
     const env = this.opts.env ?? process.env;
     // 1. DynamoDB (dynalite) on disk.
     this.dynamoServer = dynalite({ path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    this.dynamoServer.on('request', (req: http.IncomingMessage) => {
+      const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'unknown';
+      this.dynamoRequests[op] = (this.dynamoRequests[op] ?? 0) + 1;
+    });
     await new Promise<void>((resolve) => this.dynamoServer!.listen(0, '127.0.0.1', resolve));
     this.dynamoUrl = `http://127.0.0.1:${(this.dynamoServer!.address() as AddressInfo).port}`;
 
