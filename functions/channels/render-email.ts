@@ -66,7 +66,7 @@ function claimsHtml(d: BodyData): string {
     .map((c) =>
       [
         '<tr>',
-        `<td style="${TD}">${escapeHtml(c.reference)}</td>`,
+        `<td style="${TD}white-space:nowrap;">${escapeHtml(c.reference)}</td>`,
         `<td style="${TD}" class="mw-hide-sm">${escapeHtml(claimDescription(c))}</td>`,
         ...(showDetail
           ? [
@@ -80,9 +80,10 @@ function claimsHtml(d: BodyData): string {
       ].join(''),
     )
     .join('\n');
-  const span = showDetail ? 5 : 2;
+  // one cell per column (not a colspan) so the row still lines up when small screens hide the middle columns
+  const spacers = `<td class="mw-hide-sm"></td>`.repeat(showDetail ? 4 : 1);
   const total =
-    `<tr><td colspan="${span}" style="padding:10px 6px;font-weight:bold;">${escapeHtml(l.total)}</td>` +
+    `<tr><td style="padding:10px 6px;font-weight:bold;white-space:nowrap;">${escapeHtml(l.total)}</td>${spacers}` +
     `<td style="padding:10px 6px;font-weight:bold;${NUM}">${escapeHtml(money(d.totalOutstanding))}</td></tr>`;
   return (
     `<table role="presentation" class="mw-claims" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:0 0 20px 0;font-family:Arial,Helvetica,sans-serif;color:#222222;">` +

@@ -39,7 +39,7 @@ const BOLD = 'Helvetica-Bold';
 const BRAND = '#1f5f8b';
 const INK = '#222222';
 const GREY = '#555555';
-const BODY_SIZE = 10.5;
+const BODY_SIZE = 10;
 const LINE_GAP = 2.5;
 
 export function renderLetterPdf(d: LetterData): Promise<Buffer> {
@@ -102,13 +102,13 @@ function metaBlock(doc: PDFKit.PDFDocument, d: LetterData): void {
     [d.labels.ourReference, d.referencesText, false],
     [d.labels.subject, d.title, true],
   ];
-  let y = 250;
+  let y = 232;
   for (const [label, value, bold] of rows) {
     doc.fillColor(GREY).font(REG).fontSize(9).text(label, M.left, y + 1, { width: 95 });
     doc.fillColor(INK).font(bold ? BOLD : REG).fontSize(BODY_SIZE).text(value, M.left + 100, y, { width: W - 100 });
     y = Math.max(doc.y, y + 14) + 3;
   }
-  doc.y = y + 16;
+  doc.y = y + 12;
 }
 
 function pageBottom(doc: PDFKit.PDFDocument): number {
