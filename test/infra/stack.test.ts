@@ -5,13 +5,14 @@
  * The expectations below are written out independently of infra/aws (route table, IAM matrix,
  * placeholder → function binding), so a change in the stack that breaks the contract fails here.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { App, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table.js';
 import { buildApp } from '../../infra/aws/build-app.js';
 import { JOURNEY_ASL_PATH } from '../../infra/aws/paths.js';
@@ -159,6 +160,10 @@ beforeAll(() => {
   ({ app, stack } = buildApp({ stackName: STACK_NAME, nag: false }));
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
+});
+// The synthesised assembly (bundles included) lives in a temp directory; don't leave it behind.
+afterAll(() => {
+  if (app?.outdir.startsWith(os.tmpdir())) rmSync(app.outdir, { recursive: true, force: true });
 });
 
 describe('DynamoDB table', () => {
