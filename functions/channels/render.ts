@@ -360,6 +360,8 @@ interface Context {
   multiple: boolean;
   references: string;
   referencesShort: string;
+  /** "dossier" / "dossiers" (nl), "file" / "files" (en), to go before the references */
+  fileWord: string;
   creditors: string;
   multipleCreditors: boolean;
   totalOutstanding: number;
@@ -399,6 +401,7 @@ function buildContext(input: RenderInput, language: Language, labels: Labels): C
     claims,
     multiple: claims.length > 1,
     references: joinList(refs, language),
+    fileWord: language === 'nl' ? (refs.length > 1 ? 'dossiers' : 'dossier') : refs.length > 1 ? 'files' : 'file',
     referencesShort: refs.length <= 2 ? joinList(refs, language) : `${refs.slice(0, 2).join(', ')} ${more(refs.length - 2)}`,
     creditors: joinList(creditorNames, language),
     multipleCreditors: creditorNames.length > 1,

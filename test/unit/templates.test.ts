@@ -314,7 +314,9 @@ describe('input checks', () => {
     const input = sampleInput('sms', 'reminder', 'neutral', 'nl');
     const claims = [0, 1, 2, 3].map((i) => ({ ...input.claims[0], reference: `MW-${i}` }));
     const msg = await renderMessage({ ...input, claims });
-    expect(msg.text).toContain('dossier MW-0, MW-1 en 2 andere');
+    expect(msg.text).toContain('dossiers MW-0, MW-1 en 2 andere');
+    const one = await renderMessage({ ...input, claims: [input.claims[0]], totalOutstanding: input.claims[0].outstanding });
+    expect(one.text).toContain('voor dossier MW-2026-000123 nog');
   });
 });
 
