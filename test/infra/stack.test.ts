@@ -162,8 +162,11 @@ beforeAll(() => {
   resources = template.toJSON().Resources;
 });
 // The synthesised assembly (bundles included) lives in a temp directory; don't leave it behind.
+const extraApps: App[] = [];
 afterAll(() => {
-  if (app?.outdir.startsWith(os.tmpdir())) rmSync(app.outdir, { recursive: true, force: true });
+  for (const a of [app, ...extraApps]) {
+    if (a?.outdir.startsWith(os.tmpdir())) rmSync(a.outdir, { recursive: true, force: true });
+  }
 });
 
 describe('DynamoDB table', () => {
@@ -651,12 +654,15 @@ describe('cdk-nag', () => {
   it('is registered on the app that cdk synth runs', () => {
     // Skip bundling for this second app: only the plugin registration is looked at.
     const { app: synthApp } = buildApp({ stackName: 'NagRegistration', context: { 'aws:cdk:bundling-stacks': [] } });
+    extraApps.push(synthApp);
     const plugins = (synthApp as unknown as { _validationPlugins: unknown[] })._validationPlugins;
     expect(plugins.some((p) => p instanceof AwsSolutionsChecks)).toBe(true);
   });
 
   it('would catch a violation (the check is live)', () => {
-    const probe = new Stack(new App(), 'NagProbe');
+    const probeApp = new App();
+    extraApps.push(probeApp);
+    const probe = new Stack(probeApp, 'NagProbe');
     new s3.Bucket(probe, 'Unsafe', { enforceSSL: false });
     const rules = new AwsSolutionsChecks(probe).validateScope(probe).violations.map((v) => v.ruleName);
     expect(rules).toContain('AwsSolutions-S10');
