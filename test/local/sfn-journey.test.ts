@@ -61,7 +61,7 @@ describe('journey.asl.json on the emulator', () => {
   afterAll(() => emu.close());
 
   it('loops Decide → channel → Decide until done, three transitions per contact', async () => {
-    const { executionArn } = await sfn.send(
+    const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: smArn, name: 'debtor-1', input: JSON.stringify({ caseId: 'case-1' }) }),
     );
     await settle(clock);
@@ -129,7 +129,7 @@ describe('journey.asl.json on the emulator', () => {
 
   it('an action the journey does not know ends in UnknownAction', async () => {
     const script: Action[] = [{ type: 'send', channel: 'pigeon' }];
-    const { executionArn } = await sfn.send(
+    const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: smArn, name: 'debtor-2', input: JSON.stringify({ caseId: 'case-2', script }) }),
     );
     await settle(clock);
