@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
-import { isConditionFailed, key, strip } from './keys.js';
+import { isConditionFailed, key, queryAll, strip } from './keys.js';
 
 export type DossierStatus = 'open' | 'paused' | 'paid' | 'handed_over' | 'withdrawn' | 'closed';
 /** Statuses in which the journey still works on a dossier. */
@@ -102,22 +102,12 @@ export async function getDossier(dossierId: string): Promise<Dossier | undefined
 
 /** Access pattern: a debtor's dossiers, optionally only those in one status (GSI1). */
 export async function dossiersOfDebtor(debtorId: string, status?: DossierStatus): Promise<Dossier[]> {
-  const out: Dossier[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
-        ExpressionAttributeValues: { ':pk': `DEBTOR#${debtorId}`, ':sk': status ? `DOSSIER#${status}#` : 'DOSSIER#' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(strip<Dossier>(item)!);
-    startKey = res.LastEvaluatedKey;
-  } while (startKey);
-  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const dossiers = await queryAll<Dossier>({
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
+    ExpressionAttributeValues: { ':pk': `DEBTOR#${debtorId}`, ':sk': status ? `DOSSIER#${status}#` : 'DOSSIER#' },
+  });
+  return dossiers.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** Moves a dossier to another status if it is still in one of `from`; returns the updated dossier or undefined. */

@@ -1,3 +1,6 @@
+import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamo, tableName } from '../shared/aws.js';
+
 /**
  * Single-table design (table and indexes: ./table.ts). Every access pattern is one function in this
  * folder; none of them scans.
@@ -56,4 +59,13 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
 
 export function isConditionFailed(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** Runs a Query to the end, page by page (the SDK's paginator), and returns the items without key attributes. */
+export async function queryAll<T>(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of paginateQuery({ client: dynamo() }, { ...input, TableName: tableName() })) {
+    for (const item of page.Items ?? []) out.push(strip<T>(item)!);
+  }
+  return out;
 }

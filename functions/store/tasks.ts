@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
-import { isConditionFailed, key, strip } from './keys.js';
+import { isConditionFailed, key, queryAll, strip } from './keys.js';
 
 export interface CallTask {
   taskId: string;
@@ -46,22 +46,16 @@ export async function getTask(taskId: string): Promise<CallTask | undefined> {
 
 /** Access pattern: open call tasks by due time (GSI1). */
 export async function listOpenTasks(): Promise<CallTask[]> {
-  const out: CallTask[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': 'TASKS#open' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(strip<CallTask>(item)!);
-    startKey = res.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  return tasksWithStatus('open');
+}
+
+/** Access pattern: call tasks in one status by due time (GSI1). */
+export async function tasksWithStatus(status: CallTask['status']): Promise<CallTask[]> {
+  return queryAll<CallTask>({
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': `TASKS#${status}` },
+  });
 }
 
 /** Closes an open task (done with an outcome, or expired). Returns the closed task, or undefined if it was not open. */

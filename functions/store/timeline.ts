@@ -1,7 +1,7 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import { newId } from '../shared/ids.js';
-import { isConditionFailed, key, strip } from './keys.js';
+import { isConditionFailed, key, queryAll } from './keys.js';
 
 export type TimelineType =
   | 'claim_received'
@@ -61,19 +61,8 @@ export async function appendEvent(caseId: string, event: Omit<TimelineEvent, 'ev
 
 /** Access pattern: a case's timeline in time order. */
 export async function caseTimeline(caseId: string): Promise<TimelineEvent[]> {
-  const out: TimelineEvent[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': `DEBTOR#${caseId}`, ':sk': 'EVENT#' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(strip<TimelineEvent>(item)!);
-    startKey = res.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  return queryAll<TimelineEvent>({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+    ExpressionAttributeValues: { ':pk': `DEBTOR#${caseId}`, ':sk': 'EVENT#' },
+  });
 }

@@ -7,11 +7,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { matchRoute } from '../../functions/shared/routes.js';
-import { dynamo, tableName } from '../../functions/shared/aws.js';
 import { getMessageRef } from '../../functions/store/sends.js';
-import type { CallTask } from '../../functions/store/tasks.js';
+import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
 import type { LocalRuntime } from './runtime.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -241,23 +239,7 @@ export class ApiServer {
   }
 
   private async callTasks(): Promise<CallTask[]> {
-    const tasks: CallTask[] = [];
-    for (const status of ['open', 'done', 'expired']) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const res = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: 'GSI1',
-            KeyConditionExpression: 'GSI1PK = :pk',
-            ExpressionAttributeValues: { ':pk': `TASKS#${status}` },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        tasks.push(...((res.Items ?? []) as CallTask[]));
-        startKey = res.LastEvaluatedKey;
-      } while (startKey);
-    }
-    return tasks;
+    const all = await Promise.all((['open', 'done', 'expired'] as const).map((status) => tasksWithStatus(status)));
+    return all.flat();
   }
 }
