@@ -27,7 +27,7 @@ export function parseTimestamp(v: unknown): number {
   if (typeof v !== 'string') return NaN;
   const m = RFC3339.exec(v);
   if (!m) return NaN;
-  const [, y, mo, d, h, mi, s] = m;
+  const [, , mo, d, h, mi, s] = m;
   if (+mo! < 1 || +mo! > 12 || +d! < 1 || +d! > 31 || +h! > 23 || +mi! > 59 || +s! > 60) return NaN;
   return Date.parse(v);
 }
