@@ -127,6 +127,10 @@ describe('Step Functions API over HTTP with @aws-sdk/client-sfn', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output!)).toEqual({ who: 'ann', n: 2, reply: { ok: true } });
     expect(done.stopDate).toEqual(new Date(T0 + 60_000));
+    // Once closed, the name cannot be reused, even with the same input (STANDARD workflows).
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'ann', input: JSON.stringify({ who: 'ann', n: 1 }) })),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
 
     await expect(
       sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:api-test:nobody` })),

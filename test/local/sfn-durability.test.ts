@@ -148,6 +148,36 @@ describe('durability across a dropped emulator (same process)', () => {
     await Promise.all([two.emu.close(), three.emu.close()]);
   });
 
+  it('deadlines that passed while the emulator was down fire at recovery (the handler is not re-run)', async () => {
+    const dir = tempDir('sfn-late');
+    dirs.push(dir);
+    const world = new World();
+    world.blocked.add('send:late-running');
+    const one = open(dir, world, 1);
+    for (const name of ['late-waiting', 'late-running']) {
+      one.emu.api('StartExecution', { stateMachineArn: one.smArn, name, input: JSON.stringify({ holdSeconds: 0, awaitSeconds: 3600 }) });
+    }
+    await until(() => world.tokens.has('late-waiting') && world.tokens.has('late-running'));
+    await new Promise((r) => setTimeout(r, 20));
+
+    const two = open(dir, world, 2, virtualClock(T0 + 2 * 3_600_000));
+    expect(await two.emu.recover()).toBe(2);
+    await settle(two.clock);
+    for (const name of ['late-waiting', 'late-running']) {
+      const arn = `arn:aws:states:eu-west-1:123456789012:execution:durable:${name}`;
+      expect(describeExec(two.emu, arn).status).toBe('SUCCEEDED');
+      const h = history(two.emu, arn);
+      expect(h.find((e) => e.type === 'TaskTimedOut')!.timestamp).toBe((T0 + 2 * 3_600_000) / 1000);
+      expect(JSON.parse(describeExec(two.emu, arn).output!).timedOut).toEqual({ Error: 'States.Timeout' });
+    }
+    // Life 2 only ran the two Final steps: the timed-out Send was not invoked again.
+    expect(world.invocations.filter((i) => i.life === 2).map((i) => `${i.fn}:${i.p.exec}`).sort()).toEqual([
+      'final:late-running',
+      'final:late-waiting',
+    ]);
+    await two.emu.close();
+  });
+
   it('a crash between the history append and the record write leaves no phantom events', async () => {
     const dir = tempDir('sfn-torn');
     dirs.push(dir);

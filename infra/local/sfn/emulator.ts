@@ -91,6 +91,7 @@ export class StepFunctionsEmulator {
   private readonly machines = new Map<string, StateMachine>();
   private readonly execs = new Map<string, Exec>();
   private readonly running = new Set<string>();
+  private readonly dirty = new Set<Exec>();
   private server: ServerHandle | undefined;
   private closed = false;
   private counters = { executionsStarted: 0, stateTransitions: 0, lambdaInvocations: 0 };
@@ -168,6 +169,14 @@ export class StepFunctionsEmulator {
   /** The Step Functions API (AWS JSON 1.0 operation name + request body). Throws SfnApiError. */
   api(op: string, body: Record<string, unknown>): unknown {
     if (this.closed) throw new SfnApiError('ServiceUnavailable', 'the emulator is closed', 503);
+    try {
+      return this.operation(op, body);
+    } finally {
+      this.flush();
+    }
+  }
+
+  private operation(op: string, body: Record<string, unknown>): unknown {
     switch (op) {
       case 'StartExecution':
         return this.startExecution(body);
@@ -414,7 +423,11 @@ export class StepFunctionsEmulator {
     const exec = this.execs.get(t.arn);
     if (!exec) throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist');
     const cur = exec.rec.cur;
-    if (exec.rec.status === 'RUNNING' && !exec.live) this.resume(exec);
+    if (exec.rec.status === 'RUNNING' && !exec.live) {
+      // Loaded from dataDir but not recovered yet: resume it now so the callback lands in a live task.
+      if (!this.machines.has(exec.rec.stateMachineArn)) throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist');
+      this.resume(exec);
+    }
     const active =
       exec.rec.status === 'RUNNING' &&
       cur !== undefined &&
@@ -461,14 +474,30 @@ export class StepFunctionsEmulator {
     return id;
   }
 
+  /**
+   * Marks the execution's record and new events for writing. The write happens in flush(), at the end
+   * of the synchronous step, API call or timer callback: always before a handler starts (handlers are
+   * invoked from a microtask), an API call is answered or the event loop turns.
+   */
   private commit(exec: Exec): void {
     if (this.closed) {
       exec.pending = [];
       return;
     }
-    const events = exec.pending;
-    exec.pending = [];
-    this.store.commit(exec.rec, events);
+    this.dirty.add(exec);
+  }
+
+  private flush(): void {
+    if (this.closed) {
+      this.dirty.clear();
+      return;
+    }
+    for (const exec of this.dirty) {
+      const events = exec.pending;
+      exec.pending = [];
+      this.store.commit(exec.rec, events);
+    }
+    this.dirty.clear();
   }
 
   /** Runs one engine step for `exec`: terminal errors fail the execution, and the step is committed. */
@@ -485,6 +514,7 @@ export class StepFunctionsEmulator {
       }
     }
     if (exec.pending.length) this.commit(exec);
+    this.flush();
   }
 
   /** Runs a step on the next turn of the event loop, as tracked activity. */
@@ -978,15 +1008,19 @@ export class StepFunctionsEmulator {
       this.defer(exec, () => this.enterPending(exec));
       return;
     }
+    // A deferred resumption only runs if nothing (a timeout already due, a StopExecution) moved the
+    // execution on in the meantime.
+    const gen = exec.gen;
+    const unchanged = (phase: string) => exec.gen === gen && exec.rec.cur === cur && cur.phase === phase;
     switch (cur.phase) {
       case 'entered':
-        this.defer(exec, () => this.process(exec));
+        this.defer(exec, () => unchanged('entered') && this.process(exec));
         break;
       case 'running':
         // Entered but not finished: invoke the handler again (handlers are idempotent); the token
         // and the deadline stay the same.
         this.armTaskTimers(exec);
-        this.defer(exec, () => this.invoke(exec, this.stateDef(exec, cur.state) as TaskState));
+        this.defer(exec, () => unchanged('running') && this.invoke(exec, this.stateDef(exec, cur.state) as TaskState));
         break;
       case 'waiting':
         this.armTaskTimers(exec);
