@@ -195,8 +195,10 @@ export class Clock {
           break;
         }
         if (next.at > this.virtualNow) this.virtualNow = next.at;
-        this.timers.shift();
-        await this.fire(next);
+        // Everything due at this instant runs together (thousands of journeys often share a moment).
+        const due: Entry[] = [];
+        while (this.timers[0] && this.timers[0].at <= this.virtualNow) due.push(this.timers.shift()!);
+        await Promise.all(due.map((entry) => this.fire(entry)));
         await this.activity.whenIdle();
       }
     } finally {
