@@ -23,7 +23,8 @@ import { type Case, markContact, storeTaskToken } from '../store/cases.js';
 import { getClient } from '../store/clients.js';
 import { type Debtor, getDebtor, markUnusable } from '../store/debtors.js';
 import { type Dossier, getDossier, outstanding } from '../store/dossiers.js';
-import { claimSend, completeSend, putMessageRef, releaseSend, type SendRecord } from '../store/sends.js';
+import { claimSend, completeSend, getSend, putMessageRef, releaseSend, type SendRecord } from '../store/sends.js';
+import { isContactAllowed } from '../domain/calendar.js';
 import { createTaskOnce, taskIdFor } from '../store/tasks.js';
 import { appendEvent, caseTimeline } from '../store/timeline.js';
 import agency from '../../templates/agency.json' with { type: 'json' };
@@ -71,6 +72,15 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
   }
   if (action.type === 'wait') return;
   if (ev.channel !== action.channel) throw new Error(`step ${ev.channel} got an action for ${action.channel}`);
+  // Decide chose an allowed moment, but a retry or a slow start can carry the send past 20:00 or into a
+  // Sunday: re-check the law at the moment of sending, and let Decide pick the next allowed moment instead.
+  if (action.channel !== 'letter' && !isContactAllowed(now)) {
+    const existing = await getSend(c.caseId, c.journeyNo, action.stepNo);
+    if (!existing) {
+      await wake(c, 'outside_contact_hours');
+      return;
+    }
+  }
 
   const claim = await claimSend({ caseId: c.caseId, journeyNo: c.journeyNo, stepNo: action.stepNo, channel: action.channel, claimedAt: at });
   if (claim.outcome === 'exists') return handleExistingClaim(c, action, claim.record, now);
