@@ -1,6 +1,15 @@
 /**
  * One port for every outbound channel. Each provider has one real adapter; the local runtime points those
  * adapters at fake providers that speak the same HTTP API, so handlers never know which is behind it.
+ *
+ * Retries: a provider call is retried with exponential backoff and jitter (p-retry) on 429, 5xx, timeouts and
+ * network errors; a 4xx (a bad number such as Twilio 21211, a refused address) is permanent and never retried.
+ * When the retries are used up the call fails with ProviderUnavailableError, which the channel step lets
+ * Step Functions retry (with its own backoff) after giving the send claim back.
+ *
+ * Provider error messages can contain the recipient (Twilio 21211: "The 'To' number +316… is not a valid
+ * phone number"), so nothing here ever passes a provider's message on: errors are described by status,
+ * code and kind only (describeProviderError), and free text that must be kept is redacted first.
  */
 import pRetry, { AbortError } from 'p-retry';
 import type { RenderedMessage } from './render-contract.js';
@@ -21,6 +30,8 @@ export interface OutgoingMessage {
   correlation: Correlation;
   /** where the provider posts delivery statuses */
   statusCallbackUrl?: string;
+  /** letters: where the rendered PDF is kept (LetterStorage) */
+  storedAt?: string;
 }
 
 export interface SendResult {
@@ -35,6 +46,7 @@ export interface ChannelAdapter {
 export class PermanentSendError extends Error {
   override readonly name = 'PermanentSendError';
   constructor(
+    /** must not contain personal data: it goes to the timeline and the logs */
     message: string,
     /** which contact point is unusable because of it */
     readonly contactPoint?: 'email' | 'phone' | 'address',
@@ -49,44 +61,127 @@ export class ProviderUnavailableError extends Error {
 }
 
 export interface RetryPolicy {
+  /** retries after the first attempt */
   retries: number;
   minTimeoutMs: number;
   maxTimeoutMs: number;
+  /** no new attempt starts after this long (keeps a step inside its Lambda timeout) */
+  maxRetryTimeMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeoutMs: 200, maxTimeoutMs: 2_000 };
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeoutMs: 200, maxTimeoutMs: 2_000, maxRetryTimeMs: 15_000 };
+/** Per-request provider timeout. 4 attempts never outlive a 30 s Lambda: maxRetryTime 15 s + one 10 s request. */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
+
+function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+/** PROVIDER_TIMEOUT_MS (default 10 s): how long one provider request may take. */
+export function providerTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return envNumber(env, 'PROVIDER_TIMEOUT_MS', DEFAULT_PROVIDER_TIMEOUT_MS, 1);
+}
+
+/** PROVIDER_RETRIES, PROVIDER_RETRY_MIN_MS, PROVIDER_RETRY_MAX_MS, PROVIDER_RETRY_MAX_TIME_MS; defaults DEFAULT_RETRY. */
+export function retryPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
+  return {
+    retries: Math.floor(envNumber(env, 'PROVIDER_RETRIES', DEFAULT_RETRY.retries)),
+    minTimeoutMs: envNumber(env, 'PROVIDER_RETRY_MIN_MS', DEFAULT_RETRY.minTimeoutMs),
+    maxTimeoutMs: envNumber(env, 'PROVIDER_RETRY_MAX_MS', DEFAULT_RETRY.maxTimeoutMs),
+    maxRetryTimeMs: envNumber(env, 'PROVIDER_RETRY_MAX_TIME_MS', DEFAULT_RETRY.maxRetryTimeMs, 1),
+  };
+}
+
+export type Classification = { kind: 'permanent'; error: PermanentSendError } | { kind: 'transient' };
 
 /**
- * Calls a provider with exponential backoff and full jitter (p-retry) on 429/5xx/timeouts.
+ * Process-wide counters (the fault test and the bench read them): provider calls, attempts (retries =
+ * attempts − calls), calls refused for good, calls that ran out of retries.
+ */
+export const providerStats = { calls: 0, attempts: 0, permanent: 0, exhausted: 0 };
+export function resetProviderStats(): void {
+  Object.assign(providerStats, { calls: 0, attempts: 0, permanent: 0, exhausted: 0 });
+}
+
+/**
+ * Calls a provider with exponential backoff and jitter (p-retry) on 429/5xx/timeouts.
  * `classify` turns a provider error into 'permanent' (stop now) or 'transient' (retry).
  */
 export async function withRetries<T>(
   call: () => Promise<T>,
-  classify: (err: unknown) => { kind: 'permanent'; error: PermanentSendError } | { kind: 'transient' },
+  classify: (err: unknown) => Classification,
   policy: RetryPolicy = DEFAULT_RETRY,
 ): Promise<T> {
+  let last: unknown;
+  providerStats.calls++;
   try {
     return await pRetry(
       async () => {
+        providerStats.attempts++;
         try {
           return await call();
         } catch (err) {
+          last = err;
           const c = classify(err);
-          if (c.kind === 'permanent') throw new AbortError(c.error);
+          if (c.kind === 'permanent') {
+            providerStats.permanent++;
+            throw new AbortError(c.error);
+          }
+          // p-retry would give up on a non-network TypeError without retrying: wrap it so the policy decides.
+          if (!(err instanceof Error) || err instanceof TypeError) throw new Error(describeProviderError(err));
           throw err;
         }
       },
-      { retries: policy.retries, minTimeout: policy.minTimeoutMs, maxTimeout: policy.maxTimeoutMs, factor: 2, randomize: true },
+      {
+        retries: policy.retries,
+        minTimeout: policy.minTimeoutMs,
+        maxTimeout: policy.maxTimeoutMs,
+        maxRetryTime: policy.maxRetryTimeMs,
+        factor: 2,
+        randomize: true,
+      },
     );
   } catch (err) {
     if (err instanceof PermanentSendError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new ProviderUnavailableError(`provider unavailable after ${policy.retries + 1} attempts: ${message}`);
+    providerStats.exhausted++;
+    throw new ProviderUnavailableError(`provider unavailable after ${policy.retries + 1} attempts (last: ${describeProviderError(last ?? err)})`);
   }
 }
 
 /** HTTP status of an SDK error, when there is one. */
 export function statusOf(err: unknown): number | undefined {
-  const e = err as { status?: number; code?: number | string; response?: { status?: number; statusCode?: number } };
-  return e?.status ?? e?.response?.statusCode ?? e?.response?.status;
+  const e = err as { status?: unknown; code?: unknown; response?: { status?: number; statusCode?: number } };
+  if (typeof e?.status === 'number') return e.status;
+  return e?.response?.statusCode ?? e?.response?.status;
+}
+
+/**
+ * A provider error in words that can be logged and shown: HTTP status, provider error code, timeout or
+ * network error — never the provider's message (it may contain the number or address).
+ */
+export function describeProviderError(err: unknown): string {
+  const e = (err ?? {}) as { status?: unknown; code?: unknown; name?: unknown; message?: unknown };
+  const status = statusOf(err);
+  const code = e.code;
+  const parts: string[] = [];
+  if (status !== undefined) parts.push(`HTTP ${status}`);
+  if (typeof code === 'number' && code !== status) parts.push(`error ${code}`);
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) parts.push(code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : code);
+  else if (e.name === 'TimeoutError' || /timeout|timed out/i.test(message)) parts.push('timeout');
+  else if (/socket hang up|ECONNRESET|fetch failed|network/i.test(message)) parts.push('network error');
+  return parts.length ? parts.join(', ') : typeof e.name === 'string' && e.name ? e.name : 'unknown error';
+}
+
+const EMAIL_RE = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** international or Dutch phone numbers, with or without spaces and dashes */
+const PHONE_RE = /(?:whatsapp:)?(?:\+|\b00|\b0)[1-9](?:[\s-]?\d){6,14}\b/g;
+
+/** Removes email addresses and phone numbers from free text a provider sent (bounce reasons and the like). */
+export function redact(text: string): string {
+  return text.replace(EMAIL_RE, '[email]').replace(PHONE_RE, '[phone]');
 }

@@ -1,16 +1,34 @@
 import twilio from 'twilio';
 import type { TwilioConfig } from '../shared/config.js';
-import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, statusOf, withRetries } from './port.js';
+import {
+  type ChannelAdapter,
+  type OutgoingMessage,
+  PermanentSendError,
+  providerTimeoutMs,
+  type RetryPolicy,
+  retryPolicyFromEnv,
+  statusOf,
+  withRetries,
+} from './port.js';
 
-/** Twilio error codes that mean this number will never get the message. */
-const DEAD_NUMBER = new Set([21211, 21214, 21408, 21610, 21612, 21614, 63003, 63024]);
+/**
+ * Twilio error codes that mean this number will never get the message: invalid or unreachable 'To' (21211,
+ * 21214, 21614), unsubscribed (21610), region not allowed (21408, 21612), WhatsApp: not a WhatsApp user or
+ * not in the channel (63003, 63024).
+ */
+export const DEAD_NUMBER = new Set([21211, 21214, 21408, 21610, 21612, 21614, 63003, 63024]);
 
 /** SMS and WhatsApp through Twilio's Messages API, with a status callback per message. */
 export class TwilioMessaging implements ChannelAdapter {
   private readonly client: twilio.Twilio;
 
-  constructor(private readonly cfg: TwilioConfig) {
-    this.client = twilio(cfg.accountSid, cfg.authToken, { timeout: 10_000 });
+  constructor(
+    private readonly cfg: TwilioConfig,
+    private readonly retry: RetryPolicy = retryPolicyFromEnv(),
+    timeoutMs = providerTimeoutMs(),
+  ) {
+    // autoRetry stays off: our retry policy (port.ts) is the only one, so attempts are counted once.
+    this.client = twilio(cfg.accountSid, cfg.authToken, { timeout: timeoutMs, autoRetry: false });
     // Locally the real SDK talks to the fake Twilio (TOOLCHAIN.md).
     if (cfg.apiBaseUrl) this.client.api.baseUrl = cfg.apiBaseUrl.replace(/\/$/, '');
   }
@@ -23,22 +41,27 @@ export class TwilioMessaging implements ChannelAdapter {
         this.client.messages.create({
           to: whatsapp ? `whatsapp:${msg.to}` : msg.to,
           from: whatsapp ? `whatsapp:${this.cfg.whatsappFrom}` : this.cfg.smsFrom,
+          // Outside the WhatsApp 24 h window only the approved template and its variables, never free text.
           ...(whatsapp && template
             ? { contentSid: template.contentSid, contentVariables: JSON.stringify(template.variables) }
             : { body: msg.rendered.text }),
           ...(msg.statusCallbackUrl ? { statusCallback: msg.statusCallbackUrl } : {}),
         }),
       (err) => {
-        const code = (err as { code?: number }).code;
+        const code = (err as { code?: unknown }).code;
         const status = statusOf(err);
-        if (code !== undefined && DEAD_NUMBER.has(code)) {
+        if (typeof code === 'number' && DEAD_NUMBER.has(code)) {
           return { kind: 'permanent', error: new PermanentSendError(`Twilio cannot deliver to this number (error ${code})`, 'phone') };
         }
-        if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
-          return { kind: 'permanent', error: new PermanentSendError(`Twilio refused the message (${status}${code ? `, error ${code}` : ''})`) };
+        if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
+          return {
+            kind: 'permanent',
+            error: new PermanentSendError(`Twilio refused the message (HTTP ${status}${typeof code === 'number' ? `, error ${code}` : ''})`),
+          };
         }
         return { kind: 'transient' };
       },
+      this.retry,
     );
     return { providerId: message.sid };
   }

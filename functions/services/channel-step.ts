@@ -4,38 +4,68 @@
  * journey then waits until the debtor reacts (someone calls SendTaskSuccess) or the next moment comes.
  *
  * At most once per (case, journey, step): the send ledger is claimed before the provider is called.
- * - a retried or replayed step finds the claim and sends nothing new;
- * - a transient provider failure gives the claim back and throws, so Step Functions retries with backoff;
- * - a permanent failure marks the contact point unusable and wakes Decide at once to fail over;
+ * - a retried or replayed step finds the claim and sends nothing new (it only repeats the idempotent
+ *   bookkeeping, so a crash between the provider's answer and the timeline write still ends up recorded);
+ * - a transient provider failure (429/5xx/timeout after the adapter's own retries) gives the claim back and
+ *   throws, so Step Functions retries with backoff; when those run out too, the Catch sends the error to
+ *   Decide, which records the send_failed and moves on;
+ * - a permanent failure (bad number, bounced address, refused letter) marks the contact point unusable,
+ *   records why and wakes Decide at once to fail over to another channel;
+ * - once the provider has accepted a message nothing gives the claim back, whatever fails afterwards;
  * - a claim left "sending" by a crash is never re-sent (a duplicate is worse than a missed reminder):
- *   it is recorded as "outcome unknown" and Decide moves on.
+ *   after its lease it is recorded as "outcome unknown" and Decide moves on.
+ *
+ * Nothing personal is logged or thrown: ids, channels and provider status codes only.
  */
-import { renderMessage } from '../channels/render.js';
-import { type ChannelAdapter, type OutgoingMessage, PermanentSendError } from '../channels/port.js';
+import { renderMessage, RenderError } from '../channels/render.js';
+import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, redact } from '../channels/port.js';
+import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
 import { PrintLetter } from '../channels/print-letter.js';
 import { SendgridEmail } from '../channels/sendgrid-email.js';
 import { TwilioMessaging } from '../channels/twilio-messaging.js';
-import type { AgencyDetails, RenderInput } from '../channels/render-contract.js';
+import type { AgencyDetails, Channel, RenderedMessage, RenderInput } from '../channels/render-contract.js';
+import { wikCosts } from '../domain/costs.js';
+import { isContactAllowed } from '../domain/calendar.js';
 import { paymentLinkBase, printConfig, sendgridConfig, twilioConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import type { ChannelStepEvent, SendAction } from '../shared/schemas.js';
 import { type Case, markContact, storeTaskToken } from '../store/cases.js';
-import { getClient } from '../store/clients.js';
-import { type Debtor, getDebtor, markUnusable } from '../store/debtors.js';
+import { type Client, getClient } from '../store/clients.js';
+import { type ContactPoint, type Debtor, getDebtor, markUnusable } from '../store/debtors.js';
 import { type Dossier, getDossier, outstanding } from '../store/dossiers.js';
 import { claimSend, completeSend, getSend, putMessageRef, releaseSend, type SendRecord } from '../store/sends.js';
-import { isContactAllowed } from '../domain/calendar.js';
 import { createTaskOnce, taskIdFor } from '../store/tasks.js';
 import { appendEvent, caseTimeline } from '../store/timeline.js';
 import agency from '../../templates/agency.json' with { type: 'json' };
 import { wake } from './journeys.js';
 
-/** A claim older than this with no outcome was left by a crashed attempt. */
-const IN_DOUBT_AFTER_MS = 120_000;
+/**
+ * A claim older than this with no outcome was left by a crashed attempt: no attempt lives longer than its
+ * Lambda (30 s for messages, 60 s for letters), and the adapters stop retrying well inside that.
+ */
+export const DEFAULT_SEND_LEASE_MS = 65_000;
+const sendLeaseMs = () => Number(process.env.SEND_LEASE_MS ?? DEFAULT_SEND_LEASE_MS);
 
-let adapters: Partial<Record<OutgoingMessage['channel'], ChannelAdapter>> = {};
+/** WhatsApp's customer-service window: free text only within 24 h of the debtor's last WhatsApp message. */
+export const WHATSAPP_WINDOW_MS = 24 * 3600_000;
 
-async function adapterFor(channel: OutgoingMessage['channel']): Promise<ChannelAdapter> {
+/** Another attempt of the same step holds the claim right now: Step Functions retries later. */
+export class SendInProgressError extends Error {
+  override readonly name = 'SendInProgress';
+  constructor() {
+    super('another attempt of this step is still sending');
+  }
+}
+
+/** Not sent because of a rule (opt-out, no WhatsApp opt-in, unusable contact point): a skip, not a failure. */
+class SendBlockedError extends PermanentSendError {}
+
+type MessageChannel = OutgoingMessage['channel'];
+
+let adapters: Partial<Record<MessageChannel, ChannelAdapter>> = {};
+let storage: LetterStorage | undefined;
+
+async function adapterFor(channel: MessageChannel): Promise<ChannelAdapter> {
   const cached = adapters[channel];
   if (cached) return cached;
   const created =
@@ -48,9 +78,23 @@ async function adapterFor(channel: OutgoingMessage['channel']): Promise<ChannelA
   return created;
 }
 
-/** Tests and the local runtime: forget adapters built from an earlier configuration. */
-export function resetAdapters(): void {
-  adapters = {};
+function letterStorage(): LetterStorage {
+  storage ??= letterStorageFromEnv();
+  return storage;
+}
+
+/** Tests and the local runtime: forget adapters built from an earlier configuration (or inject some). */
+export function resetAdapters(inject: { adapters?: Partial<Record<MessageChannel, ChannelAdapter>>; letterStorage?: LetterStorage } = {}): void {
+  adapters = { ...(inject.adapters ?? {}) };
+  storage = inject.letterStorage;
+}
+
+/** What a successful step leaves in the ledger and on the timeline. */
+interface Sent {
+  providerId: string;
+  template: string;
+  language: string;
+  meta?: Record<string, unknown>;
 }
 
 export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<void> {
@@ -82,80 +126,247 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
     }
   }
 
-  const claim = await claimSend({ caseId: c.caseId, journeyNo: c.journeyNo, stepNo: action.stepNo, channel: action.channel, claimedAt: at });
+  const claim = await claimSend({
+    caseId: c.caseId,
+    journeyNo: c.journeyNo,
+    stepNo: action.stepNo,
+    channel: action.channel,
+    claimedAt: at,
+    dossierIds: action.dossierIds,
+  });
   if (claim.outcome === 'exists') return handleExistingClaim(c, action, claim.record, now);
 
+  let sent: Sent;
   try {
-    const sent = action.channel === 'call' ? await createCallTask(c, action, taskToken, now) : await sendMessage(c, action, now);
-    await completeSend(c.caseId, c.journeyNo, action.stepNo, {
-      status: 'sent',
-      sentAt: at,
-      providerId: sent.providerId,
-      template: sent.template,
-      tone: action.tone,
-      language: action.language,
-      dossierIds: action.dossierIds,
-    });
-    await markContact(c.caseId, c.journeyNo, action.stepNo, at);
+    sent = action.channel === 'call' ? await createCallTask(c, action, now) : await sendMessage(c, action, now);
   } catch (err) {
-    if (err instanceof PermanentSendError) {
-      await completeSend(c.caseId, c.journeyNo, action.stepNo, { status: 'failed', reason: err.message });
-      if (err.contactPoint) await markUnusable(c.caseId, err.contactPoint);
-      await appendEvent(c.caseId, {
-        eventId: `sendfail-${c.journeyNo}-${action.stepNo}`,
-        at,
-        type: 'send_failed',
-        channel: action.channel,
-        detail: `${action.channel} not sent: ${err.message}. Trying another channel.`,
-        dossierIds: action.dossierIds,
+    if (err instanceof PermanentSendError || err instanceof RenderError) {
+      const blocked = err instanceof SendBlockedError;
+      const reason = err instanceof RenderError ? `the message could not be made (${redact(err.message)})` : err.message;
+      if (err instanceof RenderError) logger.error('message could not be rendered', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, error: redact(err.message) });
+      const record: SendRecord = {
+        caseId: c.caseId,
+        journeyNo: c.journeyNo,
         stepNo: action.stepNo,
-      });
-      await markContact(c.caseId, c.journeyNo, action.stepNo, at);
-      await wake(c, 'send_failed');
+        channel: action.channel,
+        status: 'failed',
+        claimedAt: at,
+        dossierIds: action.dossierIds,
+        reason,
+        failedAt: at,
+        contactPoint: err instanceof PermanentSendError ? err.contactPoint : undefined,
+        failureType: blocked ? 'send_skipped' : 'send_failed',
+      };
+      await completeSend(c.caseId, c.journeyNo, action.stepNo, pickOutcome(record));
+      await recordFailure(c, record);
       return;
     }
-    // Transient: give the claim back so the Step Functions retry can send.
+    // Transient (the provider stayed unavailable through the adapter's retries, or the store/storage failed
+    // before the provider took the message): give the claim back so the Step Functions retry can send.
     await releaseSend(c.caseId, c.journeyNo, action.stepNo);
-    logger.warn('send failed, will be retried', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, error: (err as Error).message });
+    logger.warn('send failed, Step Functions will retry', {
+      caseId: c.caseId,
+      stepNo: action.stepNo,
+      channel: action.channel,
+      errorName: (err as Error)?.name,
+      error: redact((err as Error)?.message ?? String(err)),
+    });
     throw err;
   }
+  // The provider has the message (or the agent has the task): from here on the claim is never given back.
+  const record: SendRecord = {
+    caseId: c.caseId,
+    journeyNo: c.journeyNo,
+    stepNo: action.stepNo,
+    channel: action.channel,
+    status: 'sent',
+    claimedAt: at,
+    sentAt: at,
+    providerId: sent.providerId,
+    template: sent.template,
+    tone: action.tone,
+    language: sent.language,
+    dossierIds: action.dossierIds,
+    meta: sent.meta,
+  };
+  await completeSend(c.caseId, c.journeyNo, action.stepNo, pickOutcome(record));
+  await recordSent(c, record);
+}
+
+function pickOutcome(r: SendRecord) {
+  const { status, sentAt, providerId, template, tone, language, dossierIds, meta, reason, failedAt, contactPoint, failureType } = r;
+  return { status, sentAt, providerId, template, tone, language, dossierIds, meta, reason, failedAt, contactPoint, failureType };
 }
 
 async function handleExistingClaim(c: Case, action: SendAction, record: SendRecord, now: Date): Promise<void> {
-  if (record.status === 'sent') return; // a replay: already done, keep waiting
-  if (record.status === 'failed') return wake(c, 'send_failed');
-  if (now.getTime() - Date.parse(record.claimedAt) < IN_DOUBT_AFTER_MS) {
-    throw new Error('SendInProgress: another attempt of this step is still sending');
+  if (record.status === 'sent') {
+    // A replay: nothing is sent again. Repeat the idempotent bookkeeping in case the first attempt
+    // stopped between the ledger and the timeline.
+    await recordSent(c, record);
+    return;
   }
-  await completeSend(c.caseId, c.journeyNo, action.stepNo, { status: 'failed', reason: 'outcome unknown after an interrupted attempt; not resent' });
+  if (record.status === 'failed') {
+    await recordFailure(c, record);
+    return;
+  }
+  if (now.getTime() - Date.parse(record.claimedAt) < sendLeaseMs()) throw new SendInProgressError();
+  const at = now.toISOString();
+  const doubt: SendRecord = {
+    ...record,
+    status: 'failed',
+    dossierIds: record.dossierIds ?? action.dossierIds,
+    reason: `${action.channel} step was interrupted while sending; not sent again to avoid a duplicate`,
+    failedAt: at,
+    failureType: 'send_failed',
+  };
+  if (!(await completeSend(c.caseId, c.journeyNo, action.stepNo, pickOutcome(doubt), { onlyIfSending: true }))) {
+    // It was settled meanwhile: follow what it says.
+    const now2 = await getSend(c.caseId, c.journeyNo, action.stepNo);
+    if (now2 && now2.status !== 'sending') return handleExistingClaim(c, action, now2, now);
+    throw new SendInProgressError();
+  }
+  await recordFailure(c, doubt);
+}
+
+/** The timeline, the provider-id look-up and the case's last contact for a sent step. Idempotent. */
+async function recordSent(c: Case, r: SendRecord): Promise<void> {
+  const at = r.sentAt ?? r.claimedAt;
+  const dossierIds = r.dossierIds ?? [];
+  const providerId = r.providerId!;
+  const template = r.template ?? '';
+  const segments = typeof r.meta?.segments === 'number' ? r.meta.segments : undefined;
+  if (r.channel === 'call') {
+    await appendEvent(c.caseId, {
+      eventId: `send-${r.journeyNo}-${r.stepNo}`,
+      at,
+      type: 'call_task',
+      channel: 'call',
+      detail: `Call task ${providerId} created for an agent.`,
+      dossierIds,
+      stepNo: r.stepNo,
+      template,
+      tone: r.tone,
+      language: r.language,
+      providerId,
+    });
+  } else {
+    await putMessageRef({
+      providerId,
+      caseId: c.caseId,
+      journeyNo: r.journeyNo,
+      stepNo: r.stepNo,
+      channel: r.channel,
+      template,
+      tone: r.tone ?? '',
+      language: r.language ?? '',
+      dossierIds,
+      sentAt: at,
+      meta: r.meta,
+    });
+    const how = r.meta?.contentSid ? `, approved WhatsApp template ${String(r.meta.contentSid)}` : r.channel === 'whatsapp' ? ', free text inside the 24 h window' : '';
+    await appendEvent(c.caseId, {
+      eventId: `send-${r.journeyNo}-${r.stepNo}`,
+      at,
+      type: 'sent',
+      channel: r.channel,
+      detail: `${r.channel} sent (${template}, ${r.tone}, ${r.language})${segments !== undefined ? `, ${segments} SMS segment(s)` : ''}${how}.`,
+      dossierIds,
+      stepNo: r.stepNo,
+      template,
+      tone: r.tone,
+      language: r.language,
+      providerId,
+      ...(r.meta ? { data: r.meta } : {}),
+    });
+  }
+  await markContact(c.caseId, r.journeyNo, r.stepNo, at);
+  logger.info('step sent', { caseId: c.caseId, stepNo: r.stepNo, channel: r.channel });
+}
+
+/** Why a step did not send, on the timeline; the contact point it showed unusable; wakes Decide to fail over. Idempotent. */
+async function recordFailure(c: Case, r: SendRecord): Promise<void> {
+  const at = r.failedAt ?? r.claimedAt;
+  if (r.contactPoint) await markUnusable(c.caseId, r.contactPoint as ContactPoint);
+  const type = r.failureType ?? 'send_failed';
   await appendEvent(c.caseId, {
-    eventId: `sendfail-${c.journeyNo}-${action.stepNo}`,
-    at: now.toISOString(),
-    type: 'send_failed',
-    channel: action.channel,
-    detail: `${action.channel} step was interrupted while sending; not sent again to avoid a duplicate.`,
-    dossierIds: action.dossierIds,
-    stepNo: action.stepNo,
+    eventId: `sendfail-${r.journeyNo}-${r.stepNo}`,
+    at,
+    type,
+    channel: r.channel,
+    detail: `${r.channel} not sent: ${r.reason ?? 'unknown reason'}.${r.contactPoint ? ` The ${r.contactPoint} is marked unusable.` : ''} Trying another channel.`,
+    dossierIds: r.dossierIds ?? [],
+    stepNo: r.stepNo,
+    data: { reason: r.reason, ...(r.contactPoint ? { contactPoint: r.contactPoint } : {}) },
   });
-  await markContact(c.caseId, c.journeyNo, action.stepNo, now.toISOString());
-  await wake(c, 'send_in_doubt');
+  await markContact(c.caseId, r.journeyNo, r.stepNo, at);
+  logger.warn('step not sent, failing over', { caseId: c.caseId, stepNo: r.stepNo, channel: r.channel, reason: r.reason, type });
+  await wake(c, type);
 }
 
-async function loadContext(c: Case, action: SendAction) {
-  const debtor = (await getDebtor(c.caseId))!;
+// ---- what a step sends ---------------------------------------------------------------------------------------
+
+interface SendContext {
+  debtor: Debtor;
+  dossiers: Dossier[];
+  clients: Map<string, Client | undefined>;
+}
+
+async function loadContext(c: Case, action: SendAction): Promise<SendContext> {
+  const debtor = await getDebtor(c.caseId);
+  if (!debtor) throw new Error(`case ${c.caseId} has no debtor record`);
   const dossiers = (await Promise.all(action.dossierIds.map((id) => getDossier(id)))).filter((d): d is Dossier => !!d);
-  const clientNames = new Map<string, string>();
-  for (const d of dossiers) {
-    if (!clientNames.has(d.clientId)) clientNames.set(d.clientId, (await getClient(d.clientId))?.name ?? d.clientId);
-  }
-  return { debtor, dossiers, clientNames };
+  if (dossiers.length === 0) throw new PermanentSendError('none of the dossiers of this step exist');
+  const clients = new Map<string, Client | undefined>();
+  for (const d of dossiers) if (!clients.has(d.clientId)) clients.set(d.clientId, await getClient(d.clientId));
+  return { debtor, dossiers, clients };
 }
 
-function renderInput(action: SendAction, debtor: Debtor, dossiers: Dossier[], clientNames: Map<string, string>, now: Date): RenderInput {
+const CONTACT_POINT: Record<Channel, ContactPoint> = { email: 'email', sms: 'phone', whatsapp: 'phone', call: 'phone', letter: 'address' };
+
+/** Rules checked again at the moment of sending (Decide checked them too, but things change). */
+function blockedReason(channel: Channel, debtor: Debtor): string | undefined {
+  if (debtor.optOuts.includes('all')) return 'the debtor opted out of all channels';
+  if (debtor.optOuts.includes(channel)) return `the debtor opted out of ${channel}`;
+  if (channel === 'whatsapp' && !debtor.whatsappOptIn) return 'no recorded WhatsApp opt-in';
+  if (debtor.unusable.includes(CONTACT_POINT[channel])) return `the debtor's ${CONTACT_POINT[channel]} is marked unusable`;
+  return undefined;
+}
+
+/**
+ * The WhatsApp 24 h window is opened by the debtor's last message *on WhatsApp* (an SMS reply does not open
+ * it). lastInboundAt (any channel) rules the window out cheaply; only when it is recent is the timeline read.
+ */
+async function whatsappWindowOpen(c: Case, debtor: Debtor, now: Date): Promise<boolean> {
+  const recent = (iso: string | undefined) => iso !== undefined && now.getTime() - Date.parse(iso) < WHATSAPP_WINDOW_MS && Date.parse(iso) <= now.getTime();
+  if (!recent(debtor.lastInboundAt)) return false;
+  const timeline = await caseTimeline(c.caseId);
+  const lastWhatsapp = timeline.filter((e) => e.type === 'replied' && e.channel === 'whatsapp').at(-1);
+  return recent(lastWhatsapp?.at);
+}
+
+/**
+ * The 14-day letter states the exact costs that will be added (DESIGN §5 rules 1–3): WIK on the principal still
+ * unpaid, per creditor on the sum of its claims, with VAT where that creditor cannot deduct it.
+ */
+export function costNoticeFor(dossiers: Dossier[], clients: Map<string, Client | undefined>): { costs: number; vatIncluded: boolean } {
+  const principalByClient = new Map<string, number>();
+  for (const d of dossiers) principalByClient.set(d.clientId, (principalByClient.get(d.clientId) ?? 0) + Math.max(0, d.principal - d.paid));
+  let costs = 0;
+  let vatIncluded = false;
+  for (const [clientId, principal] of principalByClient) {
+    const vat = clients.get(clientId)?.vatOnCosts === true;
+    costs += wikCosts(principal, { vat }).total;
+    vatIncluded ||= vat;
+  }
+  return { costs, vatIncluded };
+}
+
+function renderInput(action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean): RenderInput {
+  const { debtor, dossiers, clients } = ctx;
   const claims = dossiers.map((d) => ({
     reference: d.reference,
     description: d.description,
-    creditorName: clientNames.get(d.clientId) ?? d.clientId,
+    creditorName: clients.get(d.clientId)?.name ?? d.clientId,
     principal: d.principal,
     costs: d.costs,
     paid: d.paid,
@@ -172,17 +383,40 @@ function renderInput(action: SendAction, debtor: Debtor, dossiers: Dossier[], cl
     totalOutstanding: claims.reduce((sum, cl) => sum + cl.outstanding, 0),
     paymentLink: `${paymentLinkBase()}${encodeURIComponent(action.dossierIds[0])}`,
     agency: agency as AgencyDetails,
-    whatsappWindowOpen: debtor.lastInboundAt !== undefined && now.getTime() - Date.parse(debtor.lastInboundAt) < 24 * 3600_000,
+    ...(action.phase === 'fourteen_day_letter' ? { costNotice: costNoticeFor(dossiers, clients) } : {}),
+    ...(action.channel === 'whatsapp' ? { whatsappWindowOpen: whatsappWindow } : {}),
   };
 }
 
-async function sendMessage(c: Case, action: SendAction, now: Date): Promise<{ providerId: string; template: string }> {
-  const { debtor, dossiers, clientNames } = await loadContext(c, action);
-  const channel = action.channel as OutgoingMessage['channel'];
-  const rendered = await renderMessage(renderInput(action, debtor, dossiers, clientNames, now));
+function statusCallbackUrl(c: Case, action: SendAction): string | undefined {
+  const base = process.env.PUBLIC_BASE_URL;
+  if (!base || (action.channel !== 'sms' && action.channel !== 'whatsapp')) return undefined;
+  // The correlation travels in the (signed) URL too, so a status that beats our own bookkeeping still finds its step.
+  const q = new URLSearchParams({ c: c.caseId, j: String(c.journeyNo), s: String(action.stepNo) });
+  return `${base.replace(/\/$/, '')}/webhooks/twilio/status?${q}`;
+}
+
+async function sendMessage(c: Case, action: SendAction, now: Date): Promise<Sent> {
+  const ctx = await loadContext(c, action);
+  const { debtor } = ctx;
+  const channel = action.channel as MessageChannel;
+  const blocked = blockedReason(channel, debtor);
+  if (blocked) throw new SendBlockedError(blocked);
   const to = channel === 'email' ? debtor.email : channel === 'letter' ? debtor.address?.line1 : debtor.phone;
   if (!to) throw new PermanentSendError(`debtor has no ${channel === 'email' ? 'email address' : channel === 'letter' ? 'address' : 'phone number'}`);
-  const base = process.env.PUBLIC_BASE_URL;
+  const window = channel === 'whatsapp' ? await whatsappWindowOpen(c, debtor, now) : false;
+  const rendered = await renderMessage(renderInput(action, ctx, now, window));
+  const correlation = { caseId: c.caseId, journeyNo: c.journeyNo, stepNo: action.stepNo };
+  let storedAt: string | undefined;
+  if (channel === 'letter') {
+    // Kept before it is posted: what the debtor received can always be shown later.
+    const stored = await letterStorage().put(letterKey(correlation), rendered.pdf!, {
+      template: rendered.template,
+      case: c.caseId,
+      step: `${c.journeyNo}-${action.stepNo}`,
+    });
+    storedAt = stored.uri;
+  }
   const adapter = await adapterFor(channel);
   const { providerId } = await adapter.send({
     channel,
@@ -190,44 +424,28 @@ async function sendMessage(c: Case, action: SendAction, now: Date): Promise<{ pr
     name: debtor.name,
     address: debtor.address,
     rendered,
-    correlation: { caseId: c.caseId, journeyNo: c.journeyNo, stepNo: action.stepNo },
-    statusCallbackUrl: base && (channel === 'sms' || channel === 'whatsapp') ? `${base.replace(/\/$/, '')}/webhooks/twilio/status` : undefined,
+    correlation,
+    statusCallbackUrl: statusCallbackUrl(c, action),
+    storedAt,
   });
-  const at = now.toISOString();
-  await putMessageRef({
-    providerId,
-    caseId: c.caseId,
-    journeyNo: c.journeyNo,
-    stepNo: action.stepNo,
-    channel,
-    template: rendered.template,
-    tone: action.tone,
-    language: rendered.language,
-    dossierIds: action.dossierIds,
-    sentAt: at,
-    meta: rendered.sms ? { encoding: rendered.sms.encoding, segments: rendered.sms.segments } : rendered.whatsappTemplate ? { contentSid: rendered.whatsappTemplate.contentSid } : undefined,
-  });
-  await appendEvent(c.caseId, {
-    eventId: `send-${c.journeyNo}-${action.stepNo}`,
-    at,
-    type: 'sent',
-    channel,
-    detail: `${channel} sent (${rendered.template}, ${action.tone}, ${rendered.language})${rendered.sms ? `, ${rendered.sms.segments} SMS segment(s)` : ''}.`,
-    dossierIds: action.dossierIds,
-    stepNo: action.stepNo,
-    template: rendered.template,
-    tone: action.tone,
-    language: rendered.language,
-    providerId,
-  });
-  logger.info('message sent', { caseId: c.caseId, stepNo: action.stepNo, channel });
-  return { providerId, template: rendered.template };
+  return { providerId, template: rendered.template, language: rendered.language, meta: metaOf(rendered, storedAt) };
+}
+
+function metaOf(rendered: RenderedMessage, storedAt: string | undefined): Record<string, unknown> | undefined {
+  if (rendered.sms) return { encoding: rendered.sms.encoding, segments: rendered.sms.segments };
+  if (rendered.whatsappTemplate) return { contentSid: rendered.whatsappTemplate.contentSid };
+  if (storedAt) return { storedAt };
+  return undefined;
 }
 
 /** The CallTask step: an agent task that carries this step's task token; the agent's outcome resumes the journey. */
-async function createCallTask(c: Case, action: SendAction, taskToken: string, now: Date): Promise<{ providerId: string; template: string }> {
-  const { debtor, dossiers, clientNames } = await loadContext(c, action);
-  const rendered = await renderMessage(renderInput(action, debtor, dossiers, clientNames, now));
+async function createCallTask(c: Case, action: SendAction, now: Date): Promise<Sent> {
+  const ctx = await loadContext(c, action);
+  const { debtor, dossiers, clients } = ctx;
+  const blocked = blockedReason('call', debtor);
+  if (blocked) throw new SendBlockedError(blocked);
+  if (!debtor.phone) throw new PermanentSendError('debtor has no phone number');
+  const rendered = await renderMessage(renderInput(action, ctx, now, false));
   const timeline = await caseTimeline(c.caseId);
   const taskId = taskIdFor(c.caseId, c.journeyNo, action.stepNo);
   const at = now.toISOString();
@@ -246,26 +464,19 @@ async function createCallTask(c: Case, action: SendAction, taskToken: string, no
       language: debtor.language,
       segment: c.segment ?? null,
       segmentReasons: c.segmentReasons ?? [],
-      openDossiers: dossiers.map((d) => ({ dossierId: d.dossierId, reference: d.reference, creditor: clientNames.get(d.clientId), outstanding: outstanding(d) })),
+      openDossiers: dossiers.map((d) => ({
+        dossierId: d.dossierId,
+        reference: d.reference,
+        creditor: clients.get(d.clientId)?.name ?? d.clientId,
+        status: d.status,
+        outstanding: outstanding(d),
+      })),
       lastContacts: timeline
-        .filter((e) => ['sent', 'replied', 'delivered', 'send_failed'].includes(e.type))
+        .filter((e) => ['sent', 'replied', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'send_failed', 'call_outcome'].includes(e.type))
         .slice(-5)
-        .map((e) => ({ at: e.at, type: e.type, channel: e.channel })),
+        .map((e) => ({ at: e.at, type: e.type, channel: e.channel, detail: e.detail })),
       talkingLine: rendered.text,
     },
   });
-  await appendEvent(c.caseId, {
-    eventId: `send-${c.journeyNo}-${action.stepNo}`,
-    at,
-    type: 'call_task',
-    channel: 'call',
-    detail: `Call task ${taskId} created for an agent.`,
-    dossierIds: action.dossierIds,
-    stepNo: action.stepNo,
-    template: rendered.template,
-    tone: action.tone,
-    language: rendered.language,
-    providerId: taskId,
-  });
-  return { providerId: taskId, template: rendered.template };
+  return { providerId: taskId, template: rendered.template, language: rendered.language };
 }

@@ -7,7 +7,8 @@ import { classifyReply, type Intent } from '../domain/intents.js';
 import { logger } from '../shared/logger.js';
 import { addFlag, addOptOut, debtorIdByPhone, markUnusable, recordInbound } from '../store/debtors.js';
 import { dossiersOfDebtor, setDossierStatus } from '../store/dossiers.js';
-import { getMessageRef, getSend, webhookDone, webhookReceipt } from '../store/sends.js';
+import { getMessageRef, getSend, type MessageRef, webhookDone, webhookReceipt } from '../store/sends.js';
+import { redact } from '../channels/port.js';
 import { appendEvent, type TimelineType } from '../store/timeline.js';
 import { notifyCase } from './journeys.js';
 
@@ -81,33 +82,60 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
   logger.info('reply recorded', { debtorId, intent: reply.intent, channel });
 }
 
-/** Twilio error codes that mean the number cannot receive messages (not a temporary problem). */
-const DEAD_NUMBER_CODES = new Set(['21211', '21214', '21610', '21614', '30003', '30005', '30006', '63003', '63024']);
+/**
+ * Twilio error codes in a failed/undelivered status that mean the number itself cannot receive messages:
+ * invalid or unreachable number (21211, 21214, 21614), unsubscribed (21610), unknown handset (30005),
+ * landline or unreachable carrier (30006), not on WhatsApp (63003, 63024). Temporary ones — handset off
+ * (30003), unknown error (30008), filtered (30007) — are recorded but leave the number usable.
+ */
+export const DEAD_NUMBER_CODES = new Set(['21211', '21214', '21610', '21614', '30005', '30006', '63003', '63024']);
 
-export async function handleTwilioStatus(s: { MessageSid: string; MessageStatus: string; ErrorCode?: string }, now: Date): Promise<void> {
+/** Where a status callback belongs, from our provider-id look-up or (before that is written) the signed callback URL. */
+async function statusTarget(
+  messageSid: string,
+  correlation: { caseId: string; journeyNo: number; stepNo: number } | undefined,
+): Promise<Pick<MessageRef, 'caseId' | 'stepNo' | 'channel' | 'dossierIds' | 'template'> | undefined> {
+  const ref = await getMessageRef(messageSid);
+  if (ref) return ref;
+  if (!correlation) return undefined;
+  const send = await getSend(correlation.caseId, correlation.journeyNo, correlation.stepNo);
+  if (!send) return undefined;
+  return { caseId: send.caseId, stepNo: send.stepNo, channel: send.channel, dossierIds: send.dossierIds ?? [], template: send.template ?? '' };
+}
+
+export async function handleTwilioStatus(
+  s: { MessageSid: string; MessageStatus: string; ErrorCode?: string },
+  now: Date,
+  correlation?: { caseId: string; journeyNo: number; stepNo: number },
+): Promise<void> {
   const mapped: Partial<Record<string, TimelineType>> = { delivered: 'delivered', read: 'opened', undelivered: 'failed', failed: 'failed' };
   const type = mapped[s.MessageStatus];
   if (!type) return; // queued / sent / sending: nothing a person needs to see
   const dedupeId = `${s.MessageSid}:${s.MessageStatus}`;
   const receipt = await webhookReceipt('twilio-status', dedupeId, now);
   if (receipt.done) return;
-  const ref = await getMessageRef(s.MessageSid);
+  const ref = await statusTarget(s.MessageSid, correlation);
   if (ref) {
+    const errorCode = s.ErrorCode && /^\d{3,6}$/.test(s.ErrorCode) ? s.ErrorCode : undefined;
+    const dead = type === 'failed' && errorCode !== undefined && DEAD_NUMBER_CODES.has(errorCode);
     await appendEvent(ref.caseId, {
       eventId: `st-${dedupeId}`,
       at: receipt.at,
       type,
       channel: ref.channel,
-      detail: `${ref.channel.toUpperCase()} of step ${ref.stepNo} ${s.MessageStatus}${s.ErrorCode ? ` (error ${s.ErrorCode})` : ''}.`,
+      detail: `${ref.channel === 'sms' ? 'SMS' : ref.channel === 'whatsapp' ? 'WhatsApp message' : ref.channel} of step ${ref.stepNo} ${s.MessageStatus}${errorCode ? ` (error ${errorCode})` : ''}${dead ? '; the phone number is marked unusable' : ''}.`,
       dossierIds: ref.dossierIds,
       stepNo: ref.stepNo,
       template: ref.template,
       providerId: s.MessageSid,
+      data: { status: s.MessageStatus, ...(errorCode ? { errorCode } : {}) },
     });
     if (type === 'failed') {
-      if (s.ErrorCode && DEAD_NUMBER_CODES.has(s.ErrorCode)) await markUnusable(ref.caseId, 'phone');
+      if (dead) await markUnusable(ref.caseId, 'phone');
       await notifyCase(ref.caseId, `status:${s.MessageStatus}`, receipt.at);
     }
+  } else {
+    logger.info('status for an unknown message ignored', { messageSid: s.MessageSid });
   }
   await webhookDone('twilio-status', dedupeId);
 }
@@ -137,8 +165,10 @@ export async function handleSendgridEvents(events: SendgridEvent[], now: Date): 
   };
   let recorded = 0;
   for (const e of events) {
+    if (!e || typeof e !== 'object' || typeof e.event !== 'string') continue;
     const type = mapped[e.event];
-    if (!type || !e.caseId || e.journeyNo === undefined || e.stepNo === undefined) continue;
+    // custom_args we set on every email tie the event to its step; events without them are not ours
+    if (!type || typeof e.caseId !== 'string' || !/^\d+$/.test(String(e.journeyNo)) || !/^\d+$/.test(String(e.stepNo))) continue;
     const dedupeId = e.sg_event_id ?? `${e.sg_message_id}:${e.event}:${e.timestamp}`;
     const receipt = await webhookReceipt('sendgrid', dedupeId, now);
     if (receipt.done) continue;
@@ -150,10 +180,13 @@ export async function handleSendgridEvents(events: SendgridEvent[], now: Date): 
         at: receipt.at,
         type,
         channel: 'email',
-        detail: `Email of step ${send.stepNo} ${e.event}${e.reason ? `: ${e.reason.slice(0, 200)}` : ''}.`,
+        // SendGrid's reason quotes the mail server, often with the address in it: redacted.
+        detail: `Email of step ${send.stepNo} ${e.event}${typeof e.reason === 'string' && e.reason ? `: ${redact(e.reason).slice(0, 200)}` : ''}${hard ? '; the email address is marked unusable' : ''}.`,
         dossierIds: send.dossierIds ?? [],
         stepNo: send.stepNo,
         template: send.template,
+        providerId: typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined,
+        data: { event: e.event, ...(e.type ? { bounceType: e.type } : {}) },
       });
       if (type === 'opted_out') await addOptOut(e.caseId, 'email');
       if (hard) await markUnusable(e.caseId, 'email');

@@ -19,12 +19,18 @@ export interface SendRecord {
   tone?: string;
   language?: string;
   dossierIds?: string[];
+  /** SMS segments and encoding, the WhatsApp ContentSid, where a letter's PDF is stored … (ids only) */
+  meta?: Record<string, unknown>;
+  /** failed: why (no personal data), when, which contact point it made unusable, and how the timeline shows it */
   reason?: string;
+  failedAt?: string;
+  contactPoint?: 'email' | 'phone' | 'address';
+  failureType?: 'send_failed' | 'send_skipped';
 }
 
 export type Claim = { outcome: 'claimed' } | { outcome: 'exists'; record: SendRecord };
 
-export async function claimSend(r: Pick<SendRecord, 'caseId' | 'journeyNo' | 'stepNo' | 'channel' | 'claimedAt'>): Promise<Claim> {
+export async function claimSend(r: Pick<SendRecord, 'caseId' | 'journeyNo' | 'stepNo' | 'channel' | 'claimedAt' | 'dossierIds'>): Promise<Claim> {
   try {
     await dynamo().send(
       new PutCommand({
@@ -47,22 +53,43 @@ export async function getSend(caseId: string, journeyNo: number, stepNo: number)
   return strip<SendRecord>(res.Item);
 }
 
+export type SendOutcome = Pick<
+  SendRecord,
+  'status' | 'sentAt' | 'providerId' | 'template' | 'tone' | 'language' | 'dossierIds' | 'meta' | 'reason' | 'failedAt' | 'contactPoint' | 'failureType'
+>;
+
+/**
+ * Records a step's outcome. `onlyIfSending` makes it conditional on the claim still being in flight (used when
+ * an abandoned claim is declared in doubt, so it can never overwrite a real outcome); returns false when
+ * that condition failed.
+ */
 export async function completeSend(
   caseId: string,
   journeyNo: number,
   stepNo: number,
-  outcome: Pick<SendRecord, 'status' | 'sentAt' | 'providerId' | 'template' | 'tone' | 'language' | 'dossierIds' | 'reason'>,
-): Promise<void> {
+  outcome: SendOutcome,
+  opts: { onlyIfSending?: boolean } = {},
+): Promise<boolean> {
   const entries = Object.entries(outcome).filter(([, v]) => v !== undefined);
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: key.send(caseId, journeyNo, stepNo),
-      UpdateExpression: 'SET ' + entries.map(([k]) => `#${k} = :${k}`).join(', '),
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
-      ExpressionAttributeValues: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
-    }),
-  );
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key.send(caseId, journeyNo, stepNo),
+        UpdateExpression: 'SET ' + entries.map(([k]) => `#${k} = :${k}`).join(', '),
+        ...(opts.onlyIfSending ? { ConditionExpression: '#status = :sending' } : {}),
+        ExpressionAttributeNames: Object.fromEntries([...entries.map(([k]) => [`#${k}`, k]), ...(opts.onlyIfSending ? [['#status', 'status']] : [])]),
+        ExpressionAttributeValues: Object.fromEntries([
+          ...entries.map(([k, v]) => [`:${k}`, v]),
+          ...(opts.onlyIfSending ? [[':sending', 'sending']] : []),
+        ]),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (opts.onlyIfSending && isConditionFailed(err)) return false;
+    throw err;
+  }
 }
 
 /** Gives a claim back after a transient provider failure, so the step's retry may send. */

@@ -11,6 +11,7 @@ import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { fieldErrors, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
+import { redact } from '../channels/port.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -55,6 +56,13 @@ async function verifiedSendgridEvents(event: APIGatewayProxyEvent): Promise<Send
   return events as SendgridEvent[];
 }
 
+/** The step a status callback belongs to, from the query of the (signed) callback URL the channel step set. */
+function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journeyNo: number; stepNo: number } | undefined {
+  const q = event.queryStringParameters ?? {};
+  if (!q.c || !/^\d+$/.test(q.j ?? '') || !/^\d+$/.test(q.s ?? '')) return undefined;
+  return { caseId: q.c, journeyNo: Number(q.j), stepNo: Number(q.s) };
+}
+
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
     switch (event.resource) {
@@ -65,7 +73,7 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       }
       case '/webhooks/twilio/status': {
         const status = parseForm(TwilioStatus, await verifiedTwilioParams(event));
-        await handleTwilioStatus(status, now());
+        await handleTwilioStatus(status, now(), statusCorrelation(event));
         return { statusCode: 204, headers: {}, body: '' };
       }
       case '/webhooks/sendgrid/events': {
@@ -77,7 +85,9 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         throw new HttpError(404, 'not_found', `No webhook ${event.path}.`);
     }
   } catch (err) {
-    if (!(err instanceof HttpError)) logger.error('webhook failed', { route: event.resource, error: err as Error });
+    if (!(err instanceof HttpError)) {
+      logger.error('webhook failed', { route: event.resource, errorName: (err as Error)?.name, error: redact((err as Error)?.message ?? String(err)) });
+    }
     else if (err.status === 403) logger.warn('webhook rejected', { route: event.resource });
     return errorResponse(err);
   }

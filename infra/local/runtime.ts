@@ -163,6 +163,7 @@ export class LocalRuntime {
         .toString('base64'),
       PRINT_SERVICE_URL: this.fakesUrl,
       PRINT_API_KEY: LOCAL_DEFAULTS.printApiKey,
+      LETTER_DIR: path.join(this.opts.dataDir, 'letters'),
       POWERTOOLS_LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
       LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
     });

@@ -1,0 +1,269 @@
+/**
+ * Helpers for the channel, webhook, task and fault tests: debtors and cases written straight into the store
+ * (no journey running, so nothing else sends), channel steps invoked with explicit actions through the real
+ * handlers, and "forced" journeys — the real journey ASL on the local engine whose first Decide returns a
+ * given action (later Decides are the real one), so Retry/Catch/timeouts run exactly as deployed without
+ * depending on the journey's decision logic.
+ */
+import { StartExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { JOURNEY_ASL } from '../../infra/local/runtime.js';
+import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
+import type { Harness } from './local.js';
+import * as steps from '../../functions/channel-step/handler.js';
+import { handler as realDecide } from '../../functions/decide/handler.js';
+import { now } from '../../functions/shared/clock.js';
+import { newId } from '../../functions/shared/ids.js';
+import { DebtorInput, type JourneyState, type SendAction } from '../../functions/shared/schemas.js';
+import { getCase, openOrJoinCase } from '../../functions/store/cases.js';
+import { findOrCreateDebtor } from '../../functions/store/debtors.js';
+import { putDossierOnce, type Dossier } from '../../functions/store/dossiers.js';
+import { caseTimeline, type TimelineEvent } from '../../functions/store/timeline.js';
+
+let seq = Math.floor(Math.random() * 1_000_000);
+/** A unique valid Dutch mobile number per call (+31 61 + 7 digits), for tests that need many debtors. */
+export function uniquePhone(): string {
+  seq = (seq + 1) % 10_000_000;
+  return `+3161${String(seq).padStart(7, '0')}`;
+}
+
+export interface SeedOptions {
+  name?: string;
+  email?: string | null;
+  phone?: string | null;
+  whatsappOptIn?: boolean;
+  language?: 'nl' | 'en';
+  address?: { line1: string; postalCode: string; city: string } | null;
+  consumer?: boolean;
+  clientId?: string;
+  dossiers?: Array<{ reference?: string; principal?: number; paid?: number; description?: string }>;
+}
+
+export interface Seeded {
+  debtorId: string;
+  caseId: string;
+  dossierIds: string[];
+  references: string[];
+  phone?: string;
+  email?: string;
+  name: string;
+}
+
+/** A debtor with dossiers and an active case (journey 1), written straight into the store; no journey is started. */
+export async function seedCase(o: SeedOptions = {}): Promise<Seeded> {
+  const at = now().toISOString();
+  const phone = o.phone === null ? undefined : (o.phone ?? uniquePhone());
+  const tag = Math.random().toString(36).slice(2, 8);
+  const email = o.email === null ? undefined : (o.email ?? `debtor-${tag}@example.invalid`);
+  const name = o.name ?? 'Sam Voorbeeld';
+  const input = DebtorInput.parse({
+    name,
+    ...(email ? { email } : {}),
+    ...(phone ? { phone } : {}),
+    whatsappOptIn: o.whatsappOptIn ?? false,
+    language: o.language ?? 'nl',
+    ...(o.address === null ? {} : { address: o.address ?? { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht' } }),
+    consumer: o.consumer ?? true,
+  });
+  const debtor = await findOrCreateDebtor(input, at);
+  const dossierIds: string[] = [];
+  const references: string[] = [];
+  for (const d of o.dossiers ?? [{}]) {
+    const dossier: Dossier = {
+      dossierId: newId('dos'),
+      clientId: o.clientId ?? 'acme',
+      debtorId: debtor.debtorId,
+      reference: d.reference ?? `INV-${tag.toUpperCase()}-${dossierIds.length + 1}`,
+      description: d.description ?? 'Energierekening januari',
+      principal: d.principal ?? 12_500,
+      costs: 0,
+      paid: d.paid ?? 0,
+      dueDate: '2026-02-01',
+      status: 'open',
+      createdAt: at,
+      updatedAt: at,
+    };
+    await putDossierOnce(dossier);
+    dossierIds.push(dossier.dossierId);
+    references.push(dossier.reference);
+  }
+  await openOrJoinCase(debtor.debtorId, at);
+  return { debtorId: debtor.debtorId, caseId: debtor.debtorId, dossierIds, references, phone, email, name };
+}
+
+export type StepChannel = SendAction['channel'];
+
+/** A send action as Decide would return it, for the case as it is now. */
+export async function sendAction(s: Seeded, channel: StepChannel, o: Partial<SendAction> = {}): Promise<SendAction> {
+  const c = await getCase(s.caseId);
+  if (!c) throw new Error(`no case ${s.caseId}`);
+  const phase = o.phase ?? 'reminder';
+  const tone = o.tone ?? 'friendly';
+  return {
+    type: 'send',
+    channel,
+    stepNo: o.stepNo ?? c.stepNo + 1,
+    awaitSeconds: o.awaitSeconds ?? 86_400,
+    seenEventSeq: o.seenEventSeq ?? c.eventSeq,
+    template: o.template ?? `${channel}/${phase}/${tone}`,
+    tone,
+    language: o.language ?? 'nl',
+    phase,
+    dossierIds: o.dossierIds ?? s.dossierIds,
+  };
+}
+
+export interface StepEvent {
+  channel: StepChannel;
+  state: JourneyState;
+  taskToken: string;
+  executionId: string;
+}
+
+export function stepEvent(s: Seeded, action: SendAction, taskToken = `test-token-${Math.random().toString(36).slice(2)}`): StepEvent {
+  return {
+    channel: action.channel,
+    state: { caseId: s.caseId, journeyNo: 1, action },
+    taskToken,
+    executionId: `arn:aws:states:eu-west-1:000000000000:execution:test:${s.caseId}`,
+  };
+}
+
+const HANDLERS: Record<StepChannel, (e: unknown) => Promise<void>> = {
+  email: steps.email,
+  sms: steps.sms,
+  whatsapp: steps.whatsapp,
+  letter: steps.letter,
+  call: steps.callTask,
+};
+
+/** Runs a channel step through its real Lambda handler (the event is parsed like on AWS). */
+export function invokeStep(ev: StepEvent): Promise<void> {
+  return HANDLERS[ev.channel](ev);
+}
+
+/** Seeds nothing: builds the action for the case as it is and runs the step once. */
+export async function runStep(s: Seeded, channel: StepChannel, o: Partial<SendAction> = {}): Promise<{ action: SendAction; event: StepEvent }> {
+  const action = await sendAction(s, channel, o);
+  const event = stepEvent(s, action);
+  await invokeStep(event);
+  return { action, event };
+}
+
+export async function timeline(caseId: string): Promise<TimelineEvent[]> {
+  return caseTimeline(caseId);
+}
+
+// ---- forced journeys ------------------------------------------------------------------------------------------
+
+const STEP_FUNCTIONS: Record<string, (e: unknown) => Promise<unknown>> = {
+  SendEmailFunctionArn: steps.email,
+  SendSmsFunctionArn: steps.sms,
+  SendWhatsappFunctionArn: steps.whatsapp,
+  SendLetterFunctionArn: steps.letter,
+  CallTaskFunctionArn: steps.callTask,
+  AwaitFunctionArn: steps.park,
+};
+
+export interface ForcedJourneys {
+  /** the state machine: the real ASL, the real channel steps, a Decide that starts with the forced action */
+  arn: string;
+  /** channel step invocations (each Step Functions attempt is one) */
+  invocations: { total: number; failed: number; byCase: Map<string, number> };
+  /**
+   * Starts a journey for the seeded case whose first Decide returns `action`. `then`: what later Decides do —
+   * 'real' (the project's Decide), or 'settle-and-stop' (the real Decide runs, so it settles the previous step,
+   * but the journey then ends; keeps bulk tests from sending more).
+   */
+  start(s: Seeded, action: SendAction, then?: 'real' | 'settle-and-stop'): Promise<string>;
+  history(executionArn: string): Promise<HistoryEvent[]>;
+}
+
+/** Registers the forced-journey state machine on the harness's engine (once per harness). */
+export function forcedJourneys(h: Harness, name = 'forced-journey'): ForcedJourneys {
+  const plans = new Map<string, { first: SendAction; then: 'real' | 'settle-and-stop'; used: boolean }>();
+  const invocations = { total: 0, failed: 0, byCase: new Map<string, number>() };
+  const fn = (n: string) => `${name}-${n}`;
+  const arnOf = (n: string) => `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:${fn(n)}`;
+  const substitutions: Record<string, string> = { DecideFunctionArn: arnOf('Decide') };
+  h.rt.sfn.registerFunction(fn('Decide'), async (payload) => {
+    const { state } = payload as { state: JourneyState };
+    const plan = plans.get(state.caseId);
+    if (plan && !plan.used) {
+      plan.used = true;
+      return { caseId: state.caseId, journeyNo: state.journeyNo, action: plan.first } satisfies JourneyState;
+    }
+    if (plan?.then === 'settle-and-stop') {
+      if (state.error) await realDecide(payload);
+      return { caseId: state.caseId, journeyNo: state.journeyNo, action: { type: 'done', reason: 'forced journey stops' } } satisfies JourneyState;
+    }
+    return realDecide(payload);
+  });
+  for (const [placeholder, handler] of Object.entries(STEP_FUNCTIONS)) {
+    const n = placeholder.replace(/FunctionArn$/, '');
+    substitutions[placeholder] = arnOf(n);
+    h.rt.sfn.registerFunction(fn(n), async (payload) => {
+      const caseId = (payload as { state?: { caseId?: string } }).state?.caseId ?? '?';
+      invocations.total++;
+      invocations.byCase.set(caseId, (invocations.byCase.get(caseId) ?? 0) + 1);
+      try {
+        return await handler(payload);
+      } catch (err) {
+        invocations.failed++;
+        throw err;
+      }
+    });
+  }
+  const arn = h.rt.sfn.createStateMachine(name, fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
+  const sfn = new SFNClient({ endpoint: h.rt.sfnUrl, region: LOCAL_DEFAULTS.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  return {
+    arn,
+    invocations,
+    async start(s, action, then = 'real') {
+      plans.set(s.caseId, { first: action, then, used: false });
+      const res = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arn, name: `${s.caseId}-forced`, input: JSON.stringify({ caseId: s.caseId, journeyNo: 1 }) }),
+      );
+      return res.executionArn!;
+    },
+    async history(executionArn) {
+      const events: HistoryEvent[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+        events.push(...(page.events ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return events;
+    },
+  };
+}
+
+/** How often a state was entered in an execution's history. */
+export function entered(history: HistoryEvent[], state: string): number {
+  return history.filter((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === state).length;
+}
+
+// ---- PDFs -----------------------------------------------------------------------------------------------------
+
+const require = createRequire(import.meta.url);
+const STANDARD_FONTS = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
+
+/** Text of every page of a PDF, read back with pdf.js (as in test/unit/templates.test.ts). */
+export async function pdfText(pdf: Buffer): Promise<string> {
+  const doc = await getDocument({ data: new Uint8Array(pdf), standardFontDataUrl: STANDARD_FONTS, isEvalSupported: false, verbosity: 0 }).promise;
+  let out = '';
+  for (let p = 1; p <= doc.numPages; p++) {
+    const content = await (await doc.getPage(p)).getTextContent();
+    for (const item of content.items) if ('str' in item) out += item.str + (item.hasEOL ? '\n' : '');
+    out += '\n';
+  }
+  await doc.destroy();
+  return out;
+}
+
+/** Whitespace-insensitive: line wraps and the no-break space in "€ 1.234,56" become one space. */
+export const norm = (s: string) => s.replace(/\s+/g, ' ');
