@@ -96,6 +96,10 @@ function fmt(at: Date | number): string {
   return DateTime.fromMillis(typeof at === 'number' ? at : at.getTime(), { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
 }
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** `days` calendar days later at the same Europe/Amsterdam wall-clock time (DST-proof). */
+function laterDays(at: number, days: number): number {
+  return DateTime.fromMillis(at, { zone: ZONE }).plus({ days }).toMillis();
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Channels
@@ -197,7 +201,7 @@ function firstAllowed(t: Date, w: ContactWindow, strategy: Strategy): { at: Date
     const lean = strategy.leanDays!;
     const text = `no contact on the lean days around the 10th (day ${lean.from}–${lean.to} of the month)`;
     if (!reasons.includes(text)) reasons.push(text);
-    from = localInstant(addDays(d, lean.to - dateParts(d).day + 1), 0);
+    from = localInstant(addDays(d, lean.to - dateParts(d).day + 1), w.startHour);
   }
   throw new Error('no allowed contact moment found');
 }
@@ -220,7 +224,7 @@ function schedule(due: Date, spec: PhaseSpec, input: DecisionInput, strategy: St
     });
     const waitDays = (pc.at.getTime() - due.getTime()) / DAY;
     if (waitDays <= max) {
-      return { at: pc.at, reasons: [`payday timing: contact ${fmt(pc.at)} after the expected payday ${pc.payday} (${pc.reasons[0]})`] };
+      return { at: pc.at, reasons: [`payday timing: contact ${fmt(pc.at)}, after the ${pc.reasons[0]}`] };
     }
     reasons.push(`the contact after the next payday (${pc.contactDate}) is more than ${plural(max, 'day')} away: first allowed moment instead`);
   }
@@ -520,11 +524,11 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
       why.push('first contact of the journey');
     } else if (n > 0) {
       const prev = J.filter((c) => c.phase === spec.phase).at(-1)!;
-      due = prev.at + spec.cadenceDays * DAY;
+      due = laterDays(prev.at, spec.cadenceDays);
       why.push(`${plural(spec.cadenceDays, 'day')} after the previous ${spec.phase} contact (${fmt(prev.at)})`);
     } else {
       const gap = escalationGap()!;
-      due = gap.from + gap.days * DAY;
+      due = laterDays(gap.from, gap.days);
       why.push(`next phase ${gap.what}`);
     }
     step = { spec, phase: spec.phase, contactNo: n, of: spec.maxContacts, tone: toneFor(spec, n), due, why, dossiers, channelWhy: choice.reasons, channel: choice.channel };
@@ -549,7 +553,7 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
             contactNo: held.length,
             of: last.maxContacts,
             tone: toneFor(last, held.length),
-                    due: prev ? prev.at + last.cadenceDays * DAY : since,
+            due: prev ? laterDays(prev.at, last.cadenceDays) : since,
             why: [
               `segment ${seg.segment} since ${fmt(since)}: no further escalation, ${last.phase} messages instead`,
               prev ? `${plural(last.cadenceDays, 'day')} after the previous one (${fmt(prev.at)})` : 'reacting to the change at once',
@@ -589,7 +593,7 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
         contactNo: countPhase(current),
         of: countPhase(current) + 1,
         tone: toneFor(spec, countPhase(current)),
-            due: prev ? prev.at + spec.cadenceDays * DAY : gap.from + gap.days * DAY,
+            due: prev ? laterDays(prev.at, spec.cadenceDays) : laterDays(gap.from, gap.days),
         why: [`vulnerable debtor: an agent calls before the journey moves to ${step.phase}`, prev ? `${plural(spec.cadenceDays, 'day')} after the previous call task` : gap.what],
         dossiers: readyFor(overdue, current),
         channelWhy: [],
@@ -611,7 +615,7 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
           contactNo: 0,
           of: 1,
           tone: toneFor(letterSpec, 0),
-                due: Math.max(firstDue(uncovered), lastContact ? lastContact.at + DAY : 0),
+                due: Math.max(firstDue(uncovered), lastContact ? laterDays(lastContact.at, 1) : 0),
           why: [`the 14-day letter comes before any ${step.phase}: not yet sent for ${ids}`],
           dossiers: uncovered,
           channelWhy: [],
@@ -645,7 +649,7 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
     if (J.length === 0) return withCosts(done('no usable channel left', skipped.length ? skipped : ['no phase to run']));
     const handover = J.some((c) => c.phase === 'handover') && L.some((s) => s.phase === 'handover');
     const lastSpec = (lastContact && phaseSpec(lastContact.phase!)) ?? L[L.length - 1];
-    const endAt = lastContact!.at + lastSpec.escalateAfterDays * DAY;
+    const endAt = laterDays(lastContact!.at, lastSpec.escalateAfterDays);
     const what = handover ? 'hand-over' : `end (${segSpec.end.reason})`;
     const reasons = [...skipped, `all phases for segment ${seg.segment} done; ${what} ${plural(lastSpec.escalateAfterDays, 'day')} after the last contact (${fmt(lastContact!.at)})`];
     if (endAt > t) return withCosts({ kind: 'wait', until: new Date(endAt), reasons, ...base });
@@ -660,7 +664,7 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
     (e) => (e.type === 'replied' && (intentOf(e) === 'promise_to_pay' || intentOf(e) === 'already_paid')) || (e.type === 'call_outcome' && outcomeOf(e) === 'promise_to_pay'),
   );
   if (grace) {
-    const until = Date.parse(grace.at) + strategy.promiseGraceDays * DAY;
+    const until = laterDays(Date.parse(grace.at), strategy.promiseGraceDays);
     if (until > due) {
       due = until;
       const what = intentOf(grace) === 'already_paid' ? 'says the claim is already paid' : 'promised to pay';
@@ -670,9 +674,9 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
   const cap = strategy.frequencyCap;
   const times = allContacts.map((c) => c.at).sort((a, b) => a - b);
   const capAt = Math.max(due, times.at(-1) ?? due);
-  const inWindow = times.filter((x) => x > capAt - cap.perDays * DAY);
+  const inWindow = times.filter((x) => laterDays(x, cap.perDays) > capAt);
   if (inWindow.length >= cap.maxContacts) {
-    const free = inWindow[inWindow.length - cap.maxContacts] + cap.perDays * DAY;
+    const free = laterDays(inWindow[inWindow.length - cap.maxContacts], cap.perDays);
     if (free > due) {
       due = free;
       why.push(`frequency cap: at most ${plural(cap.maxContacts, 'contact')} per ${plural(cap.perDays, 'day')}; next free ${fmt(free)}`);
@@ -709,7 +713,8 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
     return withCosts({ kind: 'wait', until: localInstant(from > today ? from : addDays(today, 1), 0), reasons: [`next: ${label}: no claim has passed its 14-day term yet`], ...base });
   }
   const template = `${step.channel}/${step.phase}/${step.tone}`;
-  const reasons = [`segment ${seg.segment}: ${label}`, ...skipped, ...why, ...target.reasons, ...step.channelWhy, `channel ${step.channel}`];
+  const late = t - target.at.getTime() > 60_000 ? [`due since ${fmt(target.at)}`] : [];
+  const reasons = [`segment ${seg.segment}: ${label}`, ...skipped, ...why, ...target.reasons, ...late, ...step.channelWhy, `channel ${step.channel}`];
   if (step.channel === 'call') reasons.push('a call task for an agent');
   let nextDecisionAt = new Date(t + DAY);
   if (lookahead) {
