@@ -540,7 +540,7 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
     const last = L[L.length - 1];
     if (last.phase !== 'handover') {
       const since = Date.parse(seg.since);
-      const held = J.filter((c) => c.at > since && c.phase === last.phase);
+      const held = J.filter((c) => c.at >= since && c.phase === last.phase);
       const mode = last.phase === 'fourteen_day_letter' ? 'no-letter' : 'normal';
       if (held.length < last.maxContacts) {
         const choice = tryEntry(last, held.length, mode);
@@ -572,29 +572,38 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
     const current = PHASES[P];
     const entered = J.find((c) => c.phase === current)!.at;
     const human = history.find((e) => e.type === 'call_outcome' && outcomeOf(e) !== undefined && Date.parse(e.at) > entered);
-    if (!human) {
+    const spec = phaseSpec(current) ?? step.spec;
+    // the escalation delay runs from the phase's own last contact, not from the call task
+    const lastOwn = J.filter((c) => c.phase === current && c.channel !== 'call').at(-1) ?? J.filter((c) => c.phase === current).at(-1)!;
+    const escalateAt = laterDays(lastOwn.at, spec.escalateAfterDays);
+    if (human) {
+      const decidedAt = Date.parse(human.at);
+      step.due = Math.max(escalateAt, decidedAt);
+      step.why = [`vulnerable debtor: an agent spoke with the debtor on ${fmt(decidedAt)} (${outcomeOf(human)!.replace(/_/g, ' ')}), so the journey may move on`, `${plural(spec.escalateAfterDays, 'day')} after the last ${current} contact (${fmt(lastOwn.at)})`];
+    } else {
       const calls = J.filter((c) => c.channel === 'call' && c.at > entered);
-      const spec = phaseSpec(current) ?? step.spec;
+      const prev = calls.at(-1);
       if (calls.length >= VULNERABLE_MAX_CALL_TASKS) {
-        return withCosts(done('needs a human decision (vulnerable debtor)', [
-          `${plural(calls.length, 'call task')} since ${fmt(entered)} without an outcome from an agent`,
-          `the journey does not move to ${step.phase} without a person`,
-        ]));
+        const giveUp = laterDays(prev!.at, spec.cadenceDays);
+        const reasons = [`${plural(calls.length, 'call task')} since ${fmt(entered)} without an outcome from an agent`, `the journey does not move to ${step.phase} without a person`];
+        if (giveUp > t) return withCosts({ kind: 'wait', until: new Date(giveUp), reasons: [...reasons, `waiting for the last call task until ${fmt(giveUp)}`], ...base });
+        return withCosts(done('needs a human decision (vulnerable debtor)', reasons));
       }
       const choice = chooseChannel(['call'], input.debtor, failed);
       if (!choice.channel) {
         return withCosts(done('needs a human decision (vulnerable debtor)', [`no call task possible: ${choice.reasons.join(', ')}`, `the journey does not move to ${step.phase} without a person`]));
       }
-      const prev = calls.at(-1);
-      const gap = escalationGap()!;
       step = {
         spec,
         phase: current,
         contactNo: countPhase(current),
         of: countPhase(current) + 1,
         tone: toneFor(spec, countPhase(current)),
-            due: prev ? laterDays(prev.at, spec.cadenceDays) : laterDays(gap.from, gap.days),
-        why: [`vulnerable debtor: an agent calls before the journey moves to ${step.phase}`, prev ? `${plural(spec.cadenceDays, 'day')} after the previous call task` : gap.what],
+        due: prev ? laterDays(prev.at, spec.cadenceDays) : escalateAt,
+        why: [
+          `vulnerable debtor: an agent calls before the journey moves to ${step.phase}`,
+          prev ? `${plural(spec.cadenceDays, 'day')} after the previous call task (${fmt(prev.at)})` : `${plural(spec.escalateAfterDays, 'day')} after the last ${current} contact (${fmt(lastOwn.at)})`,
+        ],
         dossiers: readyFor(overdue, current),
         channelWhy: [],
         channel: 'call',
