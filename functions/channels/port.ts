@@ -102,9 +102,9 @@ export type Classification = { kind: 'permanent'; error: PermanentSendError } | 
  * Process-wide counters (the fault test and the bench read them): provider calls, attempts (retries =
  * attempts − calls), calls refused for good, calls that ran out of retries.
  */
-export const providerStats = { calls: 0, attempts: 0, permanent: 0, exhausted: 0 };
+export const providerStats = { calls: 0, attempts: 0, permanent: 0, exhausted: 0, failures: {} as Record<string, number> };
 export function resetProviderStats(): void {
-  Object.assign(providerStats, { calls: 0, attempts: 0, permanent: 0, exhausted: 0 });
+  Object.assign(providerStats, { calls: 0, attempts: 0, permanent: 0, exhausted: 0, failures: {} });
 }
 
 /**
@@ -126,6 +126,8 @@ export async function withRetries<T>(
           return await call();
         } catch (err) {
           last = err;
+          const what = describeProviderError(err);
+          providerStats.failures[what] = (providerStats.failures[what] ?? 0) + 1;
           const c = classify(err);
           if (c.kind === 'permanent') {
             providerStats.permanent++;
@@ -165,15 +167,17 @@ export function statusOf(err: unknown): number | undefined {
  */
 export function describeProviderError(err: unknown): string {
   const e = (err ?? {}) as { status?: unknown; code?: unknown; name?: unknown; message?: unknown };
-  const status = statusOf(err);
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timeout';
+  const message = typeof e.message === 'string' ? e.message : '';
   const code = e.code;
+  // SendGrid's ResponseError carries the HTTP status as `code`; Twilio's RestException has both.
+  const status = statusOf(err) ?? (typeof code === 'number' && code >= 100 && code <= 599 ? code : undefined);
   const parts: string[] = [];
   if (status !== undefined) parts.push(`HTTP ${status}`);
   if (typeof code === 'number' && code !== status) parts.push(`error ${code}`);
-  const message = typeof e.message === 'string' ? e.message : '';
   if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) parts.push(code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : code);
-  else if (e.name === 'TimeoutError' || /timeout|timed out/i.test(message)) parts.push('timeout');
-  else if (/socket hang up|ECONNRESET|fetch failed|network/i.test(message)) parts.push('network error');
+  else if (/timeout|timed out/i.test(message)) parts.push('timeout');
+  else if (/socket hang up|ECONNRESET|ECONNREFUSED|fetch failed|network/i.test(message)) parts.push('network error');
   return parts.length ? parts.join(', ') : typeof e.name === 'string' && e.name ? e.name : 'unknown error';
 }
 

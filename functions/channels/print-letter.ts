@@ -21,7 +21,8 @@ class HttpStatusError extends Error {
 
 /**
  * Letters: the rendered (and already stored) PDF goes to a print-and-post service over HTTP
- * (POST {url}/v1/letters {pdfBase64, address, reference, text, metadata} → 201 {id}).
+ * (POST {url}/v1/letters {pdfBase64, address, reference, text, metadata} → 201 {id}). The request carries an
+ * Idempotency-Key per journey step, so retrying after a timeout can never post a second letter.
  */
 export class PrintLetter implements ChannelAdapter {
   constructor(
@@ -45,7 +46,12 @@ export class PrintLetter implements ChannelAdapter {
       async () => {
         const r = await fetch(`${this.cfg.url.replace(/\/$/, '')}/v1/letters`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${this.cfg.apiKey}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${this.cfg.apiKey}`,
+            // one letter per journey step, even when a timed-out request did reach the service
+            'idempotency-key': `letter/${msg.correlation.caseId}/${msg.correlation.journeyNo}/${msg.correlation.stepNo}`,
+          },
           body,
           signal: AbortSignal.timeout(this.timeoutMs),
         });

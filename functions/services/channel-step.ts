@@ -116,6 +116,14 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
   }
   if (action.type === 'wait') return;
   if (ev.channel !== action.channel) throw new Error(`step ${ev.channel} got an action for ${action.channel}`);
+  if (c.stepNo >= action.stepNo) {
+    // The journey already settled this step (sent, failed over, or failed through the Catch after its
+    // retries and moved on): a late replay of it must not send now.
+    const existing = await getSend(c.caseId, c.journeyNo, action.stepNo);
+    if (existing && existing.status !== 'sending') return handleExistingClaim(c, action, existing, now);
+    logger.info('stale step ignored', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel });
+    return;
+  }
   // Decide chose an allowed moment, but a retry or a slow start can carry the send past 20:00 or into a
   // Sunday: re-check the law at the moment of sending, and let Decide pick the next allowed moment instead.
   if (action.channel !== 'letter' && !isContactAllowed(now)) {

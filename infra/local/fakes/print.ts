@@ -12,6 +12,8 @@
  *     "metadata"?:  { "<key>": "<string>" … }
  *   }
  *   → 201 { "id": "ltr_…", "status": "accepted", "reference"?: "…" }
+ *   Optional header Idempotency-Key (≤ 255 chars): a repeat with the same key is not posted twice; it gets
+ *   200 and the first letter's { id, status, reference } back (so a client that timed out can safely retry).
  *   → 400 { "error": { "code": "invalid_request", "message", "field" } }, 401 { "error": { "code": "unauthorized", … } }
  *
  *   GET /v1/letters/{id}       → 200 { id, status: "accepted", reference?, receivedAt }
@@ -92,6 +94,15 @@ export async function handlePrint(ctx: PrintContext, req: IncomingMessage, res: 
     return;
   }
   const raw = await readBody(req, Math.ceil((MAX_LETTER_BYTES * 4) / 3) + 64 * 1024);
+  const idempotencyKey = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
+  if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
+    return printError(res, 400, 'invalid_request', 'Idempotency-Key must be 1–255 characters', 'Idempotency-Key');
+  }
+  const earlier = idempotencyKey ? ctx.store.byKey('print', idempotencyKey) : undefined;
+  if (earlier) {
+    sendJson(res, 200, { id: earlier.id, status: 'accepted', ...(earlier.reference !== undefined && { reference: earlier.reference }) });
+    return;
+  }
   let body: Partial<LetterRequest>;
   try {
     body = JSON.parse(raw.toString('utf8')) as Partial<LetterRequest>;
@@ -144,6 +155,7 @@ export async function handlePrint(ctx: PrintContext, req: IncomingMessage, res: 
     ...(metadata && Object.keys(metadata).length > 0 && { customArgs: metadata }),
     ...(pdfPath !== undefined && { pdfPath }),
     ...(body.reference !== undefined && { reference: body.reference }),
+    ...(idempotencyKey !== undefined && { idempotencyKey }),
     receivedAt: new Date(ctx.clock.now()).toISOString(),
   };
   ctx.store.append([record]); // durable before the answer

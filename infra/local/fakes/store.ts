@@ -48,6 +48,8 @@ export interface ProviderRecord {
   templateData?: Record<string, unknown>;
   /** Print: the caller's own reference for the letter. */
   reference?: string;
+  /** Print: the Idempotency-Key the letter was accepted under (a repeat gets the same letter back). */
+  idempotencyKey?: string;
 }
 
 export type MessageStatus =
@@ -70,6 +72,7 @@ export interface StatusChange {
 export class RecordStore {
   private readonly list: ProviderRecord[] = [];
   private readonly byId = new Map<string, ProviderRecord>();
+  private readonly byIdempotencyKey = new Map<string, ProviderRecord>();
   private readonly statuses = new Map<string, StatusChange>();
   private readonly pdfs = new Map<string, Buffer>();
   private readonly recordsFile?: string;
@@ -105,6 +108,11 @@ export class RecordStore {
 
   get(id: string): ProviderRecord | undefined {
     return this.byId.get(id);
+  }
+
+  /** The record accepted under an Idempotency-Key (per provider). */
+  byKey(provider: ProviderName, idempotencyKey: string): ProviderRecord | undefined {
+    return this.byIdempotencyKey.get(`${provider}:${idempotencyKey}`);
   }
 
   /** Appends records (one request may yield several, e.g. several e-mail recipients) in one write. */
@@ -153,6 +161,7 @@ export class RecordStore {
   private add(r: ProviderRecord): void {
     this.list.push(r);
     this.byId.set(r.id, r);
+    if (r.idempotencyKey) this.byIdempotencyKey.set(`${r.provider}:${r.idempotencyKey}`, r);
   }
 
   private forDisk(r: ProviderRecord): ProviderRecord {

@@ -1,0 +1,461 @@
+/**
+ * Exactly once under provider faults (DESIGN §6): the fake Twilio, SendGrid and print service answer 429, 500,
+ * time out or refuse (400) on command. Every message still goes out exactly once, or fails over with the reason
+ * on the timeline — counted over more than 1,000 sends run through the real journey ASL (its Retry and Catch) on
+ * the local engine, with the real SDKs over HTTP. Replayed steps send nothing new; a step that stays unavailable
+ * through every retry gives its claim back and lands on the timeline as send_failed through Decide's Catch path;
+ * logs never contain phone numbers, email addresses or names.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startLocal } from '../support/local.js';
+import {
+  entered,
+  type ForcedJourneys,
+  forcedJourneys,
+  invokeStep,
+  runStep,
+  seedCase,
+  type Seeded,
+  sendAction,
+  stepEvent,
+  type StepChannel,
+  timeline,
+} from '../support/channel-steps.js';
+import {
+  PermanentSendError,
+  ProviderUnavailableError,
+  providerStats,
+  redact,
+  resetProviderStats,
+  type RetryPolicy,
+  retryPolicyFromEnv,
+} from '../../functions/channels/port.js';
+import { PrintLetter } from '../../functions/channels/print-letter.js';
+import { SendgridEmail } from '../../functions/channels/sendgrid-email.js';
+import { TwilioMessaging } from '../../functions/channels/twilio-messaging.js';
+import type { RenderedMessage } from '../../functions/channels/render-contract.js';
+import { resetAdapters } from '../../functions/services/channel-step.js';
+import { now } from '../../functions/shared/clock.js';
+import { printConfig, sendgridConfig, twilioConfig } from '../../functions/shared/config.js';
+import { logger } from '../../functions/shared/logger.js';
+import type { SendAction } from '../../functions/shared/schemas.js';
+import { getCase } from '../../functions/store/cases.js';
+import { getDebtor } from '../../functions/store/debtors.js';
+import { claimSend, completeSend, getSend } from '../../functions/store/sends.js';
+import type { Fault } from '../../infra/local/fakes/index.js';
+
+/** Provider timeouts and backoff short enough for a test, long enough that only injected faults time out. */
+const ENV = {
+  PROVIDER_TIMEOUT_MS: '2000',
+  PROVIDER_RETRY_MIN_MS: '5',
+  PROVIDER_RETRY_MAX_MS: '40',
+  PROVIDER_RETRY_MAX_TIME_MS: '5000',
+};
+const HOLD_MS = 2500;
+
+let h: Harness;
+let fj: ForcedJourneys;
+const saved: Record<string, string | undefined> = {};
+
+/** Everything written to stdout/stderr (the structured logs) while `fn` runs; nothing is echoed. */
+async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; logs: string }> {
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  let logs = '';
+  const grab = ((chunk: unknown, ...rest: unknown[]) => {
+    logs += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = grab;
+  process.stderr.write = grab;
+  const level = logger.getLevelName();
+  logger.setLogLevel('INFO');
+  try {
+    return { result: await fn(), logs };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    logger.setLogLevel(level);
+  }
+}
+
+beforeAll(async () => {
+  for (const [k, v] of Object.entries(ENV)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  // Monday 2 March 2026, 09:00 in Amsterdam.
+  h = await startLocal({ start: '2026-03-02T08:00:00Z' });
+  resetAdapters(); // pick up the timeouts above
+  fj = forcedJourneys(h);
+});
+afterAll(async () => {
+  await h?.stop();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+const inject = (f: Fault) => h.rt.fakes.inject(f.kind === 'timeout' ? { holdMs: HOLD_MS, ...f } : f);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('the retry policy against the fakes, with the real SDKs', () => {
+  const policy: RetryPolicy = { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 40, maxRetryTimeMs: 5000 };
+  const rendered: RenderedMessage = { template: 'sms/reminder/friendly', language: 'nl', text: 'Test', subject: 'Test', html: '<p>Test</p>' };
+  const msg = (channel: 'sms' | 'email' | 'letter') => ({
+    channel,
+    to: channel === 'email' ? 'retry@example.invalid' : '+31612345678',
+    name: 'Retry Test',
+    address: { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht' },
+    rendered: channel === 'letter' ? { ...rendered, pdf: Buffer.from('%PDF-1.4 test letter') } : rendered,
+    correlation: { caseId: 'deb_retrytest', journeyNo: 1, stepNo: 1 },
+  });
+  const adapters = async () => ({
+    twilio: new TwilioMessaging(await twilioConfig(), policy, 300),
+    sendgrid: new SendgridEmail(await sendgridConfig(), policy, 300),
+    print: new PrintLetter(await printConfig(), policy, 300),
+  });
+  const channelOf = { twilio: 'sms', sendgrid: 'email', print: 'letter' } as const;
+
+  it.each(['twilio', 'sendgrid', 'print'] as const)('%s: 429, 500 and a timeout are retried with backoff, and the message goes out once', async (provider) => {
+    const a = (await adapters())[provider];
+    const before = h.rt.fakes.records().length;
+    inject({ provider, kind: '429', times: 1 });
+    inject({ provider, kind: '500', times: 1 });
+    inject({ provider, kind: 'timeout', times: 1, holdMs: 2000 });
+    resetProviderStats();
+    const started = Date.now();
+    const { providerId } = await a.send(msg(channelOf[provider]));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300); // the timeout was waited for
+    expect(providerStats).toMatchObject({ calls: 1, attempts: 4, permanent: 0, exhausted: 0 });
+    expect(h.rt.fakes.pendingFaults()[provider]).toBe(0);
+    const added = h.rt.fakes.records().slice(before);
+    expect(added.map((r) => r.id)).toEqual([providerId]);
+  });
+
+  it.each(['twilio', 'sendgrid', 'print'] as const)('%s: a 4xx is permanent — one attempt, never retried', async (provider) => {
+    const a = (await adapters())[provider];
+    const before = h.rt.fakes.records().length;
+    inject({ provider, kind: '400', times: 1, code: 21211, message: "The 'To' number +31612345678 is not a valid phone number." });
+    inject({ provider, kind: '500', times: 1 }); // would be the retry: must stay unused
+    resetProviderStats();
+    const err = await a.send(msg(channelOf[provider])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentSendError);
+    expect(providerStats).toMatchObject({ calls: 1, attempts: 1, permanent: 1 });
+    if (provider === 'twilio') {
+      expect((err as PermanentSendError).message).toBe('Twilio cannot deliver to this number (error 21211)');
+      expect((err as PermanentSendError).contactPoint).toBe('phone');
+    }
+    expect((err as Error).message).not.toMatch(/\+31|@/);
+    expect(h.rt.fakes.pendingFaults()[provider]).toBe(1);
+    expect(h.rt.fakes.records().length).toBe(before);
+    // the queued 500 is used by the next send, which is retried and goes out
+    await a.send(msg(channelOf[provider]));
+    expect(h.rt.fakes.pendingFaults()[provider]).toBe(0);
+  });
+
+  it('four transient failures in a row: ProviderUnavailableError after 4 attempts, its message without the provider’s text', async () => {
+    const a = (await adapters()).twilio;
+    inject({ provider: 'twilio', kind: '500', times: 4, message: 'Internal error for +31612345678' });
+    resetProviderStats();
+    const err = await a.send(msg('sms')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailableError);
+    expect((err as Error).message).toBe('provider unavailable after 4 attempts (last: HTTP 500, error 20500)');
+    expect(providerStats).toMatchObject({ calls: 1, attempts: 4, exhausted: 1 });
+  });
+
+  it('the defaults: 3 retries, 200 ms–2 s backoff with jitter, 10 s provider timeout, configurable through the environment', () => {
+    expect(retryPolicyFromEnv({})).toEqual({ retries: 3, minTimeoutMs: 200, maxTimeoutMs: 2000, maxRetryTimeMs: 15_000 });
+    expect(retryPolicyFromEnv({ PROVIDER_RETRIES: '5', PROVIDER_RETRY_MIN_MS: '10' })).toMatchObject({ retries: 5, minTimeoutMs: 10 });
+    expect(() => retryPolicyFromEnv({ PROVIDER_RETRIES: 'lots' })).toThrow(/PROVIDER_RETRIES/);
+    expect(redact('550 <sam@example.invalid> and +31 6 1234 5678, whatsapp:+31612345678')).toBe('550 <[email]> and [phone], [phone]');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('a step that stays unavailable through every retry', () => {
+  it('gives the claim back and throws, so Step Functions retries; after its retries the Catch lands on the timeline as send_failed via Decide', async () => {
+    const s = await seedCase();
+    // Direct: one attempt of the step (4 provider attempts) fails and releases its claim.
+    inject({ provider: 'twilio', kind: '500', times: 4 });
+    const action = await sendAction(s, 'sms');
+    const err = await invokeStep(stepEvent(s, action)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailableError);
+    expect(await getSend(s.caseId, 1, action.stepNo)).toBeUndefined();
+    expect(h.rt.fakes.records().filter((r) => r.to === s.phone)).toHaveLength(0);
+
+    // Through the journey: the SMS state is retried 3 times by Step Functions (each attempt retries 4× itself),
+    // then its Catch hands the error to Decide, which records the failure and moves on.
+    inject({ provider: 'twilio', kind: '500', times: 16 });
+    const exec = await fj.start(s, action, 'settle-and-stop');
+    await h.advance({ seconds: 120 });
+    expect(h.rt.fakes.pendingFaults().twilio).toBe(0);
+    expect(h.rt.fakes.records().filter((r) => r.to === s.phone)).toHaveLength(0);
+    const history = await fj.history(exec);
+    expect(entered(history, 'SMS')).toBe(1);
+    expect(history.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error)).toEqual(Array(4).fill('ProviderUnavailableError'));
+    expect(entered(history, 'Decide')).toBe(2);
+    expect(history.at(-1)?.type).toBe('ExecutionSucceeded');
+    const failed = (await timeline(s.caseId)).filter((e) => e.type === 'send_failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ channel: 'sms', stepNo: action.stepNo });
+    expect(failed[0].detail).toMatch(/failed after retries \(ProviderUnavailableError\)/);
+    expect(await getSend(s.caseId, 1, action.stepNo)).toBeUndefined();
+    expect((await getCase(s.caseId))!.stepNo).toBe(action.stepNo);
+  });
+});
+
+describe('interrupted attempts', () => {
+  it('a claim another attempt still holds: SendInProgress, nothing sent; one abandoned past its lease: recorded as interrupted, never resent', async () => {
+    const live = await seedCase();
+    const a1 = await sendAction(live, 'email');
+    await claimSend({ caseId: live.caseId, journeyNo: 1, stepNo: a1.stepNo, channel: 'email', claimedAt: new Date(now().getTime() - 5_000).toISOString(), dossierIds: live.dossierIds });
+    await expect(invokeStep(stepEvent(live, a1))).rejects.toThrow(/still sending/);
+
+    const dead = await seedCase();
+    const a2 = await sendAction(dead, 'email');
+    await claimSend({ caseId: dead.caseId, journeyNo: 1, stepNo: a2.stepNo, channel: 'email', claimedAt: new Date(now().getTime() - 70_000).toISOString(), dossierIds: dead.dossierIds });
+    await invokeStep(stepEvent(dead, a2));
+    await invokeStep(stepEvent(dead, a2));
+    expect(await getSend(dead.caseId, 1, a2.stepNo)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted/) });
+    const failed = (await timeline(dead.caseId)).filter((e) => e.type === 'send_failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].detail).toMatch(/not sent again to avoid a duplicate/);
+    expect(h.rt.fakes.records().filter((r) => r.to === live.email || r.to === dead.email)).toHaveLength(0);
+  });
+
+  it('a crash after the provider took the message (ledger says sent, timeline not yet written): the replay writes the timeline, sends nothing', async () => {
+    const s = await seedCase();
+    const action = await sendAction(s, 'sms');
+    const at = now().toISOString();
+    await claimSend({ caseId: s.caseId, journeyNo: 1, stepNo: action.stepNo, channel: 'sms', claimedAt: at, dossierIds: s.dossierIds });
+    await completeSend(s.caseId, 1, action.stepNo, {
+      status: 'sent',
+      sentAt: at,
+      providerId: 'SM0000000000000000000000000000abcd',
+      template: 'sms/reminder/friendly',
+      tone: 'friendly',
+      language: 'nl',
+      dossierIds: s.dossierIds,
+      meta: { encoding: 'GSM-7', segments: 1 },
+    });
+    const before = h.rt.fakes.records().length;
+    await invokeStep(stepEvent(s, action));
+    expect(h.rt.fakes.records().length).toBe(before);
+    const sent = (await timeline(s.caseId)).filter((e) => e.type === 'sent');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ providerId: 'SM0000000000000000000000000000abcd', stepNo: action.stepNo });
+    expect((await getCase(s.caseId))!.stepNo).toBe(action.stepNo);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const CHANNEL_MIX: Array<[StepChannel, number]> = [
+  ['email', 420],
+  ['sms', 330],
+  ['whatsapp', 150],
+  ['letter', 140],
+];
+const BATCH = 104;
+
+/**
+ * Faults queued per provider: the timeouts first (they cost real time, so they are taken together by the first
+ * batch), then 429s, 500s and refusals interleaved so they hit the whole run, not just its start.
+ */
+function queueFaults(): Record<'twilio' | 'sendgrid' | 'print', Record<'429' | '500' | 'timeout' | '400', number>> {
+  const plan = {
+    twilio: { timeouts: 12, rounds: 12, per: { '429': 5, '500': 5, '400': 2 } },
+    sendgrid: { timeouts: 12, rounds: 12, per: { '429': 5, '500': 4, '400': 2 } },
+    print: { timeouts: 5, rounds: 5, per: { '429': 3, '500': 3, '400': 1 } },
+  } as const;
+  const totals = {} as ReturnType<typeof queueFaults>;
+  for (const [provider, { timeouts, rounds, per }] of Object.entries(plan) as Array<[keyof typeof plan, (typeof plan)[keyof typeof plan]]>) {
+    totals[provider] = { '429': 0, '500': 0, timeout: timeouts, '400': 0 };
+    inject({ provider, kind: 'timeout', times: timeouts });
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of ['429', '500', '400'] as const) {
+        const times = per[kind];
+        inject({ provider, kind, times, ...(kind === '400' && provider === 'twilio' ? { code: 21211, message: "The 'To' number +31612345678 is not a valid phone number." } : {}) });
+        totals[provider][kind] += times;
+      }
+    }
+  }
+  return totals;
+}
+
+describe('exactly once under faults, over 1,000 sends through the journey engine', () => {
+  it('every step sends exactly once or fails over with the reason on the timeline; replays send nothing; logs hold no personal data', async () => {
+    // 1. Debtors with unique phones and addresses, each at one step of one channel.
+    // Channels interleaved, so every batch mixes providers like a real morning's sends.
+    const plan: Array<{ s: Seeded; channel: StepChannel; action?: SendAction }> = [];
+    const left = new Map(CHANNEL_MIX);
+    const total = CHANNEL_MIX.reduce((n, [, k]) => n + k, 0);
+    for (let i = 0; i < total; i++) {
+      // the channel furthest behind its share goes next
+      const [channel] = CHANNEL_MIX.map(([c, k]) => [c, left.get(c)! / k] as const).sort((a, b) => b[1] - a[1])[0];
+      left.set(channel, left.get(channel)! - 1);
+      plan.push({ s: undefined as unknown as Seeded, channel });
+    }
+    for (let i = 0; i < plan.length; i += 100) {
+      await Promise.all(
+        plan.slice(i, i + 100).map(async (p, j) => {
+          p.s = await seedCase({ name: `Fleur Foutmans ${i + j}`, whatsappOptIn: p.channel === 'whatsapp' });
+          p.action = await sendAction(p.s, p.channel, { phase: p.channel === 'letter' ? 'fourteen_day_letter' : 'reminder', tone: 'neutral' });
+        }),
+      );
+    }
+    expect(plan.length).toBeGreaterThanOrEqual(1000);
+
+    const byCase = new Map(plan.map((p) => [p.s.caseId, p]));
+    const byPhone = new Map(plan.map((p) => [p.s.phone!, p.s.caseId]));
+
+    // 2. Faults, then every step as a journey on the engine, in batches.
+    expect(h.rt.fakes.pendingFaults()).toEqual({ twilio: 0, sendgrid: 0, print: 0 });
+    const faults = queueFaults();
+    resetProviderStats();
+    const invocationsBefore = fj.invocations.total;
+    const started = Date.now();
+    const { logs } = await captureLogs(async () => {
+      for (let i = 0; i < plan.length; i += BATCH) {
+        await Promise.all(plan.slice(i, i + BATCH).map((p) => fj.start(p.s, p.action!, 'settle-and-stop')));
+        await h.advance({ seconds: 120 }); // the sends, the adapters' retries, Step Functions' retries, the Catch
+      }
+    });
+    const elapsed = Date.now() - started;
+
+    // 3. Count what the providers received, per step.
+    const received = new Map<string, string[]>();
+    for (const r of h.rt.fakes.records()) {
+      const caseId = r.provider === 'sendgrid' ? r.customArgs?.caseId : r.provider === 'print' ? r.reference?.split('/')[0] : byPhone.get(r.to);
+      if (!caseId || !byCase.has(caseId)) continue;
+      received.set(caseId, [...(received.get(caseId) ?? []), r.id]);
+    }
+    let sent = 0;
+    let duplicates = 0;
+    let failovers = 0;
+    let failoversViaCatch = 0;
+    let silentlyDropped = 0;
+    const duplicated: string[] = [];
+    const reasons: Record<string, number> = {};
+    const stored = new Map<string, { events: Awaited<ReturnType<typeof timeline>>; ledger: Awaited<ReturnType<typeof getSend>> }>();
+    for (let i = 0; i < plan.length; i += 100) {
+      await Promise.all(
+        plan.slice(i, i + 100).map(async (p) => {
+          stored.set(p.s.caseId, { events: await timeline(p.s.caseId), ledger: await getSend(p.s.caseId, 1, p.action!.stepNo) });
+        }),
+      );
+    }
+    for (const p of plan) {
+      const ids = received.get(p.s.caseId) ?? [];
+      duplicates += Math.max(0, ids.length - 1);
+      if (ids.length > 1) duplicated.push(`${p.channel} ${p.s.caseId}: ${ids.join(', ')}`);
+      const { events, ledger } = stored.get(p.s.caseId)!;
+      if (ids.length === 1) {
+        sent++;
+        expect(ledger).toMatchObject({ status: 'sent', providerId: ids[0] });
+        expect(events.filter((e) => e.type === 'sent').map((e) => e.providerId)).toEqual([ids[0]]);
+        expect(events.filter((e) => e.type === 'send_failed')).toEqual([]);
+      } else if (ids.length === 0) {
+        const failed = events.filter((e) => e.type === 'send_failed');
+        if (failed.length === 0) silentlyDropped++;
+        expect(failed).toHaveLength(1);
+        failovers++;
+        if (!ledger) failoversViaCatch++;
+        const reason = failed[0].detail;
+        expect(reason).toMatch(/not sent: .+|failed after retries/);
+        const kind = reason.replace(/^\w+ (not sent: |failed after retries)/, '').replace(/\..*$/, '');
+        reasons[kind] = (reasons[kind] ?? 0) + 1;
+      }
+    }
+    const injected = (p: 'twilio' | 'sendgrid' | 'print') => Object.values(faults[p]).reduce((a, b) => a + b, 0);
+    const permanentInjected = faults.twilio['400'] + faults.sendgrid['400'] + faults.print['400'];
+    const transientInjected = injected('twilio') + injected('sendgrid') + injected('print') - permanentInjected;
+    const stepAttempts = fj.invocations.total - invocationsBefore;
+    const stats = {
+      sends: plan.length,
+      sent,
+      failovers,
+      failoversViaCatch,
+      failoverReasons: reasons,
+      duplicates,
+      silentlyDropped,
+      faultsInjected: faults,
+      providerCalls: providerStats.calls,
+      providerAttempts: providerStats.attempts,
+      adapterRetries: providerStats.attempts - providerStats.calls,
+      failedAttempts: providerStats.failures,
+      stepFunctionsRetries: stepAttempts - plan.length,
+      /** failed attempts nobody injected: a request that timed out on a busy machine (print is idempotent; for
+       *  Twilio and SendGrid such a request may have been accepted — see the duplicates count) */
+      unplannedFailures: providerStats.attempts - (sent + permanentInjected + transientInjected),
+      elapsedMs: elapsed,
+    };
+    console.info('fault run:', JSON.stringify(stats));
+
+    expect(duplicated).toEqual([]);
+    expect(duplicates).toBe(0);
+    expect(silentlyDropped).toBe(0);
+    expect(sent + failovers).toBe(plan.length);
+    expect(h.rt.fakes.pendingFaults()).toEqual({ twilio: 0, sendgrid: 0, print: 0 });
+    // Every provider attempt is accounted for: a message received, a 4xx refusal, or an injected transient fault.
+    expect(stats.unplannedFailures).toBeGreaterThanOrEqual(0);
+    // Each injected 4xx failed exactly one step over; nothing else failed for good.
+    expect(providerStats.permanent).toBe(permanentInjected);
+    expect(failovers - failoversViaCatch).toBe(permanentInjected);
+    expect(stats.adapterRetries).toBeGreaterThan(0);
+    // Twilio 21211 marks the phone unusable; the SendGrid 400 the address.
+    const unusable = { phone: 0, email: 0 };
+    for (const p of plan) {
+      if (received.has(p.s.caseId)) continue;
+      const d = (await getDebtor(p.s.caseId))!;
+      if (d.unusable.includes('phone')) unusable.phone++;
+      if (d.unusable.includes('email')) unusable.email++;
+    }
+    expect(unusable).toEqual({ phone: faults.twilio['400'], email: faults.sendgrid['400'] });
+
+    // 4. Replays: the exact same events again (their task tokens from the case), concurrently, and as retries.
+    const recordsBefore = h.rt.fakes.records().length;
+    const sample = plan.filter((_, i) => i % 5 === 0);
+    await Promise.all(
+      sample.map(async (p) => {
+        const token = (await getCase(p.s.caseId))!.taskToken!;
+        const ev = stepEvent(p.s, p.action!, token);
+        const results = await Promise.allSettled([invokeStep(ev), invokeStep(ev), invokeStep({ ...ev, taskToken: `${token}-retry` })]);
+        for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/still sending/);
+      }),
+    );
+    expect(h.rt.fakes.records().length).toBe(recordsBefore);
+    for (const p of sample) {
+      const events = await timeline(p.s.caseId);
+      expect(events.filter((e) => e.type === 'sent' || e.type === 'send_failed')).toHaveLength(1);
+    }
+
+    // 5. Logs: ids and codes, never a phone number, an email address or a name.
+    expect(logs).toContain('step sent');
+    expect(logs).toContain('failing over');
+    expect(logs).not.toMatch(/\+31\s?\d|whatsapp:\+/);
+    expect(logs).not.toMatch(/@example\.invalid/);
+    expect(logs).not.toMatch(/Foutmans|Fleur/);
+    expect(logs).not.toContain('Dorpsstraat');
+  }, 120_000);
+});
+
+describe('logs', () => {
+  it('a refused number (Twilio 21211, whose message quotes the number) is logged and recorded without it', async () => {
+    const s = await seedCase({ name: 'Noor Nummerfout' });
+    inject({ provider: 'twilio', kind: '400', times: 1, code: 21211, message: `The 'To' number ${'+31612345678'} is not a valid phone number.` });
+    const { logs } = await captureLogs(() => runStep(s, 'sms'));
+    expect(logs).toContain('failing over');
+    expect(logs).toContain('21211');
+    expect(logs).not.toMatch(/\+316|Nummerfout/);
+    const failed = (await timeline(s.caseId)).find((e) => e.type === 'send_failed')!;
+    expect(failed.detail).toBe('sms not sent: Twilio cannot deliver to this number (error 21211). The phone is marked unusable. Trying another channel.');
+    expect((await getDebtor(s.caseId))!.unusable).toEqual(['phone']);
+  });
+});
