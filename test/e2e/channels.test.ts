@@ -5,11 +5,16 @@
  * right language and tone with the right variables, exactly once.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startLocal } from '../support/local.js';
 import { invokeStep, norm, pdfText, runStep, seedCase, sendAction, stepEvent, timeline } from '../support/channel-steps.js';
 import { renderMessage, loadSampleAgency } from '../../functions/channels/render.js';
+import { FileLetterStorage, letterKey, letterStorageFromEnv, S3LetterStorage } from '../../functions/channels/letter-storage.js';
 import { formatMoney } from '../../functions/channels/render-format.js';
 import { wikCosts } from '../../functions/domain/costs.js';
 import { now } from '../../functions/shared/clock.js';
@@ -268,5 +273,62 @@ describe('call tasks (the fifth channel)', () => {
     expect(tasks[0].context.talkingLine).toContain('Alex Example');
     expect(tasks[0].context.language).toBe('en');
     expect((await timeline(s.caseId)).filter((e) => e.type === 'call_task')).toHaveLength(1);
+  });
+});
+
+describe('letter storage: S3 on AWS (LETTER_BUCKET), a folder locally (LETTER_DIR)', () => {
+  it('is chosen by configuration: the bucket wins, then the folder; with neither a letter cannot be sent', () => {
+    expect(letterStorageFromEnv({ LETTER_BUCKET: 'letters-bucket', LETTER_DIR: '/tmp/x' })).toBeInstanceOf(S3LetterStorage);
+    expect(letterStorageFromEnv({ LETTER_DIR: '/tmp/x' })).toBeInstanceOf(FileLetterStorage);
+    expect(() => letterStorageFromEnv({})).toThrow(/LETTER_BUCKET|LETTER_DIR/);
+    expect(letterKey({ caseId: 'deb_01abc', journeyNo: 2, stepNo: 7 })).toBe('deb_01abc/2-7.pdf');
+    expect(() => letterKey({ caseId: '../etc', journeyNo: 1, stepNo: 1 })).toThrow(/unsafe/);
+  });
+
+  it('the S3 adapter PUTs the PDF into the bucket under the step’s key, as application/pdf, with ids only as metadata', async () => {
+    const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer }> = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { ETag: '"0123456789abcdef"' });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new S3Client({
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        forcePathStyle: true,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      const pdf = Buffer.from('%PDF-1.7 a letter');
+      const stored = await new S3LetterStorage('maatwerk-letters', client).put('deb_01abc/1-3.pdf', pdf, { template: 'letter/reminder/friendly', case: 'deb_01abc' });
+      expect(stored).toEqual({ uri: 's3://maatwerk-letters/deb_01abc/1-3.pdf', key: 'deb_01abc/1-3.pdf' });
+      expect(seen).toHaveLength(1);
+      expect(seen[0].method).toBe('PUT');
+      expect(seen[0].url.split('?')[0]).toBe('/maatwerk-letters/deb_01abc/1-3.pdf');
+      expect(seen[0].headers['content-type']).toBe('application/pdf');
+      expect(seen[0].headers['x-amz-meta-template']).toBe('letter/reminder/friendly');
+      expect(seen[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
+      expect(seen[0].body.includes(pdf)).toBe(true);
+      client.destroy();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('the folder adapter writes atomically and a retried step overwrites its own unsent PDF', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maatwerk-letters-'));
+    const store = new FileLetterStorage(dir);
+    await store.put('deb_x/1-1.pdf', Buffer.from('%PDF-first'));
+    const again = await store.put('deb_x/1-1.pdf', Buffer.from('%PDF-second'));
+    expect(again.uri).toBe(`file://${path.join(dir, 'deb_x', '1-1.pdf')}`);
+    expect(fs.readFileSync(path.join(dir, 'deb_x', '1-1.pdf'), 'utf8')).toBe('%PDF-second');
+    expect(fs.readdirSync(path.join(dir, 'deb_x'))).toEqual(['1-1.pdf']);
+    await expect(store.put('../escape.pdf', Buffer.from('%PDF-'))).rejects.toThrow(/leaves/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
