@@ -153,7 +153,8 @@ function channelOrder(spec: PhaseSpec, contactNo: number, d: DecisionInput['debt
   const usable = primary.filter((c) => !channelProblem(c, d, failed));
   if (usable.length === 0) return [...primary, ...fallback];
   const k = contactNo % usable.length;
-  return [...usable.slice(k), ...usable.slice(0, k), ...fallback];
+  // the unusable ones first, so the reasons say why they were passed over
+  return [...primary.filter((c) => !usable.includes(c)), ...usable.slice(k), ...usable.slice(0, k), ...fallback];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -630,6 +631,16 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
           channelWhy: [],
           channel: 'letter',
         };
+      } else if (letterSpec && !channelProblem('letter', input.debtor)) {
+        // The letter is possible; only its last attempt failed (a provider outage, an interrupted send):
+        // the 14-day letter is required, so try it again the next day instead of giving up on the journey.
+        const retryAt = nextContactMoment(new Date(now.getTime() + DAY)).at;
+        return withCosts({
+          kind: 'wait',
+          until: retryAt,
+          reasons: [`the 14-day letter failed on its last attempt (${input.lastError?.error ?? 'unknown error'}); trying again ${fmt(retryAt.getTime())}`],
+          ...base,
+        });
       } else if (step.dossiers.filter((d) => coverage.has(d.dossierId)).length === 0) {
         return withCosts(done('no usable postal address for the 14-day letter', [
           `${channelProblem('letter', input.debtor, failed) ?? 'no 14-day letter phase in this segment'}: no ${step.phase} without the 14-day letter (${ids})`,
