@@ -31,7 +31,15 @@
  *     unusable channel, WhatsApp only with opt-in, not the channel that just failed.
  *  9. Costs (consumers): per creditor and 14-day letter, costs.ts costsDue on the claims' sum once the term has
  *     passed (payments inside the term lower the base), shared over the dossiers by remaining principal;
- *     returned only where they differ from what the dossier holds.
+ *     returned only where they differ from what the dossier holds. Payments are read from 'payment' events with
+ *     data { amount, dossierId, paidAt? }; a paid amount the history cannot date counts from the earliest
+ *     undescribed payment event (or the letter) — the reading most favourable to the debtor. No VAT (the
+ *     DecisionInput does not say whether the client can deduct it).
+ * 10. nextDecisionAt of a send is the moment the next step would be due if nothing happens: the decision is run
+ *     once more on the history with this send appended, so the journey wakes exactly then (no extra Await).
+ *
+ * What the history should carry (all optional, read defensively): on 'sent'/'call_task' the template id
+ * (data.template or a top-level `template`) or data.phase, and the dossierIds; data.journeyNo where known.
  */
 import { DateTime } from 'luxon';
 import type { Channel, Phase, Tone } from '../channels/render-contract.js';
