@@ -102,9 +102,9 @@ export type Classification = { kind: 'permanent'; error: PermanentSendError } | 
  * Process-wide counters (the fault test and the bench read them): provider calls, attempts (retries =
  * attempts − calls), calls refused for good, calls that ran out of retries.
  */
-export const providerStats = { calls: 0, attempts: 0, permanent: 0, exhausted: 0, failures: {} as Record<string, number> };
+export const providerStats = { calls: 0, attempts: 0, permanent: 0, exhausted: 0, slowestAcceptedMs: 0, failures: {} as Record<string, number> };
 export function resetProviderStats(): void {
-  Object.assign(providerStats, { calls: 0, attempts: 0, permanent: 0, exhausted: 0, failures: {} });
+  Object.assign(providerStats, { calls: 0, attempts: 0, permanent: 0, exhausted: 0, slowestAcceptedMs: 0, failures: {} });
 }
 
 /**
@@ -122,8 +122,11 @@ export async function withRetries<T>(
     return await pRetry(
       async () => {
         providerStats.attempts++;
+        const started = Date.now();
         try {
-          return await call();
+          const result = await call();
+          providerStats.slowestAcceptedMs = Math.max(providerStats.slowestAcceptedMs, Date.now() - started);
+          return result;
         } catch (err) {
           last = err;
           const what = describeProviderError(err);

@@ -390,6 +390,8 @@ describe('exactly once under faults, over 1,000 sends through the journey engine
       providerAttempts: providerStats.attempts,
       adapterRetries: providerStats.attempts - providerStats.calls,
       failedAttempts: providerStats.failures,
+      /** the slowest request a provider accepted, against the ${ENV.PROVIDER_TIMEOUT_MS} ms timeout */
+      slowestAcceptedMs: providerStats.slowestAcceptedMs,
       stepFunctionsRetries: stepAttempts - plan.length,
       /** failed attempts nobody injected: a request that timed out on a busy machine (print is idempotent; for
        *  Twilio and SendGrid such a request may have been accepted — see the duplicates count) */
