@@ -466,11 +466,13 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
   }
   const uncovered = consumer ? overdue.filter((d) => !coverage.has(d.dossierId)) : [];
 
-  // channels that failed since the last successful contact are avoided for this contact
+  // Channels that failed since the last successful contact are avoided for a day. A permanent problem (bounce,
+  // dead number, no address) is in debtor.unusable; a transient one (outage, interrupted send) is retried later.
   const failed = new Set<Channel>();
   if (input.lastError?.channel && isChannel(input.lastError.channel)) failed.add(input.lastError.channel);
   for (const e of journeyEvents) {
     if (lastContact && Date.parse(e.at) < lastContact.at) continue;
+    if (now.getTime() - Date.parse(e.at) >= DAY) continue;
     if (e.type === 'send_failed' && isChannel(e.channel)) failed.add(e.channel);
   }
 
@@ -646,7 +648,7 @@ function decide(input: DecisionInput, strategy: Strategy, lookahead: boolean): S
         return withCosts({
           kind: 'wait',
           until: retryAt,
-          reasons: [`the 14-day letter failed on its last attempt (${input.lastError?.error ?? 'unknown error'}); trying again ${fmt(retryAt.getTime())}`],
+          reasons: [`the 14-day letter failed on a recent attempt${input.lastError ? ` (${input.lastError.error})` : ''}; trying again ${fmt(retryAt.getTime())}`],
           ...base,
         });
       } else if (step.dossiers.filter((d) => coverage.has(d.dossierId)).length === 0) {

@@ -256,6 +256,7 @@ async function recordSent(c: Case, r: SendRecord): Promise<void> {
       tone: r.tone,
       language: r.language,
       providerId,
+      data: { journeyNo: r.journeyNo },
     });
   } else {
     await putMessageRef({
@@ -284,7 +285,7 @@ async function recordSent(c: Case, r: SendRecord): Promise<void> {
       tone: r.tone,
       language: r.language,
       providerId,
-      ...(r.meta ? { data: r.meta } : {}),
+      data: { ...(r.meta ?? {}), journeyNo: r.journeyNo },
     });
   }
   await markContact(c.caseId, r.journeyNo, r.stepNo, at);

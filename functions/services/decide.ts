@@ -3,12 +3,13 @@
  * let the domain decide, write the decision log, and hand the action to the state machine.
  */
 import type { Decision, DecisionInput } from '../domain/decision.js';
-import { decideFixedSequence } from '../domain/sequence.js';
+import { decideWithStrategy, type StrategyDecision } from '../domain/strategy-decide.js';
+import { currentStrategy } from './strategy-source.js';
 import { logger } from '../shared/logger.js';
 import type { Action, JourneyState } from '../shared/schemas.js';
 import { type Case, closeCase, getCase, markContact, saveDecision } from '../store/cases.js';
 import { getDebtor } from '../store/debtors.js';
-import { dossiersOfDebtor, setDossierStatus } from '../store/dossiers.js';
+import { dossiersOfDebtor, setCosts, setDossierStatus } from '../store/dossiers.js';
 import { closeTask, getTask, taskIdFor } from '../store/tasks.js';
 import { appendEvent, caseTimeline } from '../store/timeline.js';
 
@@ -28,8 +29,9 @@ export async function decide(state: JourneyState, now: Date): Promise<JourneySta
       return { caseId, journeyNo, action: { type: 'done', reason: 'journey closed or superseded' } };
     }
     const input = await loadInput(c, now, state);
-    const decision = decideFixedSequence(input);
+    const decision = decideWithStrategy(input, currentStrategy());
     const action = toAction(decision, c, now);
+    await applyCosts(c, decision, at);
     if (action.type === 'done') {
       // Only end if nothing happened since we looked; otherwise decide again with the news.
       if (!(await closeCase(caseId, journeyNo, c.eventSeq, action.reason, at))) continue;
@@ -38,11 +40,11 @@ export async function decide(state: JourneyState, now: Date): Promise<JourneySta
     }
     await saveDecision(caseId, journeyNo, {
       phase: decision.kind === 'send' ? decision.phase : c.phase,
-      segment: c.segment,
-      segmentReasons: c.segmentReasons,
+      segment: decision.segment,
+      segmentReasons: decision.segmentReasons,
       nextContactAt: action.type === 'send' ? at : action.until,
     }, at);
-    await logDecision(c, decision as Exclude<Decision, { kind: 'done' }>, input, at);
+    await logDecision(c, decision as Exclude<StrategyDecision, { kind: 'done' }>, input, at);
     return { caseId, journeyNo, action };
   }
   throw new Error(`case ${caseId} kept changing while deciding`);
@@ -112,7 +114,16 @@ async function loadInput(c: Case, now: Date, state: JourneyState): Promise<Decis
       createdAt: d.createdAt,
     })),
     journey: { journeyNo: c.journeyNo, stepNo: c.stepNo, startedAt: c.updatedAt, lastContactAt: c.lastContactAt },
-    history: timeline.map((e) => ({ at: e.at, type: e.type, channel: e.channel, stepNo: e.stepNo, data: e.data })),
+    history: timeline.map((e) => ({
+      at: e.at,
+      type: e.type,
+      channel: e.channel,
+      stepNo: e.stepNo,
+      template: e.template,
+      tone: e.tone,
+      dossierIds: e.dossierIds,
+      data: e.data,
+    })),
     lastError: state.error && state.action?.type === 'send' ? { channel: state.action.channel, stepNo: state.action.stepNo, error: state.error.Error } : undefined,
   };
 }
@@ -139,7 +150,22 @@ function toAction(decision: Decision, c: Case, now: Date): Action {
   }
 }
 
-async function logDecision(c: Case, decision: Exclude<Decision, { kind: 'done' }>, input: DecisionInput, at: string): Promise<void> {
+/** Collection costs the strategy says each dossier should now carry (WIK, after the 14-day term). */
+async function applyCosts(c: Case, decision: StrategyDecision, at: string): Promise<void> {
+  for (const update of decision.costs ?? []) {
+    await setCosts(update.dossierId, update.costs, at);
+    await appendEvent(c.caseId, {
+      eventId: `costs-${update.dossierId}-${update.costs}`,
+      at,
+      type: 'costs',
+      detail: `Collection costs set to ${update.costs} cents: ${update.reason}.`,
+      dossierIds: [update.dossierId],
+      data: { costs: update.costs },
+    });
+  }
+}
+
+async function logDecision(c: Case, decision: Exclude<StrategyDecision, { kind: 'done' }>, input: DecisionInput, at: string): Promise<void> {
   const openIds = input.dossiers.filter((d) => d.status === 'open').map((d) => d.dossierId);
   const what =
     decision.kind === 'send'
@@ -149,10 +175,10 @@ async function logDecision(c: Case, decision: Exclude<Decision, { kind: 'done' }
     at,
     type: 'decision',
     channel: decision.kind === 'send' ? decision.channel : undefined,
-    detail: `${what} Why: ${decision.reasons.join('; ')}.`,
+    detail: `${what} Segment ${decision.segment} (${decision.segmentReasons.join('; ')}). Why: ${decision.reasons.join('; ')}.`,
     dossierIds: decision.kind === 'send' ? decision.dossierIds : openIds,
     stepNo: decision.kind === 'send' ? decision.stepNo : undefined,
-    data: { kind: decision.kind, reasons: decision.reasons },
+    data: { kind: decision.kind, reasons: decision.reasons, segment: decision.segment, journeyNo: c.journeyNo },
   });
 }
 

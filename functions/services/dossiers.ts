@@ -127,6 +127,7 @@ export async function addPayment(dossier: Dossier, body: PaymentBody, idempotenc
       type: 'payment',
       detail: `Payment of ${body.amount} cents received${body.reference ? ` (${body.reference})` : ''}; ${outstanding(updated)} cents outstanding.`,
       dossierIds: [dossier.dossierId],
+      data: { amount: body.amount, paidAt: body.paidAt ?? at, dossierId: dossier.dossierId },
     });
     if (updated.status === 'paid') {
       await appendEvent(dossier.debtorId, {

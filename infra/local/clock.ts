@@ -88,6 +88,8 @@ export class Clock {
   private inAdvance = false;
   private dueSoon = false;
   private closed = false;
+  /** Called (virtual mode) whenever time moves forward, before any work runs at the new time. */
+  onVirtualTime: ((now: number) => void) | undefined;
 
   constructor(opts: { mode?: ClockMode; scale?: number; start?: number } = {}) {
     this.scale = opts.scale && opts.scale > 0 ? opts.scale : 1;
@@ -187,7 +189,10 @@ export class Clock {
       for (;;) {
         const next = this.timers[0];
         if (!next || next.at > until) {
-          if (until > this.virtualNow) this.virtualNow = until;
+          if (until > this.virtualNow) {
+            this.virtualNow = until;
+            this.onVirtualTime?.(this.virtualNow);
+          }
           await this.activity.whenIdle();
           // Work that ran while settling may have scheduled timers that are already due.
           const again = this.timers[0];
@@ -195,6 +200,8 @@ export class Clock {
           break;
         }
         if (next.at > this.virtualNow) this.virtualNow = next.at;
+        // Persist the new time before anything runs at it, so a restart never moves time backwards.
+        this.onVirtualTime?.(this.virtualNow);
         // Everything due at this instant runs together (thousands of journeys often share a moment).
         const due: Entry[] = [];
         while (this.timers[0] && this.timers[0].at <= this.virtualNow) due.push(this.timers.shift()!);

@@ -21,6 +21,7 @@ import { setClockSource } from '../../functions/shared/clock.js';
 import { resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
 import { putClient } from '../../functions/store/clients.js';
+import { currentStrategy } from '../../functions/services/strategy-source.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const JOURNEY_ASL = path.join(ROOT, 'state-machines/journey.asl.json');
@@ -111,6 +112,9 @@ export class LocalRuntime {
 
   private async boot(): Promise<void> {
     const env = this.opts.env ?? process.env;
+    // Refuse to start on an invalid strategy file: the message names the field and the reason.
+    if (env.MAATWERK_STRATEGY_FILE) process.env.MAATWERK_STRATEGY_FILE = env.MAATWERK_STRATEGY_FILE;
+    currentStrategy();
     // 1. DynamoDB (dynalite) on disk.
     this.dynamoServer = dynalite({ path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     this.dynamoServer.on('request', (req: http.IncomingMessage) => {
@@ -198,6 +202,7 @@ export class LocalRuntime {
     // 6. Continue every journey that was running when the runtime stopped.
     await this.sfn.recover();
     this.saveClock();
+    this.clock.onVirtualTime = () => this.saveClock();
     if (this.clock.mode !== 'real') this.clockSaver = setInterval(() => this.saveClock(), 1000).unref();
   }
 

@@ -68,7 +68,7 @@ describe('crash recovery of the local runtime', () => {
       expect(res.status).toBe(201);
       debtors.push(res.body);
     }
-    await call(first.url, 'POST', '/local/clock/advance', { until: '2026-03-05T12:00:00Z' });
+    await call(first.url, 'POST', '/local/clock/advance', { until: '2026-03-08T12:00:00Z' });
     const beforeKill = (await call(first.url, 'GET', '/local/outbox')).body.messages as Array<{ channel: string }>;
     expect(beforeKill.filter((m) => m.channel === 'sms')).toHaveLength(4);
 
@@ -83,7 +83,7 @@ describe('crash recovery of the local runtime', () => {
 
     expect(lettersAtKill, 'killed in the middle of the letters').toBeLessThan(4);
     const second = await startChild();
-    await call(second.url, 'POST', '/local/clock/advance', { until: '2026-05-01T12:00:00Z' });
+    await call(second.url, 'POST', '/local/clock/advance', { until: '2026-05-20T12:00:00Z' });
     const outbox = (await call(second.url, 'GET', '/local/outbox')).body.messages as Array<{ debtorId: string; stepNo: number; channel: string }>;
 
     for (const d of debtors) {
@@ -93,6 +93,7 @@ describe('crash recovery of the local runtime', () => {
       const view = await call(second.url, 'GET', `/v1/dossiers/${d.dossierId}`);
       const timeline = view.body.timeline as Array<{ type: string; channel?: string }>;
       // Every step of the sequence either went out or is on the timeline as not sent, with the reason.
+
       for (const channel of ['email', 'sms', 'letter', 'call']) {
         const sent = mine.some((m) => m.channel === channel);
         const reported = timeline.some((e) => e.type === 'send_failed' && e.channel === channel);

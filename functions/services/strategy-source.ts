@@ -1,0 +1,35 @@
+/**
+ * Where Decide gets the strategy: an operator-editable JSON file (templates/strategy.json, or
+ * MAATWERK_STRATEGY_FILE). It is re-read when it changes, so an edit shows in the next decisions without
+ * touching code; an invalid file is refused with the field path and the reason.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultStrategy, parseStrategy, type Strategy } from '../domain/strategy.js';
+
+let cached: { file: string; mtimeMs: number; size: number; strategy: Strategy } | undefined;
+
+export function strategyFile(): string | undefined {
+  if (process.env.MAATWERK_STRATEGY_FILE) return path.resolve(process.env.MAATWERK_STRATEGY_FILE);
+  const dir = process.env.MAATWERK_TEMPLATES_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+  const file = path.join(dir, 'strategy.json');
+  return fs.existsSync(file) ? file : undefined;
+}
+
+/** The current strategy; throws `invalid strategy: <field>: <reason>` for a bad file. */
+export function currentStrategy(): Strategy {
+  const file = strategyFile();
+  if (!file) return defaultStrategy();
+  const stat = fs.statSync(file);
+  if (cached && cached.file === file && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.strategy;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`invalid strategy: ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  const strategy = parseStrategy(json);
+  cached = { file, mtimeMs: stat.mtimeMs, size: stat.size, strategy };
+  return strategy;
+}
