@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultStrategy, parseStrategy, type Strategy } from '../domain/strategy.js';
 
-let cached: { file: string; mtimeMs: number; size: number; strategy: Strategy } | undefined;
+let cached: { file: string; text: string; strategy: Strategy } | undefined;
 
 export function strategyFile(): string | undefined {
   if (process.env.MAATWERK_STRATEGY_FILE) return path.resolve(process.env.MAATWERK_STRATEGY_FILE);
@@ -21,15 +21,16 @@ export function strategyFile(): string | undefined {
 export function currentStrategy(): Strategy {
   const file = strategyFile();
   if (!file) return defaultStrategy();
-  const stat = fs.statSync(file);
-  if (cached && cached.file === file && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.strategy;
+  // A few KB: reading it on every decision is cheaper than missing an edit made within one mtime tick.
+  const text = fs.readFileSync(file, 'utf8');
+  if (cached && cached.file === file && cached.text === text) return cached.strategy;
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw new Error(`invalid strategy: ${file} is not valid JSON (${(err as Error).message})`);
   }
   const strategy = parseStrategy(json);
-  cached = { file, mtimeMs: stat.mtimeMs, size: stat.size, strategy };
+  cached = { file, text, strategy };
   return strategy;
 }
