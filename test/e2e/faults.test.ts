@@ -46,12 +46,12 @@ import type { Fault } from '../../infra/local/fakes/index.js';
 
 /** Provider timeouts and backoff short enough for a test, long enough that only injected faults time out. */
 const ENV = {
-  PROVIDER_TIMEOUT_MS: '2000',
+  PROVIDER_TIMEOUT_MS: '3000',
   PROVIDER_RETRY_MIN_MS: '5',
   PROVIDER_RETRY_MAX_MS: '40',
   PROVIDER_RETRY_MAX_TIME_MS: '5000',
 };
-const HOLD_MS = 2500;
+const HOLD_MS = 3500;
 
 let h: Harness;
 let fj: ForcedJourneys;
@@ -262,7 +262,7 @@ const CHANNEL_MIX: Array<[StepChannel, number]> = [
   ['whatsapp', 150],
   ['letter', 140],
 ];
-const BATCH = 104;
+const BATCH = 52;
 
 /**
  * Faults queued per provider: the timeouts first (they cost real time, so they are taken together by the first
@@ -305,8 +305,9 @@ describe('exactly once under faults, over 1,000 sends through the journey engine
     for (let i = 0; i < plan.length; i += 100) {
       await Promise.all(
         plan.slice(i, i + 100).map(async (p, j) => {
-          p.s = await seedCase({ name: `Fleur Foutmans ${i + j}`, whatsappOptIn: p.channel === 'whatsapp' });
-          p.action = await sendAction(p.s, p.channel, { phase: p.channel === 'letter' ? 'fourteen_day_letter' : 'reminder', tone: 'neutral' });
+          p.s = await seedCase({ name: `Fleur Foutmans ${i + j}`, whatsappOptIn: p.channel === 'whatsapp', email: p.channel === 'email' ? undefined : null });
+          // a fresh case: journey step 1, event 1
+          p.action = await sendAction(p.s, p.channel, { stepNo: 1, seenEventSeq: 1, phase: p.channel === 'letter' ? 'fourteen_day_letter' : 'reminder', tone: 'neutral' });
         }),
       );
     }

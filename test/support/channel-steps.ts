@@ -98,7 +98,7 @@ export type StepChannel = SendAction['channel'];
 
 /** A send action as Decide would return it, for the case as it is now. */
 export async function sendAction(s: Seeded, channel: StepChannel, o: Partial<SendAction> = {}): Promise<SendAction> {
-  const c = await getCase(s.caseId);
+  const c = o.stepNo !== undefined && o.seenEventSeq !== undefined ? { stepNo: o.stepNo - 1, eventSeq: o.seenEventSeq } : await getCase(s.caseId);
   if (!c) throw new Error(`no case ${s.caseId}`);
   const phase = o.phase ?? 'reminder';
   const tone = o.tone ?? 'friendly';
