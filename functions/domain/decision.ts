@@ -27,6 +27,8 @@ export interface DossierFacts {
   paid: number;
   dueDate: string;
   createdAt: string;
+  /** the creditor cannot deduct VAT, so VAT is added to the collection costs */
+  vatOnCosts?: boolean;
 }
 
 export interface HistoryEvent {

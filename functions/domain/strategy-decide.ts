@@ -362,6 +362,8 @@ function costState(input: DecisionInput, history: readonly HistoryEvent[], open:
       letterSentAt: new Date(letter.at),
       provenDelivery: delivered ? localDate(new Date(delivered.at)) : undefined,
       now: input.now,
+      // VAT only when the creditor cannot deduct it (DESIGN §5 rule 2); the 14-day letter states it.
+      vat: dossiers.some((d) => d.vatOnCosts === true),
     });
     for (const d of dossiers) {
       state.costsFrom.set(d.dossierId, due.costsFrom);

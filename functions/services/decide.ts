@@ -9,6 +9,7 @@ import { logger } from '../shared/logger.js';
 import type { Action, JourneyState } from '../shared/schemas.js';
 import { type Case, closeCase, getCase, markContact, saveDecision } from '../store/cases.js';
 import { getDebtor } from '../store/debtors.js';
+import { type Client, getClient } from '../store/clients.js';
 import { dossiersOfDebtor, setCosts, setDossierStatus } from '../store/dossiers.js';
 import { closeTask, getTask, taskIdFor } from '../store/tasks.js';
 import { appendEvent, caseTimeline } from '../store/timeline.js';
@@ -88,6 +89,8 @@ async function settlePreviousStep(state: JourneyState, at: string): Promise<void
 async function loadInput(c: Case, now: Date, state: JourneyState): Promise<DecisionInput> {
   const [debtor, dossiers, timeline] = await Promise.all([getDebtor(c.caseId), dossiersOfDebtor(c.caseId), caseTimeline(c.caseId)]);
   if (!debtor) throw new Error(`case ${c.caseId} has no debtor record`);
+  const clients = new Map<string, Client | undefined>();
+  for (const d of dossiers) if (!clients.has(d.clientId)) clients.set(d.clientId, await getClient(d.clientId));
   return {
     now,
     debtor: {
@@ -112,6 +115,7 @@ async function loadInput(c: Case, now: Date, state: JourneyState): Promise<Decis
       paid: d.paid,
       dueDate: d.dueDate,
       createdAt: d.createdAt,
+      vatOnCosts: clients.get(d.clientId)?.vatOnCosts === true,
     })),
     journey: { journeyNo: c.journeyNo, stepNo: c.stepNo, startedAt: c.updatedAt, lastContactAt: c.lastContactAt },
     history: timeline.map((e) => ({

@@ -33,6 +33,8 @@ export interface ClientSeed {
   name: string;
   apiKey: string;
   agent?: boolean;
+  /** the creditor cannot deduct VAT: VAT is added to collection costs */
+  vatOnCosts?: boolean;
 }
 
 export interface LocalRuntimeOptions {
@@ -197,7 +199,7 @@ export class LocalRuntime {
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
 
-    for (const c of this.clients) await putClient({ clientId: c.clientId, name: c.name, agent: c.agent }, c.apiKey);
+    for (const c of this.clients) await putClient({ clientId: c.clientId, name: c.name, agent: c.agent, vatOnCosts: c.vatOnCosts }, c.apiKey);
 
     // 6. Continue every journey that was running when the runtime stopped.
     await this.sfn.recover();
