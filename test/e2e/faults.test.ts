@@ -370,7 +370,7 @@ describe('exactly once under faults, over 1,000 sends through the journey engine
         if (!ledger) failoversViaCatch++;
         const reason = failed[0].detail;
         expect(reason).toMatch(/not sent: .+|failed after retries/);
-        const kind = reason.replace(/^\w+ (not sent: |failed after retries)/, '').replace(/\..*$/, '');
+        const kind = reason.replace(/^\w+ (not sent: )?/, '').replace(/[;.] .*$|\.$/, '');
         reasons[kind] = (reasons[kind] ?? 0) + 1;
       }
     }
