@@ -8,7 +8,7 @@ import { logger } from '../shared/logger.js';
 import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { addPayment, createDossier, debtorView, dossierView, ownDossier } from '../services/dossiers.js';
-import { completeTask, openTasks } from '../services/tasks.js';
+import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
 
 async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
   const apiKey = header(event, 'x-api-key');
@@ -53,6 +53,7 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         return json(200, { tasks: await openTasks(client) });
       }
       case 'POST /v1/tasks/{taskId}/complete': {
+        requireAgent(client);
         const body = parseJson(event, CompleteTaskBody);
         return json(200, await completeTask(client, p.taskId!, body, now()));
       }

@@ -12,6 +12,7 @@ import { getDebtor } from '../store/debtors.js';
 import { type Client, getClient } from '../store/clients.js';
 import { dossiersOfDebtor, setCosts, setDossierStatus } from '../store/dossiers.js';
 import { closeTask, getTask, taskIdFor } from '../store/tasks.js';
+import { getSend } from '../store/sends.js';
 import { appendEvent, caseTimeline } from '../store/timeline.js';
 
 /** Step Functions task timeouts stay well inside a year. */
@@ -51,17 +52,28 @@ export async function decide(state: JourneyState, now: Date): Promise<JourneySta
   throw new Error(`case ${caseId} kept changing while deciding`);
 }
 
+/** The Lambda's error message from a Step Functions Cause (provider errors carry no personal data). */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const msg = (JSON.parse(cause) as { errorMessage?: unknown }).errorMessage;
+    return typeof msg === 'string' && msg ? `: ${msg.slice(0, 200)}` : '';
+  } catch {
+    return '';
+  }
+}
+
 /** What the previous step left behind: a failure to fail over from, a call task nobody completed. */
 async function settlePreviousStep(state: JourneyState, at: string): Promise<void> {
   const prev = state.action;
   if (prev?.type !== 'send') return;
-  if (state.error) {
+  if (state.error && (await getSend(state.caseId, state.journeyNo, prev.stepNo))?.status !== 'sent') {
     await appendEvent(state.caseId, {
       eventId: `sendfail-${state.journeyNo}-${prev.stepNo}`,
       at,
       type: 'send_failed',
       channel: prev.channel,
-      detail: `${prev.channel} failed after retries (${state.error.Error}); moving to the next channel.`,
+      detail: `${prev.channel} failed after retries (${state.error.Error}${causeMessage(state.error.Cause)}); moving on.`,
       dossierIds: prev.dossierIds,
       stepNo: prev.stepNo,
     });

@@ -30,7 +30,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   wrong_number: 'wrong number; the phone number is marked unusable',
 };
 
-function requireAgent(client: Client): void {
+export function requireAgent(client: Client): void {
   if (!client.agent) throw new HttpError(403, 'forbidden', 'Only the agency’s agent keys can work the call queue.');
 }
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { Clock } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
@@ -236,6 +236,8 @@ export class LocalRuntime {
         })),
       }),
     );
+    // dynalite answers CreateTable before the table is ACTIVE; wait, or the first write can miss it.
+    await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TABLE.defaultName });
     ddb.destroy();
   }
 
