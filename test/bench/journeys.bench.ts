@@ -74,6 +74,15 @@ async function main() {
     if (WRITE_OPS.has(op)) writes += delta;
     else if (op !== 'CreateTable' && op !== 'DescribeTable') reads += delta;
   }
+  // Where the transitions go: states entered, over every execution's history.
+  const byState: Record<string, number> = {};
+  const list = (await rt.sfn.api('ListExecutions', { stateMachineArn: rt.stateMachineArn, maxResults: 1000 })) as { executions: Array<{ executionArn: string }> };
+  for (const e of list.executions) {
+    const hist = (await rt.sfn.api('GetExecutionHistory', { executionArn: e.executionArn, maxResults: 1000 })) as {
+      events: Array<{ type: string; stateEnteredEventDetails?: { name: string } }>;
+    };
+    for (const ev of hist.events) if (ev.stateEnteredEventDetails) byState[ev.stateEnteredEventDetails.name] = (byState[ev.stateEnteredEventDetails.name] ?? 0) + 1;
+  }
   const outbox = await rt.api!.outbox();
   const contacts = outbox.length;
   const lambdas = stepLambdas + apiLambdas;
@@ -88,6 +97,7 @@ async function main() {
 Maatwerk journey benchmark — ${JOURNEYS} journeys on the virtual clock (2 March → 1 July 2026), ${Math.round(PAY_SHARE * 100)}% pay after the first contacts
   contacts (messages, letters, call tasks)   ${contacts}  (${per(contacts)} per journey)
   state transitions                          ${transitions}  (${per(transitions)} per journey, ${(transitions / contacts).toFixed(2)} per contact; target ≤ 4)
+      by state: ${Object.entries(byState).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / JOURNEYS).toFixed(1)}`).join(', ')} per journey
   Lambda invocations                         ${lambdas}  (${per(lambdas)} per journey: ${per(stepLambdas)} journey steps + ${per(apiLambdas)} API)
   DynamoDB requests                          ${reads + writes}  (${per(reads)} reads + ${per(writes)} writes per journey)
   AWS cost at list prices                    $${((cost / JOURNEYS) * 1000).toFixed(2)} per 1,000 journeys
