@@ -13,6 +13,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, waitUntilTabl
 import dynalite from 'dynalite';
 import { Clock } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
+import { JOURNEY_FUNCTIONS } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
 import { ApiServer } from './api-server.js';
@@ -179,17 +180,7 @@ export class LocalRuntime {
     await this.ensureTable();
 
     // 5. The journey state machine from the same ASL file CDK deploys, bound to the same handlers.
-    const { handler: decide } = await import('../../functions/decide/handler.js');
-    const steps = await import('../../functions/channel-step/handler.js');
-    const functions: Record<string, (e: unknown) => Promise<unknown>> = {
-      DecideFunctionArn: decide,
-      SendEmailFunctionArn: steps.email,
-      SendSmsFunctionArn: steps.sms,
-      SendWhatsappFunctionArn: steps.whatsapp,
-      SendLetterFunctionArn: steps.letter,
-      CallTaskFunctionArn: steps.callTask,
-      AwaitFunctionArn: steps.park,
-    };
+    const functions = JOURNEY_FUNCTIONS;
     const substitutions: Record<string, string> = {};
     for (const [placeholder, fn] of Object.entries(functions)) {
       const name = `maatwerk-${placeholder.replace(/FunctionArn$/, '')}`;

@@ -14,6 +14,7 @@ import { JOURNEY_ASL } from '../../infra/local/runtime.js';
 import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
 import type { Harness } from './local.js';
 import * as steps from '../../functions/channel-step/handler.js';
+import { JOURNEY_FUNCTIONS } from '../../infra/local/journey-functions.js';
 import { handler as realDecide } from '../../functions/decide/handler.js';
 import { now } from '../../functions/shared/clock.js';
 import { newId } from '../../functions/shared/ids.js';
@@ -159,14 +160,8 @@ export async function timeline(caseId: string): Promise<TimelineEvent[]> {
 
 // ---- forced journeys ------------------------------------------------------------------------------------------
 
-const STEP_FUNCTIONS: Record<string, (e: unknown) => Promise<unknown>> = {
-  SendEmailFunctionArn: steps.email,
-  SendSmsFunctionArn: steps.sms,
-  SendWhatsappFunctionArn: steps.whatsapp,
-  SendLetterFunctionArn: steps.letter,
-  CallTaskFunctionArn: steps.callTask,
-  AwaitFunctionArn: steps.park,
-};
+/** The real channel steps; Decide is replaced per test. */
+const { DecideFunctionArn: _decide, ...STEP_FUNCTIONS } = JOURNEY_FUNCTIONS;
 
 export interface ForcedJourneys {
   /** the state machine: the real ASL, the real channel steps, a Decide that starts with the forced action */
