@@ -5,6 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { now } from '../shared/clock.js';
 import { errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
+import { redact } from '../channels/port.js';
 import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { addPayment, createDossier, debtorView, dossierView, ownDossier } from '../services/dossiers.js';
@@ -61,7 +62,7 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
     }
   } catch (err) {
-    if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, error: err as Error });
+    if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, errorName: (err as Error)?.name, errorMessage: redact(String((err as Error)?.message ?? err)) });
     return errorResponse(err);
   }
 }

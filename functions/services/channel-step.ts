@@ -323,8 +323,9 @@ interface SendContext {
 async function loadContext(c: Case, action: SendAction): Promise<SendContext> {
   const debtor = await getDebtor(c.caseId);
   if (!debtor) throw new Error(`case ${c.caseId} has no debtor record`);
-  const dossiers = (await Promise.all(action.dossierIds.map((id) => getDossier(id)))).filter((d): d is Dossier => !!d);
-  if (dossiers.length === 0) throw new PermanentSendError('none of the dossiers of this step exist');
+  // Only dossiers still open: a payment, dispute or withdrawal since Decide looked means no message about them.
+  const dossiers = (await Promise.all(action.dossierIds.map((id) => getDossier(id)))).filter((d): d is Dossier => d?.status === 'open');
+  if (dossiers.length === 0) throw new PermanentSendError('none of the dossiers of this step is still open');
   const clients = new Map<string, Client | undefined>();
   for (const d of dossiers) if (!clients.has(d.clientId)) clients.set(d.clientId, await getClient(d.clientId));
   return { debtor, dossiers, clients };

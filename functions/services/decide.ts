@@ -11,7 +11,7 @@ import { type Case, closeCase, getCase, markContact, saveDecision } from '../sto
 import { getDebtor } from '../store/debtors.js';
 import { type Client, getClient } from '../store/clients.js';
 import { dossiersOfDebtor, setCosts, setDossierStatus } from '../store/dossiers.js';
-import { closeTask, getTask, taskIdFor } from '../store/tasks.js';
+import { closeTask, getTask, taskIdFor, tasksWithStatus } from '../store/tasks.js';
 import { getSend } from '../store/sends.js';
 import { appendEvent, caseTimeline } from '../store/timeline.js';
 
@@ -67,7 +67,9 @@ function causeMessage(cause: string | undefined): string {
 async function settlePreviousStep(state: JourneyState, at: string): Promise<void> {
   const prev = state.action;
   if (prev?.type !== 'send') return;
-  if (state.error && (await getSend(state.caseId, state.journeyNo, prev.stepNo))?.status !== 'sent') {
+  // A step whose ledger already says sent or failed has its outcome on the timeline.
+  const ledger = state.error ? await getSend(state.caseId, state.journeyNo, prev.stepNo) : undefined;
+  if (state.error && ledger?.status !== 'sent' && ledger?.status !== 'failed') {
     await appendEvent(state.caseId, {
       eventId: `sendfail-${state.journeyNo}-${prev.stepNo}`,
       at,
@@ -200,6 +202,8 @@ async function logDecision(c: Case, decision: Exclude<StrategyDecision, { kind: 
 
 async function finish(c: Case, decision: Extract<Decision, { kind: 'done' }>, input: DecisionInput, at: string): Promise<void> {
   const open = input.dossiers.filter((d) => d.status === 'open');
+  // No agent should call someone whose journey ended (paid, opted out, referred to debt help).
+  for (const task of (await tasksWithStatus('open')).filter((t) => t.caseId === c.caseId)) await closeTask(task.taskId, 'expired', at);
   if (decision.dossierStatus) {
     for (const d of open) await setDossierStatus(d.dossierId, decision.dossierStatus, ['open'], decision.reason, at);
   }

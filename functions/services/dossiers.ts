@@ -138,8 +138,9 @@ export async function addPayment(dossier: Dossier, body: PaymentBody, idempotenc
         dossierIds: [dossier.dossierId],
       });
     }
-    await notifyCase(dossier.debtorId, 'payment', at);
   }
+  // Always, also for a retried request: if the first attempt crashed before this, the journey still hears of it.
+  await notifyCase(dossier.debtorId, 'payment', at);
   return dossierView(updated);
 }
 
