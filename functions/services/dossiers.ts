@@ -90,12 +90,29 @@ export async function ownDossier(client: Client, dossierId: string): Promise<Dos
   return dossier;
 }
 
-function publicEvent(e: TimelineEvent) {
-  return { at: e.at, type: e.type, ...(e.channel ? { channel: e.channel } : {}), detail: e.detail };
+const EXPLAINED = new Set(['decision', 'journey_ended']);
+
+/**
+ * A timeline entry as a client sees it. Decisions about a debtor who also owes other creditors keep their
+ * action but not their reasons, which describe those creditors' claims.
+ */
+function publicEvent(e: TimelineEvent, shared: boolean) {
+  const detail = shared && EXPLAINED.has(e.type) ? `${e.detail.split('. ')[0]}. (Reasons not shown: the debtor also has claims of other creditors.)` : e.detail;
+  return { at: e.at, type: e.type, ...(e.channel ? { channel: e.channel } : {}), detail };
+}
+
+const sharesDebtor = (clientId: string, debtorDossiers: Dossier[]) => debtorDossiers.some((d) => d.clientId !== clientId && d.status === 'open');
+
+/**
+ * A debtor may owe several creditors: segment reasons that describe the other creditors' claims are not this
+ * client's to read, so they are summarised when another creditor has an open claim too.
+ */
+function reasonsFor(clientId: string, debtorDossiers: Dossier[], reasons: string[] | undefined): string[] {
+  return sharesDebtor(clientId, debtorDossiers) ? ['based on all of the debtor’s open claims, including those of other creditors'] : (reasons ?? []);
 }
 
 export async function dossierView(dossier: Dossier) {
-  const [c, timeline] = await Promise.all([getCase(dossier.debtorId), caseTimeline(dossier.debtorId)]);
+  const [c, timeline, debtorDossiers] = await Promise.all([getCase(dossier.debtorId), caseTimeline(dossier.debtorId), dossiersOfDebtor(dossier.debtorId)]);
   return {
     dossierId: dossier.dossierId,
     reference: dossier.reference,
@@ -105,10 +122,10 @@ export async function dossierView(dossier: Dossier) {
     journey: {
       phase: c?.phase ?? null,
       segment: c?.segment ?? null,
-      segmentReasons: c?.segmentReasons ?? [],
+      segmentReasons: reasonsFor(dossier.clientId, debtorDossiers, c?.segmentReasons),
       nextContactAt: c?.status === 'active' ? c?.nextContactAt ?? null : null,
     },
-    timeline: timeline.filter((e) => e.dossierIds.includes(dossier.dossierId)).map(publicEvent),
+    timeline: timeline.filter((e) => e.dossierIds.includes(dossier.dossierId)).map((e) => publicEvent(e, sharesDebtor(dossier.clientId, debtorDossiers))),
   };
 }
 
@@ -155,14 +172,13 @@ export async function debtorView(client: Client, debtorId: string) {
   const count = (type: string) => visible.filter((e) => e.type === type).length;
   return {
     debtorId,
-    name: debtor.name,
     language: debtor.language,
     consumer: debtor.consumer,
     dossiers: mine.map((d) => ({ dossierId: d.dossierId, reference: d.reference, status: d.status, outstanding: outstanding(d) })),
     segment: c?.segment ?? null,
-    segmentReasons: c?.segmentReasons ?? [],
+    segmentReasons: reasonsFor(client.clientId, dossiers, c?.segmentReasons),
     optOuts: debtor.optOuts,
     engagement: { sent: count('sent'), delivered: count('delivered'), opened: count('opened'), replied: count('replied'), payments: count('payment') },
-    decisions: visible.filter((e) => e.type === 'decision').map(publicEvent),
+    decisions: visible.filter((e) => e.type === 'decision').map((e) => publicEvent(e, sharesDebtor(client.clientId, dossiers))),
   };
 }

@@ -55,6 +55,22 @@ describe('client isolation and idempotency', () => {
     expect((await h.api('GET', `/v1/dossiers/${mine.body.dossierId}`)).status).toBe(200);
   });
 
+  it("does not show one creditor the details another creditor supplied about a shared debtor", async () => {
+    const a = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'SHARE-A' }, { name: 'Name Given By Acme', phone: '+31677777777', email: 'share@example.invalid' }));
+    const b = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'SHARE-B', principal: 90_000 }, { name: 'Name Given By Globex', phone: '+31677777777', email: 'share@example.invalid' }), { key: 'key-globex' });
+    expect(b.body.debtorId).toBe(a.body.debtorId);
+    await h.advance({ seconds: 0 });
+    const seenByGlobex = await h.api('GET', `/v1/debtors/${b.body.debtorId}`, undefined, { key: 'key-globex' });
+    expect(seenByGlobex.status).toBe(200);
+    const text = JSON.stringify(seenByGlobex.body);
+    expect(text).not.toContain('Name Given By Acme');
+    expect(text).not.toContain('SHARE-A');
+    expect(text).not.toContain(a.body.dossierId);
+    const dossierSeenByGlobex = JSON.stringify((await h.api('GET', `/v1/dossiers/${b.body.dossierId}`, undefined, { key: 'key-globex' })).body);
+    expect(dossierSeenByGlobex).not.toContain('SHARE-A');
+    expect(dossierSeenByGlobex).not.toMatch(/2 open claims/);
+  });
+
   it('replays a creation with the same Idempotency-Key and refuses the key for a different body', async () => {
     const body = dossierBody({ reference: 'IDEM-1' }, { phone: '+31622222222', email: 'idem@example.invalid' });
     const first = await h.api('POST', '/v1/dossiers', body, { headers: { 'Idempotency-Key': 'create-idem-1' } });
