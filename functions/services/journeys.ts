@@ -2,10 +2,10 @@
  * Starting, joining and waking journeys. Whatever happens to a case is written to the store first
  * (noteEvent) and only then wakes the waiting step, so a lost wake-up only delays the reaction.
  */
-import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { stepFunctions } from '../shared/aws.js';
 import { logger } from '../shared/logger.js';
-import { type Case, noteEvent, openOrJoinCase, setExecution } from '../store/cases.js';
+import { type Case, closeCase, noteEvent, openOrJoinCase, setExecution } from '../store/cases.js';
 
 const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken', 'ExecutionDoesNotExist']);
 
@@ -21,7 +21,7 @@ export function executionName(caseId: string, journeyNo: number): string {
 }
 
 /** A new claim for a debtor: one journey per debtor; a running one is joined and woken. */
-export async function startOrJoinJourney(caseId: string, at: string): Promise<Case> {
+export async function startOrJoinJourney(caseId: string, at: string, attempt = 0): Promise<Case> {
   const { case: c, startJourney } = await openOrJoinCase(caseId, at);
   if (startJourney) {
     const res = await stepFunctions()
@@ -39,10 +39,22 @@ export async function startOrJoinJourney(caseId: string, at: string): Promise<Ca
       });
     if (res?.executionArn) await setExecution(caseId, c.journeyNo, res.executionArn);
     logger.info('journey started', { caseId, journeyNo: c.journeyNo });
+  } else if (attempt < 3 && c.executionArn && !(await isRunning(c.executionArn))) {
+    // The execution ended outside our control (stopped by an operator, failed): close this journey and start
+    // a new one, so the new claim is never left without a running journey.
+    if (await closeCase(caseId, c.journeyNo, c.eventSeq, 'execution ended unexpectedly', at)) {
+      logger.warn('journey execution was not running; starting a new one', { caseId, journeyNo: c.journeyNo });
+    }
+    return startOrJoinJourney(caseId, at, attempt + 1);
   } else {
     await wake(c, 'claim_added');
   }
   return c;
+}
+
+async function isRunning(executionArn: string): Promise<boolean> {
+  const res = await stepFunctions().send(new DescribeExecutionCommand({ executionArn }));
+  return res.status === 'RUNNING';
 }
 
 /** Records that something happened to the case and wakes its waiting step. */

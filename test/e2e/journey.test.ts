@@ -3,7 +3,7 @@
  * handlers, the real AWS/Twilio/SendGrid SDKs against dynalite and the fake providers, over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { dossierBody, type Harness, startLocal } from '../support/local.js';
 
 let h: Harness;
@@ -110,3 +110,20 @@ async function executionArn(debtorId: string): Promise<string> {
   expect(view.status).toBe(200);
   return `arn:aws:states:eu-west-1:000000000000:execution:maatwerk-journey:${debtorId}-j1`;
 }
+
+describe('a journey whose execution was stopped outside the system', () => {
+  it('starts a new journey for the next claim instead of joining the dead one', async () => {
+    const first = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'STOPPED-1' }, { phone: '+31698765432', email: 'stopped@example.invalid' }));
+    await h.advance({ seconds: 0 });
+    const arn = `arn:aws:states:eu-west-1:000000000000:execution:maatwerk-journey:${first.body.debtorId}-j1`;
+    await sfn().send(new StopExecutionCommand({ executionArn: arn, error: 'Operator', cause: 'stopped by hand' }));
+    const sentBefore = (await h.outbox()).filter((m) => m.debtorId === first.body.debtorId).length;
+    const second = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'STOPPED-2' }, { phone: '+31698765432', email: 'stopped@example.invalid' }));
+    expect(second.body.debtorId).toBe(first.body.debtorId);
+    await h.advance({ seconds: 0 });
+    const next = await sfn().send(new DescribeExecutionCommand({ executionArn: `${arn.slice(0, -3)}-j2` }));
+    expect(next.status).toBe('RUNNING');
+    await h.advance({ seconds: 30 * 86_400 });
+    expect((await h.outbox()).filter((m) => m.debtorId === first.body.debtorId).length).toBeGreaterThan(sentBefore);
+  });
+});
