@@ -28,6 +28,8 @@ export async function decide(state: JourneyState, now: Date): Promise<JourneySta
   for (let attempt = 0; attempt < 5; attempt++) {
     const c = await getCase(caseId);
     if (!c || c.journeyNo !== journeyNo || c.status !== 'active') {
+      // Closed by an earlier attempt that may have crashed before finishing: finishing again is idempotent.
+      if (c?.journeyNo === journeyNo && c.closing) await finish(c, c.closing);
       return { caseId, journeyNo, action: { type: 'done', reason: 'journey closed or superseded' } };
     }
     const input = await loadInput(c, now, state);
@@ -36,8 +38,14 @@ export async function decide(state: JourneyState, now: Date): Promise<JourneySta
     await applyCosts(c, decision, at);
     if (action.type === 'done') {
       // Only end if nothing happened since we looked; otherwise decide again with the news.
-      if (!(await closeCase(caseId, journeyNo, c.eventSeq, action.reason, at))) continue;
-      await finish(c, decision as Extract<Decision, { kind: 'done' }>, input, at);
+      const ending = decision as Extract<Decision, { kind: 'done' }>;
+      const closing = {
+        ...(ending.dossierStatus ? { dossierStatus: ending.dossierStatus } : {}),
+        detail: `Journey ended: ${ending.reason}${ending.dossierStatus ? ` (dossiers ${ending.dossierStatus.replace('_', ' ')})` : ''}. ${ending.reasons.join('; ')}`,
+        at,
+      };
+      if (!(await closeCase(caseId, journeyNo, c.eventSeq, action.reason, at, closing))) continue;
+      await finish(c, closing);
       return { caseId, journeyNo, action };
     }
     await saveDecision(caseId, journeyNo, {
@@ -200,19 +208,19 @@ async function logDecision(c: Case, decision: Exclude<StrategyDecision, { kind: 
   });
 }
 
-async function finish(c: Case, decision: Extract<Decision, { kind: 'done' }>, input: DecisionInput, at: string): Promise<void> {
-  const open = input.dossiers.filter((d) => d.status === 'open');
+async function finish(c: Case, closing: NonNullable<Case['closing']>): Promise<void> {
+  const dossiers = await dossiersOfDebtor(c.caseId);
   // No agent should call someone whose journey ended (paid, opted out, referred to debt help).
-  for (const task of (await tasksWithStatus('open')).filter((t) => t.caseId === c.caseId)) await closeTask(task.taskId, 'expired', at);
-  if (decision.dossierStatus) {
-    for (const d of open) await setDossierStatus(d.dossierId, decision.dossierStatus, ['open'], decision.reason, at);
+  for (const task of (await tasksWithStatus('open')).filter((t) => t.caseId === c.caseId)) await closeTask(task.taskId, 'expired', closing.at);
+  if (closing.dossierStatus) {
+    for (const d of dossiers) await setDossierStatus(d.dossierId, closing.dossierStatus, ['open'], closing.detail, closing.at);
   }
   await appendEvent(c.caseId, {
     eventId: `end-${c.journeyNo}`,
-    at,
+    at: closing.at,
     type: 'journey_ended',
-    detail: `Journey ended: ${decision.reason}${decision.dossierStatus ? ` (dossiers ${decision.dossierStatus.replace('_', ' ')})` : ''}. ${decision.reasons.join('; ')}`,
-    dossierIds: input.dossiers.map((d) => d.dossierId),
+    detail: closing.detail,
+    dossierIds: dossiers.map((d) => d.dossierId),
   });
-  logger.info('journey ended', { caseId: c.caseId, journeyNo: c.journeyNo, reason: decision.reason });
+  logger.info('journey ended', { caseId: c.caseId, journeyNo: c.journeyNo });
 }

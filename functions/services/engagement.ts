@@ -9,7 +9,7 @@ import { addFlag, addOptOut, debtorIdByPhone, markUnusable, recordInbound } from
 import { dossiersOfDebtor, setDossierStatus } from '../store/dossiers.js';
 import { getMessageRef, getSend, type MessageRef, webhookDone, webhookReceipt } from '../store/sends.js';
 import { redact } from '../channels/port.js';
-import { appendEvent, type TimelineType } from '../store/timeline.js';
+import { appendEvent, caseTimeline, type TimelineType } from '../store/timeline.js';
 import { notifyCase } from './journeys.js';
 
 const INTENT_TEXT: Record<Intent, string> = {
@@ -38,7 +38,11 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
   const at = receipt.at;
   const open = await dossiersOfDebtor(debtorId, 'open');
   const all = open.length ? open : await dossiersOfDebtor(debtorId);
-  const dossierIds = all.map((d) => d.dossierId);
+  // A reply answers the last message we sent: it concerns that message's dossiers (so one creditor does not read
+  // replies about another's claim); without such a message, all the debtor's open dossiers.
+  const lastSent = (await caseTimeline(debtorId)).filter((e) => e.type === 'sent' || e.type === 'call_task').at(-1);
+  const answered = all.filter((d) => lastSent?.dossierIds.includes(d.dossierId));
+  const dossierIds = (answered.length ? answered : all).map((d) => d.dossierId);
   const reply = classifyReply(msg.Body);
   await appendEvent(debtorId, {
     eventId: `in-${msg.MessageSid}`,
@@ -66,7 +70,7 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
       break;
     }
     case 'dispute':
-      for (const d of open) await setDossierStatus(d.dossierId, 'paused', ['open'], 'dispute reported by the debtor', at);
+      for (const d of open.filter((o) => dossierIds.includes(o.dossierId))) await setDossierStatus(d.dossierId, 'paused', ['open'], 'dispute reported by the debtor', at);
       break;
     case 'debt_help':
       await addFlag(debtorId, 'debt_help_reported');

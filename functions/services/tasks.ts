@@ -50,13 +50,16 @@ export async function openTasks(client: Client) {
 
 export async function completeTask(client: Client, taskId: string, body: z.infer<typeof CompleteTaskBody>, now: Date) {
   requireAgent(client);
-  const at = now.toISOString();
   const task = await getTask(taskId);
   if (!task) throw new HttpError(404, 'not_found', `No task ${taskId}.`);
+  let at = now.toISOString();
   const closed = await closeTask(taskId, 'done', at, body);
   if (!closed) {
     const current = (await getTask(taskId)) ?? task;
-    throw new HttpError(409, 'task_not_open', `Task ${taskId} is already ${current.status}${current.outcome ? ` (${current.outcome})` : ''}.`);
+    // The same outcome again (a retry after a failure half-way): finish its consequences, all idempotent.
+    const retry = current.status === 'done' && current.outcome === body.outcome && (current.note ?? undefined) === body.note;
+    if (!retry) throw new HttpError(409, 'task_not_open', `Task ${taskId} is already ${current.status}${current.outcome ? ` (${current.outcome})` : ''}.`);
+    at = current.completedAt ?? at;
   }
   // The consequences first, then the timeline, then the wake-up: Decide must see all of it.
   if (body.outcome === 'wrong_number') await markUnusable(task.caseId, 'phone');

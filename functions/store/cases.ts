@@ -22,6 +22,8 @@ export interface Case {
   nextContactAt?: string;
   lastContactAt?: string;
   closedReason?: string;
+  /** what ending the journey does, kept so a retry after a crash can finish it (dossier status, timeline text) */
+  closing?: { dossierStatus?: 'handed_over'; detail: string; at: string };
   createdAt: string;
   updatedAt: string;
 }
@@ -56,7 +58,7 @@ export async function openOrJoinCase(caseId: string, at: string): Promise<{ case
             TableName: tableName(),
             Key: key.case(caseId),
             UpdateExpression:
-              'SET journeyNo = :next, #s = :active, stepNo = :zero, updatedAt = :at ADD eventSeq :one REMOVE taskToken, executionArn, closedReason, nextContactAt',
+              'SET journeyNo = :next, #s = :active, stepNo = :zero, updatedAt = :at ADD eventSeq :one REMOVE taskToken, executionArn, closedReason, closing, nextContactAt',
             ConditionExpression: '#s = :closed AND journeyNo = :j',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: {
@@ -185,16 +187,23 @@ export async function markContact(caseId: string, journeyNo: number, stepNo: num
  * Ends the journey, but only if nothing happened since Decide looked (eventSeq unchanged):
  * a claim that arrives at the same moment is never left without a journey.
  */
-export async function closeCase(caseId: string, journeyNo: number, seenEventSeq: number, reason: string, at: string): Promise<boolean> {
+export async function closeCase(
+  caseId: string,
+  journeyNo: number,
+  seenEventSeq: number,
+  reason: string,
+  at: string,
+  closing?: Case['closing'],
+): Promise<boolean> {
   try {
     await dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key.case(caseId),
-        UpdateExpression: 'SET #s = :closed, closedReason = :r, updatedAt = :at REMOVE taskToken, nextContactAt',
+        UpdateExpression: 'SET #s = :closed, closedReason = :r, updatedAt = :at, closing = :c REMOVE taskToken, nextContactAt',
         ConditionExpression: 'journeyNo = :j AND eventSeq = :seq AND #s = :active',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':closed': 'closed', ':active': 'active', ':r': reason, ':at': at, ':j': journeyNo, ':seq': seenEventSeq },
+        ExpressionAttributeValues: { ':closed': 'closed', ':active': 'active', ':r': reason, ':at': at, ':j': journeyNo, ':seq': seenEventSeq, ':c': closing ?? null },
       }),
     );
     return true;
