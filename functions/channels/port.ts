@@ -192,3 +192,13 @@ const PHONE_RE = /(?:whatsapp:)?(?:\+|\b00|\b0)[1-9](?:[\s-]?\d){6,14}\b/g;
 export function redact(text: string): string {
   return text.replace(EMAIL_RE, '[email]').replace(PHONE_RE, '[phone]');
 }
+
+/**
+ * A request that timed out may still have been accepted, and neither Twilio nor SendGrid takes an
+ * idempotency key: sending again could reach the debtor twice. Such a send is treated as done-or-lost
+ * (not retried) and the journey moves on with the reason on the timeline — never a duplicate.
+ */
+export function inDoubtAfterTimeout(provider: string, err: unknown): Classification | undefined {
+  if (!describeProviderError(err).includes('timeout')) return undefined;
+  return { kind: 'permanent', error: new PermanentSendError(`no answer from ${provider} in time; it may have taken the message, so it is not sent again`) };
+}

@@ -10,6 +10,7 @@ import {
   retryPolicyFromEnv,
   withRetries,
 } from './port.js';
+import { inDoubtAfterTimeout } from './port.js';
 
 /** SendGrid's error: `.code` is the HTTP status (ResponseError). */
 function sendgridStatus(err: unknown): number | undefined {
@@ -53,6 +54,8 @@ export class SendgridEmail implements ChannelAdapter {
           },
         }),
       (err) => {
+        const doubt = inDoubtAfterTimeout('SendGrid', err);
+        if (doubt) return doubt;
         const status = sendgridStatus(err);
         if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
           // 401/403 are our credentials, not the address: do not blame the contact point for them.

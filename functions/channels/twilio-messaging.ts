@@ -10,6 +10,7 @@ import {
   statusOf,
   withRetries,
 } from './port.js';
+import { inDoubtAfterTimeout } from './port.js';
 
 /**
  * Twilio error codes that mean this number will never get the message: invalid or unreachable 'To' (21211,
@@ -48,6 +49,8 @@ export class TwilioMessaging implements ChannelAdapter {
           ...(msg.statusCallbackUrl ? { statusCallback: msg.statusCallbackUrl } : {}),
         }),
       (err) => {
+        const doubt = inDoubtAfterTimeout('Twilio', err);
+        if (doubt) return doubt;
         const code = (err as { code?: unknown }).code;
         const status = statusOf(err);
         if (typeof code === 'number' && DEAD_NUMBER.has(code)) {

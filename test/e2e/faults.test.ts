@@ -121,17 +121,32 @@ describe('the retry policy against the fakes, with the real SDKs', () => {
   });
   const channelOf = { twilio: 'sms', sendgrid: 'email', print: 'letter' } as const;
 
-  it.each(['twilio', 'sendgrid', 'print'] as const)('%s: 429, 500 and a timeout are retried with backoff, and the message goes out once', async (provider) => {
+  it.each(['twilio', 'sendgrid'] as const)('%s: a timeout is not retried (it may have been accepted: no duplicate), the step fails over', async (provider) => {
+    const a = (await adapters())[provider];
+    const before = h.rt.fakes.records().length;
+    inject({ provider, kind: 'timeout', times: 1, holdMs: 2000 });
+    inject({ provider, kind: '500', times: 1 }); // would be the retry: must stay unused
+    resetProviderStats();
+    const err = await a.send(msg(channelOf[provider])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentSendError);
+    expect((err as Error).message).toMatch(/in time; it may have taken the message, so it is not sent again/);
+    expect(providerStats).toMatchObject({ calls: 1, attempts: 1 });
+    expect(h.rt.fakes.pendingFaults()[provider]).toBe(1);
+    expect(h.rt.fakes.records().length).toBe(before);
+    await a.send(msg(channelOf[provider])); // uses up the queued 500, retried
+  });
+
+  it.each(['twilio', 'sendgrid', 'print'] as const)('%s: 429 and 500 (and for print, with its idempotency key, a timeout) are retried with backoff, and the message goes out once', async (provider) => {
     const a = (await adapters())[provider];
     const before = h.rt.fakes.records().length;
     inject({ provider, kind: '429', times: 1 });
     inject({ provider, kind: '500', times: 1 });
-    inject({ provider, kind: 'timeout', times: 1, holdMs: 2000 });
+    if (provider === 'print') inject({ provider, kind: 'timeout', times: 1, holdMs: 2000 });
     resetProviderStats();
     const started = Date.now();
     const { providerId } = await a.send(msg(channelOf[provider]));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300); // the timeout was waited for
-    expect(providerStats).toMatchObject({ calls: 1, attempts: 4, permanent: 0, exhausted: 0 });
+    if (provider === 'print') expect(Date.now() - started).toBeGreaterThanOrEqual(300); // the timeout was waited for
+    expect(providerStats).toMatchObject({ calls: 1, attempts: provider === 'print' ? 4 : 3, permanent: 0, exhausted: 0 });
     expect(h.rt.fakes.pendingFaults()[provider]).toBe(0);
     const added = h.rt.fakes.records().slice(before);
     expect(added.map((r) => r.id)).toEqual([providerId]);
@@ -375,7 +390,8 @@ describe('exactly once under faults, over 1,000 sends through the journey engine
       }
     }
     const injected = (p: 'twilio' | 'sendgrid' | 'print') => Object.values(faults[p]).reduce((a, b) => a + b, 0);
-    const permanentInjected = faults.twilio['400'] + faults.sendgrid['400'] + faults.print['400'];
+    // 4xx, and timeouts at Twilio/SendGrid (in doubt: not resent), end a step at once.
+    const permanentInjected = faults.twilio['400'] + faults.sendgrid['400'] + faults.print['400'] + faults.twilio.timeout + faults.sendgrid.timeout;
     const transientInjected = injected('twilio') + injected('sendgrid') + injected('print') - permanentInjected;
     const stepAttempts = fj.invocations.total - invocationsBefore;
     const stats = {
