@@ -8,9 +8,9 @@ import {
   providerTimeoutMs,
   type RetryPolicy,
   retryPolicyFromEnv,
+  inDoubtAfterTimeout,
   withRetries,
 } from './port.js';
-import { inDoubtAfterTimeout } from './port.js';
 
 /** SendGrid's error: `.code` is the HTTP status (ResponseError). */
 function sendgridStatus(err: unknown): number | undefined {

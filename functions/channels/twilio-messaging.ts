@@ -8,9 +8,9 @@ import {
   type RetryPolicy,
   retryPolicyFromEnv,
   statusOf,
+  inDoubtAfterTimeout,
   withRetries,
 } from './port.js';
-import { inDoubtAfterTimeout } from './port.js';
 
 /**
  * Twilio error codes that mean this number will never get the message: invalid or unreachable 'To' (21211,
