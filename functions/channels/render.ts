@@ -17,25 +17,26 @@ import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type {
-  AgencyDetails,
-  Channel,
-  ClaimLine,
-  Language,
-  Phase,
-  RenderInput,
-  RenderedMessage,
-  Tone,
+import {
+  CHANNELS,
+  LANGUAGES,
+  PHASES,
+  TONES,
+  type AgencyDetails,
+  type Channel,
+  type ClaimLine,
+  type Language,
+  type Phase,
+  type RenderInput,
+  type RenderedMessage,
+  type Tone,
 } from './render-contract.js';
 import { formatDate, formatMoney, joinList, oneLine, parseBlocks, splitFrontMatter, tidyText } from './render-format.js';
 import { blocksToHtml, blocksToText, type BodyData, type LayoutLabels } from './render-email.js';
 import { renderLetterPdf } from './render-pdf.js';
 import { smsInfo, smsText } from './render-sms.js';
 
-export const CHANNELS: readonly Channel[] = ['email', 'sms', 'whatsapp', 'letter', 'call'];
-export const TONES: readonly Tone[] = ['friendly', 'neutral', 'firm'];
-export const PHASES: readonly Phase[] = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'];
-export const LANGUAGES: readonly Language[] = ['nl', 'en'];
+export { CHANNELS, LANGUAGES, PHASES, TONES } from './render-contract.js';
 
 export class RenderError extends Error {
   override name = 'RenderError';

@@ -1,5 +1,5 @@
 /**
- * Decide with the strategy: the replacement for decideFixedSequence. Same Decision shape (send / wait / done),
+ * Decide with the strategy (it replaced the walking skeleton's fixed sequence). Same Decision shape (send / wait / done),
  * plus the segment, its reasons and the collection costs Decide should write. Pure: no AWS, `now` is input.now.
  *
  * Order of rules

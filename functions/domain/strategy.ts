@@ -41,15 +41,12 @@
  *  - contact windows inside 07:00–20:00 and not empty; channels listed once per phase.
  */
 import { z } from 'zod';
-import type { Channel, Phase, Tone } from '../channels/render-contract.js';
+import { CHANNELS, PHASES, TONES, type Channel, type Phase, type Tone } from '../channels/render-contract.js';
 import { LEGAL_CONTACT_WINDOW } from './calendar.js';
-import type { Segment } from './segmentation.js';
+import { SEGMENTS } from './segmentation.js';
 import defaultStrategyJson from '../../templates/strategy.json' with { type: 'json' };
 
-export const PHASES: readonly Phase[] = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'];
-export const STRATEGY_SEGMENTS: readonly Segment[] = ['cannot_pay', 'will_not_pay', 'unaware', 'vulnerable', 'unknown'];
-const CHANNELS = ['email', 'sms', 'whatsapp', 'letter', 'call'] as const;
-const TONES = ['friendly', 'neutral', 'firm'] as const;
+export { PHASES };
 
 export function phaseIndex(phase: Phase): number {
   return PHASES.indexOf(phase);
@@ -87,7 +84,7 @@ export const ContactWindowSchema = z
 
 export const PhaseSpecSchema = z.strictObject(
   {
-    phase: z.enum(PHASES as [Phase, ...Phase[]], { error: required(`must be one of ${PHASES.join(', ')}`) }),
+    phase: z.enum(PHASES, { error: required(`must be one of ${PHASES.join(', ')}`) }),
     channels: z.array(ChannelSchema, { error: required('must be a list of channels') }).min(1, 'must name at least one channel'),
     rotate: z.boolean({ error: 'must be true or false' }).optional().default(false),
     fallback: z.array(ChannelSchema, { error: 'must be a list of channels' }).optional().default([]),
@@ -147,7 +144,7 @@ export const StrategySchema = z
     { error: 'must be a JSON object' },
   )
   .superRefine((s, ctx) => {
-    for (const name of STRATEGY_SEGMENTS) {
+    for (const name of SEGMENTS) {
       const seg = s.segments[name];
       let previous = -1;
       let letterAt = -1;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { IncomeSourceSchema } from '../domain/payday.js';
+import { CHANNELS, LANGUAGES, PHASES, TONES } from '../channels/render-contract.js';
 
 export const E164 = z
   .string()
@@ -15,10 +16,10 @@ const cents = z.number().int('must be whole cents').positive('must be more than 
 const isoDate = z.iso.date('must be a date YYYY-MM-DD');
 const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' });
 
-export const Language = z.enum(['nl', 'en']);
+export const Language = z.enum(LANGUAGES);
 export type Language = z.infer<typeof Language>;
 
-export const ChannelName = z.enum(['email', 'sms', 'whatsapp', 'letter', 'call']);
+export const ChannelName = z.enum(CHANNELS);
 export type ChannelName = z.infer<typeof ChannelName>;
 
 export const Address = z.object({
@@ -109,9 +110,9 @@ export const SendAction = z.object({
   /** the case's event counter Decide saw; a newer event means "decide again, do not send" */
   seenEventSeq: z.number().int().nonnegative(),
   template: z.string(),
-  tone: z.enum(['friendly', 'neutral', 'firm']),
+  tone: z.enum(TONES),
   language: Language,
-  phase: z.enum(['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover']),
+  phase: z.enum(PHASES),
   dossierIds: z.array(z.string()).min(1),
 });
 export const WaitAction = z.object({

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { matchRoute } from '../../functions/shared/routes.js';
+import { handler as apiHandler } from '../../functions/api/handler.js';
+import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { getMessageRef } from '../../functions/store/sends.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
 import type { LocalRuntime } from './runtime.js';
@@ -103,8 +105,7 @@ export class ApiServer {
 
   private async invoke(fn: 'api' | 'webhooks', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     this.invocations++;
-    const mod = fn === 'api' ? await import('../../functions/api/handler.js') : await import('../../functions/webhooks/handler.js');
-    return mod.handler(event);
+    return fn === 'api' ? apiHandler(event) : webhooksHandler(event);
   }
 
   private proxyEvent(req: IncomingMessage, url: URL, body: Buffer, resource: string, pathParameters: Record<string, string>): APIGatewayProxyEvent {

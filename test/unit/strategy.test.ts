@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SEGMENTS } from '../../functions/domain/segmentation.js';
 import { describe, expect, it } from 'vitest';
 import {
   PHASES,
-  STRATEGY_SEGMENTS,
   defaultStrategy,
   fieldPath,
   parseStrategy,
@@ -27,11 +27,11 @@ describe('templates/strategy.json', () => {
   });
 
   it('has every segment', () => {
-    expect(Object.keys(s.segments).sort()).toEqual([...STRATEGY_SEGMENTS].sort());
+    expect(Object.keys(s.segments).sort()).toEqual([...SEGMENTS].sort());
   });
 
   it('stays inside the legal contact hours', () => {
-    const windows = [s.contactWindow, ...STRATEGY_SEGMENTS.flatMap((n) => s.segments[n].phases.map((p) => p.contactWindow).filter((w) => w !== undefined))];
+    const windows = [s.contactWindow, ...SEGMENTS.flatMap((n) => s.segments[n].phases.map((p) => p.contactWindow).filter((w) => w !== undefined))];
     for (const w of windows) {
       expect(w.startHour).toBeGreaterThanOrEqual(7);
       expect(w.endHour).toBeLessThanOrEqual(20);
