@@ -2,16 +2,11 @@
  * What the channel steps need from the template renderer (implemented in functions/channels/render.ts).
  * Templates live in templates/ per channel × tone × phase × language.
  */
-// The one list of each; the API schemas, the strategy schema and the renderer all use these.
-export const CHANNELS = ['email', 'sms', 'whatsapp', 'letter', 'call'] as const;
-export const TONES = ['friendly', 'neutral', 'firm'] as const;
-export const LANGUAGES = ['nl', 'en'] as const;
-/** Journey phases (DESIGN §5 and issue 3): friendly reminder → 14-day letter → demand → final notice → hand-over. */
-export const PHASES = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export type Tone = (typeof TONES)[number];
-export type Language = (typeof LANGUAGES)[number];
-export type Phase = (typeof PHASES)[number];
+import type { Channel, Language, Phase, Tone } from '../domain/vocabulary.js';
+
+// The vocabulary is the domain's (functions/domain/vocabulary.ts); re-exported for the renderer's callers.
+export { CHANNELS, LANGUAGES, PHASES, TONES } from '../domain/vocabulary.js';
+export type { Channel, Language, Phase, Tone };
 
 export interface ClaimLine {
   reference: string;

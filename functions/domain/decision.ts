@@ -1,36 +1,14 @@
 /**
- * The contract between the Decide step and the domain's decision logic. Pure data: the handler loads it
- * from the store, the domain decides, the handler records and returns the action.
+ * The decision's shape (send / wait / done), and the legacy input: a debtor, dossiers and a whole timeline,
+ * as the first version of Decide read them. The decision now reads the case's bounded facts (case/facts.ts);
+ * the legacy input is folded into those facts by case/history.ts (tests, and the lazy upgrade of old cases).
  */
-import type { Channel, Language, Phase, Tone } from '../channels/render-contract.js';
+import type { CaseFacts, DebtorFacts, DossierFacts } from './case/facts.js';
+import type { Channel, Language, Phase, Tone } from './vocabulary.js';
 
-export interface DebtorFacts {
-  consumer: boolean;
-  language: Language;
-  hasEmail: boolean;
-  hasPhone: boolean;
-  hasAddress: boolean;
-  whatsappOptIn: boolean;
-  optOuts: string[];
-  unusable: string[];
-  flags: string[];
-  incomeSource?: { type: string; [k: string]: unknown };
-  lastInboundAt?: string;
-}
+export type { DebtorFacts, DossierFacts };
 
-export interface DossierFacts {
-  dossierId: string;
-  clientId: string;
-  status: string;
-  principal: number;
-  costs: number;
-  paid: number;
-  dueDate: string;
-  createdAt: string;
-  /** the creditor cannot deduct VAT, so VAT is added to the collection costs */
-  vatOnCosts?: boolean;
-}
-
+/** A timeline event as the legacy input carries it. */
 export interface HistoryEvent {
   at: string;
   type: string;
@@ -47,7 +25,7 @@ export interface DecisionInput {
   journey: { journeyNo: number; stepNo: number; startedAt: string; lastContactAt?: string };
   history: HistoryEvent[];
   /** the previous step failed after its retries: fail over */
-  lastError?: { channel?: string; stepNo?: number; error: string };
+  lastError?: CaseFacts['lastError'];
 }
 
 export type Decision =

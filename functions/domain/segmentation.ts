@@ -2,15 +2,16 @@
  * Segmentation: why has this debtor not paid? Pure: DecisionInput in (with `now`), a segment and readable
  * reasons out. The reasons go to the decision log, the call task and the debtor view, so they read as sentences.
  *
+ * It reads the case's bounded facts (case/facts.ts), kept up to date as things happen — never the timeline.
  * Facts (every result starts with the first two):
  *   - the open claims: how many, and the outstanding total (principal + costs − paid, integer cents);
  *   - the age of the debt: whole days from the oldest open claim's due date to `now` (Europe/Amsterdam days);
- *   - contacts: 'sent' and 'call_task' events, in every journey of this debtor;
- *   - arrival: a contact arrived when a 'delivered'/'opened' event (or an opt-out reply) exists for it, or, for a
- *     letter that was not returned, once its presumed receipt date has come (costs.presumedReceipt);
+ *   - contacts: messages, letters and call tasks, in every journey of this debtor (totals.contacts);
+ *   - arrival: a contact arrived when a delivered/opened/clicked status (or an opt-out reply) came for it, or, for
+ *     a letter that was not returned, once its presumed receipt date has come (costs.presumedReceipt);
  *   - reactions: a reply (any intent except an opt-out), a click, a payment, a call outcome in which the agent
- *     reached the debtor (reached, promise_to_pay, arrangement_requested, cannot_pay, dispute);
- *   - undeliverable: 'bounced'/'failed' events and the debtor's unusable contact points.
+ *     reached the debtor (reached, promise_to_pay, arrangement_requested, cannot_pay, dispute) — signals.lastReaction;
+ *   - undeliverable: bounced/failed statuses and the debtor's unusable contact points.
  *
  * Rules, the first that matches wins:
  *   1. vulnerable     a vulnerability flag (vulnerable, bewind, curatele, mentorschap) or an agent's call outcome
@@ -41,10 +42,11 @@
  */
 import { daysBetween, localDate } from './calendar.js';
 import { presumedReceipt } from './costs.js';
-import type { DecisionInput, HistoryEvent } from './decision.js';
+import type { CaseFacts, ContactFact, Reaction, Statement } from './case/facts.js';
+import { SEGMENTS, type Channel, type Segment } from './vocabulary.js';
 
-export type Segment = 'cannot_pay' | 'will_not_pay' | 'unaware' | 'vulnerable' | 'unknown';
-export const SEGMENTS: readonly Segment[] = ['cannot_pay', 'will_not_pay', 'unaware', 'vulnerable', 'unknown'];
+export { SEGMENTS };
+export type { Segment };
 
 export interface SegmentResult {
   segment: Segment;
@@ -86,48 +88,21 @@ export const CANNOT_PAY_FLAGS: Readonly<Record<string, string>> = Object.freeze(
   beslag: 'income garnished by another creditor (beslag)',
 });
 
-const CAPACITY_REPLIES: Readonly<Record<string, string>> = {
+/** Reply intents that say something about the debtor's means. */
+export const CAPACITY_REPLIES: Readonly<Record<string, string>> = {
   cannot_pay: 'said they cannot pay',
   arrangement: 'asked for a payment arrangement',
   debt_help: 'reported debt help',
 };
-const CAPACITY_CALLS: Readonly<Record<string, string>> = {
+/** Call outcomes that say something about the debtor's means. */
+export const CAPACITY_CALLS: Readonly<Record<string, string>> = {
   cannot_pay: 'told the agent they cannot pay',
   arrangement_requested: 'asked the agent for a payment arrangement',
 };
-const REACHED_CALL_OUTCOMES = new Set(['reached', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'vulnerable']);
-const OPT_OUT_INTENTS = new Set(['opt_out', 'opt_out_all']);
+/** Call outcomes in which the agent reached the debtor (a reaction). */
+export const REACHED_CALL_OUTCOMES: ReadonlySet<string> = new Set(['reached', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'vulnerable']);
 
 const DAY = 86_400_000;
-
-// ---------------------------------------------------------------------------------------------------
-// Small helpers shared with the strategy
-// ---------------------------------------------------------------------------------------------------
-
-/** The history in time order (stable), without events later than `now`. */
-export function orderedHistory(history: readonly HistoryEvent[], now: Date): HistoryEvent[] {
-  const t = now.getTime();
-  return history
-    .map((e, i) => ({ e, i, at: Date.parse(e.at) }))
-    .filter((x) => Number.isFinite(x.at) && x.at <= t)
-    .sort((a, b) => a.at - b.at || a.i - b.i)
-    .map((x) => x.e);
-}
-
-/** A contact with the debtor: a message or letter sent, or a call task for an agent. */
-export function isContact(e: HistoryEvent): boolean {
-  return e.type === 'sent' || e.type === 'call_task';
-}
-
-export function intentOf(e: HistoryEvent): string | undefined {
-  const v = e.data?.intent;
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function outcomeOf(e: HistoryEvent): string | undefined {
-  const v = e.data?.outcome;
-  return typeof v === 'string' ? v : undefined;
-}
 
 /** "€1,234.56" */
 export function euro(cents: number): string {
@@ -142,202 +117,153 @@ export function euro(cents: number): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const day = (iso: string) => localDate(new Date(iso));
 
-/** Did the debtor react (to the claim, not just to a channel)? */
-function isReaction(e: HistoryEvent): boolean {
-  switch (e.type) {
-    case 'replied':
-      return !OPT_OUT_INTENTS.has(intentOf(e) ?? '');
-    case 'clicked':
-    case 'payment':
-    case 'paid':
-      return true;
-    case 'call_outcome':
-      return REACHED_CALL_OUTCOMES.has(outcomeOf(e) ?? '');
-    default:
-      return false;
-  }
+/** Did this contact demonstrably arrive by `today`? A letter that was not returned arrives on its presumed receipt. */
+export function hasArrived(c: ContactFact, today: string): boolean {
+  if (c.arrived) return true;
+  return c.channel === 'letter' && !c.returned && presumedReceipt(new Date(c.at)) <= today;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Segmentation
 // ---------------------------------------------------------------------------------------------------
 
-export function segment(input: DecisionInput): SegmentResult {
-  const { segment: s, reasons } = segmentWithEvidence(input);
+export function segment(f: CaseFacts, now: Date): SegmentResult {
+  const { segment: s, reasons } = segmentWithEvidence(f, now);
   return { segment: s, reasons };
 }
 
-export function segmentWithEvidence(input: DecisionInput): SegmentEvidence {
-  const now = input.now;
+export function segmentWithEvidence(f: CaseFacts, now: Date): SegmentEvidence {
   const today = localDate(now);
-  const history = orderedHistory(input.history, now);
-  const flags = new Set(input.debtor.flags);
-
-  // --- facts ---------------------------------------------------------------------------------------
-  const open = input.dossiers.filter((d) => d.status === 'open');
-  const outstanding = open.reduce((s, d) => s + Math.max(0, d.principal + d.costs - d.paid), 0);
-  const facts: string[] = [];
-  facts.push(open.length ? `${plural(open.length, 'open claim')}, ${euro(outstanding)} outstanding` : 'no open claims');
-  let overdueDays: number | undefined;
-  if (open.length) {
-    const oldest = open.map((d) => d.dueDate).sort()[0];
-    overdueDays = daysBetween(oldest, today);
-    facts.push(overdueDays > 0 ? `oldest claim ${plural(overdueDays, 'day')} overdue` : 'not overdue yet');
-  }
+  const flags = new Set(f.debtor.flags);
+  const facts = claimFacts(f, today);
   const result = (segment: Segment, rule: SegmentEvidence['rule'], reasons: string[], since?: string): SegmentEvidence => ({
     segment,
     rule,
-    reasons: [...facts, ...reasons],
+    reasons: [...facts.reasons, ...reasons],
     ...(since ? { since } : {}),
   });
 
   // --- 1. vulnerable -------------------------------------------------------------------------------
-  const vulnerable = Object.keys(VULNERABLE_FLAGS).filter((f) => flags.has(f));
-  const vulnerableCall = [...history].reverse().find((e) => e.type === 'call_outcome' && outcomeOf(e) === 'vulnerable');
+  const vulnerable = Object.keys(VULNERABLE_FLAGS).filter((flag) => flags.has(flag));
+  const vulnerableCall = f.signals.vulnerableCallAt;
   if (vulnerable.length || vulnerableCall) {
-    const why = vulnerable.map((f) => `debtor ${VULNERABLE_FLAGS[f]}`);
-    if (vulnerableCall) why.push(`an agent marked the debtor vulnerable on ${day(vulnerableCall.at)}`);
+    const why = vulnerable.map((flag) => `debtor ${VULNERABLE_FLAGS[flag]}`);
+    if (vulnerableCall) why.push(`an agent marked the debtor vulnerable on ${day(vulnerableCall)}`);
     return result('vulnerable', 'vulnerable', [...why, 'a person decides before any escalation']);
   }
 
   // --- 2. debt relief --------------------------------------------------------------------------------
-  const relief = Object.keys(DEBT_RELIEF_FLAGS).filter((f) => flags.has(f));
-  if (relief.length) return result('cannot_pay', 'debt_relief', relief.map((f) => `debtor ${DEBT_RELIEF_FLAGS[f]}`));
+  const relief = Object.keys(DEBT_RELIEF_FLAGS).filter((flag) => flags.has(flag));
+  if (relief.length) return result('cannot_pay', 'debt_relief', relief.map((flag) => `debtor ${DEBT_RELIEF_FLAGS[flag]}`));
 
   // --- 3. the latest capacity / willingness statement -----------------------------------------------
-  let latest: { e: HistoryEvent; kind: 'capacity' | 'promise'; what: string } | undefined;
-  for (const e of history) {
-    if (e.type === 'replied') {
-      const intent = intentOf(e) ?? '';
-      if (CAPACITY_REPLIES[intent]) latest = { e, kind: 'capacity', what: `replied on ${day(e.at)}: ${CAPACITY_REPLIES[intent]}` };
-      else if (intent === 'promise_to_pay') latest = { e, kind: 'promise', what: `promised to pay on ${day(e.at)}` };
-    } else if (e.type === 'call_outcome') {
-      const outcome = outcomeOf(e) ?? '';
-      if (CAPACITY_CALLS[outcome]) latest = { e, kind: 'capacity', what: `call on ${day(e.at)}: ${CAPACITY_CALLS[outcome]}` };
-      else if (outcome === 'promise_to_pay') latest = { e, kind: 'promise', what: `promised an agent to pay on ${day(e.at)}` };
-    }
-  }
+  const latest = f.signals.latestStatement;
   if (latest?.kind === 'capacity') {
-    return result('cannot_pay', 'latest_signal', [`${latest.what} (the latest statement weighs most)`], latest.e.at);
+    return result('cannot_pay', 'latest_signal', [`${statementText(latest)} (the latest statement weighs most)`], latest.at);
   }
   if (latest?.kind === 'promise') {
-    const at = Date.parse(latest.e.at);
-    const paidSince = history.some((e) => (e.type === 'payment' || e.type === 'paid') && Date.parse(e.at) > at);
+    const at = Date.parse(latest.at);
+    const paidSince = f.signals.lastPaymentAt !== undefined && Date.parse(f.signals.lastPaymentAt) > at;
     const ageDays = Math.floor((now.getTime() - at) / DAY);
     if (!paidSince && ageDays > BROKEN_PROMISE_DAYS) {
       return result(
         'will_not_pay',
         'latest_signal',
-        [`${latest.what} but no payment in the ${ageDays} days since: broken promise`],
+        [`${statementText(latest)} but no payment in the ${ageDays} days since: broken promise`],
         new Date(at + BROKEN_PROMISE_DAYS * DAY).toISOString(),
       );
     }
     return result(
       'unknown',
       'latest_signal',
-      [paidSince ? `${latest.what} and paid since` : `${latest.what} (${plural(ageDays, 'day')} ago): giving it time`],
-      latest.e.at,
+      [paidSince ? `${statementText(latest)} and paid since` : `${statementText(latest)} (${plural(ageDays, 'day')} ago): giving it time`],
+      latest.at,
     );
   }
 
   // --- 4. flags pointing at a lack of means -----------------------------------------------------------
-  const means = Object.keys(CANNOT_PAY_FLAGS).filter((f) => flags.has(f));
-  if (means.length) return result('cannot_pay', 'flag', means.map((f) => `debtor ${CANNOT_PAY_FLAGS[f]}`));
+  const means = Object.keys(CANNOT_PAY_FLAGS).filter((flag) => flags.has(flag));
+  if (means.length) return result('cannot_pay', 'flag', means.map((flag) => `debtor ${CANNOT_PAY_FLAGS[flag]}`));
 
   // --- engagement --------------------------------------------------------------------------------------
-  const contacts = history.filter(isContact);
-  const reactions = history.filter(isReaction);
-  const lastReaction = reactions.at(-1);
-  const undeliverable = history.filter((e) => e.type === 'bounced' || e.type === 'failed');
-  const arrivedSteps = arrivals(history, now);
-  const since = lastReaction ? Date.parse(lastReaction.at) : Number.NEGATIVE_INFINITY;
-  const contactsSince = contacts.filter((c) => Date.parse(c.at) > since);
-  const arrivedSince = contactsSince.filter((c) => arrivedSteps.has(c));
+  const e = engagement(f, today);
 
   // --- 5. ignored ----------------------------------------------------------------------------------------
-  if (arrivedSince.length >= IGNORED_CONTACTS_FOR_WILL_NOT_PAY) {
-    const channels = [...new Set(arrivedSince.map((c) => c.channel ?? 'message'))].join(', ');
+  if (e.arrivedSinceReaction >= IGNORED_CONTACTS_FOR_WILL_NOT_PAY) {
     return result('will_not_pay', 'ignored', [
-      `messages delivered but no reaction after ${plural(arrivedSince.length, 'contact')} (${channels})` +
-        (lastReaction ? ` since the last reaction on ${day(lastReaction.at)}` : ''),
+      `messages delivered but no reaction after ${plural(e.arrivedSinceReaction, 'contact')} (${e.channelsSinceReaction.join(', ')})` +
+        (e.lastReaction ? ` since the last reaction on ${day(e.lastReaction.at)}` : ''),
     ]);
   }
 
   // --- 6. unaware ------------------------------------------------------------------------------------------
-  const unusable = input.debtor.unusable;
-  if (!lastReaction && arrivedSteps.size === 0) {
-    if (contacts.length > 0 && (undeliverable.length > 0 || unusable.length > 0)) {
-      const why: string[] = [`${plural(contacts.length, 'contact')} so far, none confirmed to have arrived`];
-      if (undeliverable.length) why.push(`${plural(undeliverable.length, 'message')} bounced or failed`);
+  const unusable = f.debtor.unusable;
+  if (!e.lastReaction && e.arrivedEver === 0) {
+    const contacts = f.totals.contacts;
+    if (contacts > 0 && (f.totals.undeliverable > 0 || unusable.length > 0)) {
+      const why: string[] = [`${plural(contacts, 'contact')} so far, none confirmed to have arrived`];
+      if (f.totals.undeliverable) why.push(`${plural(f.totals.undeliverable, 'message')} bounced or failed`);
       if (unusable.length) why.push(`unusable: ${unusable.join(', ')}`);
       why.push('we are probably not reaching the debtor');
       return result('unaware', 'unreachable', why);
     }
-    const young = overdueDays !== undefined && overdueDays <= UNAWARE_MAX_OVERDUE_DAYS;
-    const few = open.length > 0 && open.length <= UNAWARE_MAX_OPEN_CLAIMS;
-    const small = outstanding < UNAWARE_MAX_OUTSTANDING_CENTS;
-    if (young && few && small) {
-      return result('unaware', 'forgotten', [
-        contacts.length ? `${plural(contacts.length, 'contact')} so far, none confirmed to have arrived` : 'no contact yet',
-        'a recent, small bill: probably forgotten',
-      ]);
-    }
+    const young = facts.overdueDays !== undefined && facts.overdueDays <= UNAWARE_MAX_OVERDUE_DAYS;
+    const few = facts.openClaims > 0 && facts.openClaims <= UNAWARE_MAX_OPEN_CLAIMS;
+    const small = facts.outstanding < UNAWARE_MAX_OUTSTANDING_CENTS;
+    const soFar = contacts ? `${plural(contacts, 'contact')} so far, none confirmed to have arrived` : 'no contact yet';
+    if (young && few && small) return result('unaware', 'forgotten', [soFar, 'a recent, small bill: probably forgotten']);
     const not: string[] = [];
     if (!young) not.push(`more than ${UNAWARE_MAX_OVERDUE_DAYS} days overdue`);
     if (!few) not.push(`more than ${UNAWARE_MAX_OPEN_CLAIMS} open claims`);
     if (!small) not.push(`${euro(UNAWARE_MAX_OUTSTANDING_CENTS)} or more outstanding`);
-    return result('unknown', 'no_signal', [
-      contacts.length ? `${plural(contacts.length, 'contact')} so far, none confirmed to have arrived` : 'no contact yet',
-      `not simply forgotten: ${not.join(', ')}`,
-    ]);
+    return result('unknown', 'no_signal', [soFar, `not simply forgotten: ${not.join(', ')}`]);
   }
 
   // --- 7. unknown --------------------------------------------------------------------------------------------
   const why: string[] = [];
-  if (lastReaction) why.push(`last reaction on ${day(lastReaction.at)} (${reactionText(lastReaction)})`);
-  why.push(`${plural(arrivedSince.length, 'contact')} arrived since${lastReaction ? '' : ' the start'}, no clear signal yet`);
+  if (e.lastReaction) why.push(`last reaction on ${day(e.lastReaction.at)} (${reactionText(e.lastReaction)})`);
+  why.push(`${plural(e.arrivedSinceReaction, 'contact')} arrived since${e.lastReaction ? '' : ' the start'}, no clear signal yet`);
   return result('unknown', 'no_signal', why);
 }
 
-function reactionText(e: HistoryEvent): string {
-  if (e.type === 'replied') return `replied${intentOf(e) && intentOf(e) !== 'other' ? `: ${intentOf(e)!.replace(/_/g, ' ')}` : ''}`;
-  if (e.type === 'call_outcome') return `call: ${(outcomeOf(e) ?? '').replace(/_/g, ' ')}`;
-  if (e.type === 'payment' || e.type === 'paid') return 'payment';
-  return e.type;
+/** The open claims: how many, what is outstanding, how old the oldest is. */
+function claimFacts(f: CaseFacts, today: string) {
+  const open = f.dossiers.filter((d) => d.status === 'open');
+  const outstanding = open.reduce((s, d) => s + Math.max(0, d.principal + d.costs - d.paid), 0);
+  const reasons = [open.length ? `${plural(open.length, 'open claim')}, ${euro(outstanding)} outstanding` : 'no open claims'];
+  let overdueDays: number | undefined;
+  if (open.length) {
+    const oldest = open.map((d) => d.dueDate).sort()[0];
+    overdueDays = daysBetween(oldest, today);
+    reasons.push(overdueDays > 0 ? `oldest claim ${plural(overdueDays, 'day')} overdue` : 'not overdue yet');
+  }
+  return { reasons, openClaims: open.length, outstanding, overdueDays };
 }
 
-/**
- * The contacts that demonstrably arrived: a delivered/opened/clicked event (or an opt-out reply on the same
- * channel) after them — matched on stepNo when both carry one, else on the channel — or, for a letter that was
- * not returned, its presumed receipt date has come.
- */
-function arrivals(history: readonly HistoryEvent[], now: Date): Set<HistoryEvent> {
-  const out = new Set<HistoryEvent>();
-  const contacts = history.filter(isContact);
-  const today = localDate(now);
-  for (let i = 0; i < contacts.length; i++) {
-    const c = contacts[i];
-    const from = Date.parse(c.at);
-    // evidence belongs to this contact until the next contact on the same channel (or with the same step number:
-    // step numbers start again in every journey)
-    const next = contacts.slice(i + 1).find((n) => n.channel === c.channel);
-    const until = next ? Date.parse(next.at) : Number.POSITIVE_INFINITY;
-    const nextSameStep = c.stepNo === undefined ? undefined : contacts.slice(i + 1).find((n) => n.stepNo === c.stepNo);
-    const untilStep = nextSameStep ? Date.parse(nextSameStep.at) : Number.POSITIVE_INFINITY;
-    const evidence = history.filter((e) => {
-      const at = Date.parse(e.at);
-      if (at < from) return false;
-      const proof =
-        e.type === 'delivered' || e.type === 'opened' || e.type === 'clicked' || (e.type === 'replied' && OPT_OUT_INTENTS.has(intentOf(e) ?? ''));
-      if (!proof) return false;
-      if (e.stepNo !== undefined && c.stepNo !== undefined) return e.stepNo === c.stepNo && at < untilStep && (e.channel === undefined || e.channel === c.channel);
-      return e.channel === c.channel && at < until;
-    });
-    const returned = history.some(
-      (e) => (e.type === 'bounced' || e.type === 'failed') && e.channel === c.channel && Date.parse(e.at) >= from && (e.stepNo === undefined || e.stepNo === c.stepNo),
-    );
-    if (evidence.length) out.add(c);
-    else if (c.channel === 'letter' && !returned && presumedReceipt(new Date(c.at)) <= today) out.add(c);
-  }
-  return out;
+/** What arrived, and what arrived since the last reaction (the log plus what it already forgot). */
+function engagement(f: CaseFacts, today: string) {
+  const lastReaction = f.signals.lastReaction;
+  const since = lastReaction ? Date.parse(lastReaction.at) : Number.NEGATIVE_INFINITY;
+  const arrived = f.contacts.filter((c) => hasArrived(c, today));
+  const arrivedSince = arrived.filter((c) => Date.parse(c.at) > since);
+  const channels: Channel[] = [...f.totals.evictedChannelsSinceReaction];
+  for (const c of arrivedSince) if (!channels.includes(c.channel)) channels.push(c.channel);
+  return {
+    lastReaction,
+    arrivedEver: arrived.length + f.totals.evictedArrived,
+    arrivedSinceReaction: arrivedSince.length + f.totals.evictedArrivedSinceReaction,
+    channelsSinceReaction: channels,
+  };
+}
+
+function statementText(s: Statement): string {
+  if (s.source === 'reply') return s.kind === 'capacity' ? `replied on ${day(s.at)}: ${CAPACITY_REPLIES[s.code]}` : `promised to pay on ${day(s.at)}`;
+  return s.kind === 'capacity' ? `call on ${day(s.at)}: ${CAPACITY_CALLS[s.code]}` : `promised an agent to pay on ${day(s.at)}`;
+}
+
+function reactionText(r: Reaction): string {
+  if (r.type === 'replied') return `replied${r.code && r.code !== 'other' ? `: ${r.code.replace(/_/g, ' ')}` : ''}`;
+  if (r.type === 'call_outcome') return `call: ${(r.code ?? '').replace(/_/g, ' ')}`;
+  if (r.type === 'payment') return 'payment';
+  return r.type;
 }

@@ -41,16 +41,11 @@
  *  - contact windows inside 07:00–20:00 and not empty; channels listed once per phase.
  */
 import { z } from 'zod';
-import { CHANNELS, PHASES, TONES, type Channel, type Phase, type Tone } from '../channels/render-contract.js';
 import { LEGAL_CONTACT_WINDOW } from './calendar.js';
-import { SEGMENTS } from './segmentation.js';
+import { CHANNELS, PHASES, SEGMENTS, TONES, type Channel, type Phase, type Tone, phaseIndex } from './vocabulary.js';
 import defaultStrategyJson from '../../templates/strategy.json' with { type: 'json' };
 
-export { PHASES };
-
-export function phaseIndex(phase: Phase): number {
-  return PHASES.indexOf(phase);
-}
+export { PHASES, phaseIndex };
 
 const required = (what: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : what);
 

@@ -4,15 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DecisionInput, DossierFacts, HistoryEvent } from '../../functions/domain/decision.js';
+import { factsFromHistory } from '../../functions/domain/case/history.js';
 import {
   BROKEN_PROMISE_DAYS,
   IGNORED_CONTACTS_FOR_WILL_NOT_PAY,
   type Segment,
   UNAWARE_MAX_OVERDUE_DAYS,
   euro,
-  segment,
-  segmentWithEvidence,
+  segment as segmentFacts,
+  segmentWithEvidence as evidenceFacts,
 } from '../../functions/domain/segmentation.js';
+
+/** Segmentation of a whole timeline, folded into the case's facts as the store keeps them. */
+const segmentWithEvidence = (i: DecisionInput) => evidenceFacts(factsFromHistory(i), i.now);
+const segment = (i: DecisionInput) => segmentFacts(factsFromHistory(i), i.now);
 
 const NOW = new Date('2026-04-15T10:00:00Z');
 

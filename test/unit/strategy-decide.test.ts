@@ -1,5 +1,5 @@
 /**
- * decideWithStrategy (functions/domain/strategy-decide.ts).
+ * The decision (functions/domain/decide/), fed with whole timelines folded into the case's facts (case/history.ts).
  *
  * Part 1, one decision at a time: stops, the calendar, payday timing, channels and fallbacks, the frequency cap,
  * the 14-day letter and costs, the phase read from the history, the end of the journey.
@@ -17,7 +17,11 @@ import { isAtwHoliday, isContactAllowed, localDate } from '../../functions/domai
 import { costsAllowedFrom, presumedReceipt } from '../../functions/domain/costs.js';
 import type { DebtorFacts, DecisionInput, DossierFacts, HistoryEvent } from '../../functions/domain/decision.js';
 import { nextPayday } from '../../functions/domain/payday.js';
-import { type StrategyDecision, channelProblem, decideWithStrategy, splitCents } from '../../functions/domain/strategy-decide.js';
+import { factsFromHistory } from '../../functions/domain/case/history.js';
+import { type StrategyDecision, channelProblem, decide, splitCents } from '../../functions/domain/decide/index.js';
+
+/** The decision on a whole timeline (the input these tests were written in), folded into the case's facts. */
+const decideWithStrategy = (input: DecisionInput, strategy: Strategy): StrategyDecision => decide(factsFromHistory(input), strategy, input.now);
 import { type Strategy, defaultStrategy, parseStrategy, phaseIndex } from '../../functions/domain/strategy.js';
 
 const ZONE = 'Europe/Amsterdam';

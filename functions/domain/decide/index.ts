@@ -1,0 +1,138 @@
+/**
+ * The decision: what the journey does next for one debtor — send on a channel now, wait until a moment, or end —
+ * with the segment, its reasons, and the collection costs the dossiers should now carry. Pure: the case's
+ * bounded facts and `now` in, a decision out. The steps, in order:
+ *
+ *   stops  (stops.ts)    debt relief, nothing open, nothing overdue yet
+ *   phase  (phase.ts)    the next contact: phase, contact number, tone, dossiers, due moment — or the end;
+ *                        the vulnerable-debtor gate and the 14-day letter gate
+ *   channel (channel.ts) the first usable channel of the phase's order (chosen inside the phase step)
+ *   moment (moment.ts)   promise grace, the frequency cap, payday timing, contact hours and days
+ *   costs  (costs.ts)    WIK costs after the 14-day term, attached to whatever the decision is
+ *
+ * A send's nextDecisionAt is when the next step would be due if nothing happens: the decision is run once more
+ * with this contact recorded, so the journey wakes exactly then.
+ */
+import { addDays, isContactAllowed, localInstant } from '../calendar.js';
+import { type CaseFacts, recordContact } from '../case/facts.js';
+import type { Strategy } from '../strategy.js';
+import { phaseIndex } from '../vocabulary.js';
+import { type DecideContext, LETTER_PHASE, type StrategyDecision, decideContext } from './context.js';
+import { afterFrequencyCap, afterGrace, firstAllowed, fmt, isLean, schedule, windowFor } from './moment.js';
+import { type Early, type Step, base, journeyEnd, letterGate, nextStep, vulnerableGate, wait } from './phase.js';
+import { notOverdueYet, stopFor } from './stops.js';
+
+export type { StrategyDecision };
+export type { CostUpdate } from './costs.js';
+export { splitCents } from './costs.js';
+export { channelProblem } from './channel.js';
+export { VULNERABLE_MAX_CALL_TASKS } from './phase.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The next step for the debtor under the strategy. */
+export function decide(facts: CaseFacts, strategy: Strategy, now: Date): StrategyDecision {
+  return decideAt(facts, strategy, now, true);
+}
+
+function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: boolean): StrategyDecision {
+  const ctx = decideContext(facts, strategy, now);
+  const stop = stopFor(ctx);
+  if (stop) return stop;
+  const withCosts = <D extends StrategyDecision>(d: D): D => (ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates } : d);
+
+  const early = notOverdueYet(ctx);
+  if (early) return withCosts(early);
+
+  const pick = nextStep(ctx);
+  let step: Step | undefined = pick.step;
+  for (const gate of [(s: Step) => vulnerableGate(ctx, s, pick.holdSince), (s: Step) => letterGate(ctx, s)]) {
+    if (!step) break;
+    const gated: Step | Early = gate(step);
+    if ('kind' in gated) return withCosts(gated);
+    step = gated;
+  }
+  if (!step) return withCosts(journeyEnd(ctx, pick.skipped));
+
+  const timed = timing(ctx, step, pick.skipped);
+  if ('kind' in timed) return withCosts(timed);
+  return withCosts(sendNow(ctx, step, timed, pick.skipped, lookahead));
+}
+
+interface Timed {
+  target: { at: Date; reasons: string[] };
+  why: string[];
+  label: string;
+}
+
+/** The moment for a due step: later when a promise, the frequency cap, payday timing or the calendar say so. */
+function timing(ctx: DecideContext, step: Step, skipped: string[]): Timed | Early {
+  const { strategy, now, t, today } = ctx;
+  const why = [...step.why];
+  let due = step.due;
+  const grace = afterGrace(due, ctx.facts.signals, strategy);
+  due = grace.due;
+  if (grace.why) why.push(grace.why);
+  const cap = afterFrequencyCap(due, ctx.facts.contacts.map((c) => Date.parse(c.at)), strategy);
+  due = cap.due;
+  if (cap.why) why.push(cap.why);
+  const target = schedule(new Date(due), step.spec, ctx.facts.debtor, strategy);
+  const label = `phase ${step.phase}, contact ${step.contactNo + 1} of ${step.of}, ${step.tone} tone`;
+  if (target.at.getTime() > t) {
+    return wait(ctx, target.at, [`next: ${label} by ${step.channel}, at ${fmt(target.at)} Europe/Amsterdam`, ...skipped, ...why, ...target.reasons]);
+  }
+  const w = windowFor(strategy, step.spec);
+  if (!isContactAllowed(now, w) || isLean(today, strategy)) {
+    const m = firstAllowed(now, w, strategy);
+    return wait(ctx, m.at, [`next: ${label} by ${step.channel}, due now but not allowed now`, ...skipped, ...why, ...m.reasons.map((r) => `moved: ${r}`)]);
+  }
+  return { target, why, label };
+}
+
+/** Send now: the dossiers whose term has passed, the template, the reasons, and when to look again. */
+function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[], lookahead: boolean): StrategyDecision {
+  const { facts, t, today } = ctx;
+  const stepNo = facts.journey.stepNo + 1;
+  const termMatters = step.phase !== 'fourteen_day_letter' && ctx.consumer && phaseIndex(step.phase) > LETTER_PHASE;
+  const dossiers = termMatters ? step.dossiers.filter((d) => (ctx.costs.costsFrom.get(d.dossierId) ?? today) <= today) : step.dossiers;
+  if (dossiers.length === 0) {
+    const from = step.dossiers.map((d) => ctx.costs.costsFrom.get(d.dossierId) ?? today).sort()[0] ?? addDays(today, 1);
+    return wait(ctx, localInstant(from > today ? from : addDays(today, 1), 0), [`next: ${timed.label}: no claim has passed its 14-day term yet`]);
+  }
+  const template = `${step.channel}/${step.phase}/${step.tone}`;
+  const late = t - timed.target.at.getTime() > 60_000 ? [`due since ${fmt(timed.target.at)}`] : [];
+  const reasons = [`segment ${ctx.seg.segment}: ${timed.label}`, ...skipped, ...timed.why, ...timed.target.reasons, ...late, ...step.channelWhy, `channel ${step.channel}`];
+  if (step.channel === 'call') reasons.push('a call task for an agent');
+  const dossierIds = dossiers.map((d) => d.dossierId);
+  let nextDecisionAt = new Date(t + DAY);
+  if (lookahead) {
+    const after = recordContact(
+      { ...facts, lastError: undefined },
+      { at: ctx.now.toISOString(), channel: step.channel, phase: step.phase, tone: step.tone, stepNo, journeyNo: facts.journey.journeyNo, dossierIds },
+    );
+    const next = decideAt(after, ctx.strategy, ctx.now, false);
+    if (next.kind === 'wait') nextDecisionAt = next.until;
+    else if (next.kind === 'done') nextDecisionAt = new Date(t + HOUR);
+  }
+  return {
+    kind: 'send',
+    stepNo,
+    channel: step.channel,
+    phase: step.phase,
+    tone: step.tone,
+    language: languageOf(ctx, dossiers),
+    template,
+    dossierIds,
+    nextDecisionAt,
+    reasons,
+    ...base(ctx),
+  };
+}
+
+/** The message's language: the one given with the most recent of its claims, else the debtor's. */
+function languageOf(ctx: DecideContext, dossiers: readonly { language?: CaseFacts['debtor']['language']; createdAt: string }[]) {
+  const latest = [...dossiers].filter((d) => d.language).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1);
+  return latest?.language ?? ctx.facts.debtor.language;
+}
+

@@ -1,0 +1,42 @@
+/**
+ * The domain's vocabulary: one list of each, from which the zod enums (API, strategy file) and the types
+ * derive. Channels, templates and the store import these; the domain imports nothing from them.
+ */
+export const CHANNELS = ['email', 'sms', 'whatsapp', 'letter', 'call'] as const;
+export const TONES = ['friendly', 'neutral', 'firm'] as const;
+export const LANGUAGES = ['nl', 'en'] as const;
+/** Journey phases (DESIGN §5): friendly reminder → 14-day letter → demand → final notice → hand-over. */
+export const PHASES = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'] as const;
+/** Why a debtor has not paid (segmentation.ts decides which). */
+export const SEGMENTS = ['cannot_pay', 'will_not_pay', 'unaware', 'vulnerable', 'unknown'] as const;
+/** A dossier's status (DESIGN §7). Only `open` dossiers are worked on by the journey. */
+export const DOSSIER_STATUSES = ['open', 'paused', 'paid', 'handed_over', 'withdrawn', 'closed'] as const;
+/** Where a message goes: an email address, a phone number (SMS, WhatsApp, calls) or a postal address. */
+export const CONTACT_POINTS = ['email', 'phone', 'address'] as const;
+/** What an agent can record after a call task. */
+export const CALL_OUTCOMES = ['reached', 'no_answer', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'wrong_number'] as const;
+
+export type Channel = (typeof CHANNELS)[number];
+export type Tone = (typeof TONES)[number];
+export type Language = (typeof LANGUAGES)[number];
+export type Phase = (typeof PHASES)[number];
+export type Segment = (typeof SEGMENTS)[number];
+export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
+export type ContactPointKind = (typeof CONTACT_POINTS)[number];
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+/** A channel a debtor opted out of, or all of them. */
+export type OptOut = Channel | 'all';
+
+/** The contact point a channel needs. */
+export const CONTACT_POINT_OF: Readonly<Record<Channel, ContactPointKind>> = Object.freeze({
+  email: 'email',
+  sms: 'phone',
+  whatsapp: 'phone',
+  call: 'phone',
+  letter: 'address',
+});
+
+export const isChannel = (v: unknown): v is Channel => typeof v === 'string' && (CHANNELS as readonly string[]).includes(v);
+export const isPhase = (v: unknown): v is Phase => typeof v === 'string' && (PHASES as readonly string[]).includes(v);
+export const isTone = (v: unknown): v is Tone => typeof v === 'string' && (TONES as readonly string[]).includes(v);
+export const phaseIndex = (phase: Phase): number => PHASES.indexOf(phase);
