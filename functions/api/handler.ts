@@ -8,7 +8,9 @@ import { logger } from '../shared/logger.js';
 import { redact } from '../channels/port.js';
 import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
-import { addPayment, createDossier, debtorView, dossierView, ownDossier } from '../services/dossiers.js';
+import { createDossier } from '../services/intake.js';
+import { addPayment } from '../services/payments.js';
+import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
 
 async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
@@ -40,14 +42,14 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         return json(res.status, res.body);
       }
       case 'GET /v1/dossiers/{dossierId}':
-        return json(200, await dossierView(await ownDossier(client, p.dossierId!)));
+        return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
       case 'POST /v1/dossiers/{dossierId}/payments': {
         const dossier = await ownDossier(client, p.dossierId!);
         const body = parseJson(event, PaymentBody);
-        return json(200, await addPayment(dossier, body, idempotencyKey(event), now()));
+        return json(200, await addPayment(client, dossier, body, idempotencyKey(event), now()));
       }
       case 'GET /v1/debtors/{debtorId}':
-        return json(200, await debtorView(client, p.debtorId!));
+        return json(200, await debtorView(client, p.debtorId!, now()));
       case 'GET /v1/tasks': {
         const status = event.queryStringParameters?.status ?? 'open';
         if (status !== 'open') throw new HttpError(400, 'validation_failed', 'Only open tasks can be listed.', { status: "must be 'open'" });

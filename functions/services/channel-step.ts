@@ -1,43 +1,53 @@
 /**
- * A journey channel step (Letter / Email / SMS / WhatsApp / CallTask / Await). The state is a
- * .waitForTaskToken task: this code stores the token, makes the contact at most once, and returns; the
- * journey then waits until the debtor reacts (someone calls SendTaskSuccess) or the next moment comes.
+ * A journey channel step (Letter / Email / SMS / WhatsApp / CallTask) and the Await state. Each is a
+ * .waitForTaskToken task: this code carries out the action, leaves the task token on the case and a timer for
+ * the planned moment, and returns; the state then waits until something happens to the case (a reply, a payment
+ * ends the wait into Decide) or the timer ends it with the planned next action.
  *
- * At most once per (case, journey, step): the send ledger is claimed before the provider is called.
- * - a retried or replayed step finds the claim and sends nothing new (it only repeats the idempotent
- *   bookkeeping, so a crash between the provider's answer and the timeline write still ends up recorded);
- * - a transient provider failure (429/5xx/timeout after the adapter's own retries) gives the claim back and
- *   throws, so Step Functions retries with backoff; when those run out too, the Catch sends the error to
- *   Decide, which records the send_failed and moves on;
- * - a permanent failure (bad number, bounced address, refused letter) marks the contact point unusable,
- *   records why and wakes Decide at once to fail over to another channel;
- * - once the provider has accepted a message nothing gives the claim back, whatever fails afterwards;
- * - a claim left "sending" by a crash is never re-sent (a duplicate is worse than a missed reminder):
- *   after its lease it is recorded as "outcome unknown" and Decide moves on.
+ * A send, in the happy path, costs two writes and no read:
+ *  1. the claim — one conditional update of the case, only if nothing happened since the decision (eventSeq) and
+ *     the step was not claimed before: the contact is recorded, the token and the decision's view stored, and
+ *     the whole case comes back to render from (store/cases.ts claimStep);
+ *  2. after the provider took it, one batch: the decision entry, the 'sent' entry, costs, the provider-id look-up.
+ * Then the plan for the next moment is computed (pure) and its timer set.
  *
- * Nothing personal is logged or thrown: ids, channels and provider status codes only.
+ * At most once per (case, journey, step): the claim comes before the provider call, and nothing gives it back
+ * once the provider accepted. A retried or replayed step finds its claim: with its 'sent' entry it only repeats
+ * the idempotent bookkeeping; without one it is still in flight (SendInProgress, Step Functions retries later) or,
+ * past its lease, interrupted. A letter is then asked again under the same Idempotency-Key (the print service
+ * answers what it did, and posts nothing twice); a message Twilio or SendGrid may have taken is recorded as
+ * interrupted and never resent (a duplicate is worse than a missed reminder).
+ * A transient provider failure gives the claim back and throws, so Step Functions retries with backoff; a
+ * permanent one marks the contact point unusable and wakes Decide to fail over. Nothing personal is logged.
  */
+import { isContactAllowed } from '../domain/calendar.js';
+import { wikCosts } from '../domain/costs.js';
+import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor } from '../domain/case/state.js';
+import { CONTACT_POINT_OF, type Channel } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
 import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, redact } from '../channels/port.js';
 import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
 import { PrintLetter } from '../channels/print-letter.js';
 import { SendgridEmail } from '../channels/sendgrid-email.js';
 import { TwilioMessaging } from '../channels/twilio-messaging.js';
-import type { AgencyDetails, Channel, RenderedMessage, RenderInput } from '../channels/render-contract.js';
-import { wikCosts } from '../domain/costs.js';
-import { isContactAllowed } from '../domain/calendar.js';
+import type { AgencyDetails, RenderedMessage, RenderInput } from '../channels/render-contract.js';
 import { paymentLinkBase, printConfig, sendgridConfig, twilioConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
-import type { ChannelStepEvent, SendAction } from '../shared/schemas.js';
-import { type Case, markContact, storeTaskToken } from '../store/cases.js';
+import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
+import { claimStep, parkJourney, setToken } from '../store/cases.js';
 import { type Client, getClient } from '../store/clients.js';
-import { type ContactPoint, type Debtor, getDebtor, markUnusable } from '../store/debtors.js';
-import { type Dossier, getDossier, outstanding } from '../store/dossiers.js';
-import { claimSend, completeSend, getSend, putMessageRef, releaseSend, type SendRecord } from '../store/sends.js';
-import { createTaskOnce, taskIdFor } from '../store/tasks.js';
-import { appendEvent, caseTimeline } from '../store/timeline.js';
+import { phoneIndexItem } from '../store/identity.js';
+import { messageRefItem } from '../store/messages.js';
+import { taskIdFor, taskItem } from '../store/tasks.js';
+import type { Item } from '../store/batch.js';
+import { appendEvents, getEvent, type NewEvent } from '../store/timeline.js';
 import agency from '../../templates/agency.json' with { type: 'json' };
-import { wake } from './journeys.js';
+import { loadCase, mutateCase } from './case.js';
+import { actionFor, planAt } from './decide.js';
+import { endWait } from './journeys.js';
+import { decisionRecords } from './records.js';
+import { currentStrategy, strategyId } from './strategy-source.js';
+import { setTimer, timerName } from './timers.js';
 
 /**
  * A claim older than this with no outcome was left by a crashed attempt: no attempt lives longer than its
@@ -69,11 +79,7 @@ async function adapterFor(channel: MessageChannel): Promise<ChannelAdapter> {
   const cached = adapters[channel];
   if (cached) return cached;
   const created =
-    channel === 'email'
-      ? new SendgridEmail(await sendgridConfig())
-      : channel === 'letter'
-        ? new PrintLetter(await printConfig())
-        : new TwilioMessaging(await twilioConfig());
+    channel === 'email' ? new SendgridEmail(await sendgridConfig()) : channel === 'letter' ? new PrintLetter(await printConfig()) : new TwilioMessaging(await twilioConfig());
   adapters[channel] = created;
   return created;
 }
@@ -89,89 +95,134 @@ export function resetAdapters(inject: { adapters?: Partial<Record<MessageChannel
   storage = inject.letterStorage;
 }
 
-/** What a successful step leaves in the ledger and on the timeline. */
+/** What a successful send leaves on the timeline. */
 interface Sent {
   providerId: string;
   template: string;
   language: string;
+  /** the contact point used (look-ups, not shown to creditors) */
+  to?: string;
   meta?: Record<string, unknown>;
+  /** items written with the step's timeline entries (a call task) */
+  items?: Item[];
 }
+
+const stateOf = (c: Pick<CaseState, 'caseId' | 'journey'>, action: JourneyState['action']): JourneyState => ({ caseId: c.caseId, journeyNo: c.journey.journeyNo, ...(action ? { action } : {}) });
+const decideAgain = (s: { caseId: string; journeyNo: number }, reason: string): JourneyState => ({ caseId: s.caseId, journeyNo: s.journeyNo, action: { type: 'decide', reason } });
 
 export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<void> {
   const { state, taskToken } = ev;
-  const at = now.toISOString();
   const action = state.action;
-  // Store the token first: from now on anything that happens to the case ends this wait.
-  const c = await storeTaskToken(state.caseId, state.journeyNo, taskToken, at);
-  if (!c) {
-    // The journey was closed or superseded: let Decide end it.
-    await wake({ caseId: state.caseId, taskToken }, 'journey_closed');
-    return;
-  }
-  if (!action || action.type === 'done') throw new Error(`channel step got no send or wait action`);
-  if (c.eventSeq > action.seenEventSeq) {
-    // Something happened after Decide looked (reply, payment, new claim): decide again, do not send.
-    await wake(c, 'event_since_decide');
-    return;
-  }
-  if (action.type === 'wait') return;
+  if (!action || action.type === 'done' || action.type === 'decide') throw new Error('channel step got no send or wait action');
+  if (action.type === 'wait') return park(state, action, taskToken, now);
   if (ev.channel !== action.channel) throw new Error(`step ${ev.channel} got an action for ${action.channel}`);
-  if (c.stepNo >= action.stepNo) {
-    // The journey already settled this step (sent, failed over, or failed through the Catch after its
-    // retries and moved on): a late replay of it must not send now.
-    const existing = await getSend(c.caseId, c.journeyNo, action.stepNo);
-    if (existing && existing.status !== 'sending') return handleExistingClaim(c, action, existing, now);
-    logger.info('stale step ignored', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel });
+  // An action of the first version (no plan moment) or one planned under another strategy: decide afresh.
+  if (!action.nextDecisionAt || (action.strategy !== undefined && action.strategy !== strategyId())) return redecide(state, action, taskToken, now);
+  // Decide chose an allowed moment, but a retry or a slow start can carry the send past 20:00 or into a Sunday:
+  // the law is checked again at the moment of sending, and Decide picks the next allowed moment instead.
+  if (action.channel !== 'letter' && !isContactAllowed(now)) {
+    await endWait(taskToken, decideAgain(state, 'outside contact hours'));
     return;
   }
-  // Decide chose an allowed moment, but a retry or a slow start can carry the send past 20:00 or into a
-  // Sunday: re-check the law at the moment of sending, and let Decide pick the next allowed moment instead.
-  if (action.channel !== 'letter' && !isContactAllowed(now)) {
-    const existing = await getSend(c.caseId, c.journeyNo, action.stepNo);
-    if (!existing) {
-      await wake(c, 'outside_contact_hours');
-      return;
-    }
-  }
+  const c = await claim(state, action, taskToken, now);
+  if (!c) return unclaimed(state, action, taskToken, now);
+  await sendClaimed(c, action, taskToken, now);
+}
 
-  const claim = await claimSend({
-    caseId: c.caseId,
-    journeyNo: c.journeyNo,
-    stepNo: action.stepNo,
-    channel: action.channel,
-    claimedAt: at,
-    dossierIds: action.dossierIds,
+function claim(state: JourneyState, action: SendAction, token: string, now: Date): Promise<CaseState | undefined> {
+  const at = now.toISOString();
+  return claimStep({
+    caseId: state.caseId,
+    journeyNo: state.journeyNo,
+    seenEventSeq: action.seenEventSeq,
+    contact: { at, channel: action.channel, phase: action.phase, tone: action.tone, stepNo: action.stepNo, journeyNo: state.journeyNo, dossierIds: action.dossierIds },
+    letterFor: action.channel === 'letter' && action.phase === 'fourteen_day_letter' ? action.dossierIds : undefined,
+    token,
+    timer: timerName(state.caseId, state.journeyNo, action.stepNo, action.seenEventSeq),
+    view: { phase: action.phase, ...(action.log ? { segment: action.log.segment, segmentReasons: action.log.segmentReasons } : {}), nextContactAt: action.nextDecisionAt },
+    costs: action.costs,
+    openTask:
+      action.channel === 'call'
+        ? { taskId: taskIdFor(state.caseId, state.journeyNo, action.stepNo), stepNo: action.stepNo, dueAt: action.nextDecisionAt! }
+        : action.expiredTask
+          ? null
+          : undefined,
+    at,
   });
-  if (claim.outcome === 'exists') return handleExistingClaim(c, action, claim.record, now);
+}
 
+/** The claim did not take: the journey ended, the step was claimed before (a replay), or something happened. */
+async function unclaimed(state: JourneyState, action: SendAction, token: string, now: Date): Promise<void> {
+  const c = await loadCase(state.caseId, now);
+  if (!c || !isActive(c, state.journeyNo)) {
+    await endWait(token, decideAgain(state, 'journey closed or superseded'));
+    return;
+  }
+  if (c.journey.claim?.stepNo === action.stepNo) return replay(c, action, token, now);
+  if (c.journey.stepNo >= action.stepNo) {
+    // settled already (failed over, or failed through the Catch and moved on): a late replay must not send
+    logger.info('stale step ignored', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel });
+    await endWait(token, decideAgain(state, 'stale step'));
+    return;
+  }
+  return redecide(state, action, token, now, c);
+}
+
+/** Something changed since the decision: decide now; the same channel sends at once, another goes through Route. */
+async function redecide(state: JourneyState, action: SendAction, token: string, now: Date, known?: CaseState): Promise<void> {
+  const c = known ?? (await loadCase(state.caseId, now));
+  if (!c || !isActive(c, state.journeyNo)) {
+    await endWait(token, decideAgain(state, 'journey closed or superseded'));
+    return;
+  }
+  const fresh = actionFor(c, now).action;
+  if (fresh.type === 'send' && fresh.channel === action.channel && fresh.nextDecisionAt && isContactAllowed(now)) {
+    const claimed = await claim(state, fresh, token, now);
+    if (claimed) return sendClaimed(claimed, fresh, token, now);
+  }
+  await endWait(token, fresh.type === 'done' ? decideAgain(state, 'the journey ends') : stateOf(c, fresh));
+}
+
+/** This step was claimed by an earlier attempt. */
+async function replay(c: CaseState, action: SendAction, token: string, now: Date): Promise<void> {
+  await setToken(c.caseId, c.journey.journeyNo, token);
+  const claimAt = c.journey.claim!.at;
+  if (await getEvent(c.caseId, claimAt, sentEventId(c, action.stepNo))) {
+    // Sent by the earlier attempt: nothing is sent again; the plan and its timer are made again (idempotent).
+    await scheduleNext(c, action, token);
+    return;
+  }
+  if (now.getTime() - Date.parse(claimAt) < sendLeaseMs()) throw new SendInProgressError();
+  // The print service keeps an Idempotency-Key per step: asking again tells whether it took the letter (and
+  // posts it only if it never did), so a letter is recorded as what really happened.
+  if (action.channel === 'letter') return sendClaimed(c, action, token, now);
+  await failStep(c, action, token, now, {
+    reason: `${action.channel} step was interrupted while sending; not sent again to avoid a duplicate`,
+    kind: 'send_failed',
+  });
+}
+
+const sentEventId = (c: Pick<CaseState, 'journey'>, stepNo: number) => `send-${c.journey.journeyNo}-${stepNo}`;
+
+async function sendClaimed(c: CaseState, action: SendAction, token: string, now: Date): Promise<void> {
   let sent: Sent;
   try {
     sent = action.channel === 'call' ? await createCallTask(c, action, now) : await sendMessage(c, action, now);
   } catch (err) {
     if (err instanceof PermanentSendError || err instanceof RenderError) {
-      const blocked = err instanceof SendBlockedError;
       const reason = err instanceof RenderError ? `the message could not be made (${redact(err.message)})` : err.message;
       if (err instanceof RenderError) logger.error('message could not be rendered', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, error: redact(err.message) });
-      const record: SendRecord = {
-        caseId: c.caseId,
-        journeyNo: c.journeyNo,
-        stepNo: action.stepNo,
-        channel: action.channel,
-        status: 'failed',
-        claimedAt: at,
-        dossierIds: action.dossierIds,
+      const point = err instanceof PermanentSendError && err.contactPoint ? contactFor(c, action.channel, action.dossierIds) : undefined;
+      await failStep(c, action, token, now, {
         reason,
-        failedAt: at,
-        contactPoint: err instanceof PermanentSendError ? err.contactPoint : undefined,
-        failureType: blocked ? 'send_skipped' : 'send_failed',
-      };
-      await completeSend(c.caseId, c.journeyNo, action.stepNo, pickOutcome(record));
-      await recordFailure(c, record);
+        kind: err instanceof SendBlockedError ? 'send_skipped' : 'send_failed',
+        ...(point && err instanceof PermanentSendError && err.contactPoint ? { contactPoint: { kind: err.contactPoint, value: point.value, reason } } : {}),
+      });
       return;
     }
-    // Transient (the provider stayed unavailable through the adapter's retries, or the store/storage failed
-    // before the provider took the message): give the claim back so the Step Functions retry can send.
-    await releaseSend(c.caseId, c.journeyNo, action.stepNo);
+    // Transient (the provider stayed unavailable through the adapter's retries, or storage failed before the
+    // provider took the message): give the claim back so the Step Functions retry can send.
+    await mutateCase(c.caseId, now, () => [{ type: 'step_released', at: now.toISOString(), stepNo: action.stepNo }]);
     logger.warn('send failed, Step Functions will retry', {
       caseId: c.caseId,
       stepNo: action.stepNo,
@@ -182,183 +233,172 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
     throw err;
   }
   // The provider has the message (or the agent has the task): from here on the claim is never given back.
-  const record: SendRecord = {
-    caseId: c.caseId,
-    journeyNo: c.journeyNo,
-    stepNo: action.stepNo,
+  await recordSent(c, action, sent);
+  await scheduleNext(c, action, token);
+  logger.info('step sent', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel });
+}
+
+/** The timeline entries of a sent step, the provider-id look-up and the phone's "messaged last" mark. Idempotent. */
+async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise<void> {
+  const at = c.journey.claim!.at;
+  const segments = typeof sent.meta?.segments === 'number' ? sent.meta.segments : undefined;
+  const how = sent.meta?.contentSid ? `, approved WhatsApp template ${String(sent.meta.contentSid)}` : action.channel === 'whatsapp' ? ', free text inside the 24 h window' : '';
+  const entry: NewEvent = {
+    eventId: sentEventId(c, action.stepNo),
+    at,
+    type: action.channel === 'call' ? 'call_task' : 'sent',
     channel: action.channel,
-    status: 'sent',
-    claimedAt: at,
-    sentAt: at,
-    providerId: sent.providerId,
+    detail:
+      action.channel === 'call'
+        ? `Call task ${sent.providerId} created for an agent.`
+        : `${action.channel} sent (${sent.template}, ${action.tone}, ${sent.language})${segments !== undefined ? `, ${segments} SMS segment(s)` : ''}${how}.`,
+    dossierIds: action.dossierIds,
+    stepNo: action.stepNo,
     template: sent.template,
     tone: action.tone,
     language: sent.language,
-    dossierIds: action.dossierIds,
-    meta: sent.meta,
+    providerId: sent.providerId,
+    data: { ...(sent.meta ?? {}), journeyNo: c.journey.journeyNo, phase: action.phase },
   };
-  await completeSend(c.caseId, c.journeyNo, action.stepNo, pickOutcome(record));
-  await recordSent(c, record);
+  const extra: Item[] = [...(sent.items ?? [])];
+  if (action.channel !== 'call') {
+    extra.push(
+      messageRefItem({
+        providerId: sent.providerId,
+        caseId: c.caseId,
+        journeyNo: c.journey.journeyNo,
+        stepNo: action.stepNo,
+        channel: action.channel,
+        template: sent.template,
+        tone: action.tone,
+        language: sent.language,
+        dossierIds: action.dossierIds,
+        sentAt: at,
+        ...(sent.meta ? { meta: sent.meta } : {}),
+      }),
+    );
+  }
+  // A reply from a number several debtors share goes to the one messaged there last (engagement.ts).
+  if ((action.channel === 'sms' || action.channel === 'whatsapp') && sent.to) extra.push(phoneIndexItem(sent.to, c.caseId, at));
+  await appendEvents(c.caseId, [...decisionRecords(c, action, new Date(at)), entry], extra);
 }
 
-function pickOutcome(r: SendRecord) {
-  const { status, sentAt, providerId, template, tone, language, dossierIds, meta, reason, failedAt, contactPoint, failureType } = r;
-  return { status, sentAt, providerId, template, tone, language, dossierIds, meta, reason, failedAt, contactPoint, failureType };
-}
-
-async function handleExistingClaim(c: Case, action: SendAction, record: SendRecord, now: Date): Promise<void> {
-  if (record.status === 'sent') {
-    // A replay: nothing is sent again. Repeat the idempotent bookkeeping in case the first attempt
-    // stopped between the ledger and the timeline.
-    await recordSent(c, record);
-    return;
-  }
-  if (record.status === 'failed') {
-    await recordFailure(c, record);
-    return;
-  }
-  if (now.getTime() - Date.parse(record.claimedAt) < sendLeaseMs()) throw new SendInProgressError();
-  const at = now.toISOString();
-  const doubt: SendRecord = {
-    ...record,
-    status: 'failed',
-    dossierIds: record.dossierIds ?? action.dossierIds,
-    reason: `${action.channel} step was interrupted while sending; not sent again to avoid a duplicate`,
-    failedAt: at,
-    failureType: 'send_failed',
-  };
-  if (!(await completeSend(c.caseId, c.journeyNo, action.stepNo, pickOutcome(doubt), { onlyIfSending: true }))) {
-    // It was settled meanwhile: follow what it says.
-    const now2 = await getSend(c.caseId, c.journeyNo, action.stepNo);
-    if (now2 && now2.status !== 'sending') return handleExistingClaim(c, action, now2, now);
-    throw new SendInProgressError();
-  }
-  await recordFailure(c, doubt);
-}
-
-/** The timeline, the provider-id look-up and the case's last contact for a sent step. Idempotent. */
-async function recordSent(c: Case, r: SendRecord): Promise<void> {
-  const at = r.sentAt ?? r.claimedAt;
-  const dossierIds = r.dossierIds ?? [];
-  const providerId = r.providerId!;
-  const template = r.template ?? '';
-  const segments = typeof r.meta?.segments === 'number' ? r.meta.segments : undefined;
-  if (r.channel === 'call') {
-    await appendEvent(c.caseId, {
-      eventId: `send-${r.journeyNo}-${r.stepNo}`,
-      at,
-      type: 'call_task',
-      channel: 'call',
-      detail: `Call task ${providerId} created for an agent.`,
-      dossierIds,
-      stepNo: r.stepNo,
-      template,
-      tone: r.tone,
-      language: r.language,
-      providerId,
-      data: { journeyNo: r.journeyNo },
-    });
-  } else {
-    await putMessageRef({
-      providerId,
-      caseId: c.caseId,
-      journeyNo: r.journeyNo,
-      stepNo: r.stepNo,
-      channel: r.channel,
-      template,
-      tone: r.tone ?? '',
-      language: r.language ?? '',
-      dossierIds,
-      sentAt: at,
-      meta: r.meta,
-    });
-    const how = r.meta?.contentSid ? `, approved WhatsApp template ${String(r.meta.contentSid)}` : r.channel === 'whatsapp' ? ', free text inside the 24 h window' : '';
-    await appendEvent(c.caseId, {
-      eventId: `send-${r.journeyNo}-${r.stepNo}`,
-      at,
-      type: 'sent',
-      channel: r.channel,
-      detail: `${r.channel} sent (${template}, ${r.tone}, ${r.language})${segments !== undefined ? `, ${segments} SMS segment(s)` : ''}${how}.`,
-      dossierIds,
-      stepNo: r.stepNo,
-      template,
-      tone: r.tone,
-      language: r.language,
-      providerId,
-      data: { ...(r.meta ?? {}), journeyNo: r.journeyNo },
-    });
-  }
-  await markContact(c.caseId, r.journeyNo, r.stepNo, at);
-  logger.info('step sent', { caseId: c.caseId, stepNo: r.stepNo, channel: r.channel });
-}
-
-/** Why a step did not send, on the timeline; the contact point it showed unusable; wakes Decide to fail over. Idempotent. */
-async function recordFailure(c: Case, r: SendRecord): Promise<void> {
-  const at = r.failedAt ?? r.claimedAt;
-  if (r.contactPoint) await markUnusable(c.caseId, r.contactPoint as ContactPoint);
-  const type = r.failureType ?? 'send_failed';
-  await appendEvent(c.caseId, {
-    eventId: `sendfail-${r.journeyNo}-${r.stepNo}`,
+/**
+ * The plan for the moment the next step is due (if nothing happens until then) and the timer that carries it
+ * out: straight into the next channel state, or into Decide when the plan is to end.
+ */
+async function scheduleNext(c: CaseState, action: SendAction, token: string): Promise<void> {
+  const at = new Date(action.nextDecisionAt!);
+  const plan = planAt(factsOf(c), currentStrategy(), at, c.eventSeq);
+  const name = c.journey.timer ?? timerName(c.caseId, c.journey.journeyNo, action.stepNo, action.seenEventSeq);
+  await setTimer(
+    name,
     at,
-    type,
-    channel: r.channel,
-    detail: `${r.channel} not sent: ${r.reason ?? 'unknown reason'}.${r.contactPoint ? ` The ${r.contactPoint} is marked unusable.` : ''} Trying another channel.`,
-    dossierIds: r.dossierIds ?? [],
-    stepNo: r.stepNo,
-    data: { reason: r.reason, ...(r.contactPoint ? { contactPoint: r.contactPoint } : {}) },
+    // After a call task Decide runs first: a task nobody completed in time expires before the journey moves on.
+    plan.type === 'send' && action.channel !== 'call'
+      ? { kind: 'output', taskToken: token, output: stateOf(c, plan) }
+      : { kind: 'wake', caseId: c.caseId, journeyNo: c.journey.journeyNo, taskToken: token },
+  );
+}
+
+/** Why a step did not send, on the case and the timeline; wakes Decide to fail over. */
+async function failStep(
+  c: CaseState,
+  action: SendAction,
+  token: string,
+  now: Date,
+  f: { reason: string; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: 'email' | 'phone' | 'address'; value: string; reason: string } },
+): Promise<void> {
+  const at = now.toISOString();
+  await mutateCase(c.caseId, now, () => [{ type: 'step_failed', at, stepNo: action.stepNo, channel: action.channel, kind: f.kind, ...(f.contactPoint ? { contactPoint: f.contactPoint } : {}) }]);
+  await appendEvents(c.caseId, [
+    ...decisionRecords(c, action, now),
+    {
+      eventId: `sendfail-${c.journey.journeyNo}-${action.stepNo}`,
+      at,
+      type: f.kind,
+      channel: action.channel,
+      detail: `${action.channel} not sent: ${f.reason}.${f.contactPoint ? ` The ${f.contactPoint.kind} is marked unusable.` : ''} Trying another channel.`,
+      dossierIds: action.dossierIds,
+      stepNo: action.stepNo,
+      data: { reason: f.reason, ...(f.contactPoint ? { contactPoint: f.contactPoint.kind } : {}) },
+    },
+  ]);
+  logger.warn('step not sent, failing over', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, reason: f.reason, type: f.kind });
+  await endWait(token, decideAgain({ caseId: c.caseId, journeyNo: c.journey.journeyNo }, f.kind));
+}
+
+// ---- the Await state ------------------------------------------------------------------------------------
+
+/** Parks the journey until the decision's moment: the token on the case, the decision on the timeline, a timer. */
+async function park(state: JourneyState, action: WaitAction, token: string, now: Date): Promise<void> {
+  const at = now.toISOString();
+  const timer = `w-${state.caseId}-${state.journeyNo}-${action.seenEventSeq}`.slice(0, 64);
+  const c = await parkJourney({
+    caseId: state.caseId,
+    journeyNo: state.journeyNo,
+    seenEventSeq: action.seenEventSeq,
+    token,
+    timer,
+    view: { ...(action.log ? { segment: action.log.segment, segmentReasons: action.log.segmentReasons } : {}), nextContactAt: action.until },
+    costs: action.costs,
+    ...(action.expiredTask ? { forgetTask: true } : {}),
+    at,
   });
-  await markContact(c.caseId, r.journeyNo, r.stepNo, at);
-  logger.warn('step not sent, failing over', { caseId: c.caseId, stepNo: r.stepNo, channel: r.channel, reason: r.reason, type });
-  await wake(c, type);
+  if (!c) {
+    // Closed, or something happened since the decision: decide again now.
+    await endWait(token, decideAgain(state, 'event since decide'));
+    return;
+  }
+  const records = decisionRecords(c, action, now);
+  if (records.length) await appendEvents(c.caseId, records);
+  const then = action.then;
+  await setTimer(
+    timer,
+    new Date(action.until),
+    then?.type === 'send' ? { kind: 'output', taskToken: token, output: stateOf(c, then) } : { kind: 'wake', caseId: c.caseId, journeyNo: c.journey.journeyNo, taskToken: token },
+  );
 }
 
 // ---- what a step sends ---------------------------------------------------------------------------------------
 
 interface SendContext {
-  debtor: Debtor;
-  dossiers: Dossier[];
+  dossiers: ClaimRecord[];
   clients: Map<string, Client | undefined>;
 }
 
-async function loadContext(c: Case, action: SendAction): Promise<SendContext> {
-  const debtor = await getDebtor(c.caseId);
-  if (!debtor) throw new Error(`case ${c.caseId} has no debtor record`);
-  // Only dossiers still open: a payment, dispute or withdrawal since Decide looked means no message about them.
-  const dossiers = (await Promise.all(action.dossierIds.map((id) => getDossier(id)))).filter((d): d is Dossier => d?.status === 'open');
+async function loadContext(c: CaseState, action: SendAction): Promise<SendContext> {
+  // Only dossiers still open: nothing is ever sent about a paid, paused or withdrawn claim.
+  const dossiers = claimsOf(c).filter((d) => action.dossierIds.includes(d.dossierId) && d.status === 'open');
   if (dossiers.length === 0) throw new PermanentSendError('none of the dossiers of this step is still open');
   const clients = new Map<string, Client | undefined>();
   for (const d of dossiers) if (!clients.has(d.clientId)) clients.set(d.clientId, await getClient(d.clientId));
-  return { debtor, dossiers, clients };
+  return { dossiers, clients };
 }
 
-const CONTACT_POINT: Record<Channel, ContactPoint> = { email: 'email', sms: 'phone', whatsapp: 'phone', call: 'phone', letter: 'address' };
-
 /** Rules checked again at the moment of sending (Decide checked them too, but things change). */
-function blockedReason(channel: Channel, debtor: Debtor): string | undefined {
-  if (debtor.optOuts.includes('all')) return 'the debtor opted out of all channels';
-  if (debtor.optOuts.includes(channel)) return `the debtor opted out of ${channel}`;
-  if (channel === 'whatsapp' && !debtor.whatsappOptIn) return 'no recorded WhatsApp opt-in';
-  if (debtor.unusable.includes(CONTACT_POINT[channel])) return `the debtor's ${CONTACT_POINT[channel]} is marked unusable`;
+function blockedReason(channel: Channel, c: CaseState, dossierIds: readonly string[]): string | undefined {
+  if (c.optOuts.includes('all')) return 'the debtor opted out of all channels';
+  if (c.optOuts.includes(channel)) return `the debtor opted out of ${channel}`;
+  if (channel === 'whatsapp' && !contactFor(c, 'whatsapp', dossierIds)) return 'no recorded WhatsApp opt-in';
+  if (!contactFor(c, channel, dossierIds)) {
+    const kind = CONTACT_POINT_OF[channel];
+    return c.contactPoints.some((p) => p.kind === kind) ? `the debtor's ${kind} is marked unusable` : undefined;
+  }
   return undefined;
 }
 
-/**
- * The WhatsApp 24 h window is opened by the debtor's last message *on WhatsApp* (an SMS reply does not open
- * it). lastInboundAt (any channel) rules the window out cheaply; only when it is recent is the timeline read.
- */
-async function whatsappWindowOpen(c: Case, debtor: Debtor, now: Date): Promise<boolean> {
-  const recent = (iso: string | undefined) => iso !== undefined && now.getTime() - Date.parse(iso) < WHATSAPP_WINDOW_MS && Date.parse(iso) <= now.getTime();
-  if (!recent(debtor.lastInboundAt)) return false;
-  const timeline = await caseTimeline(c.caseId);
-  const lastWhatsapp = timeline.filter((e) => e.type === 'replied' && e.channel === 'whatsapp').at(-1);
-  return recent(lastWhatsapp?.at);
+/** The WhatsApp 24 h window is opened by the debtor's last message *on WhatsApp* (an SMS reply does not open it). */
+function whatsappWindowOpen(c: CaseState, now: Date): boolean {
+  const at = c.inbound?.whatsappAt;
+  return at !== undefined && now.getTime() - Date.parse(at) < WHATSAPP_WINDOW_MS && Date.parse(at) <= now.getTime();
 }
 
 /**
  * The 14-day letter states the exact costs that will be added (DESIGN §5 rules 1–3): WIK on the principal still
  * unpaid, per creditor on the sum of its claims, with VAT where that creditor cannot deduct it.
  */
-export function costNoticeFor(dossiers: Dossier[], clients: Map<string, Client | undefined>): { costs: number; vatIncluded: boolean } {
+export function costNoticeFor(dossiers: ReadonlyArray<Pick<ClaimRecord, 'clientId' | 'principal' | 'paid'>>, clients: Map<string, Client | undefined>): { costs: number; vatIncluded: boolean } {
   const principalByClient = new Map<string, number>();
   for (const d of dossiers) principalByClient.set(d.clientId, (principalByClient.get(d.clientId) ?? 0) + Math.max(0, d.principal - d.paid));
   let costs = 0;
@@ -371,8 +411,8 @@ export function costNoticeFor(dossiers: Dossier[], clients: Map<string, Client |
   return { costs, vatIncluded };
 }
 
-function renderInput(action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean): RenderInput {
-  const { debtor, dossiers, clients } = ctx;
+function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean): RenderInput {
+  const { dossiers, clients } = ctx;
   const claims = dossiers.map((d) => ({
     reference: d.reference,
     description: d.description,
@@ -380,15 +420,16 @@ function renderInput(action: SendAction, ctx: SendContext, now: Date, whatsappWi
     principal: d.principal,
     costs: d.costs,
     paid: d.paid,
-    outstanding: outstanding(d),
+    outstanding: Math.max(0, d.principal + d.costs - d.paid),
   }));
+  const address = contactFor(c, 'letter', action.dossierIds)?.address;
   return {
     channel: action.channel,
     phase: action.phase,
     tone: action.tone,
     language: action.language,
     now,
-    debtor: { name: debtor.name, address: debtor.address },
+    debtor: { name: nameFor(c, action.dossierIds), ...(address ? { address } : {}) },
     claims,
     totalOutstanding: claims.reduce((sum, cl) => sum + cl.outstanding, 0),
     paymentLink: `${paymentLinkBase()}${encodeURIComponent(action.dossierIds[0])}`,
@@ -398,47 +439,42 @@ function renderInput(action: SendAction, ctx: SendContext, now: Date, whatsappWi
   };
 }
 
-function statusCallbackUrl(c: Case, action: SendAction): string | undefined {
+function statusCallbackUrl(c: CaseState, action: SendAction): string | undefined {
   const base = process.env.PUBLIC_BASE_URL;
   if (!base || (action.channel !== 'sms' && action.channel !== 'whatsapp')) return undefined;
-  // The correlation travels in the (signed) URL too, so a status that beats our own bookkeeping still finds its step.
-  const q = new URLSearchParams({ c: c.caseId, j: String(c.journeyNo), s: String(action.stepNo) });
+  // The correlation travels in the (signed) URL, so a status finds its step without a look-up.
+  const q = new URLSearchParams({ c: c.caseId, j: String(c.journey.journeyNo), s: String(action.stepNo) });
   return `${base.replace(/\/$/, '')}/webhooks/twilio/status?${q}`;
 }
 
-async function sendMessage(c: Case, action: SendAction, now: Date): Promise<Sent> {
-  const ctx = await loadContext(c, action);
-  const { debtor } = ctx;
+async function sendMessage(c: CaseState, action: SendAction, now: Date): Promise<Sent> {
   const channel = action.channel as MessageChannel;
-  const blocked = blockedReason(channel, debtor);
+  const blocked = blockedReason(channel, c, action.dossierIds);
   if (blocked) throw new SendBlockedError(blocked);
-  const to = channel === 'email' ? debtor.email : channel === 'letter' ? debtor.address?.line1 : debtor.phone;
-  if (!to) throw new PermanentSendError(`debtor has no ${channel === 'email' ? 'email address' : channel === 'letter' ? 'address' : 'phone number'}`);
-  const window = channel === 'whatsapp' ? await whatsappWindowOpen(c, debtor, now) : false;
-  const rendered = await renderMessage(renderInput(action, ctx, now, window));
-  const correlation = { caseId: c.caseId, journeyNo: c.journeyNo, stepNo: action.stepNo };
+  const point = contactFor(c, channel, action.dossierIds);
+  const to = channel === 'letter' ? point?.address?.line1 : point?.value;
+  if (!point || !to) throw new PermanentSendError(`debtor has no ${channel === 'email' ? 'email address' : channel === 'letter' ? 'address' : 'phone number'}`);
+  const ctx = await loadContext(c, action);
+  const rendered = await renderMessage(renderInput(c, action, ctx, now, channel === 'whatsapp' && whatsappWindowOpen(c, now)));
+  const correlation = { caseId: c.caseId, journeyNo: c.journey.journeyNo, stepNo: action.stepNo };
   let storedAt: string | undefined;
   if (channel === 'letter') {
     // Kept before it is posted: what the debtor received can always be shown later.
-    const stored = await letterStorage().put(letterKey(correlation), rendered.pdf!, {
-      template: rendered.template,
-      case: c.caseId,
-      step: `${c.journeyNo}-${action.stepNo}`,
-    });
+    const stored = await letterStorage().put(letterKey(correlation), rendered.pdf!, { template: rendered.template, case: c.caseId, step: `${c.journey.journeyNo}-${action.stepNo}` });
     storedAt = stored.uri;
   }
   const adapter = await adapterFor(channel);
   const { providerId } = await adapter.send({
     channel,
     to,
-    name: debtor.name,
-    address: debtor.address,
+    name: nameFor(c, action.dossierIds),
+    ...(point.address ? { address: point.address } : {}),
     rendered,
     correlation,
     statusCallbackUrl: statusCallbackUrl(c, action),
     storedAt,
   });
-  return { providerId, template: rendered.template, language: rendered.language, meta: metaOf(rendered, storedAt) };
+  return { providerId, template: rendered.template, language: rendered.language, to: point.value, meta: metaOf(rendered, storedAt) };
 }
 
 function metaOf(rendered: RenderedMessage, storedAt: string | undefined): Record<string, unknown> | undefined {
@@ -449,44 +485,45 @@ function metaOf(rendered: RenderedMessage, storedAt: string | undefined): Record
 }
 
 /** The CallTask step: an agent task that carries this step's task token; the agent's outcome resumes the journey. */
-async function createCallTask(c: Case, action: SendAction, now: Date): Promise<Sent> {
-  const ctx = await loadContext(c, action);
-  const { debtor, dossiers, clients } = ctx;
-  const blocked = blockedReason('call', debtor);
+async function createCallTask(c: CaseState, action: SendAction, now: Date): Promise<Sent> {
+  const blocked = blockedReason('call', c, action.dossierIds);
   if (blocked) throw new SendBlockedError(blocked);
-  if (!debtor.phone) throw new PermanentSendError('debtor has no phone number');
-  const rendered = await renderMessage(renderInput(action, ctx, now, false));
-  const timeline = await caseTimeline(c.caseId);
-  const taskId = taskIdFor(c.caseId, c.journeyNo, action.stepNo);
+  const phone = contactFor(c, 'call', action.dossierIds);
+  if (!phone) throw new PermanentSendError('debtor has no phone number');
+  const ctx = await loadContext(c, action);
+  const rendered = await renderMessage(renderInput(c, action, ctx, now, false));
+  const taskId = taskIdFor(c.caseId, c.journey.journeyNo, action.stepNo);
   const at = now.toISOString();
-  await createTaskOnce({
+  const task = taskItem({
     taskId,
+    reason: 'call',
     caseId: c.caseId,
-    journeyNo: c.journeyNo,
+    journeyNo: c.journey.journeyNo,
     stepNo: action.stepNo,
     status: 'open',
-    dueAt: new Date(now.getTime() + action.awaitSeconds * 1000).toISOString(),
+    dueAt: action.nextDecisionAt ?? new Date(now.getTime() + action.awaitSeconds * 1000).toISOString(),
     createdAt: at,
     dossierIds: action.dossierIds,
     context: {
-      debtorName: debtor.name,
-      phone: debtor.phone,
-      language: debtor.language,
-      segment: c.segment ?? null,
-      segmentReasons: c.segmentReasons ?? [],
-      openDossiers: dossiers.map((d) => ({
+      debtorName: nameFor(c, action.dossierIds),
+      phone: phone.value,
+      language: action.language,
+      segment: c.journey.segment ?? null,
+      segmentReasons: c.journey.segmentReasons ?? [],
+      openDossiers: ctx.dossiers.map((d) => ({
         dossierId: d.dossierId,
         reference: d.reference,
-        creditor: clients.get(d.clientId)?.name ?? d.clientId,
+        creditor: ctx.clients.get(d.clientId)?.name ?? d.clientId,
         status: d.status,
-        outstanding: outstanding(d),
+        outstanding: Math.max(0, d.principal + d.costs - d.paid),
       })),
-      lastContacts: timeline
-        .filter((e) => ['sent', 'replied', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'send_failed', 'call_outcome'].includes(e.type))
+      lastContacts: c.contacts
+        .filter((x) => x.stepNo !== action.stepNo || x.journeyNo !== c.journey.journeyNo)
         .slice(-5)
-        .map((e) => ({ at: e.at, type: e.type, channel: e.channel, detail: e.detail })),
+        .map((x) => ({ at: x.at, type: x.channel === 'call' ? 'call_task' : 'sent', channel: x.channel, detail: `${x.channel} ${x.phase ?? ''}${x.tone ? ` (${x.tone})` : ''}`.trim(), ...(x.arrived ? { arrived: true } : {}), ...(x.returned ? { returned: true } : {}) })),
       talkingLine: rendered.text,
     },
   });
-  return { providerId: taskId, template: rendered.template, language: rendered.language };
+  // Written with the step's timeline entries (one request); a replay with its 'sent' entry never writes it again.
+  return { providerId: taskId, template: rendered.template, language: rendered.language, items: [task] };
 }

@@ -1,63 +1,181 @@
 /**
- * The Decide step: load the case from the store (so a journey can always resume from what is stored),
- * let the domain decide, write the decision log, and hand the action to the state machine.
+ * Deciding: the case is read (one item, however long the journey), the pure domain decides, and the decision
+ * becomes the journey's next action. Decide itself writes nothing for a send or a wait — the state that carries
+ * the action out records it together with what it does — and closes the case when the decision is to end.
+ *
+ * A wait carries its plan: the decision as it will be at the end of the wait if nothing happens, so the timer
+ * can start the next contact directly (services/timers.ts). Sends carry `nextDecisionAt` for the same reason.
+ *
+ * Used by the Decide state, by the timer when a plan is to end the journey, and by the intake for a new
+ * journey's first action.
  */
-import type { Decision, DecisionInput } from '../domain/decision.js';
-import { decideWithStrategy, type StrategyDecision } from '../domain/strategy-decide.js';
-import { currentStrategy } from './strategy-source.js';
+import { type StrategyDecision, decide as decideNext } from '../domain/decide/index.js';
+import type { CaseEvent } from '../domain/case/events.js';
+import { type CaseState, claimsOf, factsOf, isActive } from '../domain/case/state.js';
+import type { CaseFacts } from '../domain/case/facts.js';
+import type { Strategy } from '../domain/strategy.js';
 import { logger } from '../shared/logger.js';
-import type { Action, JourneyState } from '../shared/schemas.js';
-import { type Case, closeCase, getCase, markContact, saveDecision } from '../store/cases.js';
-import { getDebtor } from '../store/debtors.js';
-import { type Client, getClient } from '../store/clients.js';
-import { dossiersOfDebtor, setCosts, setDossierStatus } from '../store/dossiers.js';
-import { closeTask, getTask, taskIdFor, tasksWithStatus } from '../store/tasks.js';
-import { getSend } from '../store/sends.js';
-import { appendEvent, caseTimeline } from '../store/timeline.js';
+import type { Action, DecisionLog, ExpiredTask, JourneyState, SendAction } from '../shared/schemas.js';
+import { dossierItem } from '../store/dossiers.js';
+import { closeOpenTask } from '../store/tasks.js';
+import { appendEvent, appendEvents, getEvent } from '../store/timeline.js';
+import { loadCase, mutateCase } from './case.js';
+import { endWait } from './journeys.js';
+import { costEvents, expiredTaskEvent } from './records.js';
+import { currentStrategy, strategyId } from './strategy-source.js';
+import { TIMER_GRACE_S, clearTimer } from './timers.js';
 
 /** Step Functions task timeouts stay well inside a year. */
 const MAX_AWAIT_S = 300 * 86400;
-
 const seconds = (from: Date, to: Date) => Math.min(MAX_AWAIT_S, Math.max(1, Math.ceil((to.getTime() - from.getTime()) / 1000)));
 
-export async function decide(state: JourneyState, now: Date): Promise<JourneyState> {
-  const at = now.toISOString();
-  const { caseId, journeyNo } = state;
-  await settlePreviousStep(state, at);
+const logOf = (d: StrategyDecision, at: Date): DecisionLog => ({ at: at.toISOString(), segment: d.segment, segmentReasons: d.segmentReasons, reasons: d.reasons });
 
+function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq: number, at: Date, log?: DecisionLog): SendAction {
+  return {
+    type: 'send',
+    channel: d.channel,
+    stepNo: d.stepNo,
+    phase: d.phase,
+    tone: d.tone,
+    template: d.template,
+    language: d.language,
+    dossierIds: d.dossierIds,
+    seenEventSeq,
+    nextDecisionAt: d.nextDecisionAt.toISOString(),
+    awaitSeconds: seconds(at, d.nextDecisionAt) + TIMER_GRACE_S,
+    ...(log ? { log } : {}),
+    ...(d.costs?.length ? { costs: d.costs } : {}),
+    strategy: strategyId(),
+  };
+}
+
+/**
+ * What the journey does at `at` if nothing happens before: a planned send, or "decide then" (an end needs the
+ * closing done, another wait is decided again).
+ */
+export function planAt(facts: CaseFacts, strategy: Strategy, at: Date, seenEventSeq: number): SendAction | { type: 'decide'; reason: string } {
+  const planned = decideNext(facts, strategy, at);
+  if (planned.kind === 'send') return sendAction(planned, seenEventSeq, at, logOf(planned, at));
+  return { type: 'decide', reason: planned.kind === 'done' ? 'planned end of the journey' : 'planned decision' };
+}
+
+/** The decision for the case now, as the journey's next action. */
+export function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['lastError']): { decision: StrategyDecision; action: Action } {
+  const strategy = currentStrategy();
+  const facts = factsOf(c, {}, lastError);
+  const d = decideNext(facts, strategy, now);
+  switch (d.kind) {
+    case 'done':
+      return { decision: d, action: { type: 'done', reason: d.reason } };
+    case 'send':
+      return { decision: d, action: sendAction(d, c.eventSeq, now, logOf(d, now)) };
+    case 'wait':
+      return {
+        decision: d,
+        action: {
+          type: 'wait',
+          until: d.until.toISOString(),
+          awaitSeconds: seconds(now, d.until) + TIMER_GRACE_S,
+          seenEventSeq: c.eventSeq,
+          then: planAt({ ...facts, lastError: undefined }, strategy, d.until, c.eventSeq),
+          log: logOf(d, now),
+          ...(d.costs?.length ? { costs: d.costs } : {}),
+        },
+      };
+  }
+}
+
+/** The Decide state: settles what the previous step left, then decides (ending the journey when that is the decision). */
+export async function decideState(state: JourneyState, now: Date, known?: CaseState): Promise<JourneyState> {
+  const { caseId, journeyNo } = state;
+  const settled = await settlePreviousStep(state, now);
+  const lastError = state.error && state.action?.type === 'send' ? { channel: state.action.channel, stepNo: state.action.stepNo, error: state.error.Error } : undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const c = await getCase(caseId);
-    if (!c || c.journeyNo !== journeyNo || c.status !== 'active') {
+    // The caller's copy of the case saves a read, unless settling the previous step changed it.
+    const c = attempt === 0 && known && !settled ? known : await loadCase(caseId, now);
+    if (!c || !isActive(c, journeyNo)) {
       // Closed by an earlier attempt that may have crashed before finishing: finishing again is idempotent.
-      if (c?.journeyNo === journeyNo && c.closing) await finish(c, c.closing);
+      if (c?.journey.journeyNo === journeyNo && c.journey.closing) await finish(c, c, now);
       return { caseId, journeyNo, action: { type: 'done', reason: 'journey closed or superseded' } };
     }
-    const input = await loadInput(c, now, state);
-    const decision = decideWithStrategy(input, currentStrategy());
-    const action = toAction(decision, c, now);
-    await applyCosts(c, decision, at);
-    if (action.type === 'done') {
-      // Only end if nothing happened since we looked; otherwise decide again with the news.
-      const ending = decision as Extract<Decision, { kind: 'done' }>;
-      const closing = {
-        ...(ending.dossierStatus ? { dossierStatus: ending.dossierStatus } : {}),
-        detail: `Journey ended: ${ending.reason}${ending.dossierStatus ? ` (dossiers ${ending.dossierStatus.replace('_', ' ')})` : ''}. ${ending.reasons.join('; ')}`,
-        at,
-      };
-      if (!(await closeCase(caseId, journeyNo, c.eventSeq, action.reason, at, closing))) continue;
-      await finish(c, closing);
-      return { caseId, journeyNo, action };
-    }
-    await saveDecision(caseId, journeyNo, {
-      phase: decision.kind === 'send' ? decision.phase : c.phase,
-      segment: decision.segment,
-      segmentReasons: decision.segmentReasons,
-      nextContactAt: action.type === 'send' ? at : action.until,
-    }, at);
-    await logDecision(c, decision as Exclude<StrategyDecision, { kind: 'done' }>, input, at);
+    const expiredTask = await expireOverdueTask(c, now);
+    const { decision, action } = actionFor(c, now, lastError);
+    if (action.type === 'send' || action.type === 'wait') return { caseId, journeyNo, action: expiredTask ? { ...action, expiredTask } : action };
+    if (decision.kind !== 'done') return { caseId, journeyNo, action };
+    // Only end if nothing happened since we looked; otherwise decide again with the news.
+    const closed = await close(c, decision, now);
+    if (!closed) continue;
+    await finish(expiredTask ? { ...c, journey: { ...c.journey, openTask: undefined } } : c, closed, now);
     return { caseId, journeyNo, action };
   }
   throw new Error(`case ${caseId} kept changing while deciding`);
+}
+
+/** The timer at the end of a wait whose plan was to end (or to decide again): decide now and end the wait. */
+export async function wakeState(w: { caseId: string; journeyNo: number; taskToken: string }, now: Date): Promise<void> {
+  const c = await loadCase(w.caseId, now);
+  if (!c || c.journey.journeyNo !== w.journeyNo || c.journey.taskToken !== w.taskToken) return;
+  const next = await decideState({ caseId: w.caseId, journeyNo: w.journeyNo, action: { type: 'decide', reason: 'timer' } }, now, c);
+  await endWait(w.taskToken, next);
+}
+
+async function close(c: CaseState, d: Extract<StrategyDecision, { kind: 'done' }>, now: Date): Promise<CaseState | undefined> {
+  const at = now.toISOString();
+  const closing = {
+    ...(d.dossierStatus ? { dossierStatus: d.dossierStatus } : {}),
+    detail: `Journey ended: ${d.reason}${d.dossierStatus ? ` (dossiers ${d.dossierStatus.replace('_', ' ')})` : ''}. ${d.reasons.join('; ')}`,
+    at,
+  };
+  const m = await mutateCase(
+    c.caseId,
+    now,
+    (cur): CaseEvent[] | undefined =>
+      cur.eventSeq !== c.eventSeq || !isActive(cur, c.journey.journeyNo)
+        ? undefined
+        : [...(d.costs?.length ? [{ type: 'costs' as const, at, costs: d.costs }] : []), { type: 'journey_closed', at, reason: d.reason, closing }],
+    c,
+  );
+  return m?.changed ? m.after : undefined;
+}
+
+/**
+ * The end's bookkeeping, idempotent (a retry after a crash repeats it): the agent's open task closed (nobody
+ * should call someone whose journey ended), the dossiers' projections, the timeline, the timer dropped.
+ */
+async function finish(before: CaseState, after: CaseState, now: Date): Promise<void> {
+  const closing = after.journey.closing!;
+  const task = before.journey.openTask ?? after.journey.openTask;
+  if (task) await closeOpenTask(task.taskId, task.dueAt, 'expired', closing.at);
+  const changed = claimsOf(after).filter((d) => before.dossiers[d.dossierId]?.status !== d.status || d.statusReason === closing.detail);
+  const costs = claimsOf(after).filter((d) => before.dossiers[d.dossierId] && before.dossiers[d.dossierId].costs !== d.costs);
+  await appendEvents(
+    after.caseId,
+    [
+      ...costEvents(costs.map((d) => ({ dossierId: d.dossierId, costs: d.costs, reason: 'set when the journey ended' })), closing.at),
+      { eventId: `end-${after.journey.journeyNo}`, at: closing.at, type: 'journey_ended', detail: closing.detail, dossierIds: claimsOf(after).map((d) => d.dossierId) },
+    ],
+    changed.map((d) => dossierItem({ ...d, debtorId: after.caseId })),
+  );
+  await clearTimer(before.journey.timer);
+  logger.info('journey ended', { caseId: after.caseId, journeyNo: after.journey.journeyNo });
+  void now;
+}
+
+/**
+ * A call task nobody completed by its due time expires when the journey moves on (the timer of a call step wakes
+ * Decide for this): no agent should still call about a step the journey left behind. The case keeps the task's
+ * id until the next call step replaces it; closing a task that is closed already changes nothing.
+ */
+async function expireOverdueTask(c: CaseState, now: Date): Promise<ExpiredTask | undefined> {
+  const task = c.journey.openTask;
+  if (!task || Date.parse(task.dueAt) > now.getTime()) return undefined;
+  const at = now.toISOString();
+  if (!(await closeOpenTask(task.taskId, task.dueAt, 'expired', at))) return undefined;
+  const expired = { taskId: task.taskId, stepNo: task.stepNo, at, dossierIds: c.journey.contacts.find((x) => x.stepNo === task.stepNo && x.channel === 'call')?.dossierIds ?? [] };
+  await appendEvent(c.caseId, expiredTaskEvent(expired));
+  // the next state's write forgets the task on the case (expiredTask in its action)
+  return expired;
 }
 
 /** The Lambda's error message from a Step Functions Cause (provider errors carry no personal data). */
@@ -71,156 +189,27 @@ function causeMessage(cause: string | undefined): string {
   }
 }
 
-/** What the previous step left behind: a failure to fail over from, a call task nobody completed. */
-async function settlePreviousStep(state: JourneyState, at: string): Promise<void> {
+/**
+ * A channel step that failed after its retries: unless the provider took the message (its 'sent' entry exists),
+ * the step is recorded as failed — never sent again — and Decide fails over to another channel.
+ */
+async function settlePreviousStep(state: JourneyState, now: Date): Promise<boolean> {
   const prev = state.action;
-  if (prev?.type !== 'send') return;
-  // A step whose ledger already says sent or failed has its outcome on the timeline.
-  const ledger = state.error ? await getSend(state.caseId, state.journeyNo, prev.stepNo) : undefined;
-  if (state.error && ledger?.status !== 'sent' && ledger?.status !== 'failed') {
-    await appendEvent(state.caseId, {
-      eventId: `sendfail-${state.journeyNo}-${prev.stepNo}`,
-      at,
-      type: 'send_failed',
-      channel: prev.channel,
-      detail: `${prev.channel} failed after retries (${state.error.Error}${causeMessage(state.error.Cause)}); moving on.`,
-      dossierIds: prev.dossierIds,
-      stepNo: prev.stepNo,
-    });
-    await markContact(state.caseId, state.journeyNo, prev.stepNo, at);
-  }
-  if (prev.channel === 'call') {
-    // Woken early (a reply, a payment) the task stays in the agents' queue; past its due time it expires.
-    const task = await getTask(taskIdFor(state.caseId, state.journeyNo, prev.stepNo));
-    if (!task || task.status !== 'open' || Date.parse(task.dueAt) > Date.parse(at)) return;
-    const expired = await closeTask(task.taskId, 'expired', at);
-    if (expired) {
-      await appendEvent(state.caseId, {
-        eventId: `callexp-${expired.taskId}`,
-        at,
-        type: 'call_outcome',
-        channel: 'call',
-        detail: 'Call task not completed in time; the journey moves on.',
-        dossierIds: expired.dossierIds,
-        stepNo: expired.stepNo,
-      });
-    }
-  }
-}
-
-async function loadInput(c: Case, now: Date, state: JourneyState): Promise<DecisionInput> {
-  const [debtor, dossiers, timeline] = await Promise.all([getDebtor(c.caseId), dossiersOfDebtor(c.caseId), caseTimeline(c.caseId)]);
-  if (!debtor) throw new Error(`case ${c.caseId} has no debtor record`);
-  const clients = new Map<string, Client | undefined>();
-  for (const d of dossiers) if (!clients.has(d.clientId)) clients.set(d.clientId, await getClient(d.clientId));
-  return {
-    now,
-    debtor: {
-      consumer: debtor.consumer,
-      language: debtor.language,
-      hasEmail: !!debtor.email,
-      hasPhone: !!debtor.phone,
-      hasAddress: !!debtor.address,
-      whatsappOptIn: debtor.whatsappOptIn,
-      optOuts: debtor.optOuts,
-      unusable: debtor.unusable,
-      flags: debtor.flags,
-      incomeSource: debtor.incomeSource,
-      lastInboundAt: debtor.lastInboundAt,
-    },
-    dossiers: dossiers.map((d) => ({
-      dossierId: d.dossierId,
-      clientId: d.clientId,
-      status: d.status,
-      principal: d.principal,
-      costs: d.costs,
-      paid: d.paid,
-      dueDate: d.dueDate,
-      createdAt: d.createdAt,
-      vatOnCosts: clients.get(d.clientId)?.vatOnCosts === true,
-    })),
-    journey: { journeyNo: c.journeyNo, stepNo: c.stepNo, startedAt: c.updatedAt, lastContactAt: c.lastContactAt },
-    history: timeline.map((e) => ({
-      at: e.at,
-      type: e.type,
-      channel: e.channel,
-      stepNo: e.stepNo,
-      template: e.template,
-      tone: e.tone,
-      dossierIds: e.dossierIds,
-      data: e.data,
-    })),
-    lastError: state.error && state.action?.type === 'send' ? { channel: state.action.channel, stepNo: state.action.stepNo, error: state.error.Error } : undefined,
-  };
-}
-
-function toAction(decision: Decision, c: Case, now: Date): Action {
-  switch (decision.kind) {
-    case 'done':
-      return { type: 'done', reason: decision.reason };
-    case 'wait':
-      return { type: 'wait', awaitSeconds: seconds(now, decision.until), seenEventSeq: c.eventSeq, until: decision.until.toISOString() };
-    case 'send':
-      return {
-        type: 'send',
-        channel: decision.channel,
-        stepNo: decision.stepNo,
-        awaitSeconds: seconds(now, decision.nextDecisionAt),
-        seenEventSeq: c.eventSeq,
-        template: decision.template,
-        tone: decision.tone,
-        language: decision.language,
-        phase: decision.phase,
-        dossierIds: decision.dossierIds,
-      };
-  }
-}
-
-/** Collection costs the strategy says each dossier should now carry (WIK, after the 14-day term). */
-async function applyCosts(c: Case, decision: StrategyDecision, at: string): Promise<void> {
-  for (const update of decision.costs ?? []) {
-    await setCosts(update.dossierId, update.costs, at);
-    await appendEvent(c.caseId, {
-      eventId: `costs-${update.dossierId}-${update.costs}`,
-      at,
-      type: 'costs',
-      detail: `Collection costs set to ${update.costs} cents: ${update.reason}.`,
-      dossierIds: [update.dossierId],
-      data: { costs: update.costs },
-    });
-  }
-}
-
-async function logDecision(c: Case, decision: Exclude<StrategyDecision, { kind: 'done' }>, input: DecisionInput, at: string): Promise<void> {
-  const openIds = input.dossiers.filter((d) => d.status === 'open').map((d) => d.dossierId);
-  const what =
-    decision.kind === 'send'
-      ? `Send ${decision.channel} now (${decision.phase}, ${decision.tone} tone, ${decision.language}).`
-      : `Wait until ${decision.until.toISOString()}.`;
+  if (!state.error || prev?.type !== 'send') return false;
+  const c = await loadCase(state.caseId, now);
+  if (!c || c.journey.journeyNo !== state.journeyNo) return false;
+  const claim = c.journey.claim;
+  if (claim?.stepNo === prev.stepNo && (await getEvent(c.caseId, claim.at, `send-${c.journey.journeyNo}-${prev.stepNo}`))) return false;
+  const at = now.toISOString();
+  await mutateCase(c.caseId, now, (cur) => [{ type: 'step_failed', at, stepNo: prev.stepNo, channel: prev.channel, kind: 'send_failed' }]);
   await appendEvent(c.caseId, {
+    eventId: `sendfail-${state.journeyNo}-${prev.stepNo}`,
     at,
-    type: 'decision',
-    channel: decision.kind === 'send' ? decision.channel : undefined,
-    detail: `${what} Segment ${decision.segment} (${decision.segmentReasons.join('; ')}). Why: ${decision.reasons.join('; ')}.`,
-    dossierIds: decision.kind === 'send' ? decision.dossierIds : openIds,
-    stepNo: decision.kind === 'send' ? decision.stepNo : undefined,
-    data: { kind: decision.kind, reasons: decision.reasons, segment: decision.segment, journeyNo: c.journeyNo },
+    type: 'send_failed',
+    channel: prev.channel,
+    detail: `${prev.channel} failed after retries (${state.error.Error}${causeMessage(state.error.Cause)}); moving on.`,
+    dossierIds: prev.dossierIds,
+    stepNo: prev.stepNo,
   });
-}
-
-async function finish(c: Case, closing: NonNullable<Case['closing']>): Promise<void> {
-  const dossiers = await dossiersOfDebtor(c.caseId);
-  // No agent should call someone whose journey ended (paid, opted out, referred to debt help).
-  for (const task of (await tasksWithStatus('open')).filter((t) => t.caseId === c.caseId)) await closeTask(task.taskId, 'expired', closing.at);
-  if (closing.dossierStatus) {
-    for (const d of dossiers) await setDossierStatus(d.dossierId, closing.dossierStatus, ['open'], closing.detail, closing.at);
-  }
-  await appendEvent(c.caseId, {
-    eventId: `end-${c.journeyNo}`,
-    at: closing.at,
-    type: 'journey_ended',
-    detail: closing.detail,
-    dossierIds: dossiers.map((d) => d.dossierId),
-  });
-  logger.info('journey ended', { caseId: c.caseId, journeyNo: c.journeyNo });
+  return true;
 }

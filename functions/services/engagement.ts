@@ -1,89 +1,117 @@
 /**
  * What comes back from debtors and providers: replies (Twilio inbound), delivery statuses (Twilio status
- * callbacks, SendGrid events). Each is written to the case first and then wakes the journey.
- * Webhook deliveries are deduplicated, so a redelivered one changes the timeline once.
+ * callbacks, SendGrid events). Each is written to the case first — as an event of the domain's reducer — and
+ * then wakes the journey where it may change the next step. Webhook deliveries are deduplicated, so a
+ * redelivered one changes the case and the timeline once.
  */
-import { classifyReply, type Intent } from '../domain/intents.js';
+import type { CaseEvent } from '../domain/case/events.js';
+import { type CaseState, claimsOf } from '../domain/case/state.js';
+import { INTENT_TEXT } from '../domain/case/visibility.js';
+import { classifyReply } from '../domain/intents.js';
+import type { Channel, OptOut } from '../domain/vocabulary.js';
 import { logger } from '../shared/logger.js';
-import { addFlag, addOptOut, debtorIdByPhone, markUnusable, recordInbound } from '../store/debtors.js';
-import { dossiersOfDebtor, setDossierStatus } from '../store/dossiers.js';
-import { getMessageRef, getSend, type MessageRef, webhookDone, webhookReceipt } from '../store/sends.js';
 import { redact } from '../channels/port.js';
-import { appendEvent, caseTimeline, type TimelineType } from '../store/timeline.js';
-import { notifyCase } from './journeys.js';
+import { dossierItem } from '../store/dossiers.js';
+import { debtorsByPhone } from '../store/identity.js';
+import { getMessageRef, webhookDone, webhookReceipt } from '../store/messages.js';
+import { createTaskOnce } from '../store/tasks.js';
+import { appendEvents, type NewEvent, type TimelineType } from '../store/timeline.js';
+import { mutateCase } from './case.js';
+import { wakeJourney } from './journeys.js';
 
-const INTENT_TEXT: Record<Intent, string> = {
-  opt_out: 'opted out of this channel',
-  opt_out_all: 'opted out of all channels',
-  arrangement: 'asks for a payment arrangement',
-  already_paid: 'says the claim is already paid',
-  cannot_pay: 'says they cannot pay',
-  dispute: 'disputes the claim',
-  debt_help: 'reports debt help or debt restructuring',
-  promise_to_pay: 'promises to pay',
-  other: 'replied',
-};
+/** A shared number's reply goes to the debtor messaged there last, if that was this recently; else to a person. */
+export const SHARED_NUMBER_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * Whose reply is this? One debtor with this number: that one. Several (a family's shared phone): the one the
+ * agency messaged there last within 30 days; otherwise nobody — an agent decides, never a guess.
+ */
+export async function debtorForReply(phone: string, now: Date): Promise<{ debtorId?: string; candidates: string[] }> {
+  const owners = await debtorsByPhone(phone);
+  if (owners.length <= 1) return { debtorId: owners[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+  const recent = owners
+    .filter((o) => o.lastMessagedAt && now.getTime() - Date.parse(o.lastMessagedAt) <= SHARED_NUMBER_WINDOW_MS)
+    .sort((a, b) => b.lastMessagedAt!.localeCompare(a.lastMessagedAt!));
+  return { debtorId: recent[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+}
+
+/** The dossiers a reply is about: those of the last message sent, else all the debtor's open ones. */
+function answeredDossiers(c: CaseState): string[] {
+  const open = claimsOf(c).filter((d) => d.status === 'open');
+  const all = open.length ? open : claimsOf(c);
+  const last = c.contacts.at(-1);
+  const answered = all.filter((d) => last?.dossierIds?.includes(d.dossierId));
+  return (answered.length ? answered : all).map((d) => d.dossierId);
+}
 
 export async function handleInboundMessage(msg: { MessageSid: string; From: string; Body: string }, now: Date): Promise<void> {
   const receipt = await webhookReceipt('twilio-in', msg.MessageSid, now);
   if (receipt.done) return;
   const channel = msg.From.startsWith('whatsapp:') ? 'whatsapp' : 'sms';
   const phone = msg.From.replace(/^whatsapp:/, '');
-  const debtorId = await debtorIdByPhone(phone);
+  const { debtorId, candidates } = await debtorForReply(phone, now);
   if (!debtorId) {
-    logger.info('reply from an unknown number ignored', { messageSid: msg.MessageSid });
+    if (candidates.length) await unassignedReply(msg, channel, phone, candidates, receipt.at);
+    else logger.info('reply from an unknown number ignored', { messageSid: msg.MessageSid });
     await webhookDone('twilio-in', msg.MessageSid);
     return;
   }
   const at = receipt.at;
-  const open = await dossiersOfDebtor(debtorId, 'open');
-  const all = open.length ? open : await dossiersOfDebtor(debtorId);
-  // A reply answers the last message we sent: it concerns that message's dossiers (so one creditor does not read
-  // replies about another's claim); without such a message, all the debtor's open dossiers.
-  const lastSent = (await caseTimeline(debtorId)).filter((e) => e.type === 'sent' || e.type === 'call_task').at(-1);
-  const answered = all.filter((d) => lastSent?.dossierIds.includes(d.dossierId));
-  const dossierIds = (answered.length ? answered : all).map((d) => d.dossierId);
   const reply = classifyReply(msg.Body);
-  await appendEvent(debtorId, {
-    eventId: `in-${msg.MessageSid}`,
-    at,
-    type: 'replied',
-    channel,
-    detail: `Debtor ${INTENT_TEXT[reply.intent]}: "${msg.Body.slice(0, 320)}"`,
-    dossierIds,
-    data: { intent: reply.intent, matched: reply.matched },
+  const optOut: OptOut | undefined = reply.intent === 'opt_out_all' ? 'all' : reply.intent === 'opt_out' ? channel : undefined;
+  let dossierIds: string[] = [];
+  const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
+    dossierIds = answeredDossiers(c);
+    return [
+      { type: 'reply', at, channel, intent: reply.intent, dossierIds },
+      ...(optOut ? [{ type: 'opted_out' as const, at, channel: optOut, dossierIds }] : []),
+    ];
   });
-  await recordInbound(debtorId, at);
-  switch (reply.intent) {
-    case 'opt_out':
-    case 'opt_out_all': {
-      const which = reply.intent === 'opt_out_all' ? 'all' : channel;
-      await addOptOut(debtorId, which);
-      await appendEvent(debtorId, {
-        eventId: `optout-${msg.MessageSid}`,
-        at,
-        type: 'opted_out',
-        channel,
-        detail: which === 'all' ? 'No more messages on any channel.' : `No more ${channel} messages.`,
-        dossierIds,
-      });
-      break;
-    }
-    case 'dispute':
-      for (const d of open.filter((o) => dossierIds.includes(o.dossierId))) await setDossierStatus(d.dossierId, 'paused', ['open'], 'dispute reported by the debtor', at);
-      break;
-    case 'debt_help':
-      await addFlag(debtorId, 'debt_help_reported');
-      break;
-    case 'cannot_pay':
-      await addFlag(debtorId, 'cannot_pay_reported');
-      break;
-    default:
-      break;
+  if (!m) return;
+  const events: NewEvent[] = [
+    {
+      eventId: `in-${msg.MessageSid}`,
+      at,
+      type: 'replied',
+      channel,
+      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}`,
+      dossierIds,
+      text: msg.Body.slice(0, 1600),
+      intent: reply.intent,
+      data: { intent: reply.intent, ...(reply.matched ? { matched: reply.matched } : {}) },
+    },
+  ];
+  if (optOut) {
+    events.push({ eventId: `optout-${msg.MessageSid}`, at, type: 'opted_out', channel, detail: optOut === 'all' ? 'No more messages on any channel.' : `No more ${channel} messages.`, dossierIds });
   }
-  await notifyCase(debtorId, `reply:${reply.intent}`, at);
+  await appendEvents(debtorId, events, changedProjections(m.before, m.after));
+  await wakeJourney(m.after, `reply:${reply.intent}`);
   await webhookDone('twilio-in', msg.MessageSid);
   logger.info('reply recorded', { debtorId, intent: reply.intent, channel });
+}
+
+/** The dossiers whose status an event changed, as projection items to rewrite. */
+export function changedProjections(before: CaseState, after: CaseState) {
+  return claimsOf(after)
+    .filter((d) => before.dossiers[d.dossierId]?.status !== d.status)
+    .map((d) => dossierItem({ ...d, debtorId: after.caseId }));
+}
+
+/** A reply nobody can be sure was whose: an agent task with the candidates, no journey touched. */
+async function unassignedReply(msg: { MessageSid: string; Body: string }, channel: string, phone: string, candidates: string[], at: string): Promise<void> {
+  await createTaskOnce({
+    taskId: `reply_${msg.MessageSid}`,
+    reason: 'unassigned_reply',
+    caseId: '',
+    journeyNo: 0,
+    stepNo: 0,
+    status: 'open',
+    dueAt: new Date(Date.parse(at) + 86_400_000).toISOString(),
+    createdAt: at,
+    dossierIds: [],
+    context: { why: 'a reply from a number several debtors share; none was messaged there in the last 30 days', channel, phone, text: msg.Body.slice(0, 1600), candidates },
+  });
+  logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length });
 }
 
 /**
@@ -94,58 +122,83 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
  */
 export const DEAD_NUMBER_CODES = new Set(['21211', '21214', '21610', '21614', '30005', '30006', '63003', '63024']);
 
-/** Where a status callback belongs, from our provider-id look-up or (before that is written) the signed callback URL. */
-async function statusTarget(
-  messageSid: string,
-  correlation: { caseId: string; journeyNo: number; stepNo: number } | undefined,
-): Promise<Pick<MessageRef, 'caseId' | 'stepNo' | 'channel' | 'dossierIds' | 'template'> | undefined> {
-  const ref = await getMessageRef(messageSid);
-  if (ref) return ref;
-  if (!correlation) return undefined;
-  const send = await getSend(correlation.caseId, correlation.journeyNo, correlation.stepNo);
-  if (!send) return undefined;
-  return { caseId: send.caseId, stepNo: send.stepNo, channel: send.channel, dossierIds: send.dossierIds ?? [], template: send.template ?? '' };
+interface StepRef {
+  caseId: string;
+  journeyNo: number;
+  stepNo: number;
 }
 
-export async function handleTwilioStatus(
-  s: { MessageSid: string; MessageStatus: string; ErrorCode?: string },
+/** Where a status belongs: the correlation in the (signed) callback URL, else our provider-id look-up. */
+async function statusTarget(messageSid: string, correlation: StepRef | undefined): Promise<StepRef | undefined> {
+  if (correlation) return correlation;
+  const ref = await getMessageRef(messageSid);
+  return ref ? { caseId: ref.caseId, journeyNo: ref.journeyNo, stepNo: ref.stepNo } : undefined;
+}
+
+/** A delivery outcome for step `ref` on the case, then on the timeline; a hard failure wakes Decide to fail over. */
+async function recordDelivery(
+  ref: StepRef,
+  channel: Channel,
+  status: Extract<CaseEvent, { type: 'delivery' }>['status'],
+  at: string,
   now: Date,
-  correlation?: { caseId: string; journeyNo: number; stepNo: number },
-): Promise<void> {
-  const mapped: Partial<Record<string, TimelineType>> = { delivered: 'delivered', read: 'opened', undelivered: 'failed', failed: 'failed' };
+  entry: Omit<NewEvent, 'dossierIds' | 'at'>,
+  opts: { unusable?: { value: string; reason: string }; optOut?: OptOut; wake: boolean },
+): Promise<boolean> {
+  let dossierIds: string[] | undefined;
+  const m = await mutateCase(ref.caseId, now, (c) => {
+    const contact = c.contacts.find((x) => x.stepNo === ref.stepNo && x.journeyNo === ref.journeyNo && x.channel === channel);
+    if (!contact) return undefined;
+    dossierIds = contact.dossierIds ?? [];
+    return [
+      { type: 'delivery', at, journeyNo: ref.journeyNo, stepNo: ref.stepNo, channel, status, ...(opts.unusable ? { unusable: opts.unusable } : {}) },
+      ...(opts.optOut ? [{ type: 'opted_out' as const, at, channel: opts.optOut, dossierIds }] : []),
+    ];
+  });
+  if (!m || !dossierIds) return false;
+  await appendEvents(ref.caseId, [{ ...entry, at, dossierIds }]);
+  if (opts.wake) await wakeJourney(m.after, `status:${status}`);
+  return true;
+}
+
+export async function handleTwilioStatus(s: { MessageSid: string; MessageStatus: string; ErrorCode?: string; To?: string }, now: Date, correlation?: StepRef): Promise<void> {
+  const mapped: Partial<Record<string, 'delivered' | 'opened' | 'failed'>> = { delivered: 'delivered', read: 'opened', undelivered: 'failed', failed: 'failed' };
   const type = mapped[s.MessageStatus];
   if (!type) return; // queued / sent / sending: nothing a person needs to see
   const dedupeId = `${s.MessageSid}:${s.MessageStatus}`;
   const receipt = await webhookReceipt('twilio-status', dedupeId, now);
   if (receipt.done) return;
   const ref = await statusTarget(s.MessageSid, correlation);
-  if (ref) {
-    const errorCode = s.ErrorCode && /^\d{3,6}$/.test(s.ErrorCode) ? s.ErrorCode : undefined;
-    const dead = type === 'failed' && errorCode !== undefined && DEAD_NUMBER_CODES.has(errorCode);
-    await appendEvent(ref.caseId, {
-      eventId: `st-${dedupeId}`,
-      at: receipt.at,
+  const channel: Channel = s.To?.startsWith('whatsapp:') ? 'whatsapp' : ((await getMessageRef(s.MessageSid))?.channel as Channel | undefined) ?? 'sms';
+  const errorCode = s.ErrorCode && /^\d{3,6}$/.test(s.ErrorCode) ? s.ErrorCode : undefined;
+  const dead = type === 'failed' && errorCode !== undefined && DEAD_NUMBER_CODES.has(errorCode);
+  const to = s.To?.replace(/^whatsapp:/, '');
+  const recorded =
+    ref &&
+    (await recordDelivery(
+      ref,
+      channel,
       type,
-      channel: ref.channel,
-      detail: `${ref.channel === 'sms' ? 'SMS' : ref.channel === 'whatsapp' ? 'WhatsApp message' : ref.channel} of step ${ref.stepNo} ${s.MessageStatus}${errorCode ? ` (error ${errorCode})` : ''}${dead ? '; the phone number is marked unusable' : ''}.`,
-      dossierIds: ref.dossierIds,
-      stepNo: ref.stepNo,
-      template: ref.template,
-      providerId: s.MessageSid,
-      data: { status: s.MessageStatus, ...(errorCode ? { errorCode } : {}) },
-    });
-    if (type === 'failed') {
-      if (dead) await markUnusable(ref.caseId, 'phone');
-      await notifyCase(ref.caseId, `status:${s.MessageStatus}`, receipt.at);
-    }
-  } else {
-    logger.info('status for an unknown message ignored', { messageSid: s.MessageSid });
-  }
+      receipt.at,
+      now,
+      {
+        eventId: `st-${dedupeId}`,
+        type: type as TimelineType,
+        channel,
+        detail: `${channel === 'sms' ? 'SMS' : 'WhatsApp message'} of step ${ref.stepNo} ${s.MessageStatus}${errorCode ? ` (error ${errorCode})` : ''}${dead ? '; the phone number is marked unusable' : ''}.`,
+        stepNo: ref.stepNo,
+        providerId: s.MessageSid,
+        data: { status: s.MessageStatus, ...(errorCode ? { errorCode } : {}) },
+      },
+      { ...(dead ? { unusable: { value: to ?? '*', reason: `Twilio error ${errorCode}` } } : {}), wake: type === 'failed' },
+    ));
+  if (!recorded) logger.info('status for an unknown message ignored', { messageSid: s.MessageSid });
   await webhookDone('twilio-status', dedupeId);
 }
 
 export interface SendgridEvent {
   event: string;
+  email?: string;
   sg_event_id?: string;
   sg_message_id?: string;
   timestamp?: number;
@@ -157,7 +210,7 @@ export interface SendgridEvent {
 }
 
 export async function handleSendgridEvents(events: SendgridEvent[], now: Date): Promise<number> {
-  const mapped: Partial<Record<string, TimelineType>> = {
+  const mapped: Partial<Record<string, 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed' | 'opted_out'>> = {
     delivered: 'delivered',
     open: 'opened',
     click: 'clicked',
@@ -176,27 +229,27 @@ export async function handleSendgridEvents(events: SendgridEvent[], now: Date): 
     const dedupeId = e.sg_event_id ?? `${e.sg_message_id}:${e.event}:${e.timestamp}`;
     const receipt = await webhookReceipt('sendgrid', dedupeId, now);
     if (receipt.done) continue;
-    const send = await getSend(e.caseId, Number(e.journeyNo), Number(e.stepNo));
-    if (send) {
-      const hard = e.event === 'dropped' || (e.event === 'bounce' && e.type !== 'blocked');
-      await appendEvent(e.caseId, {
+    const ref = { caseId: e.caseId, journeyNo: Number(e.journeyNo), stepNo: Number(e.stepNo) };
+    const hard = e.event === 'dropped' || (e.event === 'bounce' && e.type !== 'blocked');
+    const ok = await recordDelivery(
+      ref,
+      'email',
+      type === 'opted_out' ? 'opened' : type,
+      receipt.at,
+      now,
+      {
         eventId: `sg-${dedupeId}`,
-        at: receipt.at,
         type,
         channel: 'email',
         // SendGrid's reason quotes the mail server, often with the address in it: redacted.
-        detail: `Email of step ${send.stepNo} ${e.event}${typeof e.reason === 'string' && e.reason ? `: ${redact(e.reason).slice(0, 200)}` : ''}${hard ? '; the email address is marked unusable' : ''}.`,
-        dossierIds: send.dossierIds ?? [],
-        stepNo: send.stepNo,
-        template: send.template,
-        providerId: typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined,
+        detail: `Email of step ${ref.stepNo} ${e.event}${typeof e.reason === 'string' && e.reason ? `: ${redact(e.reason).slice(0, 200)}` : ''}${hard ? '; the email address is marked unusable' : ''}.`,
+        stepNo: ref.stepNo,
+        ...(typeof e.sg_message_id === 'string' ? { providerId: e.sg_message_id.split('.')[0] } : {}),
         data: { event: e.event, ...(e.type ? { bounceType: e.type } : {}) },
-      });
-      if (type === 'opted_out') await addOptOut(e.caseId, 'email');
-      if (hard) await markUnusable(e.caseId, 'email');
-      if (hard || type === 'opted_out') await notifyCase(e.caseId, `email:${e.event}`, receipt.at);
-      recorded++;
-    }
+      },
+      { ...(hard ? { unusable: { value: typeof e.email === 'string' ? e.email.toLowerCase() : '*', reason: `SendGrid ${e.event}` } } : {}), ...(type === 'opted_out' ? { optOut: 'email' as const } : {}), wake: hard || type === 'opted_out' },
+    );
+    if (ok) recorded++;
     await webhookDone('sendgrid', dedupeId);
   }
   return recorded;

@@ -1,12 +1,15 @@
 /**
- * Starting, joining and waking journeys. Whatever happens to a case is written to the store first
- * (noteEvent) and only then wakes the waiting step, so a lost wake-up only delays the reaction.
+ * Starting and waking journeys. Whatever happens to a case is written to the case first (services/case.ts) and
+ * only then ends the journey's current wait, so a lost wake-up only delays the reaction until the wait's timer.
  */
 import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CaseState } from '../domain/case/state.js';
 import { stepFunctions } from '../shared/aws.js';
 import { logger } from '../shared/logger.js';
-import { type Case, closeCase, noteEvent, openOrJoinCase, setExecution } from '../store/cases.js';
+import type { Action, JourneyState } from '../shared/schemas.js';
+import { clearTimer } from './timers.js';
 
+/** Errors of SendTaskSuccess that mean the wait is over already: the journey moved on. */
 const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken', 'ExecutionDoesNotExist']);
 
 function stateMachineArn(): string {
@@ -15,61 +18,58 @@ function stateMachineArn(): string {
   return arn;
 }
 
-/** Deterministic execution name: a retry of the same start is idempotent in Step Functions. */
+/** Deterministic execution name: a retried start is recognised by Step Functions. */
 export function executionName(caseId: string, journeyNo: number): string {
   return `${caseId}-j${journeyNo}`.slice(0, 80);
 }
 
-/** A new claim for a debtor: one journey per debtor; a running one is joined and woken. */
-export async function startOrJoinJourney(caseId: string, at: string, attempt = 0): Promise<Case> {
-  const { case: c, startJourney } = await openOrJoinCase(caseId, at);
-  if (startJourney) {
-    const res = await stepFunctions()
-      .send(
-        new StartExecutionCommand({
-          stateMachineArn: stateMachineArn(),
-          name: executionName(caseId, c.journeyNo),
-          input: JSON.stringify({ caseId, journeyNo: c.journeyNo }),
-        }),
-      )
-      .catch((err) => {
-        // Same name, same input: already started by an earlier attempt.
-        if ((err as { name?: string }).name === 'ExecutionAlreadyExists') return undefined;
-        throw err;
-      });
-    if (res?.executionArn) await setExecution(caseId, c.journeyNo, res.executionArn);
-    logger.info('journey started', { caseId, journeyNo: c.journeyNo });
-  } else if (attempt < 3 && c.executionArn && !(await isRunning(c.executionArn))) {
-    // The execution ended outside our control (stopped by an operator, failed): close this journey and start
-    // a new one, so the new claim is never left without a running journey.
-    if (await closeCase(caseId, c.journeyNo, c.eventSeq, 'execution ended unexpectedly', at)) {
-      logger.warn('journey execution was not running; starting a new one', { caseId, journeyNo: c.journeyNo });
-    }
-    return startOrJoinJourney(caseId, at, attempt + 1);
-  } else {
-    await wake(c, 'claim_added');
-  }
-  return c;
+/** The execution ARN follows from the state machine's and the name, so the case need not store it. */
+export function executionArnOf(caseId: string, journeyNo: number): string {
+  return `${stateMachineArn().replace(':stateMachine:', ':execution:')}:${executionName(caseId, journeyNo)}`;
 }
 
-async function isRunning(executionArn: string): Promise<boolean> {
-  const res = await stepFunctions().send(new DescribeExecutionCommand({ executionArn }));
-  return res.status === 'RUNNING';
-}
-
-/** Records that something happened to the case and wakes its waiting step. */
-export async function notifyCase(caseId: string, reason: string, at: string): Promise<void> {
-  const c = await noteEvent(caseId, at);
-  if (c) await wake(c, reason);
-}
-
-/** Ends the current wait of a journey early. A token that already expired is fine: the journey moved on. */
-export async function wake(c: Pick<Case, 'caseId' | 'taskToken'>, reason: string): Promise<void> {
-  if (!c.taskToken) return;
+/** Starts the case's current journey with its first action (decided at intake); a second start is a no-op. */
+export async function startJourney(c: CaseState, action: Action | undefined): Promise<void> {
+  const input: JourneyState = { caseId: c.caseId, journeyNo: c.journey.journeyNo, ...(action ? { action } : {}) };
   try {
-    await stepFunctions().send(new SendTaskSuccessCommand({ taskToken: c.taskToken, output: JSON.stringify({ wokenBy: reason }) }));
-    logger.info('journey woken', { caseId: c.caseId, reason });
+    await stepFunctions().send(
+      new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name: executionName(c.caseId, c.journey.journeyNo), input: JSON.stringify(input) }),
+    );
+    logger.info('journey started', { caseId: c.caseId, journeyNo: c.journey.journeyNo });
   } catch (err) {
-    if (!GONE.has((err as { name?: string }).name ?? '')) throw err;
+    // Started already (a retried request): the running execution carries on.
+    if ((err as { name?: string }).name !== 'ExecutionAlreadyExists') throw err;
+  }
+}
+
+export async function isRunning(caseId: string, journeyNo: number): Promise<boolean> {
+  try {
+    const res = await stepFunctions().send(new DescribeExecutionCommand({ executionArn: executionArnOf(caseId, journeyNo) }));
+    return res.status === 'RUNNING';
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ExecutionDoesNotExist') return false;
+    throw err;
+  }
+}
+
+/** Ends a wait with the state the journey continues with. A wait that is over already is fine. */
+export async function endWait(taskToken: string | undefined, state: JourneyState): Promise<boolean> {
+  if (!taskToken) return false;
+  try {
+    await stepFunctions().send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(state) }));
+    return true;
+  } catch (err) {
+    if (GONE.has((err as { name?: string }).name ?? '')) return false;
+    throw err;
+  }
+}
+
+/** Something happened to the case: the journey decides again at once, and the timer of its wait is dropped. */
+export async function wakeJourney(c: CaseState, reason: string): Promise<void> {
+  if (c.journey.status !== 'active') return;
+  const woken = await endWait(c.journey.taskToken, { caseId: c.caseId, journeyNo: c.journey.journeyNo, action: { type: 'decide', reason } });
+  if (woken) {
+    await clearTimer(c.journey.timer);
+    logger.info('journey woken', { caseId: c.caseId, reason });
   }
 }

@@ -1,22 +1,22 @@
 /**
  * The agents' call queue (API §7). Only the agency's own keys (clients marked `agent`) work the queue.
  *
- * A task is created by the journey's CallTask step (channel-step.ts), which then waits. Completing it
- * closes the task (once: a second completion is a 409), writes the outcome on the timeline and its
- * consequences on the case (wrong number → phone unusable; dispute → the dossiers paused), and only then
- * wakes the journey, so Decide sees the outcome. A task nobody completes expires when its step times out
- * (Decide records that and moves on).
+ * A journey's CallTask step creates a task, which then waits. Completing it closes the task (once: a second,
+ * different completion is a 409; the same one again replays its effects), writes the outcome to the case as an
+ * event (wrong number → the phone unusable; dispute → the dossiers paused; cannot pay → flagged), then to the
+ * timeline, and only then wakes the journey, so Decide sees the outcome. A task nobody completes expires when
+ * the journey moves on. A task for a reply from a shared number concerns no journey: it is only closed.
  */
 import type { z } from 'zod';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import type { CompleteTaskBody } from '../shared/schemas.js';
 import type { Client } from '../store/clients.js';
-import { addFlag, markUnusable } from '../store/debtors.js';
-import { setDossierStatus } from '../store/dossiers.js';
 import { closeTask, getTask, listOpenTasks } from '../store/tasks.js';
-import { appendEvent } from '../store/timeline.js';
-import { notifyCase } from './journeys.js';
+import { appendEvents } from '../store/timeline.js';
+import { mutateCase } from './case.js';
+import { changedProjections } from './engagement.js';
+import { wakeJourney } from './journeys.js';
 
 type Outcome = z.infer<typeof CompleteTaskBody>['outcome'];
 
@@ -39,7 +39,8 @@ export async function openTasks(client: Client) {
   const tasks = await listOpenTasks();
   return tasks.map((t) => ({
     taskId: t.taskId,
-    debtorId: t.caseId,
+    reason: t.reason ?? 'call',
+    debtorId: t.caseId || null,
     status: t.status,
     dueAt: t.dueAt,
     createdAt: t.createdAt,
@@ -61,23 +62,30 @@ export async function completeTask(client: Client, taskId: string, body: z.infer
     if (!retry) throw new HttpError(409, 'task_not_open', `Task ${taskId} is already ${current.status}${current.outcome ? ` (${current.outcome})` : ''}.`);
     at = current.completedAt ?? at;
   }
-  // The consequences first, then the timeline, then the wake-up: Decide must see all of it.
-  if (body.outcome === 'wrong_number') await markUnusable(task.caseId, 'phone');
-  if (body.outcome === 'dispute') {
-    for (const id of task.dossierIds) await setDossierStatus(id, 'paused', ['open'], 'dispute reported in a call', at);
+  if (task.caseId) {
+    // The consequences first, then the timeline, then the wake-up: Decide must see all of it.
+    const phone = typeof task.context.phone === 'string' ? task.context.phone : undefined;
+    const m = await mutateCase(task.caseId, now, (c) =>
+      c.signals.callOutcomes.some((o) => o.at === at && o.outcome === body.outcome) ? undefined : [{ type: 'call_outcome', at, outcome: body.outcome, dossierIds: task.dossierIds, taskId, ...(phone ? { phone } : {}) }],
+    );
+    await appendEvents(
+      task.caseId,
+      [
+        {
+          eventId: `call-${taskId}`,
+          at,
+          type: 'call_outcome',
+          channel: 'call',
+          detail: `Call outcome: ${OUTCOME_TEXT[body.outcome]}.${body.note ? ' The agent left a note.' : ''}`,
+          dossierIds: task.dossierIds,
+          stepNo: task.stepNo,
+          data: { outcome: body.outcome, taskId, ...(body.note ? { note: body.note } : {}) },
+        },
+      ],
+      m ? changedProjections(m.before, m.after) : [],
+    );
+    if (m) await wakeJourney(m.after, `call:${body.outcome}`);
   }
-  if (body.outcome === 'cannot_pay') await addFlag(task.caseId, 'cannot_pay_reported');
-  await appendEvent(task.caseId, {
-    eventId: `call-${taskId}`,
-    at,
-    type: 'call_outcome',
-    channel: 'call',
-    detail: `Call outcome: ${OUTCOME_TEXT[body.outcome]}.${body.note ? ' The agent left a note.' : ''}`,
-    dossierIds: task.dossierIds,
-    stepNo: task.stepNo,
-    data: { outcome: body.outcome, taskId, ...(body.note ? { note: body.note } : {}) },
-  });
-  await notifyCase(task.caseId, `call:${body.outcome}`, at);
   logger.info('call task completed', { taskId, caseId: task.caseId, outcome: body.outcome });
   return { taskId, status: 'done', outcome: body.outcome, completedAt: at };
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { IncomeSourceSchema } from '../domain/payday.js';
-import { CHANNELS, LANGUAGES, PHASES, TONES } from '../channels/render-contract.js';
+import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TONES } from '../domain/vocabulary.js';
 
 export const E164 = z
   .string()
@@ -44,6 +44,14 @@ export const DebtorInput = z
     consumer: z.boolean({ error: 'is required (true for a consumer, false for a business)' }),
     incomeSource: IncomeSource.optional(),
     paydayOfMonth: z.number().int().min(1).max(31).optional(),
+    /** the creditor's own customer number: claims with the same debtorRef of one creditor are one person */
+    debtorRef: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[\w.:-]+$/, 'may only hold letters, digits and . _ : -')
+      .optional(),
   })
   .refine((d) => d.email || d.phone || d.address, {
     message: 'needs at least one way to reach the debtor: email, phone or address',
@@ -72,15 +80,7 @@ export const PaymentBody = z.object({
 });
 export type PaymentBody = z.infer<typeof PaymentBody>;
 
-export const CallOutcome = z.enum([
-  'reached',
-  'no_answer',
-  'promise_to_pay',
-  'arrangement_requested',
-  'cannot_pay',
-  'dispute',
-  'wrong_number',
-]);
+export const CallOutcome = z.enum(CALL_OUTCOMES);
 export const CompleteTaskBody = z.object({ outcome: CallOutcome, note: z.string().trim().max(1000).optional() });
 
 /** Twilio's inbound message webhook (form fields we use; Twilio sends more). */
@@ -97,34 +97,70 @@ export const TwilioStatus = z.object({
   MessageSid: z.string().min(1),
   MessageStatus: z.string().min(1),
   ErrorCode: z.string().optional(),
+  /** the number the message went to (with `whatsapp:` for WhatsApp): the contact point a dead number makes unusable */
+  To: z.string().optional(),
 });
 
 // ---- journey contract between the ASL, Decide and the channel steps -----------------------------
+//
+// The state every journey state passes on is { caseId, journeyNo, action }. Route (a Choice) sends it to the
+// state that carries out `action`. Actions of executions started by the first version (no nextDecisionAt, no
+// log) still parse: the steps then decide afresh.
+
+/** The decision entry a state writes to the timeline when it carries the action out (absent: written already). */
+export const DecisionLog = z.object({
+  at: isoDateTime,
+  segment: z.string(),
+  segmentReasons: z.array(z.string()),
+  reasons: z.array(z.string()),
+});
+export type DecisionLog = z.infer<typeof DecisionLog>;
+
+export const CostsUpdate = z.array(z.object({ dossierId: z.string(), costs: z.number().int().nonnegative(), reason: z.string() }));
+/** A call task Decide found overdue and expired: the state that carries out the action forgets it on the case. */
+export const ExpiredTask = z.object({ taskId: z.string(), stepNo: z.number().int(), dossierIds: z.array(z.string()), at: isoDateTime });
+export type ExpiredTask = z.infer<typeof ExpiredTask>;
 
 export const SendAction = z.object({
   type: z.literal('send'),
   channel: ChannelName,
   stepNo: z.number().int().positive(),
-  /** how long the channel step waits for a reaction before Decide runs again */
+  /** the safety net: how long the channel state waits before Decide runs anyway (the planned moment + a margin) */
   awaitSeconds: z.number().int().positive(),
-  /** the case's event counter Decide saw; a newer event means "decide again, do not send" */
+  /** the case's event counter the decision saw; a newer event means "decide again, do not send" */
   seenEventSeq: z.number().int().nonnegative(),
   template: z.string(),
   tone: z.enum(TONES),
   language: Language,
   phase: z.enum(PHASES),
   dossierIds: z.array(z.string()).min(1),
+  /** when the next step is due if nothing happens: the journey's timer ends the wait then */
+  nextDecisionAt: isoDateTime.optional(),
+  log: DecisionLog.optional(),
+  costs: CostsUpdate.optional(),
+  /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
+  strategy: z.string().optional(),
+  expiredTask: ExpiredTask.optional(),
 });
+/** Decide afresh (something happened, or the plan ran out). */
+export const DecideAction = z.object({ type: z.literal('decide'), reason: z.string() });
 export const WaitAction = z.object({
   type: z.literal('wait'),
   awaitSeconds: z.number().int().positive(),
   seenEventSeq: z.number().int().nonnegative(),
   until: isoDateTime,
+  /** what to do at `until` if nothing happens before (the planned decision) */
+  then: z.union([SendAction, DecideAction]).optional(),
+  log: DecisionLog.optional(),
+  costs: CostsUpdate.optional(),
+  expiredTask: ExpiredTask.optional(),
 });
 export const DoneAction = z.object({ type: z.literal('done'), reason: z.string() });
-export const Action = z.discriminatedUnion('type', [SendAction, WaitAction, DoneAction]);
+export const Action = z.discriminatedUnion('type', [SendAction, WaitAction, DoneAction, DecideAction]);
 export type Action = z.infer<typeof Action>;
 export type SendAction = z.infer<typeof SendAction>;
+export type WaitAction = z.infer<typeof WaitAction>;
+export type DecideAction = z.infer<typeof DecideAction>;
 
 export const JourneyState = z.object({
   caseId: z.string().min(1),
@@ -135,6 +171,8 @@ export const JourneyState = z.object({
 export type JourneyState = z.infer<typeof JourneyState>;
 
 export const DecideEvent = z.object({ state: JourneyState, executionId: z.string() });
+/** The journey timer's call at the planned moment when the plan is to end (or to decide afresh). */
+export const WakeEvent = z.object({ wake: z.object({ caseId: z.string().min(1), journeyNo: z.number().int().positive(), taskToken: z.string().min(1) }) });
 export const ChannelStepEvent = z.object({
   channel: z.enum(['email', 'sms', 'whatsapp', 'letter', 'call', 'await']),
   state: JourneyState,

@@ -1,214 +1,222 @@
+/**
+ * The case item (`DEBTOR#<id>` / `CASE`): one debtor's whole conversation as the pure aggregate of
+ * functions/domain/case/state.ts. Written in two ways:
+ *
+ *  - full writes with optimistic locking: read, apply the domain's reducer, put the item back on condition that
+ *    `version` is unchanged (`mutateCase` in the services retries on a conflict);
+ *  - targeted updates on the journey's hot path, which need no read: a step's claim (the channel step) and a
+ *    parked wait (Await), each conditional on nothing having happened since the decision (`eventSeq`). Every
+ *    targeted update bumps `version` too, so a full write prepared before it fails and is redone on top of it.
+ *
+ * Items written by the first version (no `v: 2`) are read raw and upgraded by functions/services/upgrade.ts.
+ */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CostUpdate } from '../domain/decide/costs.js';
+import type { ContactFact } from '../domain/case/facts.js';
+import type { JourneyView } from '../domain/case/events.js';
+import { type CaseState, type JourneyRecord, normalised } from '../domain/case/state.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { isConditionFailed, key, strip } from './keys.js';
 
-/**
- * A case is the debtor's conversation: one journey at a time, however many dossiers they owe.
- * caseId = debtorId. `eventSeq` counts everything that happened to the case (new claim, reply,
- * payment, task outcome); a step that sees a newer eventSeq than its Decide saw re-decides instead of sending.
- */
-export interface Case {
-  caseId: string;
-  journeyNo: number;
-  status: 'active' | 'closed';
-  executionArn?: string;
-  taskToken?: string;
-  eventSeq: number;
-  /** last journey step that produced a contact */
-  stepNo: number;
-  phase?: string;
-  segment?: string;
-  segmentReasons?: string[];
-  nextContactAt?: string;
-  lastContactAt?: string;
-  closedReason?: string;
-  /** what ending the journey does, kept so a retry after a crash can finish it (dossier status, timeline text) */
-  closing?: { dossierStatus?: 'handed_over'; detail: string; at: string };
-  createdAt: string;
-  updatedAt: string;
-}
+export type StoredCase = { v: 2; item: CaseState } | { v: 1; item: Record<string, unknown> };
 
-export async function getCase(caseId: string): Promise<Case | undefined> {
+/** The case item as stored: the current model, or a first-version item to upgrade. Strongly consistent. */
+export async function readCase(caseId: string): Promise<StoredCase | undefined> {
   const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.case(caseId), ConsistentRead: true }));
-  return strip<Case>(res.Item);
+  const item = strip<Record<string, unknown>>(res.Item);
+  if (!item) return undefined;
+  return item.v === 2 ? { v: 2, item: normalised(item as unknown as CaseState) } : { v: 1, item };
 }
 
-/**
- * A new claim for a debtor: opens the first journey, opens a new journey after a closed one, or joins
- * the running one (bumping eventSeq so it reconsiders). `startJourney` tells the caller to StartExecution.
- */
-export async function openOrJoinCase(caseId: string, at: string): Promise<{ case: Case; startJourney: boolean }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await getCase(caseId);
-    try {
-      if (!current) {
-        const created: Case = { caseId, journeyNo: 1, status: 'active', eventSeq: 1, stepNo: 0, createdAt: at, updatedAt: at };
-        await dynamo().send(
-          new PutCommand({
-            TableName: tableName(),
-            Item: { ...key.case(caseId), ...created },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          }),
-        );
-        return { case: created, startJourney: true };
-      }
-      if (current.status === 'closed') {
-        const res = await dynamo().send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: key.case(caseId),
-            UpdateExpression:
-              'SET journeyNo = :next, #s = :active, stepNo = :zero, updatedAt = :at ADD eventSeq :one REMOVE taskToken, executionArn, closedReason, closing, nextContactAt',
-            ConditionExpression: '#s = :closed AND journeyNo = :j',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: {
-              ':next': current.journeyNo + 1,
-              ':active': 'active',
-              ':closed': 'closed',
-              ':j': current.journeyNo,
-              ':zero': 0,
-              ':one': 1,
-              ':at': at,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return { case: strip<Case>(res.Attributes)!, startJourney: true };
-      }
-      const joined = await noteEvent(caseId, at, current.journeyNo);
-      if (joined) return { case: joined, startJourney: !joined.executionArn };
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
-  }
-  throw new Error(`case ${caseId} kept changing while a claim was added`);
-}
-
-/** Something happened to an active journey: bump eventSeq. Returns undefined when that journey is no longer active. */
-export async function noteEvent(caseId: string, at: string, journeyNo?: number): Promise<Case | undefined> {
-  try {
-    const res = await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: key.case(caseId),
-        UpdateExpression: 'ADD eventSeq :one SET updatedAt = :at',
-        ConditionExpression: journeyNo === undefined ? '#s = :active' : '#s = :active AND journeyNo = :j',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':one': 1, ':at': at, ':active': 'active', ...(journeyNo === undefined ? {} : { ':j': journeyNo }) },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return strip<Case>(res.Attributes);
-  } catch (err) {
-    if (isConditionFailed(err)) return undefined;
-    throw err;
-  }
-}
-
-export async function setExecution(caseId: string, journeyNo: number, executionArn: string): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: key.case(caseId),
-      UpdateExpression: 'SET executionArn = :e',
-      ConditionExpression: 'journeyNo = :j',
-      ExpressionAttributeValues: { ':e': executionArn, ':j': journeyNo },
-    }),
-  ).catch((err) => {
-    if (!isConditionFailed(err)) throw err;
-  });
-}
-
-/** Stores the waiting step's task token; returns the case as it is now (to spot events Decide did not see). */
-export async function storeTaskToken(caseId: string, journeyNo: number, taskToken: string, at: string): Promise<Case | undefined> {
-  try {
-    const res = await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: key.case(caseId),
-        UpdateExpression: 'SET taskToken = :t, updatedAt = :at',
-        ConditionExpression: 'journeyNo = :j AND #s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':t': taskToken, ':j': journeyNo, ':active': 'active', ':at': at },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return strip<Case>(res.Attributes);
-  } catch (err) {
-    if (isConditionFailed(err)) return undefined;
-    throw err;
-  }
-}
-
-/** Decide's view of the journey, shown in GET /v1/dossiers/{id}. */
-export async function saveDecision(
-  caseId: string,
-  journeyNo: number,
-  fields: Pick<Case, 'phase' | 'segment' | 'segmentReasons' | 'nextContactAt'>,
-  at: string,
-): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: key.case(caseId),
-      UpdateExpression: 'SET #phase = :p, #segment = :s, segmentReasons = :r, nextContactAt = :n, updatedAt = :at',
-      ConditionExpression: 'journeyNo = :j',
-      ExpressionAttributeNames: { '#phase': 'phase', '#segment': 'segment' },
-      ExpressionAttributeValues: {
-        ':p': fields.phase ?? null,
-        ':s': fields.segment ?? null,
-        ':r': fields.segmentReasons ?? [],
-        ':n': fields.nextContactAt ?? null,
-        ':j': journeyNo,
-        ':at': at,
-      },
-    }),
-  ).catch((err) => {
-    if (!isConditionFailed(err)) throw err;
-  });
-}
-
-/** Records that step `stepNo` made contact (monotonic). */
-export async function markContact(caseId: string, journeyNo: number, stepNo: number, at: string): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: key.case(caseId),
-      UpdateExpression: 'SET stepNo = :n, lastContactAt = :at, updatedAt = :at',
-      ConditionExpression: 'journeyNo = :j AND stepNo < :n',
-      ExpressionAttributeValues: { ':n': stepNo, ':j': journeyNo, ':at': at },
-    }),
-  ).catch((err) => {
-    if (!isConditionFailed(err)) throw err;
-  });
-}
-
-/**
- * Ends the journey, but only if nothing happened since Decide looked (eventSeq unchanged):
- * a claim that arrives at the same moment is never left without a journey.
- */
-export async function closeCase(
-  caseId: string,
-  journeyNo: number,
-  seenEventSeq: number,
-  reason: string,
-  at: string,
-  closing?: Case['closing'],
-): Promise<boolean> {
+/** Writes a new case; false when one exists already. */
+export async function createCase(state: CaseState): Promise<boolean> {
   try {
     await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: key.case(caseId),
-        UpdateExpression: 'SET #s = :closed, closedReason = :r, updatedAt = :at, closing = :c REMOVE taskToken, nextContactAt',
-        ConditionExpression: 'journeyNo = :j AND eventSeq = :seq AND #s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':closed': 'closed', ':active': 'active', ':r': reason, ':at': at, ':j': journeyNo, ':seq': seenEventSeq, ':c': closing ?? null },
-      }),
+      new PutCommand({ TableName: tableName(), Item: { ...key.case(state.caseId), ...state, version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' }),
     );
+    state.version = 1;
     return true;
   } catch (err) {
     if (isConditionFailed(err)) return false;
     throw err;
   }
+}
+
+/**
+ * Writes the case back if nobody else wrote it since it was read at `expectedVersion` (or, for an item of the
+ * first version being upgraded, if it is still that item). False on a conflict: read again and re-apply.
+ */
+export async function saveCase(state: CaseState, expectedVersion: number | 'v1'): Promise<boolean> {
+  const version = expectedVersion === 'v1' ? 1 : expectedVersion + 1;
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...key.case(state.caseId), ...state, version },
+        ConditionExpression: expectedVersion === 'v1' ? 'attribute_exists(PK) AND attribute_not_exists(#model)' : '#version = :v',
+        ExpressionAttributeNames: expectedVersion === 'v1' ? { '#model': 'v' } : { '#version': 'version' },
+        ...(expectedVersion === 'v1' ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+      }),
+    );
+    state.version = version;
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** Builds one UpdateItem expression from named paths, so every path segment is an attribute-name alias. */
+class Update {
+  private sets: string[] = [];
+  private removes: string[] = [];
+  private conditions: string[] = [];
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+
+  path(...segments: string[]): string {
+    return segments
+      .map((s) => {
+        const alias = `#${s.replace(/[^A-Za-z0-9]/g, '_')}`;
+        this.names[alias] = s;
+        return alias;
+      })
+      .join('.');
+  }
+  value(v: unknown): string {
+    const name = `:v${this.n++}`;
+    this.values[name] = v;
+    return name;
+  }
+  set(path: string[], v: unknown): this {
+    if (v !== undefined) this.sets.push(`${this.path(...path)} = ${this.value(v)}`);
+    return this;
+  }
+  setIfMissing(path: string[], v: unknown): this {
+    const p = this.path(...path);
+    this.sets.push(`${p} = if_not_exists(${p}, ${this.value(v)})`);
+    return this;
+  }
+  add(path: string[], n: number): this {
+    const p = this.path(...path);
+    this.sets.push(`${p} = ${p} + ${this.value(n)}`);
+    return this;
+  }
+  remove(path: string[]): this {
+    this.removes.push(this.path(...path));
+    return this;
+  }
+  append(path: string[], items: unknown[]): this {
+    const p = this.path(...path);
+    this.sets.push(`${p} = list_append(${p}, ${this.value(items)})`);
+    return this;
+  }
+  when(condition: (u: this) => string): this {
+    this.conditions.push(condition(this));
+    return this;
+  }
+  input(caseId: string) {
+    return {
+      TableName: tableName(),
+      Key: key.case(caseId),
+      UpdateExpression: `SET ${this.sets.join(', ')}${this.removes.length ? ` REMOVE ${this.removes.join(', ')}` : ''}`,
+      ConditionExpression: this.conditions.join(' AND '),
+      ExpressionAttributeNames: this.names,
+      ExpressionAttributeValues: this.values,
+      ReturnValues: 'ALL_NEW' as const,
+    };
+  }
+}
+
+/** Nothing happened since the decision: same journey, still active, the event counter unchanged. */
+function unchangedSince(u: Update, journeyNo: number, seenEventSeq: number): Update {
+  return u
+    .when((x) => `${x.path('v')} = ${x.value(2)}`)
+    .when((x) => `${x.path('journey', 'journeyNo')} = ${x.value(journeyNo)}`)
+    .when((x) => `${x.path('journey', 'status')} = ${x.value('active')}`)
+    .when((x) => `${x.path('eventSeq')} = ${x.value(seenEventSeq)}`);
+}
+
+function withView(u: Update, view: JourneyView | undefined, costs: readonly CostUpdate[] | undefined, at: string): Update {
+  if (view) {
+    u.set(['journey', 'phase'], view.phase).set(['journey', 'segment'], view.segment).set(['journey', 'segmentReasons'], view.segmentReasons).set(['journey', 'nextContactAt'], view.nextContactAt);
+  }
+  for (const c of costs ?? []) u.set(['dossiers', c.dossierId, 'costs'], c.costs).set(['dossiers', c.dossierId, 'updatedAt'], at);
+  return u.add(['version'], 1).set(['updatedAt'], at);
+}
+
+async function update(caseId: string, u: Update): Promise<CaseState | undefined> {
+  try {
+    const res = await dynamo().send(new UpdateCommand(u.input(caseId)));
+    return normalised(strip<CaseState>(res.Attributes)!);
+  } catch (err) {
+    if (isConditionFailed(err)) return undefined;
+    throw err;
+  }
+}
+
+export interface StepClaimInput {
+  caseId: string;
+  journeyNo: number;
+  seenEventSeq: number;
+  contact: ContactFact & { stepNo: number };
+  /** the 14-day letter: the dossiers it covers */
+  letterFor?: string[];
+  token: string;
+  timer: string;
+  view?: JourneyView;
+  costs?: CostUpdate[];
+  /** a call step's task; `null`: the open task was closed (expired) by the decision, forget it */
+  openTask?: JourneyRecord['openTask'] | null;
+  at: string;
+}
+
+/**
+ * Claims journey step `contact.stepNo` in one conditional update — the same change as the reducer's
+ * `step_claimed` (tests hold them equal): the contact is recorded, the task token stored, the decision's
+ * view and costs written. Undefined when anything happened since the decision, or the step was claimed already.
+ */
+export async function claimStep(i: StepClaimInput): Promise<CaseState | undefined> {
+  const u = unchangedSince(new Update(), i.journeyNo, i.seenEventSeq).when((x) => `${x.path('journey', 'stepNo')} < ${x.value(i.contact.stepNo)}`);
+  u.set(['journey', 'stepNo'], i.contact.stepNo)
+    .set(['journey', 'lastContactAt'], i.contact.at)
+    .append(['journey', 'contacts'], [i.contact])
+    .append(['contacts'], [i.contact])
+    .add(['totals', 'contacts'], 1)
+    .set(['journey', 'taskToken'], i.token)
+    .set(['journey', 'timer'], i.timer)
+    .set(['journey', 'claim'], { stepNo: i.contact.stepNo, channel: i.contact.channel, at: i.at });
+  if (i.openTask === null) u.remove(['journey', 'openTask']);
+  else u.set(['journey', 'openTask'], i.openTask);
+  for (const dossierId of i.letterFor ?? []) u.setIfMissing(['dossiers', dossierId, 'letter'], { at: i.contact.at, stepNo: i.contact.stepNo });
+  return update(i.caseId, withView(u, i.view, i.costs, i.at));
+}
+
+/** The Await state: stores its token and the decision's view, if nothing happened since the decision. */
+export async function parkJourney(i: {
+  caseId: string;
+  journeyNo: number;
+  seenEventSeq: number;
+  token: string;
+  timer: string;
+  view?: JourneyView;
+  costs?: CostUpdate[];
+  /** the decision expired the open call task: forget it */
+  forgetTask?: boolean;
+  at: string;
+}): Promise<CaseState | undefined> {
+  const u = unchangedSince(new Update(), i.journeyNo, i.seenEventSeq).set(['journey', 'taskToken'], i.token).set(['journey', 'timer'], i.timer);
+  if (i.forgetTask) u.remove(['journey', 'openTask']);
+  return update(i.caseId, withView(u, i.view, i.costs, i.at));
+}
+
+/** A retried step attempt stores its own task token, so a wake-up reaches the attempt that waits. */
+export async function setToken(caseId: string, journeyNo: number, token: string): Promise<void> {
+  const u = new Update()
+    .set(['journey', 'taskToken'], token)
+    .add(['version'], 1)
+    .when((x) => `${x.path('journey', 'journeyNo')} = ${x.value(journeyNo)}`)
+    .when((x) => `${x.path('journey', 'status')} = ${x.value('active')}`);
+  await update(caseId, u);
 }

@@ -6,7 +6,7 @@ import { key, strip } from './keys.js';
 export interface Client {
   clientId: string;
   name: string;
-  /** the agency's own key may also work the call-task queue */
+  /** the agency's own key may also work the call-task queue and sees the whole person */
   agent?: boolean;
   /** the client cannot deduct VAT, so VAT is added to collection costs (DESIGN §5 rule 2) */
   vatOnCosts?: boolean;
@@ -16,23 +16,45 @@ export function hashApiKey(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex');
 }
 
+/**
+ * Clients are static data: cached per container (a Lambda execution environment, or the local process) for
+ * CLIENT_CACHE_MS, so a journey does not read the same client record for every step. A revoked API key is
+ * refused at the latest CLIENT_CACHE_MS after its record is gone.
+ */
+export const CLIENT_CACHE_MS = 60_000;
+const cache = new Map<string, { client: Client | undefined; at: number }>();
+
+async function cached(k: string, load: () => Promise<Client | undefined>): Promise<Client | undefined> {
+  const hit = cache.get(k);
+  if (hit && Date.now() - hit.at < CLIENT_CACHE_MS) return hit.client;
+  const client = await load();
+  cache.set(k, { client, at: Date.now() });
+  return client;
+}
+
 /** Access pattern: API key → client. Only the hash of the key is stored. */
 export async function clientByApiKey(apiKey: string): Promise<Client | undefined> {
-  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.apiKey(hashApiKey(apiKey)) }));
-  if (!res.Item) return undefined;
-  const client = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.client(res.Item.clientId as string) }));
-  return strip<Client>(client.Item);
+  return cached(`key:${hashApiKey(apiKey)}`, async () => {
+    const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.apiKey(hashApiKey(apiKey)) }));
+    return res.Item ? getClient(res.Item.clientId as string) : undefined;
+  });
+}
+
+export async function getClient(clientId: string): Promise<Client | undefined> {
+  return cached(`id:${clientId}`, async () => {
+    const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.client(clientId) }));
+    return strip<Client>(res.Item);
+  });
 }
 
 /** Seeds a client with one API key (local runtime and tests; on AWS an operator script does this). */
 export async function putClient(client: Client, apiKey: string): Promise<void> {
   await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.client(client.clientId), ...client } }));
-  await dynamo().send(
-    new PutCommand({ TableName: tableName(), Item: { ...key.apiKey(hashApiKey(apiKey)), clientId: client.clientId } }),
-  );
+  await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.apiKey(hashApiKey(apiKey)), clientId: client.clientId } }));
+  cache.clear();
 }
 
-export async function getClient(clientId: string): Promise<Client | undefined> {
-  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.client(clientId) }));
-  return strip<Client>(res.Item);
+/** Tests and the local runtime: forget cached clients (a new data dir, another table). */
+export function forgetClients(): void {
+  cache.clear();
 }

@@ -1,53 +1,63 @@
+import { createHash } from 'node:crypto';
 import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 
 /**
  * Single-table design (table and indexes: ./table.ts). Every access pattern is one function in this
- * folder; none of them scans.
+ * folder; none of them scans, and no request path queries a partition shared by all debtors.
  *
- * | entity            | PK                    | SK                         | GSI1PK / GSI1SK                          |
- * |-------------------|-----------------------|----------------------------|------------------------------------------|
- * | client            | CLIENT#<clientId>     | CLIENT                     |                                          |
- * | API key           | APIKEY#<sha256(key)>  | APIKEY                     |                                          |
- * | dossier reference | CLIENT#<clientId>     | REF#<reference>            |                                          |
- * | idempotency key   | CLIENT#<clientId>     | IDEMP#<Idempotency-Key>    |                                          |
- * | debtor            | DEBTOR#<debtorId>     | DEBTOR                     |                                          |
- * | phone look-up     | PHONE#<e164>          | PHONE                      |                                          |
- * | email look-up     | EMAIL#<lowercased>    | EMAIL                      |                                          |
- * | case (journey)    | DEBTOR#<debtorId>     | CASE                       |                                          |
- * | timeline event    | DEBTOR#<debtorId>     | EVENT#<at ISO>#<eventId>   |                                          |
- * | send ledger       | DEBTOR#<debtorId>     | SEND#<journeyNo>#<stepNo>  |                                          |
- * | dossier           | DOSSIER#<dossierId>   | DOSSIER                    | DEBTOR#<debtorId> / DOSSIER#<status>#<createdAt> |
- * | payment           | DOSSIER#<dossierId>   | PAYMENT#<reference or id>  |                                          |
- * | provider message  | MSG#<provider id>     | MSG                        |                                          |
- * | webhook receipt   | HOOK#<source>#<id>    | HOOK                       |        (expires via TTL)                 |
- * | call task         | TASK#<taskId>         | TASK                       | TASKS#<status> / <dueAt>#<taskId>        |
+ * | entity                 | PK                           | SK                        | GSI1PK / GSI1SK                               |
+ * |------------------------|------------------------------|---------------------------|-----------------------------------------------|
+ * | client                 | CLIENT#<clientId>            | CLIENT                    |                                               |
+ * | API key                | APIKEY#<sha256(key)>         | APIKEY                    |                                               |
+ * | dossier reference      | CLIENT#<clientId>            | REF#<reference>           |                                               |
+ * | idempotency key        | CLIENT#<clientId>            | IDEMP#<Idempotency-Key>   |                                               |
+ * | case (the debtor)      | DEBTOR#<debtorId>            | CASE                      |                                               |
+ * | timeline event         | DEBTOR#<debtorId>            | EVENT#<at ISO>#<eventId>  |                                               |
+ * | identity keys of a name| IDENT#<sha256(name)>         | NAME                      |  (attributes k_<sha256(key)> = debtorId)      |
+ * | creditor's debtorRef   | DREF#<sha256(client, ref)>   | DREF                      |                                               |
+ * | phone → debtors        | PHONE#<e164>                 | DEBTOR#<debtorId>         |                                               |
+ * | email → debtors        | EMAIL#<email>                | DEBTOR#<debtorId>         |                                               |
+ * | dossier (projection)   | DOSSIER#<dossierId>          | DOSSIER                   | CLIENT#<clientId> / DOSSIER#<status>#<created>#<id> |
+ * | payment                | DOSSIER#<dossierId>          | PAYMENT#<reference or id> |                                               |
+ * | provider message       | MSG#<provider id>            | MSG                       |                                               |
+ * | webhook receipt        | HOOK#<source>#<id>           | HOOK                      |        (expires via TTL)                      |
+ * | call task              | TASK#<taskId>                | TASK                      | TASKS#<status> / <dueAt>#<taskId>             |
  *
- * Access patterns: API key → client; dossier by id (then checked against the caller's client);
- * a client's dossier by reference; all open dossiers of a debtor (GSI1, begins_with DOSSIER#open);
- * debtor by phone (inbound SMS/WhatsApp) and by email; a case's timeline in time order
- * (begins_with EVENT#); a step's send record (idempotency on (case, journey, step));
- * provider message id → case (status callbacks); open call tasks by due time (GSI1 TASKS#open).
+ * Access patterns: API key → client; dossier by id (then checked against the caller's client) → its case; a
+ * client's dossier by reference; a client's dossiers by status and time (GSI1); the identity keys of a name (one
+ * item per normalised name: strong-evidence matching, DESIGN §4); a creditor's debtorRef; debtors by phone
+ * (inbound SMS/WhatsApp, with when each was last messaged there) and by email; a case's timeline in time order
+ * (display only); a step's outcome by its event key; provider message id → case; open call tasks by due time
+ * (GSI1, the agents' queue).
+ *
+ * Items of the first version still read by the lazy upgrade (functions/store/legacy.ts): DEBTOR#<id>/DEBTOR,
+ * PHONE#<e164>/PHONE, EMAIL#<email>/EMAIL, DEBTOR#<id>/SEND#<journey>#<step>, dossiers with GSI1 DEBTOR#<id>.
  */
+export const hashed = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 40);
+
 export const key = {
   client: (clientId: string) => ({ PK: `CLIENT#${clientId}`, SK: 'CLIENT' }),
   apiKey: (hash: string) => ({ PK: `APIKEY#${hash}`, SK: 'APIKEY' }),
   reference: (clientId: string, reference: string) => ({ PK: `CLIENT#${clientId}`, SK: `REF#${reference}` }),
   idempotency: (clientId: string, idemKey: string) => ({ PK: `CLIENT#${clientId}`, SK: `IDEMP#${idemKey}` }),
-  debtor: (debtorId: string) => ({ PK: `DEBTOR#${debtorId}`, SK: 'DEBTOR' }),
-  phone: (e164: string) => ({ PK: `PHONE#${e164}`, SK: 'PHONE' }),
-  email: (email: string) => ({ PK: `EMAIL#${email.toLowerCase()}`, SK: 'EMAIL' }),
   case: (caseId: string) => ({ PK: `DEBTOR#${caseId}`, SK: 'CASE' }),
   event: (caseId: string, at: string, eventId: string) => ({ PK: `DEBTOR#${caseId}`, SK: `EVENT#${at}#${eventId}` }),
-  send: (caseId: string, journeyNo: number, stepNo: number) => ({
-    PK: `DEBTOR#${caseId}`,
-    SK: `SEND#${String(journeyNo).padStart(4, '0')}#${String(stepNo).padStart(5, '0')}`,
-  }),
+  identity: (normalisedName: string) => ({ PK: `IDENT#${hashed(normalisedName)}`, SK: 'NAME' }),
+  debtorRef: (clientId: string, debtorRef: string) => ({ PK: `DREF#${hashed(`${clientId}\n${debtorRef}`)}`, SK: 'DREF' }),
+  phoneOf: (e164: string, debtorId: string) => ({ PK: `PHONE#${e164}`, SK: `DEBTOR#${debtorId}` }),
+  emailOf: (email: string, debtorId: string) => ({ PK: `EMAIL#${email.toLowerCase()}`, SK: `DEBTOR#${debtorId}` }),
   dossier: (dossierId: string) => ({ PK: `DOSSIER#${dossierId}`, SK: 'DOSSIER' }),
   payment: (dossierId: string, paymentKey: string) => ({ PK: `DOSSIER#${dossierId}`, SK: `PAYMENT#${paymentKey}` }),
   message: (providerId: string) => ({ PK: `MSG#${providerId}`, SK: 'MSG' }),
   webhook: (source: string, id: string) => ({ PK: `HOOK#${source}#${id}`, SK: 'HOOK' }),
   task: (taskId: string) => ({ PK: `TASK#${taskId}`, SK: 'TASK' }),
+  // first version (read by the upgrade only)
+  legacyDebtor: (debtorId: string) => ({ PK: `DEBTOR#${debtorId}`, SK: 'DEBTOR' }),
+  legacySend: (caseId: string, journeyNo: number, stepNo: number) => ({
+    PK: `DEBTOR#${caseId}`,
+    SK: `SEND#${String(journeyNo).padStart(4, '0')}#${String(stepNo).padStart(5, '0')}`,
+  }),
 };
 
 /** Strips the key attributes from an item before it leaves the store. */

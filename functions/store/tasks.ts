@@ -4,6 +4,8 @@ import { isConditionFailed, key, queryAll, strip } from './keys.js';
 
 export interface CallTask {
   taskId: string;
+  /** what the task is for: a journey's call step, or a reply nobody could be sure was whose */
+  reason?: 'call' | 'unassigned_reply';
   caseId: string;
   journeyNo: number;
   stepNo: number;
@@ -21,6 +23,9 @@ export interface CallTask {
 export const taskIdFor = (caseId: string, journeyNo: number, stepNo: number) => `task_${caseId}_${journeyNo}_${stepNo}`;
 
 const gsi1 = (t: Pick<CallTask, 'status' | 'dueAt' | 'taskId'>) => ({ GSI1PK: `TASKS#${t.status}`, GSI1SK: `${t.dueAt}#${t.taskId}` });
+
+/** The task item, for a batch that writes it together with the step's timeline entries. */
+export const taskItem = (task: CallTask) => ({ ...key.task(task.taskId), ...gsi1(task), ...task });
 
 /** Creates the call task for a journey step once; a retried step finds the existing one. */
 export async function createTaskOnce(task: CallTask): Promise<boolean> {
@@ -90,6 +95,29 @@ export async function closeTask(
     return strip<CallTask>(res.Attributes);
   } catch (err) {
     if (isConditionFailed(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Closes a task whose id and due time are known (the case keeps them): one conditional write, no read.
+ * A task that is no longer open stays as it is.
+ */
+export async function closeOpenTask(taskId: string, dueAt: string, status: 'done' | 'expired', at: string): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key.task(taskId),
+        UpdateExpression: 'SET #s = :s, completedAt = :at, GSI1PK = :pk, GSI1SK = :sk',
+        ConditionExpression: '#s = :open',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': status, ':open': 'open', ':at': at, ':pk': `TASKS#${status}`, ':sk': `${dueAt}#${taskId}` },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
     throw err;
   }
 }

@@ -1,7 +1,14 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * The timeline (`DEBTOR#<id>` / `EVENT#<at>#<eventId>`): an append-only record of what happened to a case, for
+ * display and audit. Decisions never read it — they read the case (cases.ts). Event ids are fixed per fact
+ * (`send-<journey>-<step>`, `in-<MessageSid>`, …), so a retried step or a redelivered webhook writes the same
+ * item again instead of a second one.
+ */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import { newId } from '../shared/ids.js';
-import { isConditionFailed, key, queryAll } from './keys.js';
+import { type Item, writeItems } from './batch.js';
+import { isConditionFailed, key, queryAll, strip } from './keys.js';
 
 export type TimelineType =
   | 'claim_received'
@@ -29,37 +36,50 @@ export interface TimelineEvent {
   at: string;
   type: TimelineType;
   channel?: string;
+  /** the agency's description (creditors see it through domain/case/visibility.ts) */
   detail: string;
-  /** dossiers this event concerns; a client only ever sees events about its own dossiers */
+  /** dossiers this event concerns; a creditor only ever sees events about its own dossiers */
   dossierIds: string[];
   stepNo?: number;
   template?: string;
   tone?: string;
   language?: string;
   providerId?: string;
+  /** a reply's own words: shown to the agency, and to a creditor only when the message answered was about its claims alone */
+  text?: string;
+  intent?: string;
+  confidence?: number;
   data?: Record<string, unknown>;
 }
 
-/**
- * Appends an event to the case's timeline. Pass `eventId` to make the write idempotent
- * (a retried step or a duplicated webhook writes the same item once).
- */
-export async function appendEvent(caseId: string, event: Omit<TimelineEvent, 'eventId'> & { eventId?: string }): Promise<void> {
+export type NewEvent = Omit<TimelineEvent, 'eventId'> & { eventId?: string };
+
+export function eventItem(caseId: string, event: NewEvent): Item {
   const eventId = event.eventId ?? newId('evt');
+  return { ...key.event(caseId, event.at, eventId), ...event, eventId };
+}
+
+/** Appends one event; with an `eventId` a second write of the same event changes nothing. */
+export async function appendEvent(caseId: string, event: NewEvent): Promise<void> {
   try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...key.event(caseId, event.at, eventId), ...event, eventId },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: eventItem(caseId, event), ConditionExpression: 'attribute_not_exists(PK)' }));
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
   }
 }
 
-/** Access pattern: a case's timeline in time order. */
+/** Appends several events (and any other idempotent items) in one request. */
+export async function appendEvents(caseId: string, events: readonly NewEvent[], extra: readonly Item[] = []): Promise<void> {
+  await writeItems([...events.map((e) => eventItem(caseId, e)), ...extra]);
+}
+
+/** One event by its key (a step's outcome after a crash). */
+export async function getEvent(caseId: string, at: string, eventId: string): Promise<TimelineEvent | undefined> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.event(caseId, at, eventId), ConsistentRead: true }));
+  return strip<TimelineEvent>(res.Item);
+}
+
+/** Access pattern: a case's timeline in time order (display and audit only). */
 export async function caseTimeline(caseId: string): Promise<TimelineEvent[]> {
   return queryAll<TimelineEvent>({
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { matchRoute } from '../../functions/shared/routes.js';
 import { handler as apiHandler } from '../../functions/api/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
-import { getMessageRef } from '../../functions/store/sends.js';
+import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
 import type { LocalRuntime } from './runtime.js';
 

@@ -16,12 +16,14 @@ import { LOCAL_DEFAULTS } from './defaults.js';
 import { JOURNEY_FUNCTIONS } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
+import { lambdaFunctionName } from './sfn/emulator.js';
+import { SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer } from './api-server.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
 import { resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
-import { putClient } from '../../functions/store/clients.js';
+import { forgetClients, putClient } from '../../functions/store/clients.js';
 import { currentStrategy } from '../../functions/services/strategy-source.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -73,7 +75,12 @@ export class LocalRuntime {
   readonly clock: Clock;
   fakes!: FakeProviders;
   readonly sfn: StepFunctionsEmulator;
+  readonly scheduler: SchedulerEmulator;
   readonly clients: ClientSeed[];
+  schedulerUrl = '';
+  /** Lambda invocations by the scheduler (the journey timer's wake-ups), for the benchmark */
+  timerInvocations = 0;
+  private readonly handlers = new Map<string, (payload: unknown) => Promise<unknown>>();
   apiUrl = '';
   dynamoUrl = '';
   sfnUrl = '';
@@ -100,6 +107,23 @@ export class LocalRuntime {
       dataDir: path.join(opts.dataDir, 'stepfunctions'),
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
+    });
+    this.scheduler = new SchedulerEmulator({
+      clock: this.clock,
+      dataDir: path.join(opts.dataDir, 'scheduler'),
+      region: LOCAL_DEFAULTS.region,
+      accountId: LOCAL_DEFAULTS.accountId,
+      targets: {
+        sendTaskSuccess: (taskToken, output) => {
+          this.sfn.api('SendTaskSuccess', { taskToken, output });
+        },
+        invoke: async (arn, payload) => {
+          const fn = this.handlers.get(lambdaFunctionName(arn));
+          if (!fn) throw Object.assign(new Error(`no function ${arn}`), { code: 'ResourceNotFoundException' });
+          this.timerInvocations++;
+          return this.clock.activity.track(() => fn(payload));
+        },
+      },
     });
   }
 
@@ -145,6 +169,7 @@ export class LocalRuntime {
     });
     this.fakesUrl = await this.fakes.listen(0);
     this.sfnUrl = await this.sfn.listen(0, '127.0.0.1');
+    this.schedulerUrl = await this.scheduler.listen(0, '127.0.0.1');
 
     // 4. The handlers' configuration: the same variables a Lambda gets, pointing at the local services.
     Object.assign(process.env, {
@@ -153,6 +178,9 @@ export class LocalRuntime {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamoUrl,
       AWS_ENDPOINT_URL_SFN: this.sfnUrl,
+      AWS_ENDPOINT_URL_SCHEDULER: this.schedulerUrl,
+      SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
+      WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: TABLE.defaultName,
       PUBLIC_BASE_URL: publicBase,
@@ -176,6 +204,7 @@ export class LocalRuntime {
     });
     resetAwsClients();
     resetAdapters();
+    forgetClients();
 
     await this.ensureTable();
 
@@ -186,14 +215,16 @@ export class LocalRuntime {
       const name = `maatwerk-${placeholder.replace(/FunctionArn$/, '')}`;
       substitutions[placeholder] = `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:${name}`;
       this.sfn.registerFunction(name, (payload) => fn(payload));
+      this.handlers.set(name, fn);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
 
     for (const c of this.clients) await putClient({ clientId: c.clientId, name: c.name, agent: c.agent, vatOnCosts: c.vatOnCosts }, c.apiKey);
 
-    // 6. Continue every journey that was running when the runtime stopped.
+    // 6. Continue every journey that was running when the runtime stopped, and re-arm their timers.
     await this.sfn.recover();
+    this.scheduler.recover();
     this.saveClock();
     this.clock.onVirtualTime = () => this.saveClock();
     if (this.clock.mode !== 'real') this.clockSaver = setInterval(() => this.saveClock(), 1000).unref();
@@ -249,6 +280,7 @@ export class LocalRuntime {
     if (this.clockSaver) clearInterval(this.clockSaver);
     this.saveClock();
     await this.api?.close();
+    await this.scheduler.close();
     await this.sfn.close();
     await this.fakes.close();
     this.clock.close();

@@ -12,15 +12,14 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startLocal } from '../support/local.js';
-import { invokeStep, norm, pdfText, runStep, seedCase, sendAction, stepEvent, timeline } from '../support/channel-steps.js';
+import { invokeStep, norm, pdfText, runStep, seedCase, sendAction, stepEvent, stepOutcome, timeline } from '../support/channel-steps.js';
 import { renderMessage, loadSampleAgency } from '../../functions/channels/render.js';
 import { FileLetterStorage, letterKey, letterStorageFromEnv, S3LetterStorage } from '../../functions/channels/letter-storage.js';
 import { formatMoney } from '../../functions/channels/render-format.js';
 import { wikCosts } from '../../functions/domain/costs.js';
 import { now } from '../../functions/shared/clock.js';
 import { putClient } from '../../functions/store/clients.js';
-import { getDebtor } from '../../functions/store/debtors.js';
-import { getSend } from '../../functions/store/sends.js';
+import { loadCase } from '../../functions/services/case.js';
 
 let h: Harness;
 const agency = loadSampleAgency();
@@ -55,7 +54,7 @@ describe('email (SendGrid)', () => {
 
     const out = (await h.outbox()).find((o) => o.id === m.id)!;
     expect(out).toMatchObject({ channel: 'email', template: 'email/reminder/friendly', tone: 'friendly', language: 'nl', debtorId: s.caseId, dossierIds: s.dossierIds });
-    const send = await getSend(s.caseId, 1, action.stepNo);
+    const send = await stepOutcome(s.caseId, 1, action.stepNo);
     expect(send).toMatchObject({ status: 'sent', providerId: m.id, template: 'email/reminder/friendly', tone: 'friendly', language: 'nl' });
     const sent = (await timeline(s.caseId)).filter((e) => e.type === 'sent');
     expect(sent).toHaveLength(1);
@@ -132,7 +131,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
     const s = await seedCase({ whatsappOptIn: false });
     const { action } = await runStep(s, 'whatsapp');
     expect(recordsFor((r) => r.to === s.phone)).toHaveLength(0);
-    expect(await getSend(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'failed', reason: 'no recorded WhatsApp opt-in' });
+    expect(await stepOutcome(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'failed', reason: 'no recorded WhatsApp opt-in' });
     const skipped = (await timeline(s.caseId)).filter((e) => e.type === 'send_skipped');
     expect(skipped).toHaveLength(1);
     expect(skipped[0].detail).toContain('no recorded WhatsApp opt-in');
@@ -161,7 +160,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
 
     // 2. An SMS reply does not open the WhatsApp window (it still sets lastInboundAt).
     expect(await h.reply(s.phone!, 'Ik betaal vrijdag')).toBe(200);
-    expect((await getDebtor(s.caseId))!.lastInboundAt).toBe(now().toISOString());
+    expect((await loadCase(s.caseId, now()))!.inbound?.at).toBe(now().toISOString());
     await runStep(s, 'whatsapp', { phase: 'reminder', tone: 'friendly' });
     msgs = recordsFor((r) => r.to === s.phone);
     expect(msgs).toHaveLength(2);
@@ -170,7 +169,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
     // 3. A WhatsApp message from the debtor opens the 24 h window: free text, no template.
     await h.advance({ seconds: 60 });
     expect(await h.reply(s.phone!, 'Kan ik in delen betalen?', { whatsapp: true })).toBe(200);
-    expect((await getDebtor(s.caseId))!.lastInboundAt).toBe(now().toISOString());
+    expect((await loadCase(s.caseId, now()))!.inbound?.at).toBe(now().toISOString());
     await h.advance({ seconds: 3600 });
     await runStep(s, 'whatsapp', { phase: 'reminder', tone: 'neutral' });
     msgs = recordsFor((r) => r.to === s.phone);
@@ -221,7 +220,7 @@ describe('letters: rendered, stored, posted', () => {
     // Stored before posting, under <dataDir>/letters/<case>/<journey>-<step>.pdf, byte for byte what print got.
     const file = path.join(h.dataDir, 'letters', s.caseId, `1-${action.stepNo}.pdf`);
     expect(fs.readFileSync(file).equals(posted)).toBe(true);
-    const send = await getSend(s.caseId, 1, action.stepNo);
+    const send = await stepOutcome(s.caseId, 1, action.stepNo);
     expect(send).toMatchObject({ status: 'sent', providerId: letters[0].id, meta: { storedAt: `file://${file}` } });
 
     // The PDF's own text: the legally required term and the exact costs (WIK on €3,000 of one creditor = €425.00).
@@ -256,7 +255,7 @@ describe('letters: rendered, stored, posted', () => {
     const noAddress = await seedCase({ address: null });
     const { action: a2 } = await runStep(noAddress, 'letter');
     expect(recordsFor((r) => r.provider === 'print' && r.reference?.startsWith(`${noAddress.caseId}/`) === true)).toHaveLength(0);
-    expect(await getSend(noAddress.caseId, 1, a2.stepNo)).toMatchObject({ status: 'failed' });
+    expect(await stepOutcome(noAddress.caseId, 1, a2.stepNo)).toMatchObject({ status: 'failed' });
     expect((await timeline(noAddress.caseId)).find((e) => e.type === 'send_failed')?.detail).toMatch(/no address/);
   });
 });

@@ -70,7 +70,7 @@ describe('crash recovery of the local runtime', () => {
     }
     await call(first.url, 'POST', '/local/clock/advance', { until: '2026-03-08T12:00:00Z' });
     const beforeKill = (await call(first.url, 'GET', '/local/outbox')).body.messages as Array<{ channel: string }>;
-    expect(beforeKill.filter((m) => m.channel === 'sms')).toHaveLength(4);
+    expect(beforeKill.filter((m) => m.channel === "sms"), JSON.stringify(beforeKill.map((m) => [m.channel, (m as any).sentAt, (m as any).debtorId]))).toHaveLength(4);
 
     // Kill it while it is busy: as soon as the first letter reached the print service.
     const records = path.join(dataDir, 'providers', 'records.jsonl');

@@ -10,11 +10,9 @@ import path from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startLocal } from '../support/local.js';
-import { runStep, seedCase, type Seeded, timeline } from '../support/channel-steps.js';
-import { decide } from '../../functions/services/decide.js';
+import { caseState, debtorFacts, runStep, seedCase, type Seeded, timeline } from '../support/channel-steps.js';
+import { decideState } from '../../functions/services/decide.js';
 import { now } from '../../functions/shared/clock.js';
-import { getCase } from '../../functions/store/cases.js';
-import { getDebtor } from '../../functions/store/debtors.js';
 import { EVENT_SIGNATURE_HEADER, EVENT_TIMESTAMP_HEADER, signSendgridEvents } from '../../infra/local/fakes/index.js';
 import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
 
@@ -75,7 +73,7 @@ describe('Twilio status callbacks', () => {
     // The dossier's client sees it on the dossier timeline.
     const view = await h.api('GET', `/v1/dossiers/${s.dossierIds[0]}`);
     expect(view.body.timeline.filter((e: { type: string }) => e.type === 'delivered')).toHaveLength(2);
-    expect((await getDebtor(s.caseId))!.unusable).toEqual([]);
+    expect((await debtorFacts(s.caseId)).unusable).toEqual([]);
   });
 
   it('undelivered (handset off, 30003) is recorded but keeps the number; failed with a dead number (30005) marks the phone unusable, so the next decision picks another channel', async () => {
@@ -86,11 +84,11 @@ describe('Twilio status callbacks', () => {
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ type: 'failed', channel: 'sms', data: { status: 'undelivered', errorCode: '30003' } });
     expect(got[0].detail).toContain('undelivered (error 30003)');
-    expect((await getDebtor(a.caseId))!.unusable).toEqual([]);
+    expect((await debtorFacts(a.caseId)).unusable).toEqual([]);
 
     await h.advance({ seconds: 60 });
     const second = await smsTo(a);
-    const seqBefore = (await getCase(a.caseId))!.eventSeq;
+    const seqBefore = (await caseState(a.caseId)).eventSeq;
     await h.rt.fakes.deliverStatus(second.id, 'failed', { errorCode: 30005 });
     await h.rt.fakes.deliverStatus(second.id, 'failed', { errorCode: 30005 });
     got = await outcomes(a.caseId);
@@ -99,13 +97,13 @@ describe('Twilio status callbacks', () => {
       ['failed', 'failed', '30005'],
     ]);
     expect(got[1].detail).toContain('the phone number is marked unusable');
-    expect((await getDebtor(a.caseId))!.unusable).toEqual(['phone']);
+    expect((await debtorFacts(a.caseId)).unusable).toEqual(['phone']);
     // The journey was told (eventSeq moved once for the one genuine failure) …
-    expect((await getCase(a.caseId))!.eventSeq).toBe(seqBefore + 1);
+    expect((await caseState(a.caseId)).eventSeq).toBe(seqBefore + 1);
     // … and whatever Decide chooses next, it is not a channel that needs the phone.
-    const c = (await getCase(a.caseId))!;
-    const next = await decide({ caseId: a.caseId, journeyNo: 1 }, now());
-    expect(c.status).toBe('active');
+    const c = (await caseState(a.caseId));
+    const next = await decideState({ caseId: a.caseId, journeyNo: 1 }, now());
+    expect(c.journey.status).toBe('active');
     if (next.action?.type === 'send') expect(['email', 'letter']).toContain(next.action.channel);
   });
 
@@ -125,7 +123,7 @@ describe('Twilio status callbacks', () => {
       From: LOCAL_DEFAULTS.smsFrom,
     };
     const before = await timeline(s.caseId);
-    const seq = (await getCase(s.caseId))!.eventSeq;
+    const seq = (await caseState(s.caseId)).eventSeq;
     expect(await postStatus(url, params, null)).toBe(403);
     expect(await postStatus(url, params, 'bm90IHRoZSByaWdodCBzaWduYXR1cmU=')).toBe(403);
     // Signed with the wrong token, or for another URL (the query carries the step), or over other fields.
@@ -133,8 +131,8 @@ describe('Twilio status callbacks', () => {
     expect(await postStatus(url.replace(/s=\d+/, 's=99'), params, twilio.getExpectedTwilioSignature(h.rt.twilioAuthToken, url, params))).toBe(403);
     expect(await postStatus(url, { ...params, ErrorCode: '30003' }, twilio.getExpectedTwilioSignature(h.rt.twilioAuthToken, url, params))).toBe(403);
     expect(await timeline(s.caseId)).toEqual(before);
-    expect((await getDebtor(s.caseId))!.unusable).toEqual([]);
-    expect((await getCase(s.caseId))!.eventSeq).toBe(seq);
+    expect((await debtorFacts(s.caseId)).unusable).toEqual([]);
+    expect((await caseState(s.caseId)).eventSeq).toBe(seq);
     // The genuine one still goes through afterwards (nothing was "used up" by the forgeries).
     expect(await postStatus(url, params, 'sign')).toBe(204);
     expect((await outcomes(s.caseId)).map((e) => e.type)).toEqual(['failed']);
@@ -174,7 +172,7 @@ describe('SendGrid signed event webhook', () => {
       ['delivered', 'email', mail.id],
       ['opened', 'email', mail.id],
     ]);
-    expect((await getDebtor(s.caseId))!.unusable).toEqual([]);
+    expect((await debtorFacts(s.caseId)).unusable).toEqual([]);
   });
 
   it('a hard bounce marks the address unusable (reason kept, address redacted) so the next decision picks another channel; a blocked bounce does not', async () => {
@@ -183,9 +181,9 @@ describe('SendGrid signed event webhook', () => {
     await h.rt.fakes.sendgridEvents([
       h.rt.fakes.sendgridEventFor(mail.id, 'bounce', { type: 'blocked', reason: '421 4.7.0 try again later' }),
     ]);
-    expect((await getDebtor(s.caseId))!.unusable).toEqual([]);
+    expect((await debtorFacts(s.caseId)).unusable).toEqual([]);
     await h.advance({ seconds: 1 });
-    const seq = (await getCase(s.caseId))!.eventSeq;
+    const seq = (await caseState(s.caseId)).eventSeq;
     const hard = h.rt.fakes.sendgridEventFor(mail.id, 'bounce', {
       type: 'bounce',
       reason: `550 5.1.1 <${s.email}>: Recipient address rejected: User unknown`,
@@ -198,9 +196,9 @@ describe('SendGrid signed event webhook', () => {
     expect(bounced[1].detail).toContain('550 5.1.1 <[email]>: Recipient address rejected');
     expect(bounced[1].detail).toContain('the email address is marked unusable');
     expect(JSON.stringify(await timeline(s.caseId))).not.toContain(s.email!);
-    expect((await getDebtor(s.caseId))!.unusable).toEqual(['email']);
-    expect((await getCase(s.caseId))!.eventSeq).toBe(seq + 1);
-    const next = await decide({ caseId: s.caseId, journeyNo: 1 }, now());
+    expect((await debtorFacts(s.caseId)).unusable).toEqual(['email']);
+    expect((await caseState(s.caseId)).eventSeq).toBe(seq + 1);
+    const next = await decideState({ caseId: s.caseId, journeyNo: 1 }, now());
     if (next.action?.type === 'send') expect(next.action.channel).not.toBe('email');
   });
 
@@ -208,7 +206,7 @@ describe('SendGrid signed event webhook', () => {
     const s = await seedCase();
     const mail = await emailTo(s);
     await h.rt.fakes.sendgridEvents([h.rt.fakes.sendgridEventFor(mail.id, 'unsubscribe')]);
-    expect((await getDebtor(s.caseId))!.optOuts).toEqual(['email']);
+    expect((await debtorFacts(s.caseId)).optOuts).toEqual(['email']);
     expect((await outcomes(s.caseId)).map((e) => e.type)).toEqual(['opted_out']);
   });
 
@@ -233,9 +231,9 @@ describe('SendGrid signed event webhook', () => {
     expect(await post(JSON.stringify(JSON.parse(body), null, 1), { [EVENT_SIGNATURE_HEADER]: sig, [EVENT_TIMESTAMP_HEADER]: ts })).toBe(403);
     expect(await post(body, { [EVENT_SIGNATURE_HEADER]: sig, [EVENT_TIMESTAMP_HEADER]: String(Number(ts) + 1) })).toBe(403);
     expect(await timeline(s.caseId)).toEqual(before);
-    expect((await getDebtor(s.caseId))!.unusable).toEqual([]);
+    expect((await debtorFacts(s.caseId)).unusable).toEqual([]);
     // The genuine bytes with the genuine signature are accepted.
     expect(await post(body, { [EVENT_SIGNATURE_HEADER]: sig, [EVENT_TIMESTAMP_HEADER]: ts })).toBe(200);
-    expect((await getDebtor(s.caseId))!.unusable).toEqual(['email']);
+    expect((await debtorFacts(s.caseId)).unusable).toEqual(['email']);
   });
 });

@@ -12,13 +12,12 @@ import { ACCOUNT, JOURNEY_ASL, REGION, T0, describeExec, history, journeyPlaceho
 
 type Action = { type: 'send'; channel: string; awaitSeconds: number } | { type: 'wait'; awaitSeconds: number } | { type: 'done'; reason: string } | { type: string };
 
+/** What the stub Decide returns, call by call. */
 const SCRIPT: Action[] = [
   { type: 'send', channel: 'sms', awaitSeconds: 3600 }, // the debtor replies after 10 minutes
-  { type: 'wait', awaitSeconds: 86_400 }, // Await times out after a day
-  { type: 'send', channel: 'email', awaitSeconds: 7200 }, // fails once, retried, then times out
-  { type: 'send', channel: 'letter', awaitSeconds: 600 },
+  { type: 'wait', awaitSeconds: 86_400 }, // Await: its timer ends it with a planned email (no Decide)
+  { type: 'send', channel: 'letter', awaitSeconds: 600 }, // after the email's lost timer (a timeout)
   { type: 'send', channel: 'call', awaitSeconds: 600 }, // the agent reports no answer (SendTaskFailure)
-  { type: 'send', channel: 'whatsapp', awaitSeconds: 600 },
   { type: 'done', reason: 'paid' },
 ];
 
@@ -28,7 +27,7 @@ describe('journey.asl.json on the emulator', () => {
   let sfn: SFNClient;
   let smArn: string;
   const decideCalls: Array<{ at: number; executionId: string; state: Record<string, unknown> }> = [];
-  const channelCalls: Array<{ at: number; fn: string; channel: string; token: string; executionId: string }> = [];
+  const channelCalls: Array<{ at: number; fn: string; channel: string; token: string; executionId: string; state: Record<string, unknown> }> = [];
   let emailFailures = 0;
 
   beforeAll(async () => {
@@ -48,8 +47,8 @@ describe('journey.asl.json on the emulator', () => {
         return { caseId: state.caseId, journeyNo: n, script, action: script[n - 1] };
       };
       const channel: LambdaHandler = async (payload) => {
-        const { channel: ch, taskToken, executionId } = payload as { channel: string; taskToken: string; executionId: string };
-        channelCalls.push({ at: clock.now(), fn: name, channel: ch, token: taskToken, executionId });
+        const { channel: ch, taskToken, executionId, state } = payload as { channel: string; taskToken: string; executionId: string; state: Record<string, unknown> };
+        channelCalls.push({ at: clock.now(), fn: name, channel: ch, token: taskToken, executionId, state });
         if (ch === 'email' && emailFailures++ === 0) throw new Error('SendGrid 503');
         return { queued: true };
       };
@@ -60,7 +59,7 @@ describe('journey.asl.json on the emulator', () => {
   });
   afterAll(() => emu.close());
 
-  it('loops Decide → channel → Decide until done, three transitions per contact', async () => {
+  it('Route carries out each action; a planned action goes straight from one channel state to the next; events, lost timers and failures go through Decide', async () => {
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: smArn, name: 'debtor-1', input: JSON.stringify({ caseId: 'case-1' }) }),
     );
@@ -68,25 +67,32 @@ describe('journey.asl.json on the emulator', () => {
     const mine = () => channelCalls.filter((c) => c.executionId === executionArn);
     expect(mine().map((c) => c.channel)).toEqual(['sms']);
 
-    // The debtor replies by SMS after ten minutes (the webhook wakes the journey with the stored token).
+    // The debtor replies by SMS after ten minutes: the webhook ends the wait with "decide".
     await clock.advance(T0 + 600_000);
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: mine()[0]!.token, output: JSON.stringify({ intent: 'promise_to_pay' }) }));
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: mine()[0]!.token, output: JSON.stringify({ caseId: 'case-1', journeyNo: 1, action: { type: 'decide', reason: 'reply' } }) }));
     await settle(clock);
     expect(mine().map((c) => c.channel)).toEqual(['sms', 'await']);
-    const afterReply = decideCalls.filter((c) => c.executionId === executionArn)[1]!;
-    expect(afterReply.at).toBe(T0 + 600_000);
+    expect(decideCalls.filter((c) => c.executionId === executionArn)[1]!.at).toBe(T0 + 600_000);
 
-    // Await runs to the moment Decide asked for, then email (fails once, is retried) and the rest.
-    await clock.advance(T0 + 600_000 + 86_400_000 - 1);
-    expect(mine().map((c) => c.channel)).toEqual(['sms', 'await']);
-    await clock.advance(T0 + 600_000 + 86_400_000 + 5_000); // + the FULL-jitter retry delay (≤ 5 s)
+    // Await's timer ends it with the planned email: Route, Email — no Decide in between. The email step fails
+    // once and is retried (same token), then waits.
+    const planned = { caseId: 'case-1', journeyNo: 2, action: { type: 'send', channel: 'email', awaitSeconds: 7200, planned: true } };
+    await clock.advance(T0 + 600_000 + 3_600_000);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: mine()[1]!.token, output: JSON.stringify(planned) }));
+    await clock.advance(clock.now() + 5_000); // + the FULL-jitter retry delay (≤ 5 s)
     expect(mine().map((c) => c.channel)).toEqual(['sms', 'await', 'email', 'email']);
-    await clock.advance(T0 + 600_000 + 86_400_000 + 7200_000 + 10_000);
-    expect(mine().map((c) => c.channel)).toEqual(['sms', 'await', 'email', 'email', 'letter']);
-    await clock.advance(clock.now() + 600_000);
-    expect(mine().at(-1)!.channel).toBe('call');
-    // A SendTaskFailure is a task failure: the journey's States.TaskFailed retrier re-runs the call step
-    // (MaxAttempts 3, same state entry, same token) before the States.ALL catcher hands it to Decide.
+    expect(mine()[2]!.state, 'the state a timer delivers is the next state input').toEqual(planned);
+    expect(decideCalls.filter((c) => c.executionId === executionArn)).toHaveLength(2);
+
+    // The email's timer is lost: its own timeout (the safety net) hands the journey to Decide, input kept.
+    await clock.advance(clock.now() + 7200_000 + 1_000);
+    expect(mine().at(-1)!.channel).toBe('letter');
+    const afterTimeout = decideCalls.filter((c) => c.executionId === executionArn)[2]!;
+    expect(afterTimeout.state).toEqual(planned);
+
+    // A SendTaskFailure is a task failure: the States.TaskFailed retrier re-runs the call step (same token)
+    // before the States.ALL catcher hands it to Decide with the error at $.error.
+    await clock.advance(clock.now() + 601_000);
     for (let k = 0; k < 4; k++) {
       expect(mine().at(-1)!.channel).toBe('call');
       await sfn.send(new SendTaskFailureCommand({ taskToken: mine().at(-1)!.token, error: 'Call.NoAnswer', cause: 'no answer after 8 rings' }));
@@ -95,45 +101,43 @@ describe('journey.asl.json on the emulator', () => {
     const callSteps = mine().filter((c) => c.channel === 'call');
     expect(callSteps).toHaveLength(4);
     expect(new Set(callSteps.map((c) => c.token)).size).toBe(1);
-    expect(mine().at(-1)!.channel).toBe('whatsapp');
-    await clock.advance(clock.now() + 600_000);
 
     const d = describeExec(emu, executionArn);
     expect(d.status).toBe('SUCCEEDED');
-    expect(JSON.parse(d.output!)).toMatchObject({ caseId: 'case-1', journeyNo: 7, action: { type: 'done', reason: 'paid' } });
+    expect(JSON.parse(d.output!)).toMatchObject({ caseId: 'case-1', journeyNo: 5, action: { type: 'done', reason: 'paid' } });
     expect(statesEntered(emu, executionArn)).toEqual([
-      ...['Decide', 'Route', 'SMS'],
-      ...['Decide', 'Route', 'Await'],
-      ...['Decide', 'Route', 'Email'],
+      ...['Route', 'Decide', 'Route', 'SMS'],
+      ...['Route', 'Decide', 'Route', 'Await'],
+      ...['Route', 'Email'],
       ...['Decide', 'Route', 'Letter'],
       ...['Decide', 'Route', 'CallTask'],
-      ...['Decide', 'Route', 'WhatsApp'],
       ...['Decide', 'Route', 'Done'],
     ]);
-
-    // What Decide saw: the execution id, the reaction dropped (ResultPath null) and the call outcome caught at $.error.
     const calls = decideCalls.filter((c) => c.executionId === executionArn);
-    expect(calls).toHaveLength(7);
+    expect(calls).toHaveLength(5);
     expect(calls[0]!.state).toEqual({ caseId: 'case-1' });
-    expect(calls[1]!.state).toMatchObject({ caseId: 'case-1', journeyNo: 1 });
-    expect(calls[1]!.state).not.toHaveProperty('intent');
-    expect(calls[5]!.state.error).toEqual({ Error: 'Call.NoAnswer', Cause: 'no answer after 8 rings' });
-    expect(calls[2]!.state).not.toHaveProperty('error'); // the Await timeout is caught with ResultPath null
-    // Each channel step was a task token wait with the timeout Decide asked for.
+    expect(calls[1]!.state).toMatchObject({ action: { type: 'decide', reason: 'reply' } });
+    expect(calls[4]!.state.error).toEqual({ Error: 'Call.NoAnswer', Cause: 'no answer after 8 rings' });
+    // Each channel step waited with the timeout its action carries (the safety net).
     const scheduled = history(emu, executionArn).filter((e) => e.type === 'TaskScheduled');
     const timeouts = scheduled.map((e) => (e.taskScheduledEventDetails as { timeoutInSeconds?: number }).timeoutInSeconds);
-    expect(timeouts).toEqual([undefined, 3600, undefined, 86_400, undefined, 7200, 7200, undefined, 600, undefined, 600, 600, 600, 600, undefined, 600, undefined]);
-    expect(history(emu, executionArn).filter((e) => e.type === 'TaskTimedOut')).toHaveLength(4); // Await, Email, Letter, WhatsApp
-    expect(emu.stats()).toMatchObject({ executionsStarted: 1, stateTransitions: 21, running: 0 });
+    expect(timeouts).toEqual([undefined, 3600, undefined, 86_400, 7200, 7200, undefined, 600, undefined, 600, 600, 600, 600, undefined]);
+    expect(history(emu, executionArn).filter((e) => e.type === 'TaskTimedOut')).toHaveLength(2); // Email, Letter
+    expect(emu.stats()).toMatchObject({ executionsStarted: 1, stateTransitions: 19, running: 0 });
   });
 
-  it('an action the journey does not know ends in UnknownAction', async () => {
+  it('a journey started with its first action goes straight to it; an action the journey does not know ends in UnknownAction', async () => {
+    const { executionArn: first = '' } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: smArn, name: 'debtor-3', input: JSON.stringify({ caseId: 'case-3', journeyNo: 1, action: { type: 'done', reason: 'nothing to do' } }) }),
+    );
+    await settle(clock);
+    expect(statesEntered(emu, first)).toEqual(['Route', 'Done']);
     const script: Action[] = [{ type: 'send', channel: 'pigeon' }];
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: smArn, name: 'debtor-2', input: JSON.stringify({ caseId: 'case-2', script }) }),
     );
     await settle(clock);
     expect(describeExec(emu, executionArn)).toMatchObject({ status: 'FAILED', error: 'UnknownAction' });
-    expect(statesEntered(emu, executionArn)).toEqual(['Decide', 'Route', 'UnknownAction']);
+    expect(statesEntered(emu, executionArn)).toEqual(['Route', 'Decide', 'Route', 'UnknownAction']);
   });
 });

@@ -19,10 +19,17 @@ import { handler as realDecide } from '../../functions/decide/handler.js';
 import { now } from '../../functions/shared/clock.js';
 import { newId } from '../../functions/shared/ids.js';
 import { DebtorInput, type JourneyState, type SendAction } from '../../functions/shared/schemas.js';
-import { getCase, openOrJoinCase } from '../../functions/store/cases.js';
-import { findOrCreateDebtor } from '../../functions/store/debtors.js';
-import { putDossierOnce, type Dossier } from '../../functions/store/dossiers.js';
+import { applyEvent } from '../../functions/domain/case/events.js';
+import { addressKey, identityKeys, normaliseEmail } from '../../functions/domain/case/identity.js';
+import { type CaseState, type ClaimRecord, emptyCase, factsOf } from '../../functions/domain/case/state.js';
+import type { DebtorFacts } from '../../functions/domain/case/facts.js';
+import { createCase } from '../../functions/store/cases.js';
+import { writeItems } from '../../functions/store/batch.js';
+import { dossierItem } from '../../functions/store/dossiers.js';
+import { claimIdentityKeys, emailIndexItem, phoneIndexItem } from '../../functions/store/identity.js';
 import { caseTimeline, type TimelineEvent } from '../../functions/store/timeline.js';
+import { loadCase } from '../../functions/services/case.js';
+import { strategyId } from '../../functions/services/strategy-source.js';
 
 let seq = Math.floor(Math.random() * 1_000_000);
 /** A unique valid Dutch mobile number per call (+31 61 + 7 digits), for tests that need many debtors. */
@@ -69,14 +76,14 @@ export async function seedCase(o: SeedOptions = {}): Promise<Seeded> {
     ...(o.address === null ? {} : { address: o.address ?? { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht' } }),
     consumer: o.consumer ?? true,
   });
-  const debtor = await findOrCreateDebtor(input, at);
+  const debtorId = newId('deb');
+  let c = emptyCase(debtorId, at);
   const dossierIds: string[] = [];
   const references: string[] = [];
   for (const d of o.dossiers ?? [{}]) {
-    const dossier: Dossier = {
+    const claim: ClaimRecord = {
       dossierId: newId('dos'),
       clientId: o.clientId ?? 'acme',
-      debtorId: debtor.debtorId,
       reference: d.reference ?? `INV-${tag.toUpperCase()}-${dossierIds.length + 1}`,
       description: d.description ?? 'Energierekening januari',
       principal: d.principal ?? 12_500,
@@ -86,34 +93,55 @@ export async function seedCase(o: SeedOptions = {}): Promise<Seeded> {
       status: 'open',
       createdAt: at,
       updatedAt: at,
+      name,
+      language: input.language,
+      consumer: input.consumer,
+      payments: d.paid ? [{ amount: d.paid, at }] : [],
+      paymentKeys: [],
     };
-    await putDossierOnce(dossier);
-    dossierIds.push(dossier.dossierId);
-    references.push(dossier.reference);
+    const points = [
+      ...(email ? [{ kind: 'email' as const, value: normaliseEmail(email) }] : []),
+      ...(phone ? [{ kind: 'phone' as const, value: phone, ...(input.whatsappOptIn ? { whatsappOptIn: true } : {}) }] : []),
+      ...(input.address ? [{ kind: 'address' as const, value: addressKey(input.address), address: { ...input.address, country: input.address.country ?? 'NL' } }] : []),
+    ];
+    c = applyEvent(c, { type: 'claim_added', at, claim, points, identity: input });
+    dossierIds.push(claim.dossierId);
+    references.push(claim.reference);
   }
-  await openOrJoinCase(debtor.debtorId, at);
-  return { debtorId: debtor.debtorId, caseId: debtor.debtorId, dossierIds, references, phone, email, name };
+  await createCase(c);
+  const { name: idName, keys } = identityKeys(input);
+  await claimIdentityKeys(idName, keys.map((k) => k.key), debtorId);
+  await writeItems([
+    ...Object.values(c.dossiers).map((d) => dossierItem({ ...d, debtorId })),
+    ...(phone ? [phoneIndexItem(phone, debtorId)] : []),
+    ...(email ? [emailIndexItem(normaliseEmail(email), debtorId)] : []),
+  ]);
+  return { debtorId, caseId: debtorId, dossierIds, references, phone, email, name };
 }
 
 export type StepChannel = SendAction['channel'];
 
 /** A send action as Decide would return it, for the case as it is now. */
 export async function sendAction(s: Seeded, channel: StepChannel, o: Partial<SendAction> = {}): Promise<SendAction> {
-  const c = o.stepNo !== undefined && o.seenEventSeq !== undefined ? { stepNo: o.stepNo - 1, eventSeq: o.seenEventSeq } : await getCase(s.caseId);
-  if (!c) throw new Error(`no case ${s.caseId}`);
+  const known = o.stepNo !== undefined && o.seenEventSeq !== undefined;
+  const c = known ? undefined : await loadCase(s.caseId, now());
+  if (!known && !c) throw new Error(`no case ${s.caseId}`);
   const phase = o.phase ?? 'reminder';
   const tone = o.tone ?? 'friendly';
+  const awaitSeconds = o.awaitSeconds ?? 86_400;
   return {
     type: 'send',
     channel,
-    stepNo: o.stepNo ?? c.stepNo + 1,
-    awaitSeconds: o.awaitSeconds ?? 86_400,
-    seenEventSeq: o.seenEventSeq ?? c.eventSeq,
+    stepNo: o.stepNo ?? c!.journey.stepNo + 1,
+    awaitSeconds,
+    seenEventSeq: o.seenEventSeq ?? c!.eventSeq,
     template: o.template ?? `${channel}/${phase}/${tone}`,
     tone,
     language: o.language ?? 'nl',
     phase,
     dossierIds: o.dossierIds ?? s.dossierIds,
+    nextDecisionAt: o.nextDecisionAt ?? new Date(now().getTime() + awaitSeconds * 1000).toISOString(),
+    strategy: strategyId(),
   };
 }
 
@@ -156,6 +184,39 @@ export async function runStep(s: Seeded, channel: StepChannel, o: Partial<SendAc
 
 export async function timeline(caseId: string): Promise<TimelineEvent[]> {
   return caseTimeline(caseId);
+}
+
+/** The case as stored now (strongly consistent). */
+export async function caseState(caseId: string): Promise<CaseState> {
+  const c = await loadCase(caseId, now());
+  if (!c) throw new Error(`no case ${caseId}`);
+  return c;
+}
+
+/** The debtor as the journey's decisions see them: opt-outs, unusable contact points, flags. */
+export async function debtorFacts(caseId: string): Promise<DebtorFacts> {
+  return factsOf(await caseState(caseId)).debtor;
+}
+
+export interface StepOutcome {
+  status: 'sent' | 'failed' | 'sending';
+  providerId?: string;
+  template?: string;
+  tone?: string;
+  language?: string;
+  meta?: Record<string, unknown>;
+  reason?: string;
+}
+
+/** What became of a journey step: its 'sent' or 'send_failed' entry, or the case's claim while it is in flight. */
+export async function stepOutcome(caseId: string, journeyNo: number, stepNo: number): Promise<StepOutcome | undefined> {
+  const events = await caseTimeline(caseId);
+  const sent = events.find((e) => e.eventId === `send-${journeyNo}-${stepNo}`);
+  if (sent) return { status: 'sent', providerId: sent.providerId, template: sent.template, tone: sent.tone, language: sent.language, meta: sent.data };
+  const failed = events.find((e) => e.eventId === `sendfail-${journeyNo}-${stepNo}`);
+  if (failed) return { status: 'failed', reason: failed.data?.reason as string | undefined };
+  const c = await loadCase(caseId, now());
+  return c?.journey.claim?.stepNo === stepNo ? { status: 'sending' } : undefined;
 }
 
 // ---- forced journeys ------------------------------------------------------------------------------------------

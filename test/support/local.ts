@@ -88,7 +88,15 @@ export async function startLocal(opts: { start: string; dataDir?: string; env?: 
   return h;
 }
 
+/**
+ * A claim for a test debtor. People are one debtor only on strong evidence (the same name plus the same phone,
+ * email or postal address): the default address follows from the phone/email given, so claims with the same
+ * contact details are the same person and claims with other details are other people.
+ */
 export function dossierBody(overrides: Record<string, unknown> = {}, debtor: Record<string, unknown> = {}) {
+  const contact = String(debtor.phone ?? debtor.email ?? '+31612345678');
+  let house = 0;
+  for (const ch of contact) house = (house * 31 + ch.charCodeAt(0)) % 997;
   return {
     reference: `INV-${Math.random().toString(36).slice(2, 8)}`,
     principal: 12_500,
@@ -99,7 +107,7 @@ export function dossierBody(overrides: Record<string, unknown> = {}, debtor: Rec
       email: 'sam@example.invalid',
       phone: '+31612345678',
       consumer: true,
-      address: { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht' },
+      address: { line1: `Dorpsstraat ${house + 1}`, postalCode: '1234 AB', city: 'Utrecht' },
       ...debtor,
     },
     ...overrides,

@@ -9,7 +9,7 @@
  * payments per dossier keep the last PAYMENT_LIMIT dated ones (older ones are summed, dated by the latest).
  */
 import { localDate } from '../calendar.js';
-import type { Channel, DossierStatus, Language, OptOut, Phase, Tone } from '../vocabulary.js';
+import type { Channel, DossierStatus, Language, Phase, Tone } from '../vocabulary.js';
 
 export const CONTACT_LOG_LIMIT = 40;
 export const PAYMENT_LIMIT = 24;
@@ -72,7 +72,7 @@ export interface DebtorFacts {
   hasPhone: boolean;
   hasAddress: boolean;
   whatsappOptIn: boolean;
-  optOuts: OptOut[] | string[];
+  optOuts: string[];
   unusable: string[];
   flags: string[];
   incomeSource?: { type: string; [k: string]: unknown };
@@ -226,7 +226,7 @@ export function recordCallOutcome(s: Signals, at: string, outcome: string): Sign
   return { ...s, callOutcomes: last([...s.callOutcomes, { at, outcome }], CALL_OUTCOME_LIMIT) };
 }
 
-export function recordFailure(j: JourneyFacts, at: string, channel: Channel): JourneyFacts {
+export function recordFailure<J extends JourneyFacts>(j: J, at: string, channel: Channel): J {
   return { ...j, failures: last([...j.failures, { at, channel }], FAILURE_LIMIT) };
 }
 

@@ -105,16 +105,7 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
   const reasons = [`segment ${ctx.seg.segment}: ${timed.label}`, ...skipped, ...timed.why, ...timed.target.reasons, ...late, ...step.channelWhy, `channel ${step.channel}`];
   if (step.channel === 'call') reasons.push('a call task for an agent');
   const dossierIds = dossiers.map((d) => d.dossierId);
-  let nextDecisionAt = new Date(t + DAY);
-  if (lookahead) {
-    const after = recordContact(
-      { ...facts, lastError: undefined },
-      { at: ctx.now.toISOString(), channel: step.channel, phase: step.phase, tone: step.tone, stepNo, journeyNo: facts.journey.journeyNo, dossierIds },
-    );
-    const next = decideAt(after, ctx.strategy, ctx.now, false);
-    if (next.kind === 'wait') nextDecisionAt = next.until;
-    else if (next.kind === 'done') nextDecisionAt = new Date(t + HOUR);
-  }
+  const nextDecisionAt = lookahead ? nextMoment(ctx, step, stepNo, dossierIds) : new Date(t + DAY);
   return {
     kind: 'send',
     stepNo,
@@ -129,6 +120,31 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
     ...base(ctx),
   };
 }
+
+/**
+ * When the journey should look again if nothing happens after this send: the moment its next step is due. A
+ * wait that only leads to another wait (the segment moves with the debt's age, a term runs out) is followed
+ * through, so the journey wakes when there is something to do.
+ */
+function nextMoment(ctx: DecideContext, step: Step, stepNo: number, dossierIds: string[]): Date {
+  const after = recordContact(
+    { ...ctx.facts, lastError: undefined },
+    { at: ctx.now.toISOString(), channel: step.channel, phase: step.phase, tone: step.tone, stepNo, journeyNo: ctx.facts.journey.journeyNo, dossierIds },
+  );
+  let next = decideAt(after, ctx.strategy, ctx.now, false);
+  if (next.kind === 'done') return new Date(ctx.t + HOUR);
+  if (next.kind !== 'wait') return new Date(ctx.t + DAY);
+  let at = next.until;
+  for (let i = 0; i < FOLLOW_WAITS; i++) {
+    next = decideAt(after, ctx.strategy, at, false);
+    if (next.kind !== 'wait' || next.until.getTime() <= at.getTime()) break;
+    at = next.until;
+  }
+  return at;
+}
+
+/** How many waits in a row nextMoment follows (each is one more pure decision). */
+const FOLLOW_WAITS = 3;
 
 /** The message's language: the one given with the most recent of its claims, else the debtor's. */
 function languageOf(ctx: DecideContext, dossiers: readonly { language?: CaseFacts['debtor']['language']; createdAt: string }[]) {

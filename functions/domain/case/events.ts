@@ -1,0 +1,365 @@
+/**
+ * Everything that happens to a case, and what it changes: a pure reducer. The store applies it with
+ * optimistic locking (read, apply, conditional write); the channel step's claim is the one hot path the store
+ * writes with a targeted update, and tests hold it equal to `stepClaimed` here.
+ *
+ * Every event that could change the next decision bumps `eventSeq`, so a decision or plan made before it is
+ * recognised as stale where it would be acted on.
+ */
+import { localDate } from '../calendar.js';
+import { REACHED_CALL_OUTCOMES, CAPACITY_CALLS, CAPACITY_REPLIES } from '../segmentation.js';
+import type { CostUpdate } from '../decide/costs.js';
+import { type Channel, CONTACT_POINT_OF, type ContactPointKind, type DossierStatus, type OptOut } from '../vocabulary.js';
+import {
+  type ContactFact,
+  type Signals,
+  type Totals,
+  addPayment,
+  emptySignals,
+  emptyTotals,
+  isOptOut,
+  markContact,
+  recordCallOutcome,
+  recordContact,
+  recordFailure,
+  recordReaction,
+  startJourney,
+} from './facts.js';
+import { type IdentityInput, withIdentity } from './identity.js';
+import type { CaseState, ClaimRecord, ContactPoint, JourneyRecord, PostalAddress, StepClaim } from './state.js';
+import { claimsOf, clientsOf } from './state.js';
+
+export const PAYMENT_KEYS_KEPT = 20;
+
+export interface NewContactPoint {
+  kind: ContactPointKind;
+  value: string;
+  address?: PostalAddress;
+  whatsappOptIn?: boolean;
+}
+
+/** The journey's view of the decision, shown with the dossier (phase, segment, next contact). */
+export interface JourneyView {
+  phase?: string;
+  segment?: string;
+  segmentReasons?: string[];
+  nextContactAt?: string;
+}
+
+export type CaseEvent =
+  | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity: IdentityInput }
+  | { type: 'step_claimed'; at: string; contact: ContactFact; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; openTask?: JourneyRecord['openTask'] }
+  | { type: 'step_released'; at: string; stepNo: number }
+  | { type: 'step_failed'; at: string; stepNo: number; channel: Channel; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: ContactPointKind; value: string; reason: string } }
+  | { type: 'parked'; at: string; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[] }
+  | { type: 'token'; at: string; token: string }
+  | { type: 'costs'; at: string; costs: CostUpdate[] }
+  | {
+      type: 'delivery';
+      at: string;
+      journeyNo: number;
+      stepNo: number;
+      channel: Channel;
+      status: 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed';
+      /** a hard failure: this contact point is marked unusable */
+      unusable?: { value: string; reason: string };
+    }
+  | { type: 'reply'; at: string; channel: 'sms' | 'whatsapp'; intent: string; dossierIds: string[] }
+  | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[] }
+  | { type: 'payment'; at: string; dossierId: string; amount: number; paidAt: string; key: string }
+  | { type: 'call_outcome'; at: string; outcome: string; dossierIds: string[]; taskId: string; phone?: string }
+  | { type: 'task_closed'; at: string; taskId: string }
+  | { type: 'status'; at: string; dossierIds: string[]; to: DossierStatus; from: readonly DossierStatus[]; reason: string }
+  | { type: 'flag'; at: string; flag: string; dossierIds?: string[] }
+  | { type: 'journey_closed'; at: string; reason: string; closing: NonNullable<JourneyRecord['closing']> }
+  | { type: 'journey_opened'; at: string };
+
+/** Applies an event. Returns the same object when the event changes nothing (a repeated payment, a known claim). */
+export function applyEvent(s: CaseState, e: CaseEvent): CaseState {
+  const next = reduce(s, e);
+  if (next === s) return s;
+  return { ...next, updatedAt: e.at > next.updatedAt ? e.at : next.updatedAt };
+}
+
+function reduce(s: CaseState, e: CaseEvent): CaseState {
+  switch (e.type) {
+    case 'claim_added':
+      return claimAdded(s, e);
+    case 'step_claimed':
+      return stepClaimed(s, e);
+    case 'step_released':
+      return withoutStep(s, e.stepNo, { settle: false });
+    case 'step_failed':
+      return stepFailed(s, e);
+    case 'parked':
+      return bump(withCosts({ ...s, journey: { ...s.journey, taskToken: e.token, ...(e.timer ? { timer: e.timer } : {}), ...viewOf(e.view) } }, e.costs, e.at), 0);
+    case 'token':
+      return { ...s, journey: { ...s.journey, taskToken: e.token } };
+    case 'costs':
+      return withCosts(s, e.costs, e.at);
+    case 'delivery':
+      return bump(delivery(s, e), 1);
+    case 'reply':
+      return bump(reply(s, e), 1);
+    case 'opted_out':
+      return bump(optOut(s, e.channel), 1);
+    case 'payment':
+      return payment(s, e);
+    case 'call_outcome':
+      return bump(callOutcome(s, e), 1);
+    case 'task_closed':
+      return s.journey.openTask?.taskId === e.taskId ? { ...s, journey: { ...s.journey, openTask: undefined } } : s;
+    case 'status':
+      return statusChange(s, e);
+    case 'flag':
+      return s.flags.some((f) => f.flag === e.flag) ? s : bump({ ...s, flags: [...s.flags, { flag: e.flag, at: e.at, ...(e.dossierIds ? { dossierIds: e.dossierIds } : {}) }] }, 1);
+    case 'journey_closed':
+      return journeyClosed(s, e);
+    case 'journey_opened':
+      return s.journey.status === 'closed' ? bump({ ...s, journey: nextJourney(s.journey, e.at) }, 1) : s;
+  }
+}
+
+const bump = (s: CaseState, events: number): CaseState => ({ ...s, eventSeq: s.eventSeq + events });
+
+/** The next journey: its own contacts start from zero; what the case learnt (the log, the signals) carries over. */
+const nextJourney = (j: JourneyRecord, at: string): JourneyRecord => ({ ...startJourney(j, j.journeyNo + 1, at), status: 'active' });
+
+function viewOf(v: JourneyView | undefined): Partial<JourneyRecord> {
+  if (!v) return {};
+  const out: Partial<JourneyRecord> = {};
+  if (v.phase !== undefined) out.phase = v.phase;
+  if (v.segment !== undefined) out.segment = v.segment;
+  if (v.segmentReasons !== undefined) out.segmentReasons = v.segmentReasons;
+  if (v.nextContactAt !== undefined) out.nextContactAt = v.nextContactAt;
+  return out;
+}
+
+// ---- per-creditor counting ---------------------------------------------------------------------------
+
+type Evidence = { signals: Signals; totals: Totals };
+
+/** Applies `fn` to the case's signals and totals, and to those of every creditor whose claims the event is about. */
+function counted(s: CaseState, dossierIds: readonly string[] | undefined, fn: (ev: Evidence) => Evidence): CaseState {
+  const whole = fn({ signals: s.signals, totals: s.totals });
+  const byClient = { ...s.byClient };
+  for (const clientId of dossierIds ? clientsOf(s, dossierIds) : Object.keys(byClient)) {
+    byClient[clientId] = fn(byClient[clientId] ?? { signals: emptySignals(), totals: emptyTotals() });
+  }
+  return { ...s, signals: whole.signals, totals: whole.totals, byClient };
+}
+
+// ---- claims ------------------------------------------------------------------------------------------
+
+function claimAdded(s: CaseState, e: Extract<CaseEvent, { type: 'claim_added' }>): CaseState {
+  if (s.dossiers[e.claim.dossierId]) return s;
+  // A claim after the journey ended opens the next journey.
+  const journey = s.journey.status === 'closed' ? nextJourney(s.journey, e.at) : s.journey;
+  const contactPoints = [...s.contactPoints];
+  for (const p of e.points) {
+    const source = { dossierId: e.claim.dossierId, clientId: e.claim.clientId, at: e.at, ...(p.whatsappOptIn ? { whatsappOptIn: true } : {}) };
+    const i = contactPoints.findIndex((c) => c.kind === p.kind && c.value === p.value);
+    if (i >= 0) contactPoints[i] = { ...contactPoints[i], sources: [...contactPoints[i].sources, source] };
+    else contactPoints.push({ kind: p.kind, value: p.value, ...(p.address ? { address: p.address } : {}), sources: [source] });
+  }
+  const byClient = s.byClient[e.claim.clientId] ? s.byClient : { ...s.byClient, [e.claim.clientId]: { signals: emptySignals(), totals: emptyTotals() } };
+  return bump(
+    { ...s, journey, contactPoints, identity: withIdentity(s.identity, e.identity), dossiers: { ...s.dossiers, [e.claim.dossierId]: e.claim }, byClient },
+    1,
+  );
+}
+
+function withCosts(s: CaseState, costs: readonly CostUpdate[] | undefined, at: string): CaseState {
+  if (!costs?.length) return s;
+  const dossiers = { ...s.dossiers };
+  for (const c of costs) if (dossiers[c.dossierId]) dossiers[c.dossierId] = { ...dossiers[c.dossierId], costs: c.costs, updatedAt: at };
+  return { ...s, dossiers };
+}
+
+function statusChange(s: CaseState, e: Extract<CaseEvent, { type: 'status' }>): CaseState {
+  const dossiers = { ...s.dossiers };
+  let changed = false;
+  for (const id of e.dossierIds) {
+    const d = dossiers[id];
+    if (!d || !e.from.includes(d.status as DossierStatus) || d.status === e.to) continue;
+    dossiers[id] = { ...d, status: e.to, statusReason: e.reason, updatedAt: e.at };
+    changed = true;
+  }
+  return changed ? bump({ ...s, dossiers }, 1) : s;
+}
+
+// ---- steps ---------------------------------------------------------------------------------------------
+
+/** The journey claimed a step: the contact counts from now on (it is sent at most once, see channel-step.ts). */
+export function stepClaimed(s: CaseState, e: Extract<CaseEvent, { type: 'step_claimed' }>): CaseState {
+  const withContact = counted(s, e.contact.dossierIds, (ev) => ({ ...ev, totals: { ...ev.totals, contacts: ev.totals.contacts + 1 } }));
+  // recordContact counts the contact in the case's own totals; counted() above did the same: undo one of the two
+  const facts = recordContact({ ...withContact, totals: s.totals, dossiers: claimsOf(s) }, e.contact);
+  const dossiers = { ...s.dossiers };
+  for (const d of facts.dossiers) if (d.letter && !s.dossiers[d.dossierId].letter) dossiers[d.dossierId] = { ...s.dossiers[d.dossierId], letter: d.letter };
+  const claim: StepClaim = { stepNo: e.contact.stepNo!, channel: e.contact.channel, at: e.at };
+  const journey: JourneyRecord = {
+    ...s.journey,
+    ...facts.journey,
+    taskToken: e.token,
+    claim,
+    ...(e.timer ? { timer: e.timer } : {}),
+    ...(e.openTask ? { openTask: e.openTask } : {}),
+    ...viewOf(e.view),
+  };
+  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers }, e.costs, e.at);
+}
+
+/** Takes a claimed step's contact back (a transient failure before the provider took it, or a failed send). */
+function withoutStep(s: CaseState, stepNo: number, opts: { settle: boolean }): CaseState {
+  const j = s.journey.journeyNo;
+  const isIt = (c: ContactFact) => c.stepNo === stepNo && (c.journeyNo === undefined || c.journeyNo === j);
+  const removed = s.journey.contacts.find(isIt);
+  if (!removed) return opts.settle ? { ...s, journey: { ...s.journey, stepNo: Math.max(s.journey.stepNo, stepNo), claim: undefined } } : s;
+  const contacts = s.journey.contacts.filter((c) => !isIt(c));
+  const dossiers = { ...s.dossiers };
+  for (const d of Object.values(dossiers)) {
+    if (d.letter && d.letter.stepNo === stepNo && d.letter.at === removed.at) dossiers[d.dossierId] = { ...d, letter: undefined };
+  }
+  const uncounted = counted(s, removed.dossierIds, (ev) => ({ ...ev, totals: { ...ev.totals, contacts: Math.max(0, ev.totals.contacts - 1) } }));
+  return {
+    ...uncounted,
+    dossiers,
+    contacts: s.contacts.filter((c) => !isIt(c) || c.at !== removed.at),
+    journey: {
+      ...s.journey,
+      contacts,
+      stepNo: opts.settle ? Math.max(s.journey.stepNo, stepNo) : Math.min(s.journey.stepNo, stepNo - 1),
+      lastContactAt: contacts.at(-1)?.at ?? s.journey.lastContactAt,
+      claim: undefined,
+    },
+  };
+}
+
+function stepFailed(s: CaseState, e: Extract<CaseEvent, { type: 'step_failed' }>): CaseState {
+  let next = withoutStep(s, e.stepNo, { settle: true });
+  // Only a failure after retries makes the channel wait a day; a rule (opt-out, no opt-in) is not a failure.
+  if (e.kind === 'send_failed') next = { ...next, journey: recordFailure(next.journey, e.at, e.channel) };
+  if (e.contactPoint) next = markUnusable(next, e.contactPoint.kind, e.contactPoint.value, e.at, e.contactPoint.reason);
+  return bump(next, 1);
+}
+
+function markUnusable(s: CaseState, kind: ContactPointKind, value: string, at: string, reason: string): CaseState {
+  return {
+    ...s,
+    contactPoints: s.contactPoints.map((p): ContactPoint => (p.kind === kind && (p.value === value || value === '*') && !p.unusable ? { ...p, unusable: { at, reason } } : p)),
+  };
+}
+
+// ---- what comes back -----------------------------------------------------------------------------------
+
+function delivery(s: CaseState, e: Extract<CaseEvent, { type: 'delivery' }>): CaseState {
+  const isIt = (c: ContactFact) => c.stepNo === e.stepNo && c.channel === e.channel && (c.journeyNo === undefined || c.journeyNo === e.journeyNo);
+  const target = s.contacts.find(isIt) ?? s.journey.contacts.find(isIt);
+  let next: CaseState = s;
+  if (e.status === 'bounced' || e.status === 'failed') {
+    next = markContact(next, isIt, { returned: true });
+    next = counted(next, target?.dossierIds, (ev) => ({ ...ev, totals: { ...ev.totals, undeliverable: ev.totals.undeliverable + 1 } }));
+    if (e.unusable) next = markUnusable(next, CONTACT_POINT_OF[e.channel], e.unusable.value, e.at, e.unusable.reason);
+    return next;
+  }
+  next = markContact(next, isIt, { arrived: true });
+  if (e.channel === 'letter' && e.status === 'delivered') {
+    const dossiers = { ...next.dossiers };
+    for (const d of Object.values(dossiers)) {
+      if (d.letter && !d.letter.delivered && d.letter.stepNo === e.stepNo && Date.parse(e.at) >= Date.parse(d.letter.at)) {
+        dossiers[d.dossierId] = { ...d, letter: { ...d.letter, delivered: localDate(new Date(e.at)) } };
+      }
+    }
+    next = { ...next, dossiers };
+  }
+  if (e.status === 'clicked') next = counted(next, target?.dossierIds, (ev) => recordReaction(ev, { at: e.at, type: 'clicked' }));
+  return next;
+}
+
+function reply(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseState {
+  const inbound = { at: e.at, ...(e.channel === 'whatsapp' ? { whatsappAt: e.at } : s.inbound?.whatsappAt ? { whatsappAt: s.inbound.whatsappAt } : {}) };
+  let next: CaseState = { ...s, inbound };
+  if (isOptOut(e.intent)) {
+    // An opt-out shows the message arrived (it was read); it is no reaction to the claim.
+    const latest = [...next.contacts].reverse().find((c) => c.channel === e.channel);
+    if (latest) next = markContact(next, (c) => c === latest || (c.at === latest.at && c.stepNo === latest.stepNo && c.channel === latest.channel), { arrived: true });
+    return next;
+  }
+  next = counted(next, e.dossierIds, (ev) => {
+    let signals = { ...ev.signals };
+    if (CAPACITY_REPLIES[e.intent]) signals.latestStatement = { at: e.at, kind: 'capacity', source: 'reply', code: e.intent };
+    else if (e.intent === 'promise_to_pay') signals.latestStatement = { at: e.at, kind: 'promise', source: 'reply', code: e.intent };
+    if (e.intent === 'promise_to_pay' || e.intent === 'already_paid') signals.grace = { at: e.at, kind: e.intent === 'already_paid' ? 'already_paid' : 'promise' };
+    if (e.intent === 'debt_help') signals = { ...signals, debtHelpReplyAt: signals.debtHelpReplyAt ?? e.at };
+    return recordReaction({ ...ev, signals }, { at: e.at, type: 'replied', code: e.intent });
+  });
+  if (e.intent === 'debt_help') next = addFlag(next, 'debt_help_reported', e.at, e.dossierIds);
+  if (e.intent === 'cannot_pay') next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
+  if (e.intent === 'dispute') next = pause(next, e.dossierIds, 'dispute reported by the debtor', e.at);
+  return next;
+}
+
+function addFlag(s: CaseState, flag: string, at: string, dossierIds?: string[]): CaseState {
+  return s.flags.some((f) => f.flag === flag) ? s : { ...s, flags: [...s.flags, { flag, at, ...(dossierIds ? { dossierIds } : {}) }] };
+}
+
+function pause(s: CaseState, dossierIds: readonly string[], reason: string, at: string): CaseState {
+  const dossiers = { ...s.dossiers };
+  for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, updatedAt: at };
+  return { ...s, dossiers };
+}
+
+function optOut(s: CaseState, channel: OptOut): CaseState {
+  return s.optOuts.includes(channel) ? s : { ...s, optOuts: [...s.optOuts, channel] };
+}
+
+function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): CaseState {
+  const d = s.dossiers[e.dossierId];
+  if (!d || d.paymentKeys.includes(e.key)) return s;
+  const paid = d.paid + e.amount;
+  const outstanding = d.principal + d.costs - paid;
+  const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
+  const updated: ClaimRecord = {
+    ...d,
+    paid,
+    payments: addPayment(d.payments, { amount: e.amount, at: e.paidAt }),
+    paymentKeys: [...d.paymentKeys, e.key].slice(-PAYMENT_KEYS_KEPT),
+    status,
+    ...(status !== d.status ? { statusReason: 'paid in full' } : {}),
+    updatedAt: e.at,
+  };
+  const next = counted({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, [d.dossierId], (ev) =>
+    recordReaction({ ...ev, signals: { ...ev.signals, lastPaymentAt: e.at } }, { at: e.at, type: 'payment' }),
+  );
+  return bump(next, 1);
+}
+
+function callOutcome(s: CaseState, e: Extract<CaseEvent, { type: 'call_outcome' }>): CaseState {
+  let next = counted(s, e.dossierIds, (ev) => {
+    let signals = recordCallOutcome(ev.signals, e.at, e.outcome);
+    if (CAPACITY_CALLS[e.outcome]) signals = { ...signals, latestStatement: { at: e.at, kind: 'capacity', source: 'call', code: e.outcome } };
+    else if (e.outcome === 'promise_to_pay') signals = { ...signals, latestStatement: { at: e.at, kind: 'promise', source: 'call', code: e.outcome }, grace: { at: e.at, kind: 'promise' } };
+    if (e.outcome === 'vulnerable') signals = { ...signals, vulnerableCallAt: e.at };
+    const out = { ...ev, signals };
+    return REACHED_CALL_OUTCOMES.has(e.outcome) ? recordReaction(out, { at: e.at, type: 'call_outcome', code: e.outcome }) : out;
+  });
+  if (e.outcome === 'wrong_number') next = markUnusable(next, 'phone', e.phone ?? '*', e.at, 'wrong number (call)');
+  if (e.outcome === 'dispute') next = pause(next, e.dossierIds, 'dispute reported in a call', e.at);
+  if (e.outcome === 'cannot_pay') next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
+  if (next.journey.openTask?.taskId === e.taskId) next = { ...next, journey: { ...next.journey, openTask: undefined } };
+  return next;
+}
+
+function journeyClosed(s: CaseState, e: Extract<CaseEvent, { type: 'journey_closed' }>): CaseState {
+  if (s.journey.status === 'closed') return s;
+  let next: CaseState = {
+    ...s,
+    journey: { ...s.journey, status: 'closed', closedReason: e.reason, closing: e.closing, taskToken: undefined, timer: undefined, nextContactAt: undefined },
+  };
+  if (e.closing.dossierStatus) {
+    const ids = claimsOf(next).filter((d) => d.status === 'open').map((d) => d.dossierId);
+    next = statusChange(next, { type: 'status', at: e.at, dossierIds: ids, to: e.closing.dossierStatus, from: ['open'], reason: e.closing.detail });
+  }
+  return next;
+}

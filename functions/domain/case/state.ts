@@ -1,0 +1,261 @@
+/**
+ * The case: one debtor's conversation with the agency — every claim of every creditor, the contact details
+ * that came with each, the journey, and the bounded facts a decision reads (./facts.ts). Stored as one item
+ * (functions/store/cases.ts) and changed only by the pure reducer in ./events.ts, so a decision costs one read
+ * however long the journey has run.
+ *
+ * Creditors are separate controllers (DESIGN §4): what a creditor may see is computed here too (`factsOf` with
+ * a client scope): its own claims, the contact details it gave, and the facts about messages that concerned its
+ * own claims.
+ */
+import type { IncomeSource } from '../payday.js';
+import { type Channel, type ContactPointKind, CONTACT_POINT_OF, type Language, type OptOut } from '../vocabulary.js';
+import {
+  CONTACT_LOG_LIMIT,
+  type CaseFacts,
+  type ContactFact,
+  type DebtorFacts,
+  type DossierFacts,
+  type JourneyFacts,
+  type Signals,
+  type Totals,
+  emptySignals,
+  emptyTotals,
+} from './facts.js';
+import type { IdentityFacts } from './identity.js';
+
+export interface PostalAddress {
+  line1: string;
+  postalCode: string;
+  city: string;
+  country: string;
+}
+
+/** Who gave a contact point, with which claim, when. */
+export interface ContactSource {
+  dossierId: string;
+  clientId: string;
+  at: string;
+  /** WhatsApp opt-in recorded with this claim (DESIGN §5 rule 11) */
+  whatsappOptIn?: boolean;
+}
+
+export interface ContactPoint {
+  kind: ContactPointKind;
+  /** normalised: a lower-case email address, an E.164 number, an address key */
+  value: string;
+  address?: PostalAddress;
+  sources: ContactSource[];
+  /** bounced, dead number, returned letter: not used again */
+  unusable?: { at: string; reason: string };
+}
+
+/** A claim as the case holds it: the decision's facts plus what the creditor gave with it. */
+export interface ClaimRecord extends DossierFacts {
+  reference: string;
+  description?: string;
+  /** the debtor's name as this creditor gave it */
+  name: string;
+  language: Language;
+  consumer: boolean;
+  incomeSource?: IncomeSource;
+  debtorRef?: string;
+  statusReason?: string;
+  updatedAt: string;
+  /** payment keys booked recently, so a repeated payment is booked once (the payment item keeps them all) */
+  paymentKeys: string[];
+}
+
+/** The step a journey claimed last: at most once per (journey, step). */
+export interface StepClaim {
+  stepNo: number;
+  channel: Channel;
+  at: string;
+}
+
+export interface JourneyRecord extends JourneyFacts {
+  status: 'active' | 'closed';
+  /** the waiting state's task token: whatever happens to the case ends the wait with it */
+  taskToken?: string;
+  /** the pending one-time schedule that ends the wait at the planned moment */
+  timer?: string;
+  claim?: StepClaim;
+  openTask?: { taskId: string; stepNo: number; dueAt: string };
+  phase?: string;
+  segment?: string;
+  segmentReasons?: string[];
+  nextContactAt?: string;
+  closedReason?: string;
+  /** what ending the journey does, kept so a retry after a crash can finish it */
+  closing?: { dossierStatus?: 'handed_over'; detail: string; at: string };
+}
+
+export interface FlagRecord {
+  flag: string;
+  at: string;
+  /** the claims it came with; none = about the person (visible to every creditor) */
+  dossierIds?: string[];
+}
+
+export interface CaseState {
+  v: 2;
+  caseId: string;
+  createdAt: string;
+  updatedAt: string;
+  /** bumped by every write: writes are conditional on it (optimistic locking) */
+  version: number;
+  /** bumped by everything that happens to the case: a decision made before it is stale */
+  eventSeq: number;
+  journey: JourneyRecord;
+  identity: IdentityFacts;
+  contactPoints: ContactPoint[];
+  dossiers: Record<string, ClaimRecord>;
+  /** contacts of every journey (the last CONTACT_LOG_LIMIT; the store may hold a few more until the next full write) */
+  contacts: ContactFact[];
+  signals: Signals;
+  totals: Totals;
+  /** the same signals and totals, counted per creditor over the events about its claims */
+  byClient: Record<string, { signals: Signals; totals: Totals }>;
+  optOuts: OptOut[];
+  flags: FlagRecord[];
+  inbound?: { at: string; whatsappAt?: string };
+}
+
+export function emptyCase(caseId: string, at: string): CaseState {
+  return {
+    v: 2,
+    caseId,
+    createdAt: at,
+    updatedAt: at,
+    version: 0,
+    eventSeq: 0,
+    journey: { journeyNo: 1, status: 'active', stepNo: 0, startedAt: at, contacts: [], failures: [] },
+    identity: { names: [], addresses: [] },
+    contactPoints: [],
+    dossiers: {},
+    contacts: [],
+    signals: emptySignals(),
+    totals: emptyTotals(),
+    byClient: {},
+    optOuts: [],
+    flags: [],
+  };
+}
+
+export const claimsOf = (s: Pick<CaseState, 'dossiers'>): ClaimRecord[] => Object.values(s.dossiers).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.dossierId.localeCompare(b.dossierId));
+export const clientsOf = (s: Pick<CaseState, 'dossiers'>, dossierIds?: readonly string[]): string[] => [
+  ...new Set(claimsOf(s).filter((d) => !dossierIds || dossierIds.includes(d.dossierId)).map((d) => d.clientId)),
+];
+
+/** A scope for facts: the whole case (the journey, the agency's agents) or what one creditor may see. */
+export type Scope = { clientId?: string };
+
+const inScope = (s: CaseState, scope: Scope) => (d: ClaimRecord) => !scope.clientId || d.clientId === scope.clientId;
+const aboutScope = (s: CaseState, scope: Scope, dossierIds: readonly string[] | undefined): boolean =>
+  !scope.clientId || !dossierIds || dossierIds.some((id) => s.dossiers[id]?.clientId === scope.clientId);
+
+/** The facts a decision reads, for the whole case or for what one creditor may see. */
+export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['lastError']): CaseFacts {
+  const dossiers = claimsOf(s).filter(inScope(s, scope));
+  const own = scope.clientId ? s.byClient[scope.clientId] : undefined;
+  const log = s.contacts.filter((c) => aboutScope(s, scope, c.dossierIds));
+  // A creditor's contact count is what its part of the log shows (the log keeps the last CONTACT_LOG_LIMIT).
+  const scopeTotals = own ? { ...own.totals, contacts: log.length } : s.totals;
+  const { contacts, totals } = trimmedLog(log, scopeTotals, (own?.signals ?? s.signals).lastReaction?.at);
+  const journey: JourneyFacts = {
+    journeyNo: s.journey.journeyNo,
+    stepNo: s.journey.stepNo,
+    startedAt: s.journey.startedAt,
+    ...(s.journey.lastContactAt ? { lastContactAt: s.journey.lastContactAt } : {}),
+    contacts: s.journey.contacts.filter((c) => aboutScope(s, scope, c.dossierIds)),
+    failures: s.journey.failures,
+  };
+  return {
+    debtor: debtorFacts(s, dossiers, scope),
+    dossiers,
+    journey,
+    contacts,
+    signals: own?.signals ?? s.signals,
+    totals,
+    ...(lastError ? { lastError } : {}),
+  };
+}
+
+/** A log the store let grow past its limit between full writes is cut back here, counting what falls off. */
+function trimmedLog(log: readonly ContactFact[], totals: Totals, reactionAt: string | undefined): { contacts: ContactFact[]; totals: Totals } {
+  if (log.length <= CONTACT_LOG_LIMIT) return { contacts: [...log], totals };
+  const cut = log.length - CONTACT_LOG_LIMIT;
+  let t = totals;
+  for (const old of log.slice(0, cut)) {
+    const arrived = old.arrived === true || (old.channel === 'letter' && !old.returned);
+    t = { ...t, evictedArrived: t.evictedArrived + (arrived ? 1 : 0) };
+    if (reactionAt === undefined || Date.parse(old.at) > Date.parse(reactionAt)) {
+      t = {
+        ...t,
+        evictedSinceReaction: t.evictedSinceReaction + 1,
+        evictedArrivedSinceReaction: t.evictedArrivedSinceReaction + (arrived ? 1 : 0),
+        evictedChannelsSinceReaction: arrived && !t.evictedChannelsSinceReaction.includes(old.channel) ? [...t.evictedChannelsSinceReaction, old.channel] : t.evictedChannelsSinceReaction,
+      };
+    }
+  }
+  return { contacts: log.slice(cut), totals: t };
+}
+
+/** The debtor as a decision sees them: from the claims in scope (the open ones, when there are any). */
+function debtorFacts(s: CaseState, dossiers: readonly ClaimRecord[], scope: Scope): DebtorFacts {
+  const open = dossiers.filter((d) => d.status === 'open');
+  const relevant = open.length ? open : dossiers;
+  const ids = new Set(relevant.map((d) => d.dossierId));
+  const points = s.contactPoints.filter((p) => p.sources.some((src) => ids.has(src.dossierId)));
+  const has = (kind: ContactPointKind) => points.some((p) => p.kind === kind);
+  const allUnusable = (kind: ContactPointKind) => has(kind) && points.filter((p) => p.kind === kind).every((p) => p.unusable);
+  const latest = relevant.at(-1);
+  const income = [...relevant].reverse().find((d) => d.incomeSource && d.incomeSource.type !== 'unknown')?.incomeSource;
+  return {
+    consumer: relevant.some((d) => d.consumer),
+    language: latest?.language ?? 'nl',
+    hasEmail: has('email'),
+    hasPhone: has('phone'),
+    hasAddress: has('address'),
+    whatsappOptIn: points.some((p) => p.kind === 'phone' && !p.unusable && p.sources.some((src) => ids.has(src.dossierId) && src.whatsappOptIn)),
+    optOuts: [...s.optOuts],
+    unusable: (['email', 'phone', 'address'] as const).filter(allUnusable),
+    flags: [...new Set(s.flags.filter((f) => aboutScope(s, scope, f.dossierIds)).map((f) => f.flag))],
+    ...(income ? { incomeSource: income } : {}),
+    ...(s.inbound?.at ? { lastInboundAt: s.inbound.at } : {}),
+  };
+}
+
+/**
+ * Where a message about `dossierIds` goes on `channel`: the contact point given with those claims most recently
+ * (a message uses the contact details given for the claims it is about), else one given with another open claim
+ * of the same person; never an unusable one.
+ */
+export function contactFor(s: CaseState, channel: Channel, dossierIds: readonly string[]): ContactPoint | undefined {
+  const kind = CONTACT_POINT_OF[channel];
+  const openIds = new Set(claimsOf(s).filter((d) => d.status === 'open').map((d) => d.dossierId));
+  const usable = s.contactPoints.filter((p) => p.kind === kind && !p.unusable && (channel !== 'whatsapp' || p.sources.some((src) => src.whatsappOptIn)));
+  const latestFrom = (ids: (id: string) => boolean) =>
+    usable
+      .map((p) => ({ p, at: p.sources.filter((src) => ids(src.dossierId)).map((src) => src.at).sort().at(-1) }))
+      .filter((x) => x.at !== undefined)
+      .sort((a, b) => b.at!.localeCompare(a.at!))[0]?.p;
+  return latestFrom((id) => dossierIds.includes(id)) ?? latestFrom((id) => openIds.has(id));
+}
+
+/** The name to address a message about `dossierIds` to: as given with the most recent of those claims. */
+export function nameFor(s: CaseState, dossierIds: readonly string[]): string {
+  const claims = claimsOf(s);
+  return (claims.filter((d) => dossierIds.includes(d.dossierId)).at(-1) ?? claims.at(-1))?.name ?? '';
+}
+
+/** Is the case's journey (journey `journeyNo`, when given) the one running? */
+export function isActive(s: CaseState | undefined, journeyNo?: number): boolean {
+  return s !== undefined && s.journey.status === 'active' && (journeyNo === undefined || s.journey.journeyNo === journeyNo);
+}
+
+/** A stored case as the domain works on it: the contact log cut back to its limit (see facts.ts). */
+export function normalised(s: CaseState): CaseState {
+  const { contacts, totals } = trimmedLog(s.contacts, s.totals, s.signals.lastReaction?.at);
+  return contacts.length === s.contacts.length ? s : { ...s, contacts, totals };
+}

@@ -1,0 +1,154 @@
+/**
+ * What each reader may see of a case (DESIGN §4: each creditor is a separate controller). Pure.
+ *
+ *  - The agency's agents see the whole person: every claim of every creditor, every contact detail with who gave
+ *    it, replies in the debtor's own words, every reason.
+ *  - A creditor sees its own claims, the contact details it gave, its own payments, and the events about its own
+ *    claims. A reply to a message that also covered another creditor's claims shows the classified intent only;
+ *    the debtor's words are shown only to the creditor whose claims alone the message was about. Segment reasons
+ *    are computed from the facts the creditor may see; decisions and messages about several creditors' claims
+ *    are shown without what came from the others (their claims, amounts, language, reasons).
+ */
+import { segmentWithEvidence } from '../segmentation.js';
+import { type CaseState, type ClaimRecord, claimsOf, factsOf } from './state.js';
+
+export interface Viewer {
+  clientId: string;
+  /** the agency's own key: sees the whole person */
+  agent: boolean;
+}
+
+/** A timeline event as stored (functions/store/timeline.ts). */
+export interface StoredEvent {
+  at: string;
+  type: string;
+  channel?: string;
+  detail: string;
+  dossierIds: string[];
+  template?: string;
+  tone?: string;
+  language?: string;
+  text?: string;
+  intent?: string;
+  confidence?: number;
+  data?: Record<string, unknown>;
+}
+
+export interface EntryView {
+  at: string;
+  type: string;
+  channel?: string;
+  detail: string;
+  intent?: string;
+  confidence?: number;
+}
+
+export const INTENT_TEXT: Readonly<Record<string, string>> = {
+  opt_out: 'opted out of this channel',
+  opt_out_all: 'opted out of all channels',
+  arrangement: 'asks for a payment arrangement',
+  already_paid: 'says the claim is already paid',
+  cannot_pay: 'says they cannot pay',
+  dispute: 'disputes the claim',
+  debt_help: 'reports debt help or debt restructuring',
+  promise_to_pay: 'promises to pay',
+  other: 'replied',
+};
+
+const ownIds = (c: CaseState, v: Viewer) => new Set(claimsOf(c).filter((d) => v.agent || d.clientId === v.clientId).map((d) => d.dossierId));
+
+/** The claims a reader may see. */
+export function visibleClaims(c: CaseState, v: Viewer): ClaimRecord[] {
+  return claimsOf(c).filter((d) => v.agent || d.clientId === v.clientId);
+}
+
+/** The segment and its reasons as this reader may see them. */
+export function segmentFor(c: CaseState, v: Viewer, now: Date): { segment: string | null; segmentReasons: string[] } {
+  const actual = c.journey.segment ?? null;
+  if (v.agent || Object.keys(c.byClient).length < 2) return { segment: actual, segmentReasons: c.journey.segmentReasons ?? [] };
+  const own = segmentWithEvidence(factsOf(c, { clientId: v.clientId }), now);
+  if (!actual || own.segment === actual) return { segment: actual ?? own.segment, segmentReasons: own.reasons };
+  // The journey weighs facts this creditor may not see: say so, without them.
+  return { segment: actual, segmentReasons: [...own.reasons.slice(0, 2), `segment ${actual} follows from the debtor's whole conversation with the agency`] };
+}
+
+/** The timeline as this reader may see it (optionally only the events about one dossier). */
+export function visibleTimeline(c: CaseState, v: Viewer, events: readonly StoredEvent[], onlyDossier?: string): EntryView[] {
+  const own = ownIds(c, v);
+  const out: EntryView[] = [];
+  for (const e of events) {
+    if (onlyDossier && !e.dossierIds.includes(onlyDossier)) continue;
+    if (!e.dossierIds.some((id) => own.has(id))) continue;
+    const shared = e.dossierIds.some((id) => !own.has(id));
+    out.push({
+      at: e.at,
+      type: e.type,
+      ...(e.channel ? { channel: e.channel } : {}),
+      detail: v.agent ? agentDetail(e) : creditorDetail(e, v, shared, own),
+      ...(e.intent ? { intent: e.intent } : {}),
+      ...(e.confidence !== undefined ? { confidence: e.confidence } : {}),
+    });
+  }
+  return out;
+}
+
+function agentDetail(e: StoredEvent): string {
+  return e.type === 'replied' && e.text !== undefined ? `${e.detail}: "${e.text}"` : e.detail;
+}
+
+function creditorDetail(e: StoredEvent, v: Viewer, shared: boolean, own: ReadonlySet<string>): string {
+  switch (e.type) {
+    case 'replied':
+      // The debtor's own words only to the creditor whose claims alone the message answered was about.
+      return !shared && e.text !== undefined ? `${e.detail}: "${e.text}"` : e.detail;
+    case 'decision':
+      return shared || e.data?.byClient ? decisionDetail(e, v, shared, own) : e.detail;
+    case 'sent':
+      return shared ? `${e.channel} sent (${e.template}, ${e.tone}).` : e.detail;
+    case 'journey_ended':
+      return shared ? `${e.detail.split('. ')[0]}.` : e.detail;
+    default:
+      return e.detail;
+  }
+}
+
+/** A decision as one creditor of a shared debtor may read it. */
+function decisionDetail(e: StoredEvent, v: Viewer, shared: boolean, own: ReadonlySet<string>): string {
+  const d = e.data ?? {};
+  const what =
+    d.kind === 'send'
+      ? `Send ${String(d.channel ?? e.channel)} now (${String(d.phase)}, ${String(d.tone)} tone${shared ? '' : `, ${String(d.language)}`}).`
+      : d.kind === 'wait'
+        ? `Wait until ${String(d.until)}.`
+        : e.detail.split('. ')[0] + '.';
+  const mine = (d.byClient as Record<string, { segment: string; segmentReasons: string[] }> | undefined)?.[v.clientId];
+  const segment = mine ?? { segment: String(d.segment ?? ''), segmentReasons: [] };
+  // Reasons that name another creditor's claim are not this creditor's to read.
+  const foreign = /\bdos_[0-9a-z]+/g;
+  const why = ((d.reasons as string[] | undefined) ?? []).filter((r) => [...r.matchAll(foreign)].every((m) => own.has(m[0])));
+  return `${what} Segment ${segment.segment}${segment.segmentReasons.length ? ` (${segment.segmentReasons.join('; ')})` : ''}. Why: ${why.join('; ')}.`;
+}
+
+export interface ContactDetailView {
+  kind: 'email' | 'phone' | 'address';
+  value: string;
+  address?: { line1: string; postalCode: string; city: string; country: string };
+  usable: boolean;
+  /** when this reader's claims brought it (agents: every source) */
+  sources: Array<{ dossierId: string; clientId?: string; at: string; whatsappOptIn?: boolean }>;
+}
+
+/** The contact details this reader gave (agents: all, with who gave them). */
+export function visibleContactDetails(c: CaseState, v: Viewer): ContactDetailView[] {
+  const own = ownIds(c, v);
+  return c.contactPoints
+    .map((p) => ({ p, sources: p.sources.filter((s) => own.has(s.dossierId)) }))
+    .filter(({ sources }) => sources.length > 0)
+    .map(({ p, sources }) => ({
+      kind: p.kind,
+      value: p.kind === 'address' && p.address ? `${p.address.line1}, ${p.address.postalCode} ${p.address.city}` : p.value,
+      ...(p.address ? { address: p.address } : {}),
+      usable: !p.unusable,
+      sources: sources.map((s) => ({ dossierId: s.dossierId, ...(v.agent ? { clientId: s.clientId } : {}), at: s.at, ...(s.whatsappOptIn ? { whatsappOptIn: true } : {}) })),
+    }));
+}

@@ -1,0 +1,40 @@
+/**
+ * Reading and changing a case. Every change is an event for the domain's reducer (domain/case/events.ts),
+ * applied to the case as read and written back on condition that nobody wrote it meanwhile; on a conflict the
+ * case is read again and the events re-derived, so concurrent replies, payments and steps never overwrite
+ * each other. Cases of the first version are upgraded on first read (upgrade.ts).
+ */
+import { type CaseEvent, applyEvent } from '../domain/case/events.js';
+import type { CaseState } from '../domain/case/state.js';
+import { readCase, saveCase } from '../store/cases.js';
+import { upgradeCase } from './upgrade.js';
+
+export async function loadCase(caseId: string, now: Date): Promise<CaseState | undefined> {
+  const stored = await readCase(caseId);
+  if (!stored) return undefined;
+  return stored.v === 2 ? stored.item : upgradeCase(caseId, stored.item, now);
+}
+
+export interface Mutation {
+  before: CaseState;
+  after: CaseState;
+  /** false when the events changed nothing (a repeated payment, a claim already there) */
+  changed: boolean;
+}
+
+/**
+ * Applies the events `change` derives from the case as it is now. `change` may be called more than once (after a
+ * conflict), so it must only look at the case it is given. `known`: the case as the caller just read it.
+ */
+export async function mutateCase(caseId: string, now: Date, change: (c: CaseState) => CaseEvent[] | undefined, known?: CaseState): Promise<Mutation | undefined> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    // The caller's copy saves a read on the first attempt; a conflict reads the case again.
+    const before = attempt === 0 && known ? known : await loadCase(caseId, now);
+    if (!before) return undefined;
+    const events = change(before) ?? [];
+    const after = events.reduce(applyEvent, before);
+    if (after === before) return { before, after, changed: false };
+    if (await saveCase(after, before.version)) return { before, after, changed: true };
+  }
+  throw new Error(`case ${caseId} kept changing while it was updated`);
+}

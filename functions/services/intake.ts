@@ -1,0 +1,230 @@
+/**
+ * A creditor files a claim (POST /v1/dossiers). Idempotent end to end: a client retrying after a timeout never
+ * creates a second dossier, debtor, case or journey, and a crash half-way is completed by the retry.
+ *
+ *  1. the Idempotency-Key and the reference are claimed (a retry finds them and carries on with the same id);
+ *  2. who is the debtor (DESIGN §4): the creditor's debtorRef, else strong evidence — a new person claims all of
+ *     its identity keys in one conditional write, so concurrent filings of one new person make one debtor;
+ *     a match that conflicts (another name, another address) is another person;
+ *  3. the claim goes into the case: a new case is written whole, with its first decision made here; an existing
+ *     one gets the claim as an event (a closed journey opens the next one);
+ *  4. the timeline, the dossier's projection and the phone/email look-ups in one batch;
+ *  5. the journey starts with that first action, or the running one is woken to reconsider.
+ */
+import { createHash } from 'node:crypto';
+import type { CaseEvent, NewContactPoint } from '../domain/case/events.js';
+import { applyEvent } from '../domain/case/events.js';
+import { addressKey, identityConflict, identityKeys, normaliseEmail } from '../domain/case/identity.js';
+import { type CaseState, type ClaimRecord, emptyCase, isActive } from '../domain/case/state.js';
+import { incomeSourceFromApi } from '../domain/payday.js';
+import { HttpError } from '../shared/http.js';
+import { newId } from '../shared/ids.js';
+import { logger } from '../shared/logger.js';
+import type { CreateDossierBody, DebtorInput } from '../shared/schemas.js';
+import type { Item } from '../store/batch.js';
+import { createCase } from '../store/cases.js';
+import type { Client } from '../store/clients.js';
+import { claimIdempotencyKey, claimReference, dossierItem, getDossier } from '../store/dossiers.js';
+import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, emailIndexItem, identityOwners, phoneIndexItem } from '../store/identity.js';
+import { appendEvents } from '../store/timeline.js';
+import { loadCase, mutateCase } from './case.js';
+import { actionFor } from './decide.js';
+import { isRunning, startJourney, wakeJourney } from './journeys.js';
+
+const IDEMPOTENCY_TTL_S = 7 * 86400;
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+export async function createDossier(
+  client: Client,
+  body: CreateDossierBody,
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<{ status: number; body: { dossierId: string; debtorId: string; status: string } }> {
+  const requestHash = hashOf(body);
+  let dossierId = newId('dos');
+  if (idempotencyKey) {
+    const owner = await claimIdempotencyKey(client.clientId, idempotencyKey, { dossierId, requestHash }, Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_S);
+    if (owner.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
+    dossierId = owner.dossierId;
+  }
+  const ref = await claimReference(client.clientId, body.reference, { dossierId, requestHash, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  if (!ref.claimed) {
+    if (ref.claim.requestHash !== requestHash) {
+      throw new HttpError(409, 'duplicate_reference', `A dossier with reference ${body.reference} already exists (${ref.claim.dossierId}).`);
+    }
+    dossierId = ref.claim.dossierId; // the same request again: finish and answer as the first time
+  }
+  // A retry finds the debtor the first attempt chose (its projection is written once the case holds the claim).
+  const earlier = ref.claimed && !idempotencyKey ? undefined : await getDossier(dossierId);
+  const at = earlier?.createdAt ?? now.toISOString();
+  const claim = claimOf(client, body, dossierId, at);
+  const { debtorId, keysToAdd } = earlier ? { debtorId: earlier.debtorId, keysToAdd: [] } : await resolveDebtor(client, body.debtor, now);
+  const added = await addToCase(debtorId, claim, body.debtor, now);
+  if (keysToAdd.length) await addIdentityKeys(keysToAdd[0].name, keysToAdd.map((k) => k.key), debtorId);
+  await record(added.after, claim, added.newPoints);
+  await startOrWake(added, now);
+  return { status: 201, body: { dossierId, debtorId, status: added.after.dossiers[dossierId]?.status ?? 'open' } };
+}
+
+function claimOf(client: Client, body: CreateDossierBody, dossierId: string, at: string): ClaimRecord {
+  const income = incomeSourceFromApi(body.debtor);
+  return {
+    dossierId,
+    clientId: client.clientId,
+    reference: body.reference,
+    ...(body.description ? { description: body.description } : {}),
+    principal: body.principal,
+    costs: 0,
+    paid: 0,
+    dueDate: body.dueDate,
+    status: 'open',
+    createdAt: at,
+    updatedAt: at,
+    vatOnCosts: client.vatOnCosts === true,
+    consumer: body.debtor.consumer,
+    name: body.debtor.name,
+    language: body.debtor.language,
+    ...(income.type !== 'unknown' ? { incomeSource: income } : {}),
+    ...(body.debtor.debtorRef ? { debtorRef: body.debtor.debtorRef } : {}),
+    payments: [],
+    paymentKeys: [],
+  };
+}
+
+function pointsOf(d: DebtorInput): NewContactPoint[] {
+  const points: NewContactPoint[] = [];
+  if (d.email) points.push({ kind: 'email', value: normaliseEmail(d.email) });
+  if (d.phone) points.push({ kind: 'phone', value: d.phone, ...(d.whatsappOptIn ? { whatsappOptIn: true } : {}) });
+  if (d.address) {
+    const address = { line1: d.address.line1, postalCode: d.address.postalCode, city: d.address.city, country: d.address.country ?? 'NL' };
+    points.push({ kind: 'address', value: addressKey(address), address });
+  }
+  return points;
+}
+
+interface Resolved {
+  debtorId: string;
+  /** identity keys to add for a debtor the claim joined */
+  keysToAdd: Array<{ name: string; key: string }>;
+}
+
+/** Which debtor this claim is about (see the module comment, step 2). */
+async function resolveDebtor(client: Client, input: DebtorInput, now: Date): Promise<Resolved> {
+  const { name, keys } = identityKeys(input);
+  const all = keys.map((k) => k.key);
+  if (input.debtorRef) {
+    const byRef = await debtorByRef(client.clientId, input.debtorRef);
+    if (byRef) return { debtorId: byRef, keysToAdd: all.map((key) => ({ name, key })) };
+  }
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const candidate = newId('deb');
+    const owners = attempt === 0 ? {} : await identityOwners(name, all);
+    const free = all.filter((k) => !owners[k]);
+    // A new person: all of its keys at once (one write; fails if any is taken meanwhile).
+    if (attempt === 0 || Object.keys(owners).length === 0) {
+      if (await claimIdentityKeys(name, all, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] });
+      continue;
+    }
+    const match = await joinable(owners, input, now);
+    if (match) return withRef(client, input, { debtorId: match, keysToAdd: free.map((key) => ({ name, key })) });
+    // Every match conflicts: another person with the same name; it gets the keys nobody owns.
+    if (await claimIdentityKeys(name, free, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] });
+  }
+  throw new Error('identity keys kept changing while a claim was filed');
+}
+
+/** The debtor a claim may join: most matching keys first, never one whose details conflict. */
+async function joinable(owners: Record<string, string>, input: DebtorInput, now: Date): Promise<string | undefined> {
+  const score = new Map<string, number>();
+  for (const id of Object.values(owners)) score.set(id, (score.get(id) ?? 0) + 1);
+  for (const [id] of [...score].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    const c = await loadCase(id, now);
+    // Keys of a filing that crashed before its case was written: that debtor is this one.
+    if (!c) return id;
+    const conflict = identityConflict(c.identity, input);
+    if (!conflict) return id;
+    logger.info('identity match not joined', { debtorId: id, conflict });
+  }
+  return undefined;
+}
+
+async function withRef(client: Client, input: DebtorInput, r: Resolved): Promise<Resolved> {
+  if (!input.debtorRef) return r;
+  const owner = await claimDebtorRef(client.clientId, input.debtorRef, r.debtorId);
+  return owner === r.debtorId ? r : { ...r, debtorId: owner };
+}
+
+interface Added {
+  before?: CaseState;
+  after: CaseState;
+  /** the claim opened a journey (a new case, or the next journey after the last one ended) */
+  opened: boolean;
+  /** contact points the case did not have yet (their look-ups are written) */
+  newPoints: NewContactPoint[];
+}
+
+/** Adds the claim to the debtor's case (step 3). A claim that is there already changes nothing. */
+async function addToCase(debtorId: string, claim: ClaimRecord, input: DebtorInput, now: Date): Promise<Added> {
+  const event: CaseEvent = { type: 'claim_added', at: claim.createdAt, claim, points: pointsOf(input), identity: input };
+  const fresh = applyEvent(emptyCase(debtorId, claim.createdAt), event);
+  if (await createCase(fresh)) return { after: fresh, opened: true, newPoints: event.points };
+  const m = await mutateCase(debtorId, now, (c) => (c.dossiers[claim.dossierId] ? [] : [event]));
+  if (!m) throw new Error(`case ${debtorId} vanished while a claim was added`);
+  const known = (p: NewContactPoint) => m.before.contactPoints.some((x) => x.kind === p.kind && x.value === p.value);
+  return {
+    before: m.before,
+    after: m.after,
+    opened: m.changed && (m.before.journey.status === 'closed' || m.after.journey.journeyNo > m.before.journey.journeyNo),
+    newPoints: m.changed ? event.points.filter((p) => !known(p)) : [],
+  };
+}
+
+/** The claim on the timeline, the dossier's projection, the look-ups of new contact points (step 4). */
+async function record(c: CaseState, claim: ClaimRecord, newPoints: NewContactPoint[]): Promise<void> {
+  const d = c.dossiers[claim.dossierId];
+  const extra: Item[] = [dossierItem({ ...d, debtorId: c.caseId })];
+  for (const p of newPoints) {
+    if (p.kind === 'phone') extra.push(phoneIndexItem(p.value, c.caseId));
+    if (p.kind === 'email') extra.push(emailIndexItem(p.value, c.caseId));
+  }
+  await appendEvents(
+    c.caseId,
+    [
+      {
+        eventId: `claim-${d.dossierId}`,
+        at: d.createdAt,
+        type: 'claim_received',
+        detail: `Claim ${d.reference} received: principal ${d.principal} cents, due ${d.dueDate}.`,
+        dossierIds: [d.dossierId],
+      },
+    ],
+    extra,
+  );
+}
+
+/** Step 5: a journey that opened starts with its first action; a running one reconsiders. */
+async function startOrWake(added: Added, now: Date): Promise<void> {
+  let c = added.after;
+  if (!isActive(c)) return;
+  if (!added.opened && !(await isRunning(c.caseId, c.journey.journeyNo))) {
+    if (c.journey.taskToken || c.journey.stepNo > 0) {
+      // The execution ended outside the system (an operator stopped it, it failed): close this journey and open
+      // the next, so the new claim is never left without a running journey.
+      logger.warn('journey execution was not running; starting a new one', { caseId: c.caseId, journeyNo: c.journey.journeyNo });
+      const at = now.toISOString();
+      const m = await mutateCase(c.caseId, now, (cur) =>
+        cur.journey.journeyNo === c.journey.journeyNo && cur.journey.status === 'active'
+          ? [{ type: 'journey_closed', at, reason: 'execution ended unexpectedly', closing: { detail: 'Journey ended: its execution was no longer running.', at } }, { type: 'journey_opened', at }]
+          : undefined,
+      );
+      if (m) c = m.after;
+    }
+    // else: the first attempt crashed before starting it: start it now
+    return startJourney(c, actionFor(c, now).action);
+  }
+  if (added.opened) return startJourney(c, actionFor(c, now).action);
+  return wakeJourney(c, 'claim_added');
+}

@@ -1,0 +1,103 @@
+/**
+ * Identity look-ups (DESIGN §4): which debtor a claim's strong evidence points at. One item per normalised
+ * name holds that name's keys (name + phone, name + email, name + postal code and house number) as attributes
+ * `k_<hash>` = debtorId, so a new person's keys are all claimed in one conditional write — two concurrent
+ * claims for the same new person end up on one debtor. Keys and names are hashed: no personal data in keys.
+ */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, tableName } from '../shared/aws.js';
+import type { Item } from './batch.js';
+import { hashed, isConditionFailed, key, queryAll } from './keys.js';
+
+const attr = (k: string) => `k_${hashed(k)}`;
+
+/** Who owns each of these keys of a name (keys nobody owns are absent). */
+export async function identityOwners(name: string, keys: readonly string[]): Promise<Record<string, string>> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.identity(name), ConsistentRead: true }));
+  const owners: Record<string, string> = {};
+  for (const k of keys) {
+    const owner = res.Item?.[attr(k)];
+    if (typeof owner === 'string') owners[k] = owner;
+  }
+  return owners;
+}
+
+/** Claims all `keys` for `debtorId` at once; false when any of them is owned already (then nothing is written). */
+export async function claimIdentityKeys(name: string, keys: readonly string[], debtorId: string): Promise<boolean> {
+  if (keys.length === 0) return true;
+  const names = Object.fromEntries(keys.map((k, i) => [`#k${i}`, attr(k)]));
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key.identity(name),
+        UpdateExpression: `SET ${keys.map((_, i) => `#k${i} = :d`).join(', ')}`,
+        ConditionExpression: keys.map((_, i) => `attribute_not_exists(#k${i})`).join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':d': debtorId },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** Adds keys for a debtor a claim joined; keys another debtor owns stay theirs. */
+export async function addIdentityKeys(name: string, keys: readonly string[], debtorId: string): Promise<void> {
+  if (keys.length === 0) return;
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: key.identity(name),
+      UpdateExpression: `SET ${keys.map((_, i) => `#k${i} = if_not_exists(#k${i}, :d)`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(keys.map((k, i) => [`#k${i}`, attr(k)])),
+      ExpressionAttributeValues: { ':d': debtorId },
+    }),
+  );
+}
+
+/** Access pattern: a creditor's own customer reference → the debtor. */
+export async function debtorByRef(clientId: string, debtorRef: string): Promise<string | undefined> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.debtorRef(clientId, debtorRef), ConsistentRead: true }));
+  return res.Item?.debtorId as string | undefined;
+}
+
+/** Records a creditor's debtorRef for a debtor; the first claim wins. Returns the owner. */
+export async function claimDebtorRef(clientId: string, debtorRef: string, debtorId: string): Promise<string> {
+  try {
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.debtorRef(clientId, debtorRef), debtorId }, ConditionExpression: 'attribute_not_exists(PK)' }));
+    return debtorId;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    return (await debtorByRef(clientId, debtorRef))!;
+  }
+}
+
+export interface PhoneOwner {
+  debtorId: string;
+  /** when this debtor was last messaged at this number (SMS or WhatsApp) */
+  lastMessagedAt?: string;
+}
+
+/** The phone → debtor look-up item; written with the claim and again with every SMS/WhatsApp sent there. */
+export const phoneIndexItem = (e164: string, debtorId: string, lastMessagedAt?: string): Item => ({
+  ...key.phoneOf(e164, debtorId),
+  debtorId,
+  ...(lastMessagedAt ? { lastMessagedAt } : {}),
+});
+
+export const emailIndexItem = (email: string, debtorId: string): Item => ({ ...key.emailOf(email, debtorId), debtorId });
+
+/** Access pattern: the debtors with this phone number (usually one; a family can share one). */
+export async function debtorsByPhone(e164: string): Promise<PhoneOwner[]> {
+  const items = await queryAll<{ debtorId: string; lastMessagedAt?: string }>({
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': `PHONE#${e164}` },
+  });
+  // the first version's item (SK "PHONE") names one debtor too
+  const seen = new Map<string, PhoneOwner>();
+  for (const i of items) if (i.debtorId) seen.set(i.debtorId, { debtorId: i.debtorId, ...(i.lastMessagedAt ? { lastMessagedAt: i.lastMessagedAt } : {}) });
+  return [...seen.values()];
+}
