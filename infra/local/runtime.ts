@@ -172,6 +172,11 @@ export class LocalRuntime {
     return rt;
   }
 
+  /** where this runtime keeps its state (MAATWERK_DATA_DIR) */
+  get dataDir(): string {
+    return this.opts.dataDir;
+  }
+
   get twilioAuthToken(): string {
     return this.opts.twilioAuthToken ?? (this.opts.env ?? process.env).TWILIO_AUTH_TOKEN ?? LOCAL_DEFAULTS.twilioAuthToken;
   }
