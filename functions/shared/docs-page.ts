@@ -56,7 +56,9 @@ function constraints(s: Schema): string {
   if (isRef(s)) return '';
   const parts: string[] = [];
   if (s.minLength !== undefined || s.maxLength !== undefined) parts.push(`${s.minLength ?? 0}–${s.maxLength ?? '∞'} characters`);
-  if (s.minimum !== undefined || s.maximum !== undefined) parts.push(`${s.minimum ?? '−∞'} – ${s.maximum ?? '∞'}`);
+  const low = s.minimum !== undefined ? `${s.minimum} ≤` : typeof s.exclusiveMinimum === 'number' ? `${s.exclusiveMinimum} <` : '';
+  const high = s.maximum !== undefined ? `≤ ${s.maximum}` : typeof s.exclusiveMaximum === 'number' ? `< ${s.exclusiveMaximum}` : '';
+  if (low || high) parts.push(`${low} value ${high}`.trim());
   if (s.pattern) parts.push(`pattern <code>${esc(s.pattern)}</code>`);
   if (s.default !== undefined) parts.push(`default <code>${esc(JSON.stringify(s.default))}</code>`);
   if (s.additionalProperties === false) parts.push('no other fields');
