@@ -482,6 +482,7 @@ function unknownField(schema: z.ZodType | undefined, path: PropertyKey[], key: s
   const fields = fieldsAt(schema, path);
   if (!fields) return 'is not a known field here (see GET /docs)';
   const names = Object.keys(fields);
+  if (names.length === 0) return 'is not accepted: none are taken here';
   const home = names.find((n) => fieldsAt(schema, [...path, n])?.[key] !== undefined);
   if (home) return `is not a field here; it belongs inside "${home}" (${[...path, home, key].join('.')})`;
   const near = names.find((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= 2);

@@ -22,6 +22,13 @@ interface Entry extends Timer {
 
 const MAX_TIMEOUT_MS = 2_147_483_000;
 
+/**
+ * The times the local clock may show: [1970, 2200). A configured start, a saved clock and an advance target are
+ * all held to it, so whatever the clock shows can be saved and started from again.
+ */
+export const CLOCK_MIN = Date.UTC(1970, 0, 1);
+export const CLOCK_MAX = Date.UTC(2200, 0, 1);
+
 /** Counts work in flight (running tasks, HTTP handlers) so the virtual clock knows when all is quiet. */
 export class Activity {
   private running = 0;
@@ -104,7 +111,7 @@ export class Clock {
       const startIso = env.MAATWERK_CLOCK_START;
       const start = persistedNow ?? (startIso ? Date.parse(startIso) : Date.now());
       // A start no journey can work with (year 0, +275760, …) is refused here rather than failing every request later.
-      if (Number.isNaN(start) || start < Date.UTC(1970, 0, 1) || start >= Date.UTC(2200, 0, 1)) {
+      if (Number.isNaN(start) || start < CLOCK_MIN || start >= CLOCK_MAX) {
         throw new Error(`MAATWERK_CLOCK_START must be an ISO-8601 time between 1970 and 2200, e.g. 2026-03-02T08:00:00Z; got ${startIso}`);
       }
       return new Clock({ mode: 'virtual', start });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Route } from '../../functions/shared/routes.js';
 import { ErrorBody } from '../../functions/shared/responses.js';
 import { Id } from '../../functions/shared/schemas.js';
+import { CLOCK_MAX } from './clock.js';
 
 /** Ten (Julian) years: the longest a single advance may jump, and how far ahead `until` may lie. */
 export const MAX_ADVANCE_SECONDS = 10 * 365.25 * 86_400;
@@ -52,11 +53,12 @@ export function clockAdvanceAt(now: number) {
       ctx.addIssue({ code: 'custom', path: given ? ['until'] : [], message: 'send exactly one of { "seconds": N } or { "until": "<ISO-8601>" }' });
       return;
     }
-    if (b.until !== undefined) {
-      const ms = untilMs(b.until);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be an ISO-8601 time with a zone, e.g. "2026-03-20T12:00:00Z"' });
-      else if (ms > now + MAX_ADVANCE_SECONDS * 1000) ctx.addIssue({ code: 'custom', path: ['until'], message: `must be at most 10 years ahead of the clock (${new Date(now).toISOString()})` });
-    }
+    const field = b.until !== undefined ? 'until' : 'seconds';
+    const target = b.until !== undefined ? untilMs(b.until) : now + Math.round(b.seconds! * 1000);
+    if (target === undefined) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be an ISO-8601 time with a zone, e.g. "2026-03-20T12:00:00Z"' });
+    else if (target > now + MAX_ADVANCE_SECONDS * 1000) ctx.addIssue({ code: 'custom', path: ['until'], message: `must be at most 10 years ahead of the clock (${new Date(now).toISOString()})` });
+    // The clock is saved and must start again: it stays before 2200 (see CLOCK_MAX).
+    else if (target >= CLOCK_MAX) ctx.addIssue({ code: 'custom', path: [field], message: `would move the clock past ${new Date(CLOCK_MAX).toISOString()}, the latest time the local runtime keeps` });
   }).transform((b) => (b.seconds !== undefined ? now + Math.round(b.seconds * 1000) : untilMs(b.until!)!));
 }
 

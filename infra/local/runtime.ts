@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { Clock } from './clock.js';
+import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { JOURNEY_FUNCTIONS } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
@@ -88,10 +88,6 @@ export function listenHost(env: NodeJS.ProcessEnv, opts: { host?: string; allowR
   }
   return host;
 }
-
-/** Earliest and latest time a saved or configured clock may show: far outside, the file is damaged. */
-const CLOCK_MIN = Date.UTC(1970, 0, 1);
-const CLOCK_MAX = Date.UTC(2200, 0, 1);
 
 /**
  * The saved virtual/scaled clock time, if any. A file that is not what saveClock() writes is refused with a clear
