@@ -104,8 +104,8 @@ export const E164 = z
 
 /**
  * A phone number as the API accepts it: E.164, where spaces, dots, dashes and parentheses after the "+" are
- * unambiguous and removed ("+31 6 1234 5678" → "+31612345678"). A national number ("0612345678") is refused:
- * which country it belongs to is a guess.
+ * unambiguous and removed ("+31 6 1234 5678" → "+31612345678"), and the result is the canonical E.164 form
+ * (libphonenumber). A national number ("0612345678") is refused: which country it belongs to is a guess.
  */
 const PhoneInput = z
   .string({ error: required('an E.164 phone number such as "+31612345678"') })
@@ -114,6 +114,8 @@ const PhoneInput = z
   // refine, not regex: the document must not show a pattern that refuses the spaced form accepted here.
   .refine((v) => /^\+[1-9]\d{6,14}$/.test(v), 'must be an E.164 phone number with the country code, e.g. "+31612345678" (not "0612345678")')
   .refine((v) => parsePhoneNumberFromString(v)?.isValid() ?? false, 'is not a valid phone number for its country code, e.g. "+31612345678"')
+  // The canonical form, so one number is one debtor look-up: "+31 (0)6 1234 5678" → "+31612345678".
+  .overwrite((v) => parsePhoneNumberFromString(v)?.number ?? v)
   .meta({ description: 'Mobile or landline in E.164 (spaces, dots and dashes after the + are removed).', example: '+31612345678' });
 
 export const Address = z

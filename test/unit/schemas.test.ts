@@ -84,8 +84,9 @@ describe('simple forms', () => {
 
   it('phone numbers with spaces after the +, and a lower-case country', () => {
     expect(debtor({ phone: '+31 6-1234.5678' }).phone).toBe('+31612345678');
-    // "+31 (0)6…" is not guessed at: the (0) would become a digit, and the number is refused, not misread.
-    expect(DebtorInput.safeParse({ name: 'Sam', consumer: true, phone: '+31 (0)6 1234 5678' }).success).toBe(false);
+    // The Dutch "+31 (0)6 …" notation: the canonical number, without the trunk 0.
+    expect(debtor({ phone: '+31 (0)6 1234 5678' }).phone).toBe('+31612345678');
+    expect(DebtorInput.safeParse({ name: 'Sam', consumer: true, phone: '0612345678' }).success).toBe(false);
     expect(debtor({ address: { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht', country: 'be' } }).address?.country).toBe('BE');
   });
 });
