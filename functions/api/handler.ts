@@ -5,10 +5,8 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { now } from '../shared/clock.js';
-import { docsPage } from '../shared/docs-page.js';
 import { checkRequest, errorResponse, header, HttpError, json, parseJson, serverUrl } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
-import { openApiDocument } from '../shared/openapi.js';
 import { routeFor } from '../shared/routes.js';
 import { redact } from '../channels/port.js';
 import { CompleteTaskBody, createDossierBodyAt, paymentBodyAt } from '../shared/schemas.js';
@@ -41,10 +39,13 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     const route = routeFor(event.httpMethod, event.resource);
     if (!route) throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
     checkRequest(event, route);
-    // The API's description needs no key.
-    if (route.operationId === 'openapi') return json(200, openApiDocument(serverUrl(event)));
-    if (route.operationId === 'docs') {
-      return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(openApiDocument(serverUrl(event))) };
+    // The API's description needs no key. Loaded on first use: the other routes' cold starts do not pay for the
+    // document generator.
+    if (route.operationId === 'openapi' || route.operationId === 'docs') {
+      const [{ openApiDocument }, { docsPage }] = await Promise.all([import('../shared/openapi.js'), import('../shared/docs-page.js')]);
+      const doc = openApiDocument(serverUrl(event));
+      if (route.operationId === 'openapi') return json(200, doc);
+      return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(doc) };
     }
     const client = await authenticate(event);
     const p = event.pathParameters ?? {};
