@@ -65,28 +65,41 @@ function constraints(s: Schema): string {
   return parts.join('; ');
 }
 
-/** Rows for an object's fields; inline objects (not $refs) are expanded with dotted names. */
-function fieldRows(s: SchemaObject, prefix = ''): string {
+/** The schema a $ref points to (components of the document being rendered), else the schema itself. */
+let components: Record<string, Schema> = {};
+const resolve = (s: Schema): SchemaObject => (isRef(s) ? ((components[refName(s)] as SchemaObject | undefined) ?? {}) : s);
+
+/**
+ * Rows for an object's fields, nested objects expanded with dotted names (`debtor.address.postalCode`) — also
+ * those behind a $ref, so a request body reads as one table; `seen` stops a schema that contains itself.
+ */
+function fieldRows(s: SchemaObject, prefix = '', seen: Set<string> = new Set()): string {
   const required = new Set(s.required ?? []);
   return Object.entries(s.properties ?? {})
     .map(([name, f]) => {
       const field = f as Schema;
+      const own = resolve(field);
+      const description = (isRef(field) ? undefined : field.description) ?? own.description;
       const example = !isRef(field) && field.example !== undefined ? `<br><span class="ex">e.g. <code>${esc(JSON.stringify(field.example))}</code></span>` : '';
-      const row = `<tr><td><code>${esc(prefix + name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${typeOf(field)}</td><td>${md(isRef(field) ? '' : field.description)}${constraints(field) ? `<div class="c">${constraints(field)}</div>` : ''}${example}</td></tr>`;
-      const nested = !isRef(field) && field.properties ? fieldRows(field, `${prefix}${name}.`) : '';
-      const items = !isRef(field) && field.items && !isRef(field.items) && (field.items as SchemaObject).properties ? fieldRows(field.items as SchemaObject, `${prefix}${name}[].`) : '';
-      return row + nested + items;
+      const row = `<tr><td><code>${esc(prefix + name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${typeOf(field)}</td><td>${md(description)}${constraints(field) ? `<div class="c">${constraints(field)}</div>` : ''}${example}</td></tr>`;
+      const ref = isRef(field) ? refName(field) : undefined;
+      if (ref && seen.has(ref)) return row;
+      const inner = new Set(seen).add(ref ?? '');
+      const nested = own.properties ? fieldRows(own, `${prefix}${name}.`, inner) : '';
+      const items = own.items ? resolve(own.items as Schema) : undefined;
+      const itemRows = items?.properties ? fieldRows(items, `${prefix}${name}[].`, inner) : '';
+      return row + nested + itemRows;
     })
     .join('');
 }
 
 function schemaBlock(s: Schema | undefined): string {
   if (!s) return '';
-  if (isRef(s) || !s.properties) {
-    const items = !isRef(s) && s.items && !isRef(s.items) && (s.items as SchemaObject).properties ? s.items as SchemaObject : undefined;
-    return `<p>${typeOf(s)}</p>${items ? table(fieldRows(items, '[].')) : ''}`;
-  }
-  return table(fieldRows(s));
+  const own = resolve(s);
+  const link = isRef(s) ? `<p>${typeOf(s)}</p>` : '';
+  if (own.properties) return link + table(fieldRows(own, '', new Set(isRef(s) ? [refName(s)] : [])));
+  const items = own.items ? resolve(own.items as Schema) : undefined;
+  return `${link || `<p>${typeOf(s)}</p>`}${items?.properties ? table(fieldRows(items, '[].')) : ''}`;
 }
 
 const table = (rows: string) => (rows ? `<table><thead><tr><th>field</th><th>type</th><th>meaning</th></tr></thead><tbody>${rows}</tbody></table>` : '');
@@ -136,9 +149,10 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-s
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{text-align:left;vertical-align:top;border-bottom:1px solid #ddd;padding:.35rem .5rem}th{background:#f0f0ee}
 .op{border-top:2px solid #ccc;padding-top:.5rem;margin-top:2rem}.m{display:inline-block;min-width:3.5rem;text-align:center;color:#fff;border-radius:3px;padding:0 .4rem;font-size:.85em}
 .m-get{background:#1d6fb8}.m-post{background:#2b8a3e}.m-patch{background:#b35c00}.m-delete{background:#b3261e}.req{color:#b3261e;font-size:.8em}.c,.ex{color:#555;font-size:.88em}
-.sum{font-weight:600}.auth{color:#444}nav ul{columns:2}a{color:#0b57a4}`;
+.sum{font-weight:600}.auth{color:#444}nav>ul{columns:2}nav li{break-inside:avoid}a{color:#0b57a4}`;
 
 export function docsPage(doc: OpenAPIObject): string {
+  components = (doc.components?.schemas ?? {}) as Record<string, Schema>;
   const ops: Array<{ tag: string; method: string; path: string; op: OperationObject }> = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
