@@ -9,7 +9,7 @@ import { checkRequest, errorResponse, header, HttpError, json, parseJson, server
 import { logger } from '../shared/logger.js';
 import { routeFor } from '../shared/routes.js';
 import { redact } from '../channels/port.js';
-import { CompleteTaskBody, createDossierBodyAt, paymentBodyAt } from '../shared/schemas.js';
+import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt } from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { addPayment, createDossier, debtorView, dossierView, ownDossier } from '../services/dossiers.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
@@ -26,7 +26,7 @@ async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   const value = header(event, 'idempotency-key');
-  if (value !== undefined && !/^[\w.:-]{1,128}$/.test(value)) {
+  if (value !== undefined && !IDEMPOTENCY_KEY.test(value)) {
     throw new HttpError(400, 'validation_failed', 'Invalid Idempotency-Key header.', {
       'Idempotency-Key': 'must be 1–128 letters, digits or . _ : -, e.g. "create-INV-1001"',
     });

@@ -12,7 +12,7 @@
  * added to the document from `auth`, `params` and `body`; list only the ones particular to the route.
  */
 import { z } from 'zod';
-import { CompleteTaskBody, CreateDossierBody, EXAMPLE_DOSSIER, Id, PaymentBody, TasksQuery, TwilioInbound, TwilioStatus } from './schemas.js';
+import { CompleteTaskBody, CreateDossierBody, EXAMPLE_DOSSIER, IDEMPOTENCY_KEY, Id, PaymentBody, TasksQuery, TwilioInbound, TwilioStatus } from './schemas.js';
 import { CompletedTask, CreatedDossier, DebtorView, DossierView, ErrorBody, SendgridReceipt, TaskList } from './responses.js';
 
 /** apiKey: any client key; agentKey: an agency key (else 403); the signatures: the provider's, over the raw request. */
@@ -60,7 +60,7 @@ export interface Route {
 const idempotencyHeader = z.object({
   'Idempotency-Key': z
     .string()
-    .regex(/^[\w.:-]{1,128}$/)
+    .regex(IDEMPOTENCY_KEY)
     .optional()
     .meta({ description: 'Makes a retry safe: the same key with the same body answers as the first time (7 days); with another body, 422.', example: 'create-INV-1001' }),
 });

@@ -336,6 +336,9 @@ export const CompleteTaskBody = z
   })
   .meta({ id: 'CompleteTaskBody', examples: [{ outcome: 'promise_to_pay', note: 'Betaalt vrijdag.' }] });
 
+/** The Idempotency-Key header: what the handlers accept and the document shows. */
+export const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+
 /** GET /v1/tasks */
 export const TasksQuery = z.strictObject({
   status: z.enum(['open'], { error: 'must be "open" (only open tasks can be listed)' }).optional().meta({ description: 'Only "open" (the default).' }),
