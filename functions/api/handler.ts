@@ -1,12 +1,15 @@
 /**
- * Client API (DESIGN §7). Thin: authenticate the key, parse with zod, call a service, map the result.
+ * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), authenticate the key, parse with
+ * zod, call a service, map the result. Also serves the API's own description: GET /openapi.json and GET /docs
+ * (no key needed), the same on AWS and locally.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { now } from '../shared/clock.js';
-import { errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
+import { checkRequest, errorResponse, header, HttpError, json, parseJson, serverUrl } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
+import { routeFor } from '../shared/routes.js';
 import { redact } from '../channels/port.js';
-import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas.js';
+import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt } from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { createDossier } from '../services/intake.js';
 import { addPayment } from '../services/payments.js';
@@ -16,6 +19,8 @@ import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
 async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
   const apiKey = header(event, 'x-api-key');
   if (!apiKey) throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
+  // Longer than any key we issue: not worth a database look-up.
+  if (apiKey.length > 256) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
   const client = await clientByApiKey(apiKey);
   if (!client) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
   return client;
@@ -23,9 +28,9 @@ async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   const value = header(event, 'idempotency-key');
-  if (value !== undefined && !/^[\w.:-]{1,128}$/.test(value)) {
+  if (value !== undefined && !IDEMPOTENCY_KEY.test(value)) {
     throw new HttpError(400, 'validation_failed', 'Invalid Idempotency-Key header.', {
-      'Idempotency-Key': 'must be 1–128 letters, digits or . _ : -',
+      'Idempotency-Key': 'must be 1–128 letters, digits or . _ : -, e.g. "create-INV-1001"',
     });
   }
   return value;
@@ -33,26 +38,38 @@ function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
+    const route = routeFor(event.httpMethod, event.resource);
+    if (!route) throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
+    checkRequest(event, route);
+    // The API's description needs no key. Loaded on first use: the other routes' cold starts do not pay for the
+    // document generator.
+    if (route.operationId === 'openapi' || route.operationId === 'docs') {
+      const [{ openApiDocument }, { docsPage }] = await Promise.all([import('../shared/openapi.js'), import('../shared/docs-page.js')]);
+      const doc = openApiDocument(serverUrl(event));
+      if (route.operationId === 'openapi') return json(200, doc);
+      return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(doc) };
+    }
     const client = await authenticate(event);
     const p = event.pathParameters ?? {};
     switch (`${event.httpMethod} ${event.resource}`) {
       case 'POST /v1/dossiers': {
-        const body = parseJson(event, CreateDossierBody);
-        const res = await createDossier(client, body, idempotencyKey(event), now());
+        const at = now();
+        const body = parseJson(event, createDossierBodyAt(at));
+        const res = await createDossier(client, body, idempotencyKey(event), at);
         return json(res.status, res.body);
       }
       case 'GET /v1/dossiers/{dossierId}':
         return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
       case 'POST /v1/dossiers/{dossierId}/payments': {
         const dossier = await ownDossier(client, p.dossierId!);
-        const body = parseJson(event, PaymentBody);
-        return json(200, await addPayment(client, dossier, body, idempotencyKey(event), now()));
+        const at = now();
+        const body = parseJson(event, paymentBodyAt(at));
+        return json(200, await addPayment(client, dossier, body, idempotencyKey(event), at));
       }
       case 'GET /v1/debtors/{debtorId}':
         return json(200, await debtorView(client, p.debtorId!, now()));
       case 'GET /v1/tasks': {
-        const status = event.queryStringParameters?.status ?? 'open';
-        if (status !== 'open') throw new HttpError(400, 'validation_failed', 'Only open tasks can be listed.', { status: "must be 'open'" });
+        // The query (only status=open) was checked against the route's TasksQuery by checkRequest.
         return json(200, { tasks: await openTasks(client) });
       }
       case 'POST /v1/tasks/{taskId}/complete': {

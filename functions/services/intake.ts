@@ -24,7 +24,7 @@ import type { CreateDossierBody, DebtorInput } from '../shared/schemas.js';
 import type { Item } from '../store/batch.js';
 import { createCase } from '../store/cases.js';
 import type { Client } from '../store/clients.js';
-import { claimIdempotencyKey, claimReference, dossierItem, getDossier } from '../store/dossiers.js';
+import { claimIdempotencyKey, claimReference, dossierItem, getDossier, releaseIdempotencyKey } from '../store/dossiers.js';
 import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, emailIndexItem, identityOwners, phoneIndexItem } from '../store/identity.js';
 import { appendEvents } from '../store/timeline.js';
 import { loadCase, mutateCase } from './case.js';
@@ -45,14 +45,18 @@ export async function createDossier(
 ): Promise<{ status: number; body: { dossierId: string; debtorId: string; status: string } }> {
   const requestHash = hashOf(body);
   let dossierId = newId('dos');
+  let keyClaimed = false;
   if (idempotencyKey) {
     const owner = await claimIdempotencyKey(client.clientId, idempotencyKey, { dossierId, requestHash }, Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_S);
-    if (owner.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
-    dossierId = owner.dossierId;
+    if (owner.claim.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
+    dossierId = owner.claim.dossierId;
+    keyClaimed = owner.claimed;
   }
   const ref = await claimReference(client.clientId, body.reference, { dossierId, requestHash, ...(idempotencyKey ? { idempotencyKey } : {}) });
   if (!ref.claimed) {
     if (ref.claim.requestHash !== requestHash) {
+      // A refused request leaves nothing behind: the key it claimed is free for the corrected request.
+      if (keyClaimed) await releaseIdempotencyKey(client.clientId, idempotencyKey!, dossierId);
       throw new HttpError(409, 'duplicate_reference', `A dossier with reference ${body.reference} already exists (${ref.claim.dossierId}).`);
     }
     dossierId = ref.claim.dossierId; // the same request again: finish and answer as the first time

@@ -1,9 +1,11 @@
 /**
- * API Gateway (REST, Lambda proxy) helpers: JSON answers, the §7 error shape, and body parsing with zod.
+ * API Gateway (REST, Lambda proxy) helpers: JSON answers, the §7 error shape, the checks every route gets from
+ * the route table (checkRequest), and body parsing with zod.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
-import { fieldErrors } from './schemas.js';
+import { z } from 'zod';
+import type { Route } from './routes.js';
+import { fieldErrors, friendlyError } from './schemas.js';
 
 export class HttpError extends Error {
   constructor(
@@ -36,7 +38,51 @@ export function rawBody(event: APIGatewayProxyEvent): string {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
-/** Parses a JSON body against a schema; a 400 names each bad field and why. */
+/** application/json, with parameters (charset) or a +json suffix type. */
+export function isJsonType(contentType: string | undefined): boolean {
+  return !!contentType && /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
+}
+
+export function isFormType(contentType: string | undefined): boolean {
+  return !!contentType && /^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(contentType.trim());
+}
+
+/**
+ * What every route gets from its entry in the route table, before any work: no body on GET, the declared
+ * Content-Type (415), path parameters in their id format, and only the declared query parameters. A 4xx, so a
+ * hostile request (a 2 KB id, `?__proto__=1`, an image/png body) never reaches the services.
+ */
+export function checkRequest(event: APIGatewayProxyEvent, route: Route): void {
+  const body = rawBody(event);
+  if (event.httpMethod === 'GET' && body.length > 0) {
+    throw new HttpError(400, 'body_not_allowed', 'A GET request takes no body; send its parameters in the query string.');
+  }
+  if (body.length > 0) {
+    const type = header(event, 'content-type');
+    const lenientOk = route.body?.lenient && (!type || isFormType(type) || /^text\/plain\s*(?:;|$)/i.test(type.trim()));
+    if (route.body?.type === 'json' && !isJsonType(type) && !lenientOk) {
+      throw new HttpError(415, 'unsupported_media_type', `Send the body as JSON with Content-Type: application/json${type ? ` (got ${type.slice(0, 100)})` : ''}.`);
+    }
+    if (route.body?.type === 'form' && !isFormType(type)) {
+      throw new HttpError(415, 'unsupported_media_type', `Send the body form-encoded with Content-Type: application/x-www-form-urlencoded${type ? ` (got ${type.slice(0, 100)})` : ''}.`);
+    }
+    if (!route.body) throw new HttpError(400, 'body_not_allowed', 'This request takes no body.');
+  }
+  if (route.params) {
+    const parsed = route.params.safeParse(event.pathParameters ?? {}, { error: friendlyError });
+    if (!parsed.success) throw new HttpError(400, 'validation_failed', 'The path is not valid.', fieldErrors(parsed.error, route.params));
+  }
+  const query = route.query ?? NO_QUERY;
+  const parsed = query.safeParse(event.queryStringParameters ?? {}, { error: friendlyError });
+  if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Some query parameters are not accepted.', fieldErrors(parsed.error, query));
+}
+
+const NO_QUERY = z.strictObject({});
+
+/**
+ * Parses a JSON body against a schema; a 400 names each bad or unknown field, says what is expected and, for a
+ * misplaced field, where it belongs.
+ */
 export function parseJson<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
   let data: unknown;
   try {
@@ -44,11 +90,11 @@ export function parseJson<S extends z.ZodType>(event: APIGatewayProxyEvent, sche
   } catch {
     throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
   }
-  if (data === null || typeof data !== 'object') throw new HttpError(400, 'invalid_body', 'The body must be a JSON object.');
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    throw new HttpError(400, 'validation_failed', 'Some fields are missing or invalid.', fieldErrors(parsed.error));
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new HttpError(400, 'invalid_body', 'The body must be a JSON object, e.g. {"amount": 2500}; see GET /docs.');
   }
+  const parsed = schema.safeParse(data, { error: friendlyError });
+  if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Some fields are missing or invalid.', fieldErrors(parsed.error, schema));
   return parsed.data;
 }
 
@@ -79,4 +125,17 @@ export function publicUrl(event: APIGatewayProxyEvent): string {
   // requestContext.path carries the stage (or a custom domain's base path) as the caller saw it.
   const host = header(event, 'host') ?? event.requestContext.domainName ?? 'localhost';
   return `https://${host}${event.requestContext.path ?? event.path}${query === '?' ? '' : query}`;
+}
+
+/**
+ * Where the caller reached the API, for the OpenAPI document's `servers`: PUBLIC_BASE_URL locally; behind API
+ * Gateway the Host header plus the stage (or a custom domain's base path), which requestContext.path carries.
+ */
+export function serverUrl(event: APIGatewayProxyEvent): string {
+  const base = process.env.PUBLIC_BASE_URL;
+  if (base) return base.replace(/\/$/, '');
+  const host = header(event, 'host') ?? event.requestContext.domainName ?? 'localhost';
+  const full = event.requestContext.path ?? event.path;
+  const prefix = full.endsWith(event.path) ? full.slice(0, full.length - event.path.length) : '';
+  return `https://${host}${prefix}`;
 }

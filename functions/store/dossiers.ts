@@ -4,7 +4,7 @@
  * rewritten after every case write that changes it. Payments are kept as items too: the permanent record of
  * what was booked under which reference.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import type { Item } from './batch.js';
 import { isConditionFailed, key, queryAll, strip } from './keys.js';
@@ -69,9 +69,25 @@ export function claimReference(clientId: string, reference: string, claim: Claim
   return claimOnce(key.reference(clientId, reference), claim);
 }
 
-/** Idempotency-Key: the first request with a key owns it; returns the owner's claim. */
-export async function claimIdempotencyKey(clientId: string, idemKey: string, claim: Claim, expiresAt: number): Promise<Claim> {
-  return (await claimOnce(key.idempotency(clientId, idemKey), claim, { expiresAt })).claim;
+/** Idempotency-Key: the first request with a key owns it; returns the owner's claim and whether it is this one's. */
+export async function claimIdempotencyKey(clientId: string, idemKey: string, claim: Claim, expiresAt: number): Promise<{ claimed: boolean; claim: Claim }> {
+  return claimOnce(key.idempotency(clientId, idemKey), claim, { expiresAt });
+}
+
+/** Gives a key back that a request claimed and then failed with (so nothing of a failed request stays). */
+export async function releaseIdempotencyKey(clientId: string, idemKey: string, dossierId: string): Promise<void> {
+  await dynamo()
+    .send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: key.idempotency(clientId, idemKey),
+        ConditionExpression: 'dossierId = :d',
+        ExpressionAttributeValues: { ':d': dossierId },
+      }),
+    )
+    .catch((err) => {
+      if (!isConditionFailed(err)) throw err;
+    });
 }
 
 export interface PaymentRecord {

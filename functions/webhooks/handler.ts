@@ -8,9 +8,10 @@ import type { z } from 'zod';
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
-import { errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
+import { checkRequest, errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
+import { routeFor } from '../shared/routes.js';
 import { logger } from '../shared/logger.js';
-import { fieldErrors, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
+import { fieldErrors, friendlyError, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
 import { redact } from '../channels/port.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 
@@ -27,7 +28,7 @@ async function verifiedTwilioParams(event: APIGatewayProxyEvent): Promise<Record
 }
 
 function parseForm<S extends z.ZodType>(schema: S, params: Record<string, string>): z.infer<S> {
-  const parsed = schema.safeParse(params);
+  const parsed = schema.safeParse(params, { error: friendlyError });
   if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Webhook fields are missing.', fieldErrors(parsed.error));
   return parsed.data;
 }
@@ -65,6 +66,10 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
+    const route = routeFor(event.httpMethod, event.resource);
+    if (!route) throw new HttpError(404, 'not_found', `No webhook ${event.path}.`);
+    // Content-Type, query and path are checked before the signature: cheap, and nothing is revealed by it.
+    checkRequest(event, route);
     switch (event.resource) {
       case '/webhooks/twilio/inbound': {
         const msg = parseForm(TwilioInbound, await verifiedTwilioParams(event));

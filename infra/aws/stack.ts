@@ -32,6 +32,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { ROUTES, type Route } from '../../functions/shared/routes.js';
 import { TABLE } from '../../functions/store/table.js';
 import { Observability } from './observability.js';
 import { JOURNEY_ASL_PATH, REPO_ROOT, repoPath } from './paths.js';
@@ -647,41 +648,27 @@ export class MaatwerkStack extends Stack {
     const apiIntegration = new apigw.LambdaIntegration(apiFn, { allowTestInvoke: false });
     const webhooksIntegration = new apigw.LambdaIntegration(webhooksFn, { allowTestInvoke: false });
 
-    const clientMethod = (withBody: boolean): apigw.MethodOptions => ({
-      authorizationType: apigw.AuthorizationType.NONE,
-      requestValidator: validator,
-      requestParameters: { 'method.request.header.x-api-key': true },
-      ...(withBody ? { requestModels: { 'application/json': jsonObject } } : {}),
-    });
-    const signedMethod = (headers: string[]): apigw.MethodOptions => ({
-      authorizationType: apigw.AuthorizationType.NONE,
-      requestValidator: validator,
-      requestParameters: Object.fromEntries(headers.map((h) => [`method.request.header.${h}`, true])),
-    });
-
-    const v1 = api.root.addResource('v1');
-    const dossiers = v1.addResource('dossiers');
-    dossiers.addMethod('POST', apiIntegration, clientMethod(true));
-    const dossier = dossiers.addResource('{dossierId}');
-    dossier.addMethod('GET', apiIntegration, clientMethod(false));
-    dossier.addResource('payments').addMethod('POST', apiIntegration, clientMethod(true));
-    v1.addResource('debtors').addResource('{debtorId}').addMethod('GET', apiIntegration, clientMethod(false));
-    const tasks = v1.addResource('tasks');
-    tasks.addMethod('GET', apiIntegration, clientMethod(false));
-    tasks.addResource('{taskId}').addResource('complete').addMethod('POST', apiIntegration, clientMethod(true));
-
-    const webhooks = api.root.addResource('webhooks');
-    const twilio = webhooks.addResource('twilio');
-    twilio.addResource('inbound').addMethod('POST', webhooksIntegration, signedMethod(['X-Twilio-Signature']));
-    twilio.addResource('status').addMethod('POST', webhooksIntegration, signedMethod(['X-Twilio-Signature']));
-    webhooks
-      .addResource('sendgrid')
-      .addResource('events')
-      .addMethod(
-        'POST',
-        webhooksIntegration,
-        signedMethod(['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp']),
-      );
+    // The methods come from the route table (functions/shared/routes.ts), the same one the handlers, the local
+    // runtime and the OpenAPI document use: a route added there is deployed here.
+    const AUTH_HEADERS: Record<Route['auth'], string[]> = {
+      apiKey: ['x-api-key'],
+      agentKey: ['x-api-key'],
+      twilioSignature: ['X-Twilio-Signature'],
+      sendgridSignature: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
+      none: [],
+    };
+    const integrations = { api: apiIntegration, webhooks: webhooksIntegration };
+    for (const route of ROUTES) {
+      if (route.fn === 'local') continue;
+      const keyed = route.auth === 'apiKey' || route.auth === 'agentKey';
+      api.root.resourceForPath(route.resource).addMethod(route.method, integrations[route.fn], {
+        authorizationType: apigw.AuthorizationType.NONE,
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(AUTH_HEADERS[route.auth].map((h) => [`method.request.header.${h}`, true])),
+        // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler).
+        ...(keyed && route.body?.type === 'json' ? { requestModels: { 'application/json': jsonObject } } : {}),
+      });
+    }
 
     Validations.of(api).acknowledge(
       {

@@ -1,17 +1,23 @@
 /**
  * The local stand-in for API Gateway: turns HTTP requests into the same REST proxy events API Gateway
  * sends (routes from functions/shared/routes.ts) and calls the same handlers. Also serves the local-only
- * routes of DESIGN §8: /local/clock, /local/clock/advance, /local/outbox.
+ * routes of DESIGN §8 (infra/local/local-routes.ts): /local/clock, /local/clock/advance, /local/outbox.
+ *
+ * It binds its port early (the runtime needs the port for PUBLIC_BASE_URL before it starts the rest), but holds
+ * every request until the runtime says it is ready (clients seeded, journeys recovered): a request that gets an
+ * answer sees a runtime that is fully up.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { matchRoute } from '../../functions/shared/routes.js';
+import { matchRoute, ROUTES, type Route } from '../../functions/shared/routes.js';
+import { checkRequest, errorResponse, HttpError, parseJson } from '../../functions/shared/http.js';
 import { handler as apiHandler } from '../../functions/api/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
+import { clockAdvanceAt, LOCAL_ROUTES } from './local-routes.js';
 import type { LocalRuntime } from './runtime.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -61,15 +67,36 @@ export class ApiServer {
   /** API-side Lambda invocations (api + webhooks), for the benchmark */
   invocations = 0;
 
-  constructor(private readonly rt: LocalRuntime) {}
+  private readyResolve!: () => void;
+  private readyReject!: (err: Error) => void;
+  /** Resolves when the runtime is fully up; requests wait for it. */
+  private readonly ready = new Promise<void>((resolve, reject) => {
+    this.readyResolve = resolve;
+    this.readyReject = reject;
+  });
 
-  async listen(port: number): Promise<string> {
+  constructor(private readonly rt: LocalRuntime) {
+    this.ready.catch(() => undefined); // a failed start is reported by the runtime; requests get a 503
+  }
+
+  /** The runtime is up: answer the requests that waited, and all later ones. */
+  markReady(): void {
+    this.readyResolve();
+  }
+
+  /** The runtime could not start: waiting requests get a 503. */
+  markFailed(err: Error): void {
+    this.readyReject(err);
+  }
+
+  /** Binds the port (0 = a free one) on `host` and returns the URL local tools use. */
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
     this.server = http.createServer((req, res) => {
       // Requests are activity the virtual clock waits for — except an advance, which itself waits for idle.
       if (!req.url?.startsWith('/local/clock/advance')) res.on('close', this.rt.clock.activity.begin());
       this.handle(req, res).catch((err) => {
         const status = (err as { status?: number }).status ?? 500;
-        if (!res.headersSent) send(res, status, { error: { code: status === 413 ? 'too_large' : 'internal', message: status === 413 ? 'The body is too large.' : 'Local runtime error.' } });
+        if (!res.headersSent) send(res, status, { error: { code: status === 413 ? 'too_large' : 'internal', message: status === 413 ? 'The body is larger than 1 MB.' : 'Local runtime error.' } });
         else res.end();
         if (status === 500) console.error('local API error', err);
       });
@@ -77,9 +104,12 @@ export class ApiServer {
     this.server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
+      this.server!.listen(port, host, () => resolve());
     });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const bound = (this.server.address() as AddressInfo).port;
+    // Listening on all interfaces: local tools still reach it on loopback.
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    this.url = `http://${shown}:${bound}`;
     return this.url;
   }
 
@@ -89,16 +119,31 @@ export class ApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    const body = await readBody(req);
-    if (url.pathname.startsWith('/local/')) return this.local(req.method ?? 'GET', url, body, res);
-    const match = matchRoute(req.method ?? 'GET', url.pathname);
-    if (match.kind !== 'match') {
-      const status = match.kind === 'method_not_allowed' ? 405 : 404;
-      return send(res, status, { error: { code: match.kind, message: `No route ${req.method} ${url.pathname}.` } });
+    try {
+      await this.ready;
+    } catch {
+      return send(res, 503, { error: { code: 'unavailable', message: 'The local runtime did not start; see its output.' } });
     }
-    const event = this.proxyEvent(req, url, body, match.route.resource, match.pathParameters);
-    const result = await this.invoke(match.route.fn, event);
+    // Split by hand: new URL() would read "//host/…" as another host, and must not see a malformed %-escape.
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const pathname = (q < 0 ? target : target.slice(0, q)) || '/';
+    const search = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+    const body = await readBody(req);
+    const method = req.method ?? 'GET';
+    const local = pathname.startsWith('/local/');
+    const match = matchRoute(method, pathname, local ? LOCAL_ROUTES : ROUTES);
+    if (match.kind === 'bad_path') {
+      return send(res, 400, { error: { code: 'invalid_path', message: 'The path has a malformed %-escape; encode ids with encodeURIComponent.' } });
+    }
+    if (match.kind === 'method_not_allowed') {
+      return send(res, 405, { error: { code: 'method_not_allowed', message: `${method} is not allowed here; use ${match.allowed.join(' or ')}.` } }, { allow: match.allowed.join(', ') });
+    }
+    if (match.kind === 'not_found') {
+      return send(res, 404, { error: { code: 'not_found', message: `No route ${method} ${pathname.slice(0, 200)}; see GET /docs.` } });
+    }
+    const event = this.proxyEvent(req, pathname, search, body, match.route.resource, match.pathParameters);
+    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as 'api' | 'webhooks', event);
     res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }
@@ -108,31 +153,26 @@ export class ApiServer {
     return fn === 'api' ? apiHandler(event) : webhooksHandler(event);
   }
 
-  private proxyEvent(req: IncomingMessage, url: URL, body: Buffer, resource: string, pathParameters: Record<string, string>): APIGatewayProxyEvent {
-    const headers: Record<string, string> = {};
-    const multiValueHeaders: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined) continue;
-      const values = Array.isArray(v) ? v : [v];
-      headers[k] = values.join(',');
-      multiValueHeaders[k] = values;
-    }
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      query[k] = v;
-      (multiQuery[k] ??= []).push(v);
-    }
-    const hasQuery = Object.keys(query).length > 0;
+  private proxyEvent(req: IncomingMessage, pathname: string, search: URLSearchParams, body: Buffer, resource: string, pathParameters: Record<string, string>): APIGatewayProxyEvent {
+    // Object.fromEntries, not obj[k] = v: a header or query key "__proto__" or "constructor" stays a plain key.
+    const headerEntries: Array<[string, string[]]> = [];
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headerEntries.push([k, Array.isArray(v) ? v : [v]]);
+    const headers: Record<string, string> = Object.fromEntries(headerEntries.map(([k, vs]) => [k, vs.join(',')]));
+    const multiValueHeaders: Record<string, string[]> = Object.fromEntries(headerEntries);
+    const grouped = new Map<string, string[]>();
+    for (const [k, v] of search) grouped.set(k, [...(grouped.get(k) ?? []), v]);
+    const query: Record<string, string> = Object.fromEntries([...grouped].map(([k, vs]) => [k, vs[vs.length - 1]]));
+    const multiQuery: Record<string, string[]> = Object.fromEntries(grouped);
+    const hasQuery = grouped.size > 0;
     return {
       resource,
-      path: url.pathname,
+      path: pathname,
       httpMethod: req.method ?? 'GET',
       headers,
       multiValueHeaders,
       queryStringParameters: hasQuery ? query : null,
       multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-      pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+      pathParameters: Object.keys(pathParameters).length ? Object.fromEntries(Object.entries(pathParameters)) : null,
       stageVariables: null,
       body: body.length ? body.toString('utf8') : null,
       isBase64Encoded: false,
@@ -143,7 +183,7 @@ export class ApiServer {
         protocol: 'HTTP/1.1',
         httpMethod: req.method ?? 'GET',
         identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
-        path: url.pathname,
+        path: pathname,
         stage: 'local',
         requestId: randomUUID(),
         requestTimeEpoch: this.rt.clock.now(),
@@ -153,47 +193,41 @@ export class ApiServer {
     };
   }
 
-  private async local(method: string, url: URL, body: Buffer, res: ServerResponse): Promise<void> {
+  /** The §8 routes, checked against their table entries like the API's (no body on GET, Content-Type, ids). */
+  private async local(route: Route, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const clock = this.rt.clock;
-    if (method === 'GET' && url.pathname === '/local/clock') {
-      return send(res, 200, { now: new Date(clock.now()).toISOString(), mode: clock.mode, scale: clock.scale, pendingTimers: clock.pendingTimers });
-    }
-    if (method === 'POST' && url.pathname === '/local/clock/advance') {
-      if (clock.mode !== 'virtual') {
-        return send(res, 409, { error: { code: 'clock_not_virtual', message: 'Start with MAATWERK_CLOCK=virtual to advance the clock.' } });
-      }
-      let input: { seconds?: unknown; until?: unknown };
-      try {
-        input = JSON.parse(body.toString('utf8') || '{}');
-      } catch {
-        return send(res, 400, { error: { code: 'invalid_json', message: 'The body is not valid JSON.' } });
-      }
-      let target: number;
-      if (typeof input.seconds === 'number' && Number.isFinite(input.seconds) && input.seconds >= 0) {
-        target = clock.now() + Math.round(input.seconds * 1000);
-      } else if (typeof input.until === 'string' && !Number.isNaN(Date.parse(input.until))) {
-        target = Date.parse(input.until);
-        if (target < clock.now()) {
-          return send(res, 422, { error: { code: 'in_the_past', message: 'until lies before the current clock time.', fields: { until: 'must not be in the past' } } });
+    const ok = (body: unknown) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      checkRequest(event, route);
+      switch (route.operationId) {
+        case 'localClock':
+          return ok({ now: new Date(clock.now()).toISOString(), mode: clock.mode, scale: clock.scale, pendingTimers: clock.pendingTimers });
+        case 'localClockAdvance': {
+          if (clock.mode !== 'virtual') throw new HttpError(409, 'clock_not_virtual', 'Start with MAATWERK_CLOCK=virtual to advance the clock.');
+          // An empty body asks for nothing: say what to send (parseJson would call it "not an object").
+          if (!event.body?.trim()) throw new HttpError(400, 'validation_failed', 'Send { "seconds": N } or { "until": "<ISO-8601>" }.', { '(body)': 'send exactly one of { "seconds": N } or { "until": "<ISO-8601>" }' });
+          const from = clock.now();
+          const target = parseJson(event, clockAdvanceAt(from));
+          if (target < from) {
+            throw new HttpError(422, 'in_the_past', 'until lies before the current clock time.', { until: `must not be before the clock (${new Date(from).toISOString()})` });
+          }
+          await this.rt.advanceTo(target);
+          return ok({ now: new Date(clock.now()).toISOString() });
         }
-      } else {
-        return send(res, 400, {
-          error: { code: 'validation_failed', message: 'Send { "seconds": N } or { "until": "<ISO>" }.', fields: { seconds: 'a number ≥ 0', until: 'an ISO-8601 time' } },
-        });
+        case 'localOutbox':
+          return ok({ messages: await this.outbox() });
+        case 'localLetterPdf': {
+          const file = this.rt.fakes.pdf(event.pathParameters!.messageId!);
+          if (!file) throw new HttpError(404, 'not_found', 'No such letter.');
+          return { statusCode: 200, headers: { 'content-type': 'application/pdf' }, body: file.toString('base64'), isBase64Encoded: true };
+        }
+        default:
+          throw new HttpError(404, 'not_found', `No local route ${event.httpMethod} ${event.path}.`);
       }
-      await this.rt.advanceTo(target);
-      return send(res, 200, { now: new Date(clock.now()).toISOString() });
+    } catch (err) {
+      if (!(err instanceof HttpError)) console.error('local route failed', err);
+      return errorResponse(err);
     }
-    if (method === 'GET' && url.pathname === '/local/outbox') {
-      return send(res, 200, { messages: await this.outbox() });
-    }
-    const pdf = /^\/local\/outbox\/([\w-]+)\.pdf$/.exec(url.pathname);
-    if (method === 'GET' && pdf) {
-      const file = this.rt.fakes.pdf(pdf[1]);
-      if (!file) return send(res, 404, { error: { code: 'not_found', message: 'No such letter.' } });
-      return send(res, 200, file, { 'content-type': 'application/pdf' });
-    }
-    return send(res, 404, { error: { code: 'not_found', message: `No local route ${method} ${url.pathname}.` } });
   }
 
   /** What the fake sinks received, in order, joined with what the journey recorded about each message. */

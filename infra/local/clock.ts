@@ -22,6 +22,13 @@ interface Entry extends Timer {
 
 const MAX_TIMEOUT_MS = 2_147_483_000;
 
+/**
+ * The times the local clock may show: [1970, 2200). A configured start, a saved clock and an advance target are
+ * all held to it, so whatever the clock shows can be saved and started from again.
+ */
+export const CLOCK_MIN = Date.UTC(1970, 0, 1);
+export const CLOCK_MAX = Date.UTC(2200, 0, 1);
+
 /** Counts work in flight (running tasks, HTTP handlers) so the virtual clock knows when all is quiet. */
 export class Activity {
   private running = 0;
@@ -102,13 +109,17 @@ export class Clock {
   static fromEnv(env: NodeJS.ProcessEnv, persistedNow?: number): Clock {
     if (env.MAATWERK_CLOCK === 'virtual') {
       const startIso = env.MAATWERK_CLOCK_START;
-      let start = persistedNow ?? (startIso ? Date.parse(startIso) : Date.now());
-      if (Number.isNaN(start)) throw new Error(`MAATWERK_CLOCK_START is not an ISO-8601 time: ${startIso}`);
+      const start = persistedNow ?? (startIso ? Date.parse(startIso) : Date.now());
+      // A start no journey can work with (year 0, +275760, …) is refused here rather than failing every request later.
+      if (Number.isNaN(start) || start < CLOCK_MIN || start >= CLOCK_MAX) {
+        throw new Error(`MAATWERK_CLOCK_START must be an ISO-8601 time between 1970 and 2200, e.g. 2026-03-02T08:00:00Z; got ${startIso}`);
+      }
       return new Clock({ mode: 'virtual', start });
     }
     const scale = env.MAATWERK_TIME_SCALE ? Number(env.MAATWERK_TIME_SCALE) : 1;
-    if (!Number.isFinite(scale) || scale <= 0) {
-      throw new Error(`MAATWERK_TIME_SCALE must be a positive number, got ${env.MAATWERK_TIME_SCALE}`);
+    // At most a year per second: beyond that a day passes between two timer checks and dates run off the calendar.
+    if (!Number.isFinite(scale) || scale <= 0 || scale > 31_557_600) {
+      throw new Error(`MAATWERK_TIME_SCALE must be a positive number up to 31557600 (a year per second), got ${env.MAATWERK_TIME_SCALE}`);
     }
     // A scaled clock continues from where it stopped, so a restart does not jump back in time.
     return new Clock({ scale, start: scale !== 1 ? persistedNow ?? Date.now() : Date.now() });
@@ -177,6 +188,8 @@ export class Clock {
    */
   advance(until: number): Promise<void> {
     if (this.mode !== 'virtual') return Promise.reject(new Error('the clock is not virtual (set MAATWERK_CLOCK=virtual)'));
+    // Never move to a time no Date can show: it would be saved and break every later start.
+    if (!Number.isFinite(until) || Number.isNaN(new Date(until).getTime())) return Promise.reject(new RangeError(`cannot advance the clock to ${until}`));
     const run = this.advancing.then(() => this.advanceNow(until));
     this.advancing = run.catch(() => undefined);
     return run;

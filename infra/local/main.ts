@@ -2,7 +2,7 @@
  * `npm start`: the whole orchestrator on this machine, no AWS account needed (DESIGN §8).
  */
 import path from 'node:path';
-import { LocalRuntime } from './runtime.js';
+import { isLoopback, LocalRuntime } from './runtime.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -17,13 +17,14 @@ async function main(): Promise<void> {
 Maatwerk local runtime is up (no AWS account needed).
 
   API            ${rt.apiUrl}            (x-api-key: ${key.apiKey}  — client "${key.clientId}")
+  Docs           ${rt.apiUrl}/docs       (OpenAPI 3.1: ${rt.apiUrl}/openapi.json)
   Outbox         ${rt.apiUrl}/local/outbox
   Clock          ${rt.apiUrl}/local/clock   [${clock}]
   DynamoDB       ${rt.dynamoUrl}   (dynalite, data in ${dataDir})
   Step Functions ${rt.sfnUrl}   (state machine ${rt.stateMachineArn})
   Fake providers ${rt.fakesUrl}   (Twilio, SendGrid, print)
 
-Clients: ${rt.clients.map((c) => `${c.clientId}${c.agent ? ' (agent)' : ''}`).join(', ')}
+${isLoopback(rt.host) ? '' : `WARNING: listening on ${rt.host} (MAATWERK_ALLOW_REMOTE=true): anyone who can reach it can read the outbox and move the clock.\n\n`}Clients: ${rt.clients.map((c) => `${c.clientId}${c.agent ? ' (agent)' : ''}`).join(', ')}
 
 Try:
   curl -s -X POST ${rt.apiUrl}/v1/dossiers -H 'x-api-key: ${key.apiKey}' -H 'content-type: application/json' \\

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { Clock } from './clock.js';
+import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { JOURNEY_FUNCTIONS } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
@@ -19,6 +19,8 @@ import { StepFunctionsEmulator } from './sfn/index.js';
 import { lambdaFunctionName } from './sfn/emulator.js';
 import { SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer } from './api-server.js';
+import { LOCAL_ROUTES } from './local-routes.js';
+import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
 import { resetAwsClients } from '../../functions/shared/aws.js';
@@ -44,6 +46,10 @@ export interface LocalRuntimeOptions {
   dataDir: string;
   /** 0 = a free port */
   port?: number;
+  /** where the API listens; default MAATWERK_LISTEN_HOST or 127.0.0.1. Anything but loopback needs allowRemote. */
+  host?: string;
+  /** listen on a non-loopback address (default: MAATWERK_ALLOW_REMOTE=true) */
+  allowRemote?: boolean;
   /** e.g. { MAATWERK_CLOCK: 'virtual', MAATWERK_CLOCK_START: '…' }; defaults to process.env */
   env?: NodeJS.ProcessEnv;
   clients?: ClientSeed[];
@@ -61,6 +67,49 @@ export function parseApiKeys(value: string | undefined): ClientSeed[] | undefine
     if (!clientId || !apiKey) throw new Error(`MAATWERK_API_KEYS: expected "client:key" pairs, got "${pair}"`);
     return { clientId, name: clientId, apiKey, agent: clientId.startsWith('agency') };
   });
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The API's listen address. The local runtime has no TLS, seeds well-known demo keys and serves /local/* (the
+ * clock, every message sent, with names and addresses) without authentication, so it listens on loopback only —
+ * unless MAATWERK_LISTEN_HOST names another address AND MAATWERK_ALLOW_REMOTE=true says that is meant.
+ */
+export function listenHost(env: NodeJS.ProcessEnv, opts: { host?: string; allowRemote?: boolean } = {}): string {
+  const host = (opts.host ?? env.MAATWERK_LISTEN_HOST ?? '127.0.0.1').trim();
+  const allow = opts.allowRemote ?? env.MAATWERK_ALLOW_REMOTE === 'true';
+  if (!isLoopback(host) && !allow) {
+    throw new Error(
+      `refusing to listen on ${host}: the local runtime has demo keys and unauthenticated /local routes, so it listens on loopback (127.0.0.1) only. ` +
+        'Set MAATWERK_ALLOW_REMOTE=true as well if you really mean to expose it.',
+    );
+  }
+  return host;
+}
+
+/**
+ * The saved virtual/scaled clock time, if any. A file that is not what saveClock() writes is refused with a clear
+ * message instead of starting at a wrong or invalid time (before issue 13, `{"seconds":1e13}` could save a time
+ * no Date can hold, and every later start failed with "Invalid time value").
+ */
+export function readSavedClock(file: string): number | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const fix = `Fix it, or delete it to start the clock from MAATWERK_CLOCK_START (time then starts there again).`;
+  let saved: unknown;
+  try {
+    saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`the saved clock ${file} is not valid JSON (${(err as Error).message}). ${fix}`);
+  }
+  const now = (saved as { now?: unknown } | null)?.now;
+  if (typeof now !== 'number' || !Number.isFinite(now) || now < CLOCK_MIN || now >= CLOCK_MAX) {
+    throw new Error(`the saved clock ${file} does not hold a time between 1970 and 2200 as { "now": <epoch ms> } (it holds ${JSON.stringify(saved)?.slice(0, 80)}). ${fix}`);
+  }
+  return now;
 }
 
 function loadOrCreateEventKey(dataDir: string): crypto.KeyObject {
@@ -92,14 +141,16 @@ export class LocalRuntime {
   api: ApiServer | undefined;
   private clockFile: string;
   private clockSaver: NodeJS.Timeout | undefined;
+  /** where the API listens */
+  readonly host: string;
 
   private constructor(private readonly opts: LocalRuntimeOptions) {
     const env = opts.env ?? process.env;
+    this.host = listenHost(env, opts);
     fs.mkdirSync(opts.dataDir, { recursive: true });
     this.clockFile = path.join(opts.dataDir, 'clock.json');
     // A virtual or scaled clock continues where it stopped, so a restart does not move time backwards.
-    const saved = fs.existsSync(this.clockFile) ? (JSON.parse(fs.readFileSync(this.clockFile, 'utf8')) as { now: number }).now : undefined;
-    this.clock = Clock.fromEnv(env, saved);
+    this.clock = Clock.fromEnv(env, readSavedClock(this.clockFile));
     setClockSource(() => this.clock.now());
     this.clients = opts.clients ?? parseApiKeys(env.MAATWERK_API_KEYS) ?? [{ clientId: 'demo', name: 'Demo Creditor B.V.', apiKey: 'demo-key', agent: true }];
     this.sfn = new StepFunctionsEmulator({
@@ -129,8 +180,21 @@ export class LocalRuntime {
 
   static async start(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
     const rt = new LocalRuntime(opts);
-    await rt.boot();
+    try {
+      await rt.boot();
+    } catch (err) {
+      rt.api?.markFailed(err as Error);
+      await rt.stop().catch(() => undefined);
+      throw err;
+    }
+    // Only now do requests get answers: a client that saw /local/clock answer can use its API key at once.
+    rt.api!.markReady();
     return rt;
+  }
+
+  /** where this runtime keeps its state (MAATWERK_DATA_DIR) */
+  get dataDir(): string {
+    return this.opts.dataDir;
   }
 
   get twilioAuthToken(): string {
@@ -151,9 +215,11 @@ export class LocalRuntime {
     await new Promise<void>((resolve) => this.dynamoServer!.listen(0, '127.0.0.1', resolve));
     this.dynamoUrl = `http://127.0.0.1:${(this.dynamoServer!.address() as AddressInfo).port}`;
 
-    // 2. The API server first binds its port, so PUBLIC_BASE_URL is known before anything signs webhooks.
+    // 2. The API server first binds its port, so PUBLIC_BASE_URL is known before anything signs webhooks. It holds
+    //    every request until start() marks it ready (after the clients are seeded and journeys recovered).
     this.api = new ApiServer(this);
-    this.apiUrl = await this.api.listen(this.opts.port ?? 3000);
+    documentAlso(LOCAL_ROUTES);
+    this.apiUrl = await this.api.listen(this.opts.port ?? 3000, this.host);
     const publicBase = env.PUBLIC_BASE_URL ?? this.apiUrl;
 
     // 3. Fake providers and the Step Functions emulator.
@@ -282,7 +348,7 @@ export class LocalRuntime {
     await this.api?.close();
     await this.scheduler.close();
     await this.sfn.close();
-    await this.fakes.close();
+    await this.fakes?.close(); // undefined when the start failed early
     this.clock.close();
     await new Promise<void>((resolve) => this.dynamoServer?.close(() => resolve()) ?? resolve());
   }

@@ -45,14 +45,23 @@ import type { SendAction } from '../../functions/shared/schemas.js';
 import { claimStep } from '../../functions/store/cases.js';
 import type { Fault } from '../../infra/local/fakes/index.js';
 
-/** Provider timeouts and backoff short enough for a test, long enough that only injected faults time out. */
+/**
+ * Time budgets that hold on a loaded machine. A genuine provider call takes ~0.3 s here, but 3.4 s was seen with
+ * other heavy processes running, which a 3 s timeout turned into an unplanned failure. So the provider timeout is
+ * the production default of 10 s, far above any genuine latency, and an injected timeout holds its request 60 s,
+ * far past it: only injected faults time out. The cost is paid once per injected timeout (they run concurrently in
+ * the big run's first batch). Backoff stays short; the retry window must outlast a timeout (print retries those).
+ */
+const PROVIDER_TIMEOUT_MS = 10_000;
 const ENV = {
-  PROVIDER_TIMEOUT_MS: '3000',
+  PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
   PROVIDER_RETRY_MIN_MS: '5',
   PROVIDER_RETRY_MAX_MS: '40',
-  PROVIDER_RETRY_MAX_TIME_MS: '5000',
+  PROVIDER_RETRY_MAX_TIME_MS: '60000',
 };
-const HOLD_MS = 3500;
+const HOLD_MS = 60_000;
+/** Only for a call that is itself an injected timeout (so it times out whatever the load): fail fast. */
+const SHORT_TIMEOUT_MS = 300;
 
 let h: Harness;
 let fj: ForcedJourneys;
@@ -105,7 +114,7 @@ const inject = (f: Fault) => h.rt.fakes.inject(f.kind === 'timeout' ? { holdMs: 
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('the retry policy against the fakes, with the real SDKs', () => {
-  const policy: RetryPolicy = { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 40, maxRetryTimeMs: 5000 };
+  const policy: RetryPolicy = { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 40, maxRetryTimeMs: 60_000 };
   const rendered: RenderedMessage = { template: 'sms/reminder/friendly', language: 'nl', text: 'Test', subject: 'Test', html: '<p>Test</p>' };
   const msg = (channel: 'sms' | 'email' | 'letter') => ({
     channel,
@@ -115,17 +124,18 @@ describe('the retry policy against the fakes, with the real SDKs', () => {
     rendered: channel === 'letter' ? { ...rendered, pdf: Buffer.from('%PDF-1.4 test letter') } : rendered,
     correlation: { caseId: 'deb_retrytest', journeyNo: 1, stepNo: 1 },
   });
-  const adapters = async () => ({
-    twilio: new TwilioMessaging(await twilioConfig(), policy, 300),
-    sendgrid: new SendgridEmail(await sendgridConfig(), policy, 300),
-    print: new PrintLetter(await printConfig(), policy, 300),
+  const adapters = async (timeoutMs = PROVIDER_TIMEOUT_MS) => ({
+    twilio: new TwilioMessaging(await twilioConfig(), policy, timeoutMs),
+    sendgrid: new SendgridEmail(await sendgridConfig(), policy, timeoutMs),
+    print: new PrintLetter(await printConfig(), policy, timeoutMs),
   });
   const channelOf = { twilio: 'sms', sendgrid: 'email', print: 'letter' } as const;
 
   it.each(['twilio', 'sendgrid'] as const)('%s: a timeout is not retried (it may have been accepted: no duplicate), the step fails over', async (provider) => {
-    const a = (await adapters())[provider];
+    // Its one call is the injected timeout (never retried), so a short timeout cannot misfire on a busy machine.
+    const a = (await adapters(SHORT_TIMEOUT_MS))[provider];
     const before = h.rt.fakes.records().length;
-    inject({ provider, kind: 'timeout', times: 1, holdMs: 2000 });
+    inject({ provider, kind: 'timeout', times: 1 });
     inject({ provider, kind: '500', times: 1 }); // would be the retry: must stay unused
     resetProviderStats();
     const err = await a.send(msg(channelOf[provider])).catch((e: unknown) => e);
@@ -134,7 +144,7 @@ describe('the retry policy against the fakes, with the real SDKs', () => {
     expect(providerStats).toMatchObject({ calls: 1, attempts: 1 });
     expect(h.rt.fakes.pendingFaults()[provider]).toBe(1);
     expect(h.rt.fakes.records().length).toBe(before);
-    await a.send(msg(channelOf[provider])); // uses up the queued 500, retried
+    await (await adapters())[provider].send(msg(channelOf[provider])); // uses up the queued 500, retried
   });
 
   it.each(['twilio', 'sendgrid', 'print'] as const)('%s: 429 and 500 (and for print, with its idempotency key, a timeout) are retried with backoff, and the message goes out once', async (provider) => {
@@ -142,11 +152,11 @@ describe('the retry policy against the fakes, with the real SDKs', () => {
     const before = h.rt.fakes.records().length;
     inject({ provider, kind: '429', times: 1 });
     inject({ provider, kind: '500', times: 1 });
-    if (provider === 'print') inject({ provider, kind: 'timeout', times: 1, holdMs: 2000 });
+    if (provider === 'print') inject({ provider, kind: 'timeout', times: 1 });
     resetProviderStats();
     const started = Date.now();
     const { providerId } = await a.send(msg(channelOf[provider]));
-    if (provider === 'print') expect(Date.now() - started).toBeGreaterThanOrEqual(300); // the timeout was waited for
+    if (provider === 'print') expect(Date.now() - started).toBeGreaterThanOrEqual(PROVIDER_TIMEOUT_MS); // the timeout was waited for
     expect(providerStats).toMatchObject({ calls: 1, attempts: provider === 'print' ? 4 : 3, permanent: 0, exhausted: 0 });
     expect(h.rt.fakes.pendingFaults()[provider]).toBe(0);
     const added = h.rt.fakes.records().slice(before);

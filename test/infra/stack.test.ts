@@ -128,6 +128,9 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
     fn: 'Webhooks',
     headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
   },
+  // The API's description, served by the API function without a key.
+  { method: 'GET', path: '/openapi.json', fn: 'Api', headers: [] },
+  { method: 'GET', path: '/docs', fn: 'Api', headers: [] },
 ];
 
 let app: App;

@@ -1,0 +1,269 @@
+/**
+ * The OpenAPI document (GET /openapi.json) and the docs page (GET /docs) against the running local runtime:
+ * - the document is valid OpenAPI 3.1 (@readme/openapi-parser: the 3.1 schema plus the spec's own rules such as
+ *   declared path parameters and unique operationIds);
+ * - its operations are exactly the route table's, every one of them is answered by the server, and every route a
+ *   handler serves is in the table (a route added to a handler's switch but not to the table fails here);
+ * - every example in it is valid against its schema (and request examples against the zod schema itself);
+ * - real answers of every route, successes and errors, match the documented status and schema, read strictly:
+ *   a field a handler returns that the document does not describe fails the test;
+ * - the docs page loads, is self-contained (no scripts, nothing fetched from elsewhere) and shows every route.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import twilio from 'twilio';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { validate, compileErrors } from '@readme/openapi-parser';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dossierBody, type Harness, startLocal } from '../support/local.js';
+import { rawRequest, type RawResponse } from '../support/edge.js';
+import { ROUTES } from '../../functions/shared/routes.js';
+import { LOCAL_ROUTES } from '../../infra/local/local-routes.js';
+import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
+import { EVENT_SIGNATURE_HEADER, EVENT_TIMESTAMP_HEADER, signSendgridEvents } from '../../infra/local/fakes/index.js';
+
+type Doc = OpenAPIV3_1.Document;
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+let h: Harness;
+let doc: Doc;
+beforeAll(async () => {
+  h = await startLocal({ start: '2026-03-02T08:00:00Z' });
+  const res = await rawRequest(h.url, 'GET', '/openapi.json');
+  expect(res.status).toBe(200);
+  doc = res.json;
+});
+afterAll(async () => h?.stop());
+
+const ALL_ROUTES = [...ROUTES, ...LOCAL_ROUTES];
+const key = (method: string, p: string) => `${method.toUpperCase()} ${p}`;
+const operations = (d: Doc) =>
+  Object.entries(d.paths ?? {}).flatMap(([p, item]) =>
+    (['get', 'post', 'put', 'patch', 'delete'] as const).filter((m) => item?.[m]).map((m) => ({ method: m, path: p, op: item![m]! })),
+  );
+
+// ---- JSON Schema validation of answers against the document ---------------------------------------------------
+
+const DOC_ID = 'https://maatwerk.invalid/openapi.json';
+
+/** A copy of the document's schemas in which every object with listed properties allows no others. */
+function strictly<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(strictly) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = k === 'example' || k === 'examples' ? v : strictly(v);
+  if ('properties' in out && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out as T;
+}
+
+function ajvFor(d: Doc, strict: boolean) {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+  const absolute = JSON.parse(JSON.stringify(d.components ?? {}).replaceAll('"#/components/', `"${DOC_ID}#/components/`));
+  ajv.addSchema({ $id: DOC_ID, components: strict ? strictly(absolute) : absolute });
+  return (schema: unknown, value: unknown): string | undefined => {
+    const s = JSON.parse(JSON.stringify(strict ? strictly(schema) : schema).replaceAll('"#/components/', `"${DOC_ID}#/components/`));
+    const check = ajv.compile(typeof s === 'object' && s ? s : {});
+    return check(value) ? undefined : ajv.errorsText(check.errors, { separator: '\n' });
+  };
+}
+
+/** Every answer the tests saw, checked against the document at the end. */
+const seen: Array<{ method: string; resource: string; res: RawResponse }> = [];
+
+async function call(method: string, resource: string, p: string, headers: Record<string, string> = {}, body?: unknown): Promise<RawResponse> {
+  const raw = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const res = await rawRequest(h.url, method, p, { ...(raw !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers }, raw);
+  seen.push({ method, resource, res });
+  return res;
+}
+
+const ACME = { 'x-api-key': 'key-acme' };
+const AGENCY = { 'x-api-key': 'key-agency' };
+
+describe('the document', () => {
+  it('is valid OpenAPI 3.1', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
+  });
+
+  it('has exactly the routes of the table, and the local runtime serves every one of them', async () => {
+    expect(operations(doc).map((o) => key(o.method, o.path)).sort()).toEqual(ALL_ROUTES.map((r) => key(r.method, r.resource)).sort());
+    for (const r of ALL_ROUTES) {
+      const p = r.resource.replace(/\{\w+\}/g, 'x_1');
+      const res = await rawRequest(h.url, r.method, p, { ...AGENCY, ...(r.method === 'POST' ? { 'content-type': 'application/json' } : {}) }, r.method === 'POST' ? '{}' : undefined);
+      expect(res.status, key(r.method, r.resource)).not.toBe(405);
+      if (res.status === 404) expect(res.json.error.message, key(r.method, r.resource)).not.toMatch(/^No (local )?route/);
+    }
+  });
+
+  it('has every route a handler serves in the table (handlers’ switch cases ⊆ table ⊆ handlers)', () => {
+    const src = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8');
+    const apiCases = [...src('functions/api/handler.ts').matchAll(/case '(GET|POST|PUT|PATCH|DELETE) (\/[^']*)'/g)].map((m) => key(m[1], m[2]));
+    const docCases = ROUTES.filter((r) => r.fn === 'api' && r.auth === 'none').map((r) => key(r.method, r.resource));
+    expect([...apiCases, ...docCases].sort()).toEqual(ROUTES.filter((r) => r.fn === 'api').map((r) => key(r.method, r.resource)).sort());
+    const hookCases = [...src('functions/webhooks/handler.ts').matchAll(/case '(\/webhooks[^']*)'/g)].map((m) => m[1]);
+    expect(hookCases.sort()).toEqual(ROUTES.filter((r) => r.fn === 'webhooks').map((r) => r.resource).sort());
+    const localCases = [...src('infra/local/api-server.ts').matchAll(/case '(local\w+)'/g)].map((m) => m[1]);
+    expect(localCases.sort()).toEqual(LOCAL_ROUTES.map((r) => r.operationId).sort());
+  });
+
+  it('documents every field, enum and the error shape of the claim', () => {
+    const schemas = doc.components!.schemas! as Record<string, OpenAPIV3_1.SchemaObject>;
+    expect(Object.keys(schemas.CreateDossierBody.properties!).sort()).toEqual(['debtor', 'description', 'dueDate', 'principal', 'reference']);
+    expect(Object.keys(schemas.DebtorInput.properties!).sort()).toEqual(
+      ['address', 'consumer', 'debtorRef', 'email', 'incomeSource', 'language', 'name', 'paydayOfMonth', 'phone', 'whatsappOptIn'].sort(),
+    );
+    expect(schemas.DebtorInput.additionalProperties).toBe(false);
+    expect(schemas.Language.enum).toEqual(['nl', 'en']);
+    expect(JSON.stringify(schemas.IncomeSource)).toContain('"salary"');
+    expect(schemas.Error.properties!.error).toMatchObject({ required: ['code', 'message'] });
+    for (const { method, path: p, op } of operations(doc)) {
+      const statuses = Object.keys(op.responses ?? {});
+      expect(statuses, key(method, p)).toContain('400');
+      expect(statuses, key(method, p)).toContain('500');
+      expect(statuses.some((s) => s.startsWith('2')), key(method, p)).toBe(true);
+    }
+  });
+
+  it('has only examples that are valid against their own schema (request examples also against the zod schema)', () => {
+    const check = ajvFor(doc, false);
+    let examples = 0;
+    const walk = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${where}[${i}]`));
+      if (!node || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      const isSchema = 'type' in n || 'anyOf' in n || 'oneOf' in n || '$ref' in n || 'properties' in n;
+      if (isSchema) {
+        const { example, examples: many, ...schema } = n;
+        for (const ex of [...(example !== undefined ? [example] : []), ...(Array.isArray(many) ? many : [])]) {
+          examples++;
+          expect(check(schema, ex), `${where}: ${JSON.stringify(ex)}`).toBeUndefined();
+        }
+      }
+      for (const [k, v] of Object.entries(n)) if (k !== 'example' && k !== 'examples') walk(v, `${where}.${k}`);
+    };
+    walk(doc.components, 'components');
+    walk(doc.paths, 'paths');
+    expect(examples).toBeGreaterThan(30);
+    for (const r of ALL_ROUTES) {
+      if (r.body?.example === undefined) continue;
+      const parsed = r.body.schema.safeParse(r.body.example);
+      expect(parsed.success, `${key(r.method, r.resource)}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      const media = (doc.paths![r.resource] as Record<string, OpenAPIV3_1.OperationObject>)[r.method.toLowerCase()].requestBody as OpenAPIV3_1.RequestBodyObject;
+      expect(Object.values(media.content)[0].example).toEqual(r.body.example);
+    }
+  });
+
+  it('names the server the caller used', () => {
+    expect(doc.servers).toEqual([{ url: h.url }]);
+  });
+});
+
+describe('real answers match the document', () => {
+  it('for every route: success and error answers, by status and schema, read strictly', async () => {
+    // Client API
+    const created = await call('POST', '/v1/dossiers', '/v1/dossiers', ACME, dossierBody({ reference: 'DOC-1' }, { phone: '+31612349001', email: 'doc@example.invalid', incomeSource: 'salary', paydayOfMonth: 25 }));
+    expect(created.status).toBe(201);
+    const { dossierId, debtorId } = created.json;
+    await call('POST', '/v1/dossiers', '/v1/dossiers', ACME, dossierBody({ reference: 'DOC-1', principal: 1 }, { phone: '+31612349001', email: 'doc@example.invalid' })); // 409
+    await call('POST', '/v1/dossiers', '/v1/dossiers', ACME, { reference: 'DOC-2' }); // 400 with fields
+    await call('POST', '/v1/dossiers', '/v1/dossiers', { ...ACME, 'content-type': 'image/png' }, '{}'); // 415
+    await call('POST', '/v1/dossiers', '/v1/dossiers', {}, dossierBody()); // 401
+    const idem = { ...ACME, 'Idempotency-Key': 'doc-idem-1' };
+    await call('POST', '/v1/dossiers', '/v1/dossiers', idem, dossierBody({ reference: 'DOC-3' }, { phone: '+31612349002', email: 'doc3@example.invalid' }));
+    await call('POST', '/v1/dossiers', '/v1/dossiers', idem, dossierBody({ reference: 'DOC-4' }, { phone: '+31612349002', email: 'doc3@example.invalid' })); // 422
+    await h.advance({ seconds: 0 });
+
+    expect((await call('GET', '/v1/dossiers/{dossierId}', `/v1/dossiers/${dossierId}`, ACME)).status).toBe(200);
+    await call('GET', '/v1/dossiers/{dossierId}', `/v1/dossiers/${dossierId}`, { 'x-api-key': 'key-globex' }); // 404
+    await call('GET', '/v1/dossiers/{dossierId}', `/v1/dossiers/${'x'.repeat(200)}`, ACME); // 400
+    expect((await call('GET', '/v1/debtors/{debtorId}', `/v1/debtors/${debtorId}`, ACME)).status).toBe(200);
+    await call('GET', '/v1/debtors/{debtorId}', '/v1/debtors/deb_none', ACME); // 404
+
+    // A journey far enough for an agent's call task.
+    let taskId: string | undefined;
+    for (let i = 0; i < 20 && !taskId; i++) {
+      await h.advance({ seconds: 5 * 86_400 });
+      const tasks = await call('GET', '/v1/tasks', '/v1/tasks', AGENCY);
+      expect(tasks.status).toBe(200);
+      taskId = tasks.json.tasks.find((t: { debtorId: string }) => t.debtorId === debtorId)?.taskId;
+    }
+    expect(taskId, 'the journey reached an agent’s call').toBeDefined();
+    await call('GET', '/v1/tasks', '/v1/tasks', ACME); // 403
+    await call('GET', '/v1/tasks', '/v1/tasks?status=done', AGENCY); // 400
+    expect((await call('POST', '/v1/tasks/{taskId}/complete', `/v1/tasks/${taskId}/complete`, AGENCY, { outcome: 'promise_to_pay', note: 'Betaalt vrijdag.' })).status).toBe(200);
+    await call('POST', '/v1/tasks/{taskId}/complete', `/v1/tasks/${taskId}/complete`, AGENCY, { outcome: 'no_answer' }); // 409
+    await call('POST', '/v1/tasks/{taskId}/complete', '/v1/tasks/task_none/complete', AGENCY, { outcome: 'reached' }); // 404
+    expect((await call('POST', '/v1/dossiers/{dossierId}/payments', `/v1/dossiers/${dossierId}/payments`, ACME, { amount: 2500, reference: 'BANK-77' })).status).toBe(200);
+    await call('POST', '/v1/dossiers/{dossierId}/payments', `/v1/dossiers/${dossierId}/payments`, ACME, { amount: -1 }); // 400
+
+    // Webhooks
+    const inbound = `${h.url}/webhooks/twilio/inbound`;
+    const params = { MessageSid: 'SM0000000000000000000000000000d0c1', AccountSid: LOCAL_DEFAULTS.twilioAccountSid, From: '+31612349001', To: LOCAL_DEFAULTS.smsFrom, Body: 'ik betaal vrijdag' };
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await call('POST', '/webhooks/twilio/inbound', '/webhooks/twilio/inbound', { ...form, 'x-twilio-signature': twilio.getExpectedTwilioSignature(h.rt.twilioAuthToken, inbound, params) }, new URLSearchParams(params).toString())).status).toBe(200);
+    await call('POST', '/webhooks/twilio/inbound', '/webhooks/twilio/inbound', form, new URLSearchParams(params).toString()); // 403
+    const status = { MessageSid: 'SM0000000000000000000000000000d0c2', MessageStatus: 'delivered' };
+    const statusUrl = `${h.url}/webhooks/twilio/status`;
+    expect((await call('POST', '/webhooks/twilio/status', '/webhooks/twilio/status', { ...form, 'x-twilio-signature': twilio.getExpectedTwilioSignature(h.rt.twilioAuthToken, statusUrl, status) }, new URLSearchParams(status).toString())).status).toBe(204);
+    const ts = String(Math.floor(Date.parse((await rawRequest(h.url, 'GET', '/local/clock')).json.now) / 1000));
+    const sgKey = crypto.createPrivateKey(fs.readFileSync(path.join(h.dataDir, 'sendgrid-event-key.pem')));
+    const events = '[]';
+    expect((await call('POST', '/webhooks/sendgrid/events', '/webhooks/sendgrid/events', { 'content-type': 'application/json', [EVENT_SIGNATURE_HEADER]: signSendgridEvents(sgKey, ts, events), [EVENT_TIMESTAMP_HEADER]: ts }, events)).status).toBe(200);
+    await call('POST', '/webhooks/sendgrid/events', '/webhooks/sendgrid/events', { 'content-type': 'application/json' }, events); // 403
+
+    // Documentation and the local routes
+    expect((await call('GET', '/openapi.json', '/openapi.json')).status).toBe(200);
+    expect((await call('GET', '/docs', '/docs')).status).toBe(200);
+    await call('GET', '/local/clock', '/local/clock');
+    await call('POST', '/local/clock/advance', '/local/clock/advance', {}, { seconds: 60 });
+    await call('POST', '/local/clock/advance', '/local/clock/advance', {}, { until: '2000-01-01T00:00:00Z' }); // 422
+    await call('POST', '/local/clock/advance', '/local/clock/advance', {}, { seconds: 1e13 }); // 400
+    const outbox = await call('GET', '/local/outbox', '/local/outbox');
+    const letter = outbox.json.messages.find((m: { channel: string }) => m.channel === 'letter');
+    expect(letter, 'a letter was sent').toBeDefined();
+    const pdf = await call('GET', '/local/outbox/{messageId}.pdf', new URL(letter.pdf).pathname);
+    expect(pdf.text.startsWith('%PDF')).toBe(true);
+    await call('GET', '/local/outbox/{messageId}.pdf', '/local/outbox/LTnone.pdf'); // 404
+
+    // Every answer: a documented status, a documented content type, a body that matches its schema strictly.
+    const check = ajvFor(doc, true);
+    const byRoute = new Map<string, Set<string>>();
+    for (const { method, resource, res } of seen) {
+      const where = `${key(method, resource)} → ${res.status}`;
+      const op = (doc.paths![resource] as Record<string, OpenAPIV3_1.OperationObject>)[method.toLowerCase()];
+      const answer = op.responses![String(res.status)] as OpenAPIV3_1.ResponseObject | undefined;
+      expect(answer, `${where} is documented (${res.text.slice(0, 200)})`).toBeDefined();
+      (byRoute.get(key(method, resource)) ?? byRoute.set(key(method, resource), new Set()).get(key(method, resource))!).add(String(res.status));
+      if (!answer!.content) {
+        expect(res.text, where).toBe('');
+        continue;
+      }
+      const [type, media] = Object.entries(answer!.content)[0];
+      expect(String(res.headers['content-type']), where).toContain(type);
+      if (type === 'application/json') expect(check(media.schema, res.json), `${where}: ${res.text.slice(0, 300)}`).toBeUndefined();
+    }
+    // Each route was seen answering at least once, most with a success and an error.
+    expect([...byRoute.keys()].sort()).toEqual(ALL_ROUTES.map((r) => key(r.method, r.resource)).sort());
+  }, 120_000);
+});
+
+describe('the docs page', () => {
+  it('loads, self-contained, and shows every route, field and schema of the document', async () => {
+    const res = await rawRequest(h.url, 'GET', '/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    const html = res.text;
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link|<iframe|<img|@import|url\(/i);
+    expect(html).not.toMatch(/\bsrc=/i);
+    for (const m of html.matchAll(/href="([^"]+)"/g)) expect(m[1], 'only links within the page or to openapi.json').toMatch(/^#|^openapi\.json$/);
+    for (const { method, path: p } of operations(doc)) expect(html).toContain(`${method.toUpperCase()}</span> <code>${p.replace(/&/g, '&amp;')}</code>`);
+    for (const name of Object.keys(doc.components!.schemas!)) expect(html).toContain(`id="schema-${name}"`);
+    for (const field of ['postalCode', 'amounts.outstanding', 'tasks[].context.talkingLine', 'incomeSource', 'paydayOfMonth', 'debtorRef', 'whatsappOptIn', 'Idempotency-Key']) expect(html).toContain(field);
+    expect(html).toContain('{&quot;type&quot;:&quot;uwv&quot;,&quot;benefit&quot;:'); // the income source forms, spelt out
+  });
+});
