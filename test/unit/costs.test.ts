@@ -11,6 +11,7 @@ import {
   costsDue,
   costsFromHonouringStatedTerms,
   fourteenDayTermEnd,
+  instalmentClaimCosts,
   instalmentCostCap,
   isValidFourteenDayWording,
   presumedReceipt,
@@ -147,6 +148,62 @@ describe('instalmentCostCap', () => {
     [10000, 1.5],
   ])('rejects (%s, %s)', (m, p) => {
     expect(() => instalmentCostCap(m, p)).toThrow(RangeError);
+  });
+});
+
+describe('instalmentClaimCosts (DESIGN §5 rule 6: Wki small-instalment cap on top of the WIK scale, Besluit BIK art. 2)', () => {
+  // monthly, overdue instalments, overdue amount, costs, rule, why (WIK by hand: 15% of the first €2,500 + 10% …, floor €40)
+  it.each<[number, number, number, number, 'wik' | 'instalment_cap', string]>([
+    [10000, 1, 10000, 4000, 'wik', 'first instalment: WIK floor €40 = cap €40'],
+    [10000, 3, 30000, 4500, 'wik', '3 × €100: WIK 15% of €300 = €45 < cap €120'],
+    [25000, 4, 100000, 14000, 'instalment_cap', '4 × €250: WIK €150 > cap €140 (six-month block)'],
+    [25000, 6, 150000, 14000, 'instalment_cap', '6 × €250: WIK €225 > cap €140'],
+    [25000, 7, 175000, 18000, 'instalment_cap', '7 × €250: WIK €262.50 > cap €140 + €40 (second half-year)'],
+    [25000, 12, 300000, 28000, 'instalment_cap', '12 × €250: WIK €425 > cap 2 × €140'],
+    [26666, 6, 159996, 14000, 'instalment_cap', '€266.66 a month is below €266.67: WIK €239.99 > cap €140'],
+    [26667, 6, 160002, 24000, 'wik', '€266.67 a month: no cap, WIK 15% of €1,600.02 = €240.003 → €240.00'],
+    [25000, 6, 60000, 9000, 'wik', 'after payments €600 open = 3 unpaid instalments: WIK €90 < cap €120'],
+    [25000, 6, 110000, 14000, 'instalment_cap', 'after payments €1,100 open = 5 unpaid instalments: WIK €165 > cap €140'],
+    [25000, 6, 0, 0, 'wik', 'everything paid: no costs'],
+  ])('monthly %i cents, %i overdue, %i open → costs %i (%s: %s)', (monthly, overdue, open, costs, rule) => {
+    const r = instalmentClaimCosts({ monthlyAmountCents: monthly, overdueInstalments: overdue, overdueCents: open });
+    expect(r).toMatchObject({ costs, rule, vat: 0, total: costs });
+    expect(r.costs).toBeLessThanOrEqual(r.wikCents);
+    if (r.capCents !== null) expect(r.costs).toBeLessThanOrEqual(r.capCents);
+    expect(r.reason).toMatch(rule === 'instalment_cap' ? /cap applies/ : /WIK/);
+  });
+
+  it('VAT (rule 2) is added on the capped amount: €140 × 1.21 = €169.40', () => {
+    expect(instalmentClaimCosts({ monthlyAmountCents: 25000, overdueInstalments: 6, overdueCents: 150000, vat: true })).toMatchObject({ costs: 14000, vat: 2940, total: 16940 });
+  });
+
+  it('the reason names the rule, the amounts and the unpaid instalments for the decision log', () => {
+    const r = instalmentClaimCosts({ monthlyAmountCents: 25000, overdueInstalments: 6, overdueCents: 110000 });
+    expect(r.unpaidInstalments).toBe(5);
+    expect(r.reason).toBe(
+      'instalment claim of €250.00 a month, 5 unpaid overdue instalment(s) (€1,100.00); WIK €165.00, Wki small-instalment cap €140.00 (€40 per instalment, at most €140 per six months): the cap applies → €140.00',
+    );
+  });
+
+  it('costsDue applies the cap to an instalment claim once the 14-day term has ended', () => {
+    const input = { principal: 150000, letterSentAt: new Date('2026-03-04T10:00:00Z'), instalment: { monthlyAmountCents: 25000, overdueInstalments: 6 } };
+    expect(costsDue({ ...input, now: new Date('2026-03-15T10:00:00Z') })).toMatchObject({ status: 'term_running', costs: 0 });
+    const due = costsDue({ ...input, now: new Date('2026-03-21T10:00:00Z') });
+    expect(due).toMatchObject({ status: 'due', costs: 14000 });
+    expect(due.reason).toContain('cap applies');
+    // without the instalment mark the same claim gets the full WIK scale
+    expect(costsDue({ ...input, instalment: undefined, now: new Date('2026-03-21T10:00:00Z') }).costs).toBe(22500);
+  });
+
+  it.each([
+    [{ monthlyAmountCents: 0, overdueInstalments: 1, overdueCents: 100 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: 0, overdueCents: 100 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: -1, overdueCents: 0 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: 1.5, overdueCents: 100 }],
+    [{ monthlyAmountCents: -1, overdueInstalments: 1, overdueCents: 100 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: 1, overdueCents: 0.5 }],
+  ])('rejects %j', (input) => {
+    expect(() => instalmentClaimCosts(input)).toThrow(RangeError);
   });
 });
 
