@@ -304,6 +304,8 @@ export interface CostsDue {
   costsFrom: string;
   /** principal still open at the end of the term (after payments made before costsFrom) */
   principalAtTermEnd: number;
+  /** true when the small-instalment cap (rule 6) lowered the costs */
+  instalmentCap: boolean;
   reason: string;
 }
 
@@ -333,7 +335,7 @@ export function costsDue(input: CostsDueInput): CostsDue {
     if (localDate(toDate(p.at)) <= lastTermDay) paidInTerm += p.amount;
   }
   const principalAtTermEnd = Math.max(0, principal - paidInTerm);
-  const base = { receiptDate, termEnd, costsFrom, principalAtTermEnd };
+  const base = { receiptDate, termEnd, costsFrom, principalAtTermEnd, instalmentCap: false };
   const stated = lastTermDay === termEnd ? '' : ` (${honoured.reason})`;
   if (localDate(input.now) < costsFrom) {
     return { ...base, costs: 0, vat: 0, total: 0, status: 'term_running', reason: `the 14-day term runs until ${termEnd}; costs from ${costsFrom}${stated}` };
@@ -343,9 +345,10 @@ export function costsDue(input: CostsDueInput): CostsDue {
   }
   const c = input.instalment
     ? instalmentClaimCosts({ ...input.instalment, overdueCents: principalAtTermEnd, vat: input.vat })
-    : wikCostsReason(principalAtTermEnd, input.vat === true);
+    : { ...wikCostsReason(principalAtTermEnd, input.vat === true), rule: 'wik' };
   const rest = paidInTerm > 0 ? ' (after payments inside the term)' : '';
-  return { ...base, costs: c.costs, vat: c.vat, total: c.total, status: 'due', reason: `term ended ${lastTermDay}${stated}${rest}: ${c.reason}` };
+  const instalmentCap = c.rule === 'instalment_cap';
+  return { ...base, instalmentCap, costs: c.costs, vat: c.vat, total: c.total, status: 'due', reason: `term ended ${lastTermDay}${stated}${rest}: ${c.reason}` };
 }
 
 function wikCostsReason(principalCents: number, vat: boolean): { costs: number; vat: number; total: number; reason: string } {
