@@ -41,7 +41,7 @@ const CALENDAR_DATE: Record<Language, Intl.DateTimeFormat> = {
 export function formatDate(value: Date | string, language: Language): string {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const day = new Date(`${value}T00:00:00Z`);
-    if (Number.isNaN(day.getTime())) throw new TypeError(`not a date: ${value}`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new TypeError(`not a date: ${value}`);
     return CALENDAR_DATE[language].format(day);
   }
   const d = value instanceof Date ? value : new Date(value);

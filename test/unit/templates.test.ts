@@ -339,6 +339,10 @@ describe('formatting helpers', () => {
     expect(formatDate(new Date('2026-03-28T23:30:00Z'), 'nl')).toBe('29 maart 2026'); // 00:30 CET next day
     expect(formatDate(new Date('2026-07-31T22:30:00Z'), 'en')).toBe('1 August 2026'); // 00:30 CEST
     expect(formatDate('2026-12-31T12:00:00Z', 'nl')).toBe('31 december 2026');
+    // a plain calendar day (a term end) is shown as that day, whatever the time zone of the machine
+    expect(formatDate('2026-03-16', 'nl')).toBe('16 maart 2026');
+    expect(formatDate('2027-01-01', 'en')).toBe('1 January 2027');
+    expect(() => formatDate('2026-02-30', 'nl')).toThrow();
   });
 
   it('lists, front matter and blocks', () => {
