@@ -41,6 +41,14 @@ export interface RenderInput {
   whatsappWindowOpen?: boolean;
   /** Optional (added by the renderer): a date the debtor is asked to pay or respond by (final notice, hand-over). */
   respondBy?: Date;
+  /**
+   * Optional: the last day ('YYYY-MM-DD', Europe/Amsterdam) of the 14-day letter's term for these claims, as costs
+   * are charged on it (costs.ts `costsDue(...).termEnd`, Atw-extended). Messages after the letter (e-mail, SMS,
+   * WhatsApp, call in the fourteen_day_letter phase) state this date instead of a term of their own; without it
+   * they refer to "the term in the letter" and name no date. The 14-day letter itself never shows it: its term is
+   * counted from delivery. Whatever date a message showed must be passed to costsDue as a stated term end.
+   */
+  termEndDate?: string;
 }
 
 export interface AgencyDetails {

@@ -29,8 +29,21 @@ export function formatMoney(cents: number, language: Language): string {
   return MONEY[language].format(cents / 100).replace(/\u202f/g, '\u00a0');
 }
 
-/** A calendar date in Europe/Amsterdam: "29 maart 2026" / "29 March 2026". */
+const CALENDAR_DATE: Record<Language, Intl.DateTimeFormat> = {
+  nl: new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }),
+};
+
+/**
+ * A calendar date in Europe/Amsterdam: "29 maart 2026" / "29 March 2026". An instant is converted to its Amsterdam
+ * day; a plain 'YYYY-MM-DD' already is a calendar day and is shown as it is.
+ */
 export function formatDate(value: Date | string, language: Language): string {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const day = new Date(`${value}T00:00:00Z`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new TypeError(`not a date: ${value}`);
+    return CALENDAR_DATE[language].format(day);
+  }
   const d = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(d.getTime())) throw new TypeError(`not a date: ${String(value)}`);
   return DATE[language].format(d);

@@ -371,6 +371,8 @@ interface Context {
   paymentLink: string;
   costNotice: { costs: number; vatIncluded: boolean } | null;
   respondBy: Date | null;
+  /** 'YYYY-MM-DD': the letter's term end, for the messages that follow the 14-day letter */
+  termEndDate: string | null;
   agency: Omit<AgencyDetails, 'iban'> & { iban: string | null };
 }
 
@@ -412,6 +414,7 @@ function buildContext(input: RenderInput, language: Language, labels: Labels): C
     paymentLink: input.paymentLink,
     costNotice: input.costNotice ?? null,
     respondBy: input.respondBy ?? null,
+    termEndDate: input.termEndDate ?? null,
     agency: {
       name: oneLine(ag.name),
       wkiNumber: oneLine(ag.wkiNumber),
@@ -436,6 +439,11 @@ function whatsappVariable(value: string): string {
   return v;
 }
 
+function isCalendarDate(v: unknown): boolean {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  return new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+}
+
 function validate(input: RenderInput): void {
   const fail = (msg: string): never => {
     throw new RenderError(msg);
@@ -448,6 +456,7 @@ function validate(input: RenderInput): void {
   if (input.respondBy !== undefined && (!(input.respondBy instanceof Date) || Number.isNaN(input.respondBy.getTime()))) {
     fail('respondBy must be a valid Date');
   }
+  if (input.termEndDate !== undefined && !isCalendarDate(input.termEndDate)) fail('termEndDate must be a calendar date YYYY-MM-DD');
   if (!oneLine(input.debtor?.name ?? '')) fail('debtor.name is required');
   if (!Array.isArray(input.claims) || input.claims.length === 0) fail('at least one claim is required');
   const cents = (v: unknown, what: string) => {

@@ -74,6 +74,40 @@ export const DECLARED_EQUAL_DAYS: Readonly<Record<string, string>> = Object.free
 /** Years for which DECLARED_EQUAL_DAYS is known to be complete. Outside it only statutory holidays are known. */
 export const DECLARED_DAYS_COVERAGE = Object.freeze({ from: 2023, through: 2028 });
 
+export interface DeclaredDaysCoverage {
+  ok: boolean;
+  /** the last day DECLARED_EQUAL_DAYS is known to be complete */
+  coveredThrough: string;
+  /** days from today (Europe/Amsterdam) to coveredThrough; negative once it has passed */
+  daysLeft: number;
+  /** when not ok: what runs out and where to add the government's list */
+  message?: string;
+}
+
+/**
+ * Does the declared-days list run out within `horizonMonths` (default 12) of `now`? Why it matters: after the last
+ * covered year the calendar only knows the statutory holidays, so a declared day would count as a working day — a
+ * 14-day term could end a day too early (Atw art. 1 and 3 lid 3) and a message could go out on it. The Besluit is
+ * published well ahead, so a year's warning leaves time to add it.
+ */
+export function declaredDaysCoverage(now: Date, horizonMonths = 12, coverage: { through: number } = DECLARED_DAYS_COVERAGE): DeclaredDaysCoverage {
+  if (!Number.isInteger(horizonMonths) || horizonMonths < 0) throw new RangeError('horizonMonths must be a whole number ≥ 0');
+  const local = toLocal(now).startOf('day');
+  const coveredThrough = `${pad4(coverage.through)}-12-31`;
+  const daysLeft = daysBetween(fmt(local), coveredThrough);
+  if (fmt(local.plus({ months: horizonMonths })) <= coveredThrough) return { ok: true, coveredThrough, daysLeft };
+  const when = daysLeft < 0 ? `ran out on ${coveredThrough}` : `run out on ${coveredThrough}, within ${horizonMonths} months`;
+  return {
+    ok: false,
+    coveredThrough,
+    daysLeft,
+    message:
+      `The days declared equal to a holiday (Algemene termijnenwet art. 3 lid 3) ${when}; after that the calendar knows ` +
+      "only the statutory holidays. Add the government's next \"Besluit gelijkstelling … met een algemeen erkende " +
+      'feestdag" (Staatscourant) to DECLARED_EQUAL_DAYS in functions/domain/calendar.ts and extend DECLARED_DAYS_COVERAGE.',
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Statutory holidays from date-holidays (as a base only)
 // ---------------------------------------------------------------------------------------------------

@@ -4,6 +4,9 @@
  * Sources: Besluit vergoeding voor buitengerechtelijke incassokosten (Stb. 2012, 141) art. 2; art. 6:96(6) BW;
  * Hoge Raad 25-11-2016, ECLI:NL:HR:2016:2704 (14-day letter: wording, receipt, payments inside the term).
  *
+ * The 14-day term ends on receipt + 14 days, moved to the next working day per Algemene termijnenwet art. 1 (DESIGN
+ * §5 rule 12, which refines rule 4's "receipt + 15 days"); costs from the day after.
+ *
  * Rounding (documented choice): every bracket is computed exactly (in thousandths of a cent, integers only),
  * the sum is rounded once, half up, to whole cents; then the €40 floor and €6,775 cap apply. Because the
  * bracket edges are whole euros, only the last, partial bracket can have a fraction, so the per-bracket
@@ -11,6 +14,7 @@
  * rounded half up to whole cents.
  */
 import { addDays, dateParts, isAtwHoliday, localDate, weekday, workingDayOnOrAfter } from './calendar.js';
+import { assertCents, divRoundHalfUp, euro } from './money.js';
 
 export const WIK_MINIMUM_CENTS = 40_00;
 export const WIK_MAXIMUM_CENTS = 6_775_00;
@@ -29,14 +33,6 @@ const BRACKETS: ReadonlyArray<{ from: number; to: number; permille: number }> = 
   { from: 200_000_00, to: Number.POSITIVE_INFINITY, permille: 5 },
 ];
 
-function assertCents(name: string, v: number): void {
-  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${name} must be a whole, non-negative number of cents`);
-}
-
-/** a / b rounded half up, for non-negative integers. */
-function divRoundHalfUp(a: number, b: number): number {
-  return Math.floor((2 * a + b) / (2 * b));
-}
 
 export interface WikBracket {
   fromCents: number;
@@ -151,6 +147,65 @@ export function instalmentCostCap(monthlyAmountCents: number, periods: number): 
   };
 }
 
+/** A claim the creditor marked as an instalment claim: its monthly amount and how many instalments are overdue. */
+export interface InstalmentTerms {
+  monthlyAmountCents: number;
+  overdueInstalments: number;
+}
+
+export interface InstalmentClaimCosts {
+  costs: number;
+  vat: number;
+  total: number;
+  /** which bound decided: the WIK scale on the overdue amount, or the small-instalment cap below it */
+  rule: 'wik' | 'instalment_cap';
+  /** WIK costs on the overdue amount (excl. VAT) */
+  wikCents: number;
+  /** the small-instalment cap (excl. VAT), null when the monthly amount is €266.67 or more */
+  capCents: number | null;
+  /** overdue instalments still unpaid (payments clear the oldest first) */
+  unpaidInstalments: number;
+  reason: string;
+}
+
+/**
+ * Costs of an instalment claim (DESIGN §5 rule 6): the WIK scale on the overdue amount, but never more than the
+ * small-instalment cap (€40 for the first instalment, at most €140 per six months) when the monthly amount is
+ * below €266.67. The cap only ever lowers the costs. Why min(): the cap is a maximum for such claims, and the
+ * WIK scale on the sum of the instalments (one creditor, claims collected together: rule 1) is already the
+ * ceiling for any claim. `overdueCents` is what is still open of the overdue instalments; payments are taken to
+ * clear whole instalments oldest first, so the unpaid count is at most ceil(overdueCents / monthly amount).
+ */
+export function instalmentClaimCosts(input: InstalmentTerms & { overdueCents: number; vat?: boolean }): InstalmentClaimCosts {
+  const { monthlyAmountCents: monthly, overdueInstalments, overdueCents } = input;
+  assertCents('overdueCents', overdueCents);
+  assertCents('monthlyAmountCents', monthly);
+  if (monthly === 0) throw new RangeError('monthlyAmountCents must be more than 0');
+  if (!Number.isSafeInteger(overdueInstalments) || overdueInstalments < 0) throw new RangeError('overdueInstalments must be a whole number ≥ 0');
+  if (overdueCents > 0 && overdueInstalments === 0) throw new RangeError('an overdue amount needs at least one overdue instalment');
+  const unpaid = Math.min(overdueInstalments, Math.ceil(overdueCents / monthly));
+  const wik = wikCosts(overdueCents).costs;
+  const cap = instalmentCostCap(monthly, unpaid);
+  const capped = cap.capCents !== null && cap.capCents < wik;
+  const costs = capped ? cap.capCents! : wik;
+  const vat = input.vat ? vatOn(costs) : 0;
+  const head = `instalment claim of ${euro(monthly)} a month, ${unpaid} unpaid overdue instalment(s) (${euro(overdueCents)})`;
+  const why =
+    cap.capCents === null
+      ? `monthly amount €266.67 or more, so no instalment cap: WIK ${euro(wik)}`
+      : `WIK ${euro(wik)}, Wki small-instalment cap ${euro(cap.capCents)} (€40 per instalment, at most €140 per six months): ${capped ? 'the cap applies' : 'WIK is lower'}`;
+  return {
+    costs,
+    vat,
+    total: costs + vat,
+    rule: capped ? 'instalment_cap' : 'wik',
+    wikCents: wik,
+    capCents: cap.capCents,
+    unpaidInstalments: unpaid,
+    reason: `${head}; ${why} → ${euro(costs)}${input.vat ? ' plus 21% VAT' : ''}`,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The 14-day letter
 // ---------------------------------------------------------------------------------------------------
@@ -178,24 +233,43 @@ export function presumedReceipt(sentAt: Date, provenDelivery?: string): string {
   return d;
 }
 
-export interface TermOptions {
-  /**
-   * Also apply Algemene termijnenwet art. 1 to the end of the term (a term ending on a Saturday, Sunday or
-   * holiday runs on to the next working day). DESIGN §5 rule 4 says "receipt + 15 days" and that is the
-   * default; set this for the more cautious reading.
-   */
-  extendPerAtw?: boolean;
+/**
+ * The last day of the term "binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd".
+ *
+ * Why this way (DESIGN §5 rules 3, 4 and 12): the 14 days run from the day after (presumed) receipt, so day 14
+ * is receipt + 14. The 14-day term of art. 6:96 lid 6 BW is a statutory term, so the Algemene termijnenwet
+ * applies: a term ending on a Saturday, Sunday, Atw holiday or declared-equal day runs on to the next day that is
+ * none of these (Atw art. 1 lid 1). Not optional: charging costs on the Monday after a term that "ended" on
+ * Saturday is charging them inside the term, and the costs are then lost (HR 25-11-2016,
+ * ECLI:NL:HR:2016:2704). Atw art. 2 (at least two working days inside a term of three days or more) never
+ * lengthens a 14-day term: no run of non-working days in the Dutch calendar is that long.
+ */
+export function fourteenDayTermEnd(receiptDate: string): string {
+  return workingDayOnOrAfter(addDays(receiptDate, 14));
 }
 
-/** The last day of the term "binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd": receipt + 14. */
-export function fourteenDayTermEnd(receiptDate: string, opts: TermOptions = {}): string {
-  const end = addDays(receiptDate, 14);
-  return opts.extendPerAtw ? workingDayOnOrAfter(end) : end;
+/** The first day costs may be added: the day after the (extended) term. */
+export function costsAllowedFrom(receiptDate: string): string {
+  return addDays(fourteenDayTermEnd(receiptDate), 1);
 }
 
-/** The first day costs may be added: the day after the term, i.e. receipt + 15 days. */
-export function costsAllowedFrom(receiptDate: string, opts: TermOptions = {}): string {
-  return addDays(fourteenDayTermEnd(receiptDate, opts), 1);
+/**
+ * When a later message about the same claims stated a term end (e.g. a follow-up e-mail "betaal uiterlijk op
+ * 25 januari"), costs wait for the latest term any message stated (DESIGN §5 rule 12: a later message never
+ * states a later term than the one costs are charged on; if one did, we honour it rather than contradict it).
+ * `statedTermEnds` are the term-end dates ('YYYY-MM-DD') that messages actually showed the debtor.
+ */
+export function costsFromHonouringStatedTerms(costsFrom: string, statedTermEnds: readonly string[]): { costsFrom: string; reason: string } {
+  dateParts(costsFrom);
+  let latest = addDays(costsFrom, -1);
+  for (const d of statedTermEnds) {
+    dateParts(d);
+    if (d > latest) latest = d;
+  }
+  const from = addDays(latest, 1);
+  return from === costsFrom
+    ? { costsFrom, reason: `costs from ${costsFrom}, the day after the legal term` }
+    : { costsFrom: from, reason: `a message stated the term ends ${latest}: costs wait until ${from} (legal term allowed ${costsFrom})` };
 }
 
 export interface Payment {
@@ -204,7 +278,7 @@ export interface Payment {
   at: Date | string;
 }
 
-export interface CostsDueInput extends TermOptions {
+export interface CostsDueInput {
   /** principal in cents, or several claims of one creditor (costs on their sum) */
   principal: number | readonly number[];
   payments?: readonly Payment[];
@@ -212,6 +286,10 @@ export interface CostsDueInput extends TermOptions {
   provenDelivery?: string;
   now: Date;
   vat?: boolean;
+  /** term-end dates ('YYYY-MM-DD') later messages showed the debtor; costs wait for the latest (rule 12) */
+  statedTermEnds?: readonly string[];
+  /** the claim is an instalment claim (DESIGN §5 rule 6): the small-instalment cap may apply */
+  instalment?: InstalmentTerms;
 }
 
 export interface CostsDue {
@@ -220,10 +298,14 @@ export interface CostsDue {
   total: number;
   status: 'term_running' | 'paid_within_term' | 'due';
   receiptDate: string;
+  /** the last day of the legal term (Atw-extended): what a follow-up message may state */
   termEnd: string;
+  /** the first day costs may be added: the day after termEnd, or after a later term a message stated */
   costsFrom: string;
-  /** principal still open at the end of the term (after payments made on or before termEnd) */
+  /** principal still open at the end of the term (after payments made before costsFrom) */
   principalAtTermEnd: number;
+  /** true when the small-instalment cap (rule 6) lowered the costs */
+  instalmentCap: boolean;
   reason: string;
 }
 
@@ -234,42 +316,45 @@ function toDate(at: Date | string): Date {
 }
 
 /**
- * The costs to show at `now`: nothing while the 14-day term runs (before receipt + 15 days, Europe/Amsterdam);
- * afterwards the WIK costs on the principal still open at the end of the term. A payment inside the term
- * lowers that principal; full payment inside the term means no costs at all. Payments after the term do not
- * lower the costs.
+ * The costs to show at `now`: nothing while the 14-day term runs (until the Atw-extended term end, Europe/Amsterdam,
+ * or a later term end a message stated); afterwards the WIK costs on the principal still open at the end of the
+ * term (capped for a small instalment claim). A payment inside the term lowers that principal; full payment inside
+ * the term means no costs at all. Payments after the term do not lower the costs.
  */
 export function costsDue(input: CostsDueInput): CostsDue {
   const principal = typeof input.principal === 'number' ? input.principal : sumCents(input.principal);
   assertCents('principal', principal);
   const receiptDate = presumedReceipt(input.letterSentAt, input.provenDelivery);
-  const termEnd = fourteenDayTermEnd(receiptDate, input);
-  const costsFrom = costsAllowedFrom(receiptDate, input);
+  const termEnd = fourteenDayTermEnd(receiptDate);
+  const honoured = costsFromHonouringStatedTerms(costsAllowedFrom(receiptDate), input.statedTermEnds ?? []);
+  const costsFrom = honoured.costsFrom;
+  const lastTermDay = addDays(costsFrom, -1);
   let paidInTerm = 0;
   for (const p of input.payments ?? []) {
     assertCents('payment amount', p.amount);
-    if (localDate(toDate(p.at)) <= termEnd) paidInTerm += p.amount;
+    if (localDate(toDate(p.at)) <= lastTermDay) paidInTerm += p.amount;
   }
   const principalAtTermEnd = Math.max(0, principal - paidInTerm);
-  const base = { receiptDate, termEnd, costsFrom, principalAtTermEnd };
+  const base = { receiptDate, termEnd, costsFrom, principalAtTermEnd, instalmentCap: false };
+  const stated = lastTermDay === termEnd ? '' : ` (${honoured.reason})`;
   if (localDate(input.now) < costsFrom) {
-    return { ...base, costs: 0, vat: 0, total: 0, status: 'term_running', reason: `the 14-day term runs until ${termEnd}; costs from ${costsFrom}` };
+    return { ...base, costs: 0, vat: 0, total: 0, status: 'term_running', reason: `the 14-day term runs until ${termEnd}; costs from ${costsFrom}${stated}` };
   }
   if (principalAtTermEnd === 0) {
-    return { ...base, costs: 0, vat: 0, total: 0, status: 'paid_within_term', reason: `paid in full within the term (until ${termEnd}): no costs` };
+    return { ...base, costs: 0, vat: 0, total: 0, status: 'paid_within_term', reason: `paid in full within the term (until ${lastTermDay}): no costs` };
   }
-  const w = wikCosts(principalAtTermEnd, { vat: input.vat });
-  return {
-    ...base,
-    costs: w.costs,
-    vat: w.vat,
-    total: w.total,
-    status: 'due',
-    reason:
-      `term ended ${termEnd}: WIK costs on the ${paidInTerm > 0 ? 'remaining ' : ''}principal of ${principalAtTermEnd} cents` +
-      (w.bound ? ` (${w.bound} applied)` : '') +
-      (input.vat ? ' plus 21% VAT' : ''),
-  };
+  const c = input.instalment
+    ? instalmentClaimCosts({ ...input.instalment, overdueCents: principalAtTermEnd, vat: input.vat })
+    : { ...wikCostsReason(principalAtTermEnd, input.vat === true), rule: 'wik' };
+  const rest = paidInTerm > 0 ? ' (after payments inside the term)' : '';
+  const instalmentCap = c.rule === 'instalment_cap';
+  return { ...base, instalmentCap, costs: c.costs, vat: c.vat, total: c.total, status: 'due', reason: `term ended ${lastTermDay}${stated}${rest}: ${c.reason}` };
+}
+
+function wikCostsReason(principalCents: number, vat: boolean): { costs: number; vat: number; total: number; reason: string } {
+  const w = wikCosts(principalCents, { vat });
+  const reason = `WIK costs on the principal of ${euro(principalCents)}: ${euro(w.costs)}` + (w.bound ? ` (${w.bound} applied)` : '') + (vat ? ' plus 21% VAT' : '');
+  return { costs: w.costs, vat: w.vat, total: w.total, reason };
 }
 
 function sumCents(list: readonly number[]): number {

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  DECLARED_DAYS_COVERAGE,
   DECLARED_EQUAL_DAYS,
+  declaredDaysCoverage,
   addWorkingDays,
   effectiveWindow,
   isAtwHoliday,
@@ -414,6 +416,47 @@ describe('nextContactMoment (instants in UTC)', () => {
       expect(r.moved).toBe(r.at.getTime() !== t);
       // everything between the asked instant and the answer (in hourly steps) is forbidden
       for (let u = t; u < r.at.getTime(); u += 3_600_000) expect(isContactAllowed(new Date(u))).toBe(false);
+    }
+  });
+});
+
+describe('declaredDaysCoverage: the calendar says when its declared days (Atw art. 3 lid 3) run out', () => {
+  const through = `${DECLARED_DAYS_COVERAGE.through}-12-31`; // the list is complete through 2028
+
+  it('more than 12 months of declared days left: no warning', () => {
+    // 23:59 on 31 December 2027 in Amsterdam (CET = UTC+1): 12 months later is 31 December 2028, still covered
+    const r = declaredDaysCoverage(new Date('2027-12-31T22:59:00Z'));
+    expect(r).toEqual({ ok: true, coveredThrough: through, daysLeft: 366 });
+    expect(declaredDaysCoverage(new Date('2026-12-10T10:00:00Z')).ok).toBe(true);
+  });
+
+  it('the list runs out within the next 12 months: a warning that names where to add the government\'s list', () => {
+    // 00:00 on 1 January 2028 in Amsterdam: 12 months later (1 January 2029) is no longer covered
+    const r = declaredDaysCoverage(new Date('2027-12-31T23:00:00Z'));
+    expect(r).toMatchObject({ ok: false, coveredThrough: through, daysLeft: 365 });
+    expect(r.message).toContain(`run out on ${through}, within 12 months`);
+    expect(r.message).toContain('DECLARED_EQUAL_DAYS in functions/domain/calendar.ts');
+    expect(r.message).toContain('Staatscourant');
+    expect(r.message).toContain('Algemene termijnenwet art. 3 lid 3');
+  });
+
+  it('after the list ran out the warning says so', () => {
+    const r = declaredDaysCoverage(new Date('2029-02-01T10:00:00Z'));
+    expect(r).toMatchObject({ ok: false, daysLeft: -32 });
+    expect(r.message).toContain(`ran out on ${through}`);
+  });
+
+  it('the horizon and the coverage are parameters (e.g. a 3-month warning; a list extended through 2031)', () => {
+    expect(declaredDaysCoverage(new Date('2028-09-30T10:00:00Z'), 3).ok).toBe(true);
+    expect(declaredDaysCoverage(new Date('2028-10-01T10:00:00Z'), 3).ok).toBe(false);
+    expect(declaredDaysCoverage(new Date('2029-02-01T10:00:00Z'), 12, { through: 2031 })).toMatchObject({ ok: true, coveredThrough: '2031-12-31' });
+    expect(() => declaredDaysCoverage(new Date('2028-10-01T10:00:00Z'), -1)).toThrow(RangeError);
+  });
+
+  it('every listed declared day lies inside the coverage (a day outside it would mean the coverage is wrong)', () => {
+    for (const d of Object.keys(DECLARED_EQUAL_DAYS)) {
+      expect(Number(d.slice(0, 4))).toBeGreaterThanOrEqual(DECLARED_DAYS_COVERAGE.from);
+      expect(Number(d.slice(0, 4))).toBeLessThanOrEqual(DECLARED_DAYS_COVERAGE.through);
     }
   });
 });

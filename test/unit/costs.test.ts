@@ -4,11 +4,14 @@
  * €6,775, one rounding half up to cents; VAT 21% rounded half up. Dates from the 2025–2028 calendars.
  */
 import { describe, expect, it } from 'vitest';
+import { addDays, daysBetween, isWorkingDay, localInstant } from '../../functions/domain/calendar.js';
 import {
   checkFourteenDayWording,
   costsAllowedFrom,
   costsDue,
+  costsFromHonouringStatedTerms,
   fourteenDayTermEnd,
+  instalmentClaimCosts,
   instalmentCostCap,
   isValidFourteenDayWording,
   presumedReceipt,
@@ -148,6 +151,62 @@ describe('instalmentCostCap', () => {
   });
 });
 
+describe('instalmentClaimCosts (DESIGN §5 rule 6: Wki small-instalment cap on top of the WIK scale, Besluit BIK art. 2)', () => {
+  // monthly, overdue instalments, overdue amount, costs, rule, why (WIK by hand: 15% of the first €2,500 + 10% …, floor €40)
+  it.each<[number, number, number, number, 'wik' | 'instalment_cap', string]>([
+    [10000, 1, 10000, 4000, 'wik', 'first instalment: WIK floor €40 = cap €40'],
+    [10000, 3, 30000, 4500, 'wik', '3 × €100: WIK 15% of €300 = €45 < cap €120'],
+    [25000, 4, 100000, 14000, 'instalment_cap', '4 × €250: WIK €150 > cap €140 (six-month block)'],
+    [25000, 6, 150000, 14000, 'instalment_cap', '6 × €250: WIK €225 > cap €140'],
+    [25000, 7, 175000, 18000, 'instalment_cap', '7 × €250: WIK €262.50 > cap €140 + €40 (second half-year)'],
+    [25000, 12, 300000, 28000, 'instalment_cap', '12 × €250: WIK €425 > cap 2 × €140'],
+    [26666, 6, 159996, 14000, 'instalment_cap', '€266.66 a month is below €266.67: WIK €239.99 > cap €140'],
+    [26667, 6, 160002, 24000, 'wik', '€266.67 a month: no cap, WIK 15% of €1,600.02 = €240.003 → €240.00'],
+    [25000, 6, 60000, 9000, 'wik', 'after payments €600 open = 3 unpaid instalments: WIK €90 < cap €120'],
+    [25000, 6, 110000, 14000, 'instalment_cap', 'after payments €1,100 open = 5 unpaid instalments: WIK €165 > cap €140'],
+    [25000, 6, 0, 0, 'wik', 'everything paid: no costs'],
+  ])('monthly %i cents, %i overdue, %i open → costs %i (%s: %s)', (monthly, overdue, open, costs, rule) => {
+    const r = instalmentClaimCosts({ monthlyAmountCents: monthly, overdueInstalments: overdue, overdueCents: open });
+    expect(r).toMatchObject({ costs, rule, vat: 0, total: costs });
+    expect(r.costs).toBeLessThanOrEqual(r.wikCents);
+    if (r.capCents !== null) expect(r.costs).toBeLessThanOrEqual(r.capCents);
+    expect(r.reason).toMatch(rule === 'instalment_cap' ? /cap applies/ : /WIK/);
+  });
+
+  it('VAT (rule 2) is added on the capped amount: €140 × 1.21 = €169.40', () => {
+    expect(instalmentClaimCosts({ monthlyAmountCents: 25000, overdueInstalments: 6, overdueCents: 150000, vat: true })).toMatchObject({ costs: 14000, vat: 2940, total: 16940 });
+  });
+
+  it('the reason names the rule, the amounts and the unpaid instalments for the decision log', () => {
+    const r = instalmentClaimCosts({ monthlyAmountCents: 25000, overdueInstalments: 6, overdueCents: 110000 });
+    expect(r.unpaidInstalments).toBe(5);
+    expect(r.reason).toBe(
+      'instalment claim of €250.00 a month, 5 unpaid overdue instalment(s) (€1,100.00); WIK €165.00, Wki small-instalment cap €140.00 (€40 per instalment, at most €140 per six months): the cap applies → €140.00',
+    );
+  });
+
+  it('costsDue applies the cap to an instalment claim once the 14-day term has ended', () => {
+    const input = { principal: 150000, letterSentAt: new Date('2026-03-04T10:00:00Z'), instalment: { monthlyAmountCents: 25000, overdueInstalments: 6 } };
+    expect(costsDue({ ...input, now: new Date('2026-03-15T10:00:00Z') })).toMatchObject({ status: 'term_running', costs: 0 });
+    const due = costsDue({ ...input, now: new Date('2026-03-21T10:00:00Z') });
+    expect(due).toMatchObject({ status: 'due', costs: 14000 });
+    expect(due.reason).toContain('cap applies');
+    // without the instalment mark the same claim gets the full WIK scale
+    expect(costsDue({ ...input, instalment: undefined, now: new Date('2026-03-21T10:00:00Z') }).costs).toBe(22500);
+  });
+
+  it.each([
+    [{ monthlyAmountCents: 0, overdueInstalments: 1, overdueCents: 100 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: 0, overdueCents: 100 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: -1, overdueCents: 0 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: 1.5, overdueCents: 100 }],
+    [{ monthlyAmountCents: -1, overdueInstalments: 1, overdueCents: 100 }],
+    [{ monthlyAmountCents: 10000, overdueInstalments: 1, overdueCents: 0.5 }],
+  ])('rejects %j', (input) => {
+    expect(() => instalmentClaimCosts(input)).toThrow(RangeError);
+  });
+});
+
 describe('presumedReceipt: second day after sending, not counting Sundays, Mondays, Atw holidays', () => {
   it.each<[string, string, string]>([
     ['2026-03-04T10:00:00Z', '2026-03-06', 'Wed → Thu, Fri'],
@@ -197,28 +256,98 @@ describe('presumedReceipt: second day after sending, not counting Sundays, Monda
   });
 });
 
-describe('fourteenDayTermEnd and costsAllowedFrom', () => {
+describe('the 14-day term (art. 6:96 lid 6 BW; DESIGN §5 rules 3, 4, 12): 14 days from the day after receipt, extended per Algemene termijnenwet art. 1', () => {
   it.each([
-    ['2026-03-06', '2026-03-20', '2026-03-21'],
-    ['2026-03-10', '2026-03-24', '2026-03-25'],
-    ['2025-12-30', '2026-01-13', '2026-01-14'],
-    ['2026-02-20', '2026-03-06', '2026-03-07'], // February 2026 has 28 days
-    ['2028-02-20', '2028-03-05', '2028-03-06'], // 2028 is a leap year
-    ['2026-03-14', '2026-03-28', '2026-03-29'], // costs from the DST day
-    ['2026-12-30', '2027-01-13', '2027-01-14'],
-  ])('receipt %s → term ends %s, costs from %s', (receipt, end, from) => {
+    ['2026-03-06', '2026-03-20', '2026-03-21', 'ends Friday: unchanged'],
+    ['2026-03-10', '2026-03-24', '2026-03-25', 'ends Tuesday: unchanged'],
+    ['2025-12-30', '2026-01-13', '2026-01-14', 'ends Tuesday: unchanged'],
+    ['2026-02-20', '2026-03-06', '2026-03-07', 'February 2026 has 28 days; ends Friday'],
+    ['2028-02-20', '2028-03-06', '2028-03-07', '2028 is a leap year: day 14 is Sunday 5 March → Monday 6 March'],
+    ['2026-03-14', '2026-03-30', '2026-03-31', 'day 14 is Saturday 28 March (DST weekend) → Monday 30 March'],
+    ['2026-12-30', '2027-01-13', '2027-01-14', 'ends Wednesday: unchanged'],
+    ['2026-03-07', '2026-03-23', '2026-03-24', 'day 14 is Saturday 21 March → Monday 23 March'],
+    ['2026-04-21', '2026-05-06', '2026-05-07', 'day 14 is 5 May (Bevrijdingsdag, Atw art. 3 lid 1) → 6 May'],
+    ['2026-04-20', '2026-05-04', '2026-05-05', 'ends Monday 4 May, a working day: unchanged (costs may be added on 5 May)'],
+    ['2026-04-30', '2026-05-18', '2026-05-19', 'day 14 is Hemelvaartsdag 14 May → (declared Fri 15, weekend) Monday 18 May'],
+  ])('Atw art. 1: receipt %s → term ends %s, costs from %s (%s)', (receipt, end, from) => {
     expect(fourteenDayTermEnd(receipt)).toBe(end);
     expect(costsAllowedFrom(receipt)).toBe(from);
   });
 
-  it.each([
-    ['2026-03-07', '2026-03-23', '2026-03-24'], // ends Saturday 21 March → Monday 23
-    ['2026-04-21', '2026-05-06', '2026-05-07'], // ends on 5 May → 6 May
-    ['2026-04-20', '2026-05-04', '2026-05-05'], // ends on a working day: unchanged
-    ['2026-04-30', '2026-05-18', '2026-05-19'], // ends Thu 14 May Hemelvaart → (Fri declared, weekend) Mon 18
-  ])('with extendPerAtw, receipt %s → term ends %s, costs from %s', (receipt, end, from) => {
-    expect(fourteenDayTermEnd(receipt, { extendPerAtw: true })).toBe(end);
-    expect(costsAllowedFrom(receipt, { extendPerAtw: true })).toBe(from);
+  it('Atw art. 1: a letter sent Thursday 7 January 2027 is presumed received Saturday 9 January (DESIGN §5 rule 4); 14 days end Saturday 23 January → Monday 25 January; costs from Tuesday 26 January', () => {
+    const receipt = presumedReceipt(new Date('2027-01-07T10:00:00Z'));
+    expect(receipt).toBe('2027-01-09');
+    expect(fourteenDayTermEnd(receipt)).toBe('2027-01-25');
+    expect(costsAllowedFrom(receipt)).toBe('2027-01-26');
+    const base = { principal: 100000, letterSentAt: new Date('2027-01-07T10:00:00Z') };
+    // Monday 25 January 08:00 Amsterdam: what the issue measured — still inside the term
+    expect(costsDue({ ...base, now: new Date('2027-01-25T07:00:00Z') })).toMatchObject({ status: 'term_running', costs: 0, termEnd: '2027-01-25', costsFrom: '2027-01-26' });
+    expect(costsDue({ ...base, now: new Date('2027-01-25T22:59:59Z') }).status).toBe('term_running');
+    expect(costsDue({ ...base, now: new Date('2027-01-25T23:00:00Z') })).toMatchObject({ status: 'due', costs: 15000 });
+    // a payment on Monday 25 January is inside the (extended) term: costs on the rest only
+    const paidMonday = costsDue({ ...base, now: new Date('2027-02-01T10:00:00Z'), payments: [{ amount: 100000, at: '2027-01-25T16:00:00Z' }] });
+    expect(paidMonday).toMatchObject({ status: 'paid_within_term', costs: 0 });
+  });
+
+  it.each<[string, string, string, string, string]>([
+    // sent, receipt, term end, costs from, why
+    ['2026-04-09T10:00:00Z', '2026-04-11', '2026-04-28', '2026-04-29', 'day 14 Saturday 25 April 2026, then Sunday and Koningsdag Monday 27 April (Atw art. 3 lid 1) → Tuesday 28'],
+    ['2027-04-09T10:00:00Z', '2027-04-13', '2027-04-28', '2027-04-29', 'day 14 is Koningsdag Tuesday 27 April 2027 → Wednesday 28'],
+    ['2027-03-09T10:00:00Z', '2027-03-11', '2027-03-25', '2027-03-26', 'ends Thursday 25 March 2027, the day before Goede Vrijdag: unchanged'],
+    ['2027-03-10T10:00:00Z', '2027-03-12', '2027-03-30', '2027-03-31', 'day 14 is Goede Vrijdag 26 March 2027 (Atw art. 3 lid 2), then the weekend with Eerste Paasdag and Tweede Paasdag → Tuesday 30 March'],
+    ['2026-03-20T10:00:00Z', '2026-03-24', '2026-04-07', '2026-04-08', 'day 14 is Tuesday 7 April 2026, the day after Tweede Paasdag: unchanged'],
+    ['2027-04-21T10:00:00Z', '2027-04-23', '2027-05-10', '2027-05-11', 'day 14 is Friday 7 May 2027, declared equal to a holiday (Atw art. 3 lid 3) → Monday 10 May'],
+    ['2025-12-17T10:00:00Z', '2025-12-19', '2026-01-05', '2026-01-06', 'day 14 is Friday 2 January 2026, declared equal to a holiday (Atw art. 3 lid 3) → Monday 5 January'],
+    ['2027-04-20T10:00:00Z', '2027-04-22', '2027-05-10', '2027-05-11', 'day 14 is Hemelvaartsdag Thursday 6 May 2027, then the declared Friday and the weekend → Monday 10 May'],
+    ['2027-04-19T10:00:00Z', '2027-04-21', '2027-05-10', '2027-05-11', 'day 14 is 5 May 2027 (Wednesday), then Hemelvaart, the declared Friday and the weekend: five days on → Monday 10 May'],
+  ])('Atw art. 1 and 3: letter sent %s → receipt %s, term ends %s, costs from %s (%s)', (sent, receipt, end, from) => {
+    const letterSentAt = new Date(sent);
+    expect(presumedReceipt(letterSentAt)).toBe(receipt);
+    expect(fourteenDayTermEnd(receipt)).toBe(end);
+    expect(costsAllowedFrom(receipt)).toBe(from);
+    const lastSecondOfTerm = new Date(localInstant(from, 0).getTime() - 1000); // 23:59:59 Amsterdam on the term's last day
+    expect(costsDue({ principal: 100000, letterSentAt, now: lastSecondOfTerm })).toMatchObject({ status: 'term_running', termEnd: end, costsFrom: from });
+    const first = costsDue({ principal: 100000, letterSentAt, now: new Date(`${from}T12:00:00Z`) });
+    expect(first).toMatchObject({ status: 'due', costs: 15000, termEnd: end, costsFrom: from });
+  });
+
+  it('for every receipt day of 2026–2028: the term ends on day 14 if that is a working day, else on the first working day after it (Atw art. 1)', () => {
+    for (let d = '2026-01-01'; d <= '2028-12-31'; d = addDays(d, 1)) {
+      const day14 = addDays(d, 14);
+      const end = fourteenDayTermEnd(d);
+      expect(isWorkingDay(end), end).toBe(true);
+      for (let x = day14; x < end; x = addDays(x, 1)) expect(isWorkingDay(x), `${d}: ${x}`).toBe(false);
+      // the longest run: Wednesday 5 May 2027 (Bevrijdingsdag), Hemelvaart, the declared Friday, the weekend → Monday 10 May
+      expect(daysBetween(day14, end)).toBeLessThanOrEqual(5);
+      expect(costsAllowedFrom(d)).toBe(addDays(end, 1));
+    }
+  });
+});
+
+describe('costsFromHonouringStatedTerms (DESIGN §5 rule 12: costs wait for the latest term a message stated)', () => {
+  it('no later term stated: the legal day after the term', () => {
+    expect(costsFromHonouringStatedTerms('2027-01-26', [])).toMatchObject({ costsFrom: '2027-01-26' });
+    expect(costsFromHonouringStatedTerms('2027-01-26', ['2027-01-25', '2027-01-20'])).toMatchObject({ costsFrom: '2027-01-26' });
+  });
+
+  it('a follow-up that stated "uiterlijk op 4 april" moves the costs to 5 April', () => {
+    const r = costsFromHonouringStatedTerms('2026-04-01', ['2026-03-31', '2026-04-04']);
+    expect(r.costsFrom).toBe('2026-04-05');
+    expect(r.reason).toContain('2026-04-04');
+  });
+
+  it('costsDue honours it: no costs before the latest stated term, and payments until then count as inside the term', () => {
+    const letterSentAt = new Date('2026-03-04T10:00:00Z'); // term ends Fri 20 March, costs from 21 March
+    const now = new Date('2026-03-22T10:00:00Z');
+    expect(costsDue({ principal: 100000, letterSentAt, now }).status).toBe('due');
+    const r = costsDue({ principal: 100000, letterSentAt, now, statedTermEnds: ['2026-03-23'] });
+    expect(r).toMatchObject({ status: 'term_running', termEnd: '2026-03-20', costsFrom: '2026-03-24' });
+    const paid = costsDue({ principal: 100000, letterSentAt, now: new Date('2026-03-25T10:00:00Z'), statedTermEnds: ['2026-03-23'], payments: [{ amount: 40000, at: '2026-03-23T10:00:00Z' }] });
+    expect(paid).toMatchObject({ status: 'due', costs: 9000, principalAtTermEnd: 60000 });
+  });
+
+  it.each([['2026-3-1'], ['morgen']])('rejects a stated date %j', (d) => {
+    expect(() => costsFromHonouringStatedTerms('2026-04-01', [d])).toThrow(RangeError);
   });
 });
 
@@ -268,11 +397,11 @@ describe('costsDue', () => {
     expect(costsDue({ principal: 300000, letterSentAt, now: new Date('2027-01-13T23:00:00Z') })).toMatchObject({ status: 'due', costs: 42500, receiptDate: '2026-12-30' });
   });
 
-  it('extendPerAtw: term ending on Saturday 21 March runs to Monday 23 March', () => {
+  it('Atw art. 1: a term whose day 14 is Saturday 21 March runs to Monday 23 March; costs from Tuesday 24 March', () => {
     const letterSentAt = new Date('2026-03-05T10:00:00Z'); // receipt Sat 7 March
-    const now = new Date('2026-03-22T23:30:00Z'); // Mon 23 March 00:30 Amsterdam
-    expect(costsDue({ principal: 100000, letterSentAt, now }).status).toBe('due');
-    expect(costsDue({ principal: 100000, letterSentAt, now, extendPerAtw: true })).toMatchObject({ status: 'term_running', termEnd: '2026-03-23' });
+    expect(costsDue({ principal: 100000, letterSentAt, now: new Date('2026-03-22T23:30:00Z') })).toMatchObject({ status: 'term_running', termEnd: '2026-03-23' });
+    expect(costsDue({ principal: 100000, letterSentAt, now: new Date('2026-03-23T22:59:59Z') }).status).toBe('term_running');
+    expect(costsDue({ principal: 100000, letterSentAt, now: new Date('2026-03-23T23:00:00Z') })).toMatchObject({ status: 'due', costsFrom: '2026-03-24' });
   });
 
   it.each([

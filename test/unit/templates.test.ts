@@ -175,12 +175,17 @@ describe('the 14-day letter (DESIGN §5 rule 3)', () => {
       });
     }
 
-  it('the email version says the same about the email ("nadat deze e-mail bij u is bezorgd")', async () => {
+  it('the e-mail after the letter refers to the letter\'s term and states the same cost amount, never a term of its own (DESIGN §5 rule 12)', async () => {
     const nl = await renderMessage(sampleInput('email', 'fourteen_day_letter', 'neutral', 'nl'));
-    expect(norm(nl.text)).toContain('binnen 14 dagen vanaf de dag nadat deze e-mail bij u is bezorgd');
+    expect(norm(nl.text)).toContain('binnen de termijn die in onze brief staat');
     expect(norm(nl.text)).toContain('Die kosten zijn € 184,14');
-    const en = await renderMessage(sampleInput('email', 'fourteen_day_letter', 'neutral', 'en'));
-    expect(norm(en.text)).toContain('within 14 days from the day after this email has been delivered to you');
+    expect(norm(nl.text)).not.toMatch(/nadat deze e-mail|14 dagen/);
+    const dated = await renderMessage({ ...sampleInput('email', 'fourteen_day_letter', 'neutral', 'nl'), termEndDate: '2026-03-16' });
+    expect(norm(dated.text)).toContain('Betaal € 1.227,60 uiterlijk op 16 maart 2026. Dat is de laatste dag van de termijn uit onze brief.');
+    expect(dated.subject).toBe('Betaal uiterlijk 16 maart 2026 zonder incassokosten (MW-2026-000123 en MW-2026-000124)');
+    const en = await renderMessage({ ...sampleInput('email', 'fourteen_day_letter', 'neutral', 'en'), termEndDate: '2026-03-16' });
+    expect(norm(en.text)).toContain('Pay €1,227.60 by 16 March 2026 at the latest. That is the last day of the term in our letter.');
+    expect(norm(en.text)).not.toMatch(/after this email has been delivered|14 days/);
   });
 
   it('other phases do not mention a 14-day term', () => {
@@ -334,6 +339,10 @@ describe('formatting helpers', () => {
     expect(formatDate(new Date('2026-03-28T23:30:00Z'), 'nl')).toBe('29 maart 2026'); // 00:30 CET next day
     expect(formatDate(new Date('2026-07-31T22:30:00Z'), 'en')).toBe('1 August 2026'); // 00:30 CEST
     expect(formatDate('2026-12-31T12:00:00Z', 'nl')).toBe('31 december 2026');
+    // a plain calendar day (a term end) is shown as that day, whatever the time zone of the machine
+    expect(formatDate('2026-03-16', 'nl')).toBe('16 maart 2026');
+    expect(formatDate('2027-01-01', 'en')).toBe('1 January 2027');
+    expect(() => formatDate('2026-02-30', 'nl')).toThrow();
   });
 
   it('lists, front matter and blocks', () => {
