@@ -1,0 +1,137 @@
+/**
+ * Migration: what a runtime of the first version stored (test/fixtures/v1-data: four debtors, one of them at two
+ * creditors, mid-journey on 20 April 2026, their executions waiting in channel states) is loaded into a fresh
+ * data dir and the current runtime is started on it. Each case is upgraded on first read (services/upgrade.ts);
+ * the journeys carry on from where they were, nothing is sent twice, the old timelines stay readable, and a new
+ * claim for an upgraded person joins that person's case.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE } from '../../functions/store/table.js';
+import { type Harness, dossierBody, startLocal } from '../support/local.js';
+import { caseState } from '../support/channel-steps.js';
+
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/v1-data');
+const ids = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'ids.json'), 'utf8')) as Record<'a' | 'b1' | 'b2' | 'c' | 'd', { dossierId: string; debtorId: string }>;
+const before = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'outbox-before.json'), 'utf8')) as Array<{ debtorId: string; stepNo: number; channel: string }>;
+
+/** The fixture's DynamoDB items written into a dynalite store on disk, as the first version left them. */
+async function loadItems(dir: string): Promise<void> {
+  const server = dynalite({ path: path.join(dir, 'dynamodb'), createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const ddb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const attrs = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: TABLE.defaultName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TABLE.defaultName });
+  const raw = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'dynamodb.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const items = raw.map((i) => {
+    const out = { ...i };
+    if (out.paymentKeys && typeof out.paymentKeys === 'object' && '$set' in (out.paymentKeys as object)) out.paymentKeys = new Set((out.paymentKeys as { $set: string[] }).$set);
+    return out;
+  });
+  for (let k = 0; k < items.length; k += 25) {
+    await ddb.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [TABLE.defaultName]: items.slice(k, k + 25).map((Item) => ({ PutRequest: { Item: marshall(Item, { removeUndefinedValues: true }) } })) },
+      }),
+    );
+  }
+  ddb.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+let h: Harness;
+beforeAll(async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'maatwerk-migration-'));
+  await loadItems(dataDir);
+  fs.cpSync(path.join(FIXTURE, 'stepfunctions'), path.join(dataDir, 'stepfunctions'), { recursive: true });
+  fs.copyFileSync(path.join(FIXTURE, 'clock.json'), path.join(dataDir, 'clock.json'));
+  h = await startLocal({ start: '2026-04-20T12:00:00Z', dataDir });
+});
+afterAll(async () => h?.stop());
+
+describe('a data dir of the first version', () => {
+  it('keeps its journeys running: each case upgraded on first read, no step sent twice, every journey carried on to its end', async () => {
+    expect(h.rt.sfn.stats().running, 'the four executions were recovered').toBe(4);
+    await h.advance('2026-08-01T12:00:00Z');
+    const after = await h.outbox();
+    const debtors = [ids.a, ids.b1, ids.c, ids.d].map((x) => x.debtorId);
+    for (const debtorId of debtors) {
+      const c = await caseState(debtorId);
+      expect(c.v).toBe(2);
+      const old = before.filter((m) => m.debtorId === debtorId);
+      const lastOld = Math.max(...old.map((m) => m.stepNo));
+      // what the new runtime sent (the outbox also lists the call tasks the first version created)
+      const now = after.filter((m) => m.debtorId === debtorId && m.sentAt > '2026-04-20T12:00:00.000Z');
+      for (const m of now) expect(m.stepNo, `${debtorId} step ${m.stepNo} after ${lastOld}`).toBeGreaterThan(lastOld);
+      expect(new Set(now.map((m) => m.stepNo)).size).toBe(now.length);
+      expect(c.journey.status, `${debtorId}'s journey ended`).toBe('closed');
+    }
+    expect(h.rt.sfn.stats().running).toBe(0);
+    const sentSince = after.filter((m) => m.sentAt > '2026-04-20T12:00:00.000Z');
+    expect(sentSince.length, 'the journeys sent their remaining steps').toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps the old timeline readable and the money right', async () => {
+    const a = await h.api('GET', `/v1/dossiers/${ids.a.dossierId}`);
+    expect(a.status).toBe(200);
+    const types = a.body.timeline.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('claim_received');
+    expect(types.filter((t: string) => t === 'sent').length).toBeGreaterThanOrEqual(before.filter((m) => m.debtorId === ids.a.debtorId && m.channel !== 'call').length);
+    const d = await h.api('GET', `/v1/dossiers/${ids.d.dossierId}`);
+    expect(d.body.amounts.paid).toBe(5_000);
+    // the first version's cannot-pay reply still decides the segment
+    const c = await h.api('GET', `/v1/dossiers/${ids.c.dossierId}`);
+    expect(c.body.journey.segment).toBe('cannot_pay');
+  });
+
+  it('keeps a person the first version merged at two creditors as one conversation, each creditor seeing only its own', async () => {
+    expect(ids.b1.debtorId).toBe(ids.b2.debtorId);
+    const acme = await h.api('GET', `/v1/debtors/${ids.b1.debtorId}`);
+    const globex = await h.api('GET', `/v1/debtors/${ids.b2.debtorId}`, undefined, { key: 'key-globex' });
+    expect(acme.body.dossiers.map((x: { dossierId: string }) => x.dossierId)).toEqual([ids.b1.dossierId]);
+    expect(globex.body.dossiers.map((x: { dossierId: string }) => x.dossierId)).toEqual([ids.b2.dossierId]);
+    expect(JSON.stringify(globex.body)).not.toContain(ids.b1.dossierId);
+    expect(JSON.stringify(globex.body)).not.toContain('V1-B-1');
+    // the first version kept one set of contact details, from the first claim (Acme's): Globex is not shown them
+    expect(globex.body.contactDetails).toEqual([]);
+    expect(acme.body.contactDetails.map((p: { kind: string }) => p.kind).sort()).toEqual(['address', 'email', 'phone']);
+  });
+
+  it('lets a new claim for an upgraded person join that person', async () => {
+    const res = await h.api(
+      'POST',
+      '/v1/dossiers',
+      dossierBody({ reference: 'V2-A-2', dueDate: '2026-07-01' }, { name: 'Anna Oud', email: 'anna@example.invalid', phone: '+31611110001', address: { line1: 'Oudestraat 1', postalCode: '1111 AA', city: 'Utrecht' } }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.debtorId).toBe(ids.a.debtorId);
+    const c = await caseState(ids.a.debtorId);
+    expect(c.journey.journeyNo, 'the ended journey is followed by a new one').toBe(2);
+    expect(c.journey.status).toBe('active');
+  });
+});
