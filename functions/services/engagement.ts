@@ -32,7 +32,9 @@ export async function debtorForReply(phone: string, now: Date): Promise<{ debtor
   const recent = owners
     .filter((o) => o.lastMessagedAt && now.getTime() - Date.parse(o.lastMessagedAt) <= SHARED_NUMBER_WINDOW_MS)
     .sort((a, b) => b.lastMessagedAt!.localeCompare(a.lastMessagedAt!));
-  return { debtorId: recent[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+  // Two messaged at the same moment: no "last" one, so a person decides.
+  const tied = recent.length > 1 && recent[0].lastMessagedAt === recent[1].lastMessagedAt;
+  return { debtorId: tied ? undefined : recent[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
 }
 
 /** The dossiers a reply is about: those of the last message sent, else all the debtor's open ones. */
