@@ -16,6 +16,7 @@ import type { ContactFact } from '../domain/case/facts.js';
 import type { JourneyView } from '../domain/case/events.js';
 import { type CaseState, type JourneyRecord, normalised } from '../domain/case/state.js';
 import { dynamo, tableName } from '../shared/aws.js';
+import { NO_ORDINALS, decodeCase, encodeCase, encodeContact } from './case-codec.js';
 import { isConditionFailed, key, strip } from './keys.js';
 
 export type StoredCase = { v: 2; item: CaseState } | { v: 1; item: Record<string, unknown> };
@@ -25,14 +26,14 @@ export async function readCase(caseId: string): Promise<StoredCase | undefined> 
   const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.case(caseId), ConsistentRead: true }));
   const item = strip<Record<string, unknown>>(res.Item);
   if (!item) return undefined;
-  return item.v === 2 ? { v: 2, item: normalised(item as unknown as CaseState) } : { v: 1, item };
+  return item.v === 2 ? { v: 2, item: normalised(decodeCase(item)) } : { v: 1, item };
 }
 
 /** Writes a new case; false when one exists already. */
 export async function createCase(state: CaseState): Promise<boolean> {
   try {
     await dynamo().send(
-      new PutCommand({ TableName: tableName(), Item: { ...key.case(state.caseId), ...state, version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' }),
+      new PutCommand({ TableName: tableName(), Item: { ...key.case(state.caseId), ...encodeCase(state), version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' }),
     );
     state.version = 1;
     return true;
@@ -52,7 +53,7 @@ export async function saveCase(state: CaseState, expectedVersion: number | 'v1')
     await dynamo().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...key.case(state.caseId), ...state, version },
+        Item: { ...key.case(state.caseId), ...encodeCase(state), version },
         ConditionExpression: expectedVersion === 'v1' ? 'attribute_exists(PK) AND attribute_not_exists(#model)' : '#version = :v',
         ExpressionAttributeNames: expectedVersion === 'v1' ? { '#model': 'v' } : { '#version': 'version' },
         ...(expectedVersion === 'v1' ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
@@ -149,7 +150,7 @@ function withView(u: Update, view: JourneyView | undefined, costs: readonly Cost
 async function update(caseId: string, u: Update): Promise<CaseState | undefined> {
   try {
     const res = await dynamo().send(new UpdateCommand(u.input(caseId)));
-    return normalised(strip<CaseState>(res.Attributes)!);
+    return normalised(decodeCase(strip<Record<string, unknown>>(res.Attributes)!));
   } catch (err) {
     if (isConditionFailed(err)) return undefined;
     throw err;
@@ -179,10 +180,12 @@ export interface StepClaimInput {
  */
 export async function claimStep(i: StepClaimInput): Promise<CaseState | undefined> {
   const u = unchangedSince(new Update(), i.journeyNo, i.seenEventSeq).when((x) => `${x.path('journey', 'stepNo')} < ${x.value(i.contact.stepNo)}`);
+  // Without the case at hand the claim's dossier ids are stored as they are; the next full write compacts them.
+  const stored = encodeContact(i.contact, NO_ORDINALS);
   u.set(['journey', 'stepNo'], i.contact.stepNo)
     .set(['journey', 'lastContactAt'], i.contact.at)
-    .append(['journey', 'contacts'], [i.contact])
-    .append(['contacts'], [i.contact])
+    .append(['journey', 'contacts'], [stored])
+    .append(['contacts'], [stored])
     .add(['totals', 'contacts'], 1)
     .set(['journey', 'taskToken'], i.token)
     .set(['journey', 'timer'], i.timer)

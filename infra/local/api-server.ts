@@ -150,7 +150,7 @@ export class ApiServer {
 
   private async invoke(fn: 'api' | 'webhooks', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     this.invocations++;
-    return fn === 'api' ? apiHandler(event) : webhooksHandler(event);
+    return this.rt.timed(fn === 'api' ? 'Api' : 'Webhooks', () => (fn === 'api' ? apiHandler(event) : webhooksHandler(event)));
   }
 
   private proxyEvent(req: IncomingMessage, pathname: string, search: URLSearchParams, body: Buffer, resource: string, pathParameters: Record<string, string>): APIGatewayProxyEvent {

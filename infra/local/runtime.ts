@@ -129,6 +129,8 @@ export class LocalRuntime {
   schedulerUrl = '';
   /** Lambda invocations by the scheduler (the journey timer's wake-ups), for the benchmark */
   timerInvocations = 0;
+  /** Per function (the stack's names: Decide, SendEmail, …, Api, Webhooks): invocations and handler wall time. */
+  readonly lambdaTime: Record<string, { invocations: number; ms: number }> = {};
   private readonly handlers = new Map<string, (payload: unknown) => Promise<unknown>>();
   apiUrl = '';
   dynamoUrl = '';
@@ -280,8 +282,9 @@ export class LocalRuntime {
     for (const [placeholder, fn] of Object.entries(functions)) {
       const name = `maatwerk-${placeholder.replace(/FunctionArn$/, '')}`;
       substitutions[placeholder] = `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:${name}`;
-      this.sfn.registerFunction(name, (payload) => fn(payload));
-      this.handlers.set(name, fn);
+      const timed = (payload: unknown) => this.timed(placeholder.replace(/FunctionArn$/, ''), () => fn(payload));
+      this.sfn.registerFunction(name, timed);
+      this.handlers.set(name, timed);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
@@ -327,6 +330,18 @@ export class LocalRuntime {
     // dynalite answers CreateTable before the table is ACTIVE; wait, or the first write can miss it.
     await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TABLE.defaultName });
     ddb.destroy();
+  }
+
+  /** Runs a handler as one Lambda invocation of `fn`, timing it (the benchmark prices them at the function's memory). */
+  async timed<T>(fn: string, work: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      const t = (this.lambdaTime[fn] ??= { invocations: 0, ms: 0 });
+      t.invocations++;
+      t.ms += performance.now() - t0;
+    }
   }
 
   saveClock(): void {
