@@ -12,12 +12,13 @@
  * Eerste Paasdag and Eerste Pinksterdag are Sundays (so never contact days anyway) but are listed by name so
  * that reasons read naturally.
  *
- * `date-holidays` is the base for the moveable feasts and Koningsdag; it types Goede Vrijdag and 5 May as
- * non-public and knows nothing of declared days, so we select holidays by name whatever their type, force
- * 5 May in every year, add the declared days, and fail loudly if the library ever stops producing one of them.
+ * The statutory holidays come from a table generated at build time (holidays-nl.generated.ts, by
+ * infra/build/holidays.ts from the `date-holidays` package, with 5 May forced in every year and Goede Vrijdag
+ * selected by name); the declared days are added here. Shipping the table instead of the library keeps ~1.45 MB of
+ * other countries' calendars out of every Lambda bundle. A year outside the table throws: regenerate it.
  */
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
+import { HOLIDAY_TABLE } from './holidays-nl.generated.js';
 
 export const ZONE = 'Europe/Amsterdam';
 
@@ -75,59 +76,25 @@ export const DECLARED_EQUAL_DAYS: Readonly<Record<string, string>> = Object.free
 export const DECLARED_DAYS_COVERAGE = Object.freeze({ from: 2023, through: 2028 });
 
 // ---------------------------------------------------------------------------------------------------
-// Statutory holidays from date-holidays (as a base only)
+// Statutory holidays (the generated table)
 // ---------------------------------------------------------------------------------------------------
 
-/** date-holidays' Dutch names → the names we report. Selected by name, never by the library's `type`. */
-const NAME_MAP: Readonly<Record<string, string>> = {
-  Nieuwjaar: 'Nieuwjaarsdag',
-  'Goede Vrijdag': 'Goede Vrijdag',
-  Pasen: 'Eerste Paasdag',
-  'Tweede paasdag': 'Tweede Paasdag',
-  Koningsdag: 'Koningsdag',
-  Koninginnedag: 'Koninginnedag',
-  Bevrijdingsdag: 'Bevrijdingsdag',
-  Hemelvaartsdag: 'Hemelvaartsdag',
-  Pinksteren: 'Eerste Pinksterdag',
-  'Tweede pinksterdag': 'Tweede Pinksterdag',
-  Kerstmis: 'Eerste Kerstdag',
-  'Tweede kerstdag': 'Tweede Kerstdag',
-};
+/** Years the statutory holiday table covers; outside it isAtwHoliday throws rather than guess. */
+export const HOLIDAY_TABLE_COVERAGE = Object.freeze({ from: HOLIDAY_TABLE.from, through: HOLIDAY_TABLE.through });
 
-const REQUIRED_SINCE_2014 = [
-  'Nieuwjaarsdag',
-  'Goede Vrijdag',
-  'Eerste Paasdag',
-  'Tweede Paasdag',
-  'Koningsdag',
-  'Bevrijdingsdag',
-  'Hemelvaartsdag',
-  'Eerste Pinksterdag',
-  'Tweede Pinksterdag',
-  'Eerste Kerstdag',
-  'Tweede Kerstdag',
-];
-
-const holidayLib = new Holidays('NL', { languages: ['nl'] });
 const yearCache = new Map<number, ReadonlyMap<string, HolidayInfo>>();
 
 function holidaysOfYear(year: number): ReadonlyMap<string, HolidayInfo> {
   const cached = yearCache.get(year);
   if (cached) return cached;
-  const map = new Map<string, HolidayInfo>();
-  for (const h of holidayLib.getHolidays(year, 'nl')) {
-    const name = NAME_MAP[h.name];
-    if (!name) continue;
-    const date = h.date.slice(0, 10);
-    if (!map.has(date)) map.set(date, { holiday: true, name, declared: false });
+  const row = HOLIDAY_TABLE.years[year];
+  if (row === undefined) {
+    throw new RangeError(`no holiday data for ${year} (the table covers ${HOLIDAY_TABLE.from}–${HOLIDAY_TABLE.through}; run npm run holidays)`);
   }
-  // Atw art. 3 lid 1: "de vijfde mei" — every year, whatever the library thinks of it.
-  const fifthOfMay = `${pad4(year)}-05-05`;
-  if (!map.has(fifthOfMay)) map.set(fifthOfMay, { holiday: true, name: 'Bevrijdingsdag', declared: false });
-  if (year >= 2014) {
-    const names = new Set([...map.values()].map((v) => v.name));
-    const missing = REQUIRED_SINCE_2014.filter((n) => !names.has(n));
-    if (missing.length) throw new Error(`date-holidays no longer yields ${missing.join(', ')} for ${year}`);
+  const map = new Map<string, HolidayInfo>();
+  for (const entry of row.split(' ')) {
+    const date = `${pad4(year)}-${entry.slice(0, 2)}-${entry.slice(2, 4)}`;
+    map.set(date, { holiday: true, name: HOLIDAY_TABLE.names[parseInt(entry.slice(4), 36)], declared: false });
   }
   for (const [date, name] of Object.entries(DECLARED_EQUAL_DAYS)) {
     if (date.startsWith(`${pad4(year)}-`) && !map.has(date)) map.set(date, { holiday: true, name, declared: true });
