@@ -6,7 +6,7 @@ import { now } from '../shared/clock.js';
 import { errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { redact } from '../channels/port.js';
-import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas.js';
+import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas/api.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { addPayment, createDossier, debtorView, dossierView, ownDossier } from '../services/dossiers.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';

@@ -3,7 +3,7 @@
  * AWS every channel is its own function with only its own provider secret.
  */
 import { now } from '../shared/clock.js';
-import { ChannelStepEvent } from '../shared/schemas.js';
+import { ChannelStepEvent } from '../shared/schemas/journey.js';
 import { runChannelStep } from '../services/channel-step.js';
 
 async function step(event: unknown): Promise<void> {

@@ -2,8 +2,8 @@
  * API Gateway (REST, Lambda proxy) helpers: JSON answers, the §7 error shape, and body parsing with zod.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
-import { fieldErrors } from './schemas.js';
+import type * as z from './zod.js';
+import { fieldErrors } from './schemas/fields.js';
 
 export class HttpError extends Error {
   constructor(
@@ -37,7 +37,7 @@ export function rawBody(event: APIGatewayProxyEvent): string {
 }
 
 /** Parses a JSON body against a schema; a 400 names each bad field and why. */
-export function parseJson<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+export function parseJson<S extends z.ZodMiniType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
   let data: unknown;
   try {
     data = JSON.parse(rawBody(event) || 'null');

@@ -4,13 +4,14 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import twilio from 'twilio';
-import type { z } from 'zod';
+import type * as z from '../shared/zod.js';
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
-import { fieldErrors, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
+import { fieldErrors } from '../shared/schemas/fields.js';
+import { TwilioInbound, TwilioStatus } from '../shared/schemas/webhooks.js';
 import { redact } from '../channels/port.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 
@@ -26,7 +27,7 @@ async function verifiedTwilioParams(event: APIGatewayProxyEvent): Promise<Record
   return params;
 }
 
-function parseForm<S extends z.ZodType>(schema: S, params: Record<string, string>): z.infer<S> {
+function parseForm<S extends z.ZodMiniType>(schema: S, params: Record<string, string>): z.infer<S> {
   const parsed = schema.safeParse(params);
   if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Webhook fields are missing.', fieldErrors(parsed.error));
   return parsed.data;
