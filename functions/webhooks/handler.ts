@@ -3,9 +3,7 @@
  * A missing or wrong signature gets 403 and changes nothing.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import twilio from 'twilio';
 import type * as z from '../shared/zod.js';
-import { EventWebhook } from '@sendgrid/eventwebhook';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
@@ -13,6 +11,7 @@ import { logger } from '../shared/logger.js';
 import { fieldErrors } from '../shared/schemas/fields.js';
 import { TwilioInbound, TwilioStatus } from '../shared/schemas/webhooks.js';
 import { redact } from '../channels/port.js';
+import { isValidSendgridSignature, isValidTwilioSignature } from './signatures.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -21,7 +20,7 @@ async function verifiedTwilioParams(event: APIGatewayProxyEvent): Promise<Record
   const signature = header(event, 'x-twilio-signature');
   const params = formParams(event);
   const { authToken } = await twilioConfig();
-  if (!signature || !twilio.validateRequest(authToken, signature, publicUrl(event), params)) {
+  if (!isValidTwilioSignature(authToken, signature, publicUrl(event), params)) {
     throw new HttpError(403, 'invalid_signature', 'The X-Twilio-Signature header is missing or does not match.');
   }
   return params;
@@ -39,13 +38,7 @@ async function verifiedSendgridEvents(event: APIGatewayProxyEvent): Promise<Send
   const { webhookPublicKey } = await sendgridConfig();
   const body = rawBody(event);
   if (!webhookPublicKey) throw new HttpError(403, 'invalid_signature', 'No SendGrid webhook key is configured.');
-  const verifier = new EventWebhook();
-  let valid = false;
-  try {
-    valid = !!signature && !!timestamp && verifier.verifySignature(verifier.convertPublicKeyToECDSA(webhookPublicKey), body, signature, timestamp);
-  } catch {
-    valid = false;
-  }
+  const valid = isValidSendgridSignature(webhookPublicKey, body, signature, timestamp);
   if (!valid) throw new HttpError(403, 'invalid_signature', 'The SendGrid event signature is missing or does not match.');
   let events: unknown;
   try {
