@@ -13,10 +13,9 @@
  * letter and email). Layout words are in templates/labels.json; WhatsApp's approved templates (outside the 24 h
  * window) in templates/whatsapp/content-templates.json. Templates compile in strict mode: a misspelt variable throws.
  */
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import { type CompileOptions, defaultTemplateStore, defaultTemplatesDir, fileTemplateStore, type HandlebarsEnv, type TemplateStore } from './template-store.js';
 import {
   CHANNELS,
   LANGUAGES,
@@ -37,6 +36,7 @@ import { renderLetterPdf } from './render-pdf.js';
 import { smsInfo, smsText } from './render-sms.js';
 
 export { CHANNELS, LANGUAGES, PHASES, TONES } from './render-contract.js';
+export { defaultTemplatesDir };
 
 export class RenderError extends Error {
   override name = 'RenderError';
@@ -79,10 +79,42 @@ export interface Renderer {
 }
 
 const COMPILE: CompileOptions = { noEscape: true, strict: true, ignoreStandalone: true };
-type CompileOptions = Parameters<typeof Handlebars.compile>[1];
+/** The HTML layout escapes its variables (unlike the message templates, whose output is escaped later). */
+const COMPILE_LAYOUT: CompileOptions = { strict: true };
+const EMAIL_LAYOUT = 'email/layout.html.hbs';
+const partialSource = (file: string) => file.replace(/\n+$/, '');
 
-export function defaultTemplatesDir(): string {
-  return process.env.MAATWERK_TEMPLATES_DIR ?? fileURLToPath(new URL('../../templates/', import.meta.url));
+/**
+ * Every compilation a renderer of these channels can ask for (source and options), so a build can precompile them
+ * all: the partials and the string labels of every language, each template file of the channels, the email layout.
+ * It mirrors createRenderer below: change both together (test/unit/template-store.test.ts renders every template
+ * through the precompiled store, so a compilation missing here fails there).
+ */
+export function compileUnits(store: TemplateStore, channels: readonly Channel[]): Array<{ file?: string; source: string; options: CompileOptions }> {
+  const units: Array<{ file?: string; source: string; options: CompileOptions }> = [];
+  const labels = JSON.parse(store.read('labels.json')) as Record<Language, Record<string, unknown>>;
+  for (const language of LANGUAGES) {
+    for (const f of store.list(`partials/${language}`).filter((n) => n.endsWith('.hbs'))) {
+      const file = `partials/${language}/${f}`;
+      units.push({ file, source: partialSource(store.read(file)), options: COMPILE });
+    }
+    for (const value of Object.values(labels[language] ?? {})) if (typeof value === 'string') units.push({ source: value, options: COMPILE });
+  }
+  for (const channel of channels) {
+    for (const language of LANGUAGES) {
+      for (const f of store.list(`${channel}/${language}`).filter((n) => n.endsWith('.hbs'))) {
+        const file = `${channel}/${language}/${f}`;
+        units.push({ file, source: store.read(file), options: COMPILE });
+      }
+    }
+    if (channel === 'email') units.push({ file: EMAIL_LAYOUT, source: store.read(EMAIL_LAYOUT), options: COMPILE_LAYOUT });
+  }
+  return units;
+}
+
+/** The data files a renderer of these channels reads besides the compiled ones. */
+export function dataFiles(channels: readonly Channel[]): string[] {
+  return ['labels.json', ...(channels.includes('whatsapp') ? ['whatsapp/content-templates.json'] : [])];
 }
 
 /** The fictional sample agency from templates/agency.json (previews, tests, the local runtime). */
@@ -92,28 +124,26 @@ export function loadSampleAgency(templatesDir = defaultTemplatesDir()): AgencyDe
   return agency;
 }
 
-export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
-  const envs = new Map<Language, typeof Handlebars>();
+/** A renderer over a templates folder (a path) or any TemplateStore (the one embedded in a Lambda bundle). */
+export function createRenderer(templates: string | TemplateStore = defaultTemplatesDir()): Renderer {
+  const store = typeof templates === 'string' ? fileTemplateStore(templates) : templates;
+  const envs = new Map<Language, HandlebarsEnv>();
   const compiled = new Map<string, HandlebarsTemplateDelegate>();
-  const labels = JSON.parse(readFileSync(join(templatesDir, 'labels.json'), 'utf8')) as Record<Language, Labels>;
-  const content = JSON.parse(
-    readFileSync(join(templatesDir, 'whatsapp', 'content-templates.json'), 'utf8'),
-  ) as ContentTemplates;
+  const labels = JSON.parse(store.read('labels.json')) as Record<Language, Labels>;
+  let content: ContentTemplates | undefined;
+  // Read when first needed: only the WhatsApp function carries the approved templates.
+  const contentTemplates = (): ContentTemplates => (content ??= JSON.parse(store.read('whatsapp/content-templates.json')) as ContentTemplates);
 
-  function env(language: Language): typeof Handlebars {
+  function env(language: Language): HandlebarsEnv {
     let hb = envs.get(language);
     if (hb) return hb;
-    hb = Handlebars.create();
+    hb = store.env();
     hb.registerHelper('money', (cents: unknown) => formatMoney(Number(cents), language));
     hb.registerHelper('date', (value: unknown) => formatDate(value as Date | string, language));
     hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     hb.registerHelper('add', (...args: unknown[]) => args.slice(0, -1).reduce<number>((s, v) => s + Number(v), 0));
-    const dir = join(templatesDir, 'partials', language);
-    if (existsSync(dir)) {
-      for (const f of readdirSync(dir).filter((n) => n.endsWith('.hbs'))) {
-        const src = readFileSync(join(dir, f), 'utf8').replace(/\n+$/, '');
-        hb.registerPartial(f.slice(0, -4), hb.compile(src, COMPILE));
-      }
+    for (const f of store.list(`partials/${language}`).filter((n) => n.endsWith('.hbs'))) {
+      hb.registerPartial(f.slice(0, -4), store.compile(hb, partialSource(store.read(`partials/${language}/${f}`)), COMPILE));
     }
     envs.set(language, hb);
     return hb;
@@ -123,7 +153,7 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
     const cacheKey = `${language}:${key}`;
     let t = compiled.get(cacheKey);
     if (!t) {
-      t = env(language).compile(source, COMPILE);
+      t = store.compile(env(language), source, COMPILE);
       compiled.set(cacheKey, t);
     }
     return t;
@@ -133,18 +163,17 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
     const cacheKey = `${language}:file:${file}`;
     let t = compiled.get(cacheKey);
     if (!t) {
-      t = env(language).compile(readFileSync(join(templatesDir, file), 'utf8'), COMPILE);
+      t = store.compile(env(language), store.read(file), COMPILE);
       compiled.set(cacheKey, t);
     }
     return t;
   }
 
-  /** The HTML layout escapes its variables (unlike the message templates, whose output is escaped later). */
   function emailLayout(language: Language): HandlebarsTemplateDelegate {
     const cacheKey = `${language}:layout:email`;
     let t = compiled.get(cacheKey);
     if (!t) {
-      t = env(language).compile(readFileSync(join(templatesDir, 'email', 'layout.html.hbs'), 'utf8'), { strict: true });
+      t = store.compile(env(language), store.read(EMAIL_LAYOUT), COMPILE_LAYOUT);
       compiled.set(cacheKey, t);
     }
     return t;
@@ -154,12 +183,11 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
     const langs: Language[] = language === 'nl' ? ['nl'] : [language, 'nl'];
     for (const lang of langs) {
       for (const name of [`${phase}.${tone}`, phase, `default.${tone}`, 'default']) {
-        const file = join(channel, lang, `${name}.hbs`);
-        const full = join(templatesDir, file);
-        if (existsSync(full) && statSync(full).isFile()) return { file, language: lang };
+        const file = `${channel}/${lang}/${name}.hbs`;
+        if (store.exists(file)) return { file, language: lang };
       }
     }
-    throw new RenderError(`no template for ${channel}/${phase}/${tone} (${language}) in ${templatesDir}`);
+    throw new RenderError(`no template for ${channel}/${phase}/${tone} (${language}) in ${store.origin}`);
   }
 
   function label(language: Language, key: string, ctx: object): string {
@@ -169,7 +197,7 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
   }
 
   function contentTemplate(phase: Phase, language: Language): { t: ContentTemplate; language: Language } {
-    const byLang = content.templates[phase];
+    const byLang = contentTemplates().templates[phase];
     const t = byLang?.[language] ?? byLang?.nl;
     if (!t) throw new RenderError(`content-templates.json: no approved WhatsApp template for ${phase}`);
     return { t, language: byLang?.[language] ? language : 'nl' };
@@ -327,7 +355,7 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
 
 let defaultRenderer: Renderer | undefined;
 function getDefault(): Renderer {
-  defaultRenderer ??= createRenderer();
+  defaultRenderer ??= createRenderer(defaultTemplateStore());
   return defaultRenderer;
 }
 
