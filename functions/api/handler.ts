@@ -1,22 +1,29 @@
 /**
- * Client API (DESIGN §7). Thin: authenticate the key, parse with zod, call a service, map the result.
+ * Client API (DESIGN §7). Thin: take the client from the authorizer's context, parse with zod, call a service,
+ * map the result. The key itself is checked at the edge (functions/authorizer), never here.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { ClientContext } from '../authorizer/handler.js';
 import { now } from '../shared/clock.js';
 import { errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
+import { lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
-import { redact } from '../channels/port.js';
+import { redact } from '../shared/redact.js';
 import { CompleteTaskBody, CreateDossierBody, PaymentBody } from '../shared/schemas/api.js';
-import { type Client, clientByApiKey } from '../store/clients.js';
+import type { Client } from '../store/clients.js';
 import { addPayment, createDossier, debtorView, dossierView, ownDossier } from '../services/dossiers.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
 
-async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
-  const apiKey = header(event, 'x-api-key');
-  if (!apiKey) throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
-  const client = await clientByApiKey(apiKey);
-  if (!client) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
-  return client;
+/**
+ * The caller as the authorizer established it. API Gateway only invokes this function after the authorizer
+ * allowed the request, so a missing context means a route without the authorizer: refused, never guessed.
+ */
+function authenticatedClient(event: APIGatewayProxyEvent): Client {
+  const ctx = (event.requestContext?.authorizer ?? {}) as Partial<ClientContext>;
+  if (typeof ctx.clientId !== 'string' || !ctx.clientId || (ctx.role !== 'creditor' && ctx.role !== 'agent')) {
+    throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
+  }
+  return { clientId: ctx.clientId, name: ctx.clientName ?? ctx.clientId, agent: ctx.role === 'agent' };
 }
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
@@ -29,9 +36,9 @@ function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   return value;
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
-    const client = await authenticate(event);
+    const client = authenticatedClient(event);
     const p = event.pathParameters ?? {};
     switch (`${event.httpMethod} ${event.resource}`) {
       case 'POST /v1/dossiers': {
@@ -65,4 +72,13 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, errorName: (err as Error)?.name, errorMessage: redact(String((err as Error)?.message ?? err)) });
     return errorResponse(err);
   }
+}, requestCorrelation);
+
+/** The request id; the ids in the path (dossier, debtor, task) and the client on every line of the request. */
+function requestCorrelation(event: APIGatewayProxyEvent) {
+  const keys: Record<string, string> = { route: `${event.httpMethod} ${event.resource}` };
+  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v) keys[k] = v;
+  const clientId = (event.requestContext?.authorizer as Partial<ClientContext> | undefined)?.clientId;
+  if (clientId) keys.clientId = clientId;
+  return { correlationId: event.requestContext?.requestId, keys };
 }

@@ -84,37 +84,54 @@ const COMPILE_LAYOUT: CompileOptions = { strict: true };
 const EMAIL_LAYOUT = 'email/layout.html.hbs';
 const partialSource = (file: string) => file.replace(/\n+$/, '');
 
+/** Partials a template source uses (`{{> name …}}`). */
+const partialsUsedBy = (source: string) => [...source.matchAll(/\{\{~?>\s*([\w-]+)/g)].map((m) => m[1]);
+
 /**
- * Every compilation a renderer of these channels can ask for (source and options), so a build can precompile them
- * all: the partials and the string labels of every language, each template file of the channels, the email layout.
+ * Every compilation a renderer of these channels can ask for, so a build can precompile exactly those: each template
+ * file of the channels, the partials they use (directly or through other partials), the labels the email and letter
+ * layouts compile, the email layout. `file` units are looked up by file name, the others by their source.
  * It mirrors createRenderer below: change both together (test/unit/template-store.test.ts renders every template
  * through the precompiled store, so a compilation missing here fails there).
  */
-export function compileUnits(store: TemplateStore, channels: readonly Channel[]): Array<{ file?: string; source: string; options: CompileOptions }> {
+export function compileUnits(
+  store: TemplateStore,
+  channels: readonly Channel[],
+  readSource: (file: string) => string,
+): Array<{ file?: string; source: string; options: CompileOptions }> {
   const units: Array<{ file?: string; source: string; options: CompileOptions }> = [];
-  const labels = JSON.parse(store.read('labels.json')) as Record<Language, Record<string, unknown>>;
   for (const language of LANGUAGES) {
-    for (const f of store.list(`partials/${language}`).filter((n) => n.endsWith('.hbs'))) {
-      const file = `partials/${language}/${f}`;
-      units.push({ file, source: partialSource(store.read(file)), options: COMPILE });
-    }
-    for (const value of Object.values(labels[language] ?? {})) if (typeof value === 'string') units.push({ source: value, options: COMPILE });
-  }
-  for (const channel of channels) {
-    for (const language of LANGUAGES) {
+    const partials = new Set<string>();
+    const use = (source: string) => {
+      for (const name of partialsUsedBy(source)) {
+        const file = `partials/${language}/${name}.hbs`;
+        if (partials.has(file) || !store.exists(file)) continue;
+        partials.add(file);
+        const src = partialSource(readSource(file));
+        units.push({ file, source: src, options: COMPILE });
+        use(src);
+      }
+    };
+    for (const channel of channels) {
       for (const f of store.list(`${channel}/${language}`).filter((n) => n.endsWith('.hbs'))) {
         const file = `${channel}/${language}/${f}`;
-        units.push({ file, source: store.read(file), options: COMPILE });
+        const source = readSource(file);
+        units.push({ file, source, options: COMPILE });
+        use(source);
       }
     }
-    if (channel === 'email') units.push({ file: EMAIL_LAYOUT, source: store.read(EMAIL_LAYOUT), options: COMPILE_LAYOUT });
+    if (channels.includes('email') || channels.includes('letter')) {
+      const labels = JSON.parse(store.readData('labels.json')) as Record<Language, Record<string, unknown>>;
+      for (const value of Object.values(labels[language] ?? {})) if (typeof value === 'string') units.push({ source: value, options: COMPILE });
+    }
   }
+  if (channels.includes('email')) units.push({ file: EMAIL_LAYOUT, source: readSource(EMAIL_LAYOUT), options: COMPILE_LAYOUT });
   return units;
 }
 
-/** The data files a renderer of these channels reads besides the compiled ones. */
+/** The data files a renderer of these channels reads. */
 export function dataFiles(channels: readonly Channel[]): string[] {
-  return ['labels.json', ...(channels.includes('whatsapp') ? ['whatsapp/content-templates.json'] : [])];
+  return channels.length === 0 ? [] : ['labels.json', ...(channels.includes('whatsapp') ? ['whatsapp/content-templates.json'] : [])];
 }
 
 /** The fictional sample agency from templates/agency.json (previews, tests, the local runtime). */
@@ -129,10 +146,12 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
   const store = typeof templates === 'string' ? fileTemplateStore(templates) : templates;
   const envs = new Map<Language, HandlebarsEnv>();
   const compiled = new Map<string, HandlebarsTemplateDelegate>();
-  const labels = JSON.parse(store.read('labels.json')) as Record<Language, Labels>;
+  let labelData: Record<Language, Labels> | undefined;
+  // Read when first needed: a function that renders nothing (Await) carries no templates at all.
+  const labelsOf = (language: Language): Labels => (labelData ??= JSON.parse(store.readData('labels.json')) as Record<Language, Labels>)[language];
   let content: ContentTemplates | undefined;
-  // Read when first needed: only the WhatsApp function carries the approved templates.
-  const contentTemplates = (): ContentTemplates => (content ??= JSON.parse(store.read('whatsapp/content-templates.json')) as ContentTemplates);
+  // Only the WhatsApp function carries the approved templates.
+  const contentTemplates = (): ContentTemplates => (content ??= JSON.parse(store.readData('whatsapp/content-templates.json')) as ContentTemplates);
 
   function env(language: Language): HandlebarsEnv {
     let hb = envs.get(language);
@@ -143,7 +162,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     hb.registerHelper('add', (...args: unknown[]) => args.slice(0, -1).reduce<number>((s, v) => s + Number(v), 0));
     for (const f of store.list(`partials/${language}`).filter((n) => n.endsWith('.hbs'))) {
-      hb.registerPartial(f.slice(0, -4), store.compile(hb, partialSource(store.read(`partials/${language}/${f}`)), COMPILE));
+      hb.registerPartial(f.slice(0, -4), store.compileFile(hb, `partials/${language}/${f}`, COMPILE, partialSource));
     }
     envs.set(language, hb);
     return hb;
@@ -153,7 +172,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     const cacheKey = `${language}:${key}`;
     let t = compiled.get(cacheKey);
     if (!t) {
-      t = store.compile(env(language), source, COMPILE);
+      t = store.compileString(env(language), source, COMPILE);
       compiled.set(cacheKey, t);
     }
     return t;
@@ -163,7 +182,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     const cacheKey = `${language}:file:${file}`;
     let t = compiled.get(cacheKey);
     if (!t) {
-      t = store.compile(env(language), store.read(file), COMPILE);
+      t = store.compileFile(env(language), file, COMPILE);
       compiled.set(cacheKey, t);
     }
     return t;
@@ -173,7 +192,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     const cacheKey = `${language}:layout:email`;
     let t = compiled.get(cacheKey);
     if (!t) {
-      t = store.compile(env(language), store.read(EMAIL_LAYOUT), COMPILE_LAYOUT);
+      t = store.compileFile(env(language), EMAIL_LAYOUT, COMPILE_LAYOUT);
       compiled.set(cacheKey, t);
     }
     return t;
@@ -191,7 +210,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
   }
 
   function label(language: Language, key: string, ctx: object): string {
-    const src = labels[language]?.[key];
+    const src = labelsOf(language)?.[key];
     if (typeof src !== 'string') throw new RenderError(`labels.json: no ${language}.${key}`);
     return compile(language, `label:${key}`, src)(ctx);
   }
@@ -210,7 +229,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true) {
       // Outside the 24 h customer-service window only an approved (utility) template may be sent: no free text.
       const { t, language } = contentTemplate(input.phase, input.language);
-      const ctx = buildContext(input, language, labels[language]);
+      const ctx = buildContext(input, language, labelsOf(language));
       const values: Record<string, string> = {
         debtorName: ctx.debtor.name,
         amount: formatMoney(input.totalOutstanding, language),
@@ -231,7 +250,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     }
 
     const { file, language } = resolve(input.channel, input.phase, input.tone, input.language);
-    const ctx = buildContext(input, language, labels[language]);
+    const ctx = buildContext(input, language, labelsOf(language));
     if ((input.channel === 'letter' || input.channel === 'email') && input.phase === 'fourteen_day_letter' && !input.costNotice) {
       throw new RenderError('the 14-day letter must state the exact cost amount: costNotice is required');
     }
@@ -296,7 +315,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
         if (a.country && !/^(nl|nederland|netherlands|the netherlands)$/i.test(a.country.trim())) {
           recipient.push(oneLine(a.country).toUpperCase());
         }
-        const l = labels[language] as Record<string, string>;
+        const l = labelsOf(language) as Record<string, string>;
         const pdf = await renderLetterPdf({
           language,
           now: input.now,

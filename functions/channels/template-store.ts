@@ -17,14 +17,21 @@ export type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 export interface TemplateStore {
   /** where the templates come from, for error messages */
   readonly origin: string;
-  /** `file` is relative to the templates folder, with `/` separators */
+  /** is there a template (or data) file; `file` is relative to the templates folder, with `/` separators */
   exists(file: string): boolean;
-  read(file: string): string;
   /** names of the files directly inside `dir` */
   list(dir: string): string[];
+  /** a data file (labels.json, whatsapp/content-templates.json) as text */
+  readData(file: string): string;
   /** a fresh Handlebars environment (its own helpers and partials) */
   env(): HandlebarsEnv;
-  compile(env: HandlebarsEnv, source: string, options: CompileOptions): HandlebarsTemplateDelegate;
+  /**
+   * A template file, compiled. `prepare` is applied to the source first; a precompiled store applied it at build
+   * time, so the renderer and the build must pass the same one (render.ts's compileUnits does).
+   */
+  compileFile(env: HandlebarsEnv, file: string, options: CompileOptions, prepare?: (source: string) => string): HandlebarsTemplateDelegate;
+  /** A template given as text (the labels in labels.json), compiled. */
+  compileString(env: HandlebarsEnv, source: string, options: CompileOptions): HandlebarsTemplateDelegate;
 }
 
 export function defaultTemplatesDir(): string {
@@ -32,17 +39,19 @@ export function defaultTemplatesDir(): string {
 }
 
 export function fileTemplateStore(dir: string): TemplateStore {
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   return {
     origin: dir,
     exists: (file) => {
       const full = join(dir, file);
       return existsSync(full) && statSync(full).isFile();
     },
-    read: (file) => readFileSync(join(dir, file), 'utf8'),
     list: (sub) => (existsSync(join(dir, sub)) ? readdirSync(join(dir, sub)) : []),
+    readData: read,
     env: () => Handlebars.create(),
-    // a copy: Handlebars writes defaults (data: true, …) into the options object it is given
-    compile: (env, source, options) => env.compile(source, { ...options }),
+    // copies of the options: Handlebars writes defaults (data: true, …) into the object it is given
+    compileFile: (env, file, options, prepare = (src) => src) => env.compile(prepare(read(file)), { ...options }),
+    compileString: (env, source, options) => env.compile(source, { ...options }),
   };
 }
 

@@ -25,11 +25,9 @@
  * Kinderbijslag (quarterly) is deliberately not a scheduling anchor: it is child benefit, and too rare to
  * help timing.
  */
-import { DateTime } from 'luxon';
 import * as z from '../shared/zod.js';
 import {
   type ContactWindow,
-  ZONE,
   addDays,
   addWorkingDays,
   dateParts,
@@ -38,6 +36,7 @@ import {
   isWorkingDay,
   localDate,
   localInstant,
+  localTime,
   nextContactMoment,
   nextWorkingDay,
   nonWorkingReason,
@@ -349,7 +348,7 @@ export function contactMomentAfterPayday(income: IncomeSource, from: Date, opts:
         const candidate = d === fromDate && from.getTime() > open.getTime() ? from : open;
         const m = nextContactMoment(candidate, w);
         if (localDate(m.at) === d) {
-          reasons.push(`contact on ${d} at ${DateTime.fromJSDate(m.at, { zone: ZONE }).toFormat('HH:mm')} Europe/Amsterdam (window ${hhmm(w.startHour)}–${hhmm(w.endHour)})`);
+          reasons.push(`contact on ${d} at ${localTime(m.at)} Europe/Amsterdam (window ${hhmm(w.startHour)}–${hhmm(w.endHour)})`);
           return { at: m.at, payday: payday.date, contactDate: d, reasons, reason: reasons.join('; ') };
         }
         reasons.push(`${d}: the ${hhmm(w.startHour)}–${hhmm(w.endHour)} window has passed`);

@@ -28,6 +28,7 @@ import { wikCosts } from '../domain/costs.js';
 import { isContactAllowed } from '../domain/calendar.js';
 import { paymentLinkBase, printConfig, sendgridConfig, twilioConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import type { ChannelStepEvent, SendAction } from '../shared/schemas.js';
 import { type Case, markContact, storeTaskToken } from '../store/cases.js';
 import { type Client, getClient } from '../store/clients.js';
@@ -165,6 +166,7 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
         contactPoint: err instanceof PermanentSendError ? err.contactPoint : undefined,
         failureType: blocked ? 'send_skipped' : 'send_failed',
       };
+      metrics.sent(action.channel, err instanceof RenderError ? 'render_failed' : blocked ? 'skipped' : 'rejected');
       await completeSend(c.caseId, c.journeyNo, action.stepNo, pickOutcome(record));
       await recordFailure(c, record);
       return;
@@ -172,6 +174,7 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
     // Transient (the provider stayed unavailable through the adapter's retries, or the store/storage failed
     // before the provider took the message): give the claim back so the Step Functions retry can send.
     await releaseSend(c.caseId, c.journeyNo, action.stepNo);
+    metrics.sent(action.channel, 'provider_error');
     logger.warn('send failed, Step Functions will retry', {
       caseId: c.caseId,
       stepNo: action.stepNo,
@@ -182,6 +185,7 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
     throw err;
   }
   // The provider has the message (or the agent has the task): from here on the claim is never given back.
+  metrics.sent(action.channel, 'sent');
   const record: SendRecord = {
     caseId: c.caseId,
     journeyNo: c.journeyNo,
@@ -233,6 +237,7 @@ async function handleExistingClaim(c: Case, action: SendAction, record: SendReco
     if (now2 && now2.status !== 'sending') return handleExistingClaim(c, action, now2, now);
     throw new SendInProgressError();
   }
+  metrics.sent(action.channel, 'interrupted');
   await recordFailure(c, doubt);
 }
 

@@ -6,6 +6,7 @@ import type { Decision, DecisionInput } from '../domain/decision.js';
 import { decideWithStrategy, type StrategyDecision } from '../domain/strategy-decide.js';
 import { currentStrategy } from './strategy-source.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import type { Action, JourneyState } from '../shared/schemas.js';
 import { type Case, closeCase, getCase, markContact, saveDecision } from '../store/cases.js';
 import { getDebtor } from '../store/debtors.js';
@@ -45,6 +46,7 @@ export async function decide(state: JourneyState, now: Date): Promise<JourneySta
         at,
       };
       if (!(await closeCase(caseId, journeyNo, c.eventSeq, action.reason, at, closing))) continue;
+      metrics.journeyEnded(action.reason);
       await finish(c, closing);
       return { caseId, journeyNo, action };
     }

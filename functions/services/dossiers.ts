@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { HttpError } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
+import { metrics } from '../shared/metrics.js';
 import type { CreateDossierBody, PaymentBody } from '../shared/schemas.js';
 import type { Client } from '../store/clients.js';
 import { getCase } from '../store/cases.js';
@@ -138,6 +139,7 @@ export async function addPayment(dossier: Dossier, body: PaymentBody, idempotenc
     at,
   );
   if (applied) {
+    metrics.paymentReceived(body.amount);
     await appendEvent(dossier.debtorId, {
       eventId: `pay-${dossier.dossierId}-${paymentKey}`,
       at,

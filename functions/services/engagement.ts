@@ -5,6 +5,7 @@
  */
 import { classifyReply, type Intent } from '../domain/intents.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import { addFlag, addOptOut, debtorIdByPhone, markUnusable, recordInbound } from '../store/debtors.js';
 import { dossiersOfDebtor, setDossierStatus } from '../store/dossiers.js';
 import { getMessageRef, getSend, type MessageRef, webhookDone, webhookReceipt } from '../store/sends.js';
@@ -82,6 +83,7 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
       break;
   }
   await notifyCase(debtorId, `reply:${reply.intent}`, at);
+  metrics.replied(reply.intent);
   await webhookDone('twilio-in', msg.MessageSid);
   logger.info('reply recorded', { debtorId, intent: reply.intent, channel });
 }

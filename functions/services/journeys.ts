@@ -5,6 +5,7 @@
 import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { stepFunctions } from '../shared/aws.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import { type Case, closeCase, noteEvent, openOrJoinCase, setExecution } from '../store/cases.js';
 
 const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken', 'ExecutionDoesNotExist']);
@@ -37,12 +38,16 @@ export async function startOrJoinJourney(caseId: string, at: string, attempt = 0
         if ((err as { name?: string }).name === 'ExecutionAlreadyExists') return undefined;
         throw err;
       });
-    if (res?.executionArn) await setExecution(caseId, c.journeyNo, res.executionArn);
+    if (res?.executionArn) {
+      metrics.journeyStarted();
+      await setExecution(caseId, c.journeyNo, res.executionArn);
+    }
     logger.info('journey started', { caseId, journeyNo: c.journeyNo });
   } else if (attempt < 3 && c.executionArn && !(await isRunning(c.executionArn))) {
     // The execution ended outside our control (stopped by an operator, failed): close this journey and start
     // a new one, so the new claim is never left without a running journey.
     if (await closeCase(caseId, c.journeyNo, c.eventSeq, 'execution ended unexpectedly', at)) {
+      metrics.journeyEnded('execution ended unexpectedly');
       logger.warn('journey execution was not running; starting a new one', { caseId, journeyNo: c.journeyNo });
     }
     return startOrJoinJourney(caseId, at, attempt + 1);

@@ -1,23 +1,25 @@
 /**
  * AWS clients, configured the standard SDK v3 way. The local runtime only sets endpoints
  * (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SFN), so the same code runs on AWS and locally.
+ * Every client is traced (an X-Ray subsegment per call on AWS; a no-op elsewhere).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { tracer } from './tracer.js';
 
 let ddb: DynamoDBDocumentClient | undefined;
 let sfn: SFNClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
-  ddb ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  ddb ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return ddb;
 }
 
 export function stepFunctions(): SFNClient {
-  sfn ??= new SFNClient({});
+  sfn ??= tracer.captureAWSv3Client(new SFNClient({}));
   return sfn;
 }
 

@@ -7,10 +7,12 @@ import type * as z from '../shared/zod.js';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
+import { lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import { fieldErrors } from '../shared/schemas/fields.js';
 import { TwilioInbound, TwilioStatus } from '../shared/schemas/webhooks.js';
-import { redact } from '../channels/port.js';
+import { redact } from '../shared/redact.js';
 import { isValidSendgridSignature, isValidTwilioSignature } from './signatures.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 
@@ -57,7 +59,7 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
   return { caseId: q.c, journeyNo: Number(q.j), stepNo: Number(q.s) };
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
     switch (event.resource) {
       case '/webhooks/twilio/inbound': {
@@ -81,8 +83,10 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (err) {
     if (!(err instanceof HttpError)) {
       logger.error('webhook failed', { route: event.resource, errorName: (err as Error)?.name, error: redact((err as Error)?.message ?? String(err)) });
+    } else if (err.code === 'invalid_signature') {
+      logger.warn('webhook rejected', { route: event.resource });
+      metrics.webhookRejected(event.resource.startsWith('/webhooks/sendgrid') ? 'sendgrid' : 'twilio');
     }
-    else if (err.status === 403) logger.warn('webhook rejected', { route: event.resource });
     return errorResponse(err);
   }
-}
+}, (event) => ({ correlationId: event.requestContext?.requestId, keys: { route: event.resource } }));

@@ -4,36 +4,42 @@
  * compiler (≈ 107 KB with source-map) out of the bundle and the compile work out of every cold start, and a template
  * with a syntax error now fails the build instead of a send.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Handlebars from 'handlebars';
 import { compileUnits, dataFiles } from '../../functions/channels/render.js';
 import type { Channel } from '../../functions/channels/render-contract.js';
-import { compileKey } from '../../functions/channels/template-key.js';
+import { compileKey, fileKey } from '../../functions/channels/template-key.js';
 import { fileTemplateStore } from '../../functions/channels/template-store.js';
 import { repoPath } from '../aws/paths.js';
 
 export const TEMPLATES_DIR = repoPath('templates');
 
 export interface EmbeddedTemplates {
-  files: Record<string, string>;
+  templates: string[];
+  data: Record<string, string>;
   /** compile key → the precompiled template specification, as JavaScript source */
   compiled: Record<string, string>;
 }
 
 export function embeddedTemplates(channels: readonly Channel[], dir = TEMPLATES_DIR): EmbeddedTemplates {
   const store = fileTemplateStore(dir);
-  const files: Record<string, string> = {};
+  const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
+  const templates: string[] = [];
   const compiled: Record<string, string> = {};
-  for (const unit of compileUnits(store, channels)) {
-    if (unit.file) files[unit.file] = store.read(unit.file);
-    compiled[compileKey(unit.source, unit.options)] ??= Handlebars.precompile(unit.source, { ...unit.options }) as string; // a copy: Handlebars writes into it
+  for (const unit of compileUnits(store, channels, read)) {
+    const key = unit.file ? fileKey(unit.file, unit.options) : compileKey(unit.source, unit.options);
+    if (unit.file && !templates.includes(unit.file)) templates.push(unit.file);
+    // a copy of the options: Handlebars writes into the object it is given
+    compiled[key] ??= Handlebars.precompile(unit.source, { ...unit.options }) as string;
   }
-  for (const file of dataFiles(channels)) files[file] = store.read(file);
-  return { files, compiled };
+  const data = Object.fromEntries(dataFiles(channels).map((file) => [file, store.readData(file)]));
+  return { templates, data, compiled };
 }
 
-/** The ES module text for `virtual:maatwerk-templates`. */
+/** The ES module text for `virtual:maatwerk-templates` (its default export is the EmbeddedTemplateData). */
 export function embeddedTemplatesModule(channels: readonly Channel[], dir = TEMPLATES_DIR): string {
-  const { files, compiled } = embeddedTemplates(channels, dir);
+  const { templates, data, compiled } = embeddedTemplates(channels, dir);
   const specs = Object.entries(compiled).map(([key, spec]) => `  ${JSON.stringify(key)}: ${spec},`);
-  return `export const FILES = ${JSON.stringify(files)};\nexport const COMPILED = {\n${specs.join('\n')}\n};\n`;
+  return `export default {\n templates: ${JSON.stringify(templates)},\n data: ${JSON.stringify(data)},\n compiled: {\n${specs.join('\n')}\n }\n};\n`;
 }

@@ -13,10 +13,10 @@ import { embeddedTemplates, embeddedTemplatesModule } from '../../infra/build/te
 import { sampleInput } from '../../infra/local/preview.js';
 
 function storeFor(channels: Channel[]) {
-  const { files, compiled } = embeddedTemplates(channels);
+  const { templates, data, compiled } = embeddedTemplates(channels);
   // what the bundle's module evaluates to: the precompiled specifications as objects
   const specs = Object.fromEntries(Object.entries(compiled).map(([k, src]) => [k, new Function(`return (${src});`)() as TemplateSpecification]));
-  return { store: embeddedTemplateStore(files, specs), files };
+  return { store: embeddedTemplateStore({ templates, data, compiled: specs }), files: [...templates, ...Object.keys(data)] };
 }
 
 const disk = createRenderer();
@@ -24,6 +24,12 @@ const disk = createRenderer();
 describe.each(CHANNELS.map((c) => [c] as const))('the %s function', (channel) => {
   const { store, files } = storeFor([channel]);
   const embedded = createRenderer(store);
+
+  it('carries no template source, only compilations', () => {
+    const text = embeddedTemplatesModule([channel]);
+    // a line of the Dutch reminder's source would only be there as compiled text, never with its {{…}} tags
+    expect(text).not.toMatch(/\{\{(#if|>|\/if)/);
+  });
 
   it('renders every phase, tone and language exactly as the templates folder does', async () => {
     let rendered = 0;
@@ -45,12 +51,13 @@ describe.each(CHANNELS.map((c) => [c] as const))('the %s function', (channel) =>
     expect(rendered).toBe(PHASES.length * TONES.length * LANGUAGES.length * (channel === 'whatsapp' ? 2 : 1));
   });
 
-  it('embeds only its own channel, the partials and the labels', () => {
-    for (const file of Object.keys(files)) {
+  it('embeds only its own channel, the partials it uses and the labels', () => {
+    for (const file of files) {
       expect(file, file).toMatch(new RegExp(`^(${channel}/|partials/|labels\\.json$)`));
+      if (file.startsWith('partials/')) expect(['email', 'letter'], `${channel} uses no partials`).toContain(channel);
     }
     for (const other of CHANNELS.filter((c) => c !== channel)) {
-      expect(Object.keys(files).some((f) => f.startsWith(`${other}/`)), other).toBe(false);
+      expect(files.some((f) => f.startsWith(`${other}/`)), other).toBe(false);
     }
   });
 });
@@ -59,15 +66,18 @@ describe('precompiled store', () => {
   it('refuses a template that was not precompiled instead of rendering something else', () => {
     const { store } = storeFor(['sms']);
     const env = store.env();
-    expect(() => store.compile(env, 'Hallo {{name}}, dit is nieuw', { strict: true })).toThrow(/not precompiled/);
-    expect(() => store.read('email/nl/reminder.hbs')).toThrow(/not embedded/);
+    expect(() => store.compileString(env, 'Hallo {{name}}, dit is nieuw', { strict: true })).toThrow(/not precompiled/);
+    expect(() => store.compileFile(env, 'email/nl/reminder.hbs', { strict: true })).toThrow(/not precompiled/);
+    expect(() => store.readData('whatsapp/content-templates.json')).toThrow(/not embedded/);
+    expect(store.exists('email/nl/reminder.hbs')).toBe(false);
+    expect(store.exists('sms/nl/reminder.hbs')).toBe(true);
   });
 
   it('is an ES module whose specifications the Handlebars runtime accepts', async () => {
     const text = embeddedTemplatesModule(['sms']);
-    const mod = (await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`)) as { FILES: Record<string, string>; COMPILED: Record<string, TemplateSpecification> };
-    expect(Object.keys(mod.FILES)).toContain('sms/nl/reminder.hbs');
-    const [spec] = Object.values(mod.COMPILED);
+    const mod = (await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`)) as { default: { templates: string[]; compiled: Record<string, TemplateSpecification> } };
+    expect(mod.default.templates).toContain('sms/nl/reminder.hbs');
+    const [spec] = Object.values(mod.default.compiled);
     expect(typeof Handlebars.template(spec)).toBe('function');
   });
 });
