@@ -9,6 +9,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
+import { AUTHORIZER_UNAUTHORIZED } from '../shared/routes.js';
 import { clientByApiKey } from '../store/clients.js';
 
 export type ClientRole = 'creditor' | 'agent';
@@ -19,9 +20,6 @@ export interface ClientContext {
   role: ClientRole;
   clientName: string;
 }
-
-/** The message API Gateway needs to answer 401 (any other error would be a 500). */
-export const UNAUTHORIZED = 'Unauthorized';
 
 function headerValue(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
   for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === name && v) return v;
@@ -43,7 +41,7 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
   const client = apiKey ? await clientByApiKey(apiKey) : undefined;
   if (!client) {
     logger.info('api key refused', { keyGiven: !!apiKey });
-    throw new Error(UNAUTHORIZED);
+    throw new Error(AUTHORIZER_UNAUTHORIZED);
   }
   const context: ClientContext = { clientId: client.clientId, role: client.agent ? 'agent' : 'creditor', clientName: client.name };
   return {

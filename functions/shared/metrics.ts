@@ -19,36 +19,10 @@
  * the local runtime observe the calls either way.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName, type SendOutcome, type WebhookSource } from './metric-names.js';
 
-export const METRICS_NAMESPACE = 'Maatwerk';
-export const METRICS_SERVICE = 'maatwerk';
-
-export const METRIC = {
-  sends: 'Sends',
-  replies: 'Replies',
-  payments: 'Payments',
-  recoveredCents: 'RecoveredCents',
-  journeysStarted: 'JourneysStarted',
-  journeysEnded: 'JourneysEnded',
-  webhookSignatureFailures: 'WebhookSignatureFailures',
-  decideRetriedLater: 'DecideRetriedLater',
-} as const;
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
-
-/**
- * What happened to one send attempt of a journey step:
- * - sent: the provider (or the agents' queue) took it;
- * - rejected: the provider refused it for good (bad number, bounced address): the journey fails over;
- * - skipped: a rule blocked it before any provider call (opt-out, no WhatsApp opt-in, unusable contact point);
- * - provider_error: the provider was unavailable after the adapter's retries (Step Functions retries the step);
- * - interrupted: an earlier attempt crashed mid-send; not sent again (never a duplicate);
- * - render_failed: the message could not be made from its template (a template bug: the journey fails over).
- */
-export const SEND_OUTCOMES = ['sent', 'rejected', 'skipped', 'provider_error', 'interrupted', 'render_failed'] as const;
-export type SendOutcome = (typeof SEND_OUTCOMES)[number];
-
-export const WEBHOOK_SOURCES = ['twilio', 'sendgrid'] as const;
-export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
+export { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, SEND_OUTCOMES, WEBHOOK_SOURCES } from './metric-names.js';
+export type { MetricName, SendOutcome, WebhookSource } from './metric-names.js';
 
 export interface MetricEvent {
   name: MetricName;

@@ -20,6 +20,9 @@ export const isAuthorized = (route: Route): boolean => route.fn === 'api';
  */
 export const AUTHORIZER_CACHE_TTL_SECONDS = 300;
 
+/** The error message with which an authorizer makes API Gateway answer 401 (any other error is a 500). */
+export const AUTHORIZER_UNAUTHORIZED = 'Unauthorized';
+
 /**
  * Per-client rate limit, counted per API key before anything else runs: on AWS a WAF rate-based rule keyed on
  * the x-api-key header (stack.ts), locally the same numbers in the API stand-in. Above it: 429 with Retry-After.

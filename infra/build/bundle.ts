@@ -91,17 +91,17 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
         if (resolved.errors.length) return { errors: resolved.errors };
         if (resolved.path === repoPath(TEMPLATE_STORE)) return { path: repoPath(TEMPLATE_STORE_LAMBDA) };
-        if (omittedFiles.has(resolved.path)) return { path: resolved.path, namespace: 'maatwerk-omit' };
+        if (omittedFiles.has(resolved.path)) return { path: rel(resolved.path), namespace: 'maatwerk-omit' };
         return undefined;
       });
       build.onResolve({ filter: packageFilter }, async (args) => {
         if (args.pluginData === 'resolving') return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
         if (resolved.errors.length) return { errors: resolved.errors };
-        return { path: resolved.path, namespace: 'maatwerk-omit' };
+        return { path: rel(resolved.path), namespace: 'maatwerk-omit' };
       });
       build.onLoad({ filter: /.*/, namespace: 'maatwerk-omit' }, async (args) => ({
-        contents: stubModule(name, rel(args.path), await exportNames(args.path)),
+        contents: stubModule(name, args.path, await exportNames(repoPath(args.path))),
         loader: 'js',
         resolveDir: REPO_ROOT,
       }));
@@ -132,6 +132,9 @@ function stubModule(fn: FunctionName, module: string, names: string[]): string {
   }
   return lines.join('\n');
 }
+
+/** The metafile key of a module left out of a bundle (replaced by a stub that throws). */
+export const OMITTED_PREFIX = 'maatwerk-omit:';
 
 /** Bundles one function into `<outDir>/asset` (deployed) and `<outDir>/artefacts` (source map, metafile). */
 export async function bundleFunction(name: FunctionName, outDir: string): Promise<BundleResult> {

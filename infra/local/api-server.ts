@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import {
   AUTHORIZER_CACHE_TTL_SECONDS,
+  AUTHORIZER_UNAUTHORIZED,
   CLIENT_RATE_LIMIT,
   EDGE_ERRORS,
   edgeErrorBody,
@@ -20,7 +21,7 @@ import {
   matchRoute,
 } from '../../functions/shared/routes.js';
 import { handler as apiHandler } from '../../functions/api/handler.js';
-import { handler as authorizerHandler, UNAUTHORIZED } from '../../functions/authorizer/handler.js';
+import { handler as authorizerHandler } from '../../functions/authorizer/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { getMessageRef } from '../../functions/store/sends.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
@@ -223,7 +224,7 @@ export class ApiServer {
       this.authorizerCache.set(apiKey, { until: Date.now() + AUTHORIZER_CACHE_TTL_SECONDS * 1000, result });
       return result;
     } catch (err) {
-      if ((err as Error)?.message === UNAUTHORIZED) return undefined;
+      if ((err as Error)?.message === AUTHORIZER_UNAUTHORIZED) return undefined;
       throw err;
     }
   }
