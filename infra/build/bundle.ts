@@ -16,7 +16,7 @@
  *   package.json mapping the same specifiers are put next to index.mjs. fontkit (embedded TrueType fonts) and
  *   with it brotli are left out: the letters use the standard fonts only.
  */
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { Channel } from '../../functions/channels/render-contract.js';
@@ -180,10 +180,11 @@ export async function bundleFunction(name: FunctionName, outDir: string): Promis
 
 function addPdfkitData(assetDir: string): void {
   const pdfkit = repoPath('node_modules', 'pdfkit', 'js');
-  mkdirSync(path.join(assetDir, 'standard-fonts'));
-  for (const f of readdirSync(path.join(pdfkit, 'standard-fonts')).filter((n) => n.endsWith('.cjs'))) {
-    cpSync(path.join(pdfkit, 'standard-fonts', f), path.join(assetDir, 'standard-fonts', f));
-  }
+  // The CommonJS font modules and the chunks they share (the .mjs twins are never loaded: see package.json below).
+  cpSync(path.join(pdfkit, 'standard-fonts'), path.join(assetDir, 'standard-fonts'), {
+    recursive: true,
+    filter: (src) => statSync(src).isDirectory() || src.endsWith('.cjs'),
+  });
   mkdirSync(path.join(assetDir, 'data'));
   cpSync(path.join(pdfkit, 'data', 'sRGB_IEC61966_2_1.icc'), path.join(assetDir, 'data', 'sRGB_IEC61966_2_1.icc'));
   writeFileSync(path.join(assetDir, 'package.json'), JSON.stringify({ private: true, imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } }));
