@@ -3,12 +3,17 @@
  * Prints, per journey, the state transitions, Lambda invocations and DynamoDB requests it took, what that
  * costs on AWS at list prices, and how many journeys per second this machine runs locally.
  *
+ * Then it bundles every Lambda function as `cdk synth` does and prints each bundle's size from esbuild's metafile
+ * against its budget (infra/aws/functions.ts); a bundle over budget makes the bench exit with status 1.
+ *
  *   BENCH_JOURNEYS=200 npm run bench
+ *   npm run bench -- --json      # the last line is one JSON object; `bundles` holds { <function>: bytes }
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalRuntime } from '../../infra/local/runtime.js';
+import { bundleSizes, formatBundleSizes } from '../../infra/build/bundle-sizes.js';
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 100);
 const PAY_SHARE = 0.3; // this share pays half-way, the rest runs to hand-over
@@ -106,7 +111,12 @@ Maatwerk journey benchmark — ${JOURNEYS} journeys on the virtual clock (2 Marc
 `);
   await rt.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  process.exit(0);
+
+  const sizes = await bundleSizes();
+  console.log(`Lambda bundles (minified, from esbuild's metafile)\n${formatBundleSizes(sizes)}\n`);
+  for (const line of sizes.overBudget) console.error(`bundle over budget: ${line}`);
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ bundles: sizes.bundles }));
+  process.exit(sizes.overBudget.length ? 1 : 0);
 }
 
 main().catch((err) => {
