@@ -1,29 +1,39 @@
 /**
- * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), authenticate the key, parse with
- * zod, call a service, map the result. Also serves the API's own description: GET /openapi.json and GET /docs
+ * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), take the client from the
+ * authorizer's context, parse with zod, call a service, map the result. The key itself is checked at the edge
+ * (functions/authorizer), never here. Also serves the API's own description: GET /openapi.json and GET /docs
  * (no key needed), the same on AWS and locally.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { ClientContext } from '../authorizer/handler.js';
 import { now } from '../shared/clock.js';
 import { checkRequest, errorResponse, header, HttpError, json, parseJson, serverUrl } from '../shared/http.js';
+import { lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
-import { routeFor } from '../shared/routes.js';
-import { redact } from '../channels/port.js';
-import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt } from '../shared/schemas.js';
-import { type Client, clientByApiKey } from '../store/clients.js';
+import { redact } from '../shared/redact.js';
+import { API_ROUTES, DOC_ROUTES } from '../shared/routes/api.js';
+import { routeFor } from '../shared/routes/route.js';
+import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt } from '../shared/schemas/api.js';
+import type { Client } from '../store/clients.js';
 import { createDossier } from '../services/intake.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
 
-async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
-  const apiKey = header(event, 'x-api-key');
-  if (!apiKey) throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
-  // Longer than any key we issue: not worth a database look-up.
-  if (apiKey.length > 256) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
-  const client = await clientByApiKey(apiKey);
-  if (!client) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
-  return client;
+const ROUTES = [...API_ROUTES, ...DOC_ROUTES];
+
+/**
+ * The caller as the authorizer established it. API Gateway only invokes this function after the authorizer
+ * allowed the request, so a missing context means a route without the authorizer: refused, never guessed.
+ */
+function authenticatedClient(event: APIGatewayProxyEvent): Client {
+  const ctx = (event.requestContext?.authorizer ?? {}) as Partial<ClientContext>;
+  if (typeof ctx.clientId !== 'string' || !ctx.clientId || (ctx.role !== 'creditor' && ctx.role !== 'agent')) {
+    throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
+  }
+  // API Gateway passes context values on as strings; the local stand-in as they were returned.
+  const vat = (ctx.vatOnCosts as unknown) === true || (ctx.vatOnCosts as unknown) === 'true';
+  return { clientId: ctx.clientId, name: ctx.clientName ?? ctx.clientId, agent: ctx.role === 'agent', ...(vat ? { vatOnCosts: true } : {}) };
 }
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
@@ -36,9 +46,9 @@ function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   return value;
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
-    const route = routeFor(event.httpMethod, event.resource);
+    const route = routeFor(event.httpMethod, event.resource, ROUTES);
     if (!route) throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
     checkRequest(event, route);
     // The API's description needs no key. Loaded on first use: the other routes' cold starts do not pay for the
@@ -49,7 +59,7 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       if (route.operationId === 'openapi') return json(200, doc);
       return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(doc) };
     }
-    const client = await authenticate(event);
+    const client = authenticatedClient(event);
     const p = event.pathParameters ?? {};
     switch (`${event.httpMethod} ${event.resource}`) {
       case 'POST /v1/dossiers': {
@@ -84,4 +94,13 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, errorName: (err as Error)?.name, errorMessage: redact(String((err as Error)?.message ?? err)) });
     return errorResponse(err);
   }
+}, requestCorrelation);
+
+/** The request id; the ids in the path (dossier, debtor, task) and the client on every line of the request. */
+function requestCorrelation(event: APIGatewayProxyEvent) {
+  const keys: Record<string, string> = { route: `${event.httpMethod} ${event.resource}` };
+  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v) keys[k] = v;
+  const clientId = (event.requestContext?.authorizer as Partial<ClientContext> | undefined)?.clientId;
+  if (clientId) keys.clientId = clientId;
+  return { correlationId: event.requestContext?.requestId, keys };
 }

@@ -184,14 +184,8 @@ export function describeProviderError(err: unknown): string {
   return parts.length ? parts.join(', ') : typeof e.name === 'string' && e.name ? e.name : 'unknown error';
 }
 
-const EMAIL_RE = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
-/** international or Dutch phone numbers, with or without spaces and dashes */
-const PHONE_RE = /(?:whatsapp:)?(?:\+|\b00|\b0)[1-9](?:[\s-]?\d){6,14}\b/g;
-
-/** Removes email addresses and phone numbers from free text a provider sent (bounce reasons and the like). */
-export function redact(text: string): string {
-  return text.replace(EMAIL_RE, '[email]').replace(PHONE_RE, '[phone]');
-}
+/** Removes email addresses, phone numbers and IBANs from free text a provider sent (bounce reasons and the like). */
+export { redact } from '../shared/redact.js';
 
 /**
  * A request that timed out may still have been accepted, and neither Twilio nor SendGrid takes an

@@ -1,4 +1,3 @@
-import twilio from 'twilio';
 import type { TwilioConfig } from '../shared/config.js';
 import {
   type ChannelAdapter,
@@ -19,35 +18,84 @@ import {
  */
 export const DEAD_NUMBER = new Set([21211, 21214, 21408, 21610, 21612, 21614, 63003, 63024]);
 
+export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
+
+/**
+ * Twilio's error answer `{ code, message, more_info, status }`, with the same fields the SDK's RestException
+ * has (`status` = HTTP status, `code` = Twilio error code), so classification and logging read them alike.
+ */
+export class TwilioRestError extends Error {
+  override readonly name = 'RestException';
+  constructor(
+    readonly status: number,
+    readonly code: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Creates one message: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded, HTTP Basic auth
+ * with the account SID and auth token (https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource).
+ * This one documented call is all the adapter needs; the Twilio SDK would add ≈ 3.2 MB to the function for it.
+ * test/unit/twilio-messaging.test.ts checks that it sends what the SDK sends.
+ */
+export async function createTwilioMessage(
+  cfg: Pick<TwilioConfig, 'accountSid' | 'authToken' | 'apiBaseUrl'>,
+  fields: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<{ sid: string; status?: string }> {
+  const base = (cfg.apiBaseUrl ?? TWILIO_API_BASE_URL).replace(/\/$/, '');
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.append(k, v);
+  const res = await fetch(`${base}/2010-04-01/Accounts/${encodeURIComponent(cfg.accountSid)}/Messages.json`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${cfg.accountSid}:${cfg.authToken}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: form.toString(),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const answer = (await res.json().catch(() => undefined)) as { sid?: unknown; status?: unknown; code?: unknown; message?: unknown } | undefined;
+  if (!res.ok) {
+    // The message may quote the number ("The 'To' number +316… is not valid"): it is never logged (port.ts).
+    throw new TwilioRestError(res.status, typeof answer?.code === 'number' ? answer.code : undefined, typeof answer?.message === 'string' ? answer.message : `HTTP ${res.status}`);
+  }
+  if (typeof answer?.sid !== 'string' || !answer.sid) throw new Error('Twilio answered without a message sid');
+  return { sid: answer.sid, status: typeof answer.status === 'string' ? answer.status : undefined };
+}
+
 /** SMS and WhatsApp through Twilio's Messages API, with a status callback per message. */
 export class TwilioMessaging implements ChannelAdapter {
-  private readonly client: twilio.Twilio;
-
   constructor(
     private readonly cfg: TwilioConfig,
     private readonly retry: RetryPolicy = retryPolicyFromEnv(),
-    timeoutMs = providerTimeoutMs(),
-  ) {
-    // autoRetry stays off: our retry policy (port.ts) is the only one, so attempts are counted once.
-    this.client = twilio(cfg.accountSid, cfg.authToken, { timeout: timeoutMs, autoRetry: false });
-    // Locally the real SDK talks to the fake Twilio (TOOLCHAIN.md).
-    if (cfg.apiBaseUrl) this.client.api.baseUrl = cfg.apiBaseUrl.replace(/\/$/, '');
-  }
+    private readonly timeoutMs = providerTimeoutMs(),
+  ) {}
 
   async send(msg: OutgoingMessage) {
     const whatsapp = msg.channel === 'whatsapp';
     const template = msg.rendered.whatsappTemplate;
+    // Outside the WhatsApp 24 h window only the approved template and its variables, never free text.
+    const content =
+      whatsapp && template
+        ? { ContentSid: template.contentSid, ContentVariables: JSON.stringify(template.variables) }
+        : { Body: msg.rendered.text };
     const message = await withRetries(
       () =>
-        this.client.messages.create({
-          to: whatsapp ? `whatsapp:${msg.to}` : msg.to,
-          from: whatsapp ? `whatsapp:${this.cfg.whatsappFrom}` : this.cfg.smsFrom,
-          // Outside the WhatsApp 24 h window only the approved template and its variables, never free text.
-          ...(whatsapp && template
-            ? { contentSid: template.contentSid, contentVariables: JSON.stringify(template.variables) }
-            : { body: msg.rendered.text }),
-          ...(msg.statusCallbackUrl ? { statusCallback: msg.statusCallbackUrl } : {}),
-        }),
+        createTwilioMessage(
+          this.cfg,
+          {
+            To: whatsapp ? `whatsapp:${msg.to}` : msg.to,
+            From: whatsapp ? `whatsapp:${this.cfg.whatsappFrom}` : this.cfg.smsFrom,
+            ...content,
+            StatusCallback: msg.statusCallbackUrl,
+          },
+          this.timeoutMs,
+        ),
       (err) => {
         const doubt = inDoubtAfterTimeout('Twilio', err);
         if (doubt) return doubt;

@@ -25,7 +25,7 @@ import { wikCosts } from '../domain/costs.js';
 import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor } from '../domain/case/state.js';
 import { CONTACT_POINT_OF, type Channel } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
-import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, redact } from '../channels/port.js';
+import { type ChannelAdapter, type OutgoingMessage, PermanentSendError } from '../channels/port.js';
 import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
 import { PrintLetter } from '../channels/print-letter.js';
 import { SendgridEmail } from '../channels/sendgrid-email.js';
@@ -33,6 +33,8 @@ import { TwilioMessaging } from '../channels/twilio-messaging.js';
 import type { AgencyDetails, RenderedMessage, RenderInput } from '../channels/render-contract.js';
 import { paymentLinkBase, printConfig, sendgridConfig, twilioConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
+import { metrics, type SendOutcome } from '../shared/metrics.js';
+import { redact } from '../shared/redact.js';
 import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
 import { claimStep, parkJourney, setToken } from '../store/cases.js';
 import { type Client, getClient } from '../store/clients.js';
@@ -199,6 +201,7 @@ async function replay(c: CaseState, action: SendAction, token: string, now: Date
   await failStep(c, action, token, now, {
     reason: `${action.channel} step was interrupted while sending; not sent again to avoid a duplicate`,
     kind: 'send_failed',
+    outcome: 'interrupted',
   });
 }
 
@@ -216,6 +219,7 @@ async function sendClaimed(c: CaseState, action: SendAction, token: string, now:
       await failStep(c, action, token, now, {
         reason,
         kind: err instanceof SendBlockedError ? 'send_skipped' : 'send_failed',
+        outcome: err instanceof RenderError ? 'render_failed' : err instanceof SendBlockedError ? 'skipped' : 'rejected',
         ...(point && err instanceof PermanentSendError && err.contactPoint ? { contactPoint: { kind: err.contactPoint, value: point.value, reason } } : {}),
       });
       return;
@@ -223,6 +227,7 @@ async function sendClaimed(c: CaseState, action: SendAction, token: string, now:
     // Transient (the provider stayed unavailable through the adapter's retries, or storage failed before the
     // provider took the message): give the claim back so the Step Functions retry can send.
     await mutateCase(c.caseId, now, () => [{ type: 'step_released', at: now.toISOString(), stepNo: action.stepNo }]);
+    metrics.sent(action.channel, 'provider_error');
     logger.warn('send failed, Step Functions will retry', {
       caseId: c.caseId,
       stepNo: action.stepNo,
@@ -281,6 +286,8 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
   // A reply from a number several debtors share goes to the one messaged there last (engagement.ts).
   if ((action.channel === 'sms' || action.channel === 'whatsapp') && sent.to) extra.push(phoneIndexItem(sent.to, c.caseId, at));
   await appendEvents(c.caseId, [...decisionRecords(c, action, new Date(at)), entry], extra);
+  // Once per step: counted with its 'sent' entry, which a replay finds (and then sends and counts nothing).
+  metrics.sent(action.channel, 'sent');
 }
 
 /**
@@ -307,7 +314,13 @@ async function failStep(
   action: SendAction,
   token: string,
   now: Date,
-  f: { reason: string; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: 'email' | 'phone' | 'address'; value: string; reason: string } },
+  f: {
+    reason: string;
+    kind: 'send_failed' | 'send_skipped';
+    /** the Sends metric's outcome */
+    outcome: Exclude<SendOutcome, 'sent' | 'provider_error'>;
+    contactPoint?: { kind: 'email' | 'phone' | 'address'; value: string; reason: string };
+  },
 ): Promise<void> {
   const at = now.toISOString();
   await mutateCase(c.caseId, now, () => [{ type: 'step_failed', at, stepNo: action.stepNo, channel: action.channel, kind: f.kind, ...(f.contactPoint ? { contactPoint: f.contactPoint } : {}) }]);
@@ -324,6 +337,7 @@ async function failStep(
       data: { reason: f.reason, ...(f.contactPoint ? { contactPoint: f.contactPoint.kind } : {}) },
     },
   ]);
+  metrics.sent(action.channel, f.outcome);
   logger.warn('step not sent, failing over', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, reason: f.reason, type: f.kind });
   await endWait(token, decideAgain({ caseId: c.caseId, journeyNo: c.journey.journeyNo }, f.kind));
 }

@@ -15,6 +15,7 @@ import { type CaseState, claimsOf, factsOf, isActive } from '../domain/case/stat
 import type { CaseFacts } from '../domain/case/facts.js';
 import type { Strategy } from '../domain/strategy.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import type { Action, DecisionLog, ExpiredTask, JourneyState, SendAction } from '../shared/schemas.js';
 import { dossierItem } from '../store/dossiers.js';
 import { closeOpenTask } from '../store/tasks.js';
@@ -106,6 +107,8 @@ export async function decideState(state: JourneyState, now: Date, known?: CaseSt
     // Only end if nothing happened since we looked; otherwise decide again with the news.
     const closed = await close(c, decision, now);
     if (!closed) continue;
+    // Counted by the one attempt whose close took: a retried Decide finds the case closed and only finishes.
+    metrics.journeyEnded(decision.reason);
     await finish(expiredTask ? { ...c, journey: { ...c.journey, openTask: undefined } } : c, closed, now);
     return { caseId, journeyNo, action };
   }

@@ -10,7 +10,8 @@ import { INTENT_TEXT } from '../domain/case/visibility.js';
 import { classifyReply } from '../domain/intents.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
 import { logger } from '../shared/logger.js';
-import { redact } from '../channels/port.js';
+import { metrics } from '../shared/metrics.js';
+import { redact } from '../shared/redact.js';
 import { dossierItem } from '../store/dossiers.js';
 import { debtorsByPhone } from '../store/identity.js';
 import { getMessageRef, webhookDone, webhookReceipt } from '../store/messages.js';
@@ -88,6 +89,8 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
   }
   await appendEvents(debtorId, events, changedProjections(m.before, m.after));
   await wakeJourney(m.after, `reply:${reply.intent}`);
+  // Once per MessageSid: a redelivery finds the receipt done and returns before this.
+  metrics.replied(reply.intent);
   await webhookDone('twilio-in', msg.MessageSid);
   logger.info('reply recorded', { debtorId, intent: reply.intent, channel });
 }

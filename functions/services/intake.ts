@@ -20,6 +20,7 @@ import { incomeSourceFromApi } from '../domain/payday.js';
 import { HttpError } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import type { CreateDossierBody, DebtorInput } from '../shared/schemas.js';
 import type { Item } from '../store/batch.js';
 import { createCase } from '../store/cases.js';
@@ -224,6 +225,7 @@ async function startOrWake(added: Added, now: Date): Promise<void> {
           ? [{ type: 'journey_closed', at, reason: 'execution ended unexpectedly', closing: { detail: 'Journey ended: its execution was no longer running.', at } }, { type: 'journey_opened', at }]
           : undefined,
       );
+      if (m?.changed) metrics.journeyEnded('execution ended unexpectedly');
       if (m) c = m.after;
     }
     // else: the first attempt crashed before starting it: start it now

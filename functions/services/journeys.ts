@@ -6,6 +6,7 @@ import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand
 import type { CaseState } from '../domain/case/state.js';
 import { stepFunctions } from '../shared/aws.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import type { Action, JourneyState } from '../shared/schemas.js';
 import { clearTimer } from './timers.js';
 
@@ -35,6 +36,7 @@ export async function startJourney(c: CaseState, action: Action | undefined): Pr
     await stepFunctions().send(
       new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name: executionName(c.caseId, c.journey.journeyNo), input: JSON.stringify(input) }),
     );
+    metrics.journeyStarted();
     logger.info('journey started', { caseId: c.caseId, journeyNo: c.journey.journeyNo });
   } catch (err) {
     // Started already (a retried request): the running execution carries on.

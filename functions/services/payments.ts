@@ -7,6 +7,7 @@
  */
 import { HttpError } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
+import { metrics } from '../shared/metrics.js';
 import type { PaymentBody } from '../shared/schemas.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, dossierItem, recordPaymentOnce } from '../store/dossiers.js';
@@ -26,6 +27,8 @@ export async function addPayment(client: Client, dossier: DossierRecord, body: P
     { type: 'payment', at: record.recordedAt, dossierId: dossier.dossierId, amount: record.amount, paidAt: record.paidAt, key: paymentKey },
   ]);
   if (!m) throw new HttpError(404, 'not_found', `No dossier ${dossier.dossierId}.`);
+  // Counted when the case applied it: once per payment key, whatever a retry repeats.
+  if (m.changed) metrics.paymentReceived(record.amount);
   const d = m.after.dossiers[dossier.dossierId];
   const due = d.principal + d.costs;
   await appendEvents(

@@ -7,7 +7,7 @@
  * timeline, and only then wakes the journey, so Decide sees the outcome. A task nobody completes expires when
  * the journey moves on. A task for a reply from a shared number concerns no journey: it is only closed.
  */
-import type { z } from 'zod';
+import type * as z from '../shared/zod.js';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import type { CompleteTaskBody } from '../shared/schemas.js';

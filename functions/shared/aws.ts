@@ -1,11 +1,13 @@
 /**
  * AWS clients, configured the standard SDK v3 way. The local runtime only sets endpoints
  * (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_SCHEDULER), so the same code runs on AWS and locally.
+ * Every client is traced (an X-Ray subsegment per call on AWS; a no-op elsewhere).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { tracer } from './tracer.js';
 
 let ddb: DynamoDBDocumentClient | undefined;
 let sfn: SFNClient | undefined;
@@ -13,7 +15,7 @@ let scheduler: SchedulerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   if (!ddb) {
-    ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    ddb = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
     if (process.env.MAATWERK_MEASURE_CAPACITY === '1') measureCapacity(ddb);
   }
   return ddb;
@@ -40,13 +42,13 @@ function measureCapacity(client: DynamoDBDocumentClient): void {
 }
 
 export function stepFunctions(): SFNClient {
-  sfn ??= new SFNClient({});
+  sfn ??= tracer.captureAWSv3Client(new SFNClient({}));
   return sfn;
 }
 
 /** EventBridge Scheduler: the journey's timers (one-time schedules). Locally AWS_ENDPOINT_URL_SCHEDULER. */
 export function schedulerClient(): SchedulerClient {
-  scheduler ??= new SchedulerClient({});
+  scheduler ??= tracer.captureAWSv3Client(new SchedulerClient({}));
   return scheduler;
 }
 

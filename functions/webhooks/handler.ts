@@ -3,16 +3,19 @@
  * A missing or wrong signature gets 403 and changes nothing.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import twilio from 'twilio';
-import type { z } from 'zod';
-import { EventWebhook } from '@sendgrid/eventwebhook';
+import type * as z from '../shared/zod.js';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { checkRequest, errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
-import { routeFor } from '../shared/routes.js';
+import { lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
-import { fieldErrors, friendlyError, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
-import { redact } from '../channels/port.js';
+import { metrics } from '../shared/metrics.js';
+import { routeFor } from '../shared/routes/route.js';
+import { WEBHOOK_ROUTES } from '../shared/routes/webhooks.js';
+import { fieldErrors, friendlyError } from '../shared/schemas/fields.js';
+import { TwilioInbound, TwilioStatus } from '../shared/schemas/webhooks.js';
+import { redact } from '../shared/redact.js';
+import { isValidSendgridSignature, isValidTwilioSignature } from './signatures.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -21,13 +24,13 @@ async function verifiedTwilioParams(event: APIGatewayProxyEvent): Promise<Record
   const signature = header(event, 'x-twilio-signature');
   const params = formParams(event);
   const { authToken } = await twilioConfig();
-  if (!signature || !twilio.validateRequest(authToken, signature, publicUrl(event), params)) {
+  if (!isValidTwilioSignature(authToken, signature, publicUrl(event), params)) {
     throw new HttpError(403, 'invalid_signature', 'The X-Twilio-Signature header is missing or does not match.');
   }
   return params;
 }
 
-function parseForm<S extends z.ZodType>(schema: S, params: Record<string, string>): z.infer<S> {
+function parseForm<S extends z.ZodMiniType>(schema: S, params: Record<string, string>): z.infer<S> {
   const parsed = schema.safeParse(params, { error: friendlyError });
   if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Webhook fields are missing.', fieldErrors(parsed.error));
   return parsed.data;
@@ -39,13 +42,7 @@ async function verifiedSendgridEvents(event: APIGatewayProxyEvent): Promise<Send
   const { webhookPublicKey } = await sendgridConfig();
   const body = rawBody(event);
   if (!webhookPublicKey) throw new HttpError(403, 'invalid_signature', 'No SendGrid webhook key is configured.');
-  const verifier = new EventWebhook();
-  let valid = false;
-  try {
-    valid = !!signature && !!timestamp && verifier.verifySignature(verifier.convertPublicKeyToECDSA(webhookPublicKey), body, signature, timestamp);
-  } catch {
-    valid = false;
-  }
+  const valid = isValidSendgridSignature(webhookPublicKey, body, signature, timestamp);
   if (!valid) throw new HttpError(403, 'invalid_signature', 'The SendGrid event signature is missing or does not match.');
   let events: unknown;
   try {
@@ -64,9 +61,9 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
   return { caseId: q.c, journeyNo: Number(q.j), stepNo: Number(q.s) };
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
-    const route = routeFor(event.httpMethod, event.resource);
+    const route = routeFor(event.httpMethod, event.resource, WEBHOOK_ROUTES);
     if (!route) throw new HttpError(404, 'not_found', `No webhook ${event.path}.`);
     // Content-Type, query and path are checked before the signature: cheap, and nothing is revealed by it.
     checkRequest(event, route);
@@ -92,8 +89,10 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (err) {
     if (!(err instanceof HttpError)) {
       logger.error('webhook failed', { route: event.resource, errorName: (err as Error)?.name, error: redact((err as Error)?.message ?? String(err)) });
+    } else if (err.code === 'invalid_signature') {
+      logger.warn('webhook rejected', { route: event.resource });
+      metrics.webhookRejected(event.resource.startsWith('/webhooks/sendgrid') ? 'sendgrid' : 'twilio');
     }
-    else if (err.status === 403) logger.warn('webhook rejected', { route: event.resource });
     return errorResponse(err);
   }
-}
+}, (event) => ({ correlationId: event.requestContext?.requestId, keys: { route: event.resource } }));

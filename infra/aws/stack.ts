@@ -1,7 +1,10 @@
 /**
- * The Maatwerk stack: one DynamoDB table, nine Lambda functions, the journey state machine (from
- * state-machines/journey.asl.json), the REST API, the letters bucket, provider secrets, and the
- * operations dashboard with alarms.
+ * The Maatwerk stack: one DynamoDB table, ten Lambda functions (infra/aws/functions.ts), the journey state machine
+ * (from state-machines/journey.asl.json), the REST API with its API key authorizer and per-client rate limit (WAF),
+ * the letters bucket, provider secrets, and the operations dashboard with business metrics and alarms.
+ *
+ * Layout, so a change stays a small diff: data → secrets → functions (one loop over the function table, then each
+ * function's permissions) → state machine → API (+ edge protection) → observability → outputs.
  *
  * IAM is written out per function (no `grantReadWriteData`, no managed policies) so the policy each
  * function gets is exactly what the handler needs; test/infra/stack.test.ts pins that matrix.
@@ -26,24 +29,57 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { ROUTES, type Route } from '../../functions/shared/routes.js';
+import {
+  AUTHORIZER_CACHE_TTL_SECONDS,
+  CLIENT_RATE_LIMIT,
+  EDGE_ERRORS,
+  edgeErrorBody,
+  isAuthorized,
+  ROUTES,
+  type Route,
+} from '../../functions/shared/routes.js';
 import { TABLE } from '../../functions/store/table.js';
+import { bundledCode } from './bundling.js';
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from './functions.js';
 import { Observability } from './observability.js';
-import { JOURNEY_ASL_PATH, REPO_ROOT, repoPath } from './paths.js';
+import { JOURNEY_ASL_PATH, repoPath } from './paths.js';
+
+export type { FunctionName };
 
 export interface MaatwerkStackProps extends StackProps {
   /** E-mail address subscribed to the alarm topic (optional; `cdk deploy -c alarmEmail=ops@…`). */
   readonly alarmEmail?: string;
 }
 
-/** Lambda runtime for every function: the newest Node.js runtime Lambda offers (cdk-nag L1). */
+/**
+ * Lambda runtime for every function: the newest Node.js runtime Lambda offers (cdk-nag L1). The bundles target
+ * Node 20 (infra/build/bundle.ts), the oldest Node they run on (the local runtime), so they run on both.
+ */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * Powertools comes from its official Lambda layer, of exactly the version in package-lock.json (the one every
+ * test ran), looked up at deploy time in the public SSM parameter Powertools publishes per version and region.
+ * Bundling it instead would add ≈ 155 KB (with the X-Ray SDK) to every function.
+ */
+export const POWERTOOLS_VERSION: string = (() => {
+  // The packages do not export their package.json: read it from the installed folder.
+  const versions = new Set(
+    ['logger', 'metrics', 'tracer', 'parameters'].map(
+      (p) => (JSON.parse(readFileSync(repoPath('node_modules', '@aws-lambda-powertools', p, 'package.json'), 'utf8')) as { version: string }).version,
+    ),
+  );
+  if (versions.size !== 1) throw new Error(`@aws-lambda-powertools packages must share one version, found ${[...versions].join(', ')}`);
+  return [...versions][0];
+})();
+export const POWERTOOLS_LAYER_PARAMETER = `/aws/service/powertools/typescript/generic/all/${POWERTOOLS_VERSION}`;
 
 /** Letters are financial records: kept 7 years (DESIGN §5.12), then expired. */
 export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
@@ -59,148 +95,21 @@ export const JOURNEY_SUBSTITUTIONS = {
   AwaitFunctionArn: 'Await',
 } as const;
 
-export type FunctionName =
-  | 'Api'
-  | 'Webhooks'
-  | 'Decide'
-  | 'SendEmail'
-  | 'SendSms'
-  | 'SendWhatsapp'
-  | 'SendLetter'
-  | 'CallTask'
-  | 'Await';
-
-interface FunctionSpec {
-  entry: string;
-  handler: string;
-  service: string;
-  description: string;
-  memorySize: number;
-  timeout: Duration;
-  /** Channel steps render messages/PDFs: they get pdfkit's font data and the templates folder. */
-  rendersMessages?: boolean;
-}
-
-const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
-  Api: {
-    entry: 'functions/api/handler.ts',
-    handler: 'handler',
-    service: 'api',
-    description: 'Client REST API (/v1): dossiers, payments, debtors, call tasks',
-    memorySize: 1024,
-    timeout: Duration.seconds(15),
-  },
-  Webhooks: {
-    entry: 'functions/webhooks/handler.ts',
-    handler: 'handler',
-    service: 'webhooks',
-    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated)',
-    memorySize: 1024,
-    timeout: Duration.seconds(15),
-  },
-  Decide: {
-    entry: 'functions/decide/handler.ts',
-    handler: 'handler',
-    service: 'decide',
-    description: 'Journey step: loads the case and decides the next action',
-    memorySize: 1024,
-    timeout: Duration.seconds(30),
-  },
-  SendEmail: {
-    entry: 'functions/channel-step/handler.ts',
-    handler: 'email',
-    service: 'channel-email',
-    description: 'Journey step: sends an e-mail (SendGrid) and parks the task token',
-    memorySize: 512,
-    timeout: Duration.seconds(30),
-    rendersMessages: true,
-  },
-  SendSms: {
-    entry: 'functions/channel-step/handler.ts',
-    handler: 'sms',
-    service: 'channel-sms',
-    description: 'Journey step: sends an SMS (Twilio) and parks the task token',
-    memorySize: 512,
-    timeout: Duration.seconds(30),
-    rendersMessages: true,
-  },
-  SendWhatsapp: {
-    entry: 'functions/channel-step/handler.ts',
-    handler: 'whatsapp',
-    service: 'channel-whatsapp',
-    description: 'Journey step: sends a WhatsApp message (Twilio) and parks the task token',
-    memorySize: 512,
-    timeout: Duration.seconds(30),
-    rendersMessages: true,
-  },
-  SendLetter: {
-    entry: 'functions/channel-step/handler.ts',
-    handler: 'letter',
-    service: 'channel-letter',
-    description: 'Journey step: renders the letter PDF, stores it, hands it to print-and-post',
-    memorySize: 1536,
-    timeout: Duration.seconds(60),
-    rendersMessages: true,
-  },
-  CallTask: {
-    entry: 'functions/channel-step/handler.ts',
-    handler: 'callTask',
-    service: 'channel-call',
-    description: 'Journey step: creates an agent call task holding the task token',
-    memorySize: 512,
-    timeout: Duration.seconds(30),
-    rendersMessages: true,
-  },
-  Await: {
-    entry: 'functions/channel-step/handler.ts',
-    handler: 'park',
-    service: 'channel-await',
-    description: 'Journey step: parks the task token on the case until the next moment',
-    memorySize: 512,
-    timeout: Duration.seconds(30),
-    rendersMessages: true,
-  },
-};
-
-/**
- * ESM bundles still contain CommonJS dependencies (twilio, handlebars, …) that call `require` for
- * Node built-ins; give them a real one. The alias keeps the name clear of esbuild's own bindings.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __maatwerkCreateRequire } from 'node:module'; const require = __maatwerkCreateRequire(import.meta.url);";
-
-/**
- * pdfkit 0.20 loads its standard fonts at run time through `createRequire(import.meta.url)` and the
- * package's `#standard-fonts/*` subpath imports, which esbuild cannot inline. After bundling we put
- * the font modules next to index.mjs and a package.json whose `imports` maps the same specifiers, so
- * the lookup from /var/task/index.mjs resolves. The templates folder is copied as well: the renderer
- * reads the .hbs/.json files from disk (MAATWERK_TEMPLATES_DIR points at the copy).
- */
-const RENDERER_HOOKS: ICommandHooks = {
-  beforeBundling: () => [],
-  beforeInstall: () => [],
-  afterBundling: (inputDir: string, outputDir: string): string[] => [
-    `cp -R "${inputDir}/node_modules/pdfkit/js/standard-fonts" "${outputDir}/standard-fonts"`,
-    `mkdir -p "${outputDir}/data"`,
-    `cp "${inputDir}/node_modules/pdfkit/js/data/sRGB_IEC61966_2_1.icc" "${outputDir}/data/"`,
-    `printf '%s' '{"private":true,"imports":{"#standard-fonts/*":"./standard-fonts/*.cjs"}}' > "${outputDir}/package.json"`,
-    `mkdir -p "${outputDir}/templates"`,
-    `cp -R "${inputDir}/templates/." "${outputDir}/templates/"`,
-  ],
-};
-
 export class MaatwerkStack extends Stack {
   readonly table: dynamodb.Table;
   readonly stateMachine: sfn.StateMachine;
   /** The journey ARN formatted from its fixed name (what the function policies and env use). */
   readonly journeyArn: string;
   readonly journeyName: string;
-  readonly functions: Record<FunctionName, NodejsFunction>;
+  readonly functions: Record<FunctionName, lambda.Function>;
   readonly api: apigw.RestApi;
   readonly letterBucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
   readonly secrets: { twilio: secretsmanager.Secret; sendgrid: secretsmanager.Secret; print: secretsmanager.Secret };
   readonly observability: Observability;
+  readonly powertoolsLayer: lambda.ILayerVersion;
+  readonly authorizer: apigw.RequestAuthorizer;
+  readonly webAcl: wafv2.CfnWebACL;
 
   constructor(scope: Construct, id: string, props: MaatwerkStackProps = {}) {
     super(scope, id, props);
@@ -233,12 +142,6 @@ export class MaatwerkStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This bucket is the server-access-log destination of the letters bucket; logging it into itself would loop and logging it elsewhere only moves the problem.',
-    });
-
     this.letterBucket = new s3.Bucket(this, 'LetterBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -295,16 +198,22 @@ export class MaatwerkStack extends Stack {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
-    const fns = {} as Record<FunctionName, NodejsFunction>;
-    for (const name of Object.keys(FUNCTION_SPECS) as FunctionName[]) {
-      fns[name] = this.makeFunction(name, FUNCTION_SPECS[name]);
-    }
+    this.powertoolsLayer = lambda.LayerVersion.fromLayerVersionArn(
+      this,
+      'PowertoolsLayer',
+      ssm.StringParameter.valueForStringParameter(this, POWERTOOLS_LAYER_PARAMETER),
+    );
+    const fns = {} as Record<FunctionName, lambda.Function>;
+    for (const name of FUNCTION_NAMES) fns[name] = this.makeFunction(name);
     this.functions = fns;
 
-    // Every function reads and writes the table.
-    for (const fn of Object.values(fns)) this.grantTableReadWrite(fn);
+    // Every function but the authorizer reads and writes the table; the authorizer only reads the key → client items.
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'Authorizer')) this.grantTableReadWrite(fns[name]);
+    fns.Authorizer.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ClientByKey', actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
+    );
 
-    // Task response (wake a parked journey): everyone but Decide.
+    // Task response (wake a parked journey): everyone but Decide and the authorizer.
     for (const name of ['Api', 'Webhooks', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
       fns[name].addToRolePolicy(
         new iam.PolicyStatement({
@@ -394,7 +303,15 @@ export class MaatwerkStack extends Stack {
     });
 
     // ------------------------------------------------------------------ api
-    this.api = this.makeApi(fns.Api, fns.Webhooks);
+    this.authorizer = new apigw.RequestAuthorizer(this, 'ApiKeyAuthorizer', {
+      authorizerName: 'api-key',
+      handler: fns.Authorizer,
+      identitySources: [apigw.IdentitySource.header('x-api-key')],
+      // Cached per key: most requests cost no authorizer call and no DynamoDB read (functions/shared/routes.ts).
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
+    });
+    this.api = this.makeApi(fns.Api, fns.Webhooks, this.authorizer);
+    this.webAcl = this.makeClientRateLimit(this.api);
 
     // Twilio status callbacks: the SMS/WhatsApp steps pass `${PUBLIC_BASE_URL}/webhooks/twilio/status`
     // with each message. They have no incoming request to derive the URL from, so they (and only
@@ -410,6 +327,7 @@ export class MaatwerkStack extends Stack {
       functions: fns,
       api: this.api,
       table: this.table,
+      webAcl: this.webAcl,
       alarmEmail: props.alarmEmail,
     });
 
@@ -458,7 +376,8 @@ export class MaatwerkStack extends Stack {
     return secret;
   }
 
-  private makeFunction(name: FunctionName, spec: FunctionSpec): NodejsFunction {
+  private makeFunction(name: FunctionName): lambda.Function {
+    const spec = FUNCTIONS[name];
     const logGroup = new logs.LogGroup(this, `${name}Logs`, {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -470,45 +389,26 @@ export class MaatwerkStack extends Stack {
     });
     logGroup.grantWrite(role);
 
-    const fn = new NodejsFunction(this, name, {
+    const fn = new lambda.Function(this, name, {
       description: spec.description,
-      entry: repoPath(spec.entry),
-      handler: spec.handler,
+      // One entry and one asset per function (infra/build/bundle.ts); every entry exports `handler`.
+      code: bundledCode(this, name),
+      handler: 'index.handler',
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memorySize,
-      timeout: spec.timeout,
+      timeout: Duration.seconds(spec.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
+      layers: [this.powertoolsLayer],
       role,
       logGroup,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: repoPath('package-lock.json'),
       environment: {
         TABLE_NAME: this.table.tableName,
         POWERTOOLS_SERVICE_NAME: `maatwerk-${spec.service}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'Maatwerk',
         LOG_LEVEL: 'INFO',
         POWERTOOLS_LOGGER_LOG_EVENT: 'false',
         // Responses carry debtor data; keep it out of X-Ray.
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        NODE_OPTIONS: '--enable-source-maps',
-        // functions/channels/render.ts reads templates from here (its repo-relative default does not
-        // exist inside a bundle); RENDERER_HOOKS copies templates/ into the bundle.
-        ...(spec.rendersMessages ? { MAATWERK_TEMPLATES_DIR: '/var/task/templates' } : {}),
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Ship the pinned SDK v3 (package-lock) instead of whatever the runtime happens to carry.
-        bundleAwsSDK: true,
-        ...(spec.rendersMessages ? { commandHooks: RENDERER_HOOKS } : {}),
       },
     });
     Validations.of(role).acknowledge({
@@ -520,7 +420,7 @@ export class MaatwerkStack extends Stack {
   }
 
   /** Item reads/writes on the table and Query on its two indexes. No Scan, no table management. */
-  private grantTableReadWrite(fn: NodejsFunction): void {
+  private grantTableReadWrite(fn: lambda.Function): void {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'TableItems',
@@ -546,21 +446,21 @@ export class MaatwerkStack extends Stack {
     );
   }
 
-  private grantSecret(fn: NodejsFunction, secret: secretsmanager.Secret, envName: string): void {
+  private grantSecret(fn: lambda.Function, secret: secretsmanager.Secret, envName: string): void {
     fn.addEnvironment(envName, secret.secretArn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
   }
 
-  private makeApi(apiFn: NodejsFunction, webhooksFn: NodejsFunction): apigw.RestApi {
+  private makeApi(apiFn: lambda.Function, webhooksFn: lambda.Function, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const api = new apigw.RestApi(this, 'RestApi', {
       restApiName: `${this.stackName}-api`,
-      description: 'Maatwerk client API (/v1, x-api-key checked by the handler) and provider webhooks (signature-checked)',
+      description: 'Maatwerk client API (/v1, x-api-key checked by the authorizer) and provider webhooks (signature-checked)',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // Execution logging (ERROR) needs the account-level CloudWatch role. Retained on stack
       // deletion because it is shared by every REST API in the account and region.
@@ -618,10 +518,23 @@ export class MaatwerkStack extends Stack {
       statusCode: '404',
       templates: errorBody('not_found', '"No such route"'),
     });
+    // The authorizer refused the key (or there was none): the same answer the local stand-in gives.
+    api.addGatewayResponse('Unauthorized', {
+      type: apigw.ResponseType.UNAUTHORIZED,
+      statusCode: String(EDGE_ERRORS.unauthorized.status),
+      templates: { 'application/json': edgeErrorBody(EDGE_ERRORS.unauthorized) },
+    });
+    api.addGatewayResponse('AccessDenied', {
+      type: apigw.ResponseType.ACCESS_DENIED,
+      statusCode: '403',
+      templates: errorBody('forbidden', '"This API key may not use this route"'),
+    });
+    // Stage throttling (all clients together); the per-client limit is the WAF rule (makeClientRateLimit).
     api.addGatewayResponse('Throttled', {
       type: apigw.ResponseType.THROTTLED,
       statusCode: '429',
-      templates: errorBody('throttled', '"Too many requests"'),
+      responseHeaders: { 'Retry-After': "'1'" },
+      templates: errorBody('throttled', '"Too many requests; retry after the number of seconds in Retry-After"'),
     });
     api.addGatewayResponse('Default4xx', {
       type: apigw.ResponseType.DEFAULT_4XX,
@@ -649,7 +562,8 @@ export class MaatwerkStack extends Stack {
     const webhooksIntegration = new apigw.LambdaIntegration(webhooksFn, { allowTestInvoke: false });
 
     // The methods come from the route table (functions/shared/routes.ts), the same one the handlers, the local
-    // runtime and the OpenAPI document use: a route added there is deployed here.
+    // runtime and the OpenAPI document use: a route added there is deployed here. Client routes (auth apiKey or
+    // agentKey) go through the API key authorizer; webhooks and the API's description do not.
     const AUTH_HEADERS: Record<Route['auth'], string[]> = {
       apiKey: ['x-api-key'],
       agentKey: ['x-api-key'],
@@ -660,9 +574,9 @@ export class MaatwerkStack extends Stack {
     const integrations = { api: apiIntegration, webhooks: webhooksIntegration };
     for (const route of ROUTES) {
       if (route.fn === 'local') continue;
-      const keyed = route.auth === 'apiKey' || route.auth === 'agentKey';
+      const keyed = isAuthorized(route);
       api.root.resourceForPath(route.resource).addMethod(route.method, integrations[route.fn], {
-        authorizationType: apigw.AuthorizationType.NONE,
+        ...(keyed ? { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer } : { authorizationType: apigw.AuthorizationType.NONE }),
         requestValidator: validator,
         requestParameters: Object.fromEntries(AUTH_HEADERS[route.auth].map((h) => [`method.request.header.${h}`, true])),
         // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler).
@@ -674,17 +588,12 @@ export class MaatwerkStack extends Stack {
       {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Authentication is done in the handlers: /v1 methods check x-api-key against the hashed client keys in DynamoDB (per-client tenancy), webhook methods verify the Twilio / SendGrid signature over the raw request. The required auth headers are enforced at the edge by the request validator.',
+          'Every /v1 method has the API key authorizer; the webhook methods cannot (Twilio and SendGrid send no credentials): their handler verifies the provider signature over the raw request, and the request validator requires the signature headers at the edge. GET /openapi.json and GET /docs are the public description of the API (no data).',
       },
       {
         id: 'AwsSolutions-COG4',
         reason:
           'Callers are creditor back-office systems with API keys and the Twilio / SendGrid platforms with signed requests; there are no end users to put in a Cognito user pool.',
-      },
-      {
-        id: 'AwsSolutions-APIG3',
-        reason:
-          'No WAF web ACL yet: stage throttling, required-header validation and handler-side authentication cover the current exposure; a WAF rate-based rule is on the backlog for production traffic.',
       },
     );
     Validations.of(api.node.findChild('CloudWatchRole')).acknowledge({
@@ -693,5 +602,60 @@ export class MaatwerkStack extends Stack {
         'The account-level API Gateway logging role uses the AWS-managed policy made for exactly this purpose (write execution logs); it has no data access.',
     });
     return api;
+  }
+
+  /**
+   * Per-client throttling: a WAF rate-based rule keyed on the x-api-key header, so each client (key) gets its own
+   * budget of CLIENT_RATE_LIMIT requests per window, before the authorizer or any function runs. Chosen over API
+   * Gateway usage plans, which would need an API Gateway key per client created outside the stack and returned by
+   * the authorizer. Above the limit WAF answers 429 with Retry-After (the window length: WAF lifts the block once
+   * the rate over the trailing window falls back under the limit). Requests without the header (webhooks) are not
+   * counted. The local API stand-in applies the same numbers.
+   */
+  private makeClientRateLimit(api: apigw.RestApi): wafv2.CfnWebACL {
+    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: false, // sampled requests would show the x-api-key header in the console
+    });
+    const acl = new wafv2.CfnWebACL(this, 'ClientRateLimit', {
+      name: `${this.stackName}-client-rate-limit`,
+      description: `At most ${CLIENT_RATE_LIMIT.requests} requests per ${CLIENT_RATE_LIMIT.windowSeconds} s per API key`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`${this.stackName}-waf`),
+      customResponseBodies: {
+        throttled: { contentType: 'APPLICATION_JSON', content: edgeErrorBody(EDGE_ERRORS.throttled) },
+      },
+      rules: [
+        {
+          name: 'PerApiKeyRate',
+          priority: 0,
+          action: {
+            block: {
+              customResponse: {
+                responseCode: EDGE_ERRORS.throttled.status,
+                customResponseBodyKey: 'throttled',
+                responseHeaders: [{ name: 'Retry-After', value: String(CLIENT_RATE_LIMIT.windowSeconds) }],
+              },
+            },
+          },
+          statement: {
+            rateBasedStatement: {
+              limit: CLIENT_RATE_LIMIT.requests,
+              evaluationWindowSec: CLIENT_RATE_LIMIT.windowSeconds,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'x-api-key', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+            },
+          },
+          visibilityConfig: visibility(`${this.stackName}-per-api-key-rate`),
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'ClientRateLimitAssociation', {
+      resourceArn: api.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
+    return acl;
   }
 }

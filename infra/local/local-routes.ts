@@ -5,26 +5,31 @@
  *
  * Every input is validated before anything changes: a bad clock advance is a 400 and the clock stays where it was.
  */
-import { z } from 'zod';
 import type { Route } from '../../functions/shared/routes.js';
 import { ErrorBody } from '../../functions/shared/responses.js';
-import { Id } from '../../functions/shared/schemas.js';
+import { doc, Id } from '../../functions/shared/schemas/fields.js';
+import * as z from '../../functions/shared/zod.js';
 import { CLOCK_MAX } from './clock.js';
 
 /** Ten (Julian) years: the longest a single advance may jump, and how far ahead `until` may lie. */
 export const MAX_ADVANCE_SECONDS = 10 * 365.25 * 86_400;
 
 const ClockAdvanceFields = z.strictObject({
-  seconds: z
-    .number({ error: 'must be a number of seconds, e.g. 3600 (0 runs what is due now and answers when idle)' })
-    .min(0, 'must be 0 or more seconds (0 runs what is due now and answers when idle)')
-    .max(MAX_ADVANCE_SECONDS, `must be at most ${MAX_ADVANCE_SECONDS} seconds (10 years)`)
-    .optional()
-    .meta({ description: 'Move the virtual clock this many seconds forward (0 – 10 years; 0 = run what is due now).', example: 86400 }),
-  until: z
-    .string({ error: 'must be an ISO-8601 time with a zone, e.g. "2026-03-20T12:00:00Z"' })
-    .optional()
-    .meta({ description: 'Move the virtual clock to this time (ISO-8601 with a zone, or a date = 00:00 UTC), at most 10 years ahead.', example: '2026-03-20T12:00:00Z' }),
+  seconds: doc(
+    z.optional(
+      z
+        .number({ error: 'must be a number of seconds, e.g. 3600 (0 runs what is due now and answers when idle)' })
+        .check(
+          z.minimum(0, 'must be 0 or more seconds (0 runs what is due now and answers when idle)'),
+          z.maximum(MAX_ADVANCE_SECONDS, `must be at most ${MAX_ADVANCE_SECONDS} seconds (10 years)`),
+        ),
+    ),
+    { description: 'Move the virtual clock this many seconds forward (0 – 10 years; 0 = run what is due now).', example: 86400 },
+  ),
+  until: doc(z.optional(z.string({ error: 'must be an ISO-8601 time with a zone, e.g. "2026-03-20T12:00:00Z"' })), {
+    description: 'Move the virtual clock to this time (ISO-8601 with a zone, or a date = 00:00 UTC), at most 10 years ahead.',
+    example: '2026-03-20T12:00:00Z',
+  }),
 });
 
 const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
@@ -39,7 +44,7 @@ function untilMs(until: string): number | undefined {
   return undefined;
 }
 
-export const ClockAdvanceBody = ClockAdvanceFields.meta({
+export const ClockAdvanceBody = doc(ClockAdvanceFields.clone(), {
   id: 'ClockAdvance',
   description: 'Exactly one of seconds or until.',
   examples: [{ seconds: 86400 }, { until: '2026-03-20T12:00:00Z' }],
@@ -47,7 +52,8 @@ export const ClockAdvanceBody = ClockAdvanceFields.meta({
 
 /** The advance body checked against the clock: exactly one of the two, within 10 years of `now`; gives the target. */
 export function clockAdvanceAt(now: number) {
-  return ClockAdvanceFields.superRefine((b, ctx) => {
+  const checked = ClockAdvanceFields.check(
+    z.superRefine((b, ctx) => {
     const given = (b.seconds !== undefined ? 1 : 0) + (b.until !== undefined ? 1 : 0);
     if (given !== 1) {
       ctx.addIssue({ code: 'custom', path: given ? ['until'] : [], message: 'send exactly one of { "seconds": N } or { "until": "<ISO-8601>" }' });
@@ -59,7 +65,9 @@ export function clockAdvanceAt(now: number) {
     else if (target > now + MAX_ADVANCE_SECONDS * 1000) ctx.addIssue({ code: 'custom', path: ['until'], message: `must be at most 10 years ahead of the clock (${new Date(now).toISOString()})` });
     // The clock is saved and must start again: it stays before 2200 (see CLOCK_MAX).
     else if (target >= CLOCK_MAX) ctx.addIssue({ code: 'custom', path: [field], message: `would move the clock past ${new Date(CLOCK_MAX).toISOString()}, the latest time the local runtime keeps` });
-  }).transform((b) => (b.seconds !== undefined ? now + Math.round(b.seconds * 1000) : untilMs(b.until!)!));
+    }),
+  );
+  return z.pipe(checked, z.transform((b) => (b.seconds !== undefined ? now + Math.round(b.seconds * 1000) : untilMs(b.until!)!)));
 }
 
 const error = (description: string) => ({ description, schema: ErrorBody });
@@ -77,10 +85,10 @@ export const LOCAL_ROUTES: readonly Route[] = [
       200: {
         description: 'What handlers, the engine and the fakes read as "now".',
         schema: z.object({
-          now: z.string().meta({ format: 'date-time', example: '2026-03-02T08:00:00.000Z' }),
+          now: doc(z.string(), { format: 'date-time', example: '2026-03-02T08:00:00.000Z' }),
           mode: z.enum(['real', 'scaled', 'virtual']),
-          scale: z.number().meta({ description: 'MAATWERK_TIME_SCALE (1 unless scaled).' }),
-          pendingTimers: z.number().int().meta({ description: 'Waits, timeouts and sends scheduled.' }),
+          scale: doc(z.number(), { description: 'MAATWERK_TIME_SCALE (1 unless scaled).' }),
+          pendingTimers: doc(z.number().check(z.int()), { description: 'Waits, timeouts and sends scheduled.' }),
         }),
       },
     },
@@ -98,7 +106,7 @@ export const LOCAL_ROUTES: readonly Route[] = [
       'For curl’s sake the body is read as JSON whatever its Content-Type says, unless that is another concrete type such as image/png (415).',
     body: { type: 'json', lenient: true, schema: ClockAdvanceBody, example: { until: '2026-03-20T12:00:00Z' } },
     responses: {
-      200: { description: 'The new time.', schema: z.object({ now: z.string().meta({ format: 'date-time' }) }) },
+      200: { description: 'The new time.', schema: z.object({ now: doc(z.string(), { format: 'date-time' }) }) },
       409: error('The clock is not virtual (clock_not_virtual).'),
       422: error('`until` lies before the current clock time (in_the_past).'),
     },
@@ -119,24 +127,24 @@ export const LOCAL_ROUTES: readonly Route[] = [
           messages: z.array(
             z.object({
               id: z.string(),
-              channel: z.string().meta({ example: 'email' }),
+              channel: doc(z.string(), { example: 'email' }),
               to: z.string(),
-              subject: z.string().optional(),
+              subject: z.optional(z.string()),
               text: z.string(),
-              html: z.string().optional(),
-              template: z.string().nullable(),
-              tone: z.string().nullable(),
-              language: z.string().nullable(),
-              sentAt: z.string().meta({ format: 'date-time' }),
-              debtorId: z.string().nullable(),
+              html: z.optional(z.string()),
+              template: z.nullable(z.string()),
+              tone: z.nullable(z.string()),
+              language: z.nullable(z.string()),
+              sentAt: doc(z.string(), { format: 'date-time' }),
+              debtorId: z.nullable(z.string()),
               dossierIds: z.array(z.string()),
-              stepNo: z.number().int().optional(),
-              segments: z.number().int().optional(),
-              encoding: z.string().optional(),
-              contentSid: z.string().optional(),
-              contentVariables: z.record(z.string(), z.string()).optional(),
-              pdf: z.string().optional().meta({ description: 'Letters: where to get the PDF.' }),
-              status: z.string().optional().meta({ description: 'Call tasks: open, done or expired.' }),
+              stepNo: z.optional(z.number().check(z.int())),
+              segments: z.optional(z.number().check(z.int())),
+              encoding: z.optional(z.string()),
+              contentSid: z.optional(z.string()),
+              contentVariables: z.optional(z.record(z.string(), z.string())),
+              pdf: doc(z.optional(z.string()), { description: 'Letters: where to get the PDF.' }),
+              status: doc(z.optional(z.string()), { description: 'Call tasks: open, done or expired.' }),
             }),
           ),
         }),
@@ -152,6 +160,6 @@ export const LOCAL_ROUTES: readonly Route[] = [
     tag: 'Local runtime',
     summary: 'A letter as the print service received it',
     params: z.object({ messageId: Id('the letter’s id in the outbox', 'LT00000000000000000000000000000001') }),
-    responses: { 200: { description: 'The PDF.', contentType: 'application/pdf', schema: z.string().meta({ format: 'binary' }) } },
+    responses: { 200: { description: 'The PDF.', contentType: 'application/pdf', schema: doc(z.string(), { format: 'binary' }) } },
   },
 ];

@@ -13,12 +13,12 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, waitUntilTabl
 import dynalite from 'dynalite';
 import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
-import { JOURNEY_FUNCTIONS } from './journey-functions.js';
+import { JOURNEY_FUNCTIONS, type JourneyHandler } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
 import { lambdaFunctionName } from './sfn/emulator.js';
 import { SchedulerEmulator } from './scheduler/emulator.js';
-import { ApiServer } from './api-server.js';
+import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
 import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
@@ -57,6 +57,11 @@ export interface LocalRuntimeOptions {
   twilioAuthToken?: string;
   /** quiet logs (tests) */
   quiet?: boolean;
+  /**
+   * The functions to run instead of the TypeScript handlers (the bundled-handler test runs the esbuild bundles):
+   * journey steps by ASL placeholder, and the HTTP edge's api / webhooks / authorizer.
+   */
+  handlers?: { journey?: Partial<Record<string, JourneyHandler>>; edge?: Partial<EdgeHandlers> };
 }
 
 /** Parses MAATWERK_API_KEYS="acme:key-a,globex:key-b". Clients whose id starts with "agency" work the call queue. */
@@ -219,7 +224,7 @@ export class LocalRuntime {
 
     // 2. The API server first binds its port, so PUBLIC_BASE_URL is known before anything signs webhooks. It holds
     //    every request until start() marks it ready (after the clients are seeded and journeys recovered).
-    this.api = new ApiServer(this);
+    this.api = new ApiServer(this, { ...SOURCE_EDGE_HANDLERS, ...(this.opts.handlers?.edge ?? {}) });
     documentAlso(LOCAL_ROUTES);
     this.apiUrl = await this.api.listen(this.opts.port ?? 3000, this.host);
     const publicBase = env.PUBLIC_BASE_URL ?? this.apiUrl;
@@ -268,6 +273,8 @@ export class LocalRuntime {
       PRINT_API_KEY: LOCAL_DEFAULTS.printApiKey,
       LETTER_DIR: path.join(this.opts.dataDir, 'letters'),
       POWERTOOLS_LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
+      // No EMF lines on stdout locally (metrics.onMetric still sees every call); no X-Ray outside Lambda anyway.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
     });
     resetAwsClients();
@@ -277,7 +284,8 @@ export class LocalRuntime {
     await this.ensureTable();
 
     // 5. The journey state machine from the same ASL file CDK deploys, bound to the same handlers.
-    const functions = JOURNEY_FUNCTIONS;
+    const functions: Record<string, JourneyHandler> = { ...JOURNEY_FUNCTIONS };
+    for (const [placeholder, fn] of Object.entries(this.opts.handlers?.journey ?? {})) if (fn) functions[placeholder] = fn;
     const substitutions: Record<string, string> = {};
     for (const [placeholder, fn] of Object.entries(functions)) {
       const name = `maatwerk-${placeholder.replace(/FunctionArn$/, '')}`;

@@ -10,8 +10,15 @@
  *     costs to read (the case item, strongly consistent) at its first and at its last contact: bounded state
  *     means the last costs at most one unit more than the first.
  *
+ *  3. The Lambda bundles: every function bundled as `cdk synth` bundles it, each bundle's size from esbuild's
+ *     metafile against its budget (infra/aws/functions.ts), reported as `bundles` ({ <function>: bytes }).
+ *
  * Targets (the run fails when one is missed): DynamoDB requests per journey ≤ 25, state transitions per contact
- * ≤ 3.0, lastDecisionReadUnits ≤ firstDecisionReadUnits + 1.
+ * ≤ 3.0, lastDecisionReadUnits ≤ firstDecisionReadUnits + 1, every bundle within its budget (250 KB, the letter
+ * function 400 KB).
+ *
+ *   BENCH_JOURNEYS=200 npm run bench
+ *   npm run bench -- --json      # the last line is one JSON object
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +28,7 @@ import { LocalRuntime } from '../../infra/local/runtime.js';
 import { FUNCTIONS, type FunctionName } from '../../infra/aws/functions.js';
 import { dynamo, dynamoUsage, tableName } from '../../functions/shared/aws.js';
 import { key } from '../../functions/store/keys.js';
+import { bundleSizes, formatBundleSizes } from '../../infra/build/bundle-sizes.js';
 
 process.env.MAATWERK_MEASURE_CAPACITY = '1';
 
@@ -88,7 +96,8 @@ function snapshot(rt: LocalRuntime): Snapshot {
     lambda: JSON.parse(JSON.stringify(rt.lambdaTime)),
     sfn: rt.sfn.stats(),
     timers: rt.scheduler.stats.fired,
-    api: rt.api!.invocations,
+    // API Gateway requests: what reached a function behind it (an authorizer call is not a request of its own)
+    api: rt.api!.invocations - rt.api!.authorizerInvocations,
   };
 }
 
@@ -189,6 +198,7 @@ async function longJourney() {
 async function main() {
   const run = await portfolio();
   const long = await longJourney();
+  const sizes = await bundleSizes();
   const { used, contacts } = run;
   const per = (n: number) => n / JOURNEYS;
   const lambdaInvocations = Object.values(used.lambda).reduce((s, l) => s + l.invocations, 0);
@@ -213,12 +223,14 @@ async function main() {
       lastDecisionReadUnits: long.last.units,
       caseItemBytes: { first: long.first.bytes, last: long.last.bytes },
     },
+    bundles: sizes.bundles,
   };
   const misses = [
     result.ddbRequestsPerJourney > TARGETS.ddbRequestsPerJourney ? `DynamoDB requests per journey ${result.ddbRequestsPerJourney} > ${TARGETS.ddbRequestsPerJourney}` : undefined,
     result.transitionsPerContact > TARGETS.transitionsPerContact ? `transitions per contact ${result.transitionsPerContact} > ${TARGETS.transitionsPerContact}` : undefined,
     long.last.units > long.first.units + TARGETS.readUnitsGrowth ? `last decision reads ${long.last.units} units, first ${long.first.units}` : undefined,
     long.contacts < 30 ? `the long journey made only ${long.contacts} contacts` : undefined,
+    ...sizes.overBudget.map((line) => `bundle over budget: ${line}`),
   ].filter((m): m is string => m !== undefined);
 
   console.log(`
@@ -233,6 +245,9 @@ Maatwerk journey benchmark — ${JOURNEYS} journeys on the virtual clock (2 Marc
       Lambda: measured handler time here, priced at each function's configured memory (arm64)
   local throughput                           ${result.journeysPerSecond} journeys/s (${run.seconds.toFixed(1)} s wall)
   long journey (never reacts, 1 year)        ${long.contacts} contacts; a decision reads ${long.first.units} unit(s) at the first contact, ${long.last.units} at the last (case item ${long.first.bytes} → ${long.last.bytes} bytes)
+
+Lambda bundles (minified, from esbuild's metafile)
+${formatBundleSizes(sizes)}
 ${misses.length ? `\nTARGETS MISSED:\n  ${misses.join('\n  ')}\n` : '  all targets met'}
 `);
   if (JSON_OUT) console.log(JSON.stringify(result));

@@ -1,22 +1,33 @@
 /**
- * CDK assertions for the AWS stack. The app is built and synthesised once (bundling nine functions
- * is the slow part); every test reads that one template.
+ * CDK assertions for the AWS stack. The app is built and synthesised once (bundling ten functions
+ * is the slow part); every test reads that one template and the bundles' esbuild metafiles.
  *
  * The expectations below are written out independently of infra/aws (route table, IAM matrix,
  * placeholder → function binding), so a change in the stack that breaks the contract fails here.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { App, ArnFormat, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_DIMENSIONS, METRICS_NAMESPACE, REPLY_INTENTS, type MetricName } from '../../functions/shared/metric-names.js';
+import { AUTHORIZER_CACHE_TTL_SECONDS, CLIENT_RATE_LIMIT } from '../../functions/shared/routes.js';
 import { TABLE } from '../../functions/store/table.js';
+import { functionBuildsDir } from '../../infra/aws/bundling.js';
+import { OMITTED_PREFIX } from '../../infra/build/bundle.js';
 import { buildApp } from '../../infra/aws/build-app.js';
+import { Observability } from '../../infra/aws/observability.js';
 import { JOURNEY_ASL_PATH } from '../../infra/aws/paths.js';
-import type { FunctionName, MaatwerkStack } from '../../infra/aws/stack.js';
+import { POWERTOOLS_LAYER_PARAMETER, type FunctionName, type MaatwerkStack } from '../../infra/aws/stack.js';
 
 type Json = any; // CloudFormation fragments
 interface Resource {
@@ -35,6 +46,7 @@ interface Statement {
 const STACK_NAME = 'MaatwerkTest';
 const ALL_FUNCTIONS: FunctionName[] = [
   'Api',
+  'Authorizer',
   'Webhooks',
   'Decide',
   'SendEmail',
@@ -45,18 +57,64 @@ const ALL_FUNCTIONS: FunctionName[] = [
   'Await',
 ];
 
-/** Source module and export each function must run. */
-const HANDLERS: Record<FunctionName, { entry: string; exportName: string }> = {
-  Api: { entry: 'functions/api/handler.ts', exportName: 'handler' },
-  Webhooks: { entry: 'functions/webhooks/handler.ts', exportName: 'handler' },
-  Decide: { entry: 'functions/decide/handler.ts', exportName: 'handler' },
-  SendEmail: { entry: 'functions/channel-step/handler.ts', exportName: 'email' },
-  SendSms: { entry: 'functions/channel-step/handler.ts', exportName: 'sms' },
-  SendWhatsapp: { entry: 'functions/channel-step/handler.ts', exportName: 'whatsapp' },
-  SendLetter: { entry: 'functions/channel-step/handler.ts', exportName: 'letter' },
-  CallTask: { entry: 'functions/channel-step/handler.ts', exportName: 'callTask' },
-  Await: { entry: 'functions/channel-step/handler.ts', exportName: 'park' },
+/** The entry each function's bundle must be built from (one entry per function, each exporting `handler`). */
+const ENTRIES: Record<FunctionName, string> = {
+  Api: 'functions/api/handler.ts',
+  Authorizer: 'functions/authorizer/handler.ts',
+  Webhooks: 'functions/webhooks/handler.ts',
+  Decide: 'functions/decide/handler.ts',
+  SendEmail: 'functions/channel-step/email.ts',
+  SendSms: 'functions/channel-step/sms.ts',
+  SendWhatsapp: 'functions/channel-step/whatsapp.ts',
+  SendLetter: 'functions/channel-step/letter.ts',
+  CallTask: 'functions/channel-step/call-task.ts',
+  Await: 'functions/channel-step/await.ts',
 };
+
+/**
+ * What a function's bundle must NOT contain (node_modules packages, source folders), on top of what no bundle may
+ * contain. A module in a bundle is one its function may execute; anything else is weight and attack surface.
+ */
+const NEVER_BUNDLED = [
+  'node_modules/twilio/',
+  'node_modules/@sendgrid/',
+  'node_modules/date-holidays',
+  'node_modules/moment',
+  'node_modules/@aws-sdk/',
+  'node_modules/@aws-lambda-powertools/',
+  'node_modules/aws-xray-sdk-core/',
+  'node_modules/zod/v4/classic/',
+  'node_modules/fontkit/',
+  'node_modules/brotli/',
+  'node_modules/handlebars/dist/cjs/handlebars/compiler/',
+  'node_modules/source-map/',
+];
+const PDF = ['node_modules/pdfkit/', 'functions/channels/render-pdf.ts'];
+const CHANNEL_CLIENTS = ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts'];
+const RENDERING = ['functions/channels/render.ts', 'node_modules/handlebars/'];
+const FORBIDDEN: Record<FunctionName, string[]> = {
+  Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/sms-segments-calculator/'],
+  Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
+  Webhooks: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/libphonenumber-js/'],
+  Decide: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/libphonenumber-js/'],
+  SendEmail: [...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
+  SendSms: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/libphonenumber-js/'],
+  SendWhatsapp: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
+  SendLetter: ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
+  CallTask: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
+  Await: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
+};
+/** What a bundle MUST contain (so the lists above cannot pass because a bundle is empty or mis-built). */
+const REQUIRED: Partial<Record<FunctionName, string[]>> = {
+  Api: ['node_modules/libphonenumber-js/', 'functions/api/handler.ts'],
+  SendEmail: ['functions/channels/sendgrid-email.ts'],
+  SendSms: ['functions/channels/twilio-messaging.ts', 'node_modules/sms-segments-calculator/'],
+  SendWhatsapp: ['functions/channels/twilio-messaging.ts'],
+  SendLetter: ['node_modules/pdfkit/', 'functions/channels/print-letter.ts', 'functions/channels/render-pdf.ts'],
+  Authorizer: ['functions/authorizer/handler.ts'],
+};
+const KB = 1000;
+const BUDGET: Record<FunctionName, number> = { ...(Object.fromEntries(Object.keys(ENTRIES).map((n) => [n, 250 * KB])) as Record<FunctionName, number>), SendLetter: 400 * KB };
 
 /** ASL placeholder → function it must be bound to. */
 const PLACEHOLDERS: Record<string, FunctionName> = {
@@ -82,6 +140,7 @@ const TASK_STATES: Record<string, FunctionName> = {
 type SecretName = 'twilio' | 'sendgrid' | 'print';
 /** The IAM matrix: beyond its own log group, X-Ray and table item access, what each function may do. */
 const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; letterPut: boolean }> = {
+  Authorizer: { states: [], secrets: [], letterPut: false },
   Api: {
     states: ['states:DescribeExecution', 'states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
     secrets: [],
@@ -112,7 +171,7 @@ const TABLE_ITEM_ACTIONS = [
   'dynamodb:UpdateItem',
 ];
 
-/** Every route: method, path, and the function its Lambda-proxy integration must call. */
+/** Every route: method, path, and the function its Lambda-proxy integration must call (/v1: behind the authorizer). */
 const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[] }[] = [
   { method: 'POST', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/dossiers/{dossierId}', fn: 'Api', headers: ['x-api-key'] },
@@ -144,6 +203,10 @@ const logicalId = (construct: { node: { defaultChild?: unknown } } | unknown): s
   return stack.resolve(stack.getLogicalId(cfn)) as string;
 };
 const fnId = (name: FunctionName): string => logicalId(stack.functions[name]);
+/** The deployed asset folder of a function in the cloud assembly. */
+const assetDir = (name: FunctionName): string => path.join(app.outdir, `asset.${String(resources[fnId(name)].Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+/** esbuild's metafile of a function's bundle, kept as a build artefact beside the assembly's assets. */
+const meta = (name: FunctionName): Metafile => JSON.parse(readFileSync(path.join(functionBuildsDir(stack), name, 'artefacts', 'meta.json'), 'utf8'));
 const ofType = (type: string): [string, Resource][] => Object.entries(resources).filter(([, r]) => r.Type === type);
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -281,35 +344,74 @@ describe('functions', () => {
     }
   });
 
-  it('point at the right export, and the bundle really exports it', () => {
-    const bundles = new Map<string, string>();
+  it('each have their own asset, built from their own entry, exporting handler', () => {
+    const assets = new Set<string>();
     for (const name of ALL_FUNCTIONS) {
       const p = resources[fnId(name)].Properties;
-      expect(p.Handler, name).toBe(`index.${HANDLERS[name].exportName}`);
-      const hash = String(p.Code.S3Key).replace(/\.zip$/, '');
-      const file = path.join(app.outdir, `asset.${hash}`, 'index.mjs');
+      expect(p.Handler, name).toBe('index.handler');
+      const dir = assetDir(name);
+      assets.add(dir);
+      const file = path.join(dir, 'index.mjs');
       expect(existsSync(file), `${name}: ${file}`).toBe(true);
-      if (!bundles.has(file)) bundles.set(file, readFileSync(file, 'utf8'));
-      // esbuild ends the code of an ESM bundle with one `export{local as name,…}` clause (only
-      // license comments and the source-map URL follow it).
-      const clause = [...bundles.get(file)!.matchAll(/export\s*\{([^}]*)\}/g)].pop();
+      // esbuild ends the code of an ESM bundle with one `export{local as name,…}` clause.
+      const clause = [...readFileSync(file, 'utf8').matchAll(/export\s*\{([^}]*)\}/g)].pop();
       expect(clause, `${name}: no export clause in bundle`).toBeDefined();
       const exported = clause![1].split(',').map((part) => part.trim().split(/\s+as\s+/).pop()!.trim());
-      expect(exported, `${name} bundle of ${HANDLERS[name].entry}`).toContain(HANDLERS[name].exportName);
+      expect(exported, name).toEqual(['handler']);
+      expect(Object.values(meta(name).outputs).find((o) => o.entryPoint)?.entryPoint, name).toBe(ENTRIES[name]);
+    }
+    expect(assets.size, 'one asset per function').toBe(ALL_FUNCTIONS.length);
+  });
+
+  it.each(ALL_FUNCTIONS)('%s bundles only the modules it uses', (name) => {
+    const all = Object.keys(Object.values(meta(name).outputs).find((o) => o.entryPoint)!.inputs);
+    // Modules left out are replaced by a stub that throws when called (infra/build/bundle.ts): not the module.
+    const inputs = all.filter((i) => !i.startsWith(OMITTED_PREFIX));
+    expect(all.filter((i) => i.startsWith(OMITTED_PREFIX)).every((i) => !i.includes('/work/') && !i.startsWith(`${OMITTED_PREFIX}/`)), 'stub paths are repository-relative').toBe(true);
+    for (const banned of [...NEVER_BUNDLED, ...FORBIDDEN[name]]) {
+      expect(inputs.filter((i) => i.includes(banned)), `${name} must not bundle ${banned}`).toEqual([]);
+    }
+    for (const needed of REQUIRED[name] ?? []) {
+      expect(inputs.some((i) => i.includes(needed)), `${name} must bundle ${needed}`).toBe(true);
     }
   });
 
-  it('channel-step bundles carry pdfkit font data and the templates', () => {
-    const p = resources[fnId('SendLetter')].Properties;
-    const dir = path.join(app.outdir, `asset.${String(p.Code.S3Key).replace(/\.zip$/, '')}`);
+  it.each(ALL_FUNCTIONS)('%s is minified, within its size budget, without a source map in the asset', (name) => {
+    const file = path.join(assetDir(name), 'index.mjs');
+    const code = readFileSync(file, 'utf8');
+    const bytes = statSync(file).size;
+    expect(bytes, `${name}: ${bytes} bytes`).toBeLessThanOrEqual(BUDGET[name]);
+    expect(Object.values(meta(name).outputs).find((o) => o.entryPoint)!.bytes).toBe(bytes);
+    expect(code).not.toMatch(/sourceMappingURL/);
+    // minified: few line breaks for the size (the license comments at the end keep theirs)
+    expect(code.split('\n').length, name).toBeLessThan(bytes / 200);
+    const files = readdirSync(assetDir(name), { recursive: true }).map(String);
+    expect(files.filter((f) => f.endsWith('.map')), name).toEqual([]);
+    expect(files.filter((f) => f.startsWith('templates')), `${name}: templates are compiled in, not shipped as files`).toEqual([]);
+    // the map and the metafile are kept, outside the asset
+    expect(existsSync(path.join(functionBuildsDir(stack), name, 'artefacts', 'index.mjs.map')), name).toBe(true);
+  });
+
+  it('only the letter function carries pdfkit font data next to its bundle', () => {
+    const dir = assetDir('SendLetter');
     expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).imports).toEqual({
       '#standard-fonts/*': './standard-fonts/*.cjs',
     });
     expect(existsSync(path.join(dir, 'standard-fonts', 'Helvetica.cjs'))).toBe(true);
-    expect(existsSync(path.join(dir, 'templates', 'labels.json'))).toBe(true);
-    for (const name of ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
-      expect(resources[fnId(name)].Properties.Environment.Variables.MAATWERK_TEMPLATES_DIR, name).toBe('/var/task/templates');
+    expect(existsSync(path.join(dir, 'data', 'sRGB_IEC61966_2_1.icc'))).toBe(true);
+    for (const name of ALL_FUNCTIONS.filter((n) => n !== 'SendLetter')) {
+      expect(readdirSync(assetDir(name)), name).toEqual(['index.mjs']);
     }
+  });
+
+  it('take Powertools from its layer, of exactly the installed version', () => {
+    const parameters = template.toJSON().Parameters as Record<string, Json>;
+    const [layerParam, ...more] = Object.entries(parameters).filter(([, p]) => p.Default === POWERTOOLS_LAYER_PARAMETER);
+    expect(more).toEqual([]);
+    expect(layerParam[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
+    const installed = JSON.parse(readFileSync(path.join('node_modules', '@aws-lambda-powertools', 'logger', 'package.json'), 'utf8')).version;
+    expect(POWERTOOLS_LAYER_PARAMETER).toBe(`/aws/service/powertools/typescript/generic/all/${installed}`);
+    for (const name of ALL_FUNCTIONS) expect(resources[fnId(name)].Properties.Layers, name).toEqual([{ Ref: layerParam[0] }]);
   });
 
   it('get the environment they need and nothing more', () => {
@@ -326,6 +428,10 @@ describe('functions', () => {
         expect(env, name).not.toHaveProperty('PUBLIC_BASE_URL');
       }
       expect(env, name).not.toHaveProperty('AWS_NODEJS_CONNECTION_REUSE_ENABLED');
+      // no source maps are shipped, so nothing to enable; templates are compiled into the bundles
+      expect(env, name).not.toHaveProperty('NODE_OPTIONS');
+      expect(env, name).not.toHaveProperty('MAATWERK_TEMPLATES_DIR');
+      expect(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE, name).toBe('false');
       if (name === 'Api') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
       for (const secret of ['twilio', 'sendgrid', 'print'] as const) {
@@ -360,17 +466,22 @@ describe('IAM least privilege', () => {
     const logStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
     expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [resources[fnId(name)].Properties.LoggingConfig.LogGroup.Ref, 'Arn'] }]);
 
-    // Table: item actions on the table, Query on the indexes, nothing else, no Scan.
+    // Table: item actions on the table, Query on the indexes, nothing else, no Scan; the authorizer only reads keys.
     const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
-    expect(actionsOf(dynamo)).toEqual(TABLE_ITEM_ACTIONS);
-    for (const s of dynamo) {
-      for (const r of asArray(s.Resource)) {
-        expect(mentions(r, tableId), JSON.stringify(r)).toBe(true);
-        if (JSON.stringify(r).includes('/index/')) expect(asArray(s.Action)).toEqual(['dynamodb:Query']);
+    if (name === 'Authorizer') {
+      expect(actionsOf(dynamo)).toEqual(['dynamodb:GetItem']);
+      expect(dynamo.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    } else {
+      expect(actionsOf(dynamo)).toEqual(TABLE_ITEM_ACTIONS);
+      for (const s of dynamo) {
+        for (const r of asArray(s.Resource)) {
+          expect(mentions(r, tableId), JSON.stringify(r)).toBe(true);
+          if (JSON.stringify(r).includes('/index/')) expect(asArray(s.Action)).toEqual(['dynamodb:Query']);
+        }
       }
+      const indexResources = dynamo.flatMap((s) => asArray(s.Resource)).filter((r) => JSON.stringify(r).includes('/index/'));
+      expect(indexResources).toHaveLength(TABLE.indexes.length);
     }
-    const indexResources = dynamo.flatMap((s) => asArray(s.Resource)).filter((r) => JSON.stringify(r).includes('/index/'));
-    expect(indexResources).toHaveLength(TABLE.indexes.length);
 
     // Step Functions: the row's actions, on the journey (executions of the journey for Describe).
     const states = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
@@ -454,6 +565,7 @@ describe('REST API', () => {
         type: p.Integration.Type,
         integrationMethod: p.Integration.IntegrationHttpMethod,
         authorization: p.AuthorizationType,
+        authorizerId: p.AuthorizerId,
         headers: Object.keys(p.RequestParameters ?? {})
           .filter((k) => p.RequestParameters[k] === true && k.startsWith('method.request.header.'))
           .map((k) => k.slice('method.request.header.'.length))
@@ -468,20 +580,66 @@ describe('REST API', () => {
       expect(m.fn, key(route)).toBe(route.fn);
       expect(m.type, key(route)).toBe('AWS_PROXY');
       expect(m.integrationMethod, key(route)).toBe('POST');
-      // No API Gateway authorizer: the handler checks the API key / provider signature.
-      expect(m.authorization, key(route)).toBe('NONE');
+      if (route.path.startsWith('/v1/')) {
+        // Every client route: the API key authorizer.
+        expect(m.authorization, key(route)).toBe('CUSTOM');
+        expect(m.authorizerId, key(route)).toEqual({ Ref: logicalId(stack.authorizer) });
+      } else {
+        // No webhook: Twilio and SendGrid send no key; the handler checks their signature.
+        expect(m.authorization, key(route)).toBe('NONE');
+        expect(m.authorizerId, key(route)).toBeUndefined();
+      }
       expect(m.headers, key(route)).toEqual([...route.headers].sort());
       expect(m.validated, key(route)).toBe(true);
     }
   });
 
-  it('lets API Gateway invoke exactly the two HTTP functions', () => {
+  it('lets API Gateway invoke exactly the two HTTP functions and the authorizer', () => {
     const invoked = new Set(
       ofType('AWS::Lambda::Permission')
         .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
         .map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0]),
     );
-    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks')].sort());
+    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks'), fnId('Authorizer')].sort());
+  });
+
+  it('has one REQUEST authorizer on the x-api-key header, cached, running the Authorizer function', () => {
+    const [[id, authorizer], ...more] = ofType('AWS::ApiGateway::Authorizer');
+    expect(more).toEqual([]);
+    expect(id).toBe(logicalId(stack.authorizer));
+    const p = authorizer.Properties;
+    expect(p.Type).toBe('REQUEST');
+    expect(p.IdentitySource).toBe('method.request.header.x-api-key');
+    expect(p.AuthorizerResultTtlInSeconds).toBe(AUTHORIZER_CACHE_TTL_SECONDS);
+    expect(p.AuthorizerResultTtlInSeconds).toBeGreaterThan(0);
+    expect(JSON.stringify(p.AuthorizerUri)).toContain(`"${fnId('Authorizer')}"`);
+  });
+
+  it('limits each client (API key) with a WAF rate rule that answers 429 with Retry-After, on the API stage', () => {
+    const [[aclId, acl], ...moreAcls] = ofType('AWS::WAFv2::WebACL');
+    expect(moreAcls).toEqual([]);
+    const p = acl.Properties;
+    expect(p.Scope).toBe('REGIONAL');
+    expect(p.DefaultAction).toEqual({ Allow: {} });
+    const [rule, ...moreRules] = p.Rules as Json[];
+    expect(moreRules).toEqual([]);
+    const rate = rule.Statement.RateBasedStatement;
+    expect(rate.Limit).toBe(CLIENT_RATE_LIMIT.requests);
+    expect(rate.EvaluationWindowSec).toBe(CLIENT_RATE_LIMIT.windowSeconds);
+    expect(rate.AggregateKeyType).toBe('CUSTOM_KEYS');
+    expect(rate.CustomKeys).toEqual([{ Header: { Name: 'x-api-key', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }]);
+    const response = rule.Action.Block.CustomResponse;
+    expect(response.ResponseCode).toBe(429);
+    expect(response.ResponseHeaders).toEqual([{ Name: 'Retry-After', Value: String(CLIENT_RATE_LIMIT.windowSeconds) }]);
+    expect(JSON.parse(p.CustomResponseBodies[response.CustomResponseBodyKey].Content).error.code).toBe('throttled');
+    // never sample requests: a sample would show the client's key in the console
+    expect(rule.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+    expect(p.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+    const [[, assoc], ...moreAssoc] = ofType('AWS::WAFv2::WebACLAssociation');
+    expect(moreAssoc).toEqual([]);
+    expect(assoc.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+    const [[stageId]] = ofType('AWS::ApiGateway::Stage');
+    expect(JSON.stringify(assoc.Properties.ResourceArn)).toContain(`"${stageId}"`);
   });
 
   it('deploys stage prod with access logs, execution logs without bodies, tracing and throttling', () => {
@@ -489,7 +647,10 @@ describe('REST API', () => {
     const p = stage.Properties;
     expect(p.StageName).toBe('prod');
     expect(p.TracingEnabled).toBe(true);
-    expect(resources[p.AccessLogSetting.DestinationArn['Fn::GetAtt'][0]].Type).toBe('AWS::Logs::LogGroup');
+    // the log group's ARN without the trailing :* (feature flag logGroupDestinationArnWithoutWildcard)
+    const logGroupRef = JSON.stringify(p.AccessLogSetting.DestinationArn).match(/"Ref":"(ApiAccessLogs\w+)"/)?.[1];
+    expect(logGroupRef && resources[logGroupRef].Type).toBe('AWS::Logs::LogGroup');
+    expect(JSON.stringify(p.AccessLogSetting.DestinationArn)).not.toContain(':*');
     const all = (p.MethodSettings as Json[]).find((s) => s.HttpMethod === '*' && s.ResourcePath === '/*');
     expect(all.LoggingLevel).toBe('ERROR');
     expect(all.DataTraceEnabled).toBe(false);
@@ -499,10 +660,15 @@ describe('REST API', () => {
     expect(validator.Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
   });
 
-  it('answers its own errors in the API error shape', () => {
+  it('answers its own errors in the API error shape (401 for a missing or refused key, 429 with Retry-After)', () => {
     const responses = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties);
     const missing = responses.find((r) => r.ResponseType === 'BAD_REQUEST_PARAMETERS');
     expect(missing.StatusCode).toBe('401');
+    expect(responses.find((r) => r.ResponseType === 'UNAUTHORIZED').StatusCode).toBe('401');
+    expect(responses.find((r) => r.ResponseType === 'ACCESS_DENIED').StatusCode).toBe('403');
+    const throttled = responses.find((r) => r.ResponseType === 'THROTTLED');
+    expect(throttled.StatusCode).toBe('429');
+    expect(throttled.ResponseParameters).toEqual({ 'gatewayresponse.header.Retry-After': "'1'" });
     for (const r of responses) {
       const body = r.ResponseTemplates['application/json'] as string;
       expect(body, r.ResponseType).toMatch(/^\{"error":\{"code":"[a-z_]+","message":/);
@@ -550,19 +716,70 @@ describe('observability', () => {
   const watching = (name: string) => alarms().filter((a) => watched(a).some((m) => m.name === name));
   const topicId = () => logicalId(stack.observability.alarmTopic);
 
-  it('alarms on failed journey executions', () => {
-    const [a, ...more] = watching('ExecutionsFailed');
+  it.each([
+    ['ExecutionsFailed', 'failed'],
+    ['ExecutionsTimedOut', 'timed-out'],
+    ['ExecutionsAborted', 'aborted'],
+  ])('alarms on %s journey executions (%s)', (metric) => {
+    const [a, ...more] = watching(metric);
     expect(a).toBeDefined();
     expect(more).toEqual([]);
     expect(watched(a)).toEqual([
       {
         namespace: 'AWS/States',
-        name: 'ExecutionsFailed',
+        name: metric,
         dims: [{ Name: 'StateMachineArn', Value: { Ref: logicalId(stack.stateMachine) } }],
       },
     ]);
     expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     expect(JSON.stringify(a)).toContain('"Sum"');
+  });
+
+  /** The business metric an alarm watches must be exactly the one the functions emit: same name, namespace and dimensions. */
+  const business = (name: MetricName, dims: Record<string, string>) => ({
+    namespace: METRICS_NAMESPACE,
+    name,
+    dims: Object.entries({ service: 'maatwerk', ...dims })
+      .map(([Name, Value]) => ({ Name, Value }))
+      .sort((x, y) => x.Name.localeCompare(y.Name)),
+  });
+  const sortedDims = (m: { namespace: string; name: string; dims: Json[] }) => ({ ...m, dims: [...m.dims].sort((x: Json, y: Json) => x.Name.localeCompare(y.Name)) });
+
+  it('alarms when a journey loops through RetryDecideLater', () => {
+    const [a, ...more] = watching('DecideRetriedLater');
+    expect(more).toEqual([]);
+    expect(watched(a).map(sortedDims)).toEqual([business('DecideRetriedLater', {})]);
+    expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('alarms when webhook signature failures (Twilio and SendGrid) pass a threshold', () => {
+    const [a, ...more] = watching('WebhookSignatureFailures');
+    expect(more).toEqual([]);
+    expect(watched(a).map(sortedDims).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual(
+      [business('WebhookSignatureFailures', { source: 'sendgrid' }), business('WebhookSignatureFailures', { source: 'twilio' })],
+    );
+    expect(a.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(a.Threshold).toBeGreaterThan(0);
+    expect(a.Threshold).toBeLessThanOrEqual(50);
+  });
+
+  it.each(['email', 'sms', 'whatsapp', 'letter'])('alarms on the provider error rate of %s', (channel) => {
+    const matching = alarms().filter((a) => watched(a).some((m) => m.name === 'Sends' && m.dims.some((d: Json) => d.Name === 'channel' && d.Value === channel)));
+    expect(matching).toHaveLength(1);
+    const [a] = matching;
+    expect(watched(a).map(sortedDims).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual(
+      ['provider_error', 'rejected', 'sent'].map((outcome) => business('Sends', { channel, outcome })).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    );
+    const expression: string = (a.Metrics as Json[]).find((m) => m.ReturnData !== false)?.Expression;
+    expect(expression).toMatch(/100 \* FILL\(provider_error_\w+, 0\) \//);
+    expect(a.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(a.Threshold).toBeGreaterThan(0);
+    expect(a.Threshold).toBeLessThanOrEqual(50);
+  });
+
+  it('has no provider error alarm for call tasks (they go to the agents, not to a provider)', () => {
+    const callSends = alarms().filter((a) => watched(a).some((m) => m.name === 'Sends' && m.dims.some((d: Json) => d.Name === 'channel' && d.Value === 'call')));
+    expect(callSends).toEqual([]);
   });
 
   it('alarms on the error rate of every function', () => {
@@ -609,9 +826,73 @@ describe('observability', () => {
     expect(throttles).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
-  it('sends every alarm to the SNS topic', () => {
-    expect(alarms().length).toBe(3 + ALL_FUNCTIONS.length);
-    for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topicId() }]);
+  it('sends every alarm to the SNS topic, alarm and OK', () => {
+    // 3 execution alarms, retry-later, webhook signatures, 4 provider error rates, one per function, API 5xx, throttles
+    expect(alarms().length).toBe(3 + 1 + 1 + 4 + ALL_FUNCTIONS.length + 2);
+    for (const a of alarms()) {
+      expect(a.AlarmActions).toEqual([{ Ref: topicId() }]);
+      expect(a.OKActions).toEqual([{ Ref: topicId() }]);
+      expect(a.AlarmDescription.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('alarms on a dead-letter queue as soon as it holds a message', () => {
+    const probeApp = new App();
+    extraApps.push(probeApp);
+    const probe = new Stack(probeApp, 'DlqProbe');
+    const fn = new lambda.Function(probe, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+    const api = new apigw.LambdaRestApi(probe, 'Api', { handler: fn });
+    const machine = new sfn.StateMachine(probe, 'Sm', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(probe, 'P')) });
+    const table = new dynamodb.Table(probe, 'T', { partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING } });
+    const dlq = new sqs.Queue(probe, 'Dlq');
+    const obs = new Observability(probe, 'Obs', { dashboardName: 'probe', stateMachine: machine, functions: { Fn: fn }, api, table, deadLetterQueues: { Scheduler: dlq } });
+    const later = new sqs.Queue(probe, 'Later');
+    obs.alarmOnDeadLetterQueue('Later', later);
+    const probeAlarms = Template.fromStack(probe).findResources('AWS::CloudWatch::Alarm');
+    for (const queue of [dlq, later]) {
+      const queueId = probe.resolve((queue.node.defaultChild as sqs.CfnQueue).logicalId);
+      const matching = Object.values(probeAlarms).filter(
+        (a: Json) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Properties.Dimensions).includes(`"${queueId}"`),
+      );
+      expect(matching, queueId).toHaveLength(1);
+      expect((matching[0] as Json).Properties).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
+      expect((matching[0] as Json).Properties.AlarmActions).toEqual([{ Ref: probe.resolve((obs.alarmTopic.node.defaultChild as Json).logicalId) }]);
+    }
+  });
+
+  /** Every metric of every dashboard widget: [namespace, name, dimension, value, …]. */
+  function dashboardMetrics(): { widgets: Json[]; metrics: Json[][] } {
+    const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard');
+    const body = dashboard.Properties.DashboardBody;
+    const text = typeof body === 'string' ? body : (body['Fn::Join'][1] as Json[]).map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+    const widgets = (JSON.parse(text) as { widgets: Json[] }).widgets;
+    return { widgets, metrics: widgets.flatMap((w) => (w.properties?.metrics ?? []) as Json[][]) };
+  }
+
+  it('graphs the business metrics under their exact namespace and dimensions, beside the technical widgets', () => {
+    const { widgets, metrics } = dashboardMetrics();
+    const ours = metrics.filter((m) => m[0] === METRICS_NAMESPACE);
+    const seen = new Set<string>();
+    for (const m of ours) {
+      const name = m[1] as MetricName;
+      const dims: Record<string, string> = {};
+      for (let i = 2; i + 1 < m.length && typeof m[i] === 'string'; i += 2) dims[m[i]] = m[i + 1];
+      expect(Object.keys(dims).sort(), name).toEqual(['service', ...METRIC_DIMENSIONS[name]].sort());
+      expect(dims.service).toBe('maatwerk');
+      seen.add(name);
+    }
+    for (const name of ['Sends', 'Replies', 'Payments', 'RecoveredCents', 'JourneysStarted', 'WebhookSignatureFailures', 'DecideRetriedLater']) {
+      expect(seen.has(name), name).toBe(true);
+    }
+    const intents = new Set(ours.filter((m) => m[1] === 'Replies').map((m) => m[m.indexOf('intent') + 1]));
+    expect([...intents].sort()).toEqual([...REPLY_INTENTS].sort());
+    // journeys ended per reason: the reasons come from the strategy file, so a search finds them all
+    const ended = metrics.flat().filter((x) => typeof x === 'object' && typeof x?.expression === 'string' && x.expression.includes('JourneysEnded'));
+    expect(ended.map((x: Json) => x.expression)).toEqual([`SEARCH('{Maatwerk,reason,service} MetricName="JourneysEnded"', 'Sum', 300)`]);
+    const titles = widgets.map((w) => w.properties?.title ?? w.properties?.markdown ?? '').join(' | ');
+    for (const t of ['Sent, per channel', 'Replies, per intent', 'Payments and recovered amount', 'Journeys started and ended', 'Journey executions', 'Lambda errors per function', 'API requests and errors']) {
+      expect(titles, t).toContain(t);
+    }
   });
 
   it('has a dashboard with journeys, functions, API and DynamoDB', () => {
@@ -652,6 +933,33 @@ describe('cdk-nag', () => {
       (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
     );
     expect(findings).toEqual([]);
+  });
+
+  it('has no stale acknowledgement: each one matches a finding it suppresses', () => {
+    // Every finding, acknowledged or not: the same pack with acknowledgements ignored.
+    const pack = new AwsSolutionsChecks(stack);
+    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const findings = pack.validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? "" })));
+    const acknowledgements = stack.node.findAll().flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => ({ id: id.replace(/^annotation::/i, ''), path: c.node.path }))),
+    );
+    expect(acknowledgements.length).toBeGreaterThan(5);
+    const stale = acknowledgements.filter((a) => !findings.some((f) => f.rule === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))));
+    expect(stale.map((a) => `${a.id} on ${a.path}`)).toEqual([]);
+  });
+
+  it('would catch a stale acknowledgement (the check is live)', () => {
+    const probeApp = new App();
+    extraApps.push(probeApp);
+    const probe = new Stack(probeApp, 'AckProbe');
+    const bucket = new s3.Bucket(probe, 'Fine', { enforceSSL: true, serverAccessLogsPrefix: 'x/' });
+    Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S10', reason: 'stale on purpose' });
+    const pack = new AwsSolutionsChecks(probe);
+    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const rules = pack.validateScope(probe).violations.filter((v) => v.violatingResources.some((r) => (r.constructPath ?? "").startsWith(bucket.node.path))).map((v) => v.ruleName);
+    expect(rules).not.toContain('AwsSolutions-S10');
   });
 
   it('is registered on the app that cdk synth runs', () => {

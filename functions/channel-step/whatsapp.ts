@@ -1,0 +1,4 @@
+/** Entry of the WhatsApp journey state's Lambda function (see step.ts). */
+import { channelStep } from './step.js';
+
+export const handler = channelStep('whatsapp');

@@ -1,0 +1,287 @@
+/**
+ * Client API bodies and parameters (DESIGN §7). Money is integer cents (EUR); times are ISO-8601.
+ * Only the Api function imports this module: it is the one that needs libphonenumber's metadata.
+ *
+ * The schemas stay pure: rules that depend on the current time (a due date not 20 years back, a payment not in
+ * the future) are in the `…At(now)` factories, which the handlers call with the runtime clock.
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { IncomeSourceSchema } from '../../domain/payday.js';
+import * as z from '../zod.js';
+import { CallOutcome, DUE_DATE_WINDOW, Language, PAID_AT_CLOCK_SKEW_MS, cents, doc, isoDate, isoDateTime, isoDateYearsFrom, required, text } from './fields.js';
+
+export { CallOutcome };
+
+// ---- the claim (POST /v1/dossiers) -------------------------------------------------------------------
+
+export const E164 = z.string().check(
+  z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +31612345678'),
+  z.refine((v) => parsePhoneNumberFromString(v)?.isValid() ?? false, 'is not a valid phone number'),
+);
+
+/**
+ * A phone number as the API accepts it: E.164, where spaces, dots, dashes and parentheses after the "+" are
+ * unambiguous and removed ("+31 6 1234 5678" → "+31612345678"), and the result is the canonical E.164 form
+ * (libphonenumber). A national number ("0612345678") is refused: which country it belongs to is a guess.
+ */
+const PhoneInput = doc(
+  z.string({ error: required('an E.164 phone number such as "+31612345678"') }).check(
+    z.trim(),
+    z.overwrite((v) => (v.startsWith('+') ? v.replace(/[\s().-]/g, '') : v)),
+    // refine, not regex: the document must not show a pattern that refuses the spaced form accepted here.
+    z.refine((v) => /^\+[1-9]\d{6,14}$/.test(v), 'must be an E.164 phone number with the country code, e.g. "+31612345678" (not "0612345678")'),
+    z.refine((v) => parsePhoneNumberFromString(v)?.isValid() ?? false, 'is not a valid phone number for its country code, e.g. "+31612345678"'),
+    // The canonical form, so one number is one debtor look-up: "+31 (0)6 1234 5678" → "+31612345678".
+    z.overwrite((v) => parsePhoneNumberFromString(v)?.number ?? v),
+  ),
+  { description: 'Mobile or landline in E.164 (spaces, dots and dashes after the + are removed).', example: '+31612345678' },
+);
+
+export const Address = doc(
+  z.strictObject({
+    line1: doc(text('street and house number, e.g. "Dorpsstraat 1"', { max: 200 }), { example: 'Dorpsstraat 1' }),
+    postalCode: doc(
+      text('the postal code, e.g. "1234 AB"', { max: 20 }).check(z.regex(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, 'may only hold letters, digits, spaces and -, e.g. "1234 AB"')),
+      { example: '1234 AB' },
+    ),
+    city: doc(text('the city, e.g. "Utrecht"', { max: 100 }), { example: 'Utrecht' }),
+    country: doc(
+      z._default(
+        z
+          .string({ error: 'must be a two-letter country code (ISO 3166-1), e.g. "NL"' })
+          .check(z.trim(), z.toUpperCase(), z.refine((v) => /^[A-Z]{2}$/.test(v), 'must be a two-letter country code (ISO 3166-1), e.g. "NL"')),
+        'NL',
+      ),
+      { description: 'ISO 3166-1 alpha-2; default NL. Lower case is accepted.', example: 'NL' },
+    ),
+  }),
+  { id: 'Address', description: 'Postal address, for letters.' },
+);
+
+/** The income source as the API accepts it: the shortcut strings besides the full objects of the payday rules. */
+const INCOME_SHORTCUTS = ['salary', 'aow', 'toeslagen', 'bijstand', 'unknown'] as const;
+const INCOME_EXPECTED =
+  'must be one of "salary", "aow", "toeslagen", "bijstand", "unknown" (a salary or bijstand day goes in paydayOfMonth) ' +
+  'or an object such as {"type":"salary","day":25}, {"type":"salary","rule":"last_working_day"}, {"type":"uwv","benefit":"ww"} or {"type":"bijstand","day":1}';
+
+const IncomeSourceInput = doc(z.union([z.enum(INCOME_SHORTCUTS), IncomeSourceSchema], { error: INCOME_EXPECTED }), {
+  id: 'IncomeSource',
+  description:
+    'Where the debtor’s money comes from; it sets the expected payday, and contact is planned in the first working days after it. ' +
+    'A string is a shortcut: "salary" (the 25th, or `paydayOfMonth`), "aow" (SVB, around the 23rd), "toeslagen" (the 20th), ' +
+    '"bijstand" (with `paydayOfMonth`: the municipality’s day), "unknown". The object forms: ' +
+    '{"type":"salary","day":1–31} (fixed contract day), {"type":"salary","rule":"last_working_day"}, ' +
+    '{"type":"salary","rule":"four_weekly","anchorDate":"2026-01-09"}, {"type":"aow"}, {"type":"uwv","benefit":"wajong"|"wia"|"wao"|"ww"}, ' +
+    '{"type":"toeslagen"}, {"type":"bijstand","day":1–31}, {"type":"unknown"}.',
+  examples: ['salary', { type: 'salary', day: 25 }, { type: 'uwv', benefit: 'ww' }],
+});
+export type IncomeSource = z.infer<typeof IncomeSourceSchema>;
+
+const DEBTOR_REF = /^[A-Za-z0-9._:-]+$/;
+
+const DebtorFields = z.strictObject({
+  name: doc(text('the debtor’s full name, e.g. "Sam Voorbeeld"', { max: 200 }), { description: 'Full name, as on a letter; no control characters.', example: 'Sam Voorbeeld' }),
+  email: doc(z.optional(z.email({ error: required('an email address, e.g. "sam@example.com"') }).check(z.maxLength(254, 'must be at most 254 characters'))), {
+    example: 'sam@example.com',
+  }),
+  phone: z.optional(PhoneInput),
+  whatsappOptIn: doc(z.optional(z.boolean({ error: 'must be true or false: whether the debtor opted in to WhatsApp messages (needs phone)' })), {
+    description: 'The debtor opted in to WhatsApp messages (recorded consent). Needs `phone`. Default false.',
+  }),
+  language: z._default(Language, 'nl'),
+  address: z.optional(Address),
+  consumer: doc(z.boolean({ error: required('true for a consumer, false for a business') }), {
+    description: 'true for a consumer (the 14-day letter and consumer rules apply), false for a business.',
+  }),
+  incomeSource: z.optional(IncomeSourceInput),
+  paydayOfMonth: doc(
+    z.optional(
+      z
+        .number({ error: required('a day of the month 1–31, e.g. 25') })
+        .check(
+          z.int('must be a whole day of the month 1–31, e.g. 25'),
+          z.minimum(1, 'must be a day of the month 1–31, e.g. 25'),
+          z.maximum(31, 'must be a day of the month 1–31, e.g. 25'),
+        ),
+    ),
+    {
+      description: 'Payday of the month (31 means the last day). Alone: a salary on that day. With incomeSource "salary" or "bijstand": that source’s day.',
+      example: 25,
+    },
+  ),
+  debtorRef: doc(
+    z.optional(
+      z
+        .string({ error: required('your own customer id for this debtor, e.g. "CUST-00042"') })
+        .check(
+          z.minLength(1, 'must not be empty: your own customer id for this debtor, e.g. "CUST-00042"'),
+          z.maxLength(64, 'must be at most 64 characters'),
+          z.regex(DEBTOR_REF, 'may only hold letters, digits and . _ : -, e.g. "CUST-00042"'),
+        ),
+    ),
+    { description: 'Your own customer id for this person (letters, digits, . _ : -): the strongest evidence that two of your claims concern the same person.', example: 'CUST-00042' },
+  ),
+});
+
+type DebtorFields = z.infer<typeof DebtorFields>;
+
+/** The paydayOfMonth that goes with an income source given in full or as a shortcut, or why it does not fit. */
+function paydayConflict(source: DebtorFields['incomeSource'], day: number | undefined): { path: 'incomeSource' | 'paydayOfMonth'; message: string } | undefined {
+  if (source === undefined) return undefined;
+  const type = typeof source === 'string' ? source : source.type;
+  if (type === 'bijstand' && typeof source === 'string' && day === undefined) {
+    return { path: 'incomeSource', message: 'needs the municipality’s payday: add "paydayOfMonth": 1 (its day) or send {"type":"bijstand","day":1}' };
+  }
+  if (day === undefined) return undefined;
+  if (typeof source === 'string') {
+    return type === 'salary' || type === 'bijstand'
+      ? undefined
+      : { path: 'paydayOfMonth', message: `does not apply to incomeSource "${type}" (its payday is known); leave paydayOfMonth out` };
+  }
+  const agrees =
+    (source.type === 'salary' && (source.rule ?? 'fixed_day') === 'fixed_day' && (source.day === undefined || source.day === day)) ||
+    (source.type === 'bijstand' && source.day === day);
+  return agrees ? undefined : { path: 'paydayOfMonth', message: 'conflicts with incomeSource: give the day in one of them, e.g. {"type":"salary","day":25}' };
+}
+
+/** One IncomeSource from the shortcut forms; paydayOfMonth has then done its work and is dropped. */
+function canonicalIncome(source: NonNullable<DebtorFields['incomeSource']>, day: number | undefined): IncomeSource {
+  if (typeof source !== 'string') {
+    if (source.type === 'salary' && day !== undefined) return { ...source, rule: 'fixed_day', day };
+    return source;
+  }
+  switch (source) {
+    case 'salary':
+      return day === undefined ? { type: 'salary' } : { type: 'salary', rule: 'fixed_day', day };
+    case 'bijstand':
+      return { type: 'bijstand', day: day! };
+    default:
+      return { type: source };
+  }
+}
+
+export const DebtorInput = doc(
+  z.pipe(
+    DebtorFields.check(
+      z.superRefine((d, ctx) => {
+        if (!d.email && !d.phone && !d.address) {
+          ctx.addIssue({ code: 'custom', path: ['email'], message: 'needs at least one way to reach the debtor: email, phone or address' });
+        }
+        if (d.whatsappOptIn && !d.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'is required when whatsappOptIn is true' });
+        const conflict = paydayConflict(d.incomeSource, d.paydayOfMonth);
+        if (conflict) ctx.addIssue({ code: 'custom', path: [conflict.path], message: conflict.message });
+      }),
+    ),
+    z.transform((d): Omit<DebtorFields, 'incomeSource'> & { incomeSource?: IncomeSource } => {
+      if (d.incomeSource === undefined) return d as Omit<DebtorFields, 'incomeSource'>;
+      const { paydayOfMonth, incomeSource, ...rest } = d;
+      return { ...rest, incomeSource: canonicalIncome(incomeSource, paydayOfMonth) };
+    }),
+  ),
+  {
+    id: 'DebtorInput',
+    description: 'The person who owes the claim. At least one of email, phone or address is required. Unknown fields are refused.',
+  },
+);
+export type DebtorInput = z.infer<typeof DebtorInput>;
+
+export const EXAMPLE_DOSSIER = {
+  reference: 'INV-1001',
+  principal: 12500,
+  dueDate: '2026-01-15',
+  description: 'Energierekening januari',
+  debtor: {
+    name: 'Sam Voorbeeld',
+    email: 'sam@example.com',
+    phone: '+31612345678',
+    consumer: true,
+    language: 'nl',
+    address: { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht', country: 'NL' },
+    incomeSource: 'salary',
+    paydayOfMonth: 25,
+    debtorRef: 'CUST-00042',
+  },
+};
+
+/** The claim's shape; at the edge use createDossierBodyAt(now), which also checks the due date against today. */
+export const CreateDossierBody = doc(
+  z.strictObject({
+    reference: doc(text('your reference for this claim, e.g. "INV-1001"', { max: 64 }).check(z.regex(/^[\w./-]+$/, 'may only hold letters, digits and . / - _, e.g. "INV-1001"')), {
+      description: 'Your reference for this claim, unique among your dossiers (letters, digits, . / - _).',
+      example: 'INV-1001',
+    }),
+    debtor: DebtorInput,
+    principal: doc(cents('the amount owed'), { description: 'The amount owed, in euro cents (12500 = €125.00); at most 10000000000 (€100,000,000.00).', example: 12500 }),
+    dueDate: doc(isoDate('the date the claim fell due'), {
+      description: `The date the claim fell due (YYYY-MM-DD), at most ${DUE_DATE_WINDOW.yearsBack} years ago and at most ${DUE_DATE_WINDOW.yearsAhead} year ahead.`,
+      example: '2026-01-15',
+    }),
+    description: doc(z.optional(text('a short description of the claim, e.g. "Energierekening januari"', { max: 500, multiline: true })), {
+      description: 'Shown to the debtor in messages; at most 500 characters.',
+      example: 'Energierekening januari',
+    }),
+  }),
+  { id: 'CreateDossierBody', description: 'A claim. Unknown fields are refused.', examples: [EXAMPLE_DOSSIER] },
+);
+export type CreateDossierBody = z.infer<typeof CreateDossierBody>;
+
+export function createDossierBodyAt(now: Date) {
+  const earliest = isoDateYearsFrom(now, -DUE_DATE_WINDOW.yearsBack);
+  const latest = isoDateYearsFrom(now, DUE_DATE_WINDOW.yearsAhead);
+  return CreateDossierBody.check(
+    z.superRefine((b, ctx) => {
+      // Only a well-formed date is compared (a malformed one already has its message).
+      if (typeof b.dueDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(b.dueDate)) return;
+      if (b.dueDate < earliest) ctx.addIssue({ code: 'custom', path: ['dueDate'], message: `must not be more than ${DUE_DATE_WINDOW.yearsBack} years ago (on or after ${earliest})` });
+      if (b.dueDate > latest) ctx.addIssue({ code: 'custom', path: ['dueDate'], message: `must not be more than ${DUE_DATE_WINDOW.yearsAhead} year ahead (on or before ${latest})` });
+    }),
+  );
+}
+
+// ---- payments, call outcomes --------------------------------------------------------------------------
+
+export const PaymentBody = doc(
+  z.strictObject({
+    amount: doc(cents('the amount paid'), { description: 'Amount received, in euro cents; at most 10000000000.', example: 2500 }),
+    paidAt: doc(z.optional(isoDateTime('when the money arrived')), {
+      description: 'When the money arrived (ISO-8601 with a zone); not in the future. Default: now.',
+      example: '2026-03-02T09:30:00Z',
+    }),
+    reference: doc(z.optional(text('your payment reference, e.g. "BANK-77"', { max: 64 })), {
+      description: 'Your reference for this payment: the same reference is booked once.',
+      example: 'BANK-77',
+    }),
+  }),
+  { id: 'PaymentBody', description: 'A payment received for the dossier. Unknown fields are refused.', examples: [{ amount: 2500, reference: 'BANK-77' }] },
+);
+export type PaymentBody = z.infer<typeof PaymentBody>;
+
+export function paymentBodyAt(now: Date) {
+  const earliest = isoDateYearsFrom(now, -DUE_DATE_WINDOW.yearsBack);
+  return PaymentBody.check(
+    z.superRefine((b, ctx) => {
+      if (typeof b.paidAt !== 'string') return;
+      const at = Date.parse(b.paidAt);
+      if (Number.isNaN(at)) return;
+      if (at > now.getTime() + PAID_AT_CLOCK_SKEW_MS) ctx.addIssue({ code: 'custom', path: ['paidAt'], message: `must not be in the future (now is ${now.toISOString()})` });
+      if (b.paidAt.slice(0, 10) < earliest) ctx.addIssue({ code: 'custom', path: ['paidAt'], message: `must not be more than ${DUE_DATE_WINDOW.yearsBack} years ago` });
+    }),
+  );
+}
+
+export const CompleteTaskBody = doc(
+  z.strictObject({
+    outcome: CallOutcome,
+    note: doc(z.optional(text('the agent’s note', { max: 1000, multiline: true })), { description: 'Free text for the file; never sent to the debtor.', example: 'Belt vrijdag terug.' }),
+  }),
+  { id: 'CompleteTaskBody', examples: [{ outcome: 'promise_to_pay', note: 'Betaalt vrijdag.' }] },
+);
+export type CompleteTaskBody = z.infer<typeof CompleteTaskBody>;
+
+/** The Idempotency-Key header: what the handlers accept and the document shows. */
+export const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+
+/** GET /v1/tasks */
+export const TasksQuery = z.strictObject({
+  status: doc(z.optional(z.enum(['open'], { error: 'must be "open" (only open tasks can be listed)' })), { description: 'Only "open" (the default).' }),
+});

@@ -1,0 +1,218 @@
+/**
+ * Builds the Lambda bundles: one esbuild bundle per function (infra/aws/functions.ts), the same for `cdk synth`,
+ * the bench's bundle sizes and the test that runs the bundles against the local runtime.
+ *
+ * What goes in, and why:
+ * - ES module, minified, target Node 20 (the oldest Node the bundles run on: the local runtime; Lambda runs 24).
+ * - `@aws-sdk/*` stays out: the Lambda Node.js runtime provides the SDK v3. `@aws-lambda-powertools/*` stays out
+ *   too: the stack adds the official Powertools layer of exactly the installed version (stack.ts). Bundled,
+ *   Powertools with the X-Ray SDK would be ≈ 155 KB in every function; the layer is deployed once and shared.
+ * - No source map in the asset: it is written next to it, under the artefacts folder, with esbuild's metafile.
+ * - Each function keeps only its own channels' modules (adapter, renderer parts, templates): the others are
+ *   replaced by stubs that throw if ever called, so e.g. Await bundles neither pdfkit nor a provider client.
+ *   A stub that is called is a bundling mistake; test/infra/bundled-handlers.test.ts runs every bundle to find it.
+ * - pdfkit: its standard-font metrics are loaded at run time through `createRequire` and the package's
+ *   `#standard-fonts/*` imports, which esbuild cannot inline; when pdfkit is in a bundle, the font modules and a
+ *   package.json mapping the same specifiers are put next to index.mjs. fontkit (embedded TrueType fonts) and
+ *   with it brotli are left out: the letters use the standard fonts only.
+ */
+import { cpSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import type { Channel } from '../../functions/channels/render-contract.js';
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../aws/functions.js';
+import { REPO_ROOT, repoPath } from '../aws/paths.js';
+import { embeddedTemplatesModule } from './templates.js';
+
+/** Provided at run time: the SDK by the Lambda Node.js runtime, Powertools by its layer. */
+export const EXTERNAL_MODULES = ['@aws-sdk/*', '@aws-lambda-powertools/*'];
+/** The oldest Node the bundles run on (the local runtime, the bundled-handler test); Lambda runs a newer one. */
+export const BUNDLE_TARGET = 'node20';
+
+/** Source modules that belong to some channels only; a function keeps those of its own channels. */
+export const CHANNEL_MODULES: Readonly<Record<string, readonly Channel[]>> = {
+  'functions/channels/sendgrid-email.ts': ['email'],
+  'functions/channels/twilio-messaging.ts': ['sms', 'whatsapp'],
+  'functions/channels/render-sms.ts': ['sms'],
+  'functions/channels/print-letter.ts': ['letter'],
+  'functions/channels/letter-storage.ts': ['letter'],
+  'functions/channels/render-pdf.ts': ['letter'],
+};
+/** Packages left out of every bundle that would otherwise reach them (see the header). */
+export const OMITTED_PACKAGES = ['fontkit'];
+
+const TEMPLATE_STORE = 'functions/channels/template-store.ts';
+const TEMPLATE_STORE_LAMBDA = 'functions/channels/template-store.lambda.ts';
+const VIRTUAL_TEMPLATES = 'virtual:maatwerk-templates';
+
+/**
+ * ESM bundles still contain CommonJS dependencies (handlebars' runtime, sms-segments-calculator, …) that call
+ * `require` for Node built-ins; give them a real one. The alias keeps the name clear of esbuild's own bindings.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __maatwerkCreateRequire } from 'node:module'; const require = __maatwerkCreateRequire(import.meta.url);";
+
+export interface BundleResult {
+  name: FunctionName;
+  /** the Lambda asset: index.mjs (+ data files) */
+  assetDir: string;
+  /** source map and metafile: build artefacts, never deployed */
+  artefactsDir: string;
+  /** size of the minified index.mjs, from esbuild's metafile */
+  bytes: number;
+  budgetBytes: number;
+  metafile: esbuild.Metafile;
+  /** repository-relative paths of every module in the bundle (node_modules/… for packages) */
+  inputs: string[];
+}
+
+/** Which source modules and packages this function's bundle leaves out. */
+export function omittedModules(name: FunctionName): { modules: string[]; packages: string[] } {
+  const channels = FUNCTIONS[name].channels ?? [];
+  const modules = Object.entries(CHANNEL_MODULES)
+    .filter(([, owners]) => !owners.some((c) => channels.includes(c)))
+    .map(([file]) => file);
+  return { modules, packages: OMITTED_PACKAGES };
+}
+
+const rel = (file: string) => path.relative(REPO_ROOT, file).split(path.sep).join('/');
+
+function lambdaPlugin(name: FunctionName): esbuild.Plugin {
+  const spec = FUNCTIONS[name];
+  const omitted = omittedModules(name);
+  const omittedFiles = new Set(omitted.modules.map((m) => repoPath(m)));
+  const packageFilter = new RegExp(`^(${omitted.packages.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'maatwerk-lambda',
+    setup(build) {
+      // Relative imports: swap the template store, leave other channels' modules out.
+      build.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        if (resolved.errors.length) return { errors: resolved.errors };
+        if (resolved.path === repoPath(TEMPLATE_STORE)) return { path: repoPath(TEMPLATE_STORE_LAMBDA) };
+        if (omittedFiles.has(resolved.path)) return { path: rel(resolved.path), namespace: 'maatwerk-omit' };
+        return undefined;
+      });
+      build.onResolve({ filter: packageFilter }, async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        if (resolved.errors.length) return { errors: resolved.errors };
+        return { path: rel(resolved.path), namespace: 'maatwerk-omit' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'maatwerk-omit' }, async (args) => ({
+        contents: stubModule(name, args.path, await exportNames(repoPath(args.path))),
+        loader: 'js',
+        resolveDir: REPO_ROOT,
+      }));
+      build.onResolve({ filter: /^virtual:maatwerk-templates$/ }, () => ({ path: VIRTUAL_TEMPLATES, namespace: 'maatwerk-templates' }));
+      build.onLoad({ filter: /.*/, namespace: 'maatwerk-templates' }, () => ({
+        contents: embeddedTemplatesModule(spec.channels ?? []),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The value exports of a module (ES module source), from esbuild's own analysis of it. */
+async function exportNames(file: string): Promise<string[]> {
+  const r = await esbuild.build({ entryPoints: [file], bundle: false, write: false, metafile: true, format: 'esm', platform: 'node', logLevel: 'silent', outdir: '/tmp/unused' });
+  return Object.values(r.metafile.outputs)[0]?.exports ?? [];
+}
+
+/** A module with the same exports, each of which throws when used: "X is not part of the Y bundle". */
+function stubModule(fn: FunctionName, module: string, names: string[]): string {
+  const lines = [
+    `const stub = (name) => { const fail = () => { throw new Error(name + ' (${module}) is not part of the ${fn} function; see infra/build/bundle.ts'); };`,
+    '  return new Proxy(function () {}, { apply: fail, construct: fail, get: fail }); };',
+  ];
+  for (const n of names) {
+    if (n === 'default') lines.push(`export default stub('default');`);
+    else lines.push(`export const ${n} = stub(${JSON.stringify(n)});`);
+  }
+  return lines.join('\n');
+}
+
+/** The metafile key of a module left out of a bundle (replaced by a stub that throws). */
+export const OMITTED_PREFIX = 'maatwerk-omit:';
+
+/** Bundles one function into `<outDir>/asset` (deployed) and `<outDir>/artefacts` (source map, metafile). */
+export async function bundleFunction(name: FunctionName, outDir: string): Promise<BundleResult> {
+  const spec = FUNCTIONS[name];
+  const assetDir = path.join(outDir, 'asset');
+  const artefactsDir = path.join(outDir, 'artefacts');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(assetDir, { recursive: true });
+  mkdirSync(artefactsDir, { recursive: true });
+  const outfile = path.join(assetDir, 'index.mjs');
+  const result = await esbuild.build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [repoPath(spec.entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    mainFields: ['module', 'main'],
+    external: EXTERNAL_MODULES,
+    minify: true,
+    // 'external': a map without the sourceMappingURL comment in the code; it is moved to the artefacts below.
+    sourcemap: 'external',
+    sourcesContent: false,
+    legalComments: 'eof',
+    metafile: true,
+    banner: { js: ESM_REQUIRE_BANNER },
+    plugins: [lambdaPlugin(name)],
+    logLevel: 'silent',
+  });
+  if (result.warnings.length) {
+    const text = await esbuild.formatMessages(result.warnings, { kind: 'warning' });
+    process.stderr.write(`${name}: esbuild warnings\n${text.join('\n')}`);
+  }
+  renameSync(`${outfile}.map`, path.join(artefactsDir, 'index.mjs.map'));
+  writeFileSync(path.join(artefactsDir, 'meta.json'), JSON.stringify(result.metafile));
+  const output = result.metafile.outputs[rel(outfile)];
+  if (!output) throw new Error(`${name}: esbuild metafile has no output for ${rel(outfile)}`);
+  const inputs = Object.keys(output.inputs);
+  if (inputs.some((i) => i.includes('node_modules/pdfkit/'))) addPdfkitData(assetDir);
+  return { name, assetDir, artefactsDir, bytes: output.bytes, budgetBytes: spec.budgetBytes, metafile: result.metafile, inputs };
+}
+
+function addPdfkitData(assetDir: string): void {
+  const pdfkit = repoPath('node_modules', 'pdfkit', 'js');
+  // The CommonJS font modules and the chunks they share (the .mjs twins are never loaded: see package.json below).
+  cpSync(path.join(pdfkit, 'standard-fonts'), path.join(assetDir, 'standard-fonts'), {
+    recursive: true,
+    filter: (src) => statSync(src).isDirectory() || src.endsWith('.cjs'),
+  });
+  mkdirSync(path.join(assetDir, 'data'));
+  cpSync(path.join(pdfkit, 'data', 'sRGB_IEC61966_2_1.icc'), path.join(assetDir, 'data', 'sRGB_IEC61966_2_1.icc'));
+  writeFileSync(path.join(assetDir, 'package.json'), JSON.stringify({ private: true, imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } }));
+}
+
+/** Bundles every function (or the ones named) into `<outDir>/<Name>/…`, one after the other (2-core machines). */
+export async function bundleAll(outDir: string, names: readonly FunctionName[] = FUNCTION_NAMES): Promise<Record<FunctionName, BundleResult>> {
+  const results = {} as Record<FunctionName, BundleResult>;
+  for (const name of names) results[name] = await bundleFunction(name, path.join(outDir, name));
+  return results;
+}
+
+/** Bundles that are over their budget, as readable lines (empty when all fit). */
+export function overBudget(results: Partial<Record<FunctionName, Pick<BundleResult, 'bytes' | 'budgetBytes'>>>): string[] {
+  return Object.entries(results)
+    .filter(([, r]) => r!.bytes > r!.budgetBytes)
+    .map(([name, r]) => `${name}: ${r!.bytes} bytes > budget ${r!.budgetBytes}`);
+}
+
+/** `Decide → 123456` and the biggest inputs, for the bench and for finding what to cut. */
+export function topInputs(result: BundleResult, n = 5): Array<{ module: string; bytes: number }> {
+  const byModule = new Map<string, number>();
+  const out = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith('index.mjs'))!];
+  for (const [file, info] of Object.entries(out.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = m ? m[1] : file.replace(/^(functions\/[^/]+)\/.*/, '$1').replace(/^maatwerk-templates:.*/, 'templates (embedded)');
+    byModule.set(key, (byModule.get(key) ?? 0) + info.bytesInOutput);
+  }
+  return [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([module, bytes]) => ({ module, bytes }));
+}
+

@@ -1,0 +1,173 @@
+/**
+ * The deployed code is the esbuild output, not the TypeScript: a module left out of a bundle, a template not
+ * compiled in, a data file not copied would only fail in production. So every function is bundled exactly as
+ * `cdk synth` bundles it (infra/build/bundle.ts), and those bundles — not the sources — run a journey on the local
+ * runtime: the HTTP edge (authorizer, Api, Webhooks), Decide and every channel step, against dynalite, the Step
+ * Functions emulator and the fake providers.
+ *
+ * The bundles are built under node_modules/.cache so that, as on Lambda, `@aws-sdk/*` (the runtime's) and
+ * `@aws-lambda-powertools/*` (the layer's) resolve from outside the bundle.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES, type FunctionName } from '../../infra/aws/functions.js';
+import { repoPath } from '../../infra/aws/paths.js';
+import { JOURNEY_SUBSTITUTIONS } from '../../infra/aws/stack.js';
+import { bundleAll } from '../../infra/build/bundle.js';
+import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
+import type { EdgeHandlers, OutboxMessage } from '../../infra/local/api-server.js';
+import { LocalRuntime } from '../../infra/local/runtime.js';
+import { twilioSignature } from '../../functions/webhooks/signatures.js';
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+const buildDir = path.join(repoPath('node_modules', '.cache'), `maatwerk-bundled-test-${process.pid}`);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'maatwerk-bundled-'));
+const calls = Object.fromEntries(FUNCTION_NAMES.map((n) => [n, 0])) as Record<FunctionName, number>;
+const failures: Array<{ fn: FunctionName; error: string }> = [];
+let rt: LocalRuntime;
+
+/** A bundle's handler, counted; its errors recorded (the authorizer's refusal of a bad key is its answer, not a failure). */
+function counted(name: FunctionName, handler: Handler): Handler {
+  return async (event) => {
+    calls[name]++;
+    try {
+      return await handler(event);
+    } catch (err) {
+      if (!(name === 'Authorizer' && (err as Error).message === 'Unauthorized')) failures.push({ fn: name, error: String((err as Error)?.stack ?? err) });
+      throw err;
+    }
+  };
+}
+
+async function api(method: string, p: string, body?: unknown, key: string | null = 'bundle-key'): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${rt.apiUrl}${p}`, {
+    method,
+    headers: { ...(key ? { 'x-api-key': key } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function advance(until: string): Promise<void> {
+  const res = await fetch(`${rt.apiUrl}/local/clock/advance`, { method: 'POST', body: JSON.stringify({ until }) });
+  expect(res.status).toBe(200);
+}
+
+async function outbox(): Promise<OutboxMessage[]> {
+  return ((await (await fetch(`${rt.apiUrl}/local/outbox`)).json()) as { messages: OutboxMessage[] }).messages;
+}
+
+beforeAll(async () => {
+  const bundles = await bundleAll(buildDir);
+  const handlers = {} as Record<FunctionName, Handler>;
+  for (const name of FUNCTION_NAMES) {
+    const mod = (await import(pathToFileURL(path.join(bundles[name].assetDir, 'index.mjs')).href)) as { handler: Handler };
+    expect(typeof mod.handler, name).toBe('function');
+    handlers[name] = counted(name, mod.handler);
+  }
+  // The default strategy with three reminders (email, SMS, WhatsApp in turn), so one journey reaches every channel.
+  const strategy = JSON.parse(fs.readFileSync(repoPath('templates', 'strategy.json'), 'utf8')) as {
+    segments: Record<string, { phases: Array<{ phase: string; channels: string[]; maxContacts: number }> }>;
+  };
+  for (const seg of Object.values(strategy.segments)) {
+    const reminder = seg.phases.find((ph) => ph.phase === 'reminder');
+    if (reminder?.channels.includes('whatsapp')) reminder.maxContacts = Math.max(3, reminder.maxContacts);
+  }
+  const strategyFile = path.join(dataDir, 'strategy.json');
+  fs.writeFileSync(strategyFile, JSON.stringify(strategy));
+  const journey = Object.fromEntries(Object.entries(JOURNEY_SUBSTITUTIONS).map(([placeholder, fn]) => [placeholder, handlers[fn]]));
+  rt = await LocalRuntime.start({
+    dataDir,
+    port: 0,
+    // Monday 2 March 2026, 09:00 in Amsterdam
+    env: { MAATWERK_CLOCK: 'virtual', MAATWERK_CLOCK_START: '2026-03-02T08:00:00Z', MAATWERK_STRATEGY_FILE: strategyFile },
+    clients: [
+      { clientId: 'bundle', name: 'Bundle Energie B.V.', apiKey: 'bundle-key' },
+      { clientId: 'agency', name: 'Incassobureau', apiKey: 'agency-key', agent: true },
+    ],
+    quiet: true,
+    handlers: { journey, edge: { api: handlers.Api, webhooks: handlers.Webhooks, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await rt?.stop();
+  delete process.env.MAATWERK_STRATEGY_FILE;
+  fs.rmSync(buildDir, { recursive: true, force: true });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the bundled handlers on the local runtime', () => {
+  let dossierId = '';
+
+  it('refuse a request without a valid key at the bundled authorizer, and accept a claim through the bundled Api', async () => {
+    expect((await api('POST', '/v1/dossiers', {}, null)).status).toBe(401);
+    expect((await api('GET', '/v1/dossiers/dos_x', undefined, 'not-a-key')).status).toBe(401);
+    const res = await api('POST', '/v1/dossiers', {
+      reference: 'BUNDLE-1',
+      principal: 24_000,
+      dueDate: '2026-02-01',
+      debtor: {
+        name: 'Sam Voorbeeld',
+        email: 'sam@example.invalid',
+        phone: '+31612345678',
+        whatsappOptIn: true,
+        consumer: true,
+        address: { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht' },
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    dossierId = res.body.dossierId;
+    expect(calls.Authorizer).toBeGreaterThanOrEqual(2);
+    expect(calls.Api).toBe(1);
+  });
+
+  it('run the journey: Decide, Await and every channel step, each from its own bundle', async () => {
+    await advance('2026-04-24T12:00:00Z');
+    const sent = await outbox();
+    const channels = new Set(sent.map((m) => m.channel));
+    expect([...channels].sort()).toEqual(['call', 'email', 'letter', 'sms', 'whatsapp']);
+    const letter = sent.find((m) => m.channel === 'letter')!;
+    const pdf = Buffer.from(await (await fetch(letter.pdf!)).arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(2_000);
+    expect(sent.find((m) => m.channel === 'email')!.html).toMatch(/<html/i);
+    expect(sent.find((m) => m.channel === 'sms')!.segments).toBeGreaterThanOrEqual(1);
+    for (const fn of ['Decide', 'Await', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) {
+      expect(calls[fn], fn).toBeGreaterThan(0);
+    }
+  });
+
+  it('take a signed reply through the bundled Webhooks, and an agent and a payment through the bundled Api', async () => {
+    const target = `${rt.apiUrl}/webhooks/twilio/inbound`;
+    const params = { MessageSid: `SM${'b'.repeat(32)}`, AccountSid: LOCAL_DEFAULTS.twilioAccountSid, From: '+31612345678', To: LOCAL_DEFAULTS.smsFrom, Body: 'Ik wil een regeling' };
+    const reply = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(rt.twilioAuthToken, target, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(reply.status).toBe(200);
+    const forged = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' }, body: new URLSearchParams(params).toString() });
+    expect(forged.status).toBe(403);
+    await advance('2026-04-24T12:00:01Z');
+    const view = await api('GET', `/v1/dossiers/${dossierId}`);
+    expect(view.body.timeline.some((e: { type: string }) => e.type === 'replied')).toBe(true);
+    expect((await api('GET', '/v1/tasks?status=open', undefined, 'bundle-key')).status).toBe(403);
+    expect((await api('GET', '/v1/tasks?status=open', undefined, 'agency-key')).status).toBe(200);
+    const paid = await api('POST', `/v1/dossiers/${dossierId}/payments`, { amount: view.body.amounts.outstanding, reference: 'BANK-B1' });
+    expect(paid.status).toBe(200);
+    expect(paid.body.status).toBe('paid');
+    await advance('2026-05-30T12:00:00Z');
+    expect(calls.Webhooks).toBeGreaterThanOrEqual(2); // the reply and the forged one
+  });
+
+  it('every function ran from its bundle, and none of them failed', () => {
+    for (const name of FUNCTION_NAMES) expect(calls[name], name).toBeGreaterThan(0);
+    expect(failures).toEqual([]);
+  });
+});
