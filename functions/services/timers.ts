@@ -6,7 +6,11 @@
  * is to end the journey, the target is the Decide function instead (it closes the case, then ends the wait).
  *
  * The waiting state's own timeout stays as a safety net (the planned moment + TIMER_GRACE_S): if a schedule is
- * lost, the state times out into Decide and the journey carries on.
+ * lost, the state times out into Decide and the journey carries on. A schedule whose target still fails after its
+ * retries goes to the timers' dead-letter queue (SCHEDULE_DLQ_ARN; alarmed on).
+ *
+ * Configuration (set by the stack, and by the local runtime): SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN (the role the
+ * schedules run with), WAKE_FUNCTION_ARN (the Decide function), SCHEDULE_DLQ_ARN (optional).
  */
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { schedulerClient } from '../shared/aws.js';
@@ -26,6 +30,7 @@ function config() {
     group: process.env.SCHEDULE_GROUP_NAME ?? 'default',
     roleArn: process.env.SCHEDULER_ROLE_ARN ?? 'arn:aws:iam::000000000000:role/maatwerk-scheduler',
     wakeFunctionArn: process.env.WAKE_FUNCTION_ARN,
+    deadLetterArn: process.env.SCHEDULE_DLQ_ARN,
   };
 }
 
@@ -58,7 +63,11 @@ export async function setTimer(name: string, at: Date, target: TimerTarget): Pro
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',
-        Target: { ...Target, RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 } },
+        Target: {
+          ...Target,
+          RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+          ...(c.deadLetterArn ? { DeadLetterConfig: { Arn: c.deadLetterArn } } : {}),
+        },
       }),
     );
   } catch (err) {

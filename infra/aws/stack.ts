@@ -1,10 +1,12 @@
 /**
  * The Maatwerk stack: one DynamoDB table, ten Lambda functions (infra/aws/functions.ts), the journey state machine
- * (from state-machines/journey.asl.json), the REST API with its API key authorizer and per-client rate limit (WAF),
- * the letters bucket, provider secrets, and the operations dashboard with business metrics and alarms.
+ * (from state-machines/journey.asl.json) and its timers (an EventBridge Scheduler group, the role the schedules run
+ * with, their dead-letter queue), the REST API with its API key authorizer and per-client rate limit (WAF), the
+ * letters bucket, provider secrets, and the operations dashboard with business metrics and alarms.
  *
  * Layout, so a change stays a small diff: data → secrets → functions (one loop over the function table, then each
- * function's permissions) → state machine → API (+ edge protection) → observability → outputs.
+ * function's permissions, the journey timers' among them) → state machine → API (+ edge protection) →
+ * observability → outputs.
  *
  * IAM is written out per function (no `grantReadWriteData`, no managed policies) so the policy each
  * function gets is exactly what the handler needs; test/infra/stack.test.ts pins that matrix.
@@ -31,8 +33,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
@@ -84,6 +88,16 @@ export const POWERTOOLS_LAYER_PARAMETER = `/aws/service/powertools/typescript/ge
 /** Letters are financial records: kept 7 years (DESIGN §5.12), then expired. */
 export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
 
+/**
+ * The journey timers (functions/services/timers.ts): which functions create one-time schedules (the channel states
+ * and Await, when they park a journey until its next moment) and which delete them (a wait that ended early: a
+ * reply, payment, call outcome or new claim, or the journey's end). Nobody reads or lists schedules.
+ */
+export const TIMER_CREATORS = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const satisfies readonly FunctionName[];
+export const TIMER_DELETERS = ['Api', 'Webhooks', 'Decide'] as const satisfies readonly FunctionName[];
+/** The function a timer invokes when the plan at its moment is to end the journey or decide again. */
+export const WAKE_FUNCTION: FunctionName = 'Decide';
+
 /** The placeholders in state-machines/journey.asl.json and the function each one is bound to. */
 export const JOURNEY_SUBSTITUTIONS = {
   DecideFunctionArn: 'Decide',
@@ -110,6 +124,8 @@ export class MaatwerkStack extends Stack {
   readonly powertoolsLayer: lambda.ILayerVersion;
   readonly authorizer: apigw.RequestAuthorizer;
   readonly webAcl: wafv2.CfnWebACL;
+  /** The journey timers: their schedule group, the role the schedules run with and their dead-letter queue. */
+  readonly timers: { group: scheduler.ScheduleGroup; role: iam.Role; deadLetters: sqs.Queue };
 
   constructor(scope: Construct, id: string, props: MaatwerkStackProps = {}) {
     super(scope, id, props);
@@ -213,8 +229,9 @@ export class MaatwerkStack extends Stack {
       new iam.PolicyStatement({ sid: 'ClientByKey', actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
     );
 
-    // Task response (wake a parked journey): everyone but Decide and the authorizer.
-    for (const name of ['Api', 'Webhooks', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
+    // Task response (end a parked journey's wait): everyone but the authorizer — Decide too, when a timer wakes it
+    // at the end of a wait and it ends that wait itself.
+    for (const name of ['Api', 'Webhooks', 'Decide', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
       fns[name].addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'JourneyTaskResponse',
@@ -237,6 +254,8 @@ export class MaatwerkStack extends Stack {
       reason:
         'DescribeExecution is scoped to executions of the journey state machine; execution names are generated per debtor, so the execution part must be a wildcard.',
     });
+
+    this.timers = this.makeJourneyTimers(fns);
 
     // Secrets: each function reads only the provider credentials it uses.
     this.grantSecret(fns.Webhooks, this.secrets.twilio, 'TWILIO_SECRET_ARN');
@@ -328,6 +347,7 @@ export class MaatwerkStack extends Stack {
       api: this.api,
       table: this.table,
       webAcl: this.webAcl,
+      deadLetterQueues: { JourneyTimers: this.timers.deadLetters },
       alarmEmail: props.alarmEmail,
     });
 
@@ -337,6 +357,65 @@ export class MaatwerkStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+    new CfnOutput(this, 'ScheduleGroupName', { value: this.timers.group.scheduleGroupName });
+  }
+
+  /**
+   * The journey's timers on EventBridge Scheduler: one schedule group for all of them, a role the schedules run
+   * with (SendTaskSuccess on the journey, or invoking Decide), a dead-letter queue for a schedule whose target still
+   * fails after the retries (alarmed on: a journey then waits for its state's timeout), and per function exactly
+   * the schedule actions its code performs (TIMER_CREATORS, TIMER_DELETERS).
+   */
+  private makeJourneyTimers(fns: Record<FunctionName, lambda.Function>): MaatwerkStack['timers'] {
+    const groupName = `${this.stackName}-journeys`;
+    const group = new scheduler.ScheduleGroup(this, 'JourneyTimers', { scheduleGroupName: groupName, removalPolicy: RemovalPolicy.DESTROY });
+    const deadLetters = new sqs.Queue(this, 'JourneyTimerDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the journey timers (the DeadLetterConfig of every schedule, set in functions/services/timers.ts), which cdk-nag cannot see from the template.',
+    });
+    const role = new iam.Role(this, 'JourneyTimerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        // Only schedules of this account may use the role (confused deputy).
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'Role of the journey timers (EventBridge Scheduler): end a journey wait, or wake Decide',
+    });
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'EndJourneyWait', actions: ['states:SendTaskSuccess'], resources: [this.journeyArn] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'WakeDecide', actions: ['lambda:InvokeFunction'], resources: [fns[WAKE_FUNCTION].functionArn] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'TimerDeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }));
+
+    const schedulesArn = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${groupName}/*` });
+    const grant = (name: FunctionName, actions: string[], sid: string) => {
+      fns[name].addEnvironment('SCHEDULE_GROUP_NAME', groupName);
+      fns[name].addToRolePolicy(new iam.PolicyStatement({ sid, actions, resources: [schedulesArn] }));
+      Validations.of(fns[name].role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.nagArn(schedulesArn)}]`,
+        reason: 'Schedule names are per case, journey and step, so the schedule part of the ARN is a wildcard within the journey timers group.',
+      });
+    };
+    for (const name of TIMER_CREATORS) {
+      grant(name, ['scheduler:CreateSchedule'], 'JourneyTimerCreate');
+      // The schedule runs with the timer role: passing it (to EventBridge Scheduler only) is part of creating one.
+      fns[name].addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'JourneyTimerPassRole',
+          actions: ['iam:PassRole'],
+          resources: [role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+      fns[name].addEnvironment('SCHEDULER_ROLE_ARN', role.roleArn);
+      fns[name].addEnvironment('WAKE_FUNCTION_ARN', fns[WAKE_FUNCTION].functionArn);
+      fns[name].addEnvironment('SCHEDULE_DLQ_ARN', deadLetters.queueArn);
+    }
+    for (const name of TIMER_DELETERS) grant(name, ['scheduler:DeleteSchedule'], 'JourneyTimerDelete');
+    return { group, role, deadLetters };
   }
 
   /** How cdk-nag prints an ARN built by formatArn: pseudo parameters as <AWS::…>, literals as is. */
