@@ -129,7 +129,11 @@ describe('the local edge', () => {
 
   it('does not count webhooks (they carry no key)', async () => {
     for (let i = 0; i < LIMIT + 2; i++) {
-      const res = await fetch(`${rt.apiUrl}/webhooks/twilio/status`, { method: 'POST', body: 'MessageSid=SMx&MessageStatus=sent' });
+      const res = await fetch(`${rt.apiUrl}/webhooks/twilio/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'MessageSid=SMx&MessageStatus=sent',
+      });
       expect(res.status).toBe(403); // unsigned: refused by the handler, never throttled
     }
   });
