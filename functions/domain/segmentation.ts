@@ -44,6 +44,7 @@ import { daysBetween, localDate } from './calendar.js';
 import { presumedReceipt } from './costs.js';
 import type { CaseFacts, ContactFact, Reaction, Statement } from './case/facts.js';
 import { SEGMENTS, type Channel, type Segment } from './vocabulary.js';
+import { euro } from './money.js';
 
 export { SEGMENTS };
 export type { Segment };
@@ -104,15 +105,7 @@ export const REACHED_CALL_OUTCOMES: ReadonlySet<string> = new Set(['reached', 'p
 
 const DAY = 86_400_000;
 
-/** "€1,234.56" */
-export function euro(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(cents));
-  const whole = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}€${whole}.${String(abs % 100).padStart(2, '0')}`;
-}
+export { euro };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const day = (iso: string) => localDate(new Date(iso));

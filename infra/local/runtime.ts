@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
@@ -20,6 +20,7 @@ import { lambdaFunctionName } from './sfn/emulator.js';
 import { SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
+import { createTable } from './table.js';
 import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
@@ -315,28 +316,7 @@ export class LocalRuntime {
     } catch (err) {
       if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
     }
-    const attrs = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE.defaultName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
-          IndexName: i.name,
-          KeySchema: [
-            { AttributeName: i.partitionKey, KeyType: 'HASH' },
-            { AttributeName: i.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      }),
-    );
-    // dynalite answers CreateTable before the table is ACTIVE; wait, or the first write can miss it.
-    await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TABLE.defaultName });
+    await createTable(ddb);
     ddb.destroy();
   }
 

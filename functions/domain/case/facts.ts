@@ -186,21 +186,22 @@ export function recordContact<T extends ContactBearing>(f: T, c: ContactFact): T
 function appendToLog(log: readonly ContactFact[], totals: Totals, c: ContactFact, reactionAt: string | undefined): { contacts: ContactFact[]; totals: Totals } {
   const contacts = [...log, c];
   let t = totals;
-  while (contacts.length > CONTACT_LOG_LIMIT) {
-    const old = contacts.shift()!;
-    // Evicted contacts are long past: a letter that was not returned has arrived by now.
-    const arrived = old.arrived === true || (old.channel === 'letter' && !old.returned);
-    t = { ...t, evictedArrived: t.evictedArrived + (arrived ? 1 : 0) };
-    if (reactionAt === undefined || Date.parse(old.at) > Date.parse(reactionAt)) {
-      t = {
-        ...t,
-        evictedSinceReaction: t.evictedSinceReaction + 1,
-        evictedArrivedSinceReaction: t.evictedArrivedSinceReaction + (arrived ? 1 : 0),
-        evictedChannelsSinceReaction: arrived && !t.evictedChannelsSinceReaction.includes(old.channel) ? [...t.evictedChannelsSinceReaction, old.channel] : t.evictedChannelsSinceReaction,
-      };
-    }
-  }
+  while (contacts.length > CONTACT_LOG_LIMIT) t = withEvicted(t, contacts.shift()!, reactionAt);
   return { contacts, totals: t };
+}
+
+/** A contact falls off the log: the totals keep what segmentation still needs to know of it. */
+export function withEvicted(t: Totals, old: ContactFact, reactionAt: string | undefined): Totals {
+  // Evicted contacts are long past: a letter that was not returned has arrived by now.
+  const arrived = old.arrived === true || (old.channel === 'letter' && !old.returned);
+  const next = { ...t, evictedArrived: t.evictedArrived + (arrived ? 1 : 0) };
+  if (reactionAt !== undefined && Date.parse(old.at) <= Date.parse(reactionAt)) return next;
+  return {
+    ...next,
+    evictedSinceReaction: next.evictedSinceReaction + 1,
+    evictedArrivedSinceReaction: next.evictedArrivedSinceReaction + (arrived ? 1 : 0),
+    evictedChannelsSinceReaction: arrived && !next.evictedChannelsSinceReaction.includes(old.channel) ? [...next.evictedChannelsSinceReaction, old.channel] : next.evictedChannelsSinceReaction,
+  };
 }
 
 /** Arrival evidence for a contact (delivered, opened, clicked, an opt-out reply) or proof it did not arrive. */

@@ -21,6 +21,7 @@ import {
   type Totals,
   emptySignals,
   emptyTotals,
+  withEvicted,
 } from './facts.js';
 import type { IdentityFacts } from './identity.js';
 
@@ -185,20 +186,8 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
 function trimmedLog(log: readonly ContactFact[], totals: Totals, reactionAt: string | undefined): { contacts: ContactFact[]; totals: Totals } {
   if (log.length <= CONTACT_LOG_LIMIT) return { contacts: [...log], totals };
   const cut = log.length - CONTACT_LOG_LIMIT;
-  let t = totals;
-  for (const old of log.slice(0, cut)) {
-    const arrived = old.arrived === true || (old.channel === 'letter' && !old.returned);
-    t = { ...t, evictedArrived: t.evictedArrived + (arrived ? 1 : 0) };
-    if (reactionAt === undefined || Date.parse(old.at) > Date.parse(reactionAt)) {
-      t = {
-        ...t,
-        evictedSinceReaction: t.evictedSinceReaction + 1,
-        evictedArrivedSinceReaction: t.evictedArrivedSinceReaction + (arrived ? 1 : 0),
-        evictedChannelsSinceReaction: arrived && !t.evictedChannelsSinceReaction.includes(old.channel) ? [...t.evictedChannelsSinceReaction, old.channel] : t.evictedChannelsSinceReaction,
-      };
-    }
-  }
-  return { contacts: log.slice(cut), totals: t };
+  const totalsAfter = log.slice(0, cut).reduce((t, old) => withEvicted(t, old, reactionAt), totals);
+  return { contacts: log.slice(cut), totals: totalsAfter };
 }
 
 /** The debtor as a decision sees them: from the claims in scope (the open ones, when there are any). */
