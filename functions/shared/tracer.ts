@@ -1,3 +1,5 @@
+// First: outside Lambda, keep the X-Ray SDK in manual mode (see xray-mode.ts).
+import './xray-mode.js';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
