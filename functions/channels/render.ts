@@ -78,9 +78,16 @@ export interface Renderer {
   resolve(channel: Channel, phase: Phase, tone: Tone, language: Language): { file: string; language: Language };
 }
 
-const COMPILE: CompileOptions = { noEscape: true, strict: true, ignoreStandalone: true };
+/**
+ * The helpers every renderer registers (env() below). Declared to the compiler as the only helpers there are
+ * (`knownHelpersOnly`): a template that calls another one fails to compile, and a plain `{{field}}` compiles to a
+ * field look-up instead of a "helper or field?" check at every use — the same output, and precompiled templates
+ * (the Lambda bundles) about a fifth smaller.
+ */
+const KNOWN_HELPERS = { money: true, date: true, eq: true, add: true } as const;
+const COMPILE: CompileOptions = { noEscape: true, strict: true, ignoreStandalone: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
 /** The HTML layout escapes its variables (unlike the message templates, whose output is escaped later). */
-const COMPILE_LAYOUT: CompileOptions = { strict: true };
+const COMPILE_LAYOUT: CompileOptions = { strict: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
 const EMAIL_LAYOUT = 'email/layout.html.hbs';
 const partialSource = (file: string) => file.replace(/\n+$/, '');
 

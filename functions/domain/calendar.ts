@@ -129,9 +129,11 @@ function holidaysOfYear(year: number): ReadonlyMap<string, HolidayInfo> {
     throw new RangeError(`no holiday data for ${year} (the table covers ${HOLIDAY_TABLE.from}–${HOLIDAY_TABLE.through}; run npm run holidays)`);
   }
   const map = new Map<string, HolidayInfo>();
-  for (const entry of row.split(' ')) {
-    const date = `${pad4(year)}-${entry.slice(0, 2)}-${entry.slice(2, 4)}`;
-    map.set(date, { holiday: true, name: HOLIDAY_TABLE.names[parseInt(entry.slice(4), 36)], declared: false });
+  // Three characters per holiday: the day of the year in two base-36 digits, the name's index in one.
+  const jan1 = dateParts(`${pad4(year)}-01-01`).epochDay;
+  for (let i = 0; i < row.length; i += 3) {
+    const date = fromEpochDay(jan1 + parseInt(row.slice(i, i + 2), 36) - 1);
+    map.set(date, { holiday: true, name: HOLIDAY_TABLE.names[parseInt(row[i + 2], 36)], declared: false });
   }
   for (const [date, name] of Object.entries(DECLARED_EQUAL_DAYS)) {
     if (date.startsWith(`${pad4(year)}-`) && !map.has(date)) map.set(date, { holiday: true, name, declared: true });

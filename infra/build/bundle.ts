@@ -8,15 +8,17 @@
  *   too: the stack adds the official Powertools layer of exactly the installed version (stack.ts). Bundled,
  *   Powertools with the X-Ray SDK would be ≈ 155 KB in every function; the layer is deployed once and shared.
  * - No source map in the asset: it is written next to it, under the artefacts folder, with esbuild's metafile.
+ * - templates/strategy.json is embedded without its `$comment` notes (operators read those in the file).
  * - Each function keeps only its own channels' modules (adapter, renderer parts, templates): the others are
  *   replaced by stubs that throw if ever called, so e.g. Await bundles neither pdfkit nor a provider client.
  *   A stub that is called is a bundling mistake; test/infra/bundled-handlers.test.ts runs every bundle to find it.
  * - pdfkit: its standard-font metrics are loaded at run time through `createRequire` and the package's
  *   `#standard-fonts/*` imports, which esbuild cannot inline; when pdfkit is in a bundle, the font modules and a
  *   package.json mapping the same specifiers are put next to index.mjs. fontkit (embedded TrueType fonts) and
- *   with it brotli are left out: the letters use the standard fonts only.
+ *   with it brotli are left out: the letters use the standard fonts only; so are pdfkit's AES (encryption) and PNG
+ *   decoder, which a letter without password and images never calls.
  */
-import { cpSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { Channel } from '../../functions/channels/render-contract.js';
@@ -34,12 +36,17 @@ export const CHANNEL_MODULES: Readonly<Record<string, readonly Channel[]>> = {
   'functions/channels/sendgrid-email.ts': ['email'],
   'functions/channels/twilio-messaging.ts': ['sms', 'whatsapp'],
   'functions/channels/render-sms.ts': ['sms'],
+  'functions/channels/render-email.ts': ['email', 'letter'],
   'functions/channels/print-letter.ts': ['letter'],
   'functions/channels/letter-storage.ts': ['letter'],
   'functions/channels/render-pdf.ts': ['letter'],
 };
-/** Packages left out of every bundle that would otherwise reach them (see the header). */
-export const OMITTED_PACKAGES = ['fontkit'];
+/**
+ * Packages left out of every bundle that would otherwise reach them (see the header): fontkit (embedded fonts) and
+ * what pdfkit needs only for encrypted PDFs (@noble/ciphers' AES) and for PNG images (png-js) — the letters use
+ * the standard fonts, no password and no images.
+ */
+export const OMITTED_PACKAGES = ['fontkit', '@noble/ciphers/aes', 'png-js'];
 
 const TEMPLATE_STORE = 'functions/channels/template-store.ts';
 const TEMPLATE_STORE_LAMBDA = 'functions/channels/template-store.lambda.ts';
@@ -105,6 +112,11 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
         loader: 'js',
         resolveDir: REPO_ROOT,
       }));
+      // The strategy ships with the bundle without its operators' notes ($comment): nothing reads them at run time.
+      build.onLoad({ filter: /[\\/]templates[\\/]strategy\.json$/ }, (args) => ({
+        contents: JSON.stringify(withoutComments(JSON.parse(readFileSync(args.path, 'utf8')))),
+        loader: 'json',
+      }));
       build.onResolve({ filter: /^virtual:maatwerk-templates$/ }, () => ({ path: VIRTUAL_TEMPLATES, namespace: 'maatwerk-templates' }));
       build.onLoad({ filter: /.*/, namespace: 'maatwerk-templates' }, () => ({
         contents: embeddedTemplatesModule(spec.channels ?? []),
@@ -112,6 +124,13 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
       }));
     },
   };
+}
+
+/** A JSON value without its `$comment` members (JSON Schema's and the strategy file's notes for people). */
+export function withoutComments(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutComments);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '$comment').map(([k, v]) => [k, withoutComments(v)]));
 }
 
 /** The value exports of a module (ES module source), from esbuild's own analysis of it. */

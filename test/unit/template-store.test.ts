@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { embeddedTemplateStore } from '../../functions/channels/embedded-templates.js';
 import { CHANNELS, createRenderer, LANGUAGES, PHASES, TONES } from '../../functions/channels/render.js';
 import type { Channel } from '../../functions/channels/render-contract.js';
-import { embeddedTemplates, embeddedTemplatesModule } from '../../infra/build/templates.js';
+import { embeddedTemplates, embeddedTemplatesModule, slim } from '../../infra/build/templates.js';
 import { sampleInput } from '../../infra/local/preview.js';
 
 function storeFor(channels: Channel[]) {
@@ -71,6 +71,23 @@ describe('precompiled store', () => {
     expect(() => store.readData('whatsapp/content-templates.json')).toThrow(/not embedded/);
     expect(store.exists('email/nl/reminder.hbs')).toBe(false);
     expect(store.exists('sms/nl/reminder.hbs')).toBe(true);
+  });
+
+  it('leaves out what the bundled runtime never reads, and keeps where a strict look-up starts (its error names it)', () => {
+    for (const channel of CHANNELS) {
+      const text = embeddedTemplatesModule([channel]);
+      expect(text, channel).not.toMatch(/"loc":\{/);
+      expect(text, channel).not.toMatch(/"end":\{"line"/);
+      expect(text, channel).not.toMatch(/hasOwnProperty\.call\(parent, propertyName\)/);
+    }
+    // A strict look-up of a missing field fails with the same message (and position) as the full compiler's.
+    const source = 'Hallo {{name}},\nu bent {{missing}} verschuldigd.';
+    const options = { noEscape: true, strict: true, knownHelpersOnly: true };
+    const full = () => Handlebars.compile(source, options)({ name: 'Sam' });
+    const spec = new Function(`return (${slim(Handlebars.precompile(source, options) as string)});`)() as TemplateSpecification;
+    const slimmed = () => Handlebars.template(spec)({ name: 'Sam' });
+    expect(full).toThrow('"missing" not defined in [object Object] - 2:9');
+    expect(slimmed).toThrow('"missing" not defined in [object Object] - 2:9');
   });
 
   it('is an ES module whose specifications the Handlebars runtime accepts', async () => {

@@ -1,16 +1,21 @@
 /**
  * Client API bodies and parameters (DESIGN §7). Money is integer cents (EUR); times are ISO-8601.
- * Only the Api function imports this module: it is the one that needs libphonenumber's metadata.
+ * Only the Api function (and the Docs function, which describes it) imports this module: it is the one that needs
+ * libphonenumber's metadata.
  *
  * The schemas stay pure: rules that depend on the current time (a due date not 20 years back, a payment not in
  * the future) are in the `…At(now)` factories, which the handlers call with the runtime clock.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { parsePhoneNumberFromString as parseWith } from 'libphonenumber-js/core';
 import { IncomeSourceSchema } from '../../domain/payday.js';
 import * as z from '../zod.js';
+import { PHONE_METADATA } from './phone-metadata.generated.js';
 import { CallOutcome, DUE_DATE_WINDOW, Language, PAID_AT_CLOCK_SKEW_MS, cents, doc, isoDate, isoDateTime, isoDateYearsFrom, required, text } from './fields.js';
 
 export { CallOutcome };
+
+/** libphonenumber with the metadata the API needs: parsing and validation, no formatting (phone-metadata.generated.ts). */
+const parsePhoneNumberFromString = (text: string) => parseWith(text, PHONE_METADATA);
 
 // ---- the claim (POST /v1/dossiers) -------------------------------------------------------------------
 
