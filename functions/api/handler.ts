@@ -1,17 +1,17 @@
 /**
  * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), take the client from the
  * authorizer's context, parse with zod, call a service, map the result. The key itself is checked at the edge
- * (functions/authorizer), never here. Also serves the API's own description: GET /openapi.json and GET /docs
- * (no key needed), the same on AWS and locally.
+ * (functions/authorizer), never here. The API's own description (GET /openapi.json, GET /docs) is the Docs
+ * function's (functions/docs).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ClientContext } from '../authorizer/handler.js';
 import { now } from '../shared/clock.js';
-import { checkRequest, errorResponse, header, HttpError, json, parseJson, serverUrl } from '../shared/http.js';
+import { checkRequest, errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
 import { lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
 import { redact } from '../shared/redact.js';
-import { API_ROUTES, DOC_ROUTES } from '../shared/routes/api.js';
+import { API_ROUTES } from '../shared/routes/api.js';
 import { routeFor } from '../shared/routes/route.js';
 import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt } from '../shared/schemas/api.js';
 import type { Client } from '../store/clients.js';
@@ -19,8 +19,6 @@ import { createDossier } from '../services/intake.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
-
-const ROUTES = [...API_ROUTES, ...DOC_ROUTES];
 
 /**
  * The caller as the authorizer established it. API Gateway only invokes this function after the authorizer
@@ -48,17 +46,9 @@ function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
 
 export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   try {
-    const route = routeFor(event.httpMethod, event.resource, ROUTES);
+    const route = routeFor(event.httpMethod, event.resource, API_ROUTES);
     if (!route) throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
     checkRequest(event, route);
-    // The API's description needs no key. Loaded on first use: the other routes' cold starts do not pay for the
-    // document generator.
-    if (route.operationId === 'openapi' || route.operationId === 'docs') {
-      const [{ openApiDocument }, { docsPage }] = await Promise.all([import('../shared/openapi.js'), import('../shared/docs-page.js')]);
-      const doc = openApiDocument(serverUrl(event));
-      if (route.operationId === 'openapi') return json(200, doc);
-      return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(doc) };
-    }
     const client = authenticatedClient(event);
     const p = event.pathParameters ?? {};
     switch (`${event.httpMethod} ${event.resource}`) {

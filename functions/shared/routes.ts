@@ -9,15 +9,17 @@
  * - the OpenAPI document and the docs page are rendered from it (openapi.ts, docs-page.ts), and a test fails when
  *   the document and this table disagree.
  *
- * The table is kept in parts per function (routes/api.ts, routes/webhooks.ts) so that each handler bundles only
- * its own routes' schemas; this module joins them. The edge's own constants (authorizer cache, rate limit, its
+ * The table is kept in parts per function (routes/api.ts, routes/webhooks.ts, routes/docs.ts) so that each handler
+ * bundles only its own routes' schemas; this module joins them (the Docs function, which renders the whole table,
+ * is the one that imports it). The edge's own constants (authorizer cache, rate limit, its
  * answers) live in edge.ts and are re-exported here.
  *
  * Adding a route: add an entry to its function's part (schemas from schemas/, answers from responses.ts), handle it
  * in the function's switch, and add it to the stack test's list. The common error answers (400, 401, 403, 404, 413,
  * 415, 429, 500) are added to the document from `auth`, `params` and `body`; list only the ones particular to it.
  */
-import { API_ROUTES, DOC_ROUTES } from './routes/api.js';
+import { API_ROUTES } from './routes/api.js';
+import { DOC_ROUTES } from './routes/docs.js';
 import { matchRoute as match, routeFor as find, type Route, type RouteMatch } from './routes/route.js';
 import { WEBHOOK_ROUTES } from './routes/webhooks.js';
 

@@ -14,6 +14,7 @@ export type FunctionName =
   | 'Api'
   | 'Authorizer'
   | 'Webhooks'
+  | 'Docs'
   | 'Decide'
   | 'SendEmail'
   | 'SendSms'
@@ -68,6 +69,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated)',
     memorySize: 1024,
     timeoutSeconds: 15,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
+  },
+  Docs: {
+    entry: 'functions/docs/handler.ts',
+    service: 'docs',
+    description: 'The API description: GET /openapi.json (OpenAPI 3.1) and GET /docs',
+    memorySize: 512,
+    timeoutSeconds: 10,
     budgetBytes: DEFAULT_BUDGET_BYTES,
   },
   Decide: {

@@ -1,5 +1,5 @@
 /**
- * The Maatwerk stack: one DynamoDB table, ten Lambda functions (infra/aws/functions.ts), the journey state machine
+ * The Maatwerk stack: one DynamoDB table, eleven Lambda functions (infra/aws/functions.ts), the journey state machine
  * (from state-machines/journey.asl.json) and its timers (an EventBridge Scheduler group, the role the schedules run
  * with, their dead-letter queue), the REST API with its API key authorizer and per-client rate limit (WAF), the
  * letters bucket, provider secrets, and the operations dashboard with business metrics and alarms.
@@ -95,6 +95,9 @@ export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
  */
 export const TIMER_CREATORS = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const satisfies readonly FunctionName[];
 export const TIMER_DELETERS = ['Api', 'Webhooks', 'Decide'] as const satisfies readonly FunctionName[];
+/** Functions that never touch the table (no TABLE_NAME, no table permissions). */
+export const TABLELESS: readonly FunctionName[] = ['Docs'];
+
 /** The function a timer invokes when the plan at its moment is to end the journey or decide again. */
 export const WAKE_FUNCTION: FunctionName = 'Decide';
 
@@ -223,8 +226,9 @@ export class MaatwerkStack extends Stack {
     for (const name of FUNCTION_NAMES) fns[name] = this.makeFunction(name);
     this.functions = fns;
 
-    // Every function but the authorizer reads and writes the table; the authorizer only reads the key → client items.
-    for (const name of FUNCTION_NAMES.filter((n) => n !== 'Authorizer')) this.grantTableReadWrite(fns[name]);
+    // Every function but the authorizer and Docs reads and writes the table; the authorizer only reads the key →
+    // client items, Docs (the API's description) none.
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'Authorizer' && !TABLELESS.includes(n))) this.grantTableReadWrite(fns[name]);
     fns.Authorizer.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ClientByKey', actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
     );
@@ -329,7 +333,7 @@ export class MaatwerkStack extends Stack {
       // Cached per key: most requests cost no authorizer call and no DynamoDB read (functions/shared/routes.ts).
       resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
     });
-    this.api = this.makeApi(fns.Api, fns.Webhooks, this.authorizer);
+    this.api = this.makeApi({ api: fns.Api, webhooks: fns.Webhooks, docs: fns.Docs }, this.authorizer);
     this.webAcl = this.makeClientRateLimit(this.api);
 
     // Twilio status callbacks: the SMS/WhatsApp steps pass `${PUBLIC_BASE_URL}/webhooks/twilio/status`
@@ -482,7 +486,7 @@ export class MaatwerkStack extends Stack {
       role,
       logGroup,
       environment: {
-        TABLE_NAME: this.table.tableName,
+        ...(TABLELESS.includes(name) ? {} : { TABLE_NAME: this.table.tableName }),
         POWERTOOLS_SERVICE_NAME: `maatwerk-${spec.service}`,
         LOG_LEVEL: 'INFO',
         POWERTOOLS_LOGGER_LOG_EVENT: 'false',
@@ -532,7 +536,7 @@ export class MaatwerkStack extends Stack {
     );
   }
 
-  private makeApi(apiFn: lambda.Function, webhooksFn: lambda.Function, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
+  private makeApi(fns: Record<'api' | 'webhooks' | 'docs', lambda.Function>, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -637,8 +641,8 @@ export class MaatwerkStack extends Stack {
       schema: { schema: apigw.JsonSchemaVersion.DRAFT4, title: 'JsonObject', type: apigw.JsonSchemaType.OBJECT },
     });
 
-    const apiIntegration = new apigw.LambdaIntegration(apiFn, { allowTestInvoke: false });
-    const webhooksIntegration = new apigw.LambdaIntegration(webhooksFn, { allowTestInvoke: false });
+    const integration = (fn: lambda.Function) => new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
+    const integrations = { api: integration(fns.api), webhooks: integration(fns.webhooks), docs: integration(fns.docs) };
 
     // The methods come from the route table (functions/shared/routes.ts), the same one the handlers, the local
     // runtime and the OpenAPI document use: a route added there is deployed here. Client routes (auth apiKey or
@@ -650,7 +654,6 @@ export class MaatwerkStack extends Stack {
       sendgridSignature: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
       none: [],
     };
-    const integrations = { api: apiIntegration, webhooks: webhooksIntegration };
     for (const route of ROUTES) {
       if (route.fn === 'local') continue;
       const keyed = isAuthorized(route);

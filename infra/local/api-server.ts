@@ -30,6 +30,7 @@ import {
 import { checkRequest, errorResponse, HttpError, parseJson } from '../../functions/shared/http.js';
 import { handler as apiHandler } from '../../functions/api/handler.js';
 import { handler as authorizerHandler } from '../../functions/authorizer/handler.js';
+import { handler as docsHandler } from '../../functions/docs/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
@@ -92,10 +93,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export interface EdgeHandlers {
   api: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   webhooks: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  docs: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   authorizer: (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 }
 
-export const SOURCE_EDGE_HANDLERS: EdgeHandlers = { api: apiHandler, webhooks: webhooksHandler, authorizer: authorizerHandler };
+export const SOURCE_EDGE_HANDLERS: EdgeHandlers = { api: apiHandler, webhooks: webhooksHandler, docs: docsHandler, authorizer: authorizerHandler };
 
 /**
  * Fixed-window request counter per key (what a WAF rate-based rule does, on wall-clock time: a rate limit is about
@@ -135,7 +137,7 @@ export class RateLimit {
 export class ApiServer {
   private server: http.Server | undefined;
   private url = '';
-  /** API-side Lambda invocations (api, webhooks and authorizer), for the benchmark */
+  /** API-side Lambda invocations (api, webhooks, docs and authorizer), for the benchmark */
   invocations = 0;
   /** of which authorizer invocations (the rest of the client requests were answered from its cache) */
   authorizerInvocations = 0;
@@ -235,14 +237,15 @@ export class ApiServer {
       if (!allowed) return edgeError(res, EDGE_ERRORS.unauthorized);
       event.requestContext.authorizer = { principalId: allowed.principalId, ...(allowed.context ?? {}) };
     }
-    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as 'api' | 'webhooks', event);
+    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as 'api' | 'webhooks' | 'docs', event);
     res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }
 
-  private async invoke(fn: 'api' | 'webhooks', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  private async invoke(fn: 'api' | 'webhooks' | 'docs', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     this.invocations++;
-    return this.rt.timed(fn === 'api' ? 'Api' : 'Webhooks', () => (fn === 'api' ? this.handlers.api(event) : this.handlers.webhooks(event)));
+    const name = ({ api: 'Api', webhooks: 'Webhooks', docs: 'Docs' } as const)[fn];
+    return this.rt.timed(name, () => this.handlers[fn](event));
   }
 
   /** The authorizer's answer for this key (cached like API Gateway does), or undefined when it refuses the key. */

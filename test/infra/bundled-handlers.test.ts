@@ -2,8 +2,9 @@
  * The deployed code is the esbuild output, not the TypeScript: a module left out of a bundle, a template not
  * compiled in, a data file not copied would only fail in production. So every function is bundled exactly as
  * `cdk synth` bundles it (infra/build/bundle.ts), and those bundles — not the sources — run a journey on the local
- * runtime: the HTTP edge (authorizer, Api, Webhooks), Decide and every channel step, against dynalite, the Step
- * Functions emulator and the fake providers.
+ * runtime: the HTTP edge (authorizer, Api, Webhooks, Docs), Decide and every channel step, against dynalite, the Step
+ * Functions emulator, the EventBridge Scheduler emulator (the journey's timers, whose wake-ups run the Decide bundle)
+ * and the fake providers.
  *
  * The bundles are built under node_modules/.cache so that, as on Lambda, `@aws-sdk/*` (the runtime's) and
  * `@aws-lambda-powertools/*` (the layer's) resolve from outside the bundle.
@@ -58,6 +59,10 @@ async function advance(until: string): Promise<void> {
   expect(res.status).toBe(200);
 }
 
+async function clockNow(): Promise<number> {
+  return Date.parse(((await (await fetch(`${rt.apiUrl}/local/clock`)).json()) as { now: string }).now);
+}
+
 async function outbox(): Promise<OutboxMessage[]> {
   return ((await (await fetch(`${rt.apiUrl}/local/outbox`)).json()) as { messages: OutboxMessage[] }).messages;
 }
@@ -91,7 +96,7 @@ beforeAll(async () => {
       { clientId: 'agency', name: 'Incassobureau', apiKey: 'agency-key', agent: true },
     ],
     quiet: true,
-    handlers: { journey, edge: { api: handlers.Api, webhooks: handlers.Webhooks, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
+    handlers: { journey, edge: { api: handlers.Api, webhooks: handlers.Webhooks, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
   });
 }, 180_000);
 
@@ -127,20 +132,43 @@ describe('the bundled handlers on the local runtime', () => {
     expect(calls.Api).toBe(1);
   });
 
-  it('run the journey: Decide, Await and every channel step, each from its own bundle', async () => {
-    await advance('2026-04-24T12:00:00Z');
-    const sent = await outbox();
+  it('run the journey: Decide, Await and every channel step, each from its own bundle, on the journey timers', async () => {
+    // A second debtor paid on the 5th: the reminder waits for the payday (the Await state), then its timer sends.
+    const waiting = await api('POST', '/v1/dossiers', {
+      reference: 'BUNDLE-2',
+      principal: 18_000,
+      dueDate: '2026-02-01',
+      debtor: { name: 'Kim Voorbeeld', email: 'kim@example.invalid', phone: '+31612340077', consumer: true, incomeSource: { type: 'salary', day: 5 } },
+    });
+    expect(waiting.status, JSON.stringify(waiting.body)).toBe(201);
+    // Week by week until every channel was used (the strategy reaches the agents' call after the 14-day letter) and
+    // a call task nobody completed let its timer wake Decide.
+    let sent: OutboxMessage[] = [];
+    for (let t = Date.parse('2026-03-02T12:00:00Z'); t <= Date.parse('2026-09-01T12:00:00Z'); t += 7 * 86_400_000) {
+      await advance(new Date(t).toISOString());
+      sent = await outbox();
+      if (new Set(sent.map((m) => m.channel)).size === 5 && calls.Await > 0 && rt.timerInvocations > 0) break;
+    }
     const channels = new Set(sent.map((m) => m.channel));
     expect([...channels].sort()).toEqual(['call', 'email', 'letter', 'sms', 'whatsapp']);
+    // The planned moments came from the timers the bundled steps set, not from the states' safety-net timeouts.
+    expect(rt.scheduler.stats.created).toBeGreaterThan(0);
+    expect(rt.scheduler.stats.fired).toBeGreaterThan(0);
+    expect(rt.scheduler.deadLetters).toEqual([]);
     const letter = sent.find((m) => m.channel === 'letter')!;
     const pdf = Buffer.from(await (await fetch(letter.pdf!)).arrayBuffer());
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(2_000);
     expect(sent.find((m) => m.channel === 'email')!.html).toMatch(/<html/i);
     expect(sent.find((m) => m.channel === 'sms')!.segments).toBeGreaterThanOrEqual(1);
-    for (const fn of ['Decide', 'Await', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) {
+    // Route-first: a planned contact goes from one channel state to the next on its timer, with no Decide; Decide
+    // runs when something happens (below) or when a timer wakes it.
+    for (const fn of ['Await', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) {
       expect(calls[fn], fn).toBeGreaterThan(0);
     }
+    // Decide as the timers' wake target: EventBridge Scheduler invokes the (bundled) function itself.
+    expect(rt.timerInvocations).toBeGreaterThan(0);
+    expect(calls.Decide).toBeGreaterThanOrEqual(rt.timerInvocations);
   });
 
   it('take a signed reply through the bundled Webhooks, and an agent and a payment through the bundled Api', async () => {
@@ -154,7 +182,7 @@ describe('the bundled handlers on the local runtime', () => {
     expect(reply.status).toBe(200);
     const forged = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' }, body: new URLSearchParams(params).toString() });
     expect(forged.status).toBe(403);
-    await advance('2026-04-24T12:00:01Z');
+    await advance(new Date((await clockNow()) + 1000).toISOString());
     const view = await api('GET', `/v1/dossiers/${dossierId}`);
     expect(view.body.timeline.some((e: { type: string }) => e.type === 'replied')).toBe(true);
     expect((await api('GET', '/v1/tasks?status=open', undefined, 'bundle-key')).status).toBe(403);
@@ -162,8 +190,19 @@ describe('the bundled handlers on the local runtime', () => {
     const paid = await api('POST', `/v1/dossiers/${dossierId}/payments`, { amount: view.body.amounts.outstanding, reference: 'BANK-B1' });
     expect(paid.status).toBe(200);
     expect(paid.body.status).toBe('paid');
-    await advance('2026-05-30T12:00:00Z');
+    await advance(new Date((await clockNow()) + 35 * 86_400_000).toISOString());
     expect(calls.Webhooks).toBeGreaterThanOrEqual(2); // the reply and the forged one
+  });
+
+  it('describe the API through the bundled Docs function', async () => {
+    const doc = await fetch(`${rt.apiUrl}/openapi.json`);
+    expect(doc.status).toBe(200);
+    const body = (await doc.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths)).toContain('/v1/dossiers');
+    const page = await fetch(`${rt.apiUrl}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/^<!doctype html>/);
   });
 
   it('every function ran from its bundle, and none of them failed', () => {

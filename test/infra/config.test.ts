@@ -50,7 +50,15 @@ function admits(range: string, version: string): boolean {
   });
 }
 
-const ENGINES_MIN = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(pkg.engines.node);
+/**
+ * The lowest version of each Node line `engines` admits: ">=20.19.0" → [20.19.0]; "^20.19.0 || ^22.13.0 || >=24.0.0"
+ * (what vitest 4 and its bundler need) → [20.19.0, 22.13.0, 24.0.0]. Undefined when the range has another form.
+ */
+const LINE_MINIMA: string[] | undefined = (() => {
+  const alternatives = pkg.engines.node.split('||').map((a) => /^(?:>=|\^)(\d+\.\d+\.\d+)$/.exec(a.trim())?.[1]);
+  return alternatives.every((v) => v !== undefined) ? (alternatives as string[]).sort((a, b) => cmp(parse(a), parse(b))) : undefined;
+})();
+const ENGINES_MIN = LINE_MINIMA && /^(\d+)\.(\d+)\.(\d+)$/.exec(LINE_MINIMA[0]);
 /** the oldest Node the project supports, e.g. 20.19.0 (what the tools need: vite, under vitest, wants ^20.19) */
 const minVersion = ENGINES_MIN ? `${ENGINES_MIN[1]}.${ENGINES_MIN[2]}.${ENGINES_MIN[3]}` : 'none';
 const nodeMin = Number(ENGINES_MIN?.[1]);
@@ -71,7 +79,7 @@ describe('CDK feature flags', () => {
 
 describe('Node versions', () => {
   it('engines names one minimum major, and the tests run on a Node that satisfies it', () => {
-    expect(ENGINES_MIN, `engines.node "${pkg.engines.node}" should be ">=<major>.<minor>.<patch>"`).not.toBeNull();
+    expect(ENGINES_MIN, `engines.node "${pkg.engines.node}" should be ">=<major>.<minor>.<patch>" or "^<x.y.z> || … || >=<x.y.z>"`).toBeTruthy();
     expect(admits(pkg.engines.node, process.versions.node)).toBe(true);
   });
 
@@ -85,11 +93,11 @@ describe('Node versions', () => {
     expect(lambdaNode).toBeGreaterThanOrEqual(nodeMin);
   });
 
-  it('every production dependency runs on the minimum and on the Lambda runtime', () => {
+  it('every production dependency runs on the minimum of each supported Node line and on the Lambda runtime', () => {
     const refusing: string[] = [];
     for (const [where, p] of Object.entries(lock.packages)) {
       if (!where || p.dev || !p.engines || Array.isArray(p.engines) || !p.engines.node) continue;
-      for (const v of [minVersion, `${lambdaNode}.0.0`]) if (!admits(p.engines.node, v)) refusing.push(`${where} (${p.engines.node}) refuses ${v}`);
+      for (const v of [...(LINE_MINIMA ?? [minVersion]), `${lambdaNode}.0.0`]) if (!admits(p.engines.node, v)) refusing.push(`${where} (${p.engines.node}) refuses ${v}`);
     }
     expect(refusing).toEqual([]);
   });

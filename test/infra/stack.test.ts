@@ -1,5 +1,5 @@
 /**
- * CDK assertions for the AWS stack. The app is built and synthesised once (bundling ten functions
+ * CDK assertions for the AWS stack. The app is built and synthesised once (bundling eleven functions
  * is the slow part); every test reads that one template and the bundles' esbuild metafiles.
  *
  * The expectations below are written out independently of infra/aws (route table, IAM matrix,
@@ -48,6 +48,7 @@ const ALL_FUNCTIONS: FunctionName[] = [
   'Api',
   'Authorizer',
   'Webhooks',
+  'Docs',
   'Decide',
   'SendEmail',
   'SendSms',
@@ -62,6 +63,7 @@ const ENTRIES: Record<FunctionName, string> = {
   Api: 'functions/api/handler.ts',
   Authorizer: 'functions/authorizer/handler.ts',
   Webhooks: 'functions/webhooks/handler.ts',
+  Docs: 'functions/docs/handler.ts',
   Decide: 'functions/decide/handler.ts',
   SendEmail: 'functions/channel-step/email.ts',
   SendSms: 'functions/channel-step/sms.ts',
@@ -88,21 +90,34 @@ const NEVER_BUNDLED = [
   'node_modules/brotli/',
   'node_modules/handlebars/dist/cjs/handlebars/compiler/',
   'node_modules/source-map/',
+  // the calendar runs on Intl, provider retries on our own backoff, the OpenAPI document on zod's own generator
+  'node_modules/luxon/',
+  'node_modules/p-retry/',
+  'node_modules/retry/',
+  'node_modules/@asteasolutions/',
+  // pdfkit's encryption and PNG support: letters have neither
+  'node_modules/@noble/ciphers/',
+  'node_modules/png-js/',
 ];
+/** The OpenAPI generator and docs page: only in the Docs function. */
+const DOCS = ['functions/shared/openapi.ts', 'functions/shared/docs-page.ts', 'node_modules/zod/v4/core/to-json-schema.js', 'node_modules/zod/v4/core/json-schema-processors.js'];
+/** The client API's schemas and routes (and with them libphonenumber): only in the Api and Docs functions. */
+const CLIENT_API = ['functions/shared/schemas/api.ts', 'functions/shared/routes/api.ts', 'node_modules/libphonenumber-js/'];
 const PDF = ['node_modules/pdfkit/', 'functions/channels/render-pdf.ts'];
 const CHANNEL_CLIENTS = ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts'];
 const RENDERING = ['functions/channels/render.ts', 'node_modules/handlebars/'];
 const FORBIDDEN: Record<FunctionName, string[]> = {
-  Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/sms-segments-calculator/'],
-  Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
-  Webhooks: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/libphonenumber-js/'],
-  Decide: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'node_modules/libphonenumber-js/'],
-  SendEmail: [...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
-  SendSms: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/libphonenumber-js/'],
-  SendWhatsapp: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
-  SendLetter: ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
-  CallTask: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
-  Await: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', 'node_modules/libphonenumber-js/'],
+  Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/sms-segments-calculator/'],
+  Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
+  Webhooks: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
+  Docs: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'functions/services/', 'functions/store/', 'node_modules/ulid/'],
+  Decide: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
+  SendEmail: [...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  SendSms: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', ...DOCS, ...CLIENT_API],
+  SendWhatsapp: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  SendLetter: ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  CallTask: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  Await: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
 };
 /** What a bundle MUST contain (so the lists above cannot pass because a bundle is empty or mis-built). */
 const REQUIRED: Partial<Record<FunctionName, string[]>> = {
@@ -112,6 +127,7 @@ const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   SendWhatsapp: ['functions/channels/twilio-messaging.ts'],
   SendLetter: ['node_modules/pdfkit/', 'functions/channels/print-letter.ts', 'functions/channels/render-pdf.ts'],
   Authorizer: ['functions/authorizer/handler.ts'],
+  Docs: ['functions/docs/handler.ts', ...DOCS, ...CLIENT_API],
 };
 const KB = 1000;
 const BUDGET: Record<FunctionName, number> = { ...(Object.fromEntries(Object.keys(ENTRIES).map((n) => [n, 250 * KB])) as Record<FunctionName, number>), SendLetter: 400 * KB };
@@ -141,13 +157,15 @@ type SecretName = 'twilio' | 'sendgrid' | 'print';
 /** The IAM matrix: beyond its own log group, X-Ray and table item access, what each function may do. */
 const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; letterPut: boolean }> = {
   Authorizer: { states: [], secrets: [], letterPut: false },
+  Docs: { states: [], secrets: [], letterPut: false },
   Api: {
     states: ['states:DescribeExecution', 'states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
     secrets: [],
     letterPut: false,
   },
   Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid', 'twilio'], letterPut: false },
-  Decide: { states: [], secrets: [], letterPut: false },
+  // a journey timer wakes Decide at the end of a wait: it ends that wait itself
+  Decide: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
   SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid'], letterPut: false },
   SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
   SendWhatsapp: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
@@ -155,6 +173,9 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
   CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
   Await: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
 };
+/** The journey timers (EventBridge Scheduler): who creates schedules (and passes the timer role), who deletes them. */
+const CREATES_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
+const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Decide'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
@@ -187,9 +208,9 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
     fn: 'Webhooks',
     headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
   },
-  // The API's description, served by the API function without a key.
-  { method: 'GET', path: '/openapi.json', fn: 'Api', headers: [] },
-  { method: 'GET', path: '/docs', fn: 'Api', headers: [] },
+  // The API's description, served by the Docs function without a key.
+  { method: 'GET', path: '/openapi.json', fn: 'Docs', headers: [] },
+  { method: 'GET', path: '/docs', fn: 'Docs', headers: [] },
 ];
 
 let app: App;
@@ -417,7 +438,8 @@ describe('functions', () => {
   it('get the environment they need and nothing more', () => {
     for (const name of ALL_FUNCTIONS) {
       const env: Record<string, Json> = resources[fnId(name)].Properties.Environment.Variables;
-      expect(env.TABLE_NAME, name).toEqual({ Ref: logicalId(stack.table) });
+      if (name === 'Docs') expect(env, name).not.toHaveProperty('TABLE_NAME');
+      else expect(env.TABLE_NAME, name).toEqual({ Ref: logicalId(stack.table) });
       expect(env.POWERTOOLS_SERVICE_NAME, name).toMatch(/^maatwerk-/);
       if (name === 'SendSms' || name === 'SendWhatsapp') {
         // Twilio status callback base: the stage URL of this API (no request to rebuild it from).
@@ -443,6 +465,16 @@ describe('functions', () => {
       }
       if (MATRIX[name].letterPut) expect(env.LETTER_BUCKET).toEqual({ Ref: logicalId(stack.letterBucket) });
       else expect(env, name).not.toHaveProperty('LETTER_BUCKET');
+      // The journey timers: the group for whoever creates or deletes them; role, wake target and DLQ for creators.
+      if (CREATES_TIMERS.includes(name) || DELETES_TIMERS.includes(name)) expect(env.SCHEDULE_GROUP_NAME, name).toBe(`${STACK_NAME}-journeys`);
+      else expect(env, name).not.toHaveProperty('SCHEDULE_GROUP_NAME');
+      if (CREATES_TIMERS.includes(name)) {
+        expect(env.SCHEDULER_ROLE_ARN, name).toEqual({ 'Fn::GetAtt': [logicalId(stack.timers.role), 'Arn'] });
+        expect(env.WAKE_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] });
+        expect(env.SCHEDULE_DLQ_ARN, name).toEqual({ 'Fn::GetAtt': [logicalId(stack.timers.deadLetters), 'Arn'] });
+      } else {
+        for (const v of ['SCHEDULER_ROLE_ARN', 'WAKE_FUNCTION_ARN', 'SCHEDULE_DLQ_ARN']) expect(env, `${name} ${v}`).not.toHaveProperty(v);
+      }
     }
   });
 });
@@ -468,7 +500,9 @@ describe('IAM least privilege', () => {
 
     // Table: item actions on the table, Query on the indexes, nothing else, no Scan; the authorizer only reads keys.
     const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
-    if (name === 'Authorizer') {
+    if (name === 'Docs') {
+      expect(dynamo).toEqual([]);
+    } else if (name === 'Authorizer') {
       expect(actionsOf(dynamo)).toEqual(['dynamodb:GetItem']);
       expect(dynamo.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     } else {
@@ -519,9 +553,27 @@ describe('IAM least privilege', () => {
       expect(s3Statements).toEqual([]);
     }
 
+    // Journey timers: CreateSchedule (with PassRole of the timer role, to EventBridge Scheduler only) or
+    // DeleteSchedule, on the schedules of the journey timers group only.
+    const schedulesArn = stack.resolve(stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${STACK_NAME}-journeys/*` }));
+    const timerStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('scheduler:') || a.startsWith('iam:')));
+    const expectedTimerActions = [
+      ...(CREATES_TIMERS.includes(name) ? ['iam:PassRole', 'scheduler:CreateSchedule'] : []),
+      ...(DELETES_TIMERS.includes(name) ? ['scheduler:DeleteSchedule'] : []),
+    ].sort();
+    expect(actionsOf(timerStatements)).toEqual(expectedTimerActions);
+    for (const t of timerStatements) {
+      if (asArray(t.Action).includes('iam:PassRole')) {
+        expect(t.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.timers.role), 'Arn'] });
+        expect((t as Json).Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+      } else {
+        expect(t.Resource).toEqual(schedulesArn);
+      }
+    }
+
     // Nothing outside those services.
     const services = new Set(actionsOf(statements).map((a) => a.split(':')[0]));
-    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3']).toContain(service);
+    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam']).toContain(service);
   });
 
   it('no policy in the stack grants a wildcard action on the table, the journey or the secrets', () => {
@@ -594,13 +646,13 @@ describe('REST API', () => {
     }
   });
 
-  it('lets API Gateway invoke exactly the two HTTP functions and the authorizer', () => {
+  it('lets API Gateway invoke exactly the three HTTP functions and the authorizer', () => {
     const invoked = new Set(
       ofType('AWS::Lambda::Permission')
         .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
         .map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0]),
     );
-    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks'), fnId('Authorizer')].sort());
+    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks'), fnId('Docs'), fnId('Authorizer')].sort());
   });
 
   it('has one REQUEST authorizer on the x-api-key header, cached, running the Authorizer function', () => {
@@ -672,6 +724,83 @@ describe('REST API', () => {
     for (const r of responses) {
       const body = r.ResponseTemplates['application/json'] as string;
       expect(body, r.ResponseType).toMatch(/^\{"error":\{"code":"[a-z_]+","message":/);
+    }
+  });
+});
+
+describe('journey timers (EventBridge Scheduler)', () => {
+  const roleStatements = (roleId: string): Statement[] =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => asArray(p.Properties.Roles).some((r: Json) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+
+  it('has one schedule group for the journeys, named from the stack (what SCHEDULE_GROUP_NAME names)', () => {
+    const [[id, group], ...more] = ofType('AWS::Scheduler::ScheduleGroup');
+    expect(more).toEqual([]);
+    expect(id).toBe(logicalId(stack.timers.group));
+    expect(group.Properties.Name).toBe(`${STACK_NAME}-journeys`);
+  });
+
+  it('runs the schedules with a role only EventBridge Scheduler of this account may assume: end a journey wait, wake Decide, dead-letter', () => {
+    const roleId = logicalId(stack.timers.role);
+    const role = resources[roleId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+    expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    const statements = roleStatements(roleId);
+    expect(actionsOf(statements)).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage', 'states:SendTaskSuccess']);
+    const resourceOf = (action: string) => statements.filter((st) => asArray(st.Action).includes(action)).flatMap((st) => asArray(st.Resource));
+    expect(resourceOf('states:SendTaskSuccess')).toEqual([stack.resolve(stack.journeyArn)]);
+    expect(resourceOf('lambda:InvokeFunction')).toEqual([{ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] }]);
+    expect(resourceOf('sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': [logicalId(stack.timers.deadLetters), 'Arn'] }]);
+  });
+
+  it('keeps a timer whose target keeps failing in an encrypted, SSL-only dead-letter queue that alarms at once', () => {
+    const queueId = logicalId(stack.timers.deadLetters);
+    const queue = resources[queueId];
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+    const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => asArray(p.Properties.Queues).some((q: Json) => q.Ref === queueId))![1];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Properties.Dimensions).includes(`"${queueId}"`),
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0][1].Properties).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
+    expect(alarms[0][1].Properties.AlarmActions).toEqual([{ Ref: logicalId(stack.observability.alarmTopic) }]);
+  });
+
+  it('gives schedule rights exactly to the functions whose code creates or deletes schedules (what their bundles import)', () => {
+    for (const name of ALL_FUNCTIONS) {
+      const code = readFileSync(path.join(assetDir(name), 'index.mjs'), 'utf8');
+      // The scheduler commands the bundle's code constructs: `new <local name>(…)` of a name imported from the SDK
+      // (esbuild keeps an external module's whole import clause, so the clause alone says nothing).
+      const imported = [...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']@aws-sdk\/client-scheduler["']/g)].flatMap((m) =>
+        m[1].split(',').map((x) => {
+          const [imp, local] = x.trim().split(/\s+as\s+/);
+          return { imp, local: local ?? imp };
+        }),
+      );
+      const constructs = (command: string) =>
+        imported.some((i) => i.imp === command && new RegExp(`new ${i.local.replace(/\$/g, '\\$')}\\(`).test(code));
+      expect(constructs('CreateScheduleCommand'), `${name} creates schedules`).toBe(CREATES_TIMERS.includes(name));
+      expect(constructs('DeleteScheduleCommand'), `${name} deletes schedules`).toBe(DELETES_TIMERS.includes(name));
+      for (const other of ['GetScheduleCommand', 'ListSchedulesCommand', 'UpdateScheduleCommand']) expect(constructs(other), `${name} ${other}`).toBe(false);
+    }
+  });
+
+  it('sends the wake-ups to Decide, the function the state machine’s Decide state runs', () => {
+    const [[, sm]] = ofType('AWS::StepFunctions::StateMachine');
+    expect(sm.Properties.DefinitionSubstitutions.DecideFunctionArn).toEqual({ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] });
+    for (const name of CREATES_TIMERS) {
+      expect(resources[fnId(name)].Properties.Environment.Variables.WAKE_FUNCTION_ARN, name).toEqual(sm.Properties.DefinitionSubstitutions.DecideFunctionArn);
     }
   });
 });
@@ -827,8 +956,9 @@ describe('observability', () => {
   });
 
   it('sends every alarm to the SNS topic, alarm and OK', () => {
-    // 3 execution alarms, retry-later, webhook signatures, 4 provider error rates, one per function, API 5xx, throttles
-    expect(alarms().length).toBe(3 + 1 + 1 + 4 + ALL_FUNCTIONS.length + 2);
+    // 3 execution alarms, retry-later, webhook signatures, 4 provider error rates, one per function, API 5xx, throttles,
+    // the journey timers' dead-letter queue
+    expect(alarms().length).toBe(3 + 1 + 1 + 4 + ALL_FUNCTIONS.length + 2 + 1);
     for (const a of alarms()) {
       expect(a.AlarmActions).toEqual([{ Ref: topicId() }]);
       expect(a.OKActions).toEqual([{ Ref: topicId() }]);

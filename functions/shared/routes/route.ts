@@ -33,7 +33,7 @@ export interface Route {
   method: 'GET' | 'POST';
   resource: string;
   /** the Lambda that serves it; `local` routes exist only on the local runtime */
-  fn: 'api' | 'webhooks' | 'local';
+  fn: 'api' | 'webhooks' | 'docs' | 'local';
   auth: Auth;
   operationId: string;
   tag: string;
