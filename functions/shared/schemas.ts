@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { letterCount } from '../domain/case/identity.js';
 import { IncomeSourceSchema } from '../domain/payday.js';
 import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TONES } from '../domain/vocabulary.js';
 
@@ -159,7 +160,10 @@ export type IncomeSource = z.infer<typeof IncomeSourceSchema>;
 const DEBTOR_REF = /^[A-Za-z0-9._:-]+$/;
 
 const DebtorFields = z.strictObject({
-  name: text('the debtor’s full name, e.g. "Sam Voorbeeld"', { max: 200 }).meta({ description: 'Full name, as on a letter; no control characters.', example: 'Sam Voorbeeld' }),
+  name: text('the debtor’s full name, e.g. "Sam Voorbeeld"', { max: 200 })
+    // A name is what identity matching starts from (DESIGN §4): one without letters would match anyone.
+    .refine((v) => letterCount(v) >= 2, { message: 'must contain at least two letters (of any script): the debtor’s full name' })
+    .meta({ description: 'Full name, as on a letter (any script, at least two letters); no control characters.', example: 'Sam Voorbeeld' }),
   email: z
     .email({ error: required('an email address, e.g. "sam@example.com"') })
     .max(254, 'must be at most 254 characters')
@@ -506,7 +510,7 @@ function unwrap(s: z.ZodType): z.ZodType {
 function fieldsAt(schema: z.ZodType | undefined, path: PropertyKey[]): Record<string, z.ZodType> | undefined {
   let s = schema && unwrap(schema);
   for (const seg of path) {
-    if (s instanceof z.ZodObject) s = s.shape[String(seg)] && unwrap(s.shape[String(seg)] as z.ZodType);
+    if (s instanceof z.ZodObject) s = Object.hasOwn(s.shape, String(seg)) ? unwrap(s.shape[String(seg)] as z.ZodType) : undefined;
     else if (s instanceof z.ZodArray) s = unwrap(s.element as z.ZodType);
     else return undefined;
   }
@@ -528,7 +532,7 @@ function unknownField(schema: z.ZodType | undefined, path: PropertyKey[], key: s
   if (!fields) return 'is not a known field here (see GET /docs)';
   const names = Object.keys(fields);
   if (names.length === 0) return 'is not accepted: none are taken here';
-  const home = names.find((n) => fieldsAt(schema, [...path, n])?.[key] !== undefined);
+  const home = names.find((n) => Object.hasOwn(fieldsAt(schema, [...path, n]) ?? {}, key));
   if (home) return `is not a field here; it belongs inside "${home}" (${[...path, home, key].join('.')})`;
   const near = names.find((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= 2);
   if (near) return `is not a known field; did you mean "${near}"?`;

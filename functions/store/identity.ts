@@ -4,7 +4,7 @@
  * `k_<hash>` = debtorId, so a new person's keys are all claimed in one conditional write — two concurrent
  * claims for the same new person end up on one debtor. Keys and names are hashed: no personal data in keys.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import type { Item } from './batch.js';
 import { hashed, isConditionFailed, key, queryAll } from './keys.js';
@@ -100,4 +100,21 @@ export async function debtorsByPhone(e164: string): Promise<PhoneOwner[]> {
   const seen = new Map<string, PhoneOwner>();
   for (const i of items) if (i.debtorId) seen.set(i.debtorId, { debtorId: i.debtorId, ...(i.lastMessagedAt ? { lastMessagedAt: i.lastMessagedAt } : {}) });
   return [...seen.values()];
+}
+
+/**
+ * Access pattern (upgrade only): the debtors the first version's phone/email look-ups name (`PHONE#<e164>` /
+ * `PHONE`, `EMAIL#<email>` / `EMAIL`), in one request.
+ */
+export async function legacyOwners(phone: string | undefined, email: string | undefined): Promise<string[]> {
+  const keys = [...(phone ? [{ PK: `PHONE#${phone}`, SK: 'PHONE' }] : []), ...(email ? [{ PK: `EMAIL#${email}`, SK: 'EMAIL' }] : [])];
+  if (keys.length === 0) return [];
+  const found: string[] = [];
+  let pending: Array<Record<string, unknown>> = keys;
+  for (let round = 0; pending.length && round < 5; round++) {
+    const res = await dynamo().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'debtorId' } } }));
+    for (const i of res.Responses?.[tableName()] ?? []) if (typeof i.debtorId === 'string') found.push(i.debtorId);
+    pending = res.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+  }
+  return [...new Set(found)];
 }

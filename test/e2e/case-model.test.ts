@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, dossierBody, startLocal } from '../support/local.js';
-import { caseState, norm, pdfText } from '../support/channel-steps.js';
+import { caseState, norm, pdfText, seedCase } from '../support/channel-steps.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -87,13 +87,51 @@ describe('who is the same person', () => {
     expect(b.body.debtorId).not.toBe(a.body.debtorId);
   });
 
-  it('the creditor’s own customer reference joins its claims, whatever else differs', async () => {
+  it('the creditor’s own customer reference joins its claims with other contact details, never over another name', async () => {
     const a = await h.api('POST', '/v1/dossiers', { reference: 'REF-1', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Lotte Jansen', email: 'lotte@example.invalid', consumer: true, debtorRef: 'CUST-77' } }, acme);
-    const b = await h.api('POST', '/v1/dossiers', { reference: 'REF-2', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'L. Jansen-de Boer', phone: '+31620000031', consumer: true, debtorRef: 'CUST-77' } }, acme);
+    const b = await h.api('POST', '/v1/dossiers', { reference: 'REF-2', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'lotte jansen', phone: '+31620000031', consumer: true, debtorRef: 'CUST-77' } }, acme);
     expect(b.body.debtorId).toBe(a.body.debtorId);
+    // The same reference with another name is a mistake somewhere: two debtors are safer than one wrong one.
+    const other = await h.api('POST', '/v1/dossiers', { reference: 'REF-2b', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'Piet Pietersen', phone: '+31620000033', consumer: true, debtorRef: 'CUST-77' } }, acme);
+    expect(other.status).toBe(201);
+    expect(other.body.debtorId).not.toBe(a.body.debtorId);
     // another creditor's customer number of the same value is that creditor's own customer
     const c = await h.api('POST', '/v1/dossiers', { reference: 'REF-3', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'Someone Else', phone: '+31620000032', consumer: true, debtorRef: 'CUST-77' } }, globex);
     expect(c.body.debtorId).not.toBe(a.body.debtorId);
+  });
+});
+
+describe('names in any script, and what one person can hold', () => {
+  it('two people with names in another script who share a phone are two debtors, each with the address given for them', async () => {
+    const phone = '+31620000051';
+    const ivan = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'CY-A' }, { name: 'Иван Петров', phone, address: { line1: 'Kerkstraat 1', postalCode: '1000 AA', city: 'Amsterdam' } }), acme);
+    const maria = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'CY-B' }, { name: 'Мария Иванова', phone, address: { line1: 'Dam 2', postalCode: '1012 JS', city: 'Amsterdam' } }), globex);
+    expect(ivan.status).toBe(201);
+    expect(maria.status).toBe(201);
+    expect(maria.body.debtorId).not.toBe(ivan.body.debtorId);
+    const addresses = async (id: string) => (await caseState(id)).contactPoints.filter((p) => p.kind === 'address').map((p) => p.address!.line1);
+    expect(await addresses(ivan.body.debtorId)).toEqual(['Kerkstraat 1']);
+    expect(await addresses(maria.body.debtorId)).toEqual(['Dam 2']);
+  });
+
+  it('a name without letters is refused, naming the field', async () => {
+    for (const name of ['.', '😀', '\u200b\u200b', '12']) {
+      const res = await h.api('POST', '/v1/dossiers', dossierBody({ reference: `NL-${name.length}-${name.codePointAt(0)}` }, { name, phone: '+31620000052' }), acme);
+      expect(res.status, name).toBe(400);
+      expect(res.body.error.fields['debtor.name']).toMatch(/two letters/);
+    }
+  });
+
+  it('a person holds at most 100 claims: the next is refused with 422 and leaves its reference free', async () => {
+    const seeded = await seedCase({ name: 'Veel Claims', phone: '+31620000053', email: null, address: null, dossiers: Array.from({ length: 100 }, (_, i) => ({ reference: `MANY-${i}` })) });
+    const body = dossierBody({ reference: 'MANY-100' }, { name: 'Veel Claims', phone: '+31620000053', address: undefined });
+    const refused = await h.api('POST', '/v1/dossiers', body, acme);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('too_many_claims');
+    expect(Object.keys((await caseState(seeded.caseId)).dossiers)).toHaveLength(100);
+    // the reference is free for the corrected request
+    const other = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'MANY-100' }, { name: 'Iemand Anders', phone: '+31620000054' }), acme);
+    expect(other.status).toBe(201);
   });
 });
 
@@ -152,6 +190,10 @@ describe('one person at two creditors', () => {
       expect(text).not.toContain('baan kwijt');
       expect(debtor.body.replies.some((r: { intent: string }) => r.intent === 'cannot_pay')).toBe(true);
       expect(dossier.body.journey.segment).toBe('cannot_pay');
+      // decisions weigh the whole conversation: a creditor reads what happens, not why
+      const decisions = dossier.body.timeline.filter((e: { type: string }) => e.type === 'decision');
+      expect(decisions.length).toBeGreaterThan(0);
+      for (const e of decisions) expect(e.detail).not.toMatch(/Why:|previous|after the|payday/);
     }
     // The reply about Acme's claim alone: Acme read the words; Globex never sees that reply at all.
     const acmeView = JSON.stringify((await h.api('GET', `/v1/dossiers/${a.dossierId}`, undefined, acme)).body);

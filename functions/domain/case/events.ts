@@ -25,7 +25,7 @@ import {
   recordReaction,
   startJourney,
 } from './facts.js';
-import { type IdentityInput, withIdentity } from './identity.js';
+import type { IdentityInput } from './identity.js';
 import type { CaseState, ClaimRecord, ContactPoint, JourneyRecord, PostalAddress, StepClaim } from './state.js';
 import { claimsOf, clientsOf } from './state.js';
 
@@ -47,7 +47,8 @@ export interface JourneyView {
 }
 
 export type CaseEvent =
-  | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity: IdentityInput }
+  /** `identity`: what the claim said of the person (kept on the timeline's event; the case derives its identity from claims and points) */
+  | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity?: IdentityInput }
   | { type: 'step_claimed'; at: string; contact: ContactFact; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; openTask?: JourneyRecord['openTask'] }
   | { type: 'step_released'; at: string; stepNo: number }
   | { type: 'step_failed'; at: string; stepNo: number; channel: Channel; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: ContactPointKind; value: string; reason: string } }
@@ -164,7 +165,7 @@ function claimAdded(s: CaseState, e: Extract<CaseEvent, { type: 'claim_added' }>
   }
   const byClient = s.byClient[e.claim.clientId] ? s.byClient : { ...s.byClient, [e.claim.clientId]: { signals: emptySignals(), totals: emptyTotals() } };
   return bump(
-    { ...s, journey, contactPoints, identity: withIdentity(s.identity, e.identity), dossiers: { ...s.dossiers, [e.claim.dossierId]: e.claim }, byClient },
+    { ...s, journey, contactPoints, dossiers: { ...s.dossiers, [e.claim.dossierId]: e.claim }, byClient },
     1,
   );
 }

@@ -23,7 +23,7 @@ import {
   emptyTotals,
   withEvicted,
 } from './facts.js';
-import type { IdentityFacts } from './identity.js';
+import { type IdentityFacts, addressKey, normaliseName } from './identity.js';
 
 export interface PostalAddress {
   line1: string;
@@ -39,6 +39,11 @@ export interface ContactSource {
   at: string;
   /** WhatsApp opt-in recorded with this claim (DESIGN §5 rule 11) */
   whatsappOptIn?: boolean;
+  /**
+   * The first version's one set of details per person (upgrade.ts): used for all of that person's claims, as the
+   * first version did, though shown only to the creditor whose claim brought it.
+   */
+  personWide?: true;
 }
 
 export interface ContactPoint {
@@ -108,7 +113,6 @@ export interface CaseState {
   /** bumped by everything that happens to the case: a decision made before it is stale */
   eventSeq: number;
   journey: JourneyRecord;
-  identity: IdentityFacts;
   contactPoints: ContactPoint[];
   dossiers: Record<string, ClaimRecord>;
   /** contacts of every journey (the last CONTACT_LOG_LIMIT; the store may hold a few more until the next full write) */
@@ -131,7 +135,6 @@ export function emptyCase(caseId: string, at: string): CaseState {
     version: 0,
     eventSeq: 0,
     journey: { journeyNo: 1, status: 'active', stepNo: 0, startedAt: at, contacts: [], failures: [] },
-    identity: { names: [], addresses: [] },
     contactPoints: [],
     dossiers: {},
     contacts: [],
@@ -217,25 +220,40 @@ function debtorFacts(s: CaseState, dossiers: readonly ClaimRecord[], scope: Scop
 
 /**
  * Where a message about `dossierIds` goes on `channel`: the contact point given with those claims most recently
- * (a message uses the contact details given for the claims it is about), else one given with another open claim
- * of the same person; never an unusable one.
+ * (contact details belong to the claim they came with), else one the same creditor gave with another open claim
+ * of the person — never one only another creditor gave, never an unusable one. Equal dates: the later claim's,
+ * as nameFor does, so name and address always come from the same claim.
  */
 export function contactFor(s: CaseState, channel: Channel, dossierIds: readonly string[]): ContactPoint | undefined {
   const kind = CONTACT_POINT_OF[channel];
-  const openIds = new Set(claimsOf(s).filter((d) => d.status === 'open').map((d) => d.dossierId));
+  const claims = claimsOf(s);
+  const order = new Map(claims.map((d, i) => [d.dossierId, i]));
+  const clients = new Set(dossierIds.map((id) => s.dossiers[id]?.clientId));
+  const sameCreditorOpen = new Set(claims.filter((d) => d.status === 'open' && clients.has(d.clientId)).map((d) => d.dossierId));
   const usable = s.contactPoints.filter((p) => p.kind === kind && !p.unusable && (channel !== 'whatsapp' || p.sources.some((src) => src.whatsappOptIn)));
-  const latestFrom = (ids: (id: string) => boolean) =>
+  const latestFrom = (ids: (src: ContactSource) => boolean) =>
     usable
-      .map((p) => ({ p, at: p.sources.filter((src) => ids(src.dossierId)).map((src) => src.at).sort().at(-1) }))
-      .filter((x) => x.at !== undefined)
-      .sort((a, b) => b.at!.localeCompare(a.at!))[0]?.p;
-  return latestFrom((id) => dossierIds.includes(id)) ?? latestFrom((id) => openIds.has(id));
+      .map((p) => ({ p, src: p.sources.filter(ids).sort((a, b) => a.at.localeCompare(b.at) || (order.get(a.dossierId) ?? -1) - (order.get(b.dossierId) ?? -1)).at(-1) }))
+      .filter((x): x is { p: ContactPoint; src: ContactSource } => x.src !== undefined)
+      .sort((a, b) => b.src.at.localeCompare(a.src.at) || (order.get(b.src.dossierId) ?? -1) - (order.get(a.src.dossierId) ?? -1))[0]?.p;
+  return latestFrom((src) => dossierIds.includes(src.dossierId)) ?? latestFrom((src) => sameCreditorOpen.has(src.dossierId) || src.personWide === true);
 }
 
 /** The name to address a message about `dossierIds` to: as given with the most recent of those claims. */
 export function nameFor(s: CaseState, dossierIds: readonly string[]): string {
   const claims = claimsOf(s);
   return (claims.filter((d) => dossierIds.includes(d.dossierId)).at(-1) ?? claims.at(-1))?.name ?? '';
+}
+
+/**
+ * What the case knows of the person to test a later claim against: the names its claims were filed under and the
+ * postal addresses they came with, normalised now (so a better normalisation applies to cases stored before it).
+ */
+export function identityOf(s: Pick<CaseState, 'dossiers' | 'contactPoints'>): IdentityFacts {
+  return {
+    names: [...new Set(claimsOf(s).map((d) => normaliseName(d.name)))],
+    addresses: [...new Set(s.contactPoints.filter((p) => p.kind === 'address' && p.address).map((p) => addressKey(p.address!)))],
+  };
 }
 
 /** Is the case's journey (journey `journeyNo`, when given) the one running? */
