@@ -28,6 +28,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   cannot_pay: 'debtor says they cannot pay',
   dispute: 'debtor disputes the claim; the dossiers are paused',
   wrong_number: 'wrong number; the phone number is marked unusable',
+  vulnerable: 'the debtor is vulnerable; a person decides before any escalation',
 };
 
 export function requireAgent(client: Client): void {
