@@ -115,8 +115,10 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return withCosts(s, e.costs, e.at);
     case 'delivery':
       return bump(delivery(s, e), 1);
-    case 'reply':
-      return bump(reply(s, e), 1);
+    case 'reply': {
+      const next = reply(s, e);
+      return next === s ? s : bump(next, 1);
+    }
     case 'opted_out':
       return bump(optOut(s, e.channel), 1);
     case 'payment':

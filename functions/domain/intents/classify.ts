@@ -40,7 +40,7 @@ export interface ClassifiedReply {
   date?: PromiseDate;
   /** opt-outs: the channels the reply names ("stop met bellen" → call); none named = the reply's own channel */
   channels: Channel[];
-  /** the reply starts with a bare stop word ("STOP. Bel me ook niet meer") */
+  /** the reply starts with a stop word on its own ("STOP. Bel me ook niet meer"): it stops the reply's channel too */
   bareStop: boolean;
   /** the phrases that decided it (for the timeline) */
   matched?: string;
@@ -90,7 +90,7 @@ export function classifyReply(text: string, now: Date, model: Model = trained as
     also,
     ...(date ? { date } : {}),
     channels: isOptOut ? CHANNEL_WORDS.filter(([, re]) => re.test(n.text)).map(([c]) => c) : [],
-    bareStop: /^(stop|stopp|stoppen)\b/.test(n.text),
+    bareStop: /^\s*(stop|stopp|stoppen)\s*([.!,;:]|$)/.test(n.plain),
     ...(matched ? { matched } : {}),
   };
 }
