@@ -404,8 +404,6 @@ export class MaatwerkStack extends Stack {
     for (const name of ['SendSms', 'SendWhatsapp'] as const) {
       fns[name].addEnvironment('PUBLIC_BASE_URL', this.api.url);
     }
-    // Answers to replies that wait for contact hours: a one-time schedule invokes the webhook function at 07:00.
-    fns.Webhooks.addEnvironment('ANSWER_FUNCTION_ARN', fns.Webhooks.functionArn);
 
     // -------------------------------------------------------- observability
     this.observability = new Observability(this, 'Observability', {
