@@ -44,4 +44,4 @@ export type Decision =
       reasons: string[];
     }
   | { kind: 'wait'; until: Date; reasons: string[] }
-  | { kind: 'done'; reason: string; dossierStatus?: 'handed_over'; reasons: string[] };
+  | { kind: 'done'; reason: string; dossierStatus?: 'handed_over' | 'debt_help'; reasons: string[] };

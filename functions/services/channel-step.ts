@@ -27,11 +27,9 @@ import { CONTACT_POINT_OF, type Channel } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
 import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, redact } from '../channels/port.js';
 import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
-import { PrintLetter } from '../channels/print-letter.js';
-import { SendgridEmail } from '../channels/sendgrid-email.js';
-import { TwilioMessaging } from '../channels/twilio-messaging.js';
+import { adapterFor, setAdapters } from '../channels/adapters.js';
 import type { AgencyDetails, RenderedMessage, RenderInput } from '../channels/render-contract.js';
-import { paymentLinkBase, printConfig, sendgridConfig, twilioConfig } from '../shared/config.js';
+import { paymentLinkBase } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
 import { claimStep, parkJourney, setToken } from '../store/cases.js';
@@ -72,17 +70,7 @@ class SendBlockedError extends PermanentSendError {}
 
 type MessageChannel = OutgoingMessage['channel'];
 
-let adapters: Partial<Record<MessageChannel, ChannelAdapter>> = {};
 let storage: LetterStorage | undefined;
-
-async function adapterFor(channel: MessageChannel): Promise<ChannelAdapter> {
-  const cached = adapters[channel];
-  if (cached) return cached;
-  const created =
-    channel === 'email' ? new SendgridEmail(await sendgridConfig()) : channel === 'letter' ? new PrintLetter(await printConfig()) : new TwilioMessaging(await twilioConfig());
-  adapters[channel] = created;
-  return created;
-}
 
 function letterStorage(): LetterStorage {
   storage ??= letterStorageFromEnv();
@@ -91,7 +79,7 @@ function letterStorage(): LetterStorage {
 
 /** Tests and the local runtime: forget adapters built from an earlier configuration (or inject some). */
 export function resetAdapters(inject: { adapters?: Partial<Record<MessageChannel, ChannelAdapter>>; letterStorage?: LetterStorage } = {}): void {
-  adapters = { ...(inject.adapters ?? {}) };
+  setAdapters(inject.adapters);
   storage = inject.letterStorage;
 }
 
@@ -377,8 +365,9 @@ async function loadContext(c: CaseState, action: SendAction): Promise<SendContex
 }
 
 /** Rules checked again at the moment of sending (Decide checked them too, but things change). */
-function blockedReason(channel: Channel, c: CaseState, dossierIds: readonly string[]): string | undefined {
-  if (c.optOuts.includes('all')) return 'the debtor opted out of all channels';
+function blockedReason(channel: Channel, c: CaseState, dossierIds: readonly string[], phase?: string): string | undefined {
+  // STOPALL stops every digital channel and calls; the legally required 14-day letter still goes by post.
+  if (c.optOuts.includes('all') && !(channel === 'letter' && phase === 'fourteen_day_letter')) return 'the debtor opted out of all channels';
   if (c.optOuts.includes(channel)) return `the debtor opted out of ${channel}`;
   if (channel === 'whatsapp' && !contactFor(c, 'whatsapp', dossierIds)) return 'no recorded WhatsApp opt-in';
   if (!contactFor(c, channel, dossierIds)) {
@@ -449,7 +438,7 @@ function statusCallbackUrl(c: CaseState, action: SendAction): string | undefined
 
 async function sendMessage(c: CaseState, action: SendAction, now: Date): Promise<Sent> {
   const channel = action.channel as MessageChannel;
-  const blocked = blockedReason(channel, c, action.dossierIds);
+  const blocked = blockedReason(channel, c, action.dossierIds, action.phase);
   if (blocked) throw new SendBlockedError(blocked);
   const point = contactFor(c, channel, action.dossierIds);
   const to = channel === 'letter' ? point?.address?.line1 : point?.value;

@@ -7,8 +7,10 @@
 import type { CaseEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { INTENT_TEXT } from '../domain/case/visibility.js';
-import { classifyReply } from '../domain/intents.js';
+import { classifyReply } from '../domain/intents/index.js';
+import { optOutsOf, planReply, type ReplyPlan } from '../domain/conversation.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
+import { answerReply, createReplyTasks, replyTaskId } from './conversation.js';
 import { logger } from '../shared/logger.js';
 import { redact } from '../channels/port.js';
 import { dossierItem } from '../store/dossiers.js';
@@ -46,6 +48,12 @@ function answeredDossiers(c: CaseState): string[] {
   return (answered.length ? answered : all).map((d) => d.dossierId);
 }
 
+/**
+ * A debtor's SMS or WhatsApp reply: understood (domain/intents), written to the case (the reducer applies its
+ * intent, opt-outs and holds), put on the timeline, handed to agents where it needs a person, answered once
+ * (services/conversation.ts), and only then the journey woken. A redelivered webhook is recognised by its receipt;
+ * one that comes while the first is still at work repeats only idempotent writes and finds the answer claimed.
+ */
 export async function handleInboundMessage(msg: { MessageSid: string; From: string; Body: string }, now: Date): Promise<void> {
   const receipt = await webhookReceipt('twilio-in', msg.MessageSid, now);
   if (receipt.done) return;
@@ -59,37 +67,70 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
     return;
   }
   const at = receipt.at;
-  const reply = classifyReply(msg.Body);
-  const optOut: OptOut | undefined = reply.intent === 'opt_out_all' ? 'all' : reply.intent === 'opt_out' ? channel : undefined;
+  const reply = classifyReply(msg.Body, new Date(at));
   let dossierIds: string[] = [];
+  let plan: ReplyPlan | undefined;
   const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
     dossierIds = answeredDossiers(c);
+    // The plan reads the opt-outs as they were before this reply (a repeated reply sees its own: same plan).
+    const before = c.inbound?.recent?.includes(msg.MessageSid) ? c.optOuts.filter((o) => !optOutsOf(reply, channel).includes(o)) : c.optOuts;
+    plan = planReply(reply, { channel, optOuts: before, now: new Date(at) });
     return [
-      { type: 'reply', at, channel, intent: reply.intent, dossierIds },
-      ...(optOut ? [{ type: 'opted_out' as const, at, channel: optOut, dossierIds }] : []),
+      {
+        type: 'reply',
+        at,
+        channel,
+        intent: reply.intent,
+        dossierIds,
+        messageId: msg.MessageSid,
+        ...(reply.also.length ? { also: reply.also } : {}),
+        ...(reply.date ? { promiseDate: reply.date.date } : {}),
+        ...(plan.holds.length ? { holds: plan.holds.map((reason) => ({ reason, taskId: replyTaskId(msg.MessageSid, reason) })) } : {}),
+      },
+      ...plan.optOuts.map((o) => ({ type: 'opted_out' as const, at, channel: o, dossierIds })),
     ];
   });
-  if (!m) return;
+  if (!m || !plan) return;
   const events: NewEvent[] = [
     {
       eventId: `in-${msg.MessageSid}`,
       at,
       type: 'replied',
       channel,
-      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}`,
+      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}${reply.guess ? ` (best guess: ${reply.guess.replace(/_/g, ' ')}, ${Math.round(reply.confidence * 100)}% sure)` : ''}${reply.date ? ` (${reply.date.date})` : ''}`,
       dossierIds,
       text: msg.Body.slice(0, 1600),
       intent: reply.intent,
-      data: { intent: reply.intent, ...(reply.matched ? { matched: reply.matched } : {}) },
+      confidence: reply.confidence,
+      data: {
+        intent: reply.intent,
+        confidence: reply.confidence,
+        ...(reply.guess ? { guess: reply.guess } : {}),
+        ...(reply.also.length ? { also: reply.also } : {}),
+        ...(reply.date ? { date: reply.date.date, precision: reply.date.precision } : {}),
+        ...(reply.matched ? { matched: reply.matched } : {}),
+      },
     },
   ];
-  if (optOut) {
-    events.push({ eventId: `optout-${msg.MessageSid}`, at, type: 'opted_out', channel, detail: optOut === 'all' ? 'No more messages on any channel.' : `No more ${channel} messages.`, dossierIds });
+  for (const o of plan.optOuts) {
+    events.push({
+      eventId: `optout-${msg.MessageSid}-${o}`,
+      at,
+      type: 'opted_out',
+      channel: o === 'all' ? channel : o,
+      detail: o === 'all' ? 'No more messages or calls on any digital channel; legally required letters still go by post.' : `No more ${o} messages.`,
+      dossierIds,
+    });
   }
+  const r = { c: m.after, messageSid: msg.MessageSid, channel, phone, text: msg.Body, reply, plan, dossierIds, at } as const;
+  events.push(...(await createReplyTasks(r)));
+  // The reply and what it changed go on the timeline before the answer, so the answer follows it there.
   await appendEvents(debtorId, events, changedProjections(m.before, m.after));
+  const later = await answerReply(r, now);
+  if (later.length) await appendEvents(debtorId, later);
   await wakeJourney(m.after, `reply:${reply.intent}`);
   await webhookDone('twilio-in', msg.MessageSid);
-  logger.info('reply recorded', { debtorId, intent: reply.intent, channel });
+  logger.info('reply recorded', { debtorId, intent: reply.intent, confidence: reply.confidence, channel, tasks: plan.tasks.length });
 }
 
 /** The dossiers whose status an event changed, as projection items to rewrite. */

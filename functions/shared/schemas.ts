@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { letterCount } from '../domain/case/identity.js';
 import { IncomeSourceSchema } from '../domain/payday.js';
-import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TONES } from '../domain/vocabulary.js';
+import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TASK_REASONS, TONES } from '../domain/vocabulary.js';
 
 // ---- building blocks ---------------------------------------------------------------------------------
 
@@ -346,6 +346,10 @@ export const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 /** GET /v1/tasks */
 export const TasksQuery = z.strictObject({
   status: z.enum(['open'], { error: 'must be "open" (only open tasks can be listed)' }).optional().meta({ description: 'Only "open" (the default).' }),
+  reason: z
+    .enum(TASK_REASONS, { error: `must be one of ${TASK_REASONS.join(', ')}` })
+    .optional()
+    .meta({ description: 'Only tasks with this reason (e.g. vulnerable, dispute_review, unclear_reply).', example: 'vulnerable' }),
 });
 
 /** Twilio's inbound message webhook (form fields we use; Twilio sends more, so this object is open). */

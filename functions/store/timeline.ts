@@ -29,7 +29,13 @@ export type TimelineType =
   | 'call_outcome'
   | 'costs'
   | 'status'
-  | 'journey_ended';
+  | 'journey_ended'
+  | 'task'
+  | 'answered'
+  | 'answer_planned'
+  | 'answer_skipped'
+  | 'answer_failed'
+  | 'dispute_resolved';
 
 export interface TimelineEvent {
   eventId: string;

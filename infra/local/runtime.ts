@@ -26,6 +26,7 @@ import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
 import { resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
+import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { forgetClients, putClient } from '../../functions/store/clients.js';
 import { currentStrategy } from '../../functions/services/strategy-source.js';
 
@@ -250,6 +251,8 @@ export class LocalRuntime {
       AWS_ENDPOINT_URL_SCHEDULER: this.schedulerUrl,
       SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
+      // Answers that wait for 07:00 are sent by the webhook function (services/conversation.ts).
+      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: TABLE.defaultName,
       PUBLIC_BASE_URL: publicBase,
@@ -288,6 +291,8 @@ export class LocalRuntime {
       this.handlers.set(name, timed);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
+    // The scheduler invokes the webhook function for answers that waited for contact hours.
+    this.handlers.set('maatwerk-Webhooks', (payload) => webhooksHandler(payload));
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
 
     for (const c of this.clients) await putClient({ clientId: c.clientId, name: c.name, agent: c.agent, vatOnCosts: c.vatOnCosts }, c.apiKey);

@@ -128,9 +128,9 @@ describe('Twilio inbound webhook authentication', () => {
     expect(view.body.timeline.filter((e: { type: string }) => e.type === 'replied')).toHaveLength(1);
     const debtor = await h.api('GET', `/v1/debtors/${d.body.debtorId}`);
     expect(debtor.body.optOuts).toEqual(['sms']);
-    // The journey goes on without SMS.
+    // The journey goes on without SMS; the only SMS is the one confirmation of the opt-out (issue 8).
     await h.advance('2026-03-25T12:00:00Z');
     const sms = (await h.outbox()).filter((m) => m.debtorId === d.body.debtorId && m.channel === 'sms');
-    expect(sms).toHaveLength(0);
+    expect(sms.map((m) => [m.template, m.inReplyTo])).toEqual([['answer/opt_out', 'SMdup0000000000000000000000000001']]);
   });
 });

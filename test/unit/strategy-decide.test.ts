@@ -163,7 +163,8 @@ describe('stops', () => {
     expect(d).toMatchObject({ kind: 'done', reason: 'referred to debt help' });
     expect(d.costs).toBeUndefined();
     expect(reasonsOf(d)).toMatch(/all outreach and cost accrual stop/);
-    expect(d.kind === 'done' && d.dossierStatus).toBeFalsy();
+    // the dossiers leave collection with their own status (issue 8), not "open"
+    expect(d.kind === 'done' && d.dossierStatus).toBe('debt_help');
   });
 
   it('a debt-help reply stops even before the flag is written', () => {
@@ -309,10 +310,12 @@ describe('channels', () => {
     if (reason) expect(reasonsOf(d)).toMatch(reason);
   });
 
-  it('opted out of all channels → done "no usable channel left"', () => {
+  it('opted out of all channels (STOPALL) → only the legally required 14-day letter, by post', () => {
     const d = decideAt({ now: NOW, debtor: { optOuts: ['all'] } });
-    expect(d).toMatchObject({ kind: 'done', reason: 'no usable channel left' });
+    expect(d).toMatchObject({ kind: 'send', channel: 'letter', phase: 'fourteen_day_letter' });
     expect(reasonsOf(d)).toMatch(/opted out of all channels/);
+    const after = decideAt({ now: '2026-04-20T10:00', debtor: { optOuts: ['all'] }, history: [sent('2026-03-18T10:00', 'letter/fourteen_day_letter/friendly', 1, { dossierIds: ['d1'] })] });
+    expect(after.kind === 'send' ? after.channel : after.kind).not.toMatch(/email|sms|whatsapp|call/);
   });
 
   it('rotates over the usable channels per contact', () => {
@@ -920,10 +923,10 @@ describe('opted-out and unusable channels are never chosen', () => {
     expectLetterBeforeDemand(sim);
   });
 
-  it('opted out of everything: ends at once', () => {
+  it('opted out of everything: only the 14-day letter still goes (by post), then the journey ends', () => {
     const sim = simulate({ start: '2026-03-18T10:00:00Z', debtor: { optOuts: ['all'] } });
-    expect(sim.sends).toEqual([]);
-    expect(sim.end?.d.reason).toBe('no usable channel left');
+    expect(sim.sends.map((x) => x.d.kind === 'send' && `${x.d.channel}/${x.d.phase}`)).toEqual(['letter/fourteen_day_letter']);
+    expect(sim.end?.d.kind).toBe('done');
   });
 
   it('an opt-out during the journey stops that channel at once', () => {

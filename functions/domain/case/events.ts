@@ -26,7 +26,7 @@ import {
   startJourney,
 } from './facts.js';
 import type { IdentityInput } from './identity.js';
-import type { CaseState, ClaimRecord, ContactPoint, JourneyRecord, PostalAddress, StepClaim } from './state.js';
+import type { CaseState, ClaimRecord, ContactPoint, HoldReason, JourneyRecord, PostalAddress, StepClaim } from './state.js';
 import { claimsOf, clientsOf } from './state.js';
 
 export const PAYMENT_KEYS_KEPT = 20;
@@ -65,7 +65,23 @@ export type CaseEvent =
       /** a hard failure: this contact point is marked unusable */
       unusable?: { value: string; reason: string };
     }
-  | { type: 'reply'; at: string; channel: 'sms' | 'whatsapp'; intent: string; dossierIds: string[] }
+  | {
+      type: 'reply';
+      at: string;
+      channel: 'sms' | 'whatsapp';
+      intent: string;
+      dossierIds: string[];
+      /** the provider's message id: the same reply applied twice changes the case once */
+      messageId?: string;
+      /** other intents the reply carries that are acted on too (debt help, vulnerability, …) */
+      also?: string[];
+      /** the date a promise or a request to pay later named (YYYY-MM-DD) */
+      promiseDate?: string;
+      /** automated outreach waits for these agent tasks (conversation.ts decides which) */
+      holds?: Array<{ reason: HoldReason; taskId: string }>;
+    }
+  /** A disputed dossier resolved: in the creditor's favour it is worked on again, else it is withdrawn. */
+  | { type: 'dispute_resolved'; at: string; dossierIds: string[]; inFavourOf: 'creditor' | 'debtor'; reason: string }
   | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[] }
   | { type: 'payment'; at: string; dossierId: string; amount: number; paidAt: string; key: string }
   | { type: 'call_outcome'; at: string; outcome: string; dossierIds: string[]; taskId: string; phone?: string }
@@ -100,14 +116,18 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return withCosts(s, e.costs, e.at);
     case 'delivery':
       return bump(delivery(s, e), 1);
-    case 'reply':
-      return bump(reply(s, e), 1);
+    case 'reply': {
+      const next = reply(s, e);
+      return next === s ? s : bump(next, 1);
+    }
     case 'opted_out':
       return bump(optOut(s, e.channel), 1);
     case 'payment':
       return payment(s, e);
     case 'call_outcome':
       return bump(callOutcome(s, e), 1);
+    case 'dispute_resolved':
+      return disputeResolved(s, e);
     case 'task_closed':
       return s.journey.openTask?.taskId === e.taskId ? { ...s, journey: { ...s.journey, openTask: undefined } } : s;
     case 'status':
@@ -278,27 +298,72 @@ function delivery(s: CaseState, e: Extract<CaseEvent, { type: 'delivery' }>): Ca
   return next;
 }
 
+/** How many message ids the case remembers to recognise a repeated reply. */
+export const RECENT_MESSAGES_KEPT = 10;
+
 function reply(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseState {
-  const inbound = { at: e.at, ...(e.channel === 'whatsapp' ? { whatsappAt: e.at } : s.inbound?.whatsappAt ? { whatsappAt: s.inbound.whatsappAt } : {}) };
+  if (e.messageId && s.inbound?.recent?.includes(e.messageId)) return s;
+  const recent = e.messageId ? [...(s.inbound?.recent ?? []), e.messageId].slice(-RECENT_MESSAGES_KEPT) : s.inbound?.recent;
+  const inbound = {
+    at: e.at,
+    ...(e.channel === 'whatsapp' ? { whatsappAt: e.at } : s.inbound?.whatsappAt ? { whatsappAt: s.inbound.whatsappAt } : {}),
+    ...(recent ? { recent } : {}),
+  };
   let next: CaseState = { ...s, inbound };
+  const intents = new Set([e.intent, ...(e.also ?? [])]);
+  // Holds on automated outreach until an agent looked (vulnerability, bankruptcy, the wrong person).
+  for (const h of e.holds ?? []) {
+    const holds = next.holds ?? [];
+    if (!holds.some((x) => x.taskId === h.taskId)) next = { ...next, holds: [...holds, { reason: h.reason, at: e.at, taskId: h.taskId, dossierIds: e.dossierIds }] };
+  }
+  if (intents.has('debt_help')) next = debtHelp(next, e);
   if (isOptOut(e.intent)) {
     // An opt-out shows the message arrived (it was read); it is no reaction to the claim.
     const latest = [...next.contacts].reverse().find((c) => c.channel === e.channel);
     if (latest) next = markContact(next, (c) => c === latest || (c.at === latest.at && c.stepNo === latest.stepNo && c.channel === latest.channel), { arrived: true });
     return next;
   }
+  // A request to pay later that names a date weighs like a promise; without one it says something about means.
+  const promise = e.intent === 'promise_to_pay' || (e.intent === 'postpone' && e.promiseDate !== undefined);
   next = counted(next, e.dossierIds, (ev) => {
     let signals = { ...ev.signals };
-    if (CAPACITY_REPLIES[e.intent]) signals.latestStatement = { at: e.at, kind: 'capacity', source: 'reply', code: e.intent };
-    else if (e.intent === 'promise_to_pay') signals.latestStatement = { at: e.at, kind: 'promise', source: 'reply', code: e.intent };
-    if (e.intent === 'promise_to_pay' || e.intent === 'already_paid') signals.grace = { at: e.at, kind: e.intent === 'already_paid' ? 'already_paid' : 'promise' };
-    if (e.intent === 'debt_help') signals = { ...signals, debtHelpReplyAt: signals.debtHelpReplyAt ?? e.at };
+    if (promise) signals.latestStatement = { at: e.at, kind: 'promise', source: 'reply', code: e.intent };
+    else if (CAPACITY_REPLIES[e.intent]) signals.latestStatement = { at: e.at, kind: 'capacity', source: 'reply', code: e.intent };
+    if (promise || e.intent === 'postpone') signals.grace = { at: e.at, kind: 'promise', ...(e.promiseDate ? { until: e.promiseDate } : {}) };
+    else if (e.intent === 'already_paid') signals.grace = { at: e.at, kind: 'already_paid' };
+    if (intents.has('debt_help')) signals = { ...signals, debtHelpReplyAt: signals.debtHelpReplyAt ?? e.at };
     return recordReaction({ ...ev, signals }, { at: e.at, type: 'replied', code: e.intent });
   });
-  if (e.intent === 'debt_help') next = addFlag(next, 'debt_help_reported', e.at, e.dossierIds);
-  if (e.intent === 'cannot_pay') next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
+  if (e.intent === 'cannot_pay' || intents.has('cannot_pay')) next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
   if (e.intent === 'dispute') next = pause(next, e.dossierIds, 'dispute reported by the debtor', e.at);
   return next;
+}
+
+/**
+ * Debt help, the WSNP or a moratorium reported (DESIGN §5 rule 10): the debtor's claims leave collection at once —
+ * every open or paused dossier gets the status debt_help (the creditor sees it is not open) — and the journey
+ * stops at its next decision.
+ */
+function debtHelp(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseState {
+  let next = addFlag(s, 'debt_help_reported', e.at, e.dossierIds);
+  const ids = claimsOf(next)
+    .filter((d) => d.status === 'open' || d.status === 'paused')
+    .map((d) => d.dossierId);
+  next = statusChange(next, { type: 'status', at: e.at, dossierIds: ids, to: 'debt_help', from: ['open', 'paused'], reason: 'the debtor reported debt help; collection stops and the case is referred' });
+  // statusChange bumps eventSeq; the reply itself is bumped by the caller.
+  return next.eventSeq === s.eventSeq ? next : { ...next, eventSeq: s.eventSeq };
+}
+
+function disputeResolved(s: CaseState, e: Extract<CaseEvent, { type: 'dispute_resolved' }>): CaseState {
+  const dossiers = { ...s.dossiers };
+  let changed = false;
+  for (const id of e.dossierIds) {
+    const d = dossiers[id];
+    if (!d || d.status !== 'paused') continue;
+    dossiers[id] = { ...d, status: e.inFavourOf === 'creditor' ? 'open' : 'withdrawn', statusReason: e.reason, updatedAt: e.at };
+    changed = true;
+  }
+  return changed ? bump({ ...s, dossiers }, 1) : s;
 }
 
 function addFlag(s: CaseState, flag: string, at: string, dossierIds?: string[]): CaseState {
@@ -349,6 +414,10 @@ function callOutcome(s: CaseState, e: Extract<CaseEvent, { type: 'call_outcome' 
   if (e.outcome === 'dispute') next = pause(next, e.dossierIds, 'dispute reported in a call', e.at);
   if (e.outcome === 'cannot_pay') next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
   if (next.journey.openTask?.taskId === e.taskId) next = { ...next, journey: { ...next.journey, openTask: undefined } };
+  // An agent's outcome on a hold's task lifts the hold — unless nobody answered: then the person is still unseen.
+  // (a follow-up task after no answer carries the hold's task id with a suffix: `<taskId>_r2`, …)
+  const onHold = (h: { taskId: string }) => h.taskId === e.taskId || e.taskId.startsWith(`${h.taskId}_r`);
+  if (e.outcome !== 'no_answer' && next.holds?.some(onHold)) next = { ...next, holds: next.holds.filter((h) => !onHold(h)) };
   return next;
 }
 
@@ -359,8 +428,10 @@ function journeyClosed(s: CaseState, e: Extract<CaseEvent, { type: 'journey_clos
     journey: { ...s.journey, status: 'closed', closedReason: e.reason, closing: e.closing, taskToken: undefined, timer: undefined, nextContactAt: undefined },
   };
   if (e.closing.dossierStatus) {
-    const ids = claimsOf(next).filter((d) => d.status === 'open').map((d) => d.dossierId);
-    next = statusChange(next, { type: 'status', at: e.at, dossierIds: ids, to: e.closing.dossierStatus, from: ['open'], reason: e.closing.detail });
+    // Debt help takes the disputed (paused) claims out of collection too; a hand-over only the open ones.
+    const from: DossierStatus[] = e.closing.dossierStatus === 'debt_help' ? ['open', 'paused'] : ['open'];
+    const ids = claimsOf(next).filter((d) => from.includes(d.status as DossierStatus)).map((d) => d.dossierId);
+    next = statusChange(next, { type: 'status', at: e.at, dossierIds: ids, to: e.closing.dossierStatus, from, reason: e.closing.detail });
   }
   return next;
 }

@@ -77,6 +77,8 @@ export interface DebtorFacts {
   flags: string[];
   incomeSource?: { type: string; [k: string]: unknown };
   lastInboundAt?: string;
+  /** automated outreach waits for an agent's outcome (a reply signalled vulnerability, bankruptcy, the wrong person) */
+  holds?: Array<{ reason: 'vulnerable' | 'bankruptcy' | 'wrong_person'; at: string }>;
 }
 
 /** The latest statement about capacity ("ik kan niet betalen") or willingness (a promise). */
@@ -99,8 +101,11 @@ export interface Signals {
   lastReaction?: Reaction;
   lastPaymentAt?: string;
   vulnerableCallAt?: string;
-  /** the latest promise or "already paid": no contact for promiseGraceDays after it */
-  grace?: { at: string; kind: 'promise' | 'already_paid' };
+  /**
+   * the latest promise (or request to pay later) or "already paid": no contact for promiseGraceDays after it, or
+   * until a few days after the date the debtor named (`until`, YYYY-MM-DD)
+   */
+  grace?: { at: string; kind: 'promise' | 'already_paid'; until?: string };
   /** recent call outcomes, oldest first */
   callOutcomes: Array<{ at: string; outcome: string }>;
   /** a reply reported debt help (the journey stops) */

@@ -93,8 +93,20 @@ export interface JourneyRecord extends JourneyFacts {
   nextContactAt?: string;
   closedReason?: string;
   /** what ending the journey does, kept so a retry after a crash can finish it */
-  closing?: { dossierStatus?: 'handed_over'; detail: string; at: string };
+  closing?: { dossierStatus?: 'handed_over' | 'debt_help'; detail: string; at: string };
 }
+
+/**
+ * Automated outreach waits for a person: a reply signalled vulnerability, bankruptcy or the wrong person, and an
+ * agent task was made for it. The agent's outcome on that task (any but no_answer) lifts the hold.
+ */
+export interface HoldRecord {
+  reason: HoldReason;
+  at: string;
+  taskId: string;
+  dossierIds: string[];
+}
+export type HoldReason = 'vulnerable' | 'bankruptcy' | 'wrong_person';
 
 export interface FlagRecord {
   flag: string;
@@ -123,7 +135,10 @@ export interface CaseState {
   byClient: Record<string, { signals: Signals; totals: Totals }>;
   optOuts: OptOut[];
   flags: FlagRecord[];
-  inbound?: { at: string; whatsappAt?: string };
+  /** holds on automated outreach until an agent records an outcome (absent on cases from before issue 8) */
+  holds?: HoldRecord[];
+  /** the last inbound message: when, when on WhatsApp (its 24 h window), the recent message ids (a repeat is ignored) */
+  inbound?: { at: string; whatsappAt?: string; recent?: string[] };
 }
 
 export function emptyCase(caseId: string, at: string): CaseState {
@@ -215,6 +230,7 @@ function debtorFacts(s: CaseState, dossiers: readonly ClaimRecord[], scope: Scop
     flags: [...new Set(s.flags.filter((f) => aboutScope(s, scope, f.dossierIds)).map((f) => f.flag))],
     ...(income ? { incomeSource: income } : {}),
     ...(s.inbound?.at ? { lastInboundAt: s.inbound.at } : {}),
+    ...(s.holds?.length ? { holds: s.holds.map((h) => ({ reason: h.reason, at: h.at })) } : {}),
   };
 }
 

@@ -46,12 +46,20 @@ export interface EntryView {
 export const INTENT_TEXT: Readonly<Record<string, string>> = {
   opt_out: 'opted out of this channel',
   opt_out_all: 'opted out of all channels',
-  arrangement: 'asks for a payment arrangement',
+  promise_to_pay: 'promises to pay',
+  postpone: 'asks to pay later',
   already_paid: 'says the claim is already paid',
+  arrangement: 'asks for a payment arrangement',
   cannot_pay: 'says they cannot pay',
   dispute: 'disputes the claim',
+  not_my_debt: 'says the claim is not theirs (wrong person)',
   debt_help: 'reports debt help or debt restructuring',
-  promise_to_pay: 'promises to pay',
+  bankruptcy: 'reports a bankruptcy',
+  vulnerable: 'signals a difficult situation (vulnerability)',
+  who_are_you: 'asks who we are',
+  call_me: 'asks to be called',
+  amount_question: 'asks about the amount',
+  unclear: 'replied; an agent reads it',
   other: 'replied',
 };
 
