@@ -36,7 +36,7 @@ export interface ClaimAmounts {
 
 /** A rate table of zeros: claims without interest still get their payments allocated costs → principal. */
 const NO_INTEREST: readonly InterestRate[] = Object.freeze([
-  { from: '0001-01-01', statutoryBp: 0, commercialBp: 0, sources: { statutory: 'no interest claimed', commercial: 'no interest claimed' } },
+  { from: '1970-01-01', statutoryBp: 0, commercialBp: 0, sources: { statutory: 'no interest claimed', commercial: 'no interest claimed' } },
 ]);
 
 /** The claim's dated payments as the ledger reads them; undated (legacy) ones count from the day the claim arrived. */
