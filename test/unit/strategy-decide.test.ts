@@ -406,6 +406,41 @@ describe('the 14-day letter (consumers) and what follows', () => {
   });
 });
 
+describe('follow-ups of the 14-day letter state its term end (DESIGN §5 rule 12, Atw art. 1)', () => {
+  // letter Mon 13 Apr 08:00 → presumed receipt Wed 15 Apr → the term ends Wed 29 Apr → costs from Thu 30 Apr
+  it('the follow-up inside the term carries the term end costs are charged on, and says so in the decision log', () => {
+    const d = decideAt({ now: '2026-04-21T08:00', history: WITH_LETTER, strategy: ASAP });
+    expect(d).toMatchObject({ kind: 'send', phase: 'fourteen_day_letter', termEndDate: '2026-04-29' });
+    expect(d.kind === 'send' && d.channel).not.toBe('letter');
+    expect(reasonsOf(d)).toContain("states the 14-day letter's term end 2026-04-29 (costs from the day after)");
+  });
+
+  it('a later term an earlier message stated is the one the next follow-up states, and costs and the demand wait for it (art. 6:96 lid 6 BW)', () => {
+    const dossiers = [claim({ statedTermEnd: '2026-05-02' })];
+    const d = decideAt({ now: '2026-04-21T08:00', history: WITH_LETTER, dossiers, strategy: ASAP });
+    expect(d).toMatchObject({ kind: 'send', phase: 'fourteen_day_letter', termEndDate: '2026-05-02' });
+    const history = [...WITH_LETTER, sent('2026-04-21T08:00', 'email/fourteen_day_letter/neutral', 4, { dossierIds: ['d1'] })];
+    const inTerm = decideAt({ now: '2026-05-01T10:00', history, dossiers, strategy: ASAP });
+    expect(inTerm.costs).toBeUndefined();
+    expect(inTerm.kind).toBe('wait');
+    const after = decideAt({ now: '2026-05-04T10:00', history, dossiers, strategy: ASAP });
+    expect(after.costs?.[0]).toMatchObject({ dossierId: 'd1', costs: 72_00, from: '2026-05-03' });
+    expect(after.costs?.[0].reason).toContain('a message stated the term ends 2026-05-02: costs wait until 2026-05-03 (legal term allowed 2026-04-30)');
+  });
+
+  it('no reminder of a term that has ended: the 14-day letter phase moves on once its term is over', () => {
+    const d = decideAt({ now: '2026-04-30T10:00', history: WITH_LETTER, strategy: ASAP });
+    expect(d.kind === 'send' && d.phase).not.toBe('fourteen_day_letter');
+    expect(reasonsOf(d)).toContain("14-day letter reminder skipped: the letter's term has ended");
+  });
+
+  it('messages of other phases state no term end', () => {
+    const d = decideAt({ now: '2026-03-26T10:00', strategy: ASAP });
+    expect(d).toMatchObject({ kind: 'send', phase: 'reminder' });
+    expect(d.kind === 'send' && d.termEndDate).toBeUndefined();
+  });
+});
+
 describe('costs (costs.ts costsDue after the 14-day term)', () => {
   // the letter went Mon 13 Apr 08:00: presumed receipt Wed 15 Apr, term until 29 Apr, costs from Thu 30 Apr
   const pay = (localIso: string, amount?: number, dossierId = 'd1'): HistoryEvent => ({
