@@ -21,7 +21,7 @@
  * permanent one marks the contact point unusable and wakes Decide to fail over. Nothing personal is logged.
  */
 import { isContactAllowed, localDate } from '../domain/calendar.js';
-import { wikCosts } from '../domain/costs.js';
+import { instalmentClaimCosts, wikCosts } from '../domain/costs.js';
 import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
 import { messageContradictions } from '../domain/message-guard.js';
 import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor } from '../domain/case/state.js';
@@ -398,18 +398,32 @@ function whatsappWindowOpen(c: CaseState, now: Date): boolean {
 }
 
 /**
- * The 14-day letter states the exact costs that will be added (DESIGN §5 rules 1–3): WIK on the principal still
- * unpaid, per creditor on the sum of its claims, with VAT where that creditor cannot deduct it.
+ * The 14-day letter states the exact costs that will be added (DESIGN §5 rules 1–3, 6): WIK on the principal still
+ * unpaid, per creditor on the sum of its claims, with VAT where that creditor cannot deduct it; an instalment claim
+ * on its own, with the small-instalment cap (the same groups as Decide's cost step, domain/decide/costs.ts).
  */
-export function costNoticeFor(dossiers: ReadonlyArray<Pick<ClaimRecord, 'clientId' | 'principal' | 'paid'>>, clients: Map<string, Client | undefined>): { costs: number; vatIncluded: boolean } {
+export function costNoticeFor(
+  dossiers: ReadonlyArray<Pick<ClaimRecord, 'clientId' | 'principal' | 'paid' | 'instalment'>>,
+  clients: Map<string, Client | undefined>,
+): { costs: number; vatIncluded: boolean } {
   const principalByClient = new Map<string, number>();
-  for (const d of dossiers) principalByClient.set(d.clientId, (principalByClient.get(d.clientId) ?? 0) + Math.max(0, d.principal - d.paid));
   let costs = 0;
   let vatIncluded = false;
+  const vatFor = (clientId: string) => clients.get(clientId)?.vatOnCosts === true;
+  for (const d of dossiers) {
+    const open = Math.max(0, d.principal - d.paid);
+    if (!d.instalment) {
+      principalByClient.set(d.clientId, (principalByClient.get(d.clientId) ?? 0) + open);
+      continue;
+    }
+    const monthly = d.instalment.monthlyAmountCents;
+    const overdueInstalments = Math.max(1, Math.ceil(d.principal / monthly));
+    costs += open === 0 ? 0 : instalmentClaimCosts({ monthlyAmountCents: monthly, overdueInstalments, overdueCents: open, vat: vatFor(d.clientId) }).total;
+    vatIncluded ||= vatFor(d.clientId);
+  }
   for (const [clientId, principal] of principalByClient) {
-    const vat = clients.get(clientId)?.vatOnCosts === true;
-    costs += wikCosts(principal, { vat }).total;
-    vatIncluded ||= vat;
+    costs += wikCosts(principal, { vat: vatFor(clientId) }).total;
+    vatIncluded ||= vatFor(clientId);
   }
   return { costs, vatIncluded };
 }

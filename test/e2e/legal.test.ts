@@ -178,6 +178,9 @@ describe('instalment claims: the Wki small-instalment cap (DESIGN §5 rule 6)', 
     const costs = v.timeline.find((e: Entry) => e.type === 'costs');
     expect(costs.detail).toMatch(/instalment claim of €200\.00 a month, 6 unpaid overdue instalment\(s\).*Wki small-instalment cap €140\.00.*the cap applies/);
     expect(v.timeline.find((e: Entry) => e.type === 'claim_received').detail).toContain('an instalment claim of 20000 cents a month');
+    // the 14-day letter stated exactly these costs (art. 6:96 lid 6 BW: the letter names the amount)
+    const letter = (await mine(c.debtorId)).find((m) => m.template?.startsWith('letter/fourteen_day_letter'))!;
+    expect(letter.text.replace(/\s+/g, ' ')).toMatch(/incassokosten[^.]*\. Die kosten zijn € 140,00/);
   });
 });
 
