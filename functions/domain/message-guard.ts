@@ -8,8 +8,12 @@
  *  - the 14-day letter states the legal term and nothing else; no other message starts a term of its own;
  *  - a follow-up of the letter names no date but the letter's term end, and that date is not before the term the
  *    costs are charged on (it is recorded on the claims, so the costs wait for it);
- *  - a demand, final notice or hand-over notice is only about consumer claims whose 14-day letter was sent and
- *    whose term has ended (its text says the term is over and costs were added).
+ *  - a demand, final notice or hand-over notice about a consumer claim whose 14-day letter was sent comes after
+ *    that letter's term (its text asks for payment now, and says the term is over once costs were added).
+ *
+ * It checks what a message says against the law, not the strategy's order: that a demand waits for the 14-day
+ * letter at all is Decide's rule (decide/phase.ts letterGate), and without a letter no costs are charged, so a
+ * demand then says nothing untrue about a term.
  */
 import { localDate } from './calendar.js';
 import type { DossierFacts } from './case/facts.js';
@@ -56,8 +60,7 @@ export function messageContradictions(m: MessageCheck): string[] {
   if (phaseIndex(m.phase) > phaseIndex('fourteen_day_letter')) {
     for (const d of letterClaims) {
       const from = costs.costsFrom.get(d.dossierId);
-      if (!d.letter) out.push(`a ${m.phase} about ${d.dossierId}, a consumer claim without its 14-day letter`);
-      else if (from && from > today) out.push(`a ${m.phase} about ${d.dossierId} while its 14-day term runs (costs from ${from})`);
+      if (d.letter && from && from > today) out.push(`a ${m.phase} about ${d.dossierId} while its 14-day term runs (costs from ${from})`);
     }
   }
   return out;

@@ -185,13 +185,14 @@ describe('instalment claims: the Wki small-instalment cap (DESIGN §5 rule 6)', 
 });
 
 describe('a message that would contradict the legal state of its claims is never sent (DESIGN §5 rules 3 and 12)', () => {
-  it('a demand about a consumer claim without its 14-day letter is not sent', async () => {
+  it('a demand inside the 14-day term is not sent', async () => {
     const s = await seedCase();
+    await runStep(s, 'letter', { phase: 'fourteen_day_letter', tone: 'neutral' });
     const { action } = await runStep(s, 'email', { phase: 'demand', tone: 'neutral' });
     const outcome = await stepOutcome(s.caseId, 1, action.stepNo);
     expect(outcome?.status).toBe('failed');
-    expect(outcome?.reason).toMatch(/would contradict the legal state of its claims: a demand about dos_\w+, a consumer claim without its 14-day letter/);
-    expect((await h.outbox()).some((m) => m.debtorId === s.debtorId)).toBe(false);
+    expect(outcome?.reason).toMatch(/would contradict the legal state of its claims: a demand about dos_\w+ while its 14-day term runs \(costs from \d{4}-\d{2}-\d{2}\)/);
+    expect((await h.outbox()).filter((m) => m.debtorId === s.debtorId).map((m) => m.channel)).toEqual(['letter']);
   });
 
   it('a follow-up naming a day before the letter\'s term end is not sent; with the term end it is, and the date is recorded on the claim', async () => {

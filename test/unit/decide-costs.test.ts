@@ -134,12 +134,17 @@ describe('the message guard: nothing is sent that contradicts the legal state (D
     expect(check({ termEndDate: '2027-01-25', text: 'Betaal uiterlijk op 26 januari 2027.' })).toEqual(["the text names 2027-01-26, not the letter's term end 2027-01-25"]);
   });
 
-  it('a demand inside the term is refused ("De termijn … is voorbij" would be untrue); after it, it passes; business claims need no letter', () => {
+  it('a demand inside the term is refused ("De termijn … is voorbij" would be untrue); after it, it passes', () => {
     const demand = { channel: 'email' as const, phase: 'demand' as const, text: 'De termijn om zonder extra kosten te betalen is voorbij.' };
     expect(check({ ...demand, now: at('2027-01-25T12:00:00Z') })).toEqual(['a demand about d1 while its 14-day term runs (costs from 2027-01-26)']);
     expect(check({ ...demand, now: at('2027-01-26T12:00:00Z') })).toEqual([]);
-    expect(check({ ...demand, claims: [claim()] })).toEqual(['a demand about d1, a consumer claim without its 14-day letter']);
+    // the issue's measured defect: a follow-up stated 4 April, so a demand on 1 April contradicts it
+    expect(check({ ...demand, claims: [claim({ letter: LETTER, statedTermEnd: '2027-04-04' })], now: at('2027-04-01T08:00:00Z') })).toEqual([
+      'a demand about d1 while its 14-day term runs (costs from 2027-04-05)',
+    ]);
+    // business claims, and claims without a letter (no costs, Decide's letter gate decides the order), say nothing untrue
     expect(check({ ...demand, claims: [claim({ consumer: false })] })).toEqual([]);
+    expect(check({ ...demand, claims: [claim()] })).toEqual([]);
   });
 
   it('which rule a message is held to', () => {
