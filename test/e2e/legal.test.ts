@@ -90,6 +90,8 @@ const timelineOf = async (dossierId: string, key = 'key-acme'): Promise<Entry[]>
 const mine = async (debtorId: string) => (await h.outbox()).filter((m) => m.debtorId === debtorId);
 const amsterdam = (iso: string) => localDate(new Date(iso));
 
+let relief: { dossierId: string; debtorId: string };
+
 describe('statutory interest and the allocation of payments (art. 6:119 and 6:44 BW)', () => {
   let claim: { dossierId: string; debtorId: string };
 
@@ -126,6 +128,15 @@ describe('statutory interest and the allocation of payments (art. 6:119 and 6:44
     expect(res.body.status).toBe('open');
     expect(res.body.timeline.find((e: Entry) => e.type === 'payment').detail).toContain('€0.00 to costs, €81.03 to interest, €418.97 to principal');
     expect(res.body.amounts).toMatchObject({ interest: 8_103, paid: 50_000, outstanding: 58_103 });
+  });
+
+  it('debt relief stops the accrual (DESIGN §5 rule 10): a debtor who reports debt help on 1 July owes no interest after it', async () => {
+    relief = await file({ reference: 'RENTE-3', principal: 100_000, dueDate: '2025-01-01' }, { phone: '+31620009901', email: 'relief@example.invalid' }, 'key-rente');
+    expect(await h.reply('+31620009901', 'Ik zit sinds vandaag in de schuldhulpverlening')).toBe(200);
+    await h.advance({ seconds: 0 });
+    const v = await view(relief.dossierId, 'key-rente');
+    expect(v.amounts.interest).toBe(8_103); // up to 1 July, as above
+    // (checked again after the clock has run on, below)
   });
 
   it('a creditor that does not claim interest shows interest 0', async () => {
@@ -181,6 +192,16 @@ describe('instalment claims: the Wki small-instalment cap (DESIGN §5 rule 6)', 
     // the 14-day letter stated exactly these costs (art. 6:96 lid 6 BW: the letter names the amount)
     const letter = (await mine(c.debtorId)).find((m) => m.template?.startsWith('letter/fourteen_day_letter'))!;
     expect(letter.text.replace(/\s+/g, ' ')).toMatch(/incassokosten[^.]*\. Die kosten zijn € 140,00/);
+  });
+});
+
+describe('interest after debt relief (DESIGN §5 rule 10)', () => {
+  it('three weeks later the claim in debt help still shows the interest of 1 July, while another claim’s interest ran on', async () => {
+    expect(amsterdam(now().toISOString())).toBe('2026-07-20');
+    expect((await view(relief.dossierId, 'key-rente')).amounts.interest).toBe(8_103);
+    const other = await file({ reference: 'RENTE-4', principal: 100_000, dueDate: '2025-01-01' }, {}, 'key-rente');
+    // €1,060.00 × 4% × 200/365 = €23.23 since 1 January: €83.23
+    expect((await view(other.dossierId, 'key-rente')).amounts.interest).toBe(8_323);
   });
 });
 
