@@ -215,6 +215,8 @@ async function sendClaimed(c: CaseState, action: SendAction, token: string, now:
     if (err instanceof PermanentSendError || err instanceof RenderError) {
       const reason = err instanceof RenderError ? `the message could not be made (${redact(err.message)})` : err.message;
       if (err instanceof RenderError) logger.error('message could not be rendered', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, error: redact(err.message) });
+      // a template or a rule is wrong: operators must hear of it, not only the timeline
+      if (err instanceof ContradictionError) logger.error('message contradicts the legal state of its claims; not sent', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, phase: action.phase, error: err.message });
       const point = err instanceof PermanentSendError && err.contactPoint ? contactFor(c, action.channel, action.dossierIds) : undefined;
       await failStep(c, action, token, now, {
         reason,
