@@ -16,6 +16,7 @@ import type { CaseEvent, NewContactPoint } from '../domain/case/events.js';
 import { applyEvent } from '../domain/case/events.js';
 import { addressKey, identityConflict, identityKeys, normaliseEmail } from '../domain/case/identity.js';
 import { type CaseState, type ClaimRecord, emptyCase, identityOf, isActive } from '../domain/case/state.js';
+import { interestPlan } from '../domain/interest.js';
 import { incomeSourceFromApi } from '../domain/payday.js';
 import { HttpError } from '../shared/http.js';
 import { newId, opaqueId } from '../shared/ids.js';
@@ -79,8 +80,14 @@ export async function createDossier(
   return { status: 201, body: { dossierId, debtorId, status: added.after.dossiers[dossierId]?.status ?? 'open' } };
 }
 
+/**
+ * The claim as the case holds it. The client's settings that decide its money are copied onto it (VAT, statutory
+ * interest, the business-cost agreement): the terms in force when the claim was filed, and no client read on the
+ * journey's hot path.
+ */
 function claimOf(client: Client, body: CreateDossierBody, dossierId: string, at: string): ClaimRecord {
   const income = incomeSourceFromApi(body.debtor);
+  const plan = interestPlan({ consumer: body.debtor.consumer, clientClaimsInterest: client.claimsInterest === true, dueDate: body.dueDate });
   return {
     dossierId,
     clientId: client.clientId,
@@ -99,6 +106,9 @@ function claimOf(client: Client, body: CreateDossierBody, dossierId: string, at:
     language: body.debtor.language,
     ...(income.type !== 'unknown' ? { incomeSource: income } : {}),
     ...(body.debtor.debtorRef ? { debtorRef: body.debtor.debtorRef } : {}),
+    ...(plan.claim ? { interest: { kind: plan.kind, from: plan.from } } : {}),
+    ...(!body.debtor.consumer && client.businessCosts ? { businessCosts: client.businessCosts } : {}),
+    ...(body.instalment ? { instalment: { monthlyAmountCents: body.instalment.monthlyAmount } } : {}),
     payments: [],
     paymentKeys: [],
   };
@@ -238,6 +248,9 @@ async function addToCase(debtorId: string, claim: ClaimRecord, input: DebtorInpu
   };
 }
 
+const interestText = (i: NonNullable<ClaimRecord['interest']>) =>
+  `${i.kind === 'commercial' ? 'handelsrente (art. 6:119a BW)' : 'wettelijke rente (art. 6:119 BW)'} from ${i.from}, compounded yearly`;
+
 /** The claim on the timeline, the dossier's projection, the look-ups of new contact points (step 4). */
 async function record(c: CaseState, claim: ClaimRecord, newPoints: NewContactPoint[]): Promise<void> {
   const d = c.dossiers[claim.dossierId];
@@ -253,7 +266,7 @@ async function record(c: CaseState, claim: ClaimRecord, newPoints: NewContactPoi
         eventId: `claim-${d.dossierId}`,
         at: d.createdAt,
         type: 'claim_received',
-        detail: `Claim ${d.reference} received: principal ${d.principal} cents, due ${d.dueDate}.`,
+        detail: `Claim ${d.reference} received: principal ${d.principal} cents, due ${d.dueDate}${d.instalment ? `, an instalment claim of ${d.instalment.monthlyAmountCents} cents a month` : ''}${d.interest ? `; ${interestText(d.interest)}` : ''}.`,
         dossierIds: [d.dossierId],
       },
     ],

@@ -87,10 +87,15 @@ export const DossierView = z
     amounts: z
       .object({
         principal: cents('The claim, in cents.'),
-        costs: cents('Collection costs charged (WIK), in cents; 0 until the 14-day term has passed.'),
-        paid: cents('Paid so far, in cents.'),
-        outstanding: cents('principal + costs − paid, never below 0.'),
-        refundDue: cents('What was paid beyond principal + costs: to be refunded (only when above 0).').optional(),
+        costs: cents(
+          'Collection costs charged, in cents. Consumers: WIK, 0 until the 14-day term has passed. Business debtors: WIK or your agreement, from the day after the due date. Instalment claims: capped by the small-instalment rule.',
+        ),
+        interest: cents(
+          'Statutory interest up to today, in cents (wettelijke rente art. 6:119 BW for consumers, handelsrente art. 6:119a BW for business debtors), compounded yearly from the due date; 0 when you do not claim interest (client setting). Stops accruing when the debtor enters debt relief.',
+        ),
+        paid: cents('Paid so far, in cents (each payment is allocated to costs, then interest, then principal: art. 6:44 BW; the timeline says how).'),
+        outstanding: cents('principal + costs + interest − paid, never below 0.'),
+        refundDue: cents('What was paid beyond principal + costs + interest: to be refunded (only when above 0).').optional(),
       })
       .meta({ description: 'Money in euro cents.' }),
     debtorId: z.string(),

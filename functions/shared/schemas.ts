@@ -274,6 +274,27 @@ export const EXAMPLE_DOSSIER = {
   },
 };
 
+/**
+ * An instalment claim (DESIGN §5 rule 6): the claim is overdue instalments of a monthly amount. Below €266.67 a
+ * month the collection costs are capped (€40 for the first instalment, at most €140 per six months).
+ */
+export const Instalment = z
+  .strictObject(
+    {
+      monthlyAmount: cents('the monthly instalment').meta({
+        description: 'The monthly instalment, in euro cents (5000 = €50.00). The overdue instalments are the principal divided by it, rounded up.',
+        example: 5000,
+      }),
+    },
+    { error: 'must be an object { "monthlyAmount": <cents> }, e.g. { "monthlyAmount": 5000 } for €50.00 a month' },
+  )
+  .meta({
+    id: 'Instalment',
+    description:
+      'Marks an instalment claim (the principal is overdue instalments). Below €266.67 a month the Wki small-instalment cap applies to the collection costs: €40 for the first instalment, at most €140 per six months.',
+    example: { monthlyAmount: 5000 },
+  });
+
 /** The claim's shape; at the edge use createDossierBodyAt(now), which also checks the due date against today. */
 export const CreateDossierBody = z
   .strictObject({
@@ -289,6 +310,7 @@ export const CreateDossierBody = z
     description: text('a short description of the claim, e.g. "Energierekening januari"', { max: 500, multiline: true })
       .optional()
       .meta({ description: 'Shown to the debtor in messages; at most 500 characters.', example: 'Energierekening januari' }),
+    instalment: Instalment.optional(),
   })
   .meta({ id: 'CreateDossierBody', description: 'A claim. Unknown fields are refused.', examples: [EXAMPLE_DOSSIER] });
 export type CreateDossierBody = z.infer<typeof CreateDossierBody>;
@@ -387,7 +409,7 @@ export const DecisionLog = z.object({
 });
 export type DecisionLog = z.infer<typeof DecisionLog>;
 
-export const CostsUpdate = z.array(z.object({ dossierId: z.string(), costs: z.number().int().nonnegative(), reason: z.string() }));
+export const CostsUpdate = z.array(z.object({ dossierId: z.string(), costs: z.number().int().nonnegative(), reason: z.string(), from: z.iso.date().optional() }));
 /** A call task Decide found overdue and expired: the state that carries out the action forgets it on the case. */
 export const ExpiredTask = z.object({ taskId: z.string(), stepNo: z.number().int(), dossierIds: z.array(z.string()), at: instant });
 export type ExpiredTask = z.infer<typeof ExpiredTask>;
@@ -412,6 +434,8 @@ export const SendAction = z.object({
   /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
   strategy: z.string().optional(),
   expiredTask: ExpiredTask.optional(),
+  /** a follow-up of the 14-day letter: the letter's term end it states (and records on its claims) */
+  termEndDate: z.iso.date().optional(),
 });
 /** Decide afresh (something happened, or the plan ran out). */
 export const DecideAction = z.object({ type: z.literal('decide'), reason: z.string() });

@@ -29,6 +29,9 @@ import { resetAdapters } from '../../functions/services/channel-step.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { forgetClients, putClient } from '../../functions/store/clients.js';
 import { currentStrategy } from '../../functions/services/strategy-source.js';
+import { logCoverage } from '../../functions/services/coverage.js';
+import type { BusinessCostAgreement } from '../../functions/domain/claim-costs.js';
+import { withClientSettings } from './client-settings.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const JOURNEY_ASL = path.join(ROOT, 'state-machines/journey.asl.json');
@@ -42,6 +45,10 @@ export interface ClientSeed {
   agent?: boolean;
   /** the creditor cannot deduct VAT: VAT is added to collection costs */
   vatOnCosts?: boolean;
+  /** the creditor claims statutory interest on its claims */
+  claimsInterest?: boolean;
+  /** the creditor's collection-cost agreement for business debtors (default: the WIK scale) */
+  businessCosts?: BusinessCostAgreement;
 }
 
 export interface LocalRuntimeOptions {
@@ -147,6 +154,8 @@ export class LocalRuntime {
   private clockSaver: NodeJS.Timeout | undefined;
   /** where the API listens */
   readonly host: string;
+  /** the legal tables' coverage warnings logged at start (functions/domain/coverage.ts) */
+  coverageWarnings: string[] = [];
 
   private constructor(private readonly opts: LocalRuntimeOptions) {
     const env = opts.env ?? process.env;
@@ -156,7 +165,11 @@ export class LocalRuntime {
     // A virtual or scaled clock continues where it stopped, so a restart does not move time backwards.
     this.clock = Clock.fromEnv(env, readSavedClock(this.clockFile));
     setClockSource(() => this.clock.now());
-    this.clients = opts.clients ?? parseApiKeys(env.MAATWERK_API_KEYS) ?? [{ clientId: 'demo', name: 'Demo Creditor B.V.', apiKey: 'demo-key', agent: true }];
+    // MAATWERK_CLIENT_SETTINGS (client-settings.ts) sets interest, VAT and business-cost agreements on the seeds.
+    this.clients = withClientSettings(
+      opts.clients ?? parseApiKeys(env.MAATWERK_API_KEYS) ?? [{ clientId: 'demo', name: 'Demo Creditor B.V.', apiKey: 'demo-key', agent: true }],
+      env.MAATWERK_CLIENT_SETTINGS,
+    );
     this.sfn = new StepFunctionsEmulator({
       clock: this.clock,
       dataDir: path.join(opts.dataDir, 'stepfunctions'),
@@ -295,7 +308,13 @@ export class LocalRuntime {
     this.handlers.set('maatwerk-Webhooks', (payload) => webhooksHandler(payload));
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
 
-    for (const c of this.clients) await putClient({ clientId: c.clientId, name: c.name, agent: c.agent, vatOnCosts: c.vatOnCosts }, c.apiKey);
+    for (const c of this.clients) {
+      const { apiKey, ...client } = c;
+      await putClient(client, apiKey);
+    }
+
+    // The legal tables that run out within their horizon (declared-equal days, interest rates) say so at start.
+    this.coverageWarnings = logCoverage(new Date(this.clock.now())).map((w) => w.message);
 
     // 6. Continue every journey that was running when the runtime stopped, and re-arm their timers.
     await this.sfn.recover();

@@ -98,7 +98,7 @@ describe('client isolation and idempotency', () => {
     const p1 = await h.api('POST', `/v1/dossiers/${d.body.dossierId}/payments`, { amount: 2_500, reference: 'BANK-77' });
     const p2 = await h.api('POST', `/v1/dossiers/${d.body.dossierId}/payments`, { amount: 2_500, reference: 'BANK-77' });
     expect(p1.status).toBe(200);
-    expect(p2.body.amounts).toEqual({ principal: 10_000, costs: 0, paid: 2_500, outstanding: 7_500 });
+    expect(p2.body.amounts).toEqual({ principal: 10_000, costs: 0, interest: 0, paid: 2_500, outstanding: 7_500 });
     expect(p2.body.status).toBe('open');
     expect((await h.api('POST', `/v1/dossiers/${d.body.dossierId}/payments`, { amount: 0 })).status).toBe(400);
   });

@@ -7,6 +7,7 @@
  * recognised as stale where it would be acted on.
  */
 import { localDate } from '../calendar.js';
+import { accrualStop, claimAmounts } from './amounts.js';
 import { REACHED_CALL_OUTCOMES, CAPACITY_CALLS, CAPACITY_REPLIES } from '../segmentation.js';
 import type { CostUpdate } from '../decide/costs.js';
 import { type Channel, CONTACT_POINT_OF, type ContactPointKind, type DossierStatus, type OptOut } from '../vocabulary.js';
@@ -49,7 +50,18 @@ export interface JourneyView {
 export type CaseEvent =
   /** `identity`: what the claim said of the person (kept on the timeline's event; the case derives its identity from claims and points) */
   | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity?: IdentityInput }
-  | { type: 'step_claimed'; at: string; contact: ContactFact; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; openTask?: JourneyRecord['openTask'] }
+  | {
+      type: 'step_claimed';
+      at: string;
+      contact: ContactFact;
+      token: string;
+      timer?: string;
+      view?: JourneyView;
+      costs?: CostUpdate[];
+      openTask?: JourneyRecord['openTask'];
+      /** the term end ('YYYY-MM-DD') the message states (a follow-up of the 14-day letter): kept on its claims */
+      statedTermEnd?: string;
+    }
   | { type: 'step_released'; at: string; stepNo: number }
   | { type: 'step_failed'; at: string; stepNo: number; channel: Channel; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: ContactPointKind; value: string; reason: string } }
   | { type: 'parked'; at: string; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[] }
@@ -193,7 +205,9 @@ function claimAdded(s: CaseState, e: Extract<CaseEvent, { type: 'claim_added' }>
 function withCosts(s: CaseState, costs: readonly CostUpdate[] | undefined, at: string): CaseState {
   if (!costs?.length) return s;
   const dossiers = { ...s.dossiers };
-  for (const c of costs) if (dossiers[c.dossierId]) dossiers[c.dossierId] = { ...dossiers[c.dossierId], costs: c.costs, updatedAt: at };
+  for (const c of costs) {
+    if (dossiers[c.dossierId]) dossiers[c.dossierId] = { ...dossiers[c.dossierId], costs: c.costs, ...(c.from ? { costsFrom: c.from } : {}), updatedAt: at };
+  }
   return { ...s, dossiers };
 }
 
@@ -218,6 +232,13 @@ export function stepClaimed(s: CaseState, e: Extract<CaseEvent, { type: 'step_cl
   const facts = recordContact({ ...withContact, totals: s.totals, dossiers: claimsOf(s) }, e.contact);
   const dossiers = { ...s.dossiers };
   for (const d of facts.dossiers) if (d.letter && !s.dossiers[d.dossierId].letter) dossiers[d.dossierId] = { ...s.dossiers[d.dossierId], letter: d.letter };
+  if (e.statedTermEnd) {
+    // The latest term any message stated; costs wait for the day after it (costs.ts costsFromHonouringStatedTerms).
+    for (const id of e.contact.dossierIds ?? []) {
+      const d = dossiers[id];
+      if (d && (d.statedTermEnd === undefined || d.statedTermEnd < e.statedTermEnd)) dossiers[id] = { ...d, statedTermEnd: e.statedTermEnd };
+    }
+  }
   const claim: StepClaim = { stepNo: e.contact.stepNo!, channel: e.contact.channel, at: e.at };
   const journey: JourneyRecord = {
     ...s.journey,
@@ -383,18 +404,18 @@ function optOut(s: CaseState, channel: OptOut): CaseState {
 function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): CaseState {
   const d = s.dossiers[e.dossierId];
   if (!d || d.paymentKeys.includes(e.key)) return s;
-  const paid = d.paid + e.amount;
-  const outstanding = d.principal + d.costs - paid;
-  const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
-  const updated: ClaimRecord = {
+  const booked: ClaimRecord = {
     ...d,
-    paid,
+    paid: d.paid + e.amount,
     payments: addPayment(d.payments, { amount: e.amount, at: e.paidAt }),
     paymentKeys: [...d.paymentKeys, e.key].slice(-PAYMENT_KEYS_KEPT),
-    status,
-    ...(status !== d.status ? { statusReason: 'paid in full' } : {}),
     updatedAt: e.at,
   };
+  // Paid in full when nothing is left of principal, costs and the interest up to the day (art. 6:44 BW allocation).
+  const day = [localDate(new Date(e.paidAt)), localDate(new Date(e.at))].sort()[1];
+  const { outstanding } = claimAmounts(booked, day, { stopAccrualOn: accrualStop(s) });
+  const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
+  const updated: ClaimRecord = { ...booked, status, ...(status !== d.status ? { statusReason: 'paid in full' } : {}) };
   const next = counted({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, [d.dossierId], (ev) =>
     recordReaction({ ...ev, signals: { ...ev.signals, lastPaymentAt: e.at } }, { at: e.at, type: 'payment' }),
   );

@@ -102,9 +102,12 @@ function entryOf(ctx: DecideContext, spec: PhaseSpec, skipped: string[]): Step |
       mode = 'letter';
       dossiers = ctx.uncovered;
     } else {
-      // the reminders inside the letter's term are about the claims it covers
+      // the reminders inside the letter's term are about the claims it covers, while their term runs: a reminder
+      // of a term that has ended would contradict the costs now charged (DESIGN §5 rule 12)
       mode = 'no-letter';
-      dossiers = ctx.overdue.filter((d) => d.letter !== undefined);
+      const covered = ctx.overdue.filter((d) => d.letter !== undefined);
+      dossiers = covered.filter((d) => (ctx.costs.costsFrom.get(d.dossierId) ?? ctx.today) > ctx.today);
+      if (covered.length > 0 && dossiers.length === 0) skipped.push("14-day letter reminder skipped: the letter's term has ended");
       if (dossiers.length === 0) return undefined;
     }
   }
