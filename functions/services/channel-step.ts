@@ -24,7 +24,7 @@ import { isContactAllowed, localDate } from '../domain/calendar.js';
 import { instalmentClaimCosts, wikCosts } from '../domain/costs.js';
 import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
 import { messageContradictions } from '../domain/message-guard.js';
-import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor } from '../domain/case/state.js';
+import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor, pointOptedOut } from '../domain/case/state.js';
 import { CONTACT_POINT_OF, type Channel } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
 import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, redact } from '../channels/port.js';
@@ -377,7 +377,9 @@ function blockedReason(channel: Channel, c: CaseState, dossierIds: readonly stri
   if (channel === 'whatsapp' && !contactFor(c, 'whatsapp', dossierIds)) return 'no recorded WhatsApp opt-in';
   if (!contactFor(c, channel, dossierIds)) {
     const kind = CONTACT_POINT_OF[channel];
-    return c.contactPoints.some((p) => p.kind === kind) ? `the debtor's ${kind} is marked unusable` : undefined;
+    const points = c.contactPoints.filter((p) => p.kind === kind);
+    if (points.length && points.every((p) => pointOptedOut(p, channel))) return `someone using this ${kind} opted out of ${channel}`;
+    return points.length ? `the debtor's ${kind} is marked unusable` : undefined;
   }
   return undefined;
 }

@@ -7,6 +7,7 @@
 import type { CaseEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { INTENT_TEXT } from '../domain/case/visibility.js';
+import { replyScope } from '../domain/case/reply-scope.js';
 import { classifyReply } from '../domain/intents/index.js';
 import { optOutsOf, planReply, type ReplyPlan } from '../domain/conversation.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
@@ -14,7 +15,7 @@ import { answerReply, createReplyTasks, replyTaskId } from './conversation.js';
 import { logger } from '../shared/logger.js';
 import { redact } from '../channels/port.js';
 import { dossierItem } from '../store/dossiers.js';
-import { debtorsByPhone } from '../store/identity.js';
+import { debtorsByPhone, recordNumberOptOut } from '../store/identity.js';
 import { getMessageRef, webhookDone, webhookReceipt } from '../store/messages.js';
 import { createTaskOnce } from '../store/tasks.js';
 import { appendEvents, type NewEvent, type TimelineType } from '../store/timeline.js';
@@ -23,29 +24,26 @@ import { wakeJourney } from './journeys.js';
 
 /** A shared number's reply goes to the debtor messaged there last, if that was this recently; else to a person. */
 export const SHARED_NUMBER_WINDOW_MS = 30 * 86_400_000;
+/** Messaged there closer together than this: it is not clear which message the reply answers. */
+export const SHARED_NUMBER_TIE_MS = 86_400_000;
 
 /**
  * Whose reply is this? One debtor with this number: that one. Several (a family's shared phone): the one the
  * agency messaged there last within 30 days; otherwise nobody — an agent decides, never a guess.
  */
-export async function debtorForReply(phone: string, now: Date): Promise<{ debtorId?: string; candidates: string[] }> {
+export async function debtorForReply(phone: string, now: Date): Promise<{ debtorId?: string; candidates: string[]; why?: string }> {
   const owners = await debtorsByPhone(phone);
   if (owners.length <= 1) return { debtorId: owners[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+  const candidates = owners.map((o) => o.debtorId);
   const recent = owners
     .filter((o) => o.lastMessagedAt && now.getTime() - Date.parse(o.lastMessagedAt) <= SHARED_NUMBER_WINDOW_MS)
     .sort((a, b) => b.lastMessagedAt!.localeCompare(a.lastMessagedAt!));
-  // Two messaged at the same moment: no "last" one, so a person decides.
-  const tied = recent.length > 1 && recent[0].lastMessagedAt === recent[1].lastMessagedAt;
-  return { debtorId: tied ? undefined : recent[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
-}
-
-/** The dossiers a reply is about: those of the last message sent, else all the debtor's open ones. */
-function answeredDossiers(c: CaseState): string[] {
-  const open = claimsOf(c).filter((d) => d.status === 'open');
-  const all = open.length ? open : claimsOf(c);
-  const last = c.contacts.at(-1);
-  const answered = all.filter((d) => last?.dossierIds?.includes(d.dossierId));
-  return (answered.length ? answered : all).map((d) => d.dossierId);
+  if (recent.length === 0) return { candidates, why: 'a reply from a number several debtors share; none was messaged there in the last 30 days' };
+  // Two messaged there within a day of each other (a family's messages in one morning's batch): no "last" one.
+  if (recent.length > 1 && Date.parse(recent[0].lastMessagedAt!) - Date.parse(recent[1].lastMessagedAt!) < SHARED_NUMBER_TIE_MS) {
+    return { candidates, why: 'a reply from a number several debtors share; more than one was messaged there within a day of the other' };
+  }
+  return { debtorId: recent[0].debtorId, candidates };
 }
 
 /**
@@ -59,9 +57,9 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
   if (receipt.done) return;
   const channel = msg.From.startsWith('whatsapp:') ? 'whatsapp' : 'sms';
   const phone = msg.From.replace(/^whatsapp:/, '');
-  const { debtorId, candidates } = await debtorForReply(phone, now);
+  const { debtorId, candidates, why } = await debtorForReply(phone, now);
   if (!debtorId) {
-    if (candidates.length) await unassignedReply(msg, channel, phone, candidates, receipt.at);
+    if (candidates.length) await unassignedReply(msg, channel, phone, candidates, why!, receipt.at, now);
     else logger.info('reply from an unknown number ignored', { messageSid: msg.MessageSid });
     await webhookDone('twilio-in', msg.MessageSid);
     return;
@@ -71,7 +69,7 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
   let dossierIds: string[] = [];
   let plan: ReplyPlan | undefined;
   const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
-    dossierIds = answeredDossiers(c);
+    dossierIds = replyScope(c, phone);
     // The plan reads the opt-outs as they were before this reply (a repeated reply sees its own: same plan).
     const before = c.inbound?.recent?.includes(msg.MessageSid) ? c.optOuts.filter((o) => !optOutsOf(reply, channel).includes(o)) : c.optOuts;
     plan = planReply(reply, { channel, optOuts: before, now: new Date(at) });
@@ -91,6 +89,8 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
     ];
   });
   if (!m || !plan) return;
+  // Whoever is filed with this number later is not messaged where it asked for no more.
+  await recordNumberOptOut(phone, plan.optOuts, at);
   const events: NewEvent[] = [
     {
       eventId: `in-${msg.MessageSid}`,
@@ -140,8 +140,22 @@ export function changedProjections(before: CaseState, after: CaseState) {
     .map((d) => dossierItem({ ...d, debtorId: after.caseId }));
 }
 
-/** A reply nobody can be sure was whose: an agent task with the candidates, no journey touched. */
-async function unassignedReply(msg: { MessageSid: string; Body: string }, channel: string, phone: string, candidates: string[], at: string): Promise<void> {
+/**
+ * A reply nobody can be sure was whose: an agent task with the candidates, no journey touched — except a STOP:
+ * it holds at once for the number, for everyone who uses it (nobody is messaged there again on that channel while
+ * an agent finds out whose it was).
+ */
+async function unassignedReply(msg: { MessageSid: string; Body: string }, channel: 'sms' | 'whatsapp', phone: string, candidates: string[], why: string, at: string, now: Date): Promise<void> {
+  const stops = optOutsOf(classifyReply(msg.Body, new Date(at)), channel);
+  if (stops.length) {
+    await recordNumberOptOut(phone, stops, at);
+    for (const caseId of candidates) {
+      const m = await mutateCase(caseId, now, (c) => stops.filter((o) => !c.contactPoints.some((p) => p.value === phone && p.optedOut?.includes(o))).map((o) => ({ type: 'opted_out' as const, at, channel: o, point: phone })));
+      if (!m?.changed) continue;
+      await appendEvents(caseId, [{ eventId: `optout-${msg.MessageSid}`, at, type: 'opted_out', channel, detail: `Someone using a shared number asked for no more ${stops.includes('all') ? 'messages' : stops.join(', ')} there: nobody is messaged there on it.`, dossierIds: [] }]);
+      await wakeJourney(m.after, 'opted_out');
+    }
+  }
   await createTaskOnce({
     taskId: `reply_${msg.MessageSid}`,
     reason: 'unassigned_reply',
@@ -152,9 +166,9 @@ async function unassignedReply(msg: { MessageSid: string; Body: string }, channe
     dueAt: new Date(Date.parse(at) + 86_400_000).toISOString(),
     createdAt: at,
     dossierIds: [],
-    context: { why: 'a reply from a number several debtors share; none was messaged there in the last 30 days', channel, phone, text: msg.Body.slice(0, 1600), candidates },
+    context: { why: stops.length ? `${why}; the number is opted out of ${stops.join(', ')} for all of them` : why, channel, phone, text: msg.Body.slice(0, 1600), candidates },
   });
-  logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length });
+  logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length, optOut: stops.length > 0 });
 }
 
 /**

@@ -26,7 +26,7 @@ import type { Item } from '../store/batch.js';
 import { createCase, readCase } from '../store/cases.js';
 import type { Client } from '../store/clients.js';
 import { claimIdempotencyKey, claimReference, dossierItem, getDossier, releaseIdempotencyKey, releaseReference } from '../store/dossiers.js';
-import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, emailIndexItem, identityOwners, legacyOwners, phoneIndexItem } from '../store/identity.js';
+import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, earlierUse, type EarlierUse, emailIndexItem, identityOwners, phoneIndexItem } from '../store/identity.js';
 import { appendEvents } from '../store/timeline.js';
 import { loadCase, mutateCase } from './case.js';
 import { actionFor } from './decide.js';
@@ -67,8 +67,9 @@ export async function createDossier(
   const earlier = ref.claimed && !idempotencyKey ? undefined : await getDossier(dossierId);
   const at = earlier?.createdAt ?? now.toISOString();
   const claim = claimOf(client, body, dossierId, at);
-  const { debtorId, keysToAdd } = earlier ? { debtorId: earlier.debtorId, keysToAdd: [] } : await resolveDebtor(client, body.debtor, now);
-  const added = await addToCase(debtorId, claim, body.debtor, now).catch(async (err: unknown) => {
+  const used = await earlierUse(body.debtor.phone, body.debtor.email ? normaliseEmail(body.debtor.email) : undefined);
+  const { debtorId, keysToAdd } = earlier ? { debtorId: earlier.debtorId, keysToAdd: [] } : await resolveDebtor(client, body.debtor, used, now);
+  const added = await addToCase(debtorId, claim, pointsOf(body.debtor, used), body.debtor, now).catch(async (err: unknown) => {
     // A refused claim leaves nothing behind: its reference and key are free for a corrected request.
     if (err instanceof HttpError && ref.claimed) await releaseReference(client.clientId, body.reference, dossierId);
     if (err instanceof HttpError && keyClaimed) await releaseIdempotencyKey(client.clientId, idempotencyKey!, dossierId);
@@ -114,10 +115,11 @@ function claimOf(client: Client, body: CreateDossierBody, dossierId: string, at:
   };
 }
 
-function pointsOf(d: DebtorInput): NewContactPoint[] {
+/** The claim's contact points; a number someone asked to stop messaging stays stopped (whoever is filed with it). */
+function pointsOf(d: DebtorInput, used: EarlierUse): NewContactPoint[] {
   const points: NewContactPoint[] = [];
   if (d.email) points.push({ kind: 'email', value: normaliseEmail(d.email) });
-  if (d.phone) points.push({ kind: 'phone', value: d.phone, ...(d.whatsappOptIn ? { whatsappOptIn: true } : {}) });
+  if (d.phone) points.push({ kind: 'phone', value: d.phone, ...(d.whatsappOptIn ? { whatsappOptIn: true } : {}), ...(used.phoneOptOuts.length ? { optedOut: used.phoneOptOuts } : {}) });
   if (d.address) {
     const address = { line1: d.address.line1, postalCode: d.address.postalCode, city: d.address.city, country: d.address.country ?? 'NL' };
     points.push({ kind: 'address', value: addressKey(address), address });
@@ -132,7 +134,7 @@ interface Resolved {
 }
 
 /** Which debtor this claim is about (see the module comment, step 2). */
-async function resolveDebtor(client: Client, input: DebtorInput, now: Date): Promise<Resolved> {
+async function resolveDebtor(client: Client, input: DebtorInput, used: EarlierUse, now: Date): Promise<Resolved> {
   const { name, keys } = identityKeys(input);
   // The edge refuses names without letters; a name that normalises to nothing is never matched on.
   if (!name) throw new HttpError(400, 'invalid_request', 'The request is not valid.', { 'debtor.name': 'needs at least two letters' });
@@ -148,7 +150,7 @@ async function resolveDebtor(client: Client, input: DebtorInput, now: Date): Pro
     const free = all.filter((k) => !owners[k]);
     // A new person: all of its keys at once (one write; fails if any is taken meanwhile).
     if (attempt === 0 || Object.keys(owners).length === 0) {
-      if (attempt === 0 && (await upgradedLegacyOwner(input, now))) continue; // its keys exist now: match on them
+      if (attempt === 0 && (await upgradedLegacyOwner(used, now))) continue; // its keys exist now: match on them
       if (await claimIdentityKeys(name, all, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] }, now);
       continue;
     }
@@ -192,10 +194,9 @@ async function caseOfOwner(debtorId: string, now: Date): Promise<CaseState | und
  * A person the first version filed and nobody has read since has no identity keys yet (the upgrade writes them
  * on first read): the first version's phone/email look-up finds them, and reading the case upgrades it.
  */
-async function upgradedLegacyOwner(input: DebtorInput, now: Date): Promise<boolean> {
-  const ids = await legacyOwners(input.phone, input.email ? normaliseEmail(input.email) : undefined);
+async function upgradedLegacyOwner(used: EarlierUse, now: Date): Promise<boolean> {
   let upgraded = false;
-  for (const id of ids) if ((await readCase(id))?.v === 1 && (await loadCase(id, now))) upgraded = true;
+  for (const id of used.legacyOwners) if ((await readCase(id))?.v === 1 && (await loadCase(id, now))) upgraded = true;
   return upgraded;
 }
 
@@ -224,8 +225,8 @@ interface Added {
 }
 
 /** Adds the claim to the debtor's case (step 3). A claim that is there already changes nothing. */
-async function addToCase(debtorId: string, claim: ClaimRecord, input: DebtorInput, now: Date): Promise<Added> {
-  const event: CaseEvent = { type: 'claim_added', at: claim.createdAt, claim, points: pointsOf(input), identity: input };
+async function addToCase(debtorId: string, claim: ClaimRecord, points: NewContactPoint[], input: DebtorInput, now: Date): Promise<Added> {
+  const event: CaseEvent = { type: 'claim_added', at: claim.createdAt, claim, points, identity: input };
   const fresh = applyEvent(emptyCase(debtorId, claim.createdAt), event);
   if (await createCase(fresh)) return { after: fresh, opened: true, newPoints: event.points };
   const m = await mutateCase(debtorId, now, (c) => {

@@ -17,6 +17,7 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | identity keys of a name| IDENT#<sha256(name)>         | NAME                      |  (attributes k_<sha256(key)> = debtorId)      |
  * | creditor's debtorRef   | DREF#<sha256(client, ref)>   | DREF                      |                                               |
  * | phone → debtors        | PHONE#<e164>                 | DEBTOR#<debtorId>         |                                               |
+ * | a number's opt-outs    | PHONE#<e164>                 | OPTOUT                    |  (channels someone using it opted out of)     |
  * | email → debtors        | EMAIL#<email>                | DEBTOR#<debtorId>         |                                               |
  * | dossier (projection)   | DOSSIER#<dossierId>          | DOSSIER                   | CLIENT#<clientId> / DOSSIER#<status>#<created>#<id> |
  * | payment                | DOSSIER#<dossierId>          | PAYMENT#<reference or id> |                                               |

@@ -135,6 +135,31 @@ describe('names in any script, and what one person can hold', () => {
   });
 });
 
+describe('a reply is about the claims its number was given with', () => {
+  it('one person, a number per creditor: a reply from Acme’s number is Acme’s to read and counts for Acme only', async () => {
+    const address = { line1: 'Wilgenlaan 8', postalCode: '3521 BB', city: 'Utrecht' };
+    const pa = '+31620000071';
+    const pb = '+31620000072';
+    const a = (await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'PA-1' }, { name: 'Fenna Smit', phone: pa, email: undefined, address }), acme)).body;
+    // the first SMS (to Acme's number) is about Acme's claim alone; Globex's claim joins after it
+    await until(async () => (await outboxOf(a.debtorId)).some((m) => m.channel === 'sms'), 20);
+    const b = (await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'PB-1' }, { name: 'Fenna Smit', phone: pb, email: undefined, address }), globex)).body;
+    expect(a.debtorId).toMatch(/^deb_/);
+    expect(b.debtorId, 'the same name and address: one person').toBe(a.debtorId);
+    await until(async () => (await outboxOf(a.debtorId)).some((m) => m.channel === 'letter' && m.dossierIds.includes(b.dossierId)), 30);
+    expect((await outboxOf(a.debtorId)).filter((m) => m.channel === 'sms').map((m) => [m.to, m.dossierIds])).toEqual([[pa, [a.dossierId]]]);
+    expect(await h.reply(pa, 'Die van Acme heb ik al betaald, IBAN NL00BANK0123456789')).toBe(200);
+    await h.advance({ seconds: 60 });
+    const globexViews = JSON.stringify([(await h.api('GET', `/v1/dossiers/${b.dossierId}`, undefined, globex)).body, (await h.api('GET', `/v1/debtors/${b.debtorId}`, undefined, globex)).body]);
+    expect(globexViews).not.toContain('NL00BANK');
+    expect(globexViews).not.toContain('already');
+    expect(JSON.stringify((await h.api('GET', `/v1/dossiers/${a.dossierId}`, undefined, acme)).body)).toContain('NL00BANK');
+    const c = await caseState(a.debtorId);
+    expect(c.byClient.acme.signals.grace?.kind).toBe('already_paid');
+    expect(c.byClient.globex.signals.grace).toBeUndefined();
+  });
+});
+
 describe('one person at two creditors', () => {
   const person = { name: 'Sanne Visser', phone: '+31620000041', address: { line1: 'Lindelaan 5', postalCode: '5611 DD', city: 'Eindhoven' } };
   let a: { dossierId: string; debtorId: string };
@@ -226,16 +251,16 @@ describe('a reply from a number several debtors share', () => {
   afterAll(async () => own?.stop());
 
   it('goes to the debtor messaged there last within 30 days; otherwise to an agent, never to a guess', async () => {
-    // Two people share a phone; Anja's first SMS goes out two hours after Kees's.
-    const shared = '+31620000051';
+    // Two people share a phone; Anja's first SMS goes out two days after Kees's.
+    const shared = '+31620000061';
     const first = await own.api('POST', '/v1/dossiers', { reference: 'SH-1', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Kees Mulder', phone: shared, consumer: true } }, acme);
-    await own.advance({ seconds: 2 * 3600 });
+    await own.advance({ seconds: 2 * 86_400 });
     const second = await own.api('POST', '/v1/dossiers', { reference: 'SH-2', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Anja Mulder', phone: shared, consumer: true } }, globex);
     expect(second.body.debtorId).not.toBe(first.body.debtorId);
     await own.advance({ seconds: 60 });
     const smsTo = async (debtorId: string) => (await own.outbox()).filter((m) => m.debtorId === debtorId && m.channel === 'sms');
     expect((await smsTo(first.body.debtorId)).map((m) => m.sentAt)).toEqual(['2026-03-02T08:00:00.000Z']);
-    expect((await smsTo(second.body.debtorId)).map((m) => m.sentAt)).toEqual(['2026-03-02T10:00:00.000Z']);
+    expect((await smsTo(second.body.debtorId)).map((m) => m.sentAt)).toEqual(['2026-03-04T08:00:00.000Z']);
     expect(await own.reply(shared, 'Ik betaal vrijdag')).toBe(200);
     await own.advance({ seconds: 1 });
     const inbound = async (debtorId: string) => (await caseState(debtorId)).inbound?.at;
@@ -256,5 +281,27 @@ describe('a reply from a number several debtors share', () => {
     expect(task).toMatchObject({ reason: 'unassigned_reply', debtorId: null });
     expect(task!.context.candidates!.sort()).toEqual([first.body.debtorId, second.body.debtorId].sort());
     expect(task!.context.text).toBe('Wie bent u eigenlijk?');
+  });
+
+  it('two messaged there within a day of each other: an agent places the reply; a STOP from that number stops it for everyone who uses it, also for people filed later', async () => {
+    const shared = '+31620000062';
+    const a = await own.api('POST', '/v1/dossiers', { reference: 'TIE-1', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Piet Bakker', phone: shared, consumer: true } }, acme);
+    const b = await own.api('POST', '/v1/dossiers', { reference: 'TIE-2', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Ria Bakker', phone: shared, consumer: true } }, globex);
+    await own.advance({ seconds: 60 });
+    const smsTo = async (debtorId: string) => (await own.outbox()).filter((m) => m.debtorId === debtorId && m.channel === 'sms');
+    await until(async () => (await smsTo(a.body.debtorId)).length > 0 && (await smsTo(b.body.debtorId)).length > 0, 10);
+    expect(await own.reply(shared, 'Stop met sms sturen', { messageSid: 'SMtie00000000000000000000000000001' })).toBe(200);
+    await own.advance({ seconds: 1 });
+    const tasks = (await own.api('GET', '/v1/tasks?status=open', undefined, agency)).body.tasks as Array<{ taskId: string; reason: string; context: { why: string } }>;
+    expect(tasks.find((t) => t.taskId === 'reply_SMtie00000000000000000000000000001')).toMatchObject({ reason: 'unassigned_reply', context: { why: expect.stringMatching(/within a day.*opted out of sms/) } });
+    const sentBefore = { a: (await smsTo(a.body.debtorId)).length, b: (await smsTo(b.body.debtorId)).length };
+    // someone else filed with that number later
+    const c = await own.api('POST', '/v1/dossiers', { reference: 'TIE-3', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Kim Bakker', phone: shared, consumer: true } }, acme);
+    expect(c.status).toBe(201);
+    await own.advance({ seconds: 60 * 86_400 });
+    expect((await smsTo(a.body.debtorId)).length, 'no SMS to the number after its STOP').toBe(sentBefore.a);
+    expect((await smsTo(b.body.debtorId)).length).toBe(sentBefore.b);
+    expect(await smsTo(c.body.debtorId)).toEqual([]);
+    expect((await caseState(c.body.debtorId)).contactPoints.find((p) => p.value === shared)?.optedOut).toEqual(['sms']);
   });
 });

@@ -12,6 +12,7 @@ import { addressKey, identityConflict, identityKeys, letterCount, normaliseName 
 import { type CaseState, contactFor, factsOf, identityOf, nameFor, normalised } from '../../functions/domain/case/state.js';
 import { segmentFor, visibleClaims, visibleContactDetails, visibleTimeline, type StoredEvent } from '../../functions/domain/case/visibility.js';
 import { CHANNELS, PHASES, TONES } from '../../functions/domain/vocabulary.js';
+import { replyScope } from '../../functions/domain/case/reply-scope.js';
 import { decodeCase, decodeContact, encodeCase, encodeContact, NO_ORDINALS, ordinalsOf } from '../../functions/store/case-codec.js';
 import { caseWith } from '../support/cases.js';
 
@@ -203,6 +204,49 @@ describe('what each reader may see', () => {
     expect(beta.segment).not.toBe('cannot_pay');
     expect(beta.segmentReasons.join(' ')).not.toMatch(/dos_a1|cannot|other|whole conversation/);
     expect(segmentFor(c, { clientId: 'acme', agent: false }, new Date(at(5))).segmentReasons.join(' ')).toMatch(/cannot/i);
+  });
+});
+
+describe('replies and opt-outs belong to the number', () => {
+  const PA = '+31610000001';
+  const PB = '+31610000002';
+  const twoNumbers = () => caseWith([{ ...ACME, phone: PA }, { ...BETA, phone: PB }]);
+
+  it('a reply is about the claims its number was given with, among those the last messages covered', () => {
+    let s = claimed(twoNumbers(), 1, 1, ['dos_a1'], 'sms');
+    s = claimed(s, 2, 2, ['dos_a1', 'dos_b1'], 'letter');
+    expect(replyScope(s, PA)).toEqual(['dos_a1']);
+    expect(replyScope(s, PB)).toEqual(['dos_b1']);
+    // one number for both: the last message covered both, so the reply may be about both
+    const shared = claimed(claimed(caseWith([ACME, BETA]), 1, 1, ['dos_a1'], 'sms'), 2, 2, ['dos_a1', 'dos_b1'], 'letter');
+    expect(replyScope(shared, ACME.phone)).toEqual(['dos_a1', 'dos_b1']);
+    // before any message: every claim the number came with
+    expect(replyScope(caseWith([ACME, BETA]), ACME.phone)).toEqual(['dos_a1', 'dos_b1']);
+  });
+
+  it('an opt-out at a number closes that number, for whoever uses it, and the channel once no other number is left', () => {
+    let s = twoNumbers();
+    s = applyEvent(s, { type: 'opted_out', at: at(1), channel: 'sms', point: PA });
+    expect(s.optOuts).toEqual([]);
+    expect(contactFor(s, 'sms', ['dos_a1'])).toBeUndefined();
+    expect(contactFor(s, 'call', ['dos_a1'])?.value, 'an SMS opt-out is no call opt-out').toBe(PA);
+    expect(contactFor(s, 'sms', ['dos_b1'])?.value).toBe(PB);
+    expect(factsOf(s, { clientId: 'acme' }).debtor.optOuts).toEqual(['sms']);
+    expect(factsOf(s, { clientId: 'beta' }).debtor.optOuts).toEqual([]);
+    s = applyEvent(s, { type: 'opted_out', at: at(2), channel: 'all', point: PB });
+    expect(contactFor(s, 'whatsapp', ['dos_b1'])).toBeUndefined();
+    expect(contactFor(s, 'letter', ['dos_b1'])?.kind, 'the post is not the number').toBe('address');
+  });
+
+  it('a number opted out before keeps its opt-out when someone is filed with it', () => {
+    const s = applyEvent(caseWith([ACME]), {
+      type: 'claim_added',
+      at: at(3),
+      claim: { ...caseWith([{ ...BETA, dossierId: 'dos_b9' }]).dossiers.dos_b9, createdAt: at(3) },
+      points: [{ kind: 'phone', value: ACME.phone, optedOut: ['sms'] }],
+    });
+    expect(s.contactPoints.find((p) => p.value === ACME.phone)?.optedOut).toEqual(['sms']);
+    expect(contactFor(s, 'sms', ['dos_a1'])).toBeUndefined();
   });
 });
 

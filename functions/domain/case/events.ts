@@ -37,6 +37,8 @@ export interface NewContactPoint {
   value: string;
   address?: PostalAddress;
   whatsappOptIn?: boolean;
+  /** opt-outs recorded for this number before (by whoever used it) */
+  optedOut?: OptOut[];
 }
 
 /** The journey's view of the decision, shown with the dossier (phase, segment, next contact). */
@@ -94,7 +96,8 @@ export type CaseEvent =
     }
   /** A disputed dossier resolved: in the creditor's favour it is worked on again, else it is withdrawn. */
   | { type: 'dispute_resolved'; at: string; dossierIds: string[]; inFavourOf: 'creditor' | 'debtor'; reason: string }
-  | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[] }
+  /** `point`: the opt-out holds for this number only, for everyone who uses it (a shared number), not for the person */
+  | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[]; point?: string }
   | { type: 'payment'; at: string; dossierId: string; amount: number; paidAt: string; key: string }
   | { type: 'call_outcome'; at: string; outcome: string; dossierIds: string[]; taskId: string; phone?: string }
   | { type: 'task_closed'; at: string; taskId: string }
@@ -133,7 +136,7 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return next === s ? s : bump(next, 1);
     }
     case 'opted_out':
-      return bump(optOut(s, e.channel), 1);
+      return bump(e.point ? pointOptOut(s, e.point, [e.channel]) : optOut(s, e.channel), 1);
     case 'payment':
       return payment(s, e);
     case 'call_outcome':
@@ -192,8 +195,11 @@ function claimAdded(s: CaseState, e: Extract<CaseEvent, { type: 'claim_added' }>
   for (const p of e.points) {
     const source = { dossierId: e.claim.dossierId, clientId: e.claim.clientId, at: e.at, ...(p.whatsappOptIn ? { whatsappOptIn: true } : {}) };
     const i = contactPoints.findIndex((c) => c.kind === p.kind && c.value === p.value);
-    if (i >= 0) contactPoints[i] = { ...contactPoints[i], sources: [...contactPoints[i].sources, source] };
-    else contactPoints.push({ kind: p.kind, value: p.value, ...(p.address ? { address: p.address } : {}), sources: [source] });
+    const optedOut = [...new Set([...(i >= 0 ? (contactPoints[i].optedOut ?? []) : []), ...(p.optedOut ?? [])])];
+    const base = i >= 0 ? { ...contactPoints[i], sources: [...contactPoints[i].sources, source] } : { kind: p.kind, value: p.value, ...(p.address ? { address: p.address } : {}), sources: [source] };
+    const point: ContactPoint = { ...base, ...(optedOut.length ? { optedOut } : {}) };
+    if (i >= 0) contactPoints[i] = point;
+    else contactPoints.push(point);
   }
   const byClient = s.byClient[e.claim.clientId] ? s.byClient : { ...s.byClient, [e.claim.clientId]: { signals: emptySignals(), totals: emptyTotals() } };
   return bump(
@@ -395,6 +401,14 @@ function pause(s: CaseState, dossierIds: readonly string[], reason: string, at: 
   const dossiers = { ...s.dossiers };
   for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, updatedAt: at };
   return { ...s, dossiers };
+}
+
+/** No more messages on `channels` at this contact point, for whoever uses it. */
+function pointOptOut(s: CaseState, value: string, channels: readonly OptOut[]): CaseState {
+  return {
+    ...s,
+    contactPoints: s.contactPoints.map((p): ContactPoint => (p.value === value ? { ...p, optedOut: [...new Set([...(p.optedOut ?? []), ...channels])] } : p)),
+  };
 }
 
 function optOut(s: CaseState, channel: OptOut): CaseState {

@@ -52,6 +52,11 @@ export interface ContactPoint {
   value: string;
   address?: PostalAddress;
   sources: ContactSource[];
+  /**
+   * Someone who uses this number asked for no more messages on these channels ('all': none at all) — from a
+   * number several people share, or a number another person gave before: it holds for everyone who uses it.
+   */
+  optedOut?: OptOut[];
   /** bounced, dead number, returned letter: not used again */
   unusable?: { at: string; reason: string };
 }
@@ -225,13 +230,19 @@ function debtorFacts(s: CaseState, dossiers: readonly ClaimRecord[], scope: Scop
     hasPhone: has('phone'),
     hasAddress: has('address'),
     whatsappOptIn: points.some((p) => p.kind === 'phone' && !p.unusable && p.sources.some((src) => ids.has(src.dossierId) && src.whatsappOptIn)),
-    optOuts: [...s.optOuts],
+    // a channel whose every contact point someone opted out of is as closed as a debtor's own opt-out
+    optOuts: [...s.optOuts, ...(['sms', 'whatsapp', 'call', 'email'] as const).filter((ch) => !s.optOuts.includes(ch) && closedEverywhere(points, ch))],
     unusable: (['email', 'phone', 'address'] as const).filter(allUnusable),
     flags: [...new Set(s.flags.filter((f) => aboutScope(s, scope, f.dossierIds)).map((f) => f.flag))],
     ...(income ? { incomeSource: income } : {}),
     ...(s.inbound?.at ? { lastInboundAt: s.inbound.at } : {}),
     ...(s.holds?.length ? { holds: s.holds.map((h) => ({ reason: h.reason, at: h.at })) } : {}),
   };
+}
+
+function closedEverywhere(points: readonly ContactPoint[], channel: Channel): boolean {
+  const of = points.filter((p) => p.kind === CONTACT_POINT_OF[channel]);
+  return of.length > 0 && of.every((p) => pointOptedOut(p, channel));
 }
 
 /**
@@ -246,7 +257,7 @@ export function contactFor(s: CaseState, channel: Channel, dossierIds: readonly 
   const order = new Map(claims.map((d, i) => [d.dossierId, i]));
   const clients = new Set(dossierIds.map((id) => s.dossiers[id]?.clientId));
   const sameCreditorOpen = new Set(claims.filter((d) => d.status === 'open' && clients.has(d.clientId)).map((d) => d.dossierId));
-  const usable = s.contactPoints.filter((p) => p.kind === kind && !p.unusable && (channel !== 'whatsapp' || p.sources.some((src) => src.whatsappOptIn)));
+  const usable = s.contactPoints.filter((p) => p.kind === kind && !p.unusable && !pointOptedOut(p, channel) && (channel !== 'whatsapp' || p.sources.some((src) => src.whatsappOptIn)));
   const latestFrom = (ids: (src: ContactSource) => boolean) =>
     usable
       .map((p) => ({ p, src: p.sources.filter(ids).sort((a, b) => a.at.localeCompare(b.at) || (order.get(a.dossierId) ?? -1) - (order.get(b.dossierId) ?? -1)).at(-1) }))
@@ -254,6 +265,10 @@ export function contactFor(s: CaseState, channel: Channel, dossierIds: readonly 
       .sort((a, b) => b.src.at.localeCompare(a.src.at) || (order.get(b.src.dossierId) ?? -1) - (order.get(a.src.dossierId) ?? -1))[0]?.p;
   return latestFrom((src) => dossierIds.includes(src.dossierId)) ?? latestFrom((src) => sameCreditorOpen.has(src.dossierId) || src.personWide === true);
 }
+
+/** Did someone ask for no more `channel` messages at this contact point? (Letters go by post, never opted out here.) */
+export const pointOptedOut = (p: Pick<ContactPoint, 'optedOut'>, channel: Channel): boolean =>
+  channel !== 'letter' && (p.optedOut ?? []).some((o) => o === channel || o === 'all');
 
 /** The name to address a message about `dossierIds` to: as given with the most recent of those claims. */
 export function nameFor(s: CaseState, dossierIds: readonly string[]): string {
