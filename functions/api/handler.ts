@@ -13,8 +13,9 @@ import { logger } from '../shared/logger.js';
 import { redact } from '../shared/redact.js';
 import { API_ROUTES } from '../shared/routes/api.js';
 import { routeFor } from '../shared/routes/route.js';
-import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt } from '../shared/schemas/api.js';
+import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt, TasksQuery } from '../shared/schemas/api.js';
 import type { Client } from '../store/clients.js';
+import { parseBusinessCostAgreement } from '../domain/claim-costs.js';
 import { createDossier } from '../services/intake.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
@@ -30,8 +31,16 @@ function authenticatedClient(event: APIGatewayProxyEvent): Client {
     throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
   }
   // API Gateway passes context values on as strings; the local stand-in as they were returned.
-  const vat = (ctx.vatOnCosts as unknown) === true || (ctx.vatOnCosts as unknown) === 'true';
-  return { clientId: ctx.clientId, name: ctx.clientName ?? ctx.clientId, agent: ctx.role === 'agent', ...(vat ? { vatOnCosts: true } : {}) };
+  const flag = (v: unknown) => v === true || v === 'true';
+  return {
+    clientId: ctx.clientId,
+    name: ctx.clientName ?? ctx.clientId,
+    agent: ctx.role === 'agent',
+    ...(flag(ctx.vatOnCosts) ? { vatOnCosts: true } : {}),
+    ...(flag(ctx.claimsInterest) ? { claimsInterest: true } : {}),
+    // the agreement the authorizer read from the client record, checked again (a bad record is a 500, not a guess)
+    ...(typeof ctx.businessCosts === 'string' && ctx.businessCosts ? { businessCosts: parseBusinessCostAgreement(JSON.parse(ctx.businessCosts)) } : {}),
+  };
 }
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
@@ -69,8 +78,9 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
       case 'GET /v1/debtors/{debtorId}':
         return json(200, await debtorView(client, p.debtorId!, now()));
       case 'GET /v1/tasks': {
-        // The query (only status=open) was checked against the route's TasksQuery by checkRequest.
-        return json(200, { tasks: await openTasks(client) });
+        // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
+        const query = TasksQuery.parse(event.queryStringParameters ?? {});
+        return json(200, { tasks: await openTasks(client, query.reason) });
       }
       case 'POST /v1/tasks/{taskId}/complete': {
         requireAgent(client);

@@ -2,7 +2,8 @@
  * API Gateway Lambda authorizer (REQUEST type) for every client route: the `x-api-key` header → the client and
  * its role, by the key's sha-256 (the only form in which keys are stored). API Gateway caches the answer per key
  * (stack.ts), so most requests never reach this function or DynamoDB; the Api function trusts the context it
- * passes on (`clientId`, `role`, `clientName`). An unknown key is refused with API Gateway's 401.
+ * passes on (`clientId`, `role`, `clientName`, and the client settings the intake needs: VAT, interest, the
+ * business-cost agreement). An unknown key is refused with API Gateway's 401.
  *
  * The local API stand-in (infra/local/api-server.ts) calls this same handler before every client route.
  */
@@ -21,6 +22,13 @@ export interface ClientContext {
   clientName: string;
   /** present (true) for a client that cannot deduct VAT: the intake adds VAT to its collection costs */
   vatOnCosts?: true;
+  /** present (true) for a client that claims statutory interest: the intake gives its claims their interest terms */
+  claimsInterest?: true;
+  /**
+   * the client's collection-cost agreement for business debtors, as JSON (a context holds only strings, numbers and
+   * booleans); absent: the WIK scale
+   */
+  businessCosts?: string;
 }
 
 function headerValue(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
@@ -51,6 +59,8 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
     role: client.agent ? 'agent' : 'creditor',
     clientName: client.name,
     ...(client.vatOnCosts ? { vatOnCosts: true as const } : {}),
+    ...(client.claimsInterest ? { claimsInterest: true as const } : {}),
+    ...(client.businessCosts ? { businessCosts: JSON.stringify(client.businessCosts) } : {}),
   };
   return {
     principalId: client.clientId,

@@ -94,6 +94,7 @@ export const CAPACITY_REPLIES: Readonly<Record<string, string>> = {
   cannot_pay: 'said they cannot pay',
   arrangement: 'asked for a payment arrangement',
   debt_help: 'reported debt help',
+  postpone: 'asked to pay later',
 };
 /** Call outcomes that say something about the debtor's means. */
 export const CAPACITY_CALLS: Readonly<Record<string, string>> = {
@@ -250,12 +251,15 @@ function engagement(f: CaseFacts, today: string) {
 }
 
 function statementText(s: Statement): string {
-  if (s.source === 'reply') return s.kind === 'capacity' ? `replied on ${day(s.at)}: ${CAPACITY_REPLIES[s.code]}` : `promised to pay on ${day(s.at)}`;
+  if (s.source === 'reply') {
+    if (s.kind === 'capacity') return `replied on ${day(s.at)}: ${CAPACITY_REPLIES[s.code]}`;
+    return s.code === 'postpone' ? `asked on ${day(s.at)} to pay later, on a date they named` : `promised to pay on ${day(s.at)}`;
+  }
   return s.kind === 'capacity' ? `call on ${day(s.at)}: ${CAPACITY_CALLS[s.code]}` : `promised an agent to pay on ${day(s.at)}`;
 }
 
 function reactionText(r: Reaction): string {
-  if (r.type === 'replied') return `replied${r.code && r.code !== 'other' ? `: ${r.code.replace(/_/g, ' ')}` : ''}`;
+  if (r.type === 'replied') return `replied${r.code && r.code !== 'other' && r.code !== 'unclear' ? `: ${r.code.replace(/_/g, ' ')}` : ''}`;
   if (r.type === 'call_outcome') return `call: ${(r.code ?? '').replace(/_/g, ' ')}`;
   if (r.type === 'payment') return 'payment';
   return r.type;

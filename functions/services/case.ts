@@ -5,8 +5,9 @@
  * each other. Cases of the first version are upgraded on first read (upgrade.ts).
  */
 import { type CaseEvent, applyEvent } from '../domain/case/events.js';
-import type { CaseState } from '../domain/case/state.js';
+import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { readCase, saveCase } from '../store/cases.js';
+import { dossierItem } from '../store/dossiers.js';
 import { upgradeCase } from './upgrade.js';
 
 export async function loadCase(caseId: string, now: Date): Promise<CaseState | undefined> {
@@ -37,4 +38,11 @@ export async function mutateCase(caseId: string, now: Date, change: (c: CaseStat
     if (await saveCase(after, before.version)) return { before, after, changed: true };
   }
   throw new Error(`case ${caseId} kept changing while it was updated`);
+}
+
+/** The dossiers whose status an event changed, as projection items to rewrite. */
+export function changedProjections(before: CaseState, after: CaseState) {
+  return claimsOf(after)
+    .filter((d) => before.dossiers[d.dossierId]?.status !== d.status)
+    .map((d) => dossierItem({ ...d, debtorId: after.caseId }));
 }

@@ -10,7 +10,8 @@
  * retries goes to the timers' dead-letter queue (SCHEDULE_DLQ_ARN; alarmed on).
  *
  * Configuration (set by the stack, and by the local runtime): SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN (the role the
- * schedules run with), WAKE_FUNCTION_ARN (the Decide function), SCHEDULE_DLQ_ARN (optional).
+ * schedules run with), WAKE_FUNCTION_ARN (the Decide function), ANSWER_FUNCTION_ARN (the Webhooks function, the
+ * target of the answers that wait for contact hours), SCHEDULE_DLQ_ARN (optional).
  */
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { schedulerClient } from '../shared/aws.js';
@@ -31,6 +32,7 @@ function config() {
     roleArn: process.env.SCHEDULER_ROLE_ARN ?? 'arn:aws:iam::000000000000:role/maatwerk-scheduler',
     wakeFunctionArn: process.env.WAKE_FUNCTION_ARN,
     deadLetterArn: process.env.SCHEDULE_DLQ_ARN,
+    answerFunctionArn: process.env.ANSWER_FUNCTION_ARN,
   };
 }
 
@@ -41,7 +43,9 @@ function atExpression(at: Date): string {
 
 export type TimerTarget =
   | { kind: 'output'; taskToken: string; output: unknown }
-  | { kind: 'wake'; caseId: string; journeyNo: number; taskToken: string };
+  | { kind: 'wake'; caseId: string; journeyNo: number; taskToken: string }
+  /** an answer to a reply that waits for contact hours: the webhook function sends it (services/conversation.ts) */
+  | { kind: 'answer'; messageSid: string };
 
 /** Creates the timer; creating the same one again (a retried step) is fine. */
 export async function setTimer(name: string, at: Date, target: TimerTarget): Promise<void> {
@@ -49,7 +53,9 @@ export async function setTimer(name: string, at: Date, target: TimerTarget): Pro
   const Target =
     target.kind === 'output'
       ? { Arn: SEND_TASK_SUCCESS_TARGET, RoleArn: c.roleArn, Input: JSON.stringify({ TaskToken: target.taskToken, Output: JSON.stringify(target.output) }) }
-      : {
+      : target.kind === 'answer'
+        ? { Arn: c.answerFunctionArn ?? 'ANSWER_FUNCTION_ARN is not set', RoleArn: c.roleArn, Input: JSON.stringify({ answer: { messageSid: target.messageSid } }) }
+        : {
           Arn: c.wakeFunctionArn ?? 'WAKE_FUNCTION_ARN is not set',
           RoleArn: c.roleArn,
           Input: JSON.stringify({ wake: { caseId: target.caseId, journeyNo: target.journeyNo, taskToken: target.taskToken } }),

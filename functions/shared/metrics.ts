@@ -9,6 +9,10 @@
  *   metrics.journeyEnded(reason)        JourneysEnded    {reason}
  *   metrics.webhookRejected(source)     WebhookSignatureFailures {source}
  *   metrics.decideRetriedLater()        DecideRetriedLater
+ *   metrics.answered(channel, outcome)  Answers          {channel, outcome}   the answer to a reply
+ *   metrics.agentTask(reason)           AgentTasks       {reason}             a task a reply needs (created once)
+ *   metrics.disputeResolved(inFavourOf) DisputesResolved {inFavourOf}
+ *   metrics.legalTableWarning(table)    LegalTableWarnings {table}            once per container while it runs out
  *
  * Namespace `Maatwerk`; every metric also carries the dimension service=maatwerk (the same in every function, so
  * the dashboard and the alarms name one metric whichever function emitted it). Dimension values are bounded
@@ -19,10 +23,12 @@
  * the local runtime observe the calls either way.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName, type SendOutcome, type WebhookSource } from './metric-names.js';
+import type { CoverageWarning } from '../domain/coverage.js';
+import type { TaskReason } from '../domain/vocabulary.js';
+import { type AnswerOutcome, METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName, type SendOutcome, type WebhookSource } from './metric-names.js';
 
-export { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, SEND_OUTCOMES, WEBHOOK_SOURCES } from './metric-names.js';
-export type { MetricName, SendOutcome, WebhookSource } from './metric-names.js';
+export { ANSWER_OUTCOMES, METRIC, METRICS_NAMESPACE, METRICS_SERVICE, SEND_OUTCOMES, WEBHOOK_SOURCES } from './metric-names.js';
+export type { AnswerOutcome, MetricName, SendOutcome, WebhookSource } from './metric-names.js';
 
 export interface MetricEvent {
   name: MetricName;
@@ -84,5 +90,17 @@ export const metrics = {
   },
   decideRetriedLater(): void {
     emit(METRIC.decideRetriedLater, 1);
+  },
+  answered(channel: 'sms' | 'whatsapp', outcome: AnswerOutcome): void {
+    emit(METRIC.answers, 1, { channel, outcome });
+  },
+  agentTask(reason: TaskReason): void {
+    emit(METRIC.agentTasks, 1, { reason });
+  },
+  disputeResolved(inFavourOf: 'creditor' | 'debtor'): void {
+    emit(METRIC.disputesResolved, 1, { inFavourOf });
+  },
+  legalTableWarning(table: CoverageWarning['table']): void {
+    emit(METRIC.legalTableWarnings, 1, { table });
   },
 };

@@ -5,7 +5,7 @@
  * Objects here are open (`z.object`): clients must ignore fields they do not know, so adding one is not a
  * breaking change. The tests check the other direction (nothing undocumented) with a strict reading.
  */
-import { CHANNELS, PHASES, SEGMENTS } from '../domain/vocabulary.js';
+import { CHANNELS, DOSSIER_STATUSES, INTENTS, PHASES, SEGMENTS, TASK_PRIORITIES, TASK_REASONS } from '../domain/vocabulary.js';
 import { CallOutcome, Language, doc } from './schemas/fields.js';
 import * as z from './zod.js';
 
@@ -32,9 +32,10 @@ export const ErrorBody = doc(
   { id: 'Error', description: 'Every error answer has this shape; never a stack trace.' },
 );
 
-export const DossierStatus = doc(z.enum(['open', 'paused', 'paid', 'handed_over', 'withdrawn', 'closed']), {
+export const DossierStatus = doc(z.enum(DOSSIER_STATUSES), {
   id: 'DossierStatus',
-  description: 'open: being worked on; paused: disputed; paid; handed_over: to a bailiff; withdrawn; closed.',
+  description:
+    'open: being worked on; paused: disputed; paid; handed_over: to a bailiff; withdrawn; closed; debt_help: the debtor is in (or reported) municipal debt help, WSNP or a moratorium — collection and cost accrual stopped, the case is referred.',
 });
 
 export const CreatedDossier = doc(
@@ -51,7 +52,8 @@ export const TimelineEntry = doc(
     at: dateTime('When it happened.'),
     type: doc(z.string(), {
       description:
-        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, status, journey_ended',
+        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, status, journey_ended, ' +
+        'task (an agent task a reply needs), answered (the answer to a reply), answer_planned (it waits for 07:00), answer_skipped, answer_failed, dispute_resolved',
       example: 'sent',
     }),
     channel: z.optional(z.enum(CHANNELS)),
@@ -60,8 +62,14 @@ export const TimelineEntry = doc(
         'What happened and why, readable. A reply shows the debtor’s own words only to the creditor whose claims alone the message answered was about (and to the agency); decisions about several creditors’ claims are shown without what came from the others.',
       example: 'email sent (email/reminder/friendly, friendly, nl).',
     }),
-    intent: doc(z.optional(z.string()), { description: 'A reply: what it means (opt_out, promise_to_pay, cannot_pay, dispute, …).', example: 'promise_to_pay' }),
-    confidence: doc(z.optional(z.number().check(z.minimum(0), z.maximum(1))), { description: 'A reply: how sure the classification is (0–1).' }),
+    intent: doc(z.optional(z.string()), {
+      description: `A reply: what it means — ${INTENTS.join(', ')} (unclear: an agent reads it). Older entries may say other.`,
+      example: 'promise_to_pay',
+    }),
+    confidence: doc(z.optional(z.number().check(z.minimum(0), z.maximum(1))), {
+      description: 'A reply: how sure the classification is (0–1); below 0.4 the intent is unclear and an agent gets the reply.',
+      example: 0.93,
+    }),
   }),
   { id: 'TimelineEntry' },
 );
@@ -78,10 +86,15 @@ export const DossierView = doc(
     amounts: doc(
       z.object({
         principal: cents('The claim, in cents.'),
-        costs: cents('Collection costs charged (WIK), in cents; 0 until the 14-day term has passed.'),
-        paid: cents('Paid so far, in cents.'),
-        outstanding: cents('principal + costs − paid, never below 0.'),
-        refundDue: z.optional(cents('What was paid beyond principal + costs: to be refunded (only when above 0).')),
+        costs: cents(
+          'Collection costs charged, in cents. Consumers: WIK, 0 until the 14-day term has passed. Business debtors: WIK or your agreement, from the day after the due date. Instalment claims: capped by the small-instalment rule.',
+        ),
+        interest: cents(
+          'Statutory interest up to today, in cents (wettelijke rente art. 6:119 BW for consumers, handelsrente art. 6:119a BW for business debtors), compounded yearly from the due date; 0 when you do not claim interest (client setting). Stops accruing when the debtor enters debt relief.',
+        ),
+        paid: cents('Paid so far, in cents (each payment is allocated to costs, then interest, then principal: art. 6:44 BW; the timeline says how).'),
+        outstanding: cents('principal + costs + interest − paid, never below 0.'),
+        refundDue: z.optional(cents('What was paid beyond principal + costs + interest: to be refunded (only when above 0).')),
       }),
       { description: 'Money in euro cents.' },
     ),
@@ -171,9 +184,13 @@ export const TaskList = doc(
     tasks: z.array(
       z.object({
         taskId: doc(z.string(), { example: 'task_deb_01jnq7x5v2k8m3r4t6w8y0z2a5_1_4' }),
-        reason: doc(z.enum(['call', 'unassigned_reply']), {
-          description: 'call: a journey step; unassigned_reply: a reply from a number several debtors share, none messaged there in the last 30 days.',
+        reason: doc(z.enum(TASK_REASONS), {
+          description:
+            'call: a journey step; unassigned_reply: a reply from a number several debtors share, none messaged there in the last 30 days; ' +
+            'unclear_reply, call_back_requested, vulnerable, dispute_review, wrong_person, bankruptcy: what a debtor’s reply needs from a person ' +
+            '(vulnerable, wrong_person and bankruptcy hold automated outreach until an outcome other than no_answer is recorded).',
         }),
+        priority: doc(z.enum(TASK_PRIORITIES), { description: 'urgent (vulnerability: within 4 hours), high, normal. The list is sorted by it, then by due time.' }),
         debtorId: doc(z.nullable(z.string()), { description: 'null for an unassigned reply.' }),
         status: z.enum(['open', 'done', 'expired']),
         dueAt: dateTime('Call before this moment; the journey moves on after it.'),
@@ -181,6 +198,21 @@ export const TaskList = doc(
         dossierIds: z.array(z.string()),
         context: z.union([
           TaskContext,
+          doc(
+            z.object({
+              why: z.string(),
+              debtorName: z.string(),
+              language: Language,
+              channel: z.enum(['sms', 'whatsapp']),
+              phone: z.string(),
+              text: doc(z.string(), { description: 'The reply in the debtor’s own words.' }),
+              intent: z.enum(INTENTS),
+              confidence: z.number().check(z.minimum(0), z.maximum(1)),
+              guess: doc(z.optional(z.enum(INTENTS)), { description: 'An unclear reply: what the classifier thought most likely.' }),
+              openDossiers: z.array(z.object({ dossierId: z.string(), reference: z.string(), creditor: z.string(), status: DossierStatus, outstanding: cents('In cents.') })),
+            }),
+            { description: 'A task for a reply: the words, what the classifier made of them, the dossiers it answered.' },
+          ),
           doc(z.object({ why: z.string(), channel: z.enum(['sms', 'whatsapp']), phone: z.string(), text: z.string(), candidates: z.array(z.string()) }), {
             description: 'An unassigned reply: the words, the number and the debtors who share it.',
           }),

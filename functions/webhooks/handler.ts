@@ -1,13 +1,16 @@
 /**
  * Provider webhooks (DESIGN §7): no API key — the provider's signature is the authentication.
  * A missing or wrong signature gets 403 and changes nothing.
+ *
+ * The same function sends the answers to replies that waited for contact hours: the one-time schedule set by
+ * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route).
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type * as z from '../shared/zod.js';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as z from '../shared/zod.js';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { checkRequest, errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
-import { lambdaHandler } from '../shared/lambda.js';
+import { type Correlation, lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
 import { metrics } from '../shared/metrics.js';
 import { routeFor } from '../shared/routes/route.js';
@@ -17,6 +20,10 @@ import { TwilioInbound, TwilioStatus } from '../shared/schemas/webhooks.js';
 import { redact } from '../shared/redact.js';
 import { isValidSendgridSignature, isValidTwilioSignature } from './signatures.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
+import { deliverAnswer } from '../services/conversation.js';
+
+/** The answer timer's event (services/conversation.ts): the reply whose answer waited for contact hours. */
+const AnswerEvent = z.object({ answer: z.object({ messageSid: z.string().check(z.regex(/^[A-Za-z0-9]{10,64}$/)) }) });
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -61,7 +68,27 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
   return { caseId: q.c, journeyNo: Number(q.j), stepNo: Number(q.s) };
 }
 
-export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+/** An HTTP event answers with its response; the answer timer's event with nothing. */
+type WebhooksHandler = {
+  (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult>;
+  (event: unknown, context?: Context): Promise<APIGatewayProxyResult | void>;
+};
+
+export const handler: WebhooksHandler = lambdaHandler(async (event: unknown): Promise<APIGatewayProxyResult | void> => {
+  const answer = AnswerEvent.safeParse(event);
+  if (answer.success) return deliverAnswer(answer.data.answer.messageSid, now());
+  return httpHandler(event as APIGatewayProxyEvent);
+}, webhookCorrelation) as WebhooksHandler;
+
+/** The request id and route of a webhook; the reply's MessageSid of an answer timer's event (no personal data). */
+function webhookCorrelation(event: unknown): Correlation {
+  const sid = (event as { answer?: { messageSid?: unknown } } | undefined)?.answer?.messageSid;
+  if (typeof sid === 'string') return { correlationId: sid, keys: { answerTo: sid } };
+  const e = event as APIGatewayProxyEvent;
+  return { correlationId: e.requestContext?.requestId, keys: { route: e.resource } };
+}
+
+async function httpHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
     const route = routeFor(event.httpMethod, event.resource, WEBHOOK_ROUTES);
     if (!route) throw new HttpError(404, 'not_found', `No webhook ${event.path}.`);
@@ -95,4 +122,4 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
     }
     return errorResponse(err);
   }
-}, (event) => ({ correlationId: event.requestContext?.requestId, keys: { route: event.resource } }));
+}

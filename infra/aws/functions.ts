@@ -37,6 +37,11 @@ export interface FunctionSpec {
    * (infra/build/bundle.ts). Undefined: the function renders nothing.
    */
   channels?: readonly Channel[];
+  /**
+   * Answers debtors' replies (functions/channels/render-answer.ts): the answer templates are embedded, precompiled,
+   * and the SMS/WhatsApp adapter and SMS renderer stay in the bundle (no journey templates of those channels).
+   */
+  answers?: boolean;
   /** Largest allowed bundle (minified index.mjs) in bytes; the bench and the CDK tests fail above it. */
   budgetBytes: number;
 }
@@ -66,9 +71,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   Webhooks: {
     entry: 'functions/webhooks/handler.ts',
     service: 'webhooks',
-    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated)',
+    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated); answers to replies',
     memorySize: 1024,
     timeoutSeconds: 15,
+    // It answers debtors' replies (templates/answer), also when the answer timer invokes it at 07:00.
+    answers: true,
     budgetBytes: DEFAULT_BUDGET_BYTES,
   },
   Docs: {

@@ -4,13 +4,17 @@
  *
  * Business metrics (namespace Maatwerk, EMF from functions/shared/metrics.ts, dimension service=maatwerk):
  *   Sends {channel, outcome}, Replies {intent}, Payments, RecoveredCents, JourneysStarted, JourneysEnded {reason},
- *   WebhookSignatureFailures {source}, DecideRetriedLater.
+ *   WebhookSignatureFailures {source}, DecideRetriedLater, Answers {channel, outcome}, AgentTasks {reason},
+ *   DisputesResolved {inFavourOf}, LegalTableWarnings {table} (graphed: a table runs out months ahead, so the
+ *   once-per-container warning would page daily for months; the log line says what to add).
  *
  * Alarms (5-minute periods unless said otherwise, missing data = OK):
  * - journey executions failed, timed out or aborted > 0 (one alarm each: each means a debtor without a journey)
  * - Decide retry-later loop: a journey came back from RetryDecideLater > 0
  * - webhook signature failures > WEBHOOK_SIGNATURE_FAILURE_THRESHOLD (Twilio + SendGrid): a misconfigured token or
  *   someone forging callbacks
+ * - the message guard stopped a message > 0 (Sends outcome contradicted: a template or rule states something the
+ *   claims' legal state contradicts)
  * - provider error rate per channel (provider_error / attempts) > PROVIDER_ERROR_RATE_THRESHOLD %, over 15 minutes
  *   and at least PROVIDER_MIN_ATTEMPTS attempts
  * - per function: error rate (errors / invocations) > 5 %
@@ -31,6 +35,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import {
+  ANSWER_OUTCOMES,
+  LEGAL_TABLES,
   METRIC,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
@@ -40,6 +46,7 @@ import {
   SEND_OUTCOMES,
   WEBHOOK_SOURCES,
 } from '../../functions/shared/metric-names.js';
+import { TASK_REASONS } from '../../functions/domain/vocabulary.js';
 import { TABLE } from '../../functions/store/table.js';
 
 export interface ObservabilityProps {
@@ -88,6 +95,7 @@ export class Observability extends Construct {
     journeyAborted: cw.Alarm;
     decideRetryLater: cw.Alarm;
     webhookSignatureFailures: cw.Alarm;
+    messageGuard: cw.Alarm;
     providerErrorRate: Record<string, cw.Alarm>;
     functionErrorRate: Record<string, cw.Alarm>;
     api5xx: cw.Alarm;
@@ -185,6 +193,19 @@ export class Observability extends Construct {
       WEBHOOK_SIGNATURE_FAILURE_THRESHOLD,
     );
 
+    // A message the guard stopped (the message channels: a call task sends no text): sum over the channels.
+    const contradicted = new cw.MathExpression({
+      expression: PROVIDER_CHANNELS.map((c) => `FILL(contradicted_${c}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(PROVIDER_CHANNELS.map((c) => [`contradicted_${c}`, sends(c, 'contradicted')])),
+      period: PERIOD,
+      label: 'Stopped by the message guard',
+    });
+    const messageGuard = above(
+      'MessageGuardStopped',
+      'The message guard stopped a journey message: it would have contradicted the legal state of its claims (a term, costs or the 14-day letter). A template or a decision rule is wrong; the journey failed over to another channel. The channel step logs which.',
+      contradicted,
+    );
+
     // ----------------------------------------------------------- functions
     const functionErrorRate: Record<string, cw.Alarm> = {};
     const errorMetrics: cw.IMetric[] = [];
@@ -253,6 +274,7 @@ export class Observability extends Construct {
       journeyAborted,
       decideRetryLater,
       webhookSignatureFailures,
+      messageGuard,
       providerErrorRate,
       functionErrorRate,
       api5xx: api5xxAlarm,
@@ -277,6 +299,7 @@ export class Observability extends Construct {
           journeyAborted,
           decideRetryLater,
           webhookSignatureFailures,
+          messageGuard,
           ...Object.values(providerErrorRate),
           api5xxAlarm,
           tableThrottles,
@@ -342,6 +365,41 @@ export class Observability extends Construct {
         width: 8,
         left: Object.values(signatureFailures),
         right: [decideRetried],
+      }),
+    );
+    // The conversation: answers to replies, what replies need from agents, disputes, the legal tables.
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'Answers to replies, per outcome',
+        width: 6,
+        stacked: true,
+        left: ANSWER_OUTCOMES.map(
+          (outcome) =>
+            new cw.MathExpression({
+              expression: `FILL(${outcome}_sms, 0) + FILL(${outcome}_whatsapp, 0)`,
+              usingMetrics: Object.fromEntries((['sms', 'whatsapp'] as const).map((c) => [`${outcome}_${c}`, businessMetric(METRIC.answers, { channel: c, outcome })])),
+              period: PERIOD,
+              label: outcome,
+            }),
+        ),
+      }),
+      new cw.GraphWidget({
+        title: 'Agent tasks from replies, per reason',
+        width: 6,
+        stacked: true,
+        left: TASK_REASONS.filter((r) => r !== 'call').map((reason) => businessMetric(METRIC.agentTasks, { reason }, { label: reason })),
+      }),
+      new cw.GraphWidget({
+        title: 'Disputes resolved',
+        width: 6,
+        stacked: true,
+        left: (['creditor', 'debtor'] as const).map((inFavourOf) => businessMetric(METRIC.disputesResolved, { inFavourOf }, { label: `for the ${inFavourOf}` })),
+      }),
+      new cw.GraphWidget({
+        title: 'Legal tables running out (warnings), message guard stops',
+        width: 6,
+        left: LEGAL_TABLES.map((table) => businessMetric(METRIC.legalTableWarnings, { table }, { label: table })),
+        right: [contradicted],
       }),
     );
     this.dashboard.addWidgets(

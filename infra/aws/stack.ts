@@ -15,6 +15,9 @@
  * substitutions + invoke rights), and those functions need task-response rights on the state
  * machine. The state machine therefore has a fixed name (`<stackName>-journey`) and every function
  * policy uses the ARN formatted from that name, never a reference to the state machine resource.
+ * The same for the Webhooks function, the target of the answer timers it sets itself: a fixed name
+ * (`<stackName>-Webhooks`) and ANSWER_FUNCTION_ARN formatted from it (its own ARN in its environment would be a
+ * reference to itself).
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -89,17 +92,22 @@ export const POWERTOOLS_LAYER_PARAMETER = `/aws/service/powertools/typescript/ge
 export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
 
 /**
- * The journey timers (functions/services/timers.ts): which functions create one-time schedules (the channel states
- * and Await, when they park a journey until its next moment) and which delete them (a wait that ended early: a
- * reply, payment, call outcome or new claim, or the journey's end). Nobody reads or lists schedules.
+ * The timers (functions/services/timers.ts): which functions create one-time schedules — the channel states and
+ * Await, when they park a journey until its next moment (journey timers), and Webhooks, when the answer to a reply
+ * waits for contact hours (answer timers) — and which delete them (a wait that ended early: a reply, payment, call
+ * outcome or new claim, or the journey's end). Nobody reads or lists schedules.
  */
-export const TIMER_CREATORS = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const satisfies readonly FunctionName[];
+export const JOURNEY_TIMER_CREATORS = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const satisfies readonly FunctionName[];
+export const ANSWER_TIMER_CREATORS = ['Webhooks'] as const satisfies readonly FunctionName[];
+export const TIMER_CREATORS: readonly FunctionName[] = [...JOURNEY_TIMER_CREATORS, ...ANSWER_TIMER_CREATORS];
 export const TIMER_DELETERS = ['Api', 'Webhooks', 'Decide'] as const satisfies readonly FunctionName[];
 /** Functions that never touch the table (no TABLE_NAME, no table permissions). */
 export const TABLELESS: readonly FunctionName[] = ['Docs'];
 
 /** The function a timer invokes when the plan at its moment is to end the journey or decide again. */
 export const WAKE_FUNCTION: FunctionName = 'Decide';
+/** The function an answer timer invokes at 07:00 to send the answer to a reply (services/conversation.ts). */
+export const ANSWER_FUNCTION = 'Webhooks' as const satisfies FunctionName;
 
 /** The placeholders in state-machines/journey.asl.json and the function each one is bound to. */
 export const JOURNEY_SUBSTITUTIONS = {
@@ -118,6 +126,9 @@ export class MaatwerkStack extends Stack {
   /** The journey ARN formatted from its fixed name (what the function policies and env use). */
   readonly journeyArn: string;
   readonly journeyName: string;
+  /** The Webhooks function's fixed name and the ARN formatted from it (the answer timers' target). */
+  readonly answerFunctionName: string;
+  readonly answerFunctionArn: string;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly api: apigw.RestApi;
   readonly letterBucket: s3.Bucket;
@@ -214,6 +225,15 @@ export class MaatwerkStack extends Stack {
       service: 'states',
       resource: 'execution',
       resourceName: `${this.journeyName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    this.answerFunctionName = `${this.stackName}-${ANSWER_FUNCTION}`;
+    if (this.answerFunctionName.length > 64) throw new Error(`stack name too long: the function name ${this.answerFunctionName} has more than 64 characters`);
+    this.answerFunctionArn = this.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: this.answerFunctionName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
@@ -388,10 +408,11 @@ export class MaatwerkStack extends Stack {
         // Only schedules of this account may use the role (confused deputy).
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
-      description: 'Role of the journey timers (EventBridge Scheduler): end a journey wait, or wake Decide',
+      description: 'Role of the timers (EventBridge Scheduler): end a journey wait, wake Decide, or send the answer to a reply',
     });
     role.addToPolicy(new iam.PolicyStatement({ sid: 'EndJourneyWait', actions: ['states:SendTaskSuccess'], resources: [this.journeyArn] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'WakeDecide', actions: ['lambda:InvokeFunction'], resources: [fns[WAKE_FUNCTION].functionArn] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'SendAnswers', actions: ['lambda:InvokeFunction'], resources: [fns[ANSWER_FUNCTION].functionArn] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'TimerDeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }));
 
     const schedulesArn = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${groupName}/*` });
@@ -415,9 +436,10 @@ export class MaatwerkStack extends Stack {
         }),
       );
       fns[name].addEnvironment('SCHEDULER_ROLE_ARN', role.roleArn);
-      fns[name].addEnvironment('WAKE_FUNCTION_ARN', fns[WAKE_FUNCTION].functionArn);
       fns[name].addEnvironment('SCHEDULE_DLQ_ARN', deadLetters.queueArn);
     }
+    for (const name of JOURNEY_TIMER_CREATORS) fns[name].addEnvironment('WAKE_FUNCTION_ARN', fns[WAKE_FUNCTION].functionArn);
+    for (const name of ANSWER_TIMER_CREATORS) fns[name].addEnvironment('ANSWER_FUNCTION_ARN', this.answerFunctionArn);
     for (const name of TIMER_DELETERS) grant(name, ['scheduler:DeleteSchedule'], 'JourneyTimerDelete');
     return { group, role, deadLetters };
   }
@@ -473,6 +495,8 @@ export class MaatwerkStack extends Stack {
     logGroup.grantWrite(role);
 
     const fn = new lambda.Function(this, name, {
+      // The answer timers' target has a fixed name: it puts its own ARN, formatted from the name, in its environment.
+      ...(name === ANSWER_FUNCTION ? { functionName: this.answerFunctionName } : {}),
       description: spec.description,
       // One entry and one asset per function (infra/build/bundle.ts); every entry exports `handler`.
       code: bundledCode(this, name),

@@ -9,7 +9,8 @@
  *   Powertools with the X-Ray SDK would be ≈ 155 KB in every function; the layer is deployed once and shared.
  * - No source map in the asset: it is written next to it, under the artefacts folder, with esbuild's metafile.
  * - templates/strategy.json is embedded without its `$comment` notes (operators read those in the file).
- * - Each function keeps only its own channels' modules (adapter, renderer parts, templates): the others are
+ * - Each function keeps only its own channels' modules (adapter, renderer parts, templates) — the Webhooks function,
+ *   which answers replies, the answer templates and the SMS/WhatsApp adapter and SMS renderer: the others are
  *   replaced by stubs that throw if ever called, so e.g. Await bundles neither pdfkit nor a provider client.
  *   A stub that is called is a bundling mistake; test/infra/bundled-handlers.test.ts runs every bundle to find it.
  * - pdfkit: its standard-font metrics are loaded at run time through `createRequire` and the package's
@@ -73,9 +74,13 @@ export interface BundleResult {
   inputs: string[];
 }
 
+/** The channels an answer to a reply goes out on (render-answer.ts): their adapter and SMS renderer stay in. */
+export const ANSWER_CHANNELS: readonly Channel[] = ['sms', 'whatsapp'];
+
 /** Which source modules and packages this function's bundle leaves out. */
 export function omittedModules(name: FunctionName): { modules: string[]; packages: string[] } {
-  const channels = FUNCTIONS[name].channels ?? [];
+  const spec = FUNCTIONS[name];
+  const channels = [...(spec.channels ?? []), ...(spec.answers ? ANSWER_CHANNELS : [])];
   const modules = Object.entries(CHANNEL_MODULES)
     .filter(([, owners]) => !owners.some((c) => channels.includes(c)))
     .map(([file]) => file);
@@ -119,7 +124,7 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
       }));
       build.onResolve({ filter: /^virtual:maatwerk-templates$/ }, () => ({ path: VIRTUAL_TEMPLATES, namespace: 'maatwerk-templates' }));
       build.onLoad({ filter: /.*/, namespace: 'maatwerk-templates' }, () => ({
-        contents: embeddedTemplatesModule(spec.channels ?? []),
+        contents: embeddedTemplatesModule(spec.channels ?? [], undefined, { answers: spec.answers }),
         loader: 'js',
       }));
     },

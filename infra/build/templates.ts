@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { compileUnits, dataFiles } from '../../functions/channels/render.js';
+import { ANSWER_DATA_FILES, answerCompileUnits } from '../../functions/channels/render-answer.js';
 import type { Channel } from '../../functions/channels/render-contract.js';
 import { compileKey, fileKey } from '../../functions/channels/template-key.js';
 import { fileTemplateStore } from '../../functions/channels/template-store.js';
@@ -22,18 +23,26 @@ export interface EmbeddedTemplates {
   compiled: Record<string, string>;
 }
 
-export function embeddedTemplates(channels: readonly Channel[], dir = TEMPLATES_DIR): EmbeddedTemplates {
+/** What else a function renders besides its channels' journey messages. */
+export interface EmbedOptions {
+  /** the answers to replies (templates/answer: render-answer.ts), for the Webhooks function */
+  answers?: boolean;
+}
+
+export function embeddedTemplates(channels: readonly Channel[], dir = TEMPLATES_DIR, options: EmbedOptions = {}): EmbeddedTemplates {
   const store = fileTemplateStore(dir);
   const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
   const templates: string[] = [];
   const compiled: Record<string, string> = {};
-  for (const unit of compileUnits(store, channels, read)) {
+  const units = [...compileUnits(store, channels, read), ...(options.answers ? answerCompileUnits(store, read) : [])];
+  for (const unit of units) {
     const key = unit.file ? fileKey(unit.file, unit.options) : compileKey(unit.source, unit.options);
     if (unit.file && !templates.includes(unit.file)) templates.push(unit.file);
     // a copy of the options: Handlebars writes into the object it is given
     compiled[key] ??= slim(Handlebars.precompile(unit.source, { ...unit.options }) as string);
   }
-  const data = Object.fromEntries(dataFiles(channels).map((file) => [file, store.readData(file)]));
+  const files = [...dataFiles(channels), ...(options.answers ? ANSWER_DATA_FILES : [])];
+  const data = Object.fromEntries(files.map((file) => [file, store.readData(file)]));
   return { templates, data, compiled };
 }
 
@@ -56,8 +65,8 @@ export function slim(spec: string): string {
 }
 
 /** The ES module text for `virtual:maatwerk-templates` (its default export is the EmbeddedTemplateData). */
-export function embeddedTemplatesModule(channels: readonly Channel[], dir = TEMPLATES_DIR): string {
-  const { templates, data, compiled } = embeddedTemplates(channels, dir);
+export function embeddedTemplatesModule(channels: readonly Channel[], dir = TEMPLATES_DIR, options: EmbedOptions = {}): string {
+  const { templates, data, compiled } = embeddedTemplates(channels, dir, options);
   const specs = Object.entries(compiled).map(([key, spec]) => `  ${JSON.stringify(key)}: ${spec},`);
   return `export default {\n templates: ${JSON.stringify(templates)},\n data: ${JSON.stringify(data)},\n compiled: {\n${specs.join('\n')}\n }\n};\n`;
 }

@@ -145,6 +145,12 @@ export const LOCAL_ROUTES: readonly Route[] = [
               contentVariables: z.optional(z.record(z.string(), z.string())),
               pdf: doc(z.optional(z.string()), { description: 'Letters: where to get the PDF.' }),
               status: doc(z.optional(z.string()), { description: 'Call tasks: open, done or expired.' }),
+              inReplyTo: doc(z.optional(z.string()), {
+                description: 'An answer to a debtor’s reply (template answer/<intent>): the inbound message’s Twilio MessageSid.',
+                example: 'SM00000000000000000000000000000001',
+              }),
+              reason: doc(z.optional(z.string()), { description: 'Agent tasks: why (call, vulnerable, dispute_review, unclear_reply, …).' }),
+              priority: doc(z.optional(z.string()), { description: 'Agent tasks: urgent, high or normal.' }),
             }),
           ),
         }),

@@ -21,6 +21,7 @@ import { bundleAll } from '../../infra/build/bundle.js';
 import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
 import type { EdgeHandlers, OutboxMessage } from '../../infra/local/api-server.js';
 import { LocalRuntime } from '../../infra/local/runtime.js';
+import { addDays, localInstant } from '../../functions/domain/calendar.js';
 import { twilioSignature } from '../../functions/webhooks/signatures.js';
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -173,13 +174,34 @@ describe('the bundled handlers on the local runtime', () => {
 
   it('take a signed reply through the bundled Webhooks, and an agent and a payment through the bundled Api', async () => {
     const target = `${rt.apiUrl}/webhooks/twilio/inbound`;
+    const signedReply = (params: Record<string, string>) =>
+      fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(rt.twilioAuthToken, target, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    // A working day in the morning: the bundled Webhooks classifies the reply and answers it at once, from the
+    // answer templates precompiled into its bundle.
+    const day = new Date((await clockNow()) + 7 * 86_400_000);
+    while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
+    await advance(`${day.toISOString().slice(0, 10)}T08:00:00Z`);
     const params = { MessageSid: `SM${'b'.repeat(32)}`, AccountSid: LOCAL_DEFAULTS.twilioAccountSid, From: '+31612345678', To: LOCAL_DEFAULTS.smsFrom, Body: 'Ik wil een regeling' };
-    const reply = await fetch(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(rt.twilioAuthToken, target, params) },
-      body: new URLSearchParams(params).toString(),
-    });
+    const reply = await signedReply(params);
     expect(reply.status).toBe(200);
+    const answer = (await outbox()).find((m) => m.inReplyTo === params.MessageSid);
+    expect(answer?.template).toBe('answer/arrangement');
+    expect(answer?.text).toMatch(/Wki/);
+    // At 20:30 UTC (after 20:00 in Amsterdam) the answer waits for 07:00: the answer timer invokes the bundled Webhooks then.
+    await advance(`${day.toISOString().slice(0, 10)}T20:30:00Z`);
+    const late = { ...params, MessageSid: `SM${'c'.repeat(32)}`, Body: 'Wie bent u eigenlijk?' };
+    const before = calls.Webhooks;
+    expect((await signedReply(late)).status).toBe(200);
+    expect((await outbox()).some((m) => m.inReplyTo === late.MessageSid)).toBe(false);
+    await advance(new Date(Date.parse(`${day.toISOString().slice(0, 10)}T20:30:00Z`) + 12 * 3_600_000).toISOString());
+    const planned = (await outbox()).find((m) => m.inReplyTo === late.MessageSid);
+    expect(planned?.template).toBe('answer/who_are_you');
+    expect(planned!.sentAt).toBe(localInstant(addDays(day.toISOString().slice(0, 10), 1), 7).toISOString());
+    expect(calls.Webhooks - before).toBe(2); // the late reply, then its answer timer
     const forged = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' }, body: new URLSearchParams(params).toString() });
     expect(forged.status).toBe(403);
     await advance(new Date((await clockNow()) + 1000).toISOString());

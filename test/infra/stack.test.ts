@@ -109,7 +109,8 @@ const RENDERING = ['functions/channels/render.ts', 'node_modules/handlebars/'];
 const FORBIDDEN: Record<FunctionName, string[]> = {
   Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/sms-segments-calculator/'],
   Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
-  Webhooks: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
+  // It answers replies over Twilio (the answer templates precompiled, only Handlebars' runtime): no journey renderer.
+  Webhooks: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'functions/channels/render.ts', 'node_modules/handlebars/dist/cjs/handlebars/compiler/', ...DOCS, ...CLIENT_API],
   Docs: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'functions/services/', 'functions/store/', 'node_modules/ulid/'],
   Decide: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
   SendEmail: [...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
@@ -127,6 +128,7 @@ const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   SendWhatsapp: ['functions/channels/twilio-messaging.ts'],
   SendLetter: ['node_modules/pdfkit/', 'functions/channels/print-letter.ts', 'functions/channels/render-pdf.ts'],
   Authorizer: ['functions/authorizer/handler.ts'],
+  Webhooks: ['functions/webhooks/handler.ts', 'functions/domain/intents/classify.ts', 'functions/channels/render-answer.ts', 'functions/channels/twilio-messaging.ts'],
   Docs: ['functions/docs/handler.ts', ...DOCS, ...CLIENT_API],
 };
 const KB = 1000;
@@ -173,8 +175,13 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
   CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
   Await: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
 };
-/** The journey timers (EventBridge Scheduler): who creates schedules (and passes the timer role), who deletes them. */
-const CREATES_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
+/**
+ * The timers (EventBridge Scheduler): who creates schedules (and passes the timer role) — journey timers (wake-ups go
+ * to Decide) and answer timers (to Webhooks itself) — and who deletes them.
+ */
+const JOURNEY_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
+const ANSWER_TIMERS: FunctionName[] = ['Webhooks'];
+const CREATES_TIMERS: FunctionName[] = [...JOURNEY_TIMERS, ...ANSWER_TIMERS];
 const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Decide'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
@@ -470,11 +477,16 @@ describe('functions', () => {
       else expect(env, name).not.toHaveProperty('SCHEDULE_GROUP_NAME');
       if (CREATES_TIMERS.includes(name)) {
         expect(env.SCHEDULER_ROLE_ARN, name).toEqual({ 'Fn::GetAtt': [logicalId(stack.timers.role), 'Arn'] });
-        expect(env.WAKE_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] });
         expect(env.SCHEDULE_DLQ_ARN, name).toEqual({ 'Fn::GetAtt': [logicalId(stack.timers.deadLetters), 'Arn'] });
       } else {
-        for (const v of ['SCHEDULER_ROLE_ARN', 'WAKE_FUNCTION_ARN', 'SCHEDULE_DLQ_ARN']) expect(env, `${name} ${v}`).not.toHaveProperty(v);
+        for (const v of ['SCHEDULER_ROLE_ARN', 'SCHEDULE_DLQ_ARN']) expect(env, `${name} ${v}`).not.toHaveProperty(v);
       }
+      if (JOURNEY_TIMERS.includes(name)) expect(env.WAKE_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] });
+      else expect(env, `${name} WAKE_FUNCTION_ARN`).not.toHaveProperty('WAKE_FUNCTION_ARN');
+      // The answer timers' target is the Webhooks function itself: its ARN formatted from its fixed name (a reference
+      // to itself would be a cycle).
+      if (ANSWER_TIMERS.includes(name)) expect(env.ANSWER_FUNCTION_ARN, name).toEqual(stack.resolve(stack.answerFunctionArn));
+      else expect(env, `${name} ANSWER_FUNCTION_ARN`).not.toHaveProperty('ANSWER_FUNCTION_ARN');
     }
   });
 });
@@ -741,7 +753,7 @@ describe('journey timers (EventBridge Scheduler)', () => {
     expect(group.Properties.Name).toBe(`${STACK_NAME}-journeys`);
   });
 
-  it('runs the schedules with a role only EventBridge Scheduler of this account may assume: end a journey wait, wake Decide, dead-letter', () => {
+  it('runs the schedules with a role only EventBridge Scheduler of this account may assume: end a journey wait, wake Decide, send an answer, dead-letter', () => {
     const roleId = logicalId(stack.timers.role);
     const role = resources[roleId];
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -757,7 +769,7 @@ describe('journey timers (EventBridge Scheduler)', () => {
     expect(actionsOf(statements)).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage', 'states:SendTaskSuccess']);
     const resourceOf = (action: string) => statements.filter((st) => asArray(st.Action).includes(action)).flatMap((st) => asArray(st.Resource));
     expect(resourceOf('states:SendTaskSuccess')).toEqual([stack.resolve(stack.journeyArn)]);
-    expect(resourceOf('lambda:InvokeFunction')).toEqual([{ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] }]);
+    expect(resourceOf('lambda:InvokeFunction')).toEqual([{ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] }, { 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] }]);
     expect(resourceOf('sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': [logicalId(stack.timers.deadLetters), 'Arn'] }]);
   });
 
@@ -796,10 +808,20 @@ describe('journey timers (EventBridge Scheduler)', () => {
     }
   });
 
+  it('sends the answers that wait for contact hours to the Webhooks function: its fixed name is the ARN it schedules', () => {
+    const webhooks = resources[fnId('Webhooks')].Properties;
+    expect(webhooks.FunctionName).toBe(`${STACK_NAME}-Webhooks`);
+    expect(stack.resolve(stack.answerFunctionArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:function:${STACK_NAME}-Webhooks`]],
+    });
+    // no other function has a fixed name (CloudFormation names them)
+    for (const name of ALL_FUNCTIONS.filter((n) => n !== 'Webhooks')) expect(resources[fnId(name)].Properties.FunctionName, name).toBeUndefined();
+  });
+
   it('sends the wake-ups to Decide, the function the state machine’s Decide state runs', () => {
     const [[, sm]] = ofType('AWS::StepFunctions::StateMachine');
     expect(sm.Properties.DefinitionSubstitutions.DecideFunctionArn).toEqual({ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] });
-    for (const name of CREATES_TIMERS) {
+    for (const name of JOURNEY_TIMERS) {
       expect(resources[fnId(name)].Properties.Environment.Variables.WAKE_FUNCTION_ARN, name).toEqual(sm.Properties.DefinitionSubstitutions.DecideFunctionArn);
     }
   });
@@ -892,8 +914,11 @@ describe('observability', () => {
     expect(a.Threshold).toBeLessThanOrEqual(50);
   });
 
+  const sendsOf = (channel: string, outcome: string) => (m: { name: string; dims: Json[] }) =>
+    m.name === 'Sends' && m.dims.some((d: Json) => d.Name === 'channel' && d.Value === channel) && m.dims.some((d: Json) => d.Name === 'outcome' && d.Value === outcome);
+
   it.each(['email', 'sms', 'whatsapp', 'letter'])('alarms on the provider error rate of %s', (channel) => {
-    const matching = alarms().filter((a) => watched(a).some((m) => m.name === 'Sends' && m.dims.some((d: Json) => d.Name === 'channel' && d.Value === channel)));
+    const matching = alarms().filter((a) => watched(a).some(sendsOf(channel, 'provider_error')));
     expect(matching).toHaveLength(1);
     const [a] = matching;
     expect(watched(a).map(sortedDims).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual(
@@ -909,6 +934,16 @@ describe('observability', () => {
   it('has no provider error alarm for call tasks (they go to the agents, not to a provider)', () => {
     const callSends = alarms().filter((a) => watched(a).some((m) => m.name === 'Sends' && m.dims.some((d: Json) => d.Name === 'channel' && d.Value === 'call')));
     expect(callSends).toEqual([]);
+  });
+
+  it('alarms at once when the message guard stops a message (a template or rule contradicts the legal state of its claims)', () => {
+    const matching = alarms().filter((a) => watched(a).some(sendsOf('email', 'contradicted')));
+    expect(matching).toHaveLength(1);
+    const [a] = matching;
+    expect(watched(a).map(sortedDims).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual(
+      ['email', 'letter', 'sms', 'whatsapp'].map((channel) => business('Sends', { channel, outcome: 'contradicted' })).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    );
+    expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
   it('alarms on the error rate of every function', () => {
@@ -956,9 +991,9 @@ describe('observability', () => {
   });
 
   it('sends every alarm to the SNS topic, alarm and OK', () => {
-    // 3 execution alarms, retry-later, webhook signatures, 4 provider error rates, one per function, API 5xx, throttles,
-    // the journey timers' dead-letter queue
-    expect(alarms().length).toBe(3 + 1 + 1 + 4 + ALL_FUNCTIONS.length + 2 + 1);
+    // 3 execution alarms, retry-later, webhook signatures, the message guard, 4 provider error rates, one per function,
+    // API 5xx, throttles, the journey timers' dead-letter queue
+    expect(alarms().length).toBe(3 + 1 + 1 + 1 + 4 + ALL_FUNCTIONS.length + 2 + 1);
     for (const a of alarms()) {
       expect(a.AlarmActions).toEqual([{ Ref: topicId() }]);
       expect(a.OKActions).toEqual([{ Ref: topicId() }]);
@@ -1011,7 +1046,7 @@ describe('observability', () => {
       expect(dims.service).toBe('maatwerk');
       seen.add(name);
     }
-    for (const name of ['Sends', 'Replies', 'Payments', 'RecoveredCents', 'JourneysStarted', 'WebhookSignatureFailures', 'DecideRetriedLater']) {
+    for (const name of ['Sends', 'Replies', 'Payments', 'RecoveredCents', 'JourneysStarted', 'WebhookSignatureFailures', 'DecideRetriedLater', 'Answers', 'AgentTasks', 'DisputesResolved', 'LegalTableWarnings']) {
       expect(seen.has(name), name).toBe(true);
     }
     const intents = new Set(ours.filter((m) => m[1] === 'Replies').map((m) => m[m.indexOf('intent') + 1]));
@@ -1020,7 +1055,7 @@ describe('observability', () => {
     const ended = metrics.flat().filter((x) => typeof x === 'object' && typeof x?.expression === 'string' && x.expression.includes('JourneysEnded'));
     expect(ended.map((x: Json) => x.expression)).toEqual([`SEARCH('{Maatwerk,reason,service} MetricName="JourneysEnded"', 'Sum', 300)`]);
     const titles = widgets.map((w) => w.properties?.title ?? w.properties?.markdown ?? '').join(' | ');
-    for (const t of ['Sent, per channel', 'Replies, per intent', 'Payments and recovered amount', 'Journeys started and ended', 'Journey executions', 'Lambda errors per function', 'API requests and errors']) {
+    for (const t of ['Sent, per channel', 'Replies, per intent', 'Payments and recovered amount', 'Journeys started and ended', 'Answers to replies, per outcome', 'Agent tasks from replies, per reason', 'Disputes resolved', 'Legal tables running out', 'Journey executions', 'Lambda errors per function', 'API requests and errors']) {
       expect(titles, t).toContain(t);
     }
   });

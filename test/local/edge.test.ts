@@ -49,6 +49,7 @@ beforeAll(async () => {
       { clientId: 'busy', name: 'Busy B.V.', apiKey: 'key-busy' },
       { clientId: 'metrics', name: 'Metrics B.V.', apiKey: 'key-metrics' },
       { clientId: 'agency', name: 'Incassobureau', apiKey: 'key-agency', agent: true },
+      { clientId: 'settled', name: 'Zon Energie B.V.', apiKey: 'key-settled', vatOnCosts: true, claimsInterest: true, businessCosts: { type: 'fixed', amountCents: 25_00 } },
     ],
     quiet: true,
   });
@@ -77,6 +78,17 @@ describe('API key authorizer', () => {
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*' },
     ]);
     expect((await authorize(request('key-agency'))).context).toMatchObject({ clientId: 'agency', role: 'agent' });
+  });
+
+  it('passes on the client settings the intake needs, in values a context can hold (the agreement as JSON)', async () => {
+    expect((await authorize(request('key-settled'))).context).toEqual({
+      clientId: 'settled',
+      role: 'creditor',
+      clientName: 'Zon Energie B.V.',
+      vatOnCosts: true,
+      claimsInterest: true,
+      businessCosts: '{"type":"fixed","amountCents":2500}',
+    });
   });
 
   it('refuses a missing or unknown key with Unauthorized (API Gateway answers 401)', async () => {

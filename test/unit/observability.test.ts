@@ -10,6 +10,7 @@ import { dimensionValue, metrics, onMetric } from '../../functions/shared/metric
 import { journeyCorrelation, lambdaHandler } from '../../functions/shared/lambda.js';
 import { logger } from '../../functions/shared/logger.js';
 import { handler as decideHandler } from '../../functions/decide/handler.js';
+import { resetCoverageCheck, warnCoverageOnce } from '../../functions/services/coverage.js';
 
 /** Everything written to stdout and stderr (Powertools logs WARN and ERROR there) while `fn` runs, as lines. */
 async function stdout(fn: () => unknown): Promise<string[]> {
@@ -101,7 +102,21 @@ describe('business metrics (EMF)', () => {
     await expect(decideHandler(event)).rejects.toThrow();
     await expect(decideHandler({ state: { caseId: 'deb_x', journeyNo: 1 }, executionId: 'arn:x' })).rejects.toThrow();
     stop();
-    expect(events).toEqual(['DecideRetriedLater']);
+    // (the first Decide of a container also reports the legal tables that run out, whenever this test runs)
+    expect(events.filter((name) => name !== 'LegalTableWarnings')).toEqual(['DecideRetriedLater']);
+  });
+
+  it('counts each legal table that runs out once per container (the first Decide), never per decision', () => {
+    const events: string[] = [];
+    const stop = onMetric((e) => events.push(`${e.name} ${e.dimensions.table}`));
+    resetCoverageCheck();
+    const log = { warn: () => undefined };
+    // 2029: past the declared days (through 2028) and the interest rates (through 2026)
+    expect(warnCoverageOnce(new Date('2029-03-01T10:00:00Z'), log).map((w) => w.table)).toEqual(['declared_equal_days', 'interest_rates']);
+    expect(warnCoverageOnce(new Date('2029-03-01T10:05:00Z'), log)).toEqual([]);
+    stop();
+    expect(events).toEqual(['LegalTableWarnings declared_equal_days', 'LegalTableWarnings interest_rates']);
+    resetCoverageCheck();
   });
 });
 

@@ -31,7 +31,7 @@ export const API_ROUTES: readonly Route[] = [
     responses: {
       201: { description: 'The dossier (also for a retry of the same request).', schema: CreatedDossier },
       409: error('Another dossier of yours already has this reference (duplicate_reference).'),
-      422: error('The Idempotency-Key was used for a different request (idempotency_key_reused).'),
+      422: error('The Idempotency-Key was used for a different request (idempotency_key_reused), or the debtor already has the most claims one conversation holds, 100 (too_many_claims).'),
     },
   },
   {
@@ -78,7 +78,7 @@ export const API_ROUTES: readonly Route[] = [
     auth: 'agentKey',
     operationId: 'listTasks',
     tag: 'Call tasks',
-    summary: 'The agents’ call queue',
+    summary: 'The agents’ queue: journey calls and what replies need',
     query: TasksQuery,
     responses: { 200: { description: 'Open call tasks.', schema: TaskList } },
   },

@@ -22,10 +22,13 @@ export const WEBHOOK_ROUTES: readonly Route[] = [
     operationId: 'twilioInbound',
     tag: 'Provider webhooks',
     summary: 'A debtor’s SMS or WhatsApp reply (Twilio)',
-    description: 'Recorded once per MessageSid, classified (intent) and the journey woken. Point Twilio’s messaging webhook here.',
+    description:
+      'Recorded once per MessageSid, classified (intent, confidence), handed to an agent where it needs a person, answered once on the same channel ' +
+      '(through the Messages API, at 07:00 when it arrives outside contact hours; opt-out confirmations at once), and the journey woken. ' +
+      'Point Twilio’s messaging webhook here.',
     headers: twilioHeaders,
     body: { type: 'form', schema: TwilioInbound },
-    responses: { 200: { description: 'Empty TwiML (no automatic reply).', contentType: 'text/xml', schema: z.string() } },
+    responses: { 200: { description: 'Empty TwiML: the answer goes through the Messages API, not in this response.', contentType: 'text/xml', schema: z.string() } },
   },
   {
     method: 'POST',

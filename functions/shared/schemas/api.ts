@@ -7,7 +7,9 @@
  * the future) are in the `…At(now)` factories, which the handlers call with the runtime clock.
  */
 import { parsePhoneNumberFromString as parseWith } from 'libphonenumber-js/core';
+import { letterCount } from '../../domain/case/identity.js';
 import { IncomeSourceSchema } from '../../domain/payday.js';
+import { TASK_REASONS } from '../../domain/vocabulary.js';
 import * as z from '../zod.js';
 import { PHONE_METADATA } from './phone-metadata.generated.js';
 import { CallOutcome, DUE_DATE_WINDOW, Language, PAID_AT_CLOCK_SKEW_MS, cents, doc, isoDate, isoDateTime, isoDateYearsFrom, required, text } from './fields.js';
@@ -85,7 +87,13 @@ export type IncomeSource = z.infer<typeof IncomeSourceSchema>;
 const DEBTOR_REF = /^[A-Za-z0-9._:-]+$/;
 
 const DebtorFields = z.strictObject({
-  name: doc(text('the debtor’s full name, e.g. "Sam Voorbeeld"', { max: 200 }), { description: 'Full name, as on a letter; no control characters.', example: 'Sam Voorbeeld' }),
+  name: doc(
+    text('the debtor’s full name, e.g. "Sam Voorbeeld"', { max: 200 }).check(
+      // A name is what identity matching starts from (DESIGN §4): one without letters would match anyone.
+      z.refine((v) => letterCount(v) >= 2, { message: 'must contain at least two letters (of any script): the debtor’s full name' }),
+    ),
+    { description: 'Full name, as on a letter (any script, at least two letters); no control characters.', example: 'Sam Voorbeeld' },
+  ),
   email: doc(z.optional(z.email({ error: required('an email address, e.g. "sam@example.com"') }).check(z.maxLength(254, 'must be at most 254 characters'))), {
     example: 'sam@example.com',
   }),
@@ -208,6 +216,28 @@ export const EXAMPLE_DOSSIER = {
   },
 };
 
+/**
+ * An instalment claim (DESIGN §5 rule 6): the claim is overdue instalments of a monthly amount. Below €266.67 a
+ * month the collection costs are capped (€40 for the first instalment, at most €140 per six months).
+ */
+export const Instalment = doc(
+  z.strictObject(
+    {
+      monthlyAmount: doc(cents('the monthly instalment'), {
+        description: 'The monthly instalment, in euro cents (5000 = €50.00). The overdue instalments are the principal divided by it, rounded up.',
+        example: 5000,
+      }),
+    },
+    { error: 'must be an object { "monthlyAmount": <cents> }, e.g. { "monthlyAmount": 5000 } for €50.00 a month' },
+  ),
+  {
+    id: 'Instalment',
+    description:
+      'Marks an instalment claim (the principal is overdue instalments). Below €266.67 a month the Wki small-instalment cap applies to the collection costs: €40 for the first instalment, at most €140 per six months.',
+    example: { monthlyAmount: 5000 },
+  },
+);
+
 /** The claim's shape; at the edge use createDossierBodyAt(now), which also checks the due date against today. */
 export const CreateDossierBody = doc(
   z.strictObject({
@@ -225,6 +255,7 @@ export const CreateDossierBody = doc(
       description: 'Shown to the debtor in messages; at most 500 characters.',
       example: 'Energierekening januari',
     }),
+    instalment: z.optional(Instalment),
   }),
   { id: 'CreateDossierBody', description: 'A claim. Unknown fields are refused.', examples: [EXAMPLE_DOSSIER] },
 );
@@ -289,4 +320,8 @@ export const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 /** GET /v1/tasks */
 export const TasksQuery = z.strictObject({
   status: doc(z.optional(z.enum(['open'], { error: 'must be "open" (only open tasks can be listed)' })), { description: 'Only "open" (the default).' }),
+  reason: doc(z.optional(z.enum(TASK_REASONS, { error: `must be one of ${TASK_REASONS.join(', ')}` })), {
+    description: 'Only tasks with this reason (e.g. vulnerable, dispute_review, unclear_reply).',
+    example: 'vulnerable',
+  }),
 });

@@ -190,7 +190,7 @@ function fieldsAt(schema: AnySchema | undefined, path: PropertyKey[]): Record<st
   let s = schema && unwrap(schema);
   for (const seg of path) {
     const def = s && defOf(s);
-    if (def?.type === 'object') s = def.shape![String(seg)] && unwrap(def.shape![String(seg)]);
+    if (def?.type === 'object') s = Object.hasOwn(def.shape!, String(seg)) ? unwrap(def.shape![String(seg)]) : undefined;
     else if (def?.type === 'array') s = unwrap(def.element!);
     else return undefined;
   }
@@ -213,7 +213,7 @@ function unknownField(schema: AnySchema | undefined, path: PropertyKey[], key: s
   if (!fields) return 'is not a known field here (see GET /docs)';
   const names = Object.keys(fields);
   if (names.length === 0) return 'is not accepted: none are taken here';
-  const home = names.find((n) => fieldsAt(schema, [...path, n])?.[key] !== undefined);
+  const home = names.find((n) => Object.hasOwn(fieldsAt(schema, [...path, n]) ?? {}, key));
   if (home) return `is not a field here; it belongs inside "${home}" (${[...path, home, key].join('.')})`;
   const near = names.find((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= 2);
   if (near) return `is not a known field; did you mean "${near}"?`;

@@ -25,7 +25,7 @@ export const DecisionLog = z.object({
 });
 export type DecisionLog = z.infer<typeof DecisionLog>;
 
-export const CostsUpdate = z.array(z.object({ dossierId: z.string(), costs: nonNegativeInt(), reason: z.string() }));
+export const CostsUpdate = z.array(z.object({ dossierId: z.string(), costs: nonNegativeInt(), reason: z.string(), from: z.optional(z.iso.date()) }));
 /** A call task Decide found overdue and expired: the state that carries out the action forgets it on the case. */
 export const ExpiredTask = z.object({ taskId: z.string(), stepNo: int(), dossierIds: z.array(z.string()), at: instant });
 export type ExpiredTask = z.infer<typeof ExpiredTask>;
@@ -50,6 +50,8 @@ export const SendAction = z.object({
   /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
   strategy: z.optional(z.string()),
   expiredTask: z.optional(ExpiredTask),
+  /** a follow-up of the 14-day letter: the letter's term end it states (and records on its claims) */
+  termEndDate: z.optional(z.iso.date()),
 });
 /** Decide afresh (something happened, or the plan ran out). */
 export const DecideAction = z.object({ type: z.literal('decide'), reason: z.string() });
