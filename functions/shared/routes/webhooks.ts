@@ -1,7 +1,6 @@
 /** The provider webhooks' routes (the Webhooks function; no API key: the provider's signature is checked). */
 import { doc } from '../schemas/fields.js';
-import { TwilioInbound, TwilioStatus } from '../schemas/webhooks.js';
-import { SendgridReceipt } from '../responses.js';
+import { SendgridReceipt, TwilioInbound, TwilioStatus } from '../schemas/webhooks.js';
 import * as z from '../zod.js';
 import type { Route } from './route.js';
 

@@ -1,4 +1,7 @@
-/** Provider webhook bodies: the form fields we use (the providers send more, so these objects are open). */
+/**
+ * Provider webhook bodies: the form fields we use (the providers send more, so these objects are open); and the one
+ * answer of the webhooks with a body (the Webhooks function bundles this module, not responses.ts).
+ */
 import * as z from '../zod.js';
 import { doc } from './fields.js';
 
@@ -18,4 +21,10 @@ export const TwilioStatus = z.object({
   ErrorCode: doc(z.optional(z.string()), { example: '30003' }),
   /** the number the message went to (with `whatsapp:` for WhatsApp): the contact point a dead number makes unusable */
   To: doc(z.optional(z.string()), { example: '+31612345678' }),
+});
+
+/** POST /webhooks/sendgrid/events answers with this. */
+export const SendgridReceipt = z.object({
+  received: doc(z.number().check(z.int()), { description: 'Events in the batch.' }),
+  recorded: doc(z.number().check(z.int()), { description: 'Events that were new and about a known message.' }),
 });
