@@ -13,6 +13,7 @@ import type { Channel } from '../../functions/channels/render-contract.js';
 import { compileKey, fileKey } from '../../functions/channels/template-key.js';
 import { fileTemplateStore } from '../../functions/channels/template-store.js';
 import { repoPath } from '../aws/paths.js';
+import { compactSpec, TEMPLATE_PRELUDE } from './template-compact.js';
 
 export const TEMPLATES_DIR = repoPath('templates');
 
@@ -39,10 +40,11 @@ export function embeddedTemplates(channels: readonly Channel[], dir = TEMPLATES_
     const key = unit.file ? fileKey(unit.file, unit.options) : compileKey(unit.source, unit.options);
     if (unit.file && !templates.includes(unit.file)) templates.push(unit.file);
     // a copy of the options: Handlebars writes into the object it is given
-    compiled[key] ??= slim(Handlebars.precompile(unit.source, { ...unit.options }) as string);
+    compiled[key] ??= compactSpec(slim(Handlebars.precompile(unit.source, { ...unit.options }) as string));
   }
   const files = [...dataFiles(channels), ...(options.answers ? ANSWER_DATA_FILES : [])];
-  const data = Object.fromEntries(files.map((file) => [file, store.readData(file)]));
+  // JSON data files without their layout (the renderers parse them)
+  const data = Object.fromEntries(files.map((file) => [file, file.endsWith('.json') ? JSON.stringify(JSON.parse(store.readData(file))) : store.readData(file)]));
   return { templates, data, compiled };
 }
 
@@ -68,5 +70,5 @@ export function slim(spec: string): string {
 export function embeddedTemplatesModule(channels: readonly Channel[], dir = TEMPLATES_DIR, options: EmbedOptions = {}): string {
   const { templates, data, compiled } = embeddedTemplates(channels, dir, options);
   const specs = Object.entries(compiled).map(([key, spec]) => `  ${JSON.stringify(key)}: ${spec},`);
-  return `export default {\n templates: ${JSON.stringify(templates)},\n data: ${JSON.stringify(data)},\n compiled: {\n${specs.join('\n')}\n }\n};\n`;
+  return `${TEMPLATE_PRELUDE}\nexport default {\n templates: ${JSON.stringify(templates)},\n data: ${JSON.stringify(data)},\n compiled: {\n${specs.join('\n')}\n }\n};\n`;
 }

@@ -10,12 +10,16 @@ import { embeddedTemplateStore } from '../../functions/channels/embedded-templat
 import { CHANNELS, createRenderer, LANGUAGES, PHASES, TONES } from '../../functions/channels/render.js';
 import type { Channel } from '../../functions/channels/render-contract.js';
 import { embeddedTemplates, embeddedTemplatesModule, slim } from '../../infra/build/templates.js';
+import { compactSpec, TEMPLATE_PRELUDE } from '../../infra/build/template-compact.js';
+import { renderAnswer } from '../../functions/channels/render-answer.js';
+import { loadSampleAgency } from '../../functions/channels/render.js';
+import { INTENTS, type Intent } from '../../functions/domain/vocabulary.js';
 import { sampleInput } from '../../infra/local/preview.js';
 
-function storeFor(channels: Channel[]) {
-  const { templates, data, compiled } = embeddedTemplates(channels);
+function storeFor(channels: Channel[], options: { answers?: boolean } = {}) {
+  const { templates, data, compiled } = embeddedTemplates(channels, undefined, options);
   // what the bundle's module evaluates to: the precompiled specifications as objects
-  const specs = Object.fromEntries(Object.entries(compiled).map(([k, src]) => [k, new Function(`return (${src});`)() as TemplateSpecification]));
+  const specs = Object.fromEntries(Object.entries(compiled).map(([k, src]) => [k, new Function(`${TEMPLATE_PRELUDE}\nreturn (${src});`)() as TemplateSpecification]));
   return { store: embeddedTemplateStore({ templates, data, compiled: specs }), files: [...templates, ...Object.keys(data)] };
 }
 
@@ -59,6 +63,69 @@ describe.each(CHANNELS.map((c) => [c] as const))('the %s function', (channel) =>
     for (const other of CHANNELS.filter((c) => c !== channel)) {
       expect(files.some((f) => f.startsWith(`${other}/`)), other).toBe(false);
     }
+  });
+});
+
+describe('the Webhooks function (answers to replies)', () => {
+  const { store, files } = storeFor([], { answers: true });
+  const agency = loadSampleAgency();
+  const input = (answer: Intent, language: 'nl' | 'en', channel: 'sms' | 'whatsapp', n: number, whatsappWindowOpen?: boolean) => ({
+    answer,
+    channel,
+    language,
+    now: new Date('2026-03-04T10:00:00Z'),
+    debtorName: 'Alexandra van der Berg',
+    claims: Array.from({ length: n }, (_, i) => ({ reference: `REF-${i + 1}`, creditorName: i ? 'Globex' : 'Acme Energie B.V.', principal: 123_456, costs: 1_851, paid: 500, outstanding: 124_807 })),
+    paymentLink: 'https://pay.example.invalid/p/x',
+    agency,
+    promise: { date: '2026-03-06', precision: 'day' as const },
+    optOuts: answer === 'opt_out_all' ? ['all'] : ['sms', 'whatsapp'],
+    agentBy: new Date('2026-03-05T08:00:00Z'),
+    alsoVulnerable: n > 1,
+    distress: n > 2,
+    ...(answer === 'arrangement' && n > 1 ? { arrangement: { options: [{ instalments: 3, amount: 41_602 }], link: 'https://pay.example.invalid/a' } } : {}),
+    ...(whatsappWindowOpen === undefined ? {} : { whatsappWindowOpen }),
+  });
+
+  it('renders every answer, in both languages, on SMS and WhatsApp, exactly as the templates folder does', () => {
+    let rendered = 0;
+    for (const answer of INTENTS) {
+      for (const language of LANGUAGES) {
+        for (const n of [1, 2, 3]) {
+          for (const [channel, open] of [['sms', undefined], ['whatsapp', true], ['whatsapp', false]] as const) {
+            expect(renderAnswer(input(answer, language, channel, n, open), store), `${answer}/${language}/${channel}/${n}`).toEqual(renderAnswer(input(answer, language, channel, n, open)));
+            rendered++;
+          }
+        }
+      }
+    }
+    expect(rendered).toBe(INTENTS.length * LANGUAGES.length * 9);
+  });
+
+  it('embeds the answers and their approved WhatsApp templates, nothing of the journey', () => {
+    for (const file of files) expect(file, file).toMatch(/^answer\//);
+    expect(files).toContain('answer/whatsapp-templates.json');
+  });
+});
+
+describe('compacted specifications', () => {
+  it('write every helper call, partial and strict look-up of every template as a call of the prelude', () => {
+    for (const [channels, options] of [...CHANNELS.map((c) => [[c], {}] as const), [[], { answers: true }] as const]) {
+      const { compiled } = embeddedTemplates(channels, undefined, options);
+      const all = Object.values(compiled).join('\n');
+      expect(all, channels.join() || 'answers').not.toContain('((stack1 = ');
+      expect(all).toMatch(/\$[bhps]\(container,/);
+    }
+  });
+
+  it('leave a statement of another shape as the precompiler wrote it', () => {
+    const source = '{{#each items as |item|}}{{item}}{{/each}}{{> note indent=1}}{{#if a includeZero=true}}x{{/if}}';
+    const options = { noEscape: true, strict: true, knownHelpersOnly: true };
+    const spec = slim(Handlebars.precompile(source, options) as string);
+    const compact = compactSpec(spec);
+    expect(compact).toContain('((stack1 = ');
+    const run = (s: string) => Handlebars.template(new Function(`${TEMPLATE_PRELUDE}\nreturn (${s});`)() as TemplateSpecification)({ items: ['p', 'q'], a: 0 }, { partials: { note: () => '!' } });
+    expect(run(compact)).toBe(run(spec));
   });
 });
 
