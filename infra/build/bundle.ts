@@ -9,6 +9,12 @@
  *   Powertools with the X-Ray SDK would be ≈ 155 KB in every function; the layer is deployed once and shared.
  * - No source map in the asset: it is written next to it, under the artefacts folder, with esbuild's metafile.
  * - templates/strategy.json is embedded without its `$comment` notes (operators read those in the file).
+ * - The API's documentation (`doc(schema, meta)`: descriptions, examples, component ids) only in the Docs function,
+ *   which renders it; the other functions get the same schemas without it, and only the schemas they use
+ *   (strip-docs.ts).
+ * - grapheme-splitter (what sms-segments-calculator splits a text with) is replaced by functions/channels/graphemes.ts:
+ *   the same algorithm over a generated table of the library's own break properties (≈ 23 KB → 5 KB), held equal to
+ *   the library by test/unit/graphemes.test.ts.
  * - The reply classifier's model.json is embedded in its compact binary form, compressed (intents-model.ts): the
  *   same model, ≈ 39 KB instead of ≈ 190 KB in the Webhooks function.
  * - Each function keeps only its own channels' modules (adapter, renderer parts, templates) — the Webhooks function,
@@ -28,6 +34,7 @@ import type { Channel } from '../../functions/channels/render-contract.js';
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../aws/functions.js';
 import { REPO_ROOT, repoPath } from '../aws/paths.js';
 import { compactModelModule } from './intents-model.js';
+import { forBundle, SCHEMA_MODULES } from './strip-docs.js';
 import { embeddedTemplatesModule } from './templates.js';
 
 /** Provided at run time: the SDK by the Lambda Node.js runtime, Powertools by its layer. */
@@ -53,6 +60,8 @@ export const CHANNEL_MODULES: Readonly<Record<string, readonly Channel[]>> = {
 export const OMITTED_PACKAGES = ['fontkit', '@noble/ciphers/aes', 'png-js'];
 
 const TEMPLATE_STORE = 'functions/channels/template-store.ts';
+/** grapheme-splitter's algorithm over a generated table (infra/build/graphemes.ts), in the library's place. */
+const GRAPHEMES = 'functions/channels/graphemes.ts';
 const TEMPLATE_STORE_LAMBDA = 'functions/channels/template-store.lambda.ts';
 const VIRTUAL_TEMPLATES = 'virtual:maatwerk-templates';
 
@@ -115,6 +124,7 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
         if (resolved.errors.length) return { errors: resolved.errors };
         return { path: rel(resolved.path), namespace: 'maatwerk-omit' };
       });
+      build.onResolve({ filter: /^grapheme-splitter$/ }, () => ({ path: repoPath(GRAPHEMES) }));
       build.onLoad({ filter: /.*/, namespace: 'maatwerk-omit' }, async (args) => ({
         contents: stubModule(name, args.path, await exportNames(repoPath(args.path))),
         loader: 'js',
@@ -125,6 +135,10 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
         contents: JSON.stringify(withoutComments(JSON.parse(readFileSync(args.path, 'utf8')))),
         loader: 'json',
       }));
+      // The API's documentation: only the Docs function renders it; elsewhere only the schemas a function uses.
+      if (name !== 'Docs') {
+        build.onLoad({ filter: SCHEMA_MODULES }, (args) => ({ contents: forBundle(readFileSync(args.path, 'utf8'), args.path), loader: 'ts' }));
+      }
       // The classifier's model: the same Model, from its compact form (decoded when the function loads).
       build.onLoad({ filter: /[\\/]functions[\\/]domain[\\/]intents[\\/]model\.json$/ }, () => ({ contents: compactModelModule(), loader: 'js', resolveDir: REPO_ROOT }));
       build.onResolve({ filter: /^virtual:maatwerk-templates$/ }, () => ({ path: VIRTUAL_TEMPLATES, namespace: 'maatwerk-templates' }));

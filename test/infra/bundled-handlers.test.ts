@@ -22,6 +22,8 @@ import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
 import type { EdgeHandlers, OutboxMessage } from '../../infra/local/api-server.js';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { addDays, localInstant } from '../../functions/domain/calendar.js';
+import { createDossierBodyAt } from '../../functions/shared/schemas/api.js';
+import { fieldErrors, friendlyError } from '../../functions/shared/schemas/fields.js';
 import { twilioSignature } from '../../functions/webhooks/signatures.js';
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -131,6 +133,21 @@ describe('the bundled handlers on the local runtime', () => {
     dossierId = res.body.dossierId;
     expect(calls.Authorizer).toBeGreaterThanOrEqual(2);
     expect(calls.Api).toBe(1);
+    // The bundle's schemas come without their documentation and without the schemas it does not use
+    // (infra/build/strip-docs.ts): a bad claim is refused with the very fields and messages of the source schemas.
+    const bad = {
+      reference: 'BUNDLE-BAD',
+      principal: 12.5,
+      dueDate: '2026-02-30',
+      paydayOfMonth: 25,
+      debtor: { name: '1 2', phone: '0612345678', consumer: 'yes', foo: 1, incomeSource: 'salari' },
+    };
+    const refused = await api('POST', '/v1/dossiers', bad);
+    expect(refused.status).toBe(400);
+    const source = createDossierBodyAt(new Date(await clockNow())).safeParse(bad, { error: friendlyError });
+    expect(source.success).toBe(false);
+    expect(refused.body.error.fields).toEqual(fieldErrors(source.error!, createDossierBodyAt(new Date(await clockNow()))));
+    expect(refused.body.error.fields['debtor.name']).toMatch(/two letters/);
   });
 
   it('run the journey: Decide, Await and every channel step, each from its own bundle, on the journey timers', async () => {

@@ -95,6 +95,8 @@ const NEVER_BUNDLED = [
   'node_modules/p-retry/',
   'node_modules/retry/',
   'node_modules/@asteasolutions/',
+  // graphemes from a table generated from grapheme-splitter (functions/channels/graphemes.ts)
+  'node_modules/grapheme-splitter/',
   // pdfkit's encryption and PNG support: letters have neither
   'node_modules/@noble/ciphers/',
   'node_modules/png-js/',
@@ -124,11 +126,12 @@ const FORBIDDEN: Record<FunctionName, string[]> = {
 const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   Api: ['node_modules/libphonenumber-js/', 'functions/api/handler.ts'],
   SendEmail: ['functions/channels/sendgrid-email.ts'],
-  SendSms: ['functions/channels/twilio-messaging.ts', 'node_modules/sms-segments-calculator/'],
+  SendSms: ['functions/channels/twilio-messaging.ts', 'node_modules/sms-segments-calculator/', 'functions/channels/graphemes.ts'],
   SendWhatsapp: ['functions/channels/twilio-messaging.ts'],
   SendLetter: ['node_modules/pdfkit/', 'functions/channels/print-letter.ts', 'functions/channels/render-pdf.ts'],
   Authorizer: ['functions/authorizer/handler.ts'],
-  Webhooks: ['functions/webhooks/handler.ts', 'functions/domain/intents/classify.ts', 'functions/channels/render-answer.ts', 'functions/channels/twilio-messaging.ts'],
+  // the classifier's model in its compact form (decoded by the codec), graphemes from the generated table
+  Webhooks: ['functions/webhooks/handler.ts', 'functions/domain/intents/classify.ts', 'functions/domain/intents/model-codec.ts', 'functions/channels/render-answer.ts', 'functions/channels/twilio-messaging.ts', 'functions/channels/graphemes.ts'],
   Docs: ['functions/docs/handler.ts', ...DOCS, ...CLIENT_API],
 };
 const KB = 1000;
