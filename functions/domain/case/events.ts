@@ -72,7 +72,28 @@ export type CaseEvent =
   | { type: 'status'; at: string; dossierIds: string[]; to: DossierStatus; from: readonly DossierStatus[]; reason: string }
   | { type: 'flag'; at: string; flag: string; dossierIds?: string[] }
   | { type: 'journey_closed'; at: string; reason: string; closing: NonNullable<JourneyRecord['closing']> }
-  | { type: 'journey_opened'; at: string };
+  | { type: 'journey_opened'; at: string }
+  /**
+   * A creditor replaced (or removed, `null`) the contact details it gave with its claims `dossierIds`; another
+   * creditor's sources on the same contact point stay. `whatsappOptIn` alone sets the opt-in on its phone.
+   */
+  | {
+      type: 'contact_updated';
+      at: string;
+      clientId: string;
+      dossierIds: string[];
+      replace: Partial<Record<ContactPointKind, NewContactPoint | null>>;
+      whatsappOptIn?: boolean;
+      identity?: IdentityInput;
+    }
+  /** Flags a client sets or clears (its own only) about the claims `dossierIds`, or about the person (agents). */
+  | { type: 'flags_set'; at: string; clientId: string; dossierIds?: string[]; add: string[]; remove: string[] }
+  /** The creditor withdrew the claim: the outreach about it stops at once (from open or paused). */
+  | { type: 'dossier_withdrawn'; at: string; dossierId: string; reason: string }
+  /** A dispute pauses the dossier (DESIGN §5 rule 10) … */
+  | { type: 'dispute_opened'; at: string; dossierId: string; reason: string }
+  /** … and resolving it resumes it; a journey that had ended for want of open dossiers starts again. */
+  | { type: 'dispute_resolved'; at: string; dossierId: string; reason: string };
 
 /** Applies an event. Returns the same object when the event changes nothing (a repeated payment, a known claim). */
 export function applyEvent(s: CaseState, e: CaseEvent): CaseState {
@@ -117,6 +138,19 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return journeyClosed(s, e);
     case 'journey_opened':
       return s.journey.status === 'closed' ? bump({ ...s, journey: nextJourney(s.journey, e.at) }, 1) : s;
+    case 'contact_updated':
+      return contactUpdated(s, e);
+    case 'flags_set':
+      return flagsSet(s, e);
+    case 'dossier_withdrawn':
+      return statusChange(s, { type: 'status', at: e.at, dossierIds: [e.dossierId], to: 'withdrawn', from: ['open', 'paused'], reason: `withdrawn by the creditor${e.reason ? `: ${e.reason}` : ''}` });
+    case 'dispute_opened':
+      return statusChange(s, { type: 'status', at: e.at, dossierIds: [e.dossierId], to: 'paused', from: ['open'], reason: `disputed${e.reason ? `: ${e.reason}` : ''}` });
+    case 'dispute_resolved': {
+      const next = statusChange(s, { type: 'status', at: e.at, dossierIds: [e.dossierId], to: 'open', from: ['paused'], reason: `dispute resolved${e.reason ? `: ${e.reason}` : ''}` });
+      // The journey ended while nothing was open: the resumed claim gets the next one.
+      return next !== s && next.journey.status === 'closed' ? { ...next, journey: nextJourney(next.journey, e.at) } : next;
+    }
   }
 }
 
@@ -186,6 +220,59 @@ function statusChange(s: CaseState, e: Extract<CaseEvent, { type: 'status' }>): 
     changed = true;
   }
   return changed ? bump({ ...s, dossiers }, 1) : s;
+}
+
+// ---- what the creditor changes ----------------------------------------------------------------------
+
+function contactUpdated(s: CaseState, e: Extract<CaseEvent, { type: 'contact_updated' }>): CaseState {
+  const mine = new Set(e.dossierIds.filter((id) => s.dossiers[id]?.clientId === e.clientId));
+  if (mine.size === 0) return s;
+  let points: ContactPoint[] = s.contactPoints;
+  for (const kind of Object.keys(e.replace) as ContactPointKind[]) {
+    const next = e.replace[kind];
+    if (next === undefined) continue;
+    // Already so (a retried request): the sources keep their dates.
+    const held = points.filter((p) => p.kind === kind && p.sources.some((src) => mine.has(src.dossierId)));
+    if (next === null ? held.length === 0 : held.length === 1 && held[0].value === next.value && [...mine].every((id) => held[0].sources.some((src) => src.dossierId === id && !!src.whatsappOptIn === !!next.whatsappOptIn))) continue;
+    // This creditor's claims let go of their old contact point of this kind; a point nobody gave any more goes.
+    points = points
+      .map((p) => (p.kind === kind ? { ...p, sources: p.sources.filter((src) => !mine.has(src.dossierId)) } : p))
+      .filter((p) => p.sources.length > 0);
+    if (next === null) continue;
+    const sources = [...mine].map((dossierId) => ({ dossierId, clientId: e.clientId, at: e.at, ...(next.whatsappOptIn ? { whatsappOptIn: true } : {}) }));
+    const i = points.findIndex((p) => p.kind === kind && p.value === next.value);
+    if (i >= 0) points = points.map((p, j) => (j === i ? { ...p, sources: [...p.sources, ...sources] } : p));
+    else points = [...points, { kind, value: next.value, ...(next.address ? { address: next.address } : {}), sources }];
+  }
+  if (e.whatsappOptIn !== undefined && e.replace.phone === undefined) {
+    const optIn = e.whatsappOptIn;
+    points = points.map((p) =>
+      p.kind !== 'phone'
+        ? p
+        : {
+            ...p,
+            sources: p.sources.map((src) => {
+              if (!mine.has(src.dossierId)) return src;
+              const { whatsappOptIn: _was, ...rest } = src;
+              return optIn ? { ...rest, whatsappOptIn: true } : rest;
+            }),
+          },
+    );
+  }
+  const identity = e.identity ? withIdentity(s.identity, e.identity) : s.identity;
+  if (JSON.stringify(points) === JSON.stringify(s.contactPoints)) return s;
+  return bump({ ...s, contactPoints: points, identity }, 1);
+}
+
+function flagsSet(s: CaseState, e: Extract<CaseEvent, { type: 'flags_set' }>): CaseState {
+  const removing = new Set(e.remove);
+  let flags = s.flags.filter((f) => !(removing.has(f.flag) && f.clientId === e.clientId));
+  for (const flag of e.add) {
+    if (flags.some((f) => f.flag === flag && f.clientId === e.clientId)) continue;
+    flags = [...flags, { flag, at: e.at, clientId: e.clientId, ...(e.dossierIds ? { dossierIds: [...e.dossierIds] } : {}) }];
+  }
+  const same = flags.length === s.flags.length && flags.every((f, i) => f === s.flags[i]);
+  return same ? s : bump({ ...s, flags }, 1);
 }
 
 // ---- steps ---------------------------------------------------------------------------------------------
@@ -322,6 +409,7 @@ function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): Case
   const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
   const updated: ClaimRecord = {
     ...d,
+    ...(status === 'paid' && d.status !== 'paid' ? { paidInFullAt: e.at } : {}),
     paid,
     payments: addPayment(d.payments, { amount: e.amount, at: e.paidAt }),
     paymentKeys: [...d.paymentKeys, e.key].slice(-PAYMENT_KEYS_KEPT),
