@@ -16,6 +16,13 @@ export const CONTACT_POINTS = ['email', 'phone', 'address'] as const;
 /** What an agent can record after a call task. */
 export const CALL_OUTCOMES = ['reached', 'no_answer', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'wrong_number'] as const;
 
+/**
+ * Flags a creditor (or an agent) may set on a debtor (POST /v1/debtors/{id}/flags); the decision reads each of
+ * them (segmentation.ts: vulnerable and the protective measures, the debt-relief statuses that stop all outreach,
+ * garnishment by another creditor). The journey sets its own flags from replies and calls besides these.
+ */
+export const DEBTOR_FLAGS = ['vulnerable', 'bewind', 'curatele', 'mentorschap', 'wsnp', 'schuldhulp', 'moratorium', 'beslag'] as const;
+
 export type Channel = (typeof CHANNELS)[number];
 export type Tone = (typeof TONES)[number];
 export type Language = (typeof LANGUAGES)[number];
@@ -24,6 +31,7 @@ export type Segment = (typeof SEGMENTS)[number];
 export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
 export type ContactPointKind = (typeof CONTACT_POINTS)[number];
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+export type DebtorFlag = (typeof DEBTOR_FLAGS)[number];
 /** A channel a debtor opted out of, or all of them. */
 export type OptOut = Channel | 'all';
 

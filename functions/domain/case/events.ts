@@ -216,7 +216,7 @@ function statusChange(s: CaseState, e: Extract<CaseEvent, { type: 'status' }>): 
   for (const id of e.dossierIds) {
     const d = dossiers[id];
     if (!d || !e.from.includes(d.status as DossierStatus) || d.status === e.to) continue;
-    dossiers[id] = { ...d, status: e.to, statusReason: e.reason, updatedAt: e.at };
+    dossiers[id] = { ...d, status: e.to, statusReason: e.reason, statusAt: e.at, updatedAt: e.at };
     changed = true;
   }
   return changed ? bump({ ...s, dossiers }, 1) : s;
@@ -393,7 +393,7 @@ function addFlag(s: CaseState, flag: string, at: string, dossierIds?: string[]):
 
 function pause(s: CaseState, dossierIds: readonly string[], reason: string, at: string): CaseState {
   const dossiers = { ...s.dossiers };
-  for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, updatedAt: at };
+  for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, statusAt: at, updatedAt: at };
   return { ...s, dossiers };
 }
 
@@ -414,7 +414,7 @@ function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): Case
     payments: addPayment(d.payments, { amount: e.amount, at: e.paidAt }),
     paymentKeys: [...d.paymentKeys, e.key].slice(-PAYMENT_KEYS_KEPT),
     status,
-    ...(status !== d.status ? { statusReason: 'paid in full' } : {}),
+    ...(status !== d.status ? { statusReason: 'paid in full', statusAt: e.at } : {}),
     updatedAt: e.at,
   };
   const next = counted({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, [d.dossierId], (ev) =>

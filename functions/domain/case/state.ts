@@ -61,6 +61,8 @@ export interface ClaimRecord extends DossierFacts {
   incomeSource?: IncomeSource;
   debtorRef?: string;
   statusReason?: string;
+  /** when the status last changed */
+  statusAt?: string;
   /** when the payments first covered principal + costs (the 'paid' timeline entry is keyed by it) */
   paidInFullAt?: string;
   updatedAt: string;
