@@ -165,11 +165,17 @@ export const ROUTES: readonly Route[] = [
     operationId: 'addPayment',
     tag: 'Dossiers',
     summary: 'Report a payment',
-    description: 'Books a payment once per reference (or Idempotency-Key). Full payment stops the outreach for the dossier.',
+    description:
+      'Books a payment once per reference (or Idempotency-Key). Full payment stops the outreach for the dossier; a payment beyond what is due is booked ' +
+      '(the money arrived) and the surplus shown as `amounts.refundDue`. At most €1,000,000,000.00 may be paid on one dossier in all.',
     params: dossierParams,
     headers: idempotencyHeader,
     body: { type: 'json', schema: PaymentBody, example: { amount: 2500, reference: 'BANK-77' } },
-    responses: { 200: { description: 'The updated dossier.', schema: DossierView } },
+    responses: {
+      200: { description: 'The updated dossier (also for a retry of the same payment).', schema: DossierView },
+      409: error('This reference (or Idempotency-Key) was booked with another amount or date (payment_reference_reused).'),
+      422: error('The total paid on the dossier would pass €1,000,000,000.00 (paid_total_too_large); nothing was booked.'),
+    },
   },
   {
     method: 'POST',

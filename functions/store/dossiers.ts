@@ -113,6 +113,22 @@ export async function recordPaymentOnce(dossierId: string, p: PaymentRecord): Pr
   }
 }
 
+/** Removes a payment record this request made and the case refused (only that very record: same key, amount, time). */
+export async function forgetPayment(dossierId: string, p: PaymentRecord): Promise<void> {
+  await dynamo()
+    .send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: key.payment(dossierId, p.paymentKey),
+        ConditionExpression: 'amount = :a AND recordedAt = :r',
+        ExpressionAttributeValues: { ':a': p.amount, ':r': p.recordedAt },
+      }),
+    )
+    .catch((err) => {
+      if (!isConditionFailed(err)) throw err;
+    });
+}
+
 /** First version: a debtor's dossier items (GSI1 DEBTOR#<id>), read once by the upgrade. */
 export async function legacyDossiersOfDebtor(debtorId: string): Promise<Array<Record<string, unknown>>> {
   return queryAll<Record<string, unknown>>({

@@ -37,7 +37,7 @@ async function sentTo(debtorId: string, since = '') {
   return (await h.outbox()).filter((m) => m.debtorId === debtorId && m.sentAt > since);
 }
 
-const clock = async () => (await (await fetch(`${h.url}/local/clock`)).json()).now as string;
+const clock = async () => ((await (await fetch(`${h.url}/local/clock`)).json()) as { now: string }).now;
 
 /** A refused request: its status, and nothing written (items, messages, executions) once the runtime is idle. */
 async function refusedUnwritten(request: () => Promise<{ status: number; body: any }>, status: number, code?: string) {
