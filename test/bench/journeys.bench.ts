@@ -3,12 +3,17 @@
  * Prints, per journey, the state transitions, Lambda invocations and DynamoDB requests it took, what that
  * costs on AWS at list prices, and how many journeys per second this machine runs locally.
  *
+ * Then, as its own section on a fresh runtime, a 10,000-row CSV import (test/bench/import.bench.ts; rows per second).
+ *
  *   BENCH_JOURNEYS=200 npm run bench
+ *   BENCH_IMPORT_ROWS=2000 npm run bench     # a smaller import (0 skips it)
+ *   npm run bench -- --json                  # the last line is one JSON object; `importRowsPerSecond` among its fields
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalRuntime } from '../../infra/local/runtime.js';
+import { importBench } from './import.bench.js';
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 100);
 const PAY_SHARE = 0.3; // this share pays half-way, the rest runs to hand-over
@@ -106,7 +111,16 @@ Maatwerk journey benchmark — ${JOURNEYS} journeys on the virtual clock (2 Marc
 `);
   await rt.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+
+  const imported = await importSection();
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ ...imported }));
   process.exit(0);
+}
+
+/** The import section's fields for the --json line (none when BENCH_IMPORT_ROWS=0). */
+async function importSection(): Promise<{ importRowsPerSecond?: number; importRows?: number }> {
+  const r = await importBench();
+  return r ? { importRowsPerSecond: r.importRowsPerSecond, importRows: r.importRows } : {};
 }
 
 main().catch((err) => {
