@@ -394,6 +394,8 @@ function queueFaults(): Record<'twilio' | 'sendgrid' | 'print', Record<'429' | '
 }
 
 describe('exactly once under faults, over 1,000 sends through the journey engine', () => {
+  // No time budget: the run's 1,000+ sends take ~1 minute alone and well over 2 on a machine with two other heavy
+  // processes (it failed at a 120 s timeout there); what is checked is what was sent, not how fast.
   it('every step sends exactly once or fails over with the reason on the timeline; replays send nothing; logs hold no personal data', async () => {
     // 1. Debtors with unique phones and addresses, each at one step of one channel.
     // Channels interleaved, so every batch mixes providers like a real morning's sends.
@@ -552,7 +554,7 @@ describe('exactly once under faults, over 1,000 sends through the journey engine
     expect(logs).not.toMatch(/@example\.invalid/);
     expect(logs).not.toMatch(/Foutmans|Fleur/);
     expect(logs).not.toContain('Dorpsstraat');
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('logs', () => {
