@@ -18,13 +18,15 @@ import {
   ListDossiersQuery,
   PatchDebtorBody,
   paymentBodyAt,
+  ResolveDisputeBody,
   StatusChangeBody,
+  TasksQuery,
 } from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { createDossier } from '../services/intake.js';
 import { createDossiers } from '../services/batch.js';
 import { setFlags, updateContactDetails } from '../services/debtors.js';
-import { changeDossierStatus } from '../services/dossier-status.js';
+import { changeDossierStatus, resolveDossierDispute } from '../services/dossier-status.js';
 import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
@@ -80,12 +82,15 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         // checkRequest accepted the query already; this reads it typed.
         return json(200, await listDossiers(client, ListDossiersQuery.parse(event.queryStringParameters ?? {}), now()));
       case 'POST /v1/dossiers/{dossierId}/withdraw':
-      case 'POST /v1/dossiers/{dossierId}/dispute':
-      case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
+      case 'POST /v1/dossiers/{dossierId}/dispute': {
         const dossier = await ownDossier(client, p.dossierId!);
         const body = event.body ? parseJson(event, StatusChangeBody) : {};
-        const action = event.resource.endsWith('/withdraw') ? 'withdraw' : event.resource.endsWith('/resolve') ? 'resolve' : 'dispute';
-        return json(200, await changeDossierStatus(client, dossier, action, body, now()));
+        return json(200, await changeDossierStatus(client, dossier, event.resource.endsWith('/withdraw') ? 'withdraw' : 'dispute', body, now()));
+      }
+      case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
+        const dossier = await ownDossier(client, p.dossierId!);
+        const body = event.body ? parseJson(event, ResolveDisputeBody) : {};
+        return json(200, await resolveDossierDispute(client, dossier, body, now()));
       }
       case 'GET /v1/dossiers/{dossierId}':
         return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
@@ -102,8 +107,9 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       case 'POST /v1/debtors/{debtorId}/flags':
         return json(200, await setFlags(client, p.debtorId!, parseJson(event, FlagsBody), now()));
       case 'GET /v1/tasks': {
-        // The query (only status=open) was checked against the route's TasksQuery by checkRequest.
-        return json(200, { tasks: await openTasks(client) });
+        // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
+        const query = TasksQuery.parse(event.queryStringParameters ?? {});
+        return json(200, { tasks: await openTasks(client, query.reason) });
       }
       case 'POST /v1/tasks/{taskId}/complete': {
         requireAgent(client);

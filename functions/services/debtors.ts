@@ -2,6 +2,9 @@
  * What a creditor changes about a debtor (API §7): the contact details it gave with its own claims
  * (PATCH /v1/debtors/{id}) and flags (POST /v1/debtors/{id}/flags). Contact details belong to the claim they came
  * with (DESIGN §4): a creditor replaces its own, never another creditor's, even when both gave the same number.
+ * Opt-outs stay where they belong: a number someone opted out of keeps it (on the case's contact point, and at the
+ * number, for whoever is filed with it later), a new number brings the opt-outs recorded for it, and the person's
+ * own opt-outs (STOPALL) hold on every number they get.
  *
  * Each is an event on the case (domain/case/events.ts `contact_updated`, `flags_set`), then the look-ups of new
  * contact points and the timeline entry, then the journey is woken: a new email after a bounce, a WSNP flag that
@@ -16,7 +19,7 @@ import { HttpError } from '../shared/http.js';
 import type { FlagsBody, PatchDebtorBody } from '../shared/schemas.js';
 import type { Item } from '../store/batch.js';
 import type { Client } from '../store/clients.js';
-import { addIdentityKeys, emailIndexItem, phoneIndexItem } from '../store/identity.js';
+import { addIdentityKeys, earlierUse, emailIndexItem, phoneIndexItem, recordNumberOptOut } from '../store/identity.js';
 import { appendEvents } from '../store/timeline.js';
 import { loadCase, mutateCase } from './case.js';
 import { startOrWake } from './journey-control.js';
@@ -60,7 +63,10 @@ export async function updateContactDetails(client: Client, debtorId: string, bod
     const optIn =
       body.whatsappOptIn ??
       (held?.value === body.phone && [...mine].every((id) => held.sources.some((src) => src.dossierId === id && src.whatsappOptIn)));
-    replace.phone = body.phone === null ? null : { kind: 'phone', value: body.phone, ...(optIn ? { whatsappOptIn: true } : {}) };
+    // A number someone opted out of before (whoever used it) stays opted out on this case too (store/identity.ts).
+    const optedOut = body.phone === null ? [] : (await earlierUse(body.phone, undefined)).phoneOptOuts;
+    replace.phone =
+      body.phone === null ? null : { kind: 'phone', value: body.phone, ...(optIn ? { whatsappOptIn: true } : {}), ...(optedOut.length ? { optedOut } : {}) };
   } else if (body.whatsappOptIn !== undefined && !heldPhone(c)) {
     throw new HttpError(422, 'no_phone', 'whatsappOptIn needs a phone number: you gave none for these claims; send "phone" with it.', {
       whatsappOptIn: 'needs a phone: send "phone" too',
@@ -80,7 +86,6 @@ export async function updateContactDetails(client: Client, debtorId: string, bod
     dossierIds: targets,
     replace,
     ...(body.whatsappOptIn !== undefined && body.phone === undefined ? { whatsappOptIn: body.whatsappOptIn } : {}),
-    identity,
   };
   const m = await mutateCase(
     debtorId,
@@ -104,8 +109,12 @@ export async function updateContactDetails(client: Client, debtorId: string, bod
     if (replace.email && fresh('email', replace.email.value)) extra.push(emailIndexItem(replace.email.value, debtorId));
     const { name: normalised, keys } = identityKeys(identity);
     if (keys.length) await addIdentityKeys(normalised, keys.map((k) => k.key), debtorId);
+    // A number that leaves the case keeps its opt-outs at the number (a case of the first version had them only here).
+    for (const p of m.before.contactPoints) {
+      if (p.kind === 'phone' && p.optedOut?.length && !m.after.contactPoints.some((q) => q.kind === 'phone' && q.value === p.value)) await recordNumberOptOut(p.value, p.optedOut, at);
+    }
     const what = KINDS.filter((k) => replace[k] !== undefined).map((k) => (replace[k] === null ? `${k} removed` : k));
-    if (event.whatsappOptIn !== undefined) what.push(`WhatsApp opt-in ${event.whatsappOptIn ? 'recorded' : 'withdrawn'}`);
+    if (body.whatsappOptIn !== undefined && body.phone === undefined) what.push(`WhatsApp opt-in ${body.whatsappOptIn ? 'recorded' : 'withdrawn'}`);
     await appendEvents(
       debtorId,
       [

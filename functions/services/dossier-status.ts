@@ -2,8 +2,9 @@
  * What a creditor does to one of its dossiers besides paying (API §7): withdraw it, dispute it, resolve the
  * dispute. Each is an event on the case (domain/case/events.ts), then the timeline entry and the dossier's
  * projection, then the journey: a withdrawal or a dispute wakes it, so nothing more is sent about the dossier
- * (a step decided before the change finds the case changed and sends nothing); a resolved dispute wakes it — or
- * starts the next journey when the last one had ended for want of open dossiers.
+ * (a step decided before the change finds the case changed and sends nothing). Resolving is services/disputes.ts
+ * (the one resolution of every dispute, the debtor's or the creditor's): it wakes the journey — or starts the next
+ * one when the last had ended for want of open dossiers.
  *
  * Idempotent: the same request again (a retry) answers as the first time and changes nothing; a change the
  * dossier's status does not allow is a 409 and changes nothing.
@@ -12,15 +13,16 @@ import type { CaseEvent } from '../domain/case/events.js';
 import type { ClaimRecord } from '../domain/case/state.js';
 import type { DossierStatus } from '../domain/vocabulary.js';
 import { HttpError } from '../shared/http.js';
-import type { StatusChangeBody } from '../shared/schemas.js';
+import type { ResolveDisputeBody, StatusChangeBody } from '../shared/schemas.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, dossierItem } from '../store/dossiers.js';
 import { appendEvents } from '../store/timeline.js';
 import { mutateCase } from './case.js';
+import { resolveDispute } from './disputes.js';
 import { openedJourney, startOrWake } from './journey-control.js';
 import { dossierView } from './views.js';
 
-export type StatusAction = 'withdraw' | 'dispute' | 'resolve';
+export type StatusAction = 'withdraw' | 'dispute';
 
 interface Rule {
   /** the status the action leads to */
@@ -39,10 +41,10 @@ interface Rule {
 const RULES: Record<StatusAction, Rule> = {
   withdraw: {
     to: 'withdrawn',
-    from: ['open', 'paused'],
+    from: ['open', 'paused', 'debt_help'],
     done: (d) => d.status === 'withdrawn',
     event: (dossierId, at, reason) => ({ type: 'dossier_withdrawn', at, dossierId, reason }),
-    refused: (d) => new HttpError(409, 'not_withdrawable', `Dossier ${d.dossierId} is ${d.status}; only an open or paused dossier can be withdrawn.`),
+    refused: (d) => new HttpError(409, 'not_withdrawable', `Dossier ${d.dossierId} is ${d.status}; only an open, paused or debt-help dossier can be withdrawn.`),
     detail: (reason) => `Withdrawn by the creditor${reason ? ` (${reason})` : ''}: outreach for this dossier stopped.`,
     eventId: 'withdrawn',
     reasonPrefix: 'withdrawn by the creditor',
@@ -57,17 +59,13 @@ const RULES: Record<StatusAction, Rule> = {
     eventId: 'disputed',
     reasonPrefix: 'disputed',
   },
-  resolve: {
-    to: 'open',
-    from: ['paused'],
-    done: (d) => d.status === 'open' && (d.statusReason ?? '').startsWith('dispute resolved'),
-    event: (dossierId, at, reason) => ({ type: 'dispute_resolved', at, dossierId, reason }),
-    refused: (d) => new HttpError(409, 'not_disputed', `Dossier ${d.dossierId} is ${d.status} and not disputed; there is nothing to resolve.`),
-    detail: (reason) => `Dispute resolved${reason ? ` (${reason})` : ''}: the journey resumes for this dossier.`,
-    eventId: 'resolved',
-    reasonPrefix: 'dispute resolved',
-  },
 };
+
+/** POST …/dispute/resolve: the dispute's one resolution (services/disputes.ts), answered with the dossier. */
+export async function resolveDossierDispute(client: Client, dossier: DossierRecord, body: ResolveDisputeBody, now: Date) {
+  const { mutation } = await resolveDispute(client, dossier, body.inFavourOf ?? 'creditor', now, body.reason);
+  return dossierView(client, dossier, now, mutation?.after);
+}
 
 export async function changeDossierStatus(client: Client, dossier: DossierRecord, action: StatusAction, body: StatusChangeBody, now: Date) {
   const rule = RULES[action];

@@ -12,10 +12,31 @@ let sfn: SFNClient | undefined;
 let scheduler: SchedulerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
-  ddb ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  if (!ddb) {
+    ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    if (process.env.MAATWERK_MEASURE_CAPACITY === '1') measureCapacity(ddb);
+  }
   return ddb;
+}
+
+/** DynamoDB capacity units consumed, counted when MAATWERK_MEASURE_CAPACITY=1 (the benchmark; off in production). */
+export const dynamoUsage = { readUnits: 0, writeUnits: 0 };
+
+/** Asks DynamoDB for the capacity every request consumed (ReturnConsumedCapacity) and adds it up. */
+function measureCapacity(client: DynamoDBDocumentClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
+      const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      if (/^(Put|Update|Delete|BatchWrite)/.test(context.commandName ?? '')) dynamoUsage.writeUnits += units;
+      else dynamoUsage.readUnits += units;
+      return result;
+    },
+    { step: 'initialize', name: 'maatwerkCapacity' },
+  );
 }
 
 export function stepFunctions(): SFNClient {

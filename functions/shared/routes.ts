@@ -24,6 +24,7 @@ import {
   ListDossiersQuery,
   PatchDebtorBody,
   PaymentBody,
+  ResolveDisputeBody,
   StatusChangeBody,
   TasksQuery,
   TwilioInbound,
@@ -111,7 +112,7 @@ export const ROUTES: readonly Route[] = [
     responses: {
       201: { description: 'The dossier (also for a retry of the same request).', schema: CreatedDossier },
       409: error('Another dossier of yours already has this reference (duplicate_reference).'),
-      422: error('The Idempotency-Key was used for a different request (idempotency_key_reused).'),
+      422: error('The Idempotency-Key was used for a different request (idempotency_key_reused), or the debtor already has the most claims one conversation holds, 100 (too_many_claims).'),
     },
   },
   {
@@ -187,7 +188,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Withdraw a dossier',
     description:
       'Stops the outreach about this dossier at once, like a payment in full: nothing more is sent about it (a message planned before the withdrawal is not ' +
-      'sent), and the journey decides again at once for the debtor’s other claims. From open or paused; again on a withdrawn dossier answers the same.',
+      'sent), and the journey decides again at once for the debtor’s other claims. From open, paused or debt_help; again on a withdrawn dossier answers the same.',
     params: dossierParams,
     body: statusBody('Betaald via de eigen bank.'),
     responses: {
@@ -220,14 +221,15 @@ export const ROUTES: readonly Route[] = [
     auth: 'apiKey',
     operationId: 'resolveDispute',
     tag: 'Dossiers',
-    summary: 'Resolve the dispute: resumes the dossier',
+    summary: 'Resolve the dispute: resumes or withdraws the dossier',
     description:
-      'The dossier is open again and its journey resumes at once (a journey that had ended because nothing was open starts again). A dispute decided in the ' +
-      'debtor’s favour is a withdrawal instead. Again on a resumed dossier answers the same.',
+      'Ends a dispute however it was raised (your POST …/dispute, the debtor’s reply, an agent’s call). `inFavourOf: "creditor"` (the default): the claim ' +
+      'stands, the dossier is open again and its journey resumes at once (a journey that had ended because nothing was open starts again). ' +
+      '`inFavourOf: "debtor"`: the dossier is withdrawn. Again on a dossier resolved the same way answers the same.',
     params: dossierParams,
-    body: statusBody('Meterstand bevestigd.'),
+    body: { type: 'json', schema: ResolveDisputeBody, optional: true, example: { inFavourOf: 'creditor', reason: 'Meterstand bevestigd.' } },
     responses: {
-      200: { description: 'The dossier, open again.', schema: DossierView },
+      200: { description: 'The dossier, open again (or withdrawn).', schema: DossierView },
       409: error('The dossier is not disputed (not_disputed).'),
     },
   },
@@ -285,7 +287,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'agentKey',
     operationId: 'listTasks',
     tag: 'Call tasks',
-    summary: 'The agents’ call queue',
+    summary: 'The agents’ queue: journey calls and what replies need',
     query: TasksQuery,
     responses: { 200: { description: 'Open call tasks.', schema: TaskList } },
   },
@@ -313,10 +315,13 @@ export const ROUTES: readonly Route[] = [
     operationId: 'twilioInbound',
     tag: 'Provider webhooks',
     summary: 'A debtor’s SMS or WhatsApp reply (Twilio)',
-    description: 'Recorded once per MessageSid, classified (intent) and the journey woken. Point Twilio’s messaging webhook here.',
+    description:
+      'Recorded once per MessageSid, classified (intent, confidence), handed to an agent where it needs a person, answered once on the same channel ' +
+      '(through the Messages API, at 07:00 when it arrives outside contact hours; opt-out confirmations at once), and the journey woken. ' +
+      'Point Twilio’s messaging webhook here.',
     headers: twilioHeaders,
     body: { type: 'form', schema: TwilioInbound },
-    responses: { 200: { description: 'Empty TwiML (no automatic reply).', contentType: 'text/xml', schema: z.string() } },
+    responses: { 200: { description: 'Empty TwiML: the answer goes through the Messages API, not in this response.', contentType: 'text/xml', schema: z.string() } },
   },
   {
     method: 'POST',

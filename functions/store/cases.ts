@@ -16,6 +16,7 @@ import type { ContactFact } from '../domain/case/facts.js';
 import type { JourneyView } from '../domain/case/events.js';
 import { type CaseState, type JourneyRecord, normalised } from '../domain/case/state.js';
 import { dynamo, tableName } from '../shared/aws.js';
+import { NO_ORDINALS, decodeCase, encodeCase, encodeContact } from './case-codec.js';
 import { isConditionFailed, key, strip } from './keys.js';
 
 export type StoredCase = { v: 2; item: CaseState } | { v: 1; item: Record<string, unknown> };
@@ -25,14 +26,14 @@ export async function readCase(caseId: string): Promise<StoredCase | undefined> 
   const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.case(caseId), ConsistentRead: true }));
   const item = strip<Record<string, unknown>>(res.Item);
   if (!item) return undefined;
-  return item.v === 2 ? { v: 2, item: normalised(item as unknown as CaseState) } : { v: 1, item };
+  return item.v === 2 ? { v: 2, item: normalised(decodeCase(item)) } : { v: 1, item };
 }
 
 /** Writes a new case; false when one exists already. */
 export async function createCase(state: CaseState): Promise<boolean> {
   try {
     await dynamo().send(
-      new PutCommand({ TableName: tableName(), Item: { ...key.case(state.caseId), ...state, version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' }),
+      new PutCommand({ TableName: tableName(), Item: { ...key.case(state.caseId), ...encodeCase(state), version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' }),
     );
     state.version = 1;
     return true;
@@ -52,7 +53,7 @@ export async function saveCase(state: CaseState, expectedVersion: number | 'v1')
     await dynamo().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...key.case(state.caseId), ...state, version },
+        Item: { ...key.case(state.caseId), ...encodeCase(state), version },
         ConditionExpression: expectedVersion === 'v1' ? 'attribute_exists(PK) AND attribute_not_exists(#model)' : '#version = :v',
         ExpressionAttributeNames: expectedVersion === 'v1' ? { '#model': 'v' } : { '#version': 'version' },
         ...(expectedVersion === 'v1' ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
@@ -142,14 +143,14 @@ function withView(u: Update, view: JourneyView | undefined, costs: readonly Cost
   if (view) {
     u.set(['journey', 'phase'], view.phase).set(['journey', 'segment'], view.segment).set(['journey', 'segmentReasons'], view.segmentReasons).set(['journey', 'nextContactAt'], view.nextContactAt);
   }
-  for (const c of costs ?? []) u.set(['dossiers', c.dossierId, 'costs'], c.costs).set(['dossiers', c.dossierId, 'updatedAt'], at);
+  for (const c of costs ?? []) u.set(['dossiers', c.dossierId, 'costs'], c.costs).set(['dossiers', c.dossierId, 'costsFrom'], c.from).set(['dossiers', c.dossierId, 'updatedAt'], at);
   return u.add(['version'], 1).set(['updatedAt'], at);
 }
 
 async function update(caseId: string, u: Update): Promise<CaseState | undefined> {
   try {
     const res = await dynamo().send(new UpdateCommand(u.input(caseId)));
-    return normalised(strip<CaseState>(res.Attributes)!);
+    return normalised(decodeCase(strip<Record<string, unknown>>(res.Attributes)!));
   } catch (err) {
     if (isConditionFailed(err)) return undefined;
     throw err;
@@ -169,6 +170,12 @@ export interface StepClaimInput {
   costs?: CostUpdate[];
   /** a call step's task; `null`: the open task was closed (expired) by the decision, forget it */
   openTask?: JourneyRecord['openTask'] | null;
+  /**
+   * the term end the message states (a follow-up of the 14-day letter), kept on each of its claims. Decide computes
+   * it as the last day before costs, which is never before a term stated earlier, so setting it equals the
+   * reducer's "latest of the two"; the claim's condition (nothing happened since the decision) keeps that true.
+   */
+  statedTermEnd?: string;
   at: string;
 }
 
@@ -179,10 +186,12 @@ export interface StepClaimInput {
  */
 export async function claimStep(i: StepClaimInput): Promise<CaseState | undefined> {
   const u = unchangedSince(new Update(), i.journeyNo, i.seenEventSeq).when((x) => `${x.path('journey', 'stepNo')} < ${x.value(i.contact.stepNo)}`);
+  // Without the case at hand the claim's dossier ids are stored as they are; the next full write compacts them.
+  const stored = encodeContact(i.contact, NO_ORDINALS);
   u.set(['journey', 'stepNo'], i.contact.stepNo)
     .set(['journey', 'lastContactAt'], i.contact.at)
-    .append(['journey', 'contacts'], [i.contact])
-    .append(['contacts'], [i.contact])
+    .append(['journey', 'contacts'], [stored])
+    .append(['contacts'], [stored])
     .add(['totals', 'contacts'], 1)
     .set(['journey', 'taskToken'], i.token)
     .set(['journey', 'timer'], i.timer)
@@ -190,6 +199,7 @@ export async function claimStep(i: StepClaimInput): Promise<CaseState | undefine
   if (i.openTask === null) u.remove(['journey', 'openTask']);
   else u.set(['journey', 'openTask'], i.openTask);
   for (const dossierId of i.letterFor ?? []) u.setIfMissing(['dossiers', dossierId, 'letter'], { at: i.contact.at, stepNo: i.contact.stepNo });
+  if (i.statedTermEnd) for (const dossierId of i.contact.dossierIds ?? []) u.set(['dossiers', dossierId, 'statedTermEnd'], i.statedTermEnd);
   return update(i.caseId, withView(u, i.view, i.costs, i.at));
 }
 

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dossierBody, type Harness, startLocal } from '../support/local.js';
 import { storeCounts } from '../support/edge.js';
+import { caseState, seedCase } from '../support/channel-steps.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -226,10 +227,28 @@ describe('disputes', () => {
     const after = await sentTo(d.debtorId, resumedAt);
     expect(after.length, 'the journey resumed').toBeGreaterThan(0);
     const timeline = (await h.api('GET', `/v1/dossiers/${d.dossierId}`)).body.timeline as Entry[];
-    expect(timeline.filter((e) => e.type === 'status').map((e) => e.detail)).toEqual([
+    expect(timeline.filter((e) => e.type === 'status' || e.type === 'dispute_resolved').map((e) => e.detail)).toEqual([
       'Disputed (Debiteur betwist de meterstand.): the dossier is paused until the dispute is resolved.',
-      'Dispute resolved (Meterstand bevestigd.): the journey resumes for this dossier.',
+      'Dispute resolved in the creditor’s favour (Meterstand bevestigd.): the journey resumes for this dossier.',
     ]);
+  });
+
+  it('a dispute decided for the debtor withdraws the dossier; the same request again answers the same', async () => {
+    const d = await file('DSP-3', { name: 'Daan Twist', phone: '+31612000303', email: 'dsp3@example.invalid' });
+    await h.advance({ seconds: 0 });
+    expect((await h.api('POST', `/v1/dossiers/${d.dossierId}/dispute`)).body.status).toBe('paused');
+    const body = { inFavourOf: 'debtor', reason: 'Levering niet aangetoond.' };
+    const res = await h.api('POST', `/v1/dossiers/${d.dossierId}/dispute/resolve`, body);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe('withdrawn');
+    const again = await h.api('POST', `/v1/dossiers/${d.dossierId}/dispute/resolve`, body);
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('withdrawn');
+    const timeline = again.body.timeline as Entry[];
+    expect(timeline.filter((e) => e.type === 'dispute_resolved').map((e) => e.detail)).toEqual(['Dispute resolved in the debtor’s favour (Levering niet aangetoond.): the dossier is withdrawn.']);
+    // Resolving it for the creditor now: nothing to resolve.
+    await refusedUnwritten(() => h.api('POST', `/v1/dossiers/${d.dossierId}/dispute/resolve`, { inFavourOf: 'creditor' }), 409, 'not_disputed');
+    await refusedUnwritten(() => h.api('POST', `/v1/dossiers/${d.dossierId}/dispute/resolve`, { inFavourOf: 'nobody' }), 400, 'validation_failed');
   });
 
   it('resolving an open dossier that is not disputed is a 409 and changes nothing', async () => {
@@ -293,6 +312,46 @@ describe('PATCH /v1/debtors/{id}', () => {
     const ok = await h.api('PATCH', `/v1/debtors/${a.debtorId}`, { email: null, phone: '+31612000402', whatsappOptIn: true });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.contactDetails).toEqual([expect.objectContaining({ kind: 'phone', value: '+31612000402', sources: [expect.objectContaining({ dossierId: a.dossierId, whatsappOptIn: true })] })]);
+  });
+});
+
+describe('PATCH /v1/debtors/{id} and opt-outs', () => {
+  it('a person who opted out of everything is not messaged on a new number; the old number stays opted out for whoever gets it', async () => {
+    const old = '+31612000411';
+    const a = await file('PT-OPT', { name: 'Olga Stop', phone: old, email: 'olga@acme.example' });
+    for (let i = 0; i < 30 && !(await sentTo(a.debtorId)).some((m) => m.channel === 'sms'); i++) await h.advance({ seconds: 86_400 });
+    expect((await sentTo(a.debtorId)).some((m) => m.channel === 'sms')).toBe(true);
+    expect(await h.reply(old, 'STOPALL')).toBe(200);
+    await h.advance({ seconds: 0 });
+    const res = await h.api('PATCH', `/v1/debtors/${a.debtorId}`, { phone: '+31612000412', whatsappOptIn: true, email: 'olga.nieuw@acme.example' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const since = await clock();
+    await h.advance({ seconds: 45 * 86_400 });
+    // Only the post may still go (STOPALL keeps the legally required letter); nothing digital, on no number or address.
+    expect((await sentTo(a.debtorId, since)).filter((m) => m.channel !== 'letter')).toEqual([]);
+    // Someone else filed later with the old number: it is opted out there too (the number's own record).
+    const b = await file('PT-OPT-B', { name: 'Bram Later', phone: old, email: 'bram@example.invalid' });
+    const point = (await caseState(b.debtorId)).contactPoints.find((p) => p.kind === 'phone' && p.value === old);
+    expect(point?.optedOut).toContain('all');
+  });
+
+  it('a new number someone opted out of before is opted out on this case too; a replaced opted-out number stays so', async () => {
+    const used = '+31612000421';
+    const first = await file('PT-NUM-1', { name: 'Nina Eerst', phone: used, email: 'nina@example.invalid' });
+    for (let i = 0; i < 30 && !(await sentTo(first.debtorId)).some((m) => m.channel === 'sms'); i++) await h.advance({ seconds: 86_400 });
+    expect(await h.reply(used, 'STOP')).toBe(200);
+    await h.advance({ seconds: 0 });
+    const other = await file('PT-NUM-2', { name: 'Otto Ander', phone: '+31612000422', email: 'otto@example.invalid' });
+    const res = await h.api('PATCH', `/v1/debtors/${other.debtorId}`, { phone: used });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await caseState(other.debtorId)).contactPoints.find((p) => p.kind === 'phone' && p.value === used)?.optedOut).toContain('sms');
+    const since = await clock();
+    await h.advance({ seconds: 30 * 86_400 });
+    expect((await sentTo(other.debtorId, since)).filter((m) => m.channel === 'sms')).toEqual([]);
+    // The first person moves to a new number: the old one keeps its opt-out at the number.
+    expect((await h.api('PATCH', `/v1/debtors/${first.debtorId}`, { phone: '+31612000423' })).status).toBe(200);
+    const third = await file('PT-NUM-3', { name: 'Tara Derde', phone: used, email: 'tara@example.invalid' });
+    expect((await caseState(third.debtorId)).contactPoints.find((p) => p.kind === 'phone' && p.value === used)?.optedOut).toContain('sms');
   });
 });
 
@@ -370,6 +429,19 @@ describe('POST /v1/dossiers/batch', () => {
     for (const i of [0, 2, 5]) expect(rerun.body.results[i].body).toEqual(r[i].body);
     await h.advance({ seconds: 0 });
     expect(await storeCounts(h.rt), 'a rerun writes nothing').toEqual(counts);
+  });
+
+  it('a claim past a person’s 100 is that claim’s 422 too_many_claims; the others in the batch are filed', async () => {
+    const seeded = await seedCase({ name: 'Veel Batch', phone: '+31612000651', email: null, address: null, dossiers: Array.from({ length: 100 }, (_, i) => ({ reference: `BMANY-${i}` })) });
+    const res = await h.api('POST', '/v1/dossiers/batch', {
+      claims: [claimOf('BMANY-100', { name: 'Veel Batch', phone: '+31612000651', email: null, address: null }), claimOf('BMANY-OTHER', { name: 'Iemand Anders', phone: '+31612000652', email: null })],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.results.map((x: { status: number }) => x.status)).toEqual([422, 201]);
+    expect(res.body.results[0].body.error.code).toBe('too_many_claims');
+    expect(Object.keys((await caseState(seeded.caseId)).dossiers)).toHaveLength(100);
+    // Its reference stays free, and the listing holds only what was filed.
+    expect((await h.api('GET', '/v1/dossiers?reference=BMANY-100')).body.dossiers).toEqual([]);
   });
 
   it('refuses an envelope that is not one: no claims, too many, unknown fields (400, nothing written)', async () => {

@@ -3,8 +3,9 @@
  * client, withdrawal, dispute and its resolution, the moment a dossier was paid in full. Pure: no store.
  */
 import { describe, expect, it } from 'vitest';
+import { addressKey } from '../../functions/domain/case/identity.js';
 import { applyEvent, type CaseEvent, type NewContactPoint } from '../../functions/domain/case/events.js';
-import { type CaseState, type ClaimRecord, emptyCase, factsOf } from '../../functions/domain/case/state.js';
+import { type CaseState, type ClaimRecord, contactFor, emptyCase, factsOf, identityOf } from '../../functions/domain/case/state.js';
 
 const T0 = '2026-03-02T09:00:00.000Z';
 const T1 = '2026-03-03T09:00:00.000Z';
@@ -110,11 +111,38 @@ describe('contact_updated', () => {
       at: T1,
       clientId: 'acme',
       dossierIds: ['dos_a1'],
-      replace: { address: { kind: 'address', value: '1234AB|5', address } },
-      identity: { name: 'Sam Voorbeeld', address },
+      replace: { address: { kind: 'address', value: addressKey(address), address } },
     });
-    expect(next.identity.addresses).toContain('1234AB|5');
-    expect(pointsOf(next, 'address')[0]).toMatchObject({ value: '1234AB|5', address, sources: [{ dossierId: 'dos_a1', clientId: 'acme', at: T1 }] });
+    expect(identityOf(next).addresses).toContain(addressKey(address));
+    expect(pointsOf(next, 'address')[0]).toMatchObject({ value: addressKey(address), address, sources: [{ dossierId: 'dos_a1', clientId: 'acme', at: T1 }] });
+  });
+});
+
+describe('contact_updated and opt-outs (they belong to the number and to the person)', () => {
+  it('a number someone opted out of stays opted out when a creditor lets go of it and another still uses it', () => {
+    const s = applyEvent(shared(), { type: 'opted_out', at: T0, channel: 'sms', point: '+31612345678' });
+    const next = applyEvent(s, { type: 'contact_updated', at: T1, clientId: 'acme', dossierIds: ['dos_a1', 'dos_a2'], replace: { phone: phone('+31687654321') } });
+    expect(pointsOf(next, 'phone').find((p) => p.value === '+31612345678')).toMatchObject({ optedOut: ['sms'], sources: [{ dossierId: 'dos_g1' }] });
+    expect(pointsOf(next, 'phone').find((p) => p.value === '+31687654321')!.optedOut).toBeUndefined();
+    expect(contactFor(next, 'sms', ['dos_g1'])).toBeUndefined();
+    expect(contactFor(next, 'sms', ['dos_a1'])!.value).toBe('+31687654321');
+  });
+
+  it('a new number brings the opt-outs recorded for it, also onto a point the case has', () => {
+    const s = shared();
+    const fresh = applyEvent(s, { type: 'contact_updated', at: T1, clientId: 'acme', dossierIds: ['dos_a1', 'dos_a2'], replace: { phone: { ...phone('+31687654321'), optedOut: ['all'] } } });
+    expect(pointsOf(fresh, 'phone').find((p) => p.value === '+31687654321')!.optedOut).toEqual(['all']);
+    expect(contactFor(fresh, 'sms', ['dos_a1'])).toBeUndefined();
+    const joined = applyEvent(s, { type: 'contact_updated', at: T1, clientId: 'globex', dossierIds: ['dos_g1'], replace: { phone: { ...phone('+31612345678'), optedOut: ['whatsapp'] } } });
+    // globex's number is already on the case (acme's too): an unchanged point, the change is a repeat
+    expect(joined).toBe(s);
+  });
+
+  it('a person who opted out of everything is not messaged on a new number either', () => {
+    const s = applyEvent(shared(), { type: 'opted_out', at: T0, channel: 'all', dossierIds: ['dos_a1'] });
+    const next = applyEvent(s, { type: 'contact_updated', at: T1, clientId: 'acme', dossierIds: ['dos_a1', 'dos_a2'], replace: { phone: phone('+31687654321', true), email: email('sam.new@acme.example') } });
+    expect(next.optOuts).toEqual(['all']);
+    expect(factsOf(next, { clientId: 'acme' }).debtor.optOuts).toContain('all');
   });
 });
 
@@ -155,25 +183,44 @@ describe('withdrawal and disputes', () => {
     expect(applyEvent(paid, { type: 'dossier_withdrawn', at: T1, dossierId: 'dos_g1', reason: '' })).toBe(paid);
   });
 
-  it('a dispute pauses an open dossier and resolving it resumes it', () => {
+  it('a dispute pauses an open dossier; resolved for the creditor it is open again, for the debtor withdrawn', () => {
     const s = shared();
     const d = applyEvent(s, { type: 'dispute_opened', at: T1, dossierId: 'dos_a1', reason: 'debtor says the meter reading is wrong' });
-    expect(d.dossiers.dos_a1).toMatchObject({ status: 'paused', statusReason: 'disputed: debtor says the meter reading is wrong' });
+    expect(d.dossiers.dos_a1).toMatchObject({ status: 'paused', statusReason: 'disputed: debtor says the meter reading is wrong', statusAt: T1 });
     expect(applyEvent(d, { type: 'dispute_opened', at: T1, dossierId: 'dos_a1', reason: 'again' })).toBe(d);
-    const r = applyEvent(d, { type: 'dispute_resolved', at: T1, dossierId: 'dos_a1', reason: 'reading confirmed' });
-    expect(r.dossiers.dos_a1).toMatchObject({ status: 'open', statusReason: 'dispute resolved: reading confirmed' });
+    const r = applyEvent(d, { type: 'dispute_resolved', at: T1, dossierIds: ['dos_a1'], inFavourOf: 'creditor', reason: 'dispute resolved in the creditor’s favour' });
+    expect(r.dossiers.dos_a1).toMatchObject({ status: 'open', statusReason: 'dispute resolved in the creditor’s favour', statusAt: T1 });
     expect(r.eventSeq).toBe(d.eventSeq + 1);
     expect(r.journey).toBe(d.journey);
-    expect(applyEvent(r, { type: 'dispute_resolved', at: T1, dossierId: 'dos_a1', reason: '' })).toBe(r);
+    expect(applyEvent(r, { type: 'dispute_resolved', at: T1, dossierIds: ['dos_a1'], inFavourOf: 'creditor', reason: '' })).toBe(r);
+    const w = applyEvent(d, { type: 'dispute_resolved', at: T1, dossierIds: ['dos_a1'], inFavourOf: 'debtor', reason: 'dispute resolved in the debtor’s favour: withdrawn' });
+    expect(w.dossiers.dos_a1.status).toBe('withdrawn');
   });
 
-  it('resolving a dispute after the journey ended for want of open dossiers opens the next journey', () => {
+  it('one dispute model: a dispute in the debtor’s reply is resolved by the same event', () => {
+    const s = applyEvent(shared(), { type: 'reply', at: T1, channel: 'sms', intent: 'dispute', dossierIds: ['dos_g1'], messageId: 'SM1' });
+    expect(s.dossiers.dos_g1.status).toBe('paused');
+    const r = applyEvent(s, { type: 'dispute_resolved', at: T1, dossierIds: ['dos_g1'], inFavourOf: 'creditor', reason: 'dispute resolved in the creditor’s favour' });
+    expect(r.dossiers.dos_g1.status).toBe('open');
+  });
+
+  it('a debt-help dossier may be withdrawn', () => {
+    const s = applyEvent(shared(), { type: 'status', at: T1, dossierIds: ['dos_a1'], to: 'debt_help', from: ['open', 'paused'], reason: 'debt help' });
+    expect(applyEvent(s, { type: 'dossier_withdrawn', at: T1, dossierId: 'dos_a1', reason: '' }).dossiers.dos_a1.status).toBe('withdrawn');
+  });
+
+  it('after the journey ended for want of open dossiers, the resolution and journey_opened (services/disputes.ts) open the next journey', () => {
     let s = shared();
     for (const id of ['dos_a1', 'dos_a2', 'dos_g1']) s = applyEvent(s, { type: 'dispute_opened', at: T1, dossierId: id, reason: '' });
     s = applyEvent(s, { type: 'journey_closed', at: T1, reason: 'no open dossiers left', closing: { detail: 'Journey ended.', at: T1 } });
     expect(s.journey.status).toBe('closed');
-    const r = applyEvent(s, { type: 'dispute_resolved', at: '2026-03-10T09:00:00.000Z', dossierId: 'dos_g1', reason: '' });
-    expect(r.journey).toMatchObject({ status: 'active', journeyNo: 2, stepNo: 0, startedAt: '2026-03-10T09:00:00.000Z' });
+    const at = '2026-03-10T09:00:00.000Z';
+    const events: CaseEvent[] = [
+      { type: 'dispute_resolved', at, dossierIds: ['dos_g1'], inFavourOf: 'creditor', reason: 'dispute resolved in the creditor’s favour' },
+      { type: 'journey_opened', at },
+    ];
+    const r = events.reduce(applyEvent, s);
+    expect(r.journey).toMatchObject({ status: 'active', journeyNo: 2, stepNo: 0, startedAt: at });
   });
 });
 
