@@ -12,10 +12,9 @@ import type { CaseEvent } from '../domain/case/events.js';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import type { Client } from '../store/clients.js';
-import type { DossierRecord } from '../store/dossiers.js';
+import { type DossierRecord, dossierItem } from '../store/dossiers.js';
 import { appendEvents } from '../store/timeline.js';
 import { mutateCase, type Mutation } from './case.js';
-import { changedProjections } from './engagement.js';
 import { startOrWake } from './journey-control.js';
 
 /** The status reasons a resolution leaves (a retry recognises its own result by them). */
@@ -30,8 +29,7 @@ export async function resolveDispute(
   inFavourOf: 'creditor' | 'debtor',
   now: Date,
   note?: string,
-  opts: { quiet?: boolean } = {},
-): Promise<{ status: string; mutation?: Mutation }> {
+): Promise<{ status: string; mutation: Mutation }> {
   const at = now.toISOString();
   const reason = REASON[inFavourOf];
   let opened = false;
@@ -40,7 +38,7 @@ export async function resolveDispute(
     if (!d) throw new HttpError(404, 'not_found', `No dossier ${dossier.dossierId}.`);
     if (d.status !== 'paused') {
       // Resolved this way already (a retry): the same answer. Otherwise there is no dispute to resolve.
-      if (d.statusReason === reason || opts.quiet) return undefined;
+      if (d.statusReason === reason) return undefined;
       throw new HttpError(409, 'not_disputed', `Dossier ${d.dossierId} is ${d.status} and not disputed; there is nothing to resolve.`);
     }
     opened = inFavourOf === 'creditor' && c.journey.status === 'closed';
@@ -48,22 +46,24 @@ export async function resolveDispute(
   });
   if (!m) throw new HttpError(404, 'not_found', `No dossier ${dossier.dossierId}.`);
   const d = m.after.dossiers[dossier.dossierId];
-  if (m.changed) {
+  // The entry and the projection are keyed by when the dispute was resolved, so a retry (after a crash, or the same
+  // request again) writes the same ones, never a second.
+  if (d?.statusAt && d.statusReason === reason) {
     await appendEvents(
       m.after.caseId,
       [
         {
-          eventId: `resolved-${dossier.dossierId}-${at}`,
-          at,
+          eventId: `resolved-${dossier.dossierId}-${d.statusAt}`,
+          at: d.statusAt,
           type: 'dispute_resolved',
           detail: `Dispute resolved in the ${inFavourOf}’s favour${note ? ` (${note})` : ''}: ${inFavourOf === 'creditor' ? 'the journey resumes for this dossier' : 'the dossier is withdrawn'}.`,
           dossierIds: [dossier.dossierId],
           data: { inFavourOf, by: client.clientId },
         },
       ],
-      changedProjections(m.before, m.after),
+      [dossierItem({ ...d, debtorId: m.after.caseId })],
     );
-    logger.info('dispute resolved', { caseId: m.after.caseId, inFavourOf });
+    if (m.changed) logger.info('dispute resolved', { caseId: m.after.caseId, inFavourOf });
   }
   // The journey goes on with the dossier: a new one if the old ended while everything was paused; a retry starts the
   // journey a first attempt opened but did not get to start.

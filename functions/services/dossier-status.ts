@@ -64,7 +64,7 @@ const RULES: Record<StatusAction, Rule> = {
 /** POST …/dispute/resolve: the dispute's one resolution (services/disputes.ts), answered with the dossier. */
 export async function resolveDossierDispute(client: Client, dossier: DossierRecord, body: ResolveDisputeBody, now: Date) {
   const { mutation } = await resolveDispute(client, dossier, body.inFavourOf ?? 'creditor', now, body.reason);
-  return dossierView(client, dossier, now, mutation?.after);
+  return dossierView(client, dossier, now, mutation.after);
 }
 
 export async function changeDossierStatus(client: Client, dossier: DossierRecord, action: StatusAction, body: StatusChangeBody, now: Date) {
