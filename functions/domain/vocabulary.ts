@@ -44,6 +44,13 @@ export const INTENTS = [
 export const TASK_REASONS = ['call', 'unassigned_reply', 'unclear_reply', 'call_back_requested', 'vulnerable', 'dispute_review', 'wrong_person', 'bankruptcy'] as const;
 export const TASK_PRIORITIES = ['urgent', 'high', 'normal'] as const;
 
+/**
+ * Flags a creditor (or an agent) may set on a debtor (POST /v1/debtors/{id}/flags); the decision reads each of
+ * them (segmentation.ts: vulnerable and the protective measures, the debt-relief statuses that stop all outreach,
+ * garnishment by another creditor). The journey sets its own flags from replies and calls besides these.
+ */
+export const DEBTOR_FLAGS = ['vulnerable', 'bewind', 'curatele', 'mentorschap', 'wsnp', 'schuldhulp', 'moratorium', 'beslag'] as const;
+
 export type Channel = (typeof CHANNELS)[number];
 export type Tone = (typeof TONES)[number];
 export type Language = (typeof LANGUAGES)[number];
@@ -52,6 +59,7 @@ export type Segment = (typeof SEGMENTS)[number];
 export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
 export type ContactPointKind = (typeof CONTACT_POINTS)[number];
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+export type DebtorFlag = (typeof DEBTOR_FLAGS)[number];
 export type Intent = (typeof INTENTS)[number];
 export type TaskReason = (typeof TASK_REASONS)[number];
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];

@@ -29,6 +29,8 @@ export type TimelineType =
   | 'call_outcome'
   | 'costs'
   | 'status'
+  | 'contact_updated'
+  | 'flags'
   | 'journey_ended'
   | 'task'
   | 'answered'

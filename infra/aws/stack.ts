@@ -667,8 +667,9 @@ export class MaatwerkStack extends Stack {
         authorizationType: apigw.AuthorizationType.NONE,
         requestValidator: validator,
         requestParameters: Object.fromEntries(AUTH_HEADERS[route.auth].map((h) => [`method.request.header.${h}`, true])),
-        // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler).
-        ...(keyed && route.body?.type === 'json' ? { requestModels: { 'application/json': jsonObject } } : {}),
+        // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler); a
+        // body that may be left out (withdraw, dispute) is checked by the handler alone.
+        ...(keyed && route.body?.type === 'json' && !route.body.optional ? { requestModels: { 'application/json': jsonObject } } : {}),
       });
     }
 

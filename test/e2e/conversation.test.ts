@@ -9,9 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, dossierBody, startLocal } from '../support/local.js';
 import { caseState, runStep, seedCase, type Seeded, timeline, uniquePhone } from '../support/channel-steps.js';
 import { now } from '../../functions/shared/clock.js';
-import { resolveDispute } from '../../functions/services/disputes.js';
-import { getDossier } from '../../functions/store/dossiers.js';
-import { getClient } from '../../functions/store/clients.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -255,8 +252,10 @@ describe('on a running journey', () => {
     expect((await h.api('GET', `/v1/dossiers/${dossierId}`)).body.status).toBe('paused');
 
     const resolvedAt = now().toISOString();
-    const res = await resolveDispute((await getClient('acme'))!, (await getDossier(dossierId))!, 'creditor', now());
-    expect(res.status).toBe('open');
+    // The creditor resolves the debtor's dispute through the API (services/disputes.ts, the one resolution).
+    const res = await h.api('POST', `/v1/dossiers/${dossierId}/dispute/resolve`, { inFavourOf: 'creditor' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe('open');
     await h.advance({ seconds: 30 * 86_400 });
     expect((await sent(debtorId, resolvedAt)).length).toBeGreaterThan(0);
     expect((await h.api('GET', `/v1/dossiers/${dossierId}`)).body.timeline.map((e: { type: string }) => e.type)).toContain('dispute_resolved');

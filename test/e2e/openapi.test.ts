@@ -183,6 +183,30 @@ describe('real answers match the document', () => {
     expect((await call('GET', '/v1/debtors/{debtorId}', `/v1/debtors/${debtorId}`, ACME)).status).toBe(200);
     await call('GET', '/v1/debtors/{debtorId}', '/v1/debtors/deb_none', ACME); // 404
 
+    // Finding, withdrawing, disputing; contact details and flags; the batch.
+    expect((await call('GET', '/v1/dossiers', '/v1/dossiers?limit=1', ACME)).status).toBe(200);
+    expect((await call('GET', '/v1/dossiers', '/v1/dossiers?reference=DOC-1&status=open', ACME)).status).toBe(200);
+    await call('GET', '/v1/dossiers', '/v1/dossiers?limit=0', ACME); // 400
+    const other = await call('POST', '/v1/dossiers', '/v1/dossiers', ACME, dossierBody({ reference: 'DOC-5' }, { name: 'Doc Vijf', phone: '+31612349005', email: 'doc5@example.invalid' }));
+    const otherId = other.json.dossierId;
+    expect((await call('POST', '/v1/dossiers/{dossierId}/dispute', `/v1/dossiers/${otherId}/dispute`, ACME, { reason: 'Betwist.' })).status).toBe(200);
+    expect((await call('POST', '/v1/dossiers/{dossierId}/dispute/resolve', `/v1/dossiers/${otherId}/dispute/resolve`, ACME)).status).toBe(200);
+    await call('POST', '/v1/dossiers/{dossierId}/dispute/resolve', `/v1/dossiers/${dossierId}/dispute/resolve`, ACME); // 409
+    expect((await call('PATCH', '/v1/debtors/{debtorId}', `/v1/debtors/${other.json.debtorId}`, ACME, { email: 'doc5.nieuw@example.invalid', address: null })).status).toBe(200);
+    await call('PATCH', '/v1/debtors/{debtorId}', `/v1/debtors/${other.json.debtorId}`, ACME, { email: null, phone: null }); // 422
+    await call('PATCH', '/v1/debtors/{debtorId}', `/v1/debtors/${other.json.debtorId}`, ACME, { mail: 'x' }); // 400
+    expect((await call('POST', '/v1/debtors/{debtorId}/flags', `/v1/debtors/${other.json.debtorId}/flags`, ACME, { add: ['vulnerable'] })).status).toBe(200);
+    await call('POST', '/v1/debtors/{debtorId}/flags', `/v1/debtors/${other.json.debtorId}/flags`, ACME, { add: ['nope'] }); // 400
+    expect((await call('POST', '/v1/dossiers/{dossierId}/withdraw', `/v1/dossiers/${otherId}/withdraw`, ACME, { reason: 'Ingetrokken.' })).status).toBe(200);
+    await call('POST', '/v1/dossiers/{dossierId}/dispute', `/v1/dossiers/${otherId}/dispute`, ACME); // 409
+    await call('POST', '/v1/dossiers/{dossierId}/withdraw', `/v1/dossiers/${otherId}/withdraw`, { 'x-api-key': 'key-globex' }); // 404
+    const batch = await call('POST', '/v1/dossiers/batch', '/v1/dossiers/batch', ACME, {
+      claims: [dossierBody({ reference: 'DOC-6' }, { name: 'Doc Zes', phone: '+31612349006', email: 'doc6@example.invalid' }), { reference: 'DOC-7' }, dossierBody({ reference: 'DOC-1', principal: 1 })],
+    });
+    expect(batch.json.results.map((r: { status: number }) => r.status)).toEqual([201, 400, 409]);
+    await call('POST', '/v1/dossiers/batch', '/v1/dossiers/batch', ACME, { claims: [] }); // 400
+    await h.advance({ seconds: 0 });
+
     // A journey far enough for an agent's call task.
     let taskId: string | undefined;
     for (let i = 0; i < 20 && !taskId; i++) {

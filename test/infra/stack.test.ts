@@ -115,9 +115,16 @@ const TABLE_ITEM_ACTIONS = [
 /** Every route: method, path, and the function its Lambda-proxy integration must call. */
 const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[] }[] = [
   { method: 'POST', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/batch', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/dossiers/{dossierId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/dossiers/{dossierId}/payments', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/withdraw', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/dispute', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/dispute/resolve', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'PATCH', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/debtors/{debtorId}/flags', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/webhooks/twilio/inbound', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },

@@ -67,3 +67,19 @@ export async function storeCounts(rt: LocalRuntime): Promise<StoreCounts> {
   const executions = fs.existsSync(execDir) ? fs.readdirSync(execDir).filter((f) => f.endsWith('.json')).length : 0;
   return { items, messages: rt.fakes.records().length, executions };
 }
+
+/** Every DynamoDB item the runtime holds (one Scan, test-only), unmarshalled. */
+export async function storeItems(rt: LocalRuntime): Promise<Array<Record<string, any>>> {
+  const { DynamoDBDocumentClient, ScanCommand: DocScan } = await import('@aws-sdk/lib-dynamodb');
+  const ddb = new DynamoDBClient({ endpoint: rt.dynamoUrl, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const doc = DynamoDBDocumentClient.from(ddb);
+  const out: Array<Record<string, any>> = [];
+  let start: Record<string, any> | undefined;
+  do {
+    const page = await doc.send(new DocScan({ TableName: TABLE.defaultName, ExclusiveStartKey: start }));
+    out.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  ddb.destroy();
+  return out;
+}

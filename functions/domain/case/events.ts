@@ -104,7 +104,28 @@ export type CaseEvent =
   | { type: 'status'; at: string; dossierIds: string[]; to: DossierStatus; from: readonly DossierStatus[]; reason: string }
   | { type: 'flag'; at: string; flag: string; dossierIds?: string[] }
   | { type: 'journey_closed'; at: string; reason: string; closing: NonNullable<JourneyRecord['closing']> }
-  | { type: 'journey_opened'; at: string };
+  | { type: 'journey_opened'; at: string }
+  /**
+   * A creditor replaced (or removed, `null`) the contact details it gave with its claims `dossierIds`; another
+   * creditor's sources on the same contact point stay. `whatsappOptIn` alone sets the opt-in on its phone.
+   */
+  | {
+      type: 'contact_updated';
+      at: string;
+      clientId: string;
+      dossierIds: string[];
+      replace: Partial<Record<ContactPointKind, NewContactPoint | null>>;
+      whatsappOptIn?: boolean;
+    }
+  /** Flags a client sets or clears (its own only) about the claims `dossierIds`, or about the person (agents). */
+  | { type: 'flags_set'; at: string; clientId: string; dossierIds?: string[]; add: string[]; remove: string[] }
+  /** The creditor withdrew the claim: the outreach about it stops at once (from open, paused or debt help). */
+  | { type: 'dossier_withdrawn'; at: string; dossierId: string; reason: string }
+  /**
+   * The creditor reports a dispute: the dossier pauses (DESIGN §5 rule 10), as a dispute in a reply or a call does;
+   * `dispute_resolved` above ends every kind of dispute.
+   */
+  | { type: 'dispute_opened'; at: string; dossierId: string; reason: string };
 
 /** Applies an event. Returns the same object when the event changes nothing (a repeated payment, a known claim). */
 export function applyEvent(s: CaseState, e: CaseEvent): CaseState {
@@ -153,6 +174,14 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return journeyClosed(s, e);
     case 'journey_opened':
       return s.journey.status === 'closed' ? bump({ ...s, journey: nextJourney(s.journey, e.at) }, 1) : s;
+    case 'contact_updated':
+      return contactUpdated(s, e);
+    case 'flags_set':
+      return flagsSet(s, e);
+    case 'dossier_withdrawn':
+      return statusChange(s, { type: 'status', at: e.at, dossierIds: [e.dossierId], to: 'withdrawn', from: ['open', 'paused', 'debt_help'], reason: `withdrawn by the creditor${e.reason ? `: ${e.reason}` : ''}` });
+    case 'dispute_opened':
+      return statusChange(s, { type: 'status', at: e.at, dossierIds: [e.dossierId], to: 'paused', from: ['open'], reason: `disputed${e.reason ? `: ${e.reason}` : ''}` });
   }
 }
 
@@ -223,10 +252,66 @@ function statusChange(s: CaseState, e: Extract<CaseEvent, { type: 'status' }>): 
   for (const id of e.dossierIds) {
     const d = dossiers[id];
     if (!d || !e.from.includes(d.status as DossierStatus) || d.status === e.to) continue;
-    dossiers[id] = { ...d, status: e.to, statusReason: e.reason, updatedAt: e.at };
+    dossiers[id] = { ...d, status: e.to, statusReason: e.reason, statusAt: e.at, updatedAt: e.at };
     changed = true;
   }
   return changed ? bump({ ...s, dossiers }, 1) : s;
+}
+
+// ---- what the creditor changes ----------------------------------------------------------------------
+
+function contactUpdated(s: CaseState, e: Extract<CaseEvent, { type: 'contact_updated' }>): CaseState {
+  const mine = new Set(e.dossierIds.filter((id) => s.dossiers[id]?.clientId === e.clientId));
+  if (mine.size === 0) return s;
+  let points: ContactPoint[] = s.contactPoints;
+  for (const kind of Object.keys(e.replace) as ContactPointKind[]) {
+    const next = e.replace[kind];
+    if (next === undefined) continue;
+    // Already so (a retried request): the sources keep their dates.
+    const held = points.filter((p) => p.kind === kind && p.sources.some((src) => mine.has(src.dossierId)));
+    if (next === null ? held.length === 0 : held.length === 1 && held[0].value === next.value && [...mine].every((id) => held[0].sources.some((src) => src.dossierId === id && !!src.whatsappOptIn === !!next.whatsappOptIn))) continue;
+    // This creditor's claims let go of their old contact point of this kind; a point nobody gave any more goes.
+    points = points
+      .map((p) => (p.kind === kind ? { ...p, sources: p.sources.filter((src) => !mine.has(src.dossierId)) } : p))
+      .filter((p) => p.sources.length > 0);
+    if (next === null) continue;
+    const sources = [...mine].map((dossierId) => ({ dossierId, clientId: e.clientId, at: e.at, ...(next.whatsappOptIn ? { whatsappOptIn: true } : {}) }));
+    // A number someone opted out of stays opted out (the case's point, and what the number's record says).
+    const i = points.findIndex((p) => p.kind === kind && p.value === next.value);
+    const optedOut = [...new Set([...(i >= 0 ? (points[i].optedOut ?? []) : []), ...(next.optedOut ?? [])])];
+    const base: ContactPoint = i >= 0 ? { ...points[i], sources: [...points[i].sources, ...sources] } : { kind, value: next.value, ...(next.address ? { address: next.address } : {}), sources };
+    const point: ContactPoint = { ...base, ...(optedOut.length ? { optedOut } : {}) };
+    points = i >= 0 ? points.map((p, j) => (j === i ? point : p)) : [...points, point];
+  }
+  if (e.whatsappOptIn !== undefined && e.replace.phone === undefined) {
+    const optIn = e.whatsappOptIn;
+    points = points.map((p) =>
+      p.kind !== 'phone'
+        ? p
+        : {
+            ...p,
+            sources: p.sources.map((src) => {
+              if (!mine.has(src.dossierId)) return src;
+              const { whatsappOptIn: _was, ...rest } = src;
+              return optIn ? { ...rest, whatsappOptIn: true } : rest;
+            }),
+          },
+    );
+  }
+  // The identity the next claim is matched against follows (state.ts identityOf reads the points).
+  if (JSON.stringify(points) === JSON.stringify(s.contactPoints)) return s;
+  return bump({ ...s, contactPoints: points }, 1);
+}
+
+function flagsSet(s: CaseState, e: Extract<CaseEvent, { type: 'flags_set' }>): CaseState {
+  const removing = new Set(e.remove);
+  let flags = s.flags.filter((f) => !(removing.has(f.flag) && f.clientId === e.clientId));
+  for (const flag of e.add) {
+    if (flags.some((f) => f.flag === flag && f.clientId === e.clientId)) continue;
+    flags = [...flags, { flag, at: e.at, clientId: e.clientId, ...(e.dossierIds ? { dossierIds: [...e.dossierIds] } : {}) }];
+  }
+  const same = flags.length === s.flags.length && flags.every((f, i) => f === s.flags[i]);
+  return same ? s : bump({ ...s, flags }, 1);
 }
 
 // ---- steps ---------------------------------------------------------------------------------------------
@@ -387,7 +472,7 @@ function disputeResolved(s: CaseState, e: Extract<CaseEvent, { type: 'dispute_re
   for (const id of e.dossierIds) {
     const d = dossiers[id];
     if (!d || d.status !== 'paused') continue;
-    dossiers[id] = { ...d, status: e.inFavourOf === 'creditor' ? 'open' : 'withdrawn', statusReason: e.reason, updatedAt: e.at };
+    dossiers[id] = { ...d, status: e.inFavourOf === 'creditor' ? 'open' : 'withdrawn', statusReason: e.reason, statusAt: e.at, updatedAt: e.at };
     changed = true;
   }
   return changed ? bump({ ...s, dossiers }, 1) : s;
@@ -399,7 +484,7 @@ function addFlag(s: CaseState, flag: string, at: string, dossierIds?: string[]):
 
 function pause(s: CaseState, dossierIds: readonly string[], reason: string, at: string): CaseState {
   const dossiers = { ...s.dossiers };
-  for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, updatedAt: at };
+  for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, statusAt: at, updatedAt: at };
   return { ...s, dossiers };
 }
 
@@ -429,7 +514,12 @@ function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): Case
   const day = [localDate(new Date(e.paidAt)), localDate(new Date(e.at))].sort()[1];
   const { outstanding } = claimAmounts(booked, day, { stopAccrualOn: accrualStop(s) });
   const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
-  const updated: ClaimRecord = { ...booked, status, ...(status !== d.status ? { statusReason: 'paid in full' } : {}) };
+  const updated: ClaimRecord = {
+    ...booked,
+    status,
+    ...(status !== d.status ? { statusReason: 'paid in full', statusAt: e.at } : {}),
+    ...(status === 'paid' && d.status !== 'paid' ? { paidInFullAt: e.at } : {}),
+  };
   const next = counted({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, [d.dossierId], (ev) =>
     recordReaction({ ...ev, signals: { ...ev.signals, lastPaymentAt: e.at } }, { at: e.at, type: 'payment' }),
   );

@@ -72,6 +72,10 @@ export interface ClaimRecord extends DossierFacts {
   incomeSource?: IncomeSource;
   debtorRef?: string;
   statusReason?: string;
+  /** when the status last changed */
+  statusAt?: string;
+  /** when the payments first covered principal + costs (the 'paid' timeline entry is keyed by it) */
+  paidInFullAt?: string;
   updatedAt: string;
   /** payment keys booked recently, so a repeated payment is booked once (the payment item keeps them all) */
   paymentKeys: string[];
@@ -118,6 +122,8 @@ export interface FlagRecord {
   at: string;
   /** the claims it came with; none = about the person (visible to every creditor) */
   dossierIds?: string[];
+  /** the client that set it through the API (POST /v1/debtors/{id}/flags); none = the journey (a reply, a call) */
+  clientId?: string;
 }
 
 export interface CaseState {

@@ -23,7 +23,7 @@ import {
   signSendgridEvents,
 } from './sendgrid.js';
 import { MessageStatus, ProviderName, ProviderRecord, RecordStore } from './store.js';
-import { handleTwilio, isTwilioPath, isTwilioSend, statusCallbackParams, twilioError, twilioSignature } from './twilio.js';
+import { handleTwilio, isTwilioList, isTwilioPath, isTwilioSend, statusCallbackParams, twilioError, twilioSignature } from './twilio.js';
 
 export interface FakeProvidersOptions {
   clock: Clock;
@@ -48,6 +48,8 @@ export interface Fault {
   kind: FaultKind;
   /** How many of the next send requests (Twilio message create, SendGrid mail send, print letter) fail. */
   times: number;
+  /** Which requests fail: sends (default), or Twilio's message list (GET …/Messages.json). */
+  on?: 'send' | 'list';
   /** timeout only: how long to hold the request before dropping the connection (default 35 000 ms, past the Twilio SDK's 30 s). */
   holdMs?: number;
   /** 400 only: the Twilio error code (default 21610, unsubscribed recipient) or the SendGrid/print message. */
@@ -226,9 +228,11 @@ export class FakeProviders {
     const pathname = url.pathname;
     let provider: ProviderName | undefined;
     let send = false;
+    let list = false;
     if (isTwilioPath(pathname)) {
       provider = 'twilio';
       send = isTwilioSend(method, pathname);
+      list = isTwilioList(method, pathname);
     } else if (isSendgridPath(pathname)) {
       provider = 'sendgrid';
       send = isSendgridSend(method, pathname);
@@ -245,8 +249,8 @@ export class FakeProviders {
       }
       return;
     }
-    if (send) {
-      const fault = this.takeFault(provider);
+    if (send || list) {
+      const fault = this.takeFault(provider, send ? 'send' : 'list');
       if (fault) {
         this.applyFault(provider, fault, req, res);
         return;
@@ -276,12 +280,13 @@ export class FakeProviders {
     });
   }
 
-  private takeFault(provider: ProviderName): QueuedFault | undefined {
+  private takeFault(provider: ProviderName, on: 'send' | 'list'): QueuedFault | undefined {
     const queue = this.faults[provider];
-    const fault = queue[0];
-    if (!fault) return undefined;
+    const i = queue.findIndex((f) => (f.on ?? 'send') === on);
+    if (i < 0) return undefined;
+    const fault = queue[i];
     fault.remaining--;
-    if (fault.remaining <= 0) queue.shift();
+    if (fault.remaining <= 0) queue.splice(i, 1);
     return fault;
   }
 
