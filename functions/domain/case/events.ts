@@ -26,6 +26,7 @@ import {
   startJourney,
 } from './facts.js';
 import { type IdentityInput, withIdentity } from './identity.js';
+import { type Arrangement, allocateToInstalments, reverseFromInstalments } from '../arrangements.js';
 import type { CaseState, ClaimRecord, ContactPoint, JourneyRecord, PostalAddress, StepClaim } from './state.js';
 import { claimsOf, clientsOf } from './state.js';
 
@@ -38,6 +39,16 @@ export interface NewContactPoint {
   whatsappOptIn?: boolean;
 }
 
+/**
+ * What a journey step does to the arrangement, carried in its action like the costs: an offer sent (the proposed
+ * arrangement), an instalment reminder sent (its key), or a breach the decision found.
+ */
+export interface ArrangementChange {
+  proposed?: Arrangement;
+  remind?: string;
+  breach?: string;
+}
+
 /** The journey's view of the decision, shown with the dossier (phase, segment, next contact). */
 export interface JourneyView {
   phase?: string;
@@ -48,10 +59,10 @@ export interface JourneyView {
 
 export type CaseEvent =
   | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity: IdentityInput }
-  | { type: 'step_claimed'; at: string; contact: ContactFact; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; openTask?: JourneyRecord['openTask'] }
+  | { type: 'step_claimed'; at: string; contact: ContactFact; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; openTask?: JourneyRecord['openTask']; arrangement?: ArrangementChange }
   | { type: 'step_released'; at: string; stepNo: number }
   | { type: 'step_failed'; at: string; stepNo: number; channel: Channel; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: ContactPointKind; value: string; reason: string } }
-  | { type: 'parked'; at: string; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[] }
+  | { type: 'parked'; at: string; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; arrangement?: ArrangementChange }
   | { type: 'token'; at: string; token: string }
   | { type: 'costs'; at: string; costs: CostUpdate[] }
   | {
@@ -64,9 +75,15 @@ export type CaseEvent =
       /** a hard failure: this contact point is marked unusable */
       unusable?: { value: string; reason: string };
     }
-  | { type: 'reply'; at: string; channel: 'sms' | 'whatsapp'; intent: string; dossierIds: string[] }
+  | { type: 'reply'; at: string; channel: 'sms' | 'whatsapp' | 'page'; intent: string; dossierIds: string[] }
   | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[] }
   | { type: 'payment'; at: string; dossierId: string; amount: number; paidAt: string; key: string }
+  /** a refund or chargeback takes (part of) a payment back: the dossier reopens when something is owed again */
+  | { type: 'payment_reversed'; at: string; dossierId: string; amount: number; key: string; reason: 'refund' | 'chargeback' }
+  /** the debtor accepted a plan (by reply or on the page): the arrangement is in force; costs per the Wki rule */
+  | { type: 'arrangement_accepted'; at: string; arrangement: Arrangement; costs?: CostUpdate[] }
+  | { type: 'arrangement_breached'; at: string; reason: string }
+  | { type: 'arrangement_cancelled'; at: string; reason: string }
   | { type: 'call_outcome'; at: string; outcome: string; dossierIds: string[]; taskId: string; phone?: string }
   | { type: 'task_closed'; at: string; taskId: string }
   | { type: 'status'; at: string; dossierIds: string[]; to: DossierStatus; from: readonly DossierStatus[]; reason: string }
@@ -92,7 +109,7 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
     case 'step_failed':
       return stepFailed(s, e);
     case 'parked':
-      return bump(withCosts({ ...s, journey: { ...s.journey, taskToken: e.token, ...(e.timer ? { timer: e.timer } : {}), ...viewOf(e.view) } }, e.costs, e.at), 0);
+      return bump(withCosts({ ...s, journey: { ...s.journey, taskToken: e.token, ...(e.timer ? { timer: e.timer } : {}), ...viewOf(e.view) }, ...arrangementAfter(s, e.arrangement, e.at) }, e.costs, e.at), 0);
     case 'token':
       return { ...s, journey: { ...s.journey, taskToken: e.token } };
     case 'costs':
@@ -105,6 +122,14 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return bump(optOut(s, e.channel), 1);
     case 'payment':
       return payment(s, e);
+    case 'payment_reversed':
+      return paymentReversed(s, e);
+    case 'arrangement_accepted':
+      return bump(withCosts({ ...s, arrangement: e.arrangement }, e.costs, e.at), 1);
+    case 'arrangement_breached':
+      return s.arrangement?.status === 'active' ? bump({ ...s, arrangement: ended(s.arrangement, 'breached', e.at, e.reason) }, 1) : s;
+    case 'arrangement_cancelled':
+      return s.arrangement?.status === 'active' || s.arrangement?.status === 'proposed' ? bump({ ...s, arrangement: ended(s.arrangement, 'cancelled', e.at, e.reason) }, 1) : s;
     case 'call_outcome':
       return bump(callOutcome(s, e), 1);
     case 'task_closed':
@@ -207,7 +232,52 @@ export function stepClaimed(s: CaseState, e: Extract<CaseEvent, { type: 'step_cl
     ...(e.openTask ? { openTask: e.openTask } : {}),
     ...viewOf(e.view),
   };
-  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers }, e.costs, e.at);
+  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers, ...arrangementAfter(s, e.arrangement, e.at) }, e.costs, e.at);
+}
+
+// ---- arrangements --------------------------------------------------------------------------------------
+
+const ended = (a: Arrangement, status: 'breached' | 'cancelled' | 'completed', at: string, reason: string): Arrangement => ({ ...a, status, endedAt: at, reason });
+
+/** A journey step's change to the arrangement: an offer made, a reminder recorded, a breach (store: cases.ts claimStep/parkJourney). */
+export function arrangementAfter(s: Pick<CaseState, 'arrangement'>, change: ArrangementChange | undefined, at: string): Pick<CaseState, 'arrangement'> | Record<string, never> {
+  if (!change) return {};
+  let a = change.proposed ?? s.arrangement;
+  if (!a) return {};
+  if (change.remind && !a.reminders.includes(change.remind)) a = { ...a, reminders: [...a.reminders, change.remind] };
+  if (change.breach && a.status === 'active') a = ended(a, 'breached', at, change.breach);
+  return { arrangement: a };
+}
+
+/** A payment on a dossier of the arrangement in force goes to its instalments in order (its share of the plan). */
+function allocated(s: CaseState, dossierId: string, amount: number, at: string): CaseState {
+  const a = s.arrangement;
+  if (!a || a.status !== 'active' || !a.dossierIds.includes(dossierId)) return s;
+  const { instalments } = allocateToInstalments(a.instalments, amount);
+  const done = instalments.every((i) => i.paidAmount >= i.amount);
+  return { ...s, arrangement: done ? ended({ ...a, instalments }, 'completed', at, 'every instalment paid') : { ...a, instalments } };
+}
+
+function paymentReversed(s: CaseState, e: Extract<CaseEvent, { type: 'payment_reversed' }>): CaseState {
+  const d = s.dossiers[e.dossierId];
+  if (!d || d.paymentKeys.includes(e.key)) return s;
+  const paid = Math.max(0, d.paid - e.amount);
+  const owed = d.principal + d.costs - paid;
+  const status = owed > 0 && d.status === 'paid' ? 'open' : d.status;
+  const updated: ClaimRecord = {
+    ...d,
+    paid,
+    paymentKeys: [...d.paymentKeys, e.key].slice(-PAYMENT_KEYS_KEPT),
+    status,
+    ...(status !== d.status ? { statusReason: `reopened: ${e.reason === 'refund' ? 'payment refunded' : 'payment charged back'}` } : {}),
+    updatedAt: e.at,
+  };
+  let next: CaseState = { ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } };
+  const a = next.arrangement;
+  if (a && a.dossierIds.includes(d.dossierId) && (a.status === 'active' || a.status === 'completed')) {
+    next = { ...next, arrangement: { ...a, status: 'active', instalments: reverseFromInstalments(a.instalments, e.amount), endedAt: undefined, reason: undefined } };
+  }
+  return bump(next, 1);
 }
 
 /** Takes a claimed step's contact back (a transient failure before the provider took it, or a failed send). */
@@ -329,7 +399,7 @@ function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): Case
     ...(status !== d.status ? { statusReason: 'paid in full' } : {}),
     updatedAt: e.at,
   };
-  const next = counted({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, [d.dossierId], (ev) =>
+  const next = counted(allocated({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, d.dossierId, e.amount, e.at), [d.dossierId], (ev) =>
     recordReaction({ ...ev, signals: { ...ev.signals, lastPaymentAt: e.at } }, { at: e.at, type: 'payment' }),
   );
   return bump(next, 1);

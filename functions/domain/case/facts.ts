@@ -10,6 +10,7 @@
  */
 import { localDate } from '../calendar.js';
 import type { Channel, DossierStatus, Language, Phase, Tone } from '../vocabulary.js';
+import type { Arrangement } from '../arrangements.js';
 
 export const CONTACT_LOG_LIMIT = 40;
 export const PAYMENT_LIMIT = 24;
@@ -29,6 +30,8 @@ export interface ContactFact {
   arrived?: boolean;
   /** it bounced or failed to deliver */
   returned?: boolean;
+  /** an arrangement message (offer, instalment reminder): counts for the frequency cap, not as a phase contact */
+  aside?: boolean;
 }
 
 /** The 14-day letter that covers a dossier (the first one sent after its due date). */
@@ -140,6 +143,8 @@ export interface CaseFacts {
   totals: Totals;
   /** the previous step failed after its retries: fail over */
   lastError?: { channel?: string; stepNo?: number; error: string };
+  /** the payment arrangement offered or in force */
+  arrangement?: Arrangement;
 }
 
 export const emptySignals = (): Signals => ({ callOutcomes: [] });

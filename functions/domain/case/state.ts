@@ -23,6 +23,7 @@ import {
   emptyTotals,
 } from './facts.js';
 import type { IdentityFacts } from './identity.js';
+import type { Arrangement } from '../arrangements.js';
 
 export interface PostalAddress {
   line1: string;
@@ -119,6 +120,8 @@ export interface CaseState {
   optOuts: OptOut[];
   flags: FlagRecord[];
   inbound?: { at: string; whatsappAt?: string };
+  /** the payment arrangement offered or in force (issue 9); an ended one stays until the next offer */
+  arrangement?: Arrangement;
 }
 
 export function emptyCase(caseId: string, at: string): CaseState {
@@ -178,6 +181,7 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
     signals: own?.signals ?? s.signals,
     totals,
     ...(lastError ? { lastError } : {}),
+    ...(s.arrangement && (!scope.clientId || s.arrangement.dossierIds.some((id) => s.dossiers[id]?.clientId === scope.clientId)) ? { arrangement: s.arrangement } : {}),
   };
 }
 
