@@ -47,6 +47,9 @@ function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq
     ...(log ? { log } : {}),
     ...(d.costs?.length ? { costs: d.costs } : {}),
     strategy: strategyId(),
+    ...(d.topic ? { topic: d.topic } : {}),
+    ...(d.aside ? { aside: true } : {}),
+    ...(d.arrangement ? { arrangement: d.arrangement } : {}),
   };
 }
 
@@ -81,6 +84,7 @@ export function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['lastEr
           then: planAt({ ...facts, lastError: undefined }, strategy, d.until, c.eventSeq),
           log: logOf(d, now),
           ...(d.costs?.length ? { costs: d.costs } : {}),
+          ...(d.arrangement ? { arrangement: d.arrangement } : {}),
         },
       };
   }
@@ -133,7 +137,11 @@ async function close(c: CaseState, d: Extract<StrategyDecision, { kind: 'done' }
     (cur): CaseEvent[] | undefined =>
       cur.eventSeq !== c.eventSeq || !isActive(cur, c.journey.journeyNo)
         ? undefined
-        : [...(d.costs?.length ? [{ type: 'costs' as const, at, costs: d.costs }] : []), { type: 'journey_closed', at, reason: d.reason, closing }],
+        : [
+            ...(d.arrangement?.breach ? [{ type: 'arrangement_breached' as const, at, reason: d.arrangement.breach }] : []),
+            ...(d.costs?.length ? [{ type: 'costs' as const, at, costs: d.costs }] : []),
+            { type: 'journey_closed', at, reason: d.reason, closing },
+          ],
     c,
   );
   return m?.changed ? m.after : undefined;

@@ -12,7 +12,8 @@
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { IncomeSourceSchema } from '../domain/payday.js';
-import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TONES } from '../domain/vocabulary.js';
+import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TONES, TOPICS } from '../domain/vocabulary.js';
+import { ArrangementChangeSchema } from './payment-schemas.js';
 
 // ---- building blocks ---------------------------------------------------------------------------------
 
@@ -404,6 +405,10 @@ export const SendAction = z.object({
   /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
   strategy: z.string().optional(),
   expiredTask: ExpiredTask.optional(),
+  /** an arrangement message: its template topic; aside: not a contact of the collection sequence */
+  topic: z.enum(TOPICS).optional(),
+  aside: z.boolean().optional(),
+  arrangement: ArrangementChangeSchema.optional(),
 });
 /** Decide afresh (something happened, or the plan ran out). */
 export const DecideAction = z.object({ type: z.literal('decide'), reason: z.string() });
@@ -417,6 +422,7 @@ export const WaitAction = z.object({
   log: DecisionLog.optional(),
   costs: CostsUpdate.optional(),
   expiredTask: ExpiredTask.optional(),
+  arrangement: ArrangementChangeSchema.optional(),
 });
 export const DoneAction = z.object({ type: z.literal('done'), reason: z.string() });
 export const Action = z.discriminatedUnion('type', [SendAction, WaitAction, DoneAction, DecideAction]);

@@ -29,7 +29,10 @@ export type TimelineType =
   | 'call_outcome'
   | 'costs'
   | 'status'
-  | 'journey_ended';
+  | 'journey_ended'
+  | 'arrangement'
+  | 'payment_attempt'
+  | 'payment_reversed';
 
 export interface TimelineEvent {
   eventId: string;

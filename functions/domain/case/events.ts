@@ -40,8 +40,9 @@ export interface NewContactPoint {
 }
 
 /**
- * What a journey step does to the arrangement, carried in its action like the costs: an offer sent (the proposed
- * arrangement), an instalment reminder sent (its key), or a breach the decision found.
+ * What a journey step does to the arrangement, carried in its action like the costs: an offer sent, an instalment
+ * reminder sent (its key), or a breach the decision found. `proposed` is the arrangement as it is after the step
+ * (the decision fills it in, so the step writes it without a read).
  */
 export interface ArrangementChange {
   proposed?: Arrangement;

@@ -57,7 +57,7 @@ function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: bo
   }
   const withCosts = <D extends StrategyDecision>(d: D): D => {
     const out = ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates } : d;
-    return breach ? { ...out, reasons: [breach, 'the journey resumes where it stands', ...out.reasons], arrangement: { ...(out.arrangement ?? {}), breach } } : out;
+    return breach ? { ...out, reasons: [breach, 'the journey resumes where it stands', ...out.reasons], arrangement: settled(facts, { ...(out.arrangement ?? {}), breach }, now) } : out;
   };
 
   const early = notOverdueYet(ctx);
@@ -177,8 +177,18 @@ function sendAside(ctx: DecideContext, s: AsideSend, lookahead: boolean): Strate
   const stepNo = ctx.facts.journey.stepNo + 1;
   const phase = ctx.reached >= 0 ? PHASES[ctx.reached] : 'reminder';
   const open = ctx.open.filter((d) => s.dossierIds.includes(d.dossierId));
-  const next = lookahead ? nextMoment(ctx, { channel: s.channel, phase, tone: s.tone }, stepNo, s.dossierIds, s.change, true) : new Date(ctx.t + DAY);
-  return asideDecision(ctx, s, stepNo, next, languageOf(ctx, open.length ? open : ctx.open));
+  const change = settled(ctx.facts, s.change, ctx.now);
+  const next = lookahead ? nextMoment(ctx, { channel: s.channel, phase, tone: s.tone }, stepNo, s.dossierIds, change, true) : new Date(ctx.t + DAY);
+  return asideDecision(ctx, { ...s, change }, stepNo, next, languageOf(ctx, open.length ? open : ctx.open));
+}
+
+/**
+ * A change with the arrangement as it will be after it (`proposed`), so the state that carries the decision out
+ * writes it without reading the case (its write is conditional on nothing having happened since the decision).
+ */
+function settled(facts: CaseFacts, change: ArrangementChange, now: Date): ArrangementChange {
+  const after = arrangementAfter(facts, change, now.toISOString()).arrangement;
+  return after ? { ...change, proposed: after } : change;
 }
 
 /** How many waits in a row nextMoment follows (each is one more pure decision). */
