@@ -259,3 +259,35 @@ export function instalmentsOf(plan: PlanOption): Instalment[] {
 
 /** Today in Europe/Amsterdam (the calendar rules' day). */
 export const todayOf = (now: Date): string => localDate(now);
+
+/**
+ * The arrangement in force after the debtor chose option `chosen` (1-based) of `options`: the plan recomputed from
+ * today (so due dates are never in the past), its weights per dossier and the cost updates the Wki cap asks for.
+ */
+export function acceptedArrangement(input: {
+  id: string;
+  dossiers: readonly PlanDossier[];
+  months: number;
+  chosen: number;
+  income: IncomeSource;
+  today: string;
+  at: string;
+  proposedAt?: string;
+}): { arrangement: Arrangement; costs: Array<{ dossierId: string; costs: number; reason: string }> } {
+  const plan = planOf(input.dossiers, input.months, input.income, input.today);
+  return {
+    arrangement: {
+      id: input.id,
+      status: 'active',
+      dossierIds: input.dossiers.map((d) => d.dossierId),
+      weights: weightsOf(input.dossiers, plan),
+      proposedAt: input.proposedAt ?? input.at,
+      acceptedAt: input.at,
+      chosen: input.chosen,
+      instalments: instalmentsOf(plan),
+      costsReason: plan.costsReason,
+      reminders: [],
+    },
+    costs: costsPerDossier(input.dossiers, plan).map((c) => ({ ...c, reason: `payment arrangement of ${plan.months} instalments: ${plan.costsReason}` })),
+  };
+}

@@ -18,6 +18,7 @@ import { createTaskOnce } from '../store/tasks.js';
 import { appendEvents, type NewEvent, type TimelineType } from '../store/timeline.js';
 import { mutateCase } from './case.js';
 import { wakeJourney } from './journeys.js';
+import { acceptOfferByReply } from './arrangements.js';
 
 /** A shared number's reply goes to the debtor messaged there last, if that was this recently; else to a person. */
 export const SHARED_NUMBER_WINDOW_MS = 30 * 86_400_000;
@@ -59,6 +60,12 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
     return;
   }
   const at = receipt.at;
+  // Issue 9: "1", "2" or "3" to an open arrangement offer accepts that plan; checked before the reply is classified.
+  if (await acceptOfferByReply(debtorId, msg, channel, at, now)) {
+    await webhookDone('twilio-in', msg.MessageSid);
+    logger.info('arrangement accepted by reply', { debtorId, channel });
+    return;
+  }
   const reply = classifyReply(msg.Body);
   const optOut: OptOut | undefined = reply.intent === 'opt_out_all' ? 'all' : reply.intent === 'opt_out' ? channel : undefined;
   let dossierIds: string[] = [];

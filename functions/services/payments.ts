@@ -1,49 +1,123 @@
 /**
- * A payment the creditor reports (POST /v1/dossiers/{id}/payments). Booked exactly once per payment key (the
- * client's reference, else the Idempotency-Key): the payment item records it under its key, the case applies it
- * once (it remembers the recent keys), and a retry repeats only the idempotent rest. A key reused for another
- * amount is refused. A full payment ends the outreach about that dossier at once; a surplus is shown as
- * `refundDue`.
+ * Payments: reported by the creditor (POST /v1/dossiers/{id}/payments) or made by the debtor through the payment
+ * provider (services/checkout.ts). Booked exactly once per payment key (the client's reference, else the
+ * Idempotency-Key; `mollie:<payment id>` for a provider payment): the payment item records it under its key, the
+ * case applies it once (it remembers the recent keys), and a retry repeats only the idempotent rest. A key reused for
+ * another amount is refused. A full payment ends the outreach about that dossier at once; a surplus is shown as
+ * `refundDue`. A payment on a dossier in an arrangement goes to its instalments in order (the reducer does that).
+ * Refunds and chargebacks take payments back and reopen what they undo (`reversePayments`).
  */
+import type { CaseEvent } from '../domain/case/events.js';
+import { type CaseState, claimsOf } from '../domain/case/state.js';
+import { euro } from '../domain/money.js';
 import { HttpError } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import type { PaymentBody } from '../shared/schemas.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, dossierItem, recordPaymentOnce } from '../store/dossiers.js';
-import { appendEvents } from '../store/timeline.js';
+import { appendEvents, type NewEvent } from '../store/timeline.js';
 import { mutateCase } from './case.js';
-import { wakeJourney } from './journeys.js';
+import { startJourney, wakeJourney } from './journeys.js';
 import { dossierView } from './views.js';
+
+export interface PaymentPart {
+  dossierId: string;
+  amount: number;
+}
+
+export interface Booking {
+  key: string;
+  paidAt: string;
+  reference?: string;
+  /** for the timeline: "via iDEAL (Mollie tr_…)" */
+  how?: string;
+  /** false: paidAt is "now" by default, so a retry at a later moment is the same payment */
+  paidAtGiven?: boolean;
+}
+
+const owed = (d: { principal: number; costs: number; paid: number }) => d.principal + d.costs - d.paid;
+
+/**
+ * Books a payment split over dossiers of one debtor, once per (dossier, key): payment items, one case write, the
+ * timeline and the dossiers' projections, then the journey is woken (also on a repeat: a crash after the case write
+ * still reaches the journey).
+ */
+export async function bookPayments(debtorId: string, parts: readonly PaymentPart[], b: Booking, now: Date): Promise<CaseState | undefined> {
+  const at = now.toISOString();
+  const records: Array<{ dossierId: string; amount: number; paidAt: string; reference?: string; recordedAt: string }> = [];
+  for (const p of parts) {
+    const { record } = await recordPaymentOnce(p.dossierId, { paymentKey: b.key, amount: p.amount, paidAt: b.paidAt, ...(b.reference ? { reference: b.reference } : {}), recordedAt: at });
+    if (record.amount !== p.amount || (b.paidAtGiven !== false && record.paidAt !== b.paidAt)) {
+      throw new HttpError(409, 'payment_reference_reused', `Payment ${b.reference ?? b.key} was already booked with another amount or date.`);
+    }
+    records.push({ ...record, dossierId: p.dossierId });
+  }
+  const m = await mutateCase(debtorId, now, (): CaseEvent[] =>
+    records.map((r) => ({ type: 'payment', at: r.recordedAt, dossierId: r.dossierId, amount: r.amount, paidAt: r.paidAt, key: b.key })),
+  );
+  if (!m) return undefined;
+  const events: NewEvent[] = [];
+  for (const r of records) {
+    const d = m.after.dossiers[r.dossierId];
+    if (!d) continue;
+    const left = owed(d);
+    events.push({
+      eventId: `pay-${r.dossierId}-${b.key}`,
+      at: r.recordedAt,
+      type: 'payment',
+      detail: `Payment of ${r.amount} cents received${b.how ? ` ${b.how}` : ''}${r.reference ? ` (${r.reference})` : ''}; ${Math.max(0, left)} cents outstanding${left < 0 ? `, ${-left} cents to refund` : ''}.`,
+      dossierIds: [r.dossierId],
+      data: { amount: r.amount, paidAt: r.paidAt, dossierId: r.dossierId },
+    });
+    if (d.status === 'paid') events.push({ eventId: `paid-${r.dossierId}`, at: r.recordedAt, type: 'paid', detail: 'Paid in full: outreach for this dossier stopped.', dossierIds: [r.dossierId] });
+  }
+  const a = m.after.arrangement;
+  if (a && m.before.arrangement?.status === 'active' && a.status === 'completed') {
+    events.push({ eventId: `arr-done-${a.id}`, at, type: 'arrangement', detail: 'Payment arrangement completed: every instalment paid.', dossierIds: a.dossierIds, data: { arrangement: 'completed' } });
+  }
+  await appendEvents(m.after.caseId, events, records.map((r) => m.after.dossiers[r.dossierId]).filter(Boolean).map((d) => dossierItem({ ...d, debtorId: m.after.caseId })));
+  await wakeJourney(m.after, 'payment');
+  return m.after;
+}
+
+/**
+ * A refund or chargeback took `parts` back: the dossiers' paid amounts go down, a paid dossier with something owed
+ * again reopens (and the arrangement's instalments with it), and a journey that had ended because nothing was open
+ * any more starts again.
+ */
+export async function reversePayments(debtorId: string, parts: readonly PaymentPart[], r: { key: string; reason: 'refund' | 'chargeback'; how: string }, now: Date): Promise<CaseState | undefined> {
+  const at = now.toISOString();
+  const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
+    const events: CaseEvent[] = parts.map((p) => ({ type: 'payment_reversed', at, dossierId: p.dossierId, amount: p.amount, key: r.key, reason: r.reason }));
+    const reopens = parts.some((p) => c.dossiers[p.dossierId]?.status === 'paid');
+    if (reopens && c.journey.status === 'closed') events.push({ type: 'journey_opened', at });
+    return events;
+  });
+  if (!m || !m.changed) return m?.after;
+  const events: NewEvent[] = parts.map((p) => ({
+    eventId: `rev-${p.dossierId}-${r.key}`,
+    at,
+    type: 'payment_reversed' as const,
+    detail: `${r.reason === 'refund' ? 'Refund' : 'Chargeback'} of ${euro(p.amount)} ${r.how}; ${Math.max(0, owed(m.after.dossiers[p.dossierId]))} cents outstanding${m.before.dossiers[p.dossierId]?.status === 'paid' && m.after.dossiers[p.dossierId]?.status === 'open' ? ': the dossier is open again' : ''}.`,
+    dossierIds: [p.dossierId],
+    data: { amount: p.amount, reason: r.reason },
+  }));
+  const changed = claimsOf(m.after).filter((d) => m.before.dossiers[d.dossierId]?.status !== d.status);
+  await appendEvents(m.after.caseId, events, changed.map((d) => dossierItem({ ...d, debtorId: m.after.caseId })));
+  if (m.before.journey.status === 'closed' && m.after.journey.status === 'active') await startJourney(m.after, undefined);
+  else await wakeJourney(m.after, r.reason);
+  return m.after;
+}
 
 export async function addPayment(client: Client, dossier: DossierRecord, body: PaymentBody, idempotencyKey: string | undefined, now: Date) {
   const at = now.toISOString();
-  const paymentKey = body.reference ? `ref:${body.reference}` : idempotencyKey ? `idem:${idempotencyKey}` : newId('pay');
-  const { record } = await recordPaymentOnce(dossier.dossierId, { paymentKey, amount: body.amount, paidAt: body.paidAt ?? at, ...(body.reference ? { reference: body.reference } : {}), recordedAt: at });
-  if (record.amount !== body.amount || (body.paidAt !== undefined && record.paidAt !== body.paidAt)) {
-    throw new HttpError(409, 'payment_reference_reused', `Payment ${body.reference ?? idempotencyKey} was already booked with another amount or date.`);
-  }
-  const m = await mutateCase(dossier.debtorId, now, () => [
-    { type: 'payment', at: record.recordedAt, dossierId: dossier.dossierId, amount: record.amount, paidAt: record.paidAt, key: paymentKey },
-  ]);
-  if (!m) throw new HttpError(404, 'not_found', `No dossier ${dossier.dossierId}.`);
-  const d = m.after.dossiers[dossier.dossierId];
-  const due = d.principal + d.costs;
-  await appendEvents(
-    m.after.caseId,
-    [
-      {
-        eventId: `pay-${dossier.dossierId}-${paymentKey}`,
-        at: record.recordedAt,
-        type: 'payment',
-        detail: `Payment of ${record.amount} cents received${record.reference ? ` (${record.reference})` : ''}; ${Math.max(0, due - d.paid)} cents outstanding${d.paid > due ? `, ${d.paid - due} cents to refund` : ''}.`,
-        dossierIds: [dossier.dossierId],
-        data: { amount: record.amount, paidAt: record.paidAt, dossierId: dossier.dossierId },
-      },
-      ...(d.status === 'paid' ? [{ eventId: `paid-${dossier.dossierId}`, at: record.recordedAt, type: 'paid' as const, detail: 'Paid in full: outreach for this dossier stopped.', dossierIds: [dossier.dossierId] }] : []),
-    ],
-    [dossierItem({ ...d, debtorId: m.after.caseId })],
-  );
-  // Always, also for a retried request: if the first attempt crashed before this, the journey still hears of it.
-  await wakeJourney(m.after, 'payment');
-  return dossierView(client, dossier, now, m.after);
+  const key = body.reference ? `ref:${body.reference}` : idempotencyKey ? `idem:${idempotencyKey}` : newId('pay');
+  const after = await bookPayments(dossier.debtorId, [{ dossierId: dossier.dossierId, amount: body.amount }], { key, paidAt: body.paidAt ?? at, paidAtGiven: body.paidAt !== undefined, ...(body.reference ? { reference: body.reference } : {}) }, now).catch((err) => {
+    if (err instanceof HttpError && err.code === 'payment_reference_reused') {
+      throw new HttpError(409, 'payment_reference_reused', `Payment ${body.reference ?? idempotencyKey} was already booked with another amount or date.`);
+    }
+    throw err;
+  });
+  if (!after) throw new HttpError(404, 'not_found', `No dossier ${dossier.dossierId}.`);
+  return dossierView(client, dossier, now, after);
 }
