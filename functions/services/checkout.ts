@@ -5,7 +5,7 @@
  * booked, so a forged call books nothing; a paid payment is booked once per provider id (payments.ts); failed,
  * expired and canceled ones change nothing but the timeline; refunds and chargebacks reopen what they undo.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { due, firstUnpaid, splitOverDossiers } from '../domain/arrangements.js';
 import { splitCents } from '../domain/decide/costs.js';
 import type { CaseState } from '../domain/case/state.js';
@@ -52,16 +52,19 @@ export async function startCheckout(c: CaseState, token: string, what: string, l
   // A double click in the same minute gets the same payment; a later attempt (after a failed one) a new one.
   const idempotencyKey = createHash('sha256').update(`${token}|${what}|${amount}|${Math.floor(now.getTime() / 60_000)}`).digest('hex').slice(0, 40);
   const provider = await paymentProvider();
-  const p = await provider.createPayment({
+  const create = (key: string) => provider.createPayment({
     amount,
     // No personal data: the creditors' references only (they are on every message already).
     description: `Betaling ${refs.slice(0, 3).join(', ')}${refs.length > 3 ? ` +${refs.length - 3}` : ''}`.slice(0, 255),
     redirectUrl: `${paymentLinkBase()}${token}?status=return${lang === 'en' ? '&lang=en' : ''}`,
     webhookUrl: `${publicBaseUrl()}/webhooks/mollie`,
     metadata,
-    idempotencyKey,
+    idempotencyKey: key,
     locale: lang === 'en' ? 'en_US' : 'nl_NL',
   });
+  let p = await create(idempotencyKey);
+  // The same key found a payment that is over already (paid, failed, …): this is a new attempt.
+  if (p.status !== 'open') p = await create(`${idempotencyKey}:${randomUUID()}`);
   await putCheckout({ providerId: p.id, debtorId: c.caseId, allocation: metadata.allocation, scope: what, amount, createdAt: now.toISOString(), reversed: 0 });
   await appendEvent(c.caseId, {
     eventId: `mollie-${p.id}-started`,

@@ -236,7 +236,6 @@ export class ApiServer {
           const m = this.rt.fakes.mollie;
           const p = await this.mollieChange(id, () => (body.status ? m.setStatus(id, body.status) : m.reverse(id, body.refund !== undefined ? 'refund' : 'chargeback', (body.refund ?? body.chargeback)!)));
           const [w, f = ''] = p.amount.value.split('.');
-          await this.rt.clock.activity.whenIdle();
           return ok({ id: p.id, status: p.status, amount: Number(w) * 100 + Number(f.padEnd(2, '0')), refunded: p.refunded, chargedBack: p.chargedBack });
         }
         case 'localLetterPdf': {
