@@ -48,10 +48,18 @@ const incomeOf = (ctx: DecideContext) => {
 /** The phase an arrangement message is recorded under: the journey's current one. */
 export const currentPhase = (ctx: DecideContext): Phase => (ctx.reached >= 0 ? PHASES[ctx.reached] : 'reminder');
 
-/** The plans to offer for the open claims now, and the proposed arrangement that records them. */
-export function offerFor(ctx: DecideContext, stepNo: number): { arrangement: Arrangement; options: PlanOption[] } | undefined {
+/** After a breach no new plan is offered unasked for this long (the agency's agents may still agree one). */
+export const NO_OFFER_AFTER_BREACH_DAYS = 30;
+
+/**
+ * The plans to offer for the open claims now, and the proposed arrangement that records them. Not within
+ * NO_OFFER_AFTER_BREACH_DAYS of a breach, unless the debtor asked for one since.
+ */
+export function offerFor(ctx: DecideContext, stepNo: number, asked = false): { arrangement: Arrangement; options: PlanOption[] } | undefined {
   const dossiers = ctx.open;
   if (dossiers.length === 0) return undefined;
+  const a = ctx.facts.arrangement;
+  if (!asked && a?.status === 'breached' && a.endedAt && ctx.t - Date.parse(a.endedAt) < NO_OFFER_AFTER_BREACH_DAYS * 86_400_000) return undefined;
   const ids = dossiers.map((d) => d.dossierId);
   const options = proposePlans(dossiers, rulesOf(ctx, ids), incomeOf(ctx), ctx.today);
   if (options.length === 0) return undefined;
@@ -85,7 +93,7 @@ export function arrangementOutcome(ctx: DecideContext): ArrangementOutcome {
     if (early) return { kind: 'early', decision: early };
     const { channel, why } = channelOrWait(ctx);
     if (!channel) return { kind: 'none' };
-    const offer = offerFor(ctx, ctx.facts.journey.stepNo + 1);
+    const offer = offerFor(ctx, ctx.facts.journey.stepNo + 1, true);
     if (!offer) return { kind: 'none' };
     return {
       kind: 'send',
