@@ -16,7 +16,10 @@ export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '
 
 function t(lang: PageLanguage, key: Key, vars: Record<string, string | number> = {}): string {
   const src = (texts[lang] as Record<string, string>)[key];
-  return esc(src).replace(/\{(\w+)\}/g, (_, k: string) => esc(String(vars[k] ?? '')));
+  // "… Incasso B.V.." → "… Incasso B.V." where a name ending in a full stop closes a sentence.
+  return esc(src)
+    .replace(/\{(\w+)\}/g, (_, k: string) => esc(String(vars[k] ?? '')))
+    .replace(/(?<=[\p{L}\d])\.\.(?!\.)/gu, '.');
 }
 
 export function money(cents: number, lang: PageLanguage): string {

@@ -38,7 +38,7 @@ export const PageParams = z.object({
 });
 export const PageQuery = z.strictObject({
   lang: z.enum(['nl', 'en']).optional().meta({ description: 'The page language; default the language of the claims.' }),
-  status: z.enum(['return']).optional().meta({ description: 'return: back from the payment provider.' }),
+  status: z.enum(['return', 'plan', 'told']).optional().meta({ description: 'What the page confirms: return (back from the payment provider), plan (a plan chosen), told (a message received).' }),
 });
 export const PagePayForm = z.strictObject({
   what: z
