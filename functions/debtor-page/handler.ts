@@ -14,7 +14,7 @@ import { claimsOf, type CaseState } from '../domain/case/state.js';
 import type { AgencyDetails } from '../channels/render-contract.js';
 import { pageTokenSecret } from '../shared/config.js';
 import { fieldErrors, friendlyError } from '../shared/schemas.js';
-import { formParams, HttpError } from '../shared/http.js';
+import { formParams, HttpError, serverUrl } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { PagePayForm, PagePlanForm, PageQuery, PageTellForm } from '../shared/payment-schemas.js';
 import type { Route } from '../shared/routes.js';
@@ -93,7 +93,7 @@ export async function pageResponse(event: APIGatewayProxyEvent, route: Route, no
         const form = parseForm(PagePayForm, event);
         // Imported on first use: the other API routes' cold starts do not load the payment provider's client.
         const { startCheckout } = await import('../services/checkout.js');
-        return redirect(await startCheckout(c, token, form.what, lang, now));
+        return redirect(await startCheckout(c, token, form.what, lang, now, serverUrl(event)));
       }
       case 'debtorPagePlan': {
         const form = parseForm(PagePlanForm, event);

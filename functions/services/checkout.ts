@@ -12,7 +12,7 @@ import type { CaseState } from '../domain/case/state.js';
 import { euro } from '../domain/money.js';
 import { paymentProvider } from '../payments/provider.js';
 import type { PaymentMetadata, ProviderPayment } from '../payments/port.js';
-import { paymentLinkBase, publicBaseUrl } from '../shared/config.js';
+import { publicBaseUrl } from '../shared/config.js';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { type Checkout, getCheckout, markReversed, putCheckout } from '../store/checkouts.js';
@@ -42,8 +42,8 @@ export function partsFor(c: CaseState, what: string): PaymentPart[] {
   return [];
 }
 
-/** Starts a payment for the choice and returns where the debtor pays (the provider's checkout). */
-export async function startCheckout(c: CaseState, token: string, what: string, lang: 'nl' | 'en', now: Date): Promise<string> {
+/** Starts a payment for the choice and returns where the debtor pays (the provider's checkout). `base`: where the API is reached (redirect and webhook). */
+export async function startCheckout(c: CaseState, token: string, what: string, lang: 'nl' | 'en', now: Date, base = publicBaseUrl()): Promise<string> {
   const parts = partsFor(c, what);
   const amount = parts.reduce((s, p) => s + p.amount, 0);
   if (amount === 0) throw new HttpError(409, 'nothing_to_pay', 'There is nothing to pay for this choice.');
@@ -56,8 +56,8 @@ export async function startCheckout(c: CaseState, token: string, what: string, l
     amount,
     // No personal data: the creditors' references only (they are on every message already).
     description: `Betaling ${refs.slice(0, 3).join(', ')}${refs.length > 3 ? ` +${refs.length - 3}` : ''}`.slice(0, 255),
-    redirectUrl: `${paymentLinkBase()}${token}?status=return${lang === 'en' ? '&lang=en' : ''}`,
-    webhookUrl: `${publicBaseUrl()}/webhooks/mollie`,
+    redirectUrl: `${base}/p/${token}?status=return${lang === 'en' ? '&lang=en' : ''}`,
+    webhookUrl: `${base}/webhooks/mollie`,
     metadata,
     idempotencyKey: key,
     locale: lang === 'en' ? 'en_US' : 'nl_NL',

@@ -128,6 +128,13 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
     fn: 'Webhooks',
     headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
   },
+  // Mollie posts only the payment id; the handler fetches the payment from Mollie.
+  { method: 'POST', path: '/webhooks/mollie', fn: 'Webhooks', headers: [] },
+  // The debtor page: the link's sealed token is the authentication.
+  { method: 'GET', path: '/p/{token}', fn: 'Api', headers: [] },
+  { method: 'POST', path: '/p/{token}/pay', fn: 'Api', headers: [] },
+  { method: 'POST', path: '/p/{token}/plan', fn: 'Api', headers: [] },
+  { method: 'POST', path: '/p/{token}/tell', fn: 'Api', headers: [] },
   // The API's description, served by the API function without a key.
   { method: 'GET', path: '/openapi.json', fn: 'Api', headers: [] },
   { method: 'GET', path: '/docs', fn: 'Api', headers: [] },
