@@ -79,27 +79,29 @@ const TASK_STATES: Record<string, FunctionName> = {
   Await: 'Await',
 };
 
-type SecretName = 'twilio' | 'sendgrid' | 'print';
+type SecretName = 'twilio' | 'sendgrid' | 'print' | 'mollie' | 'page';
 /** The IAM matrix: beyond its own log group, X-Ray and table item access, what each function may do. */
 const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; letterPut: boolean }> = {
   Api: {
     states: ['states:DescribeExecution', 'states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
-    secrets: [],
+    secrets: ['mollie', 'page'],
     letterPut: false,
   },
-  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid', 'twilio'], letterPut: false },
+  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['mollie', 'sendgrid', 'twilio'], letterPut: false },
   Decide: { states: [], secrets: [], letterPut: false },
-  SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid'], letterPut: false },
-  SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
-  SendWhatsapp: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
-  SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['print'], letterPut: true },
-  CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
+  SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'sendgrid'], letterPut: false },
+  SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'twilio'], letterPut: false },
+  SendWhatsapp: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'twilio'], letterPut: false },
+  SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'print'], letterPut: true },
+  CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page'], letterPut: false },
   Await: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
 };
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
   print: 'PRINT_SECRET_ARN',
+  mollie: 'MOLLIE_SECRET_ARN',
+  page: 'PAGE_SECRET_ARN',
 };
 const TABLE_ITEM_ACTIONS = [
   'dynamodb:BatchGetItem',
@@ -402,7 +404,7 @@ describe('IAM least privilege', () => {
     expect(actionsOf(secretStatements)).toEqual(MATRIX[name].secrets.length ? ['secretsmanager:GetSecretValue'] : []);
     const readable = secretStatements
       .flatMap((s) => asArray(s.Resource))
-      .map((r: Json) => (Object.entries({ twilio: 0, sendgrid: 0, print: 0 }) as [SecretName, number][]).find(([k]) => r.Ref === logicalId(stack.secrets[k]))?.[0])
+      .map((r: Json) => (Object.entries({ twilio: 0, sendgrid: 0, print: 0, mollie: 0, page: 0 }) as [SecretName, number][]).find(([k]) => r.Ref === logicalId(stack.secrets[k]))?.[0])
       .sort();
     expect(readable).toEqual([...MATRIX[name].secrets].sort());
 
