@@ -155,15 +155,27 @@ export function splitOverDossiers(a: Pick<Arrangement, 'dossierIds' | 'weights'>
   return a.dossierIds.map((dossierId, i) => ({ dossierId, amount: parts[i] })).filter((p) => p.amount > 0);
 }
 
-/** One dossier's share of every instalment (what a creditor sees of the plan). */
+/**
+ * One dossier's share of every instalment (what a creditor sees of the plan), split on the running totals so the
+ * shares add up to exactly the dossier's weight.
+ */
 export function shareOf(a: Pick<Arrangement, 'dossierIds' | 'weights' | 'instalments'>, dossierId: string): Instalment[] {
   const i = a.dossierIds.indexOf(dossierId);
   const weights = a.dossierIds.map((id) => a.weights[id] ?? 0);
-  return a.instalments.map((inst) => ({
-    ...inst,
-    amount: splitCents(inst.amount, weights)[i] ?? 0,
-    paidAmount: splitCents(inst.paidAmount, weights)[i] ?? 0,
-  }));
+  let amount = 0;
+  let paid = 0;
+  let prevAmount = 0;
+  let prevPaid = 0;
+  return a.instalments.map((inst) => {
+    amount += inst.amount;
+    paid += inst.paidAmount;
+    const cumAmount = splitCents(amount, weights)[i] ?? 0;
+    const cumPaid = splitCents(paid, weights)[i] ?? 0;
+    const out = { ...inst, amount: Math.max(0, cumAmount - prevAmount), paidAmount: Math.max(0, cumPaid - prevPaid) };
+    prevAmount = cumAmount;
+    prevPaid = cumPaid;
+    return out;
+  });
 }
 
 /**

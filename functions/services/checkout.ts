@@ -36,8 +36,9 @@ export function partsFor(c: CaseState, what: string): PaymentPart[] {
     const a = c.arrangement;
     const next = a?.status === 'active' ? firstUnpaid(a) : undefined;
     if (!a || !next) return [];
-    const openIds = new Set(open.map((d) => d.dossierId));
-    return splitOverDossiers({ dossierIds: a.dossierIds.filter((id) => openIds.has(id)), weights: a.weights }, due(next.instalment));
+    // Split by what each dossier still owes: the last instalment then pays every dossier off to the cent.
+    const owing = open.filter((d) => a.dossierIds.includes(d.dossierId));
+    return splitOverDossiers({ dossierIds: owing.map((d) => d.dossierId), weights: Object.fromEntries(owing.map((d) => [d.dossierId, owed(d)])) }, Math.min(due(next.instalment), owing.reduce((s, d) => s + owed(d), 0)));
   }
   return [];
 }
