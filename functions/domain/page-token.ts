@@ -7,7 +7,8 @@
  * token = base64url(tag ‖ ciphertext). Opening decrypts, recomputes the tag and compares in constant time, so a
  * changed or made-up token is refused without any database read. The same message always gets the same link.
  *
- * Payload (26 bytes for our ids): version 1 · id kind (1: "deb_" + a ULID as 16 bytes, 2: other text) · id ·
+ * Payload (28 bytes for our ids): version 1 · id kind (1: "deb_" + 26 base32 characters — a ULID or a random id of
+ * that shape — as 17 bytes, 2: other text) · id ·
  * journey no (u16) · step no (u16) · expiry in hours since the epoch (u32) · scope (0: all claims, n: instalment n).
  *
  * Pure apart from node:crypto; the secret and the time are passed in.
@@ -30,6 +31,7 @@ const HOUR = 3_600_000;
 const TAG = 12;
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 const ULID_ID = /^deb_[0-9a-hjkmnp-tv-z]{26}$/;
+const ID_BYTES = 17;
 
 function keys(secret: string): { enc: Buffer; mac: Buffer } {
   if (secret.length < 16) throw new Error('the page token secret must be at least 16 characters');
@@ -37,11 +39,12 @@ function keys(secret: string): { enc: Buffer; mac: Buffer } {
   return { enc: okm.subarray(0, 32), mac: okm.subarray(32) };
 }
 
+/** 26 Crockford base32 characters (a ULID, or a random id of that shape: 130 bits) in 17 bytes. */
 function ulidBytes(ulid: string): Buffer {
   let n = 0n;
   for (const ch of ulid) n = (n << 5n) | BigInt(CROCKFORD.indexOf(ch));
-  const out = Buffer.alloc(16);
-  for (let i = 15; i >= 0; i--) {
+  const out = Buffer.alloc(ID_BYTES);
+  for (let i = ID_BYTES - 1; i >= 0; i--) {
     out[i] = Number(n & 0xffn);
     n >>= 8n;
   }
@@ -80,9 +83,9 @@ function decode(b: Buffer): PageTokenPayload | undefined {
   let at = 2;
   let debtorId: string;
   if (b[1] === 1) {
-    if (b.length !== 2 + 16 + 9) return undefined;
-    debtorId = `deb_${ulidText(b.subarray(2, 18))}`;
-    at = 18;
+    if (b.length !== 2 + ID_BYTES + 9) return undefined;
+    debtorId = `deb_${ulidText(b.subarray(2, 2 + ID_BYTES))}`;
+    at = 2 + ID_BYTES;
   } else if (b[1] === 2) {
     const len = b[2];
     if (b.length !== 3 + len + 9) return undefined;

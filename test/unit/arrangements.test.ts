@@ -158,7 +158,7 @@ describe('the page token', () => {
   const p = { debtorId: 'deb_01kjsesxm0yg5h87rnmqd1xhs4', journeyNo: 2, stepNo: 7, expiresAt: Date.parse('2026-05-01T10:00:00Z'), instalment: 3 };
   it('round-trips, is short enough for an SMS, and shows no id', () => {
     const t = sealPageToken(p, secret);
-    expect(t.length).toBeLessThanOrEqual(52);
+    expect(t.length).toBeLessThanOrEqual(54);
     expect(t).not.toContain('deb_');
     expect(t).not.toContain('01kjsesxm0');
     expect(openPageToken(t, secret, Date.parse('2026-04-01T00:00:00Z'))).toEqual({ ok: true, payload: p });
@@ -177,9 +177,11 @@ describe('the page token', () => {
     expect(openPageToken('short', secret, now)).toEqual({ ok: false, reason: 'malformed' });
     expect(openPageToken(t, secret, p.expiresAt)).toEqual({ ok: false, reason: 'expired' });
   });
-  it('also carries ids of other shapes', () => {
-    const q = { ...p, debtorId: 'legacy-debtor-42' };
-    expect(openPageToken(sealPageToken(q, secret), secret, 0)).toEqual({ ok: true, payload: q });
+  it('also carries random ids of the same shape (first character beyond a ULID’s) and ids of other shapes', () => {
+    for (const debtorId of ['deb_zzzzzzzzzzzzzzzzzzzzzzzzzz', 'deb_x0000000000000000000000001', 'legacy-debtor-42']) {
+      const q = { ...p, debtorId };
+      expect(openPageToken(sealPageToken(q, secret), secret, 0)).toEqual({ ok: true, payload: q });
+    }
   });
 });
 
