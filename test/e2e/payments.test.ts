@@ -176,6 +176,31 @@ describe('paying through the debtor page (Mollie)', () => {
     expect(charged.body.timeline.filter((e: { type: string }) => e.type === 'payment_reversed')).toHaveLength(2);
   });
 
+  it('on the page: a dispute pauses that claim, "already paid" gives time, debt help stops the journey (as the replies do)', async () => {
+    const d = await smsDebtor('+31611110009', [
+      { reference: 'TELL-1', principal: 4_000 },
+      { reference: 'TELL-2', principal: 5_000 },
+    ]);
+    const tell = async (fields: Record<string, string>) => {
+      const res = await fetch(`${d.link}/tell`, form(fields));
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toMatch(/status=told$/);
+      await h.advance({ seconds: 0 });
+    };
+    await tell({ what: 'dispute', claim: '1' });
+    expect((await h.api('GET', `/v1/dossiers/${d.ids[0]}`)).body.status).toBe('paused');
+    expect((await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.status).toBe('open');
+    await tell({ what: 'already_paid' });
+    const view = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
+    expect(view.body.timeline.some((e: { type: string; detail: string }) => e.type === 'replied' && /already paid \(on the payment page\)/.test(e.detail))).toBe(true);
+    expect(view.body.timeline.filter((e: { type: string; detail: string }) => e.type === 'decision').at(-1).detail).toMatch(/already paid/);
+    await tell({ what: 'debt_help' });
+    const ended = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
+    expect(ended.body.journey.nextContactAt).toBeNull();
+    expect(ended.body.timeline.find((e: { type: string }) => e.type === 'journey_ended').detail).toMatch(/referred to debt help/);
+    expect(await (await fetch(`${d.link}?status=told`)).text()).toContain('wij hebben uw bericht ontvangen');
+  });
+
   it('the local Mollie routes validate their input and change nothing on bad input', async () => {
     expect((await h.api('POST', '/local/mollie/payments/tr_nope', { status: 'paid' }, { key: null })).status).toBe(404);
     const d = await smsDebtor('+31611110008', [{ reference: 'PAY-H-1', principal: 2_000 }]);

@@ -223,6 +223,11 @@ describe('the reducer: arrangements and reversals', () => {
     expect(applyEvent(active, { type: 'arrangement_cancelled', at: '2026-04-05T06:00:00.000Z', reason: 'debt help' }).arrangement?.status).toBe('cancelled');
   });
 
+  it('debt help reported (reply or page) cancels the arrangement', () => {
+    const s = applyEvent(active, { type: 'reply', at: '2026-03-10T08:00:00.000Z', channel: 'page', intent: 'debt_help', dossierIds: ['a', 'b'] });
+    expect(s.arrangement).toMatchObject({ status: 'cancelled', reason: 'debt help reported' });
+  });
+
   it('a step records its reminder and a breach on the case, like the store’s targeted update', () => {
     const after = applyEvent(active, {
       type: 'parked',

@@ -366,6 +366,10 @@ function reply(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseStat
     return recordReaction({ ...ev, signals }, { at: e.at, type: 'replied', code: e.intent });
   });
   if (e.intent === 'debt_help') next = addFlag(next, 'debt_help_reported', e.at, e.dossierIds);
+  // Debt help takes over: an arrangement offered or in force with the agency ends (the journey stops too).
+  if (e.intent === 'debt_help' && (next.arrangement?.status === 'active' || next.arrangement?.status === 'proposed')) {
+    next = { ...next, arrangement: ended(next.arrangement, 'cancelled', e.at, 'debt help reported') };
+  }
   if (e.intent === 'cannot_pay') next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
   if (e.intent === 'dispute') next = pause(next, e.dossierIds, 'dispute reported by the debtor', e.at);
   return next;
