@@ -8,9 +8,10 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
-import { openPageToken } from '../domain/page-token.js';
+import { creditorsOfMask, openPageToken } from '../domain/page-token.js';
 import { localDate } from '../domain/calendar.js';
-import { claimsOf, type CaseState } from '../domain/case/state.js';
+import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
+import { claimsOf, clientsOf, type CaseState } from '../domain/case/state.js';
 import type { AgencyDetails } from '../channels/render-contract.js';
 import { pageTokenSecret } from '../shared/config.js';
 import { fieldErrors, friendlyError } from '../shared/schemas.js';
@@ -20,11 +21,9 @@ import { PagePayForm, PagePlanForm, PageQuery, PageTellForm } from '../shared/pa
 import type { Route } from '../shared/routes.js';
 import { countHit } from '../store/rate-limits.js';
 import { getClient } from '../store/clients.js';
-import { appendEvents } from '../store/timeline.js';
-import { loadCase, mutateCase } from '../services/case.js';
-import { wakeJourney } from '../services/journeys.js';
+import { loadCase } from '../services/case.js';
 import { acceptOption, openClaims, plansFor } from '../services/arrangements.js';
-import { changedProjections } from '../services/engagement.js';
+import { recordPageStatement } from '../services/engagement.js';
 import { debtorPage, messagePage, type PageLanguage } from './page.js';
 import agencyJson from '../../templates/agency.json' with { type: 'json' };
 
@@ -80,6 +79,9 @@ export async function pageResponse(event: APIGatewayProxyEvent, route: Route, no
   const c = await loadCase(opened.payload.debtorId, now);
   if (!c) return html(404, messagePage(guessLang, 'invalid', agency));
   const lang = langOf(event, c);
+  // The page is about the claims of the creditors the message was about (as a reply from a number is about the
+  // claims that number was given with): it shows, pays and acts on those only — always the debtor's own.
+  const creditors = creditorsOfMask(clientsOf(c), opened.payload.creditors);
   const path = `${(event.requestContext?.path ?? event.path).replace(/\/(pay|plan|tell)$/, '')}`;
   const back = `${path}?lang=${lang}`;
   try {
@@ -87,22 +89,22 @@ export async function pageResponse(event: APIGatewayProxyEvent, route: Route, no
       case 'debtorPage': {
         const q = PageQuery.safeParse(event.queryStringParameters ?? {});
         const notice = q.success ? q.data.status : undefined;
-        return html(200, await render(c, path, lang, now, opened.payload.instalment, notice));
+        return html(200, await render(c, creditors, path, lang, now, opened.payload.instalment, notice));
       }
       case 'debtorPagePay': {
         const form = parseForm(PagePayForm, event);
         // Imported on first use: the other API routes' cold starts do not load the payment provider's client.
         const { startCheckout } = await import('../services/checkout.js');
-        return redirect(await startCheckout(c, token, form.what, lang, now, serverUrl(event)));
+        return redirect(await startCheckout(c, creditors, token, form.what, lang, now, serverUrl(event)));
       }
       case 'debtorPagePlan': {
         const form = parseForm(PagePlanForm, event);
-        const ok = await acceptOption(c.caseId, Number(form.option), 'page', now, c);
+        const ok = await acceptOption(c.caseId, Number(form.option), now, c, creditors);
         return ok ? redirect(`${back}&status=plan`) : html(409, messagePage(lang, 'error', agency, back));
       }
       case 'debtorPageTell': {
         const form = parseForm(PageTellForm, event);
-        await tell(c, form.what, form.claim ? Number(form.claim) : undefined, now);
+        await tell(c, creditors, form.what, form.claim ? Number(form.claim) : undefined, now);
         return redirect(`${back}&status=told`);
       }
       default:
@@ -115,41 +117,34 @@ export async function pageResponse(event: APIGatewayProxyEvent, route: Route, no
   }
 }
 
-async function render(c: CaseState, path: string, lang: PageLanguage, now: Date, instalment: number, notice: 'return' | 'plan' | 'told' | undefined): Promise<string> {
-  const open = openClaims(c);
+async function render(c: CaseState, creditors: readonly string[], path: string, lang: PageLanguage, now: Date, instalment: number, notice: 'return' | 'plan' | 'told' | undefined): Promise<string> {
+  const open = openClaims(c, now, creditors);
   const names = new Map<string, string>();
   for (const d of open) if (!names.has(d.clientId)) names.set(d.clientId, (await getClient(d.clientId))?.name ?? d.clientId);
+  const day = localDate(now);
+  const stop = accrualStop(c);
+  // An arrangement about other creditors' claims is not this page's (its instalments hold their shares).
+  const arrangement = c.arrangement?.dossierIds.every((id) => creditors.includes(c.dossiers[id]?.clientId ?? '')) ? c.arrangement : undefined;
   return debtorPage({
     lang,
     agency,
     path,
-    claims: open.map((d) => ({ creditor: names.get(d.clientId)!, reference: d.reference, ...(d.description ? { description: d.description } : {}), principal: d.principal, costs: d.costs, paid: d.paid, outstanding: Math.max(0, d.principal + d.costs - d.paid) })),
-    ...(c.arrangement ? { arrangement: c.arrangement } : {}),
-    plans: c.arrangement?.status === 'active' ? [] : plansFor(c, now),
+    claims: open.map((d) => {
+      // What is owed today: costs, then interest, then principal (art. 6:44 BW), as every view and message shows it.
+      const a = claimAmounts(d, day, { stopAccrualOn: stop });
+      return { creditor: names.get(d.clientId)!, reference: d.reference, ...(d.description ? { description: d.description } : {}), principal: d.principal, costs: d.costs, interest: a.interest, paid: a.paid, outstanding: a.outstanding };
+    }),
+    ...(arrangement ? { arrangement } : {}),
+    plans: c.arrangement?.status === 'active' ? [] : plansFor(c, now, open),
     ...(instalment ? { instalment } : {}),
     ...(notice ? { notice } : {}),
-    today: localDate(now),
+    today: day,
   });
 }
 
-const TOLD: Record<'already_paid' | 'dispute' | 'debt_help', string> = {
-  already_paid: 'says the claim is already paid',
-  dispute: 'disputes the claim',
-  debt_help: 'reports debt help or debt restructuring',
-};
-
-/** "I already paid", "I dispute this", "I get debt help" on the page: the same effects as the matching replies. */
-async function tell(c: CaseState, what: 'already_paid' | 'dispute' | 'debt_help', claimNo: number | undefined, now: Date): Promise<void> {
-  const at = now.toISOString();
-  const open = openClaims(c);
-  const dossierIds = what === 'dispute' && claimNo && open[claimNo - 1] ? [open[claimNo - 1].dossierId] : open.map((d) => d.dossierId);
-  if (dossierIds.length === 0) return;
-  const m = await mutateCase(c.caseId, now, () => [{ type: 'reply', at, channel: 'page', intent: what, dossierIds }], c);
-  if (!m) return;
-  await appendEvents(
-    c.caseId,
-    [{ eventId: `page-${what}-${at}`, at, type: 'replied', detail: `Debtor ${TOLD[what]} (on the payment page)`, dossierIds, intent: what, data: { intent: what, via: 'page' } }],
-    changedProjections(m.before, m.after),
-  );
-  await wakeJourney(m.after, `page:${what}`);
+/** "I already paid", "I dispute this", "I get debt help" on the page: the same effects as the matching replies (services/engagement.ts). */
+async function tell(c: CaseState, creditors: readonly string[], what: 'already_paid' | 'dispute' | 'debt_help', claimNo: number | undefined, now: Date): Promise<void> {
+  const open = openClaims(c, now, creditors);
+  const dossierIds = claimNo && open[claimNo - 1] ? [open[claimNo - 1].dossierId] : open.map((d) => d.dossierId);
+  await recordPageStatement(c, what, dossierIds, now);
 }

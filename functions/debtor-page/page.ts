@@ -80,6 +80,8 @@ export interface PageClaim {
   description?: string;
   principal: number;
   costs: number;
+  /** statutory interest up to today (0 when the creditor claims none) */
+  interest?: number;
   paid: number;
   outstanding: number;
 }
@@ -120,7 +122,7 @@ export function debtorPage(d: PageData): string {
     const id = `claim-${i + 1}`;
     parts.push(`<section class="card claim" aria-labelledby="${id}-title">
 <h2 id="${id}-title">${esc(c.creditor)} · ${esc(c.reference)}</h2>${c.description ? `<p class="note">${esc(c.description)}</p>` : ''}
-<dl><dt>${t(lang, 'principal')}</dt><dd>${money(c.principal, lang)}</dd><dt>${t(lang, 'costs')}</dt><dd>${money(c.costs, lang)}</dd><dt>${t(lang, 'paid')}</dt><dd>${money(c.paid, lang)}</dd><dt><strong>${t(lang, 'outstanding')}</strong></dt><dd><strong>${money(c.outstanding, lang)}</strong></dd></dl>
+<dl><dt>${t(lang, 'principal')}</dt><dd>${money(c.principal, lang)}</dd><dt>${t(lang, 'costs')}</dt><dd>${money(c.costs, lang)}</dd>${c.interest ? `<dt>${t(lang, 'interest')}</dt><dd>${money(c.interest, lang)}</dd>` : ''}<dt>${t(lang, 'paid')}</dt><dd>${money(c.paid, lang)}</dd><dt><strong>${t(lang, 'outstanding')}</strong></dt><dd><strong>${money(c.outstanding, lang)}</strong></dd></dl>
 ${d.claims.length > 1 && d.arrangement?.status !== 'active' ? form(path, 'pay', lang, { what: id }, t(lang, 'payOne', { reference: c.reference, amount: money(c.outstanding, lang) }), true) : ''}
 </section>`);
   });

@@ -4,11 +4,15 @@
  * an active arrangement (a reminder before each due date, one after a missed one, a breach after the grace period).
  * Pure: no AWS, no clock — dates and `now` are passed in.
  *
- * Collection costs in an arrangement follow the Wki small-instalment rule (DESIGN §5 rule 6, costs.ts
- * instalmentCostCap): a monthly amount below €266.67 caps the costs at €40 per instalment and €140 per six months.
+ * Collection costs in an arrangement follow the Wki small-instalment rule (DESIGN §5 rule 6) through the one
+ * function that applies it to instalment claims as well (costs.ts instalmentClaimCosts): a monthly amount below
+ * €266.67 caps the costs at €40 per instalment and €140 per six months. What a claim still owes — principal, costs
+ * and statutory interest after the art. 6:44 BW allocation of its payments — comes from case/amounts.ts, the one
+ * allocation rule of the case.
  */
 import { addDays, localDate, workingDayOnOrAfter } from './calendar.js';
-import { instalmentCostCap, INSTALMENT_THRESHOLD_CENTS } from './costs.js';
+import { type ClaimMoney, claimAmounts } from './case/amounts.js';
+import { instalmentClaimCosts } from './costs.js';
 import { splitCents } from './decide/costs.js';
 import { euro } from './money.js';
 import { type IncomeSource, paydayOnOrAfter } from './payday.js';
@@ -72,24 +76,41 @@ export interface Arrangement {
   reason?: string;
 }
 
+/** A claim as a plan reads it: what it still owes today (art. 6:44 BW allocation, interest included). */
 export interface PlanDossier {
   dossierId: string;
-  principal: number;
+  /** principal + costs + interest still open */
+  outstanding: number;
+  /** the collection costs charged (incl. VAT), paid or not */
   costs: number;
-  paid: number;
+  /** principal still open */
+  principal: number;
+  /** the costs include VAT (the creditor cannot deduct it) */
+  vat?: boolean;
 }
 
-const outstanding = (d: PlanDossier) => Math.max(0, d.principal + d.costs - d.paid);
+/** A claim's plan figures on `day` (Europe/Amsterdam), from case/amounts.ts. */
+export function planDossierOf(d: ClaimMoney & { dossierId: string; vatOnCosts?: boolean }, day: string, stopAccrualOn?: string): PlanDossier {
+  const a = claimAmounts(d, day, stopAccrualOn ? { stopAccrualOn } : {});
+  return { dossierId: d.dossierId, outstanding: a.outstanding, costs: d.costs, principal: a.open.principal, ...(d.vatOnCosts ? { vat: true } : {}) };
+}
 
-/** The Wki small-instalment cap on the costs of an `months`-month plan; `costs` only ever goes down. */
-export function planCosts(costs: number, monthly: number, months: number): { costs: number; reason: string } {
+const outstanding = (d: PlanDossier) => Math.max(0, d.outstanding);
+
+/**
+ * The Wki small-instalment cap on the costs of an `months`-month plan of `monthly` a month on `principal`
+ * (costs.ts instalmentClaimCosts: the WIK scale, capped at €40 per instalment and €140 per six months below
+ * €266.67 a month); `costs` only ever goes down.
+ */
+export function planCosts(costs: number, monthly: number, months: number, principal: number, vat = false): { costs: number; reason: string } {
   if (costs === 0) return { costs: 0, reason: 'no collection costs charged' };
-  if (monthly >= INSTALMENT_THRESHOLD_CENTS) return { costs, reason: `monthly amount ${euro(monthly)} is €266.67 or more: the costs stay ${euro(costs)}` };
-  const cap = instalmentCostCap(monthly, months);
-  const capped = Math.min(costs, cap.capCents!);
+  if (monthly <= 0 || principal <= 0) return { costs, reason: `the costs stay ${euro(costs)}` };
+  const c = instalmentClaimCosts({ monthlyAmountCents: monthly, overdueInstalments: months, overdueCents: principal, vat });
+  if (c.capCents === null) return { costs, reason: `monthly amount ${euro(monthly)} is €266.67 or more: the costs stay ${euro(costs)}` };
+  const capped = Math.min(costs, c.total);
   return {
     costs: capped,
-    reason: `Wki small-instalment rule: ${cap.reason}; cap ${euro(cap.capCents!)}, ${capped < costs ? `costs lowered from ${euro(costs)} to ${euro(capped)}` : `the costs of ${euro(costs)} stay below it`}`,
+    reason: `Wki small-instalment rule: ${c.reason}; ${capped < costs ? `costs lowered from ${euro(costs)} to ${euro(capped)}` : `the costs of ${euro(costs)} stay below it`}`,
   };
 }
 
@@ -109,10 +130,11 @@ export function dueDates(income: IncomeSource, today: string, months: number): s
 /** One plan of `months` instalments, or why it does not fit the limits. */
 export function planOf(dossiers: readonly PlanDossier[], months: number, income: IncomeSource, today: string): PlanOption {
   const owed = dossiers.reduce((s, d) => s + outstanding(d), 0);
-  const costs = dossiers.reduce((s, d) => s + Math.min(d.costs, outstanding(d)), 0);
+  const costs = dossiers.reduce((s, d) => s + d.costs, 0);
+  const principal = dossiers.reduce((s, d) => s + d.principal, 0);
   const guess = Math.ceil(owed / months);
-  const c = planCosts(costs, guess, months);
-  const total = owed - (costs - c.costs);
+  const c = planCosts(costs, guess, months, principal, dossiers.some((d) => d.vat === true));
+  const total = Math.max(0, owed - (costs - c.costs));
   const amounts = splitCents(total, Array.from({ length: months }, () => 1));
   const dates = dueDates(income, today, months);
   return { months, monthly: amounts[0], total, costs: c.costs, costsReason: c.reason, instalments: dates.map((dueDate, i) => ({ dueDate, amount: amounts[i] })) };
@@ -252,16 +274,34 @@ export function arrangementStep(a: Arrangement, rules: Pick<ArrangementRules, 'r
 /** Is this arrangement the one in force (no collection messages while it runs)? */
 export const isActive = (a: Pick<Arrangement, 'status'> | undefined): boolean => a?.status === 'active';
 
+/** Number words and ordinals a choice may use ("twee", "de tweede", "2e", "the second", "2nd"). */
+const CHOICE_WORDS: Record<string, number> = {
+  een: 1, één: 1, eerste: 1, '1e': 1, '1ste': 1, one: 1, first: 1, '1st': 1,
+  twee: 2, tweede: 2, '2e': 2, '2de': 2, two: 2, second: 2, '2nd': 2,
+  drie: 3, derde: 3, '3e': 3, '3de': 3, three: 3, third: 3, '3rd': 3,
+};
+const CHOICE = new RegExp(
+  '^(?:(?:ik\\s+(?:kies|neem|wil)|doe\\s+maar|graag|i\\s+(?:choose|pick|take|want)|i\\W?ll\\s+take)\\s+)?' +
+    '(?:(?:de|het|the)\\s+)?' +
+    '(?:(?:optie|option|plan|keuze|choice|nummer|number|nr\\.?|no\\.?|regeling)\\s*)?' +
+    `([1-9]|${Object.keys(CHOICE_WORDS).join('|')})` +
+    '(?:\\s+(?:optie|option|plan|keuze|one|graag|please|pls|alstublieft|aub|svp|a\\.u\\.b\\.?))?' +
+    '\\s*[.!)]*\\s*$',
+  'iu',
+);
+
 /**
- * The option a reply picks from an open offer: "2", "optie 2", "plan 2.", "2!" → 2 (1-based); anything else, or a
- * number the offer does not have, picks nothing (the reply is then classified as usual).
+ * The option a reply picks from an open offer: "2", "optie 2", "plan 2.", "2!", "de tweede", "ik kies 2", "the
+ * first one" → 2, 2, 2, 2, 2, 2, 1 (1-based); anything else, or a number the offer does not have, picks nothing (the
+ * reply is then classified as usual).
  */
 export function offerChoice(text: string, offer: Pick<Arrangement, 'status' | 'options'> | undefined): number | undefined {
   if (offer?.status !== 'proposed' || !offer.options?.length) return undefined;
-  const m = /^\s*(?:(?:optie|option|plan|keuze|nummer|nr\.?)\s*)?([1-9])\s*[.!)]?\s*$/i.exec(text);
+  const m = CHOICE.exec(text.trim().replace(/\s+/g, ' '));
   if (!m) return undefined;
-  const n = Number(m[1]);
-  return n >= 1 && n <= offer.options.length ? n : undefined;
+  const word = m[1].toLowerCase();
+  const n = /^[1-9]$/.test(word) ? Number(word) : CHOICE_WORDS[word];
+  return n !== undefined && n >= 1 && n <= offer.options.length ? n : undefined;
 }
 
 /** The instalments of an accepted option. */

@@ -7,9 +7,12 @@
  * token = base64url(tag ‖ ciphertext). Opening decrypts, recomputes the tag and compares in constant time, so a
  * changed or made-up token is refused without any database read. The same message always gets the same link.
  *
- * Payload (28 bytes for our ids): version 1 · id kind (1: "deb_" + 26 base32 characters — a ULID or a random id of
+ * Payload (30 bytes for our ids): version 1 · id kind (1: "deb_" + 26 base32 characters — a ULID or a random id of
  * that shape — as 17 bytes, 2: other text) · id ·
- * journey no (u16) · step no (u16) · expiry in hours since the epoch (u32) · scope (0: all claims, n: instalment n).
+ * journey no (u16) · step no (u16) · expiry in hours since the epoch (u32) · scope (0: all claims, n: instalment n) ·
+ * creditors (u16 bit mask: the creditors whose claims the message was about, bit i = the i-th creditor of the
+ * case in filing order; 0: every creditor). The page shows and acts on those creditors' claims only, as a reply
+ * from a number is about the claims that number was given with (case/reply-scope.ts).
  *
  * Pure apart from node:crypto; the secret and the time are passed in.
  */
@@ -23,6 +26,8 @@ export interface PageTokenPayload {
   expiresAt: number;
   /** 0: the debtor's claims; n ≥ 1: instalment n of the arrangement */
   instalment: number;
+  /** bit i: the i-th creditor of the case (filing order) the message was about; 0 (or absent): every creditor */
+  creditors?: number;
 }
 
 export type OpenedToken = { ok: true; payload: PageTokenPayload } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
@@ -32,6 +37,8 @@ const TAG = 12;
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 const ULID_ID = /^deb_[0-9a-hjkmnp-tv-z]{26}$/;
 const ID_BYTES = 17;
+/** journey no, step no, expiry, scope, creditors */
+const TAIL = 11;
 
 function keys(secret: string): { enc: Buffer; mac: Buffer } {
   if (secret.length < 16) throw new Error('the page token secret must be at least 16 characters');
@@ -64,11 +71,12 @@ function ulidText(bytes: Buffer): string {
 
 function encode(p: PageTokenPayload): Buffer {
   const id = ULID_ID.test(p.debtorId) ? Buffer.concat([Buffer.from([1]), ulidBytes(p.debtorId.slice(4))]) : idText(p.debtorId);
-  const tail = Buffer.alloc(9);
+  const tail = Buffer.alloc(TAIL);
   tail.writeUInt16BE(p.journeyNo & 0xffff, 0);
   tail.writeUInt16BE(p.stepNo & 0xffff, 2);
   tail.writeUInt32BE(Math.ceil(p.expiresAt / HOUR), 4);
   tail.writeUInt8(p.instalment & 0xff, 8);
+  tail.writeUInt16BE((p.creditors ?? 0) & 0xffff, 9);
   return Buffer.concat([Buffer.from([1]), id, tail]);
 }
 
@@ -83,12 +91,12 @@ function decode(b: Buffer): PageTokenPayload | undefined {
   let at = 2;
   let debtorId: string;
   if (b[1] === 1) {
-    if (b.length !== 2 + ID_BYTES + 9) return undefined;
+    if (b.length !== 2 + ID_BYTES + TAIL) return undefined;
     debtorId = `deb_${ulidText(b.subarray(2, 2 + ID_BYTES))}`;
     at = 2 + ID_BYTES;
   } else if (b[1] === 2) {
     const len = b[2];
-    if (b.length !== 3 + len + 9) return undefined;
+    if (b.length !== 3 + len + TAIL) return undefined;
     debtorId = b.subarray(3, 3 + len).toString('utf8');
     at = 3 + len;
   } else return undefined;
@@ -98,6 +106,7 @@ function decode(b: Buffer): PageTokenPayload | undefined {
     stepNo: b.readUInt16BE(at + 2),
     expiresAt: b.readUInt32BE(at + 4) * HOUR,
     instalment: b.readUInt8(at + 8),
+    ...(b.readUInt16BE(at + 9) ? { creditors: b.readUInt16BE(at + 9) } : {}),
   };
 }
 
@@ -133,3 +142,21 @@ export function openPageToken(token: string, secret: string, now: number): Opene
 
 /** How long a message's link works: PAGE_LINK_DAYS, default 60 days after the message. */
 export const DEFAULT_PAGE_LINK_DAYS = 60;
+
+/** The creditor mask for a message about the claims of `clientIds`, given the case's creditors in filing order. */
+export function creditorMask(caseCreditors: readonly string[], clientIds: readonly string[]): number {
+  let mask = 0;
+  for (const id of clientIds) {
+    const i = caseCreditors.indexOf(id);
+    // A 17th creditor does not fit: such a link shows every creditor's claims of the person (still only their own).
+    if (i < 0 || i >= 16) return 0;
+    mask |= 1 << i;
+  }
+  return mask;
+}
+
+/** The creditors a token's mask names (every creditor of the case when the mask is 0). */
+export function creditorsOfMask(caseCreditors: readonly string[], mask: number | undefined): string[] {
+  if (!mask) return [...caseCreditors];
+  return caseCreditors.filter((_, i) => i < 16 && (mask & (1 << i)) !== 0);
+}

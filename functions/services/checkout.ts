@@ -18,14 +18,16 @@ import { logger } from '../shared/logger.js';
 import { type Checkout, getCheckout, markReversed, putCheckout } from '../store/checkouts.js';
 import { appendEvent } from '../store/timeline.js';
 import { bookPayments, type PaymentPart, reversePayments } from './payments.js';
-import { openClaims } from './arrangements.js';
+import { openClaims, owedOn } from './arrangements.js';
 
-const owed = (d: { principal: number; costs: number; paid: number }) => Math.max(0, d.principal + d.costs - d.paid);
-
-
-/** What a choice on the page pays, per dossier. */
-export function partsFor(c: CaseState, what: string): PaymentPart[] {
-  const open = openClaims(c);
+/**
+ * What a choice on the page pays, per dossier: what each claim owes today (art. 6:44 BW allocation, interest
+ * included); among `creditors`' claims only (the page's). An instalment is split by what each of its dossiers
+ * still owes, so the last one pays every dossier off to the cent.
+ */
+export function partsFor(c: CaseState, what: string, now: Date, creditors?: readonly string[]): PaymentPart[] {
+  const open = openClaims(c, now, creditors);
+  const owed = (d: (typeof open)[number]) => owedOn(c, d, now);
   if (what === 'all') return open.map((d) => ({ dossierId: d.dossierId, amount: owed(d) }));
   const claim = /^claim-(\d+)$/.exec(what);
   if (claim) {
@@ -35,8 +37,7 @@ export function partsFor(c: CaseState, what: string): PaymentPart[] {
   if (what === 'instalment') {
     const a = c.arrangement;
     const next = a?.status === 'active' ? firstUnpaid(a) : undefined;
-    if (!a || !next) return [];
-    // Split by what each dossier still owes: the last instalment then pays every dossier off to the cent.
+    if (!a || !next || (creditors && !a.dossierIds.every((id) => creditors.includes(c.dossiers[id]?.clientId ?? '')))) return [];
     const owing = open.filter((d) => a.dossierIds.includes(d.dossierId));
     return splitOverDossiers({ dossierIds: owing.map((d) => d.dossierId), weights: Object.fromEntries(owing.map((d) => [d.dossierId, owed(d)])) }, Math.min(due(next.instalment), owing.reduce((s, d) => s + owed(d), 0)));
   }
@@ -44,8 +45,8 @@ export function partsFor(c: CaseState, what: string): PaymentPart[] {
 }
 
 /** Starts a payment for the choice and returns where the debtor pays (the provider's checkout). `base`: where the API is reached (redirect and webhook). */
-export async function startCheckout(c: CaseState, token: string, what: string, lang: 'nl' | 'en', now: Date, base = publicBaseUrl()): Promise<string> {
-  const parts = partsFor(c, what);
+export async function startCheckout(c: CaseState, creditors: readonly string[] | undefined, token: string, what: string, lang: 'nl' | 'en', now: Date, base = publicBaseUrl()): Promise<string> {
+  const parts = partsFor(c, what, now, creditors);
   const amount = parts.reduce((s, p) => s + p.amount, 0);
   if (amount === 0) throw new HttpError(409, 'nothing_to_pay', 'There is nothing to pay for this choice.');
   const refs = parts.map((p) => c.dossiers[p.dossierId].reference);

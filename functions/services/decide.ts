@@ -46,6 +46,7 @@ function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq
     awaitSeconds: seconds(at, d.nextDecisionAt) + TIMER_GRACE_S,
     ...(log ? { log } : {}),
     ...(d.costs?.length ? { costs: d.costs } : {}),
+    ...(d.termEndDate ? { termEndDate: d.termEndDate } : {}),
     strategy: strategyId(),
     ...(d.topic ? { topic: d.topic } : {}),
     ...(d.aside ? { aside: true } : {}),

@@ -4,99 +4,207 @@
  * then wakes the journey where it may change the next step. Webhook deliveries are deduplicated, so a
  * redelivered one changes the case and the timeline once.
  */
-import type { CaseEvent } from '../domain/case/events.js';
+import { type CaseEvent, applyEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { INTENT_TEXT } from '../domain/case/visibility.js';
-import { classifyReply } from '../domain/intents.js';
+import { replyScope } from '../domain/case/reply-scope.js';
+import { type ClassifiedReply, SAFETY_ORDER, classifyReply } from '../domain/intents/index.js';
+import { optOutsOf, planReply, type ReplyPlan } from '../domain/conversation.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
+import { answerReply, createReplyTasks, replyTaskId } from './conversation.js';
 import { logger } from '../shared/logger.js';
 import { redact } from '../channels/port.js';
 import { dossierItem } from '../store/dossiers.js';
-import { debtorsByPhone } from '../store/identity.js';
+import { debtorsByPhone, recordNumberOptOut } from '../store/identity.js';
 import { getMessageRef, webhookDone, webhookReceipt } from '../store/messages.js';
 import { createTaskOnce } from '../store/tasks.js';
 import { appendEvents, type NewEvent, type TimelineType } from '../store/timeline.js';
 import { mutateCase } from './case.js';
 import { wakeJourney } from './journeys.js';
-import { acceptOfferByReply } from './arrangements.js';
+import { type Acceptance, acceptanceEvents, acceptanceTimeline, offerEvents, openClaims } from './arrangements.js';
+import { type Arrangement, offerChoice } from '../domain/arrangements.js';
 
 /** A shared number's reply goes to the debtor messaged there last, if that was this recently; else to a person. */
 export const SHARED_NUMBER_WINDOW_MS = 30 * 86_400_000;
+/** Messaged there closer together than this: it is not clear which message the reply answers. */
+export const SHARED_NUMBER_TIE_MS = 86_400_000;
 
 /**
  * Whose reply is this? One debtor with this number: that one. Several (a family's shared phone): the one the
  * agency messaged there last within 30 days; otherwise nobody — an agent decides, never a guess.
  */
-export async function debtorForReply(phone: string, now: Date): Promise<{ debtorId?: string; candidates: string[] }> {
+export async function debtorForReply(phone: string, now: Date): Promise<{ debtorId?: string; candidates: string[]; why?: string }> {
   const owners = await debtorsByPhone(phone);
   if (owners.length <= 1) return { debtorId: owners[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+  const candidates = owners.map((o) => o.debtorId);
   const recent = owners
     .filter((o) => o.lastMessagedAt && now.getTime() - Date.parse(o.lastMessagedAt) <= SHARED_NUMBER_WINDOW_MS)
     .sort((a, b) => b.lastMessagedAt!.localeCompare(a.lastMessagedAt!));
-  // Two messaged at the same moment: no "last" one, so a person decides.
-  const tied = recent.length > 1 && recent[0].lastMessagedAt === recent[1].lastMessagedAt;
-  return { debtorId: tied ? undefined : recent[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+  if (recent.length === 0) return { candidates, why: 'a reply from a number several debtors share; none was messaged there in the last 30 days' };
+  // Two messaged there within a day of each other (a family's messages in one morning's batch): no "last" one.
+  if (recent.length > 1 && Date.parse(recent[0].lastMessagedAt!) - Date.parse(recent[1].lastMessagedAt!) < SHARED_NUMBER_TIE_MS) {
+    return { candidates, why: 'a reply from a number several debtors share; more than one was messaged there within a day of the other' };
+  }
+  return { debtorId: recent[0].debtorId, candidates };
 }
 
-/** The dossiers a reply is about: those of the last message sent, else all the debtor's open ones. */
-function answeredDossiers(c: CaseState): string[] {
-  const open = claimsOf(c).filter((d) => d.status === 'open');
-  const all = open.length ? open : claimsOf(c);
-  const last = c.contacts.at(-1);
-  const answered = all.filter((d) => last?.dossierIds?.includes(d.dossierId));
-  return (answered.length ? answered : all).map((d) => d.dossierId);
-}
-
+/**
+ * A debtor's SMS or WhatsApp reply: understood (domain/intents), written to the case (the reducer applies its
+ * intent, opt-outs and holds), put on the timeline, handed to agents where it needs a person, answered once
+ * (services/conversation.ts), and only then the journey woken. A redelivered webhook is recognised by its receipt;
+ * one that comes while the first is still at work repeats only idempotent writes and finds the answer claimed.
+ */
 export async function handleInboundMessage(msg: { MessageSid: string; From: string; Body: string }, now: Date): Promise<void> {
   const receipt = await webhookReceipt('twilio-in', msg.MessageSid, now);
   if (receipt.done) return;
   const channel = msg.From.startsWith('whatsapp:') ? 'whatsapp' : 'sms';
   const phone = msg.From.replace(/^whatsapp:/, '');
-  const { debtorId, candidates } = await debtorForReply(phone, now);
+  const { debtorId, candidates, why } = await debtorForReply(phone, now);
   if (!debtorId) {
-    if (candidates.length) await unassignedReply(msg, channel, phone, candidates, receipt.at);
+    if (candidates.length) await unassignedReply(msg, channel, phone, candidates, why!, receipt.at, now);
     else logger.info('reply from an unknown number ignored', { messageSid: msg.MessageSid });
     await webhookDone('twilio-in', msg.MessageSid);
     return;
   }
   const at = receipt.at;
-  // Issue 9: "1", "2" or "3" to an open arrangement offer accepts that plan; checked before the reply is classified.
-  if (await acceptOfferByReply(debtorId, msg, channel, at, now)) {
-    await webhookDone('twilio-in', msg.MessageSid);
-    logger.info('arrangement accepted by reply', { debtorId, channel });
-    return;
-  }
-  const reply = classifyReply(msg.Body);
-  const optOut: OptOut | undefined = reply.intent === 'opt_out_all' ? 'all' : reply.intent === 'opt_out' ? channel : undefined;
+  const classified = classifyReply(msg.Body, new Date(at));
+  let reply: ClassifiedReply = classified;
+  let accepted: Acceptance | undefined;
   let dossierIds: string[] = [];
+  let plan: ReplyPlan | undefined;
   const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
-    dossierIds = answeredDossiers(c);
-    return [
-      { type: 'reply', at, channel, intent: reply.intent, dossierIds },
-      ...(optOut ? [{ type: 'opted_out' as const, at, channel: optOut, dossierIds }] : []),
-    ];
+    dossierIds = replyScope(c, phone);
+    reply = classified;
+    accepted = undefined;
+    const repeat = c.inbound?.recent?.includes(msg.MessageSid) === true;
+    // Issue 9: "1", "2", "de eerste" to an open offer about this number's claims accepts that plan: the reply is
+    // the choice (no agent needs to read it), answered with the plan agreed.
+    const choice = repeat || hasSafetyIntent(classified) ? undefined : offerChoice(msg.Body, c.arrangement);
+    let arrangement: CaseEvent[] = [];
+    if (choice !== undefined && c.arrangement!.dossierIds.every((id) => dossierIds.includes(id))) {
+      const r = acceptanceEvents(c, choice, now, openClaims(c, now).filter((d) => dossierIds.includes(d.dossierId)));
+      if (r) {
+        accepted = r.accepted;
+        arrangement = r.events;
+        reply = choiceReply(choice);
+        dossierIds = r.accepted.arrangement.dossierIds;
+      }
+    }
+    // The plan reads the opt-outs as they were before this reply (a repeated reply sees its own: same plan).
+    const before = repeat ? c.optOuts.filter((o) => !optOutsOf(reply, channel).includes(o)) : c.optOuts;
+    plan = planReply(reply, { channel, optOuts: before, now: new Date(at) });
+    const replied: CaseEvent = {
+      type: 'reply',
+      at,
+      channel,
+      intent: reply.intent,
+      dossierIds,
+      messageId: msg.MessageSid,
+      ...(reply.also.length ? { also: reply.also } : {}),
+      ...(reply.date ? { promiseDate: reply.date.date } : {}),
+      ...(plan.holds.length ? { holds: plan.holds.map((reason) => ({ reason, taskId: replyTaskId(msg.MessageSid, reason) })) } : {}),
+    };
+    // "Ik wil een regeling" / "ik kan niet betalen": the answer is the offer (one answer; the journey, seeing an
+    // offer made since the request, sends no second one). Only when the answer goes, and never past debt help.
+    if (!repeat && !accepted && OFFER_ANSWERS.has(reply.intent) && plan.answer === reply.intent && !hasSafetyIntent(reply)) {
+      arrangement = offerEvents(applyEvent(c, replied), dossierIds, now, `arr-${c.journey.journeyNo}-r${msg.MessageSid}`.slice(0, 80));
+    }
+    return [replied, ...arrangement, ...plan.optOuts.map((o) => ({ type: 'opted_out' as const, at, channel: o, dossierIds }))];
   });
-  if (!m) return;
+  if (!m || !plan) return;
+  // Whoever is filed with this number later is not messaged where it asked for no more.
+  await recordNumberOptOut(phone, plan.optOuts, at);
   const events: NewEvent[] = [
     {
       eventId: `in-${msg.MessageSid}`,
       at,
       type: 'replied',
       channel,
-      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}`,
+      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}${reply.guess ? ` (best guess: ${reply.guess.replace(/_/g, ' ')}, ${Math.round(reply.confidence * 100)}% sure)` : ''}${reply.date ? ` (${reply.date.date})` : ''}`,
       dossierIds,
       text: msg.Body.slice(0, 1600),
       intent: reply.intent,
-      data: { intent: reply.intent, ...(reply.matched ? { matched: reply.matched } : {}) },
+      confidence: reply.confidence,
+      data: {
+        intent: reply.intent,
+        confidence: reply.confidence,
+        ...(reply.guess ? { guess: reply.guess } : {}),
+        ...(reply.also.length ? { also: reply.also } : {}),
+        ...(reply.date ? { date: reply.date.date, precision: reply.date.precision } : {}),
+        ...(reply.matched ? { matched: reply.matched } : {}),
+      },
     },
   ];
-  if (optOut) {
-    events.push({ eventId: `optout-${msg.MessageSid}`, at, type: 'opted_out', channel, detail: optOut === 'all' ? 'No more messages on any channel.' : `No more ${channel} messages.`, dossierIds });
+  for (const o of plan.optOuts) {
+    events.push({
+      eventId: `optout-${msg.MessageSid}-${o}`,
+      at,
+      type: 'opted_out',
+      channel: o === 'all' ? channel : o,
+      detail: o === 'all' ? 'No more messages or calls on any digital channel; legally required letters still go by post.' : `No more ${o} messages.`,
+      dossierIds,
+    });
   }
+  if (accepted) events.push(...acceptanceTimeline(accepted, 'reply', now.toISOString()));
+  else if (m.after.arrangement?.status === 'proposed' && m.after.arrangement !== m.before.arrangement) events.push(offerTimeline(m.after.arrangement, at));
+  const r = { c: m.after, messageSid: msg.MessageSid, channel, phone, text: msg.Body, reply, plan, dossierIds, at } as const;
+  events.push(...(await createReplyTasks(r)));
+  // The reply and what it changed go on the timeline before the answer, so the answer follows it there.
   await appendEvents(debtorId, events, changedProjections(m.before, m.after));
+  const later = await answerReply(r, now);
+  if (later.length) await appendEvents(debtorId, later);
   await wakeJourney(m.after, `reply:${reply.intent}`);
   await webhookDone('twilio-in', msg.MessageSid);
-  logger.info('reply recorded', { debtorId, intent: reply.intent, channel });
+  logger.info('reply recorded', { debtorId, intent: reply.intent, confidence: reply.confidence, channel, tasks: plan.tasks.length });
+}
+
+/** Replies whose answer is the offer of a payment plan (issue 9). */
+const OFFER_ANSWERS: ReadonlySet<string> = new Set(['arrangement', 'cannot_pay']);
+
+/** A safety intent (opt-out, vulnerability, debt help, bankruptcy) outweighs a plan: no offer, no choice. */
+const hasSafetyIntent = (r: ClassifiedReply) => [r.intent, ...r.also].some((i) => SAFETY_ORDER.includes(i));
+
+/** A reply that picks option `n` of the open offer, as the conversation records it: an arrangement, sure. */
+function choiceReply(n: number): ClassifiedReply {
+  return { intent: 'arrangement', confidence: 1, also: [], channels: [], bareStop: false, matched: `option ${n} of the offer` };
+}
+
+function offerTimeline(a: Arrangement, at: string): NewEvent {
+  return {
+    eventId: `arr-offered-${a.id}`,
+    at,
+    type: 'arrangement',
+    detail: `Payment arrangement offered in the answer to the reply: ${(a.options ?? []).map((o, i) => `option ${i + 1}: ${o.months} × ${o.monthly} cents (${o.costsReason})`).join('; ')}.`,
+    dossierIds: a.dossierIds,
+    data: { arrangement: 'proposed', options: (a.options ?? []).length },
+  };
+}
+
+/** What the debtor can say on the debtor page, with the intent of the matching reply. */
+export const PAGE_STATEMENTS = { already_paid: 'says the claim is already paid', dispute: 'disputes the claim', debt_help: 'reports debt help or debt restructuring' } as const;
+
+/**
+ * "I already paid", "I dispute this", "I get debt help" said on the debtor page: the same effects as the matching
+ * reply, through the same reducer event and agent tasks (a dispute: the dossier paused and a dispute_review task;
+ * debt help: every open dossier to debt_help, an arrangement cancelled, the journey stopped; already paid: the
+ * grace before the next reminder). No answer message: the page confirms it itself.
+ */
+export async function recordPageStatement(c: CaseState, intent: keyof typeof PAGE_STATEMENTS, dossierIds: readonly string[], now: Date): Promise<void> {
+  if (dossierIds.length === 0) return;
+  const at = now.toISOString();
+  const statementId = `page-${intent}-${at}`;
+  const reply: ClassifiedReply = { intent, confidence: 1, also: [], channels: [], bareStop: false, matched: 'on the payment page' };
+  const plan = planReply(reply, { channel: 'sms', optOuts: [], now });
+  const ids = [...dossierIds];
+  const m = await mutateCase(c.caseId, now, () => [{ type: 'reply', at, channel: 'page', intent, dossierIds: ids, messageId: statementId }], c);
+  if (!m?.changed) return;
+  const events: NewEvent[] = [
+    { eventId: statementId, at, type: 'replied', detail: `Debtor ${PAGE_STATEMENTS[intent]} (on the payment page)`, dossierIds: ids, intent, confidence: 1, data: { intent, via: 'page' } },
+  ];
+  events.push(...(await createReplyTasks({ c: m.after, messageSid: statementId, channel: 'page', phone: '', text: '', reply, plan, dossierIds: ids, at })));
+  await appendEvents(c.caseId, events, changedProjections(m.before, m.after));
+  await wakeJourney(m.after, `page:${intent}`);
+  logger.info('page statement recorded', { debtorId: c.caseId, intent });
 }
 
 /** The dossiers whose status an event changed, as projection items to rewrite. */
@@ -106,8 +214,22 @@ export function changedProjections(before: CaseState, after: CaseState) {
     .map((d) => dossierItem({ ...d, debtorId: after.caseId }));
 }
 
-/** A reply nobody can be sure was whose: an agent task with the candidates, no journey touched. */
-async function unassignedReply(msg: { MessageSid: string; Body: string }, channel: string, phone: string, candidates: string[], at: string): Promise<void> {
+/**
+ * A reply nobody can be sure was whose: an agent task with the candidates, no journey touched — except a STOP:
+ * it holds at once for the number, for everyone who uses it (nobody is messaged there again on that channel while
+ * an agent finds out whose it was).
+ */
+async function unassignedReply(msg: { MessageSid: string; Body: string }, channel: 'sms' | 'whatsapp', phone: string, candidates: string[], why: string, at: string, now: Date): Promise<void> {
+  const stops = optOutsOf(classifyReply(msg.Body, new Date(at)), channel);
+  if (stops.length) {
+    await recordNumberOptOut(phone, stops, at);
+    for (const caseId of candidates) {
+      const m = await mutateCase(caseId, now, (c) => stops.filter((o) => !c.contactPoints.some((p) => p.value === phone && p.optedOut?.includes(o))).map((o) => ({ type: 'opted_out' as const, at, channel: o, point: phone })));
+      if (!m?.changed) continue;
+      await appendEvents(caseId, [{ eventId: `optout-${msg.MessageSid}`, at, type: 'opted_out', channel, detail: `Someone using a shared number asked for no more ${stops.includes('all') ? 'messages' : stops.join(', ')} there: nobody is messaged there on it.`, dossierIds: [] }]);
+      await wakeJourney(m.after, 'opted_out');
+    }
+  }
   await createTaskOnce({
     taskId: `reply_${msg.MessageSid}`,
     reason: 'unassigned_reply',
@@ -118,9 +240,9 @@ async function unassignedReply(msg: { MessageSid: string; Body: string }, channe
     dueAt: new Date(Date.parse(at) + 86_400_000).toISOString(),
     createdAt: at,
     dossierIds: [],
-    context: { why: 'a reply from a number several debtors share; none was messaged there in the last 30 days', channel, phone, text: msg.Body.slice(0, 1600), candidates },
+    context: { why: stops.length ? `${why}; the number is opted out of ${stops.join(', ')} for all of them` : why, channel, phone, text: msg.Body.slice(0, 1600), candidates },
   });
-  logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length });
+  logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length, optOut: stops.length > 0 });
 }
 
 /**

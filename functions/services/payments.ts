@@ -3,10 +3,13 @@
  * provider (services/checkout.ts). Booked exactly once per payment key (the client's reference, else the
  * Idempotency-Key; `mollie:<payment id>` for a provider payment): the payment item records it under its key, the
  * case applies it once (it remembers the recent keys), and a retry repeats only the idempotent rest. A key reused for
- * another amount is refused. A full payment ends the outreach about that dossier at once; a surplus is shown as
- * `refundDue`. A payment on a dossier in an arrangement goes to its instalments in order (the reducer does that).
- * Refunds and chargebacks take payments back and reopen what they undo (`reversePayments`).
+ * another amount is refused. The timeline entry says how the payment was allocated: costs, then interest, then
+ * principal (art. 6:44 BW, domain/case/amounts.ts). A full payment ends the outreach about that dossier at once; a
+ * surplus is shown as `refundDue`. A payment on a dossier in an arrangement goes to its instalments in order (the
+ * reducer does that). Refunds and chargebacks take payments back and reopen what they undo (`reversePayments`).
  */
+import { localDate } from '../domain/calendar.js';
+import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
 import type { CaseEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { euro } from '../domain/money.js';
@@ -35,7 +38,6 @@ export interface Booking {
   paidAtGiven?: boolean;
 }
 
-const owed = (d: { principal: number; costs: number; paid: number }) => d.principal + d.costs - d.paid;
 
 /**
  * Books a payment split over dossiers of one debtor, once per (dossier, key): payment items, one case write, the
@@ -60,14 +62,24 @@ export async function bookPayments(debtorId: string, parts: readonly PaymentPart
   for (const r of records) {
     const d = m.after.dossiers[r.dossierId];
     if (!d) continue;
-    const left = owed(d);
+    // How art. 6:44 BW allocates it (costs, then interest, then principal), over the claim's dated payments up to today.
+    const paidOn = localDate(new Date(r.paidAt));
+    const amounts = claimAmounts(d, [paidOn, localDate(now)].sort()[1], { stopAccrualOn: accrualStop(m.after) });
+    const allocation = amounts.allocations.filter((a) => a.date === paidOn && a.amount === r.amount).at(-1);
     events.push({
       eventId: `pay-${r.dossierId}-${b.key}`,
       at: r.recordedAt,
       type: 'payment',
-      detail: `Payment of ${r.amount} cents received${b.how ? ` ${b.how}` : ''}${r.reference ? ` (${r.reference})` : ''}; ${Math.max(0, left)} cents outstanding${left < 0 ? `, ${-left} cents to refund` : ''}.`,
+      detail:
+        `Payment of ${r.amount} cents received${b.how ? ` ${b.how}` : ''}${r.reference ? ` (${r.reference})` : ''}` +
+        `${allocation ? `; ${allocation.reason}` : ''}; ${amounts.outstanding} cents outstanding${amounts.refundDue > 0 ? `, ${amounts.refundDue} cents to refund` : ''}.`,
       dossierIds: [r.dossierId],
-      data: { amount: r.amount, paidAt: r.paidAt, dossierId: r.dossierId },
+      data: {
+        amount: r.amount,
+        paidAt: r.paidAt,
+        dossierId: r.dossierId,
+        ...(allocation ? { allocation: { toCosts: allocation.toCosts, toInterest: allocation.toInterest, toPrincipal: allocation.toPrincipal, surplus: allocation.surplus } } : {}),
+      },
     });
     if (d.status === 'paid') events.push({ eventId: `paid-${r.dossierId}`, at: r.recordedAt, type: 'paid', detail: 'Paid in full: outreach for this dossier stopped.', dossierIds: [r.dossierId] });
   }
@@ -98,7 +110,7 @@ export async function reversePayments(debtorId: string, parts: readonly PaymentP
     eventId: `rev-${p.dossierId}-${r.key}`,
     at,
     type: 'payment_reversed' as const,
-    detail: `${r.reason === 'refund' ? 'Refund' : 'Chargeback'} of ${euro(p.amount)} ${r.how}; ${Math.max(0, owed(m.after.dossiers[p.dossierId]))} cents outstanding${m.before.dossiers[p.dossierId]?.status === 'paid' && m.after.dossiers[p.dossierId]?.status === 'open' ? ': the dossier is open again' : ''}.`,
+    detail: `${r.reason === 'refund' ? 'Refund' : 'Chargeback'} of ${euro(p.amount)} ${r.how}; ${claimAmounts(m.after.dossiers[p.dossierId], localDate(now), { stopAccrualOn: accrualStop(m.after) }).outstanding} cents outstanding${m.before.dossiers[p.dossierId]?.status === 'paid' && m.after.dossiers[p.dossierId]?.status === 'open' ? ': the dossier is open again' : ''}.`,
     dossierIds: [p.dossierId],
     data: { amount: p.amount, reason: r.reason },
   }));

@@ -143,7 +143,7 @@ function withView(u: Update, view: JourneyView | undefined, costs: readonly Cost
   if (view) {
     u.set(['journey', 'phase'], view.phase).set(['journey', 'segment'], view.segment).set(['journey', 'segmentReasons'], view.segmentReasons).set(['journey', 'nextContactAt'], view.nextContactAt);
   }
-  for (const c of costs ?? []) u.set(['dossiers', c.dossierId, 'costs'], c.costs).set(['dossiers', c.dossierId, 'updatedAt'], at);
+  for (const c of costs ?? []) u.set(['dossiers', c.dossierId, 'costs'], c.costs).set(['dossiers', c.dossierId, 'costsFrom'], c.from).set(['dossiers', c.dossierId, 'updatedAt'], at);
   return u.add(['version'], 1).set(['updatedAt'], at);
 }
 
@@ -172,6 +172,12 @@ export interface StepClaimInput {
   openTask?: JourneyRecord['openTask'] | null;
   /** the step's change to the arrangement (an offer, a reminder sent, a breach) */
   arrangement?: ArrangementChange;
+  /**
+   * the term end the message states (a follow-up of the 14-day letter), kept on each of its claims. Decide computes
+   * it as the last day before costs, which is never before a term stated earlier, so setting it equals the
+   * reducer's "latest of the two"; the claim's condition (nothing happened since the decision) keeps that true.
+   */
+  statedTermEnd?: string;
   at: string;
 }
 
@@ -207,6 +213,7 @@ export async function claimStep(i: StepClaimInput): Promise<CaseState | undefine
   else u.set(['journey', 'openTask'], i.openTask);
   for (const dossierId of i.letterFor ?? []) u.setIfMissing(['dossiers', dossierId, 'letter'], { at: i.contact.at, stepNo: i.contact.stepNo });
   withArrangement(u, i.arrangement, i.at);
+  if (i.statedTermEnd) for (const dossierId of i.contact.dossierIds ?? []) u.set(['dossiers', dossierId, 'statedTermEnd'], i.statedTermEnd);
   return update(i.caseId, withView(u, i.view, i.costs, i.at));
 }
 

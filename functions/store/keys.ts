@@ -17,6 +17,7 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | identity keys of a name| IDENT#<sha256(name)>         | NAME                      |  (attributes k_<sha256(key)> = debtorId)      |
  * | creditor's debtorRef   | DREF#<sha256(client, ref)>   | DREF                      |                                               |
  * | phone → debtors        | PHONE#<e164>                 | DEBTOR#<debtorId>         |                                               |
+ * | a number's opt-outs    | PHONE#<e164>                 | OPTOUT                    |  (channels someone using it opted out of)     |
  * | email → debtors        | EMAIL#<email>                | DEBTOR#<debtorId>         |                                               |
  * | dossier (projection)   | DOSSIER#<dossierId>          | DOSSIER                   | CLIENT#<clientId> / DOSSIER#<status>#<created>#<id> |
  * | payment                | DOSSIER#<dossierId>          | PAYMENT#<reference or id> |                                               |
@@ -25,6 +26,7 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | call task              | TASK#<taskId>                | TASK                      | TASKS#<status> / <dueAt>#<taskId>             |
  * | provider payment       | PAYMENT#<provider id>        | PAYMENT                   |                                               |
  * | rate-limit counter     | RATE#<sha256(kind, key)>     | W#<window start>          |        (expires via TTL)                      |
+ * | answer to a reply      | ANSWER#<inbound MessageSid>  | ANSWER                    |                                               |
  *
  * Access patterns: API key → client; dossier by id (then checked against the caller's client) → its case; a
  * client's dossier by reference; a client's dossiers by status and time (GSI1); the identity keys of a name (one
@@ -56,6 +58,7 @@ export const key = {
   task: (taskId: string) => ({ PK: `TASK#${taskId}`, SK: 'TASK' }),
   providerPayment: (providerId: string) => ({ PK: `PAYMENT#${providerId}`, SK: 'PAYMENT' }),
   rate: (bucket: string, windowStart: number) => ({ PK: `RATE#${hashed(bucket)}`, SK: `W#${windowStart}` }),
+  answer: (messageSid: string) => ({ PK: `ANSWER#${messageSid}`, SK: 'ANSWER' }),
   // first version (read by the upgrade only)
   legacyDebtor: (debtorId: string) => ({ PK: `DEBTOR#${debtorId}`, SK: 'DEBTOR' }),
   legacySend: (caseId: string, journeyNo: number, stepNo: number) => ({

@@ -48,6 +48,9 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** Letters are financial records: kept 7 years (DESIGN §5.12), then expired. */
 export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
 
+/** The API stage (its URL: `https://<api id>.execute-api.<region>.<suffix>/<stage>/`). */
+const API_STAGE = 'prod';
+
 /** The placeholders in state-machines/journey.asl.json and the function each one is bound to. */
 export const JOURNEY_SUBSTITUTIONS = {
   DecideFunctionArn: 'Decide',
@@ -94,9 +97,11 @@ const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/webhooks/handler.ts',
     handler: 'handler',
     service: 'webhooks',
-    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated)',
+    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated); answers to replies',
     memorySize: 1024,
     timeout: Duration.seconds(15),
+    // It answers debtors' replies (templates/answer), also when a schedule invokes it at 07:00.
+    rendersMessages: true,
   },
   Decide: {
     entry: 'functions/decide/handler.ts',
@@ -344,7 +349,8 @@ export class MaatwerkStack extends Stack {
     // page link, so the functions that write messages (and the page that opens them) read the token secret.
     this.grantSecret(fns.Api, this.secrets.mollie, 'MOLLIE_SECRET_ARN');
     this.grantSecret(fns.Webhooks, this.secrets.mollie, 'MOLLIE_SECRET_ARN');
-    for (const name of ['Api', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) this.grantSecret(fns[name], this.secrets.page, 'PAGE_SECRET_ARN');
+    // The Webhooks function answers replies, and answers that mention paying carry the page link too.
+    for (const name of ['Api', 'Webhooks', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) this.grantSecret(fns[name], this.secrets.page, 'PAGE_SECRET_ARN');
 
     // Letters: SendLetter writes the rendered PDFs, nobody else touches the bucket.
     fns.SendLetter.addEnvironment('LETTER_BUCKET', this.letterBucket.bucketName);
@@ -415,6 +421,10 @@ export class MaatwerkStack extends Stack {
     for (const name of ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) {
       fns[name].addEnvironment('PAYMENT_LINK_BASE', `${this.api.url}p/`);
     }
+    // Answers to replies (the Webhooks function, also from the 07:00 answer timer, with no request to read a URL
+    // from) link to the page as well. Built from the API's id and stage name, not `api.url`: the stage depends on
+    // the Webhooks integration, so its URL in that function's environment would be a CloudFormation cycle.
+    fns.Webhooks.addEnvironment('PAYMENT_LINK_BASE', `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}/p/`);
 
     // -------------------------------------------------------- observability
     this.observability = new Observability(this, 'Observability', {
@@ -580,7 +590,7 @@ export class MaatwerkStack extends Stack {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'prod',
+        stageName: API_STAGE,
         tracingEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         // Request/response bodies contain names, phone numbers and e-mail addresses: never log them.

@@ -113,7 +113,7 @@ describe('the document', () => {
 
   it('documents every field, enum and the error shape of the claim', () => {
     const schemas = doc.components!.schemas! as Record<string, OpenAPIV3_1.SchemaObject>;
-    expect(Object.keys(schemas.CreateDossierBody.properties!).sort()).toEqual(['debtor', 'description', 'dueDate', 'principal', 'reference']);
+    expect(Object.keys(schemas.CreateDossierBody.properties!).sort()).toEqual(['debtor', 'description', 'dueDate', 'instalment', 'principal', 'reference']);
     expect(Object.keys(schemas.DebtorInput.properties!).sort()).toEqual(
       ['address', 'consumer', 'debtorRef', 'email', 'incomeSource', 'language', 'name', 'paydayOfMonth', 'phone', 'whatsappOptIn'].sort(),
     );

@@ -87,7 +87,7 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
     secrets: ['mollie', 'page'],
     letterPut: false,
   },
-  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['mollie', 'sendgrid', 'twilio'], letterPut: false },
+  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['mollie', 'page', 'sendgrid', 'twilio'], letterPut: false },
   Decide: { states: [], secrets: [], letterPut: false },
   SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'sendgrid'], letterPut: false },
   SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'twilio'], letterPut: false },

@@ -29,7 +29,8 @@ import { caseWith } from '../support/cases.js';
 
 const RULES = { maxMonths: 12, minInstalmentCents: 2_500, options: [3, 6, 12], reminderDaysBefore: 3, graceDays: 7 };
 const SALARY = { type: 'salary' as const, rule: 'fixed_day' as const, day: 25 };
-const d = (dossierId: string, principal: number, costs = 0, paid = 0) => ({ dossierId, principal, costs, paid });
+/** A claim as plans read it (no interest claimed): payments go to costs first, then principal (art. 6:44 BW). */
+const d = (dossierId: string, principal: number, costs = 0, paid = 0) => ({ dossierId, outstanding: Math.max(0, principal + costs - paid), costs, principal: Math.max(0, principal - Math.max(0, paid - costs)) });
 
 describe('plan proposals', () => {
   it('offers the strategy’s plan lengths that keep the minimum instalment, at most three', () => {
@@ -64,11 +65,13 @@ describe('plan proposals', () => {
   });
 
   it('caps the collection costs by the Wki small-instalment rule, with the reason', () => {
-    expect(planCosts(15_000, 10_000, 6)).toMatchObject({ costs: 14_000 });
-    expect(planCosts(15_000, 10_000, 6).reason).toMatch(/Wki small-instalment rule.*€140\.00.*lowered from €150\.00 to €140\.00/);
-    expect(planCosts(10_000, 10_000, 3).costs).toBe(10_000);
-    expect(planCosts(42_500, 30_000, 12).costs).toBe(42_500);
-    expect(planCosts(42_500, 30_000, 12).reason).toMatch(/€266\.67 or more/);
+    expect(planCosts(15_000, 10_000, 6, 100_000)).toMatchObject({ costs: 14_000 });
+    expect(planCosts(15_000, 10_000, 6, 100_000).reason).toMatch(/Wki small-instalment rule.*€140\.00.*lowered from €150\.00 to €140\.00/);
+    expect(planCosts(10_000, 10_000, 3, 100_000).costs).toBe(10_000);
+    expect(planCosts(42_500, 30_000, 12, 300_000).costs).toBe(42_500);
+    expect(planCosts(42_500, 30_000, 12, 300_000).reason).toMatch(/€266\.67 or more/);
+    // the one cap rule (costs.ts instalmentClaimCosts): VAT on the cap when the creditor cannot deduct it
+    expect(planCosts(18_150, 10_000, 6, 100_000, true).costs).toBe(16_940);
     const [p] = proposePlans([d('a', 100_000, 15_000)], { ...RULES, options: [6] }, SALARY, '2026-03-02');
     expect(p).toMatchObject({ months: 6, costs: 14_000, total: 114_000 });
     expect(costsPerDossier([d('a', 60_000, 9_000), d('b', 40_000, 6_000)], p)).toEqual([
@@ -129,8 +132,15 @@ describe('accepting an offer by reply (offerChoice)', () => {
     ['Optie 2', 2],
     ['plan 1!', 1],
     ['option 3', 3],
+    ['de eerste', 1],
+    ['De tweede.', 2],
+    ['ik kies 2', 2],
+    ['Ik neem optie 3', 3],
+    ['the first one', 1],
+    ['twee graag', 2],
+    ['nr. 2', 2],
   ])('"%s" picks option %d', (text, n) => expect(offerChoice(text, offer)).toBe(n));
-  it.each(['4', '0', '12', 'ik wil 2 termijnen', 'stop', '', '2 3'])('"%s" picks nothing', (text) => expect(offerChoice(text, offer)).toBeUndefined());
+  it.each(['4', '0', '12', 'ik wil 2 termijnen', 'stop', '', '2 3', 'de vierde', 'ik kan er 2 betalen'])('"%s" picks nothing', (text) => expect(offerChoice(text, offer)).toBeUndefined());
   it('needs an open offer', () => {
     expect(offerChoice('1', undefined)).toBeUndefined();
     expect(offerChoice('1', { ...offer, status: 'active' as never })).toBeUndefined();

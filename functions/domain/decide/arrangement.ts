@@ -8,7 +8,8 @@
  * Arrangement messages go by SMS, e-mail or WhatsApp, inside the legal contact hours and days.
  */
 import { isContactAllowed, localInstant, nextContactMoment } from '../calendar.js';
-import { type Arrangement, type ArrangementStep, type PlanOption, arrangementStep, proposePlans } from '../arrangements.js';
+import { type Arrangement, type ArrangementStep, type PlanOption, arrangementStep, planDossierOf, proposePlans } from '../arrangements.js';
+import type { DossierFacts } from '../case/facts.js';
 import type { ArrangementChange } from '../case/events.js';
 import { IncomeSourceSchema } from '../payday.js';
 import { arrangementRulesFor } from '../strategy.js';
@@ -52,11 +53,11 @@ export const currentPhase = (ctx: DecideContext): Phase => (ctx.reached >= 0 ? P
 export const NO_OFFER_AFTER_BREACH_DAYS = 30;
 
 /**
- * The plans to offer for the open claims now, and the proposed arrangement that records them. Not within
- * NO_OFFER_AFTER_BREACH_DAYS of a breach, unless the debtor asked for one since.
+ * The plans to offer for `claims` (the message's, by default every open claim) now, and the proposed arrangement
+ * that records them. Not within NO_OFFER_AFTER_BREACH_DAYS of a breach, unless the debtor asked for one since.
  */
-export function offerFor(ctx: DecideContext, stepNo: number, asked = false): { arrangement: Arrangement; options: PlanOption[] } | undefined {
-  const dossiers = ctx.open;
+export function offerFor(ctx: DecideContext, stepNo: number, asked = false, claims: readonly DossierFacts[] = ctx.open): { arrangement: Arrangement; options: PlanOption[] } | undefined {
+  const dossiers = claims.map((d) => planDossierOf(d, ctx.today)).filter((d) => d.outstanding > 0);
   if (dossiers.length === 0) return undefined;
   const a = ctx.facts.arrangement;
   if (!asked && a?.status === 'breached' && a.endedAt && ctx.t - Date.parse(a.endedAt) < NO_OFFER_AFTER_BREACH_DAYS * 86_400_000) return undefined;
@@ -87,7 +88,8 @@ export function arrangementOutcome(ctx: DecideContext): ArrangementOutcome {
   // A request for an arrangement (reply or call) since the last offer: the offer at once.
   const st = ctx.facts.signals.latestStatement;
   const asked = st && (st.code === 'arrangement' || st.code === 'arrangement_requested');
-  const offeredSince = a !== undefined && Date.parse(a.proposedAt) >= Date.parse(st?.at ?? '');
+  // Answered already: an offer made (also in the answer to the reply) or a plan accepted since the request.
+  const offeredSince = a !== undefined && Math.max(Date.parse(a.proposedAt), Date.parse(a.acceptedAt ?? '') || 0) >= Date.parse(st?.at ?? '');
   if (asked && !offeredSince && ctx.open.length) {
     const early = allowedNow(ctx);
     if (early) return { kind: 'early', decision: early };

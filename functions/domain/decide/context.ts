@@ -81,7 +81,7 @@ export function decideContext(facts: CaseFacts, strategy: Strategy, now: Date): 
     consumer: facts.debtor.consumer,
     uncovered: overdue.filter((d) => needsLetter(ctx, d) && !d.letter),
     // Claims in an arrangement in force (or completed) carry the costs the arrangement set (the Wki rule).
-    costs: costState(open.filter((d) => needsLetter(ctx, d) && !inArrangement(facts, d.dossierId)), now),
+    costs: costState(open.filter((d) => !inArrangement(facts, d.dossierId)), now, (d) => needsLetter(ctx, d)),
     failed: failedChannels(facts, lastContact, t),
   };
 }

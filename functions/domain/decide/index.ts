@@ -24,6 +24,7 @@ import { type Early, type Step, base, journeyEnd, letterGate, nextStep, vulnerab
 import { notOverdueYet, stopFor } from './stops.js';
 import { type AsideSend, arrangementOutcome, asideDecision, offerFor } from './arrangement.js';
 import { arrangementAfter } from '../case/events.js';
+import { euro } from '../money.js';
 
 export type { StrategyDecision };
 export type { CostUpdate } from './costs.js';
@@ -55,8 +56,10 @@ function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: bo
     breach = arrangement.reason;
     ctx = decideContext({ ...facts, arrangement: { ...facts.arrangement!, status: 'breached', endedAt: now.toISOString(), reason: breach } }, strategy, now);
   }
+  // The cost updates travel with whatever the decision is, and the decision log names the rule behind each.
+  const costReasons = ctx.costs.updates.map((u) => `costs ${u.dossierId}: ${euro(u.costs)} (${u.reason})`);
   const withCosts = <D extends StrategyDecision>(d: D): D => {
-    const out = ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates } : d;
+    const out = ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates, reasons: [...d.reasons, ...costReasons] } : d;
     return breach ? { ...out, reasons: [breach, 'the journey resumes where it stands', ...out.reasons], arrangement: settled(facts, { ...(out.arrangement ?? {}), breach }, now) } : out;
   };
 
@@ -122,7 +125,7 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
   let tone = step.tone;
   let offer: ReturnType<typeof offerFor>;
   if (ctx.seg.segment === 'cannot_pay') {
-    offer = step.channel === 'sms' || step.channel === 'email' ? offerFor(ctx, stepNo) : undefined;
+    offer = step.channel === 'sms' || step.channel === 'email' ? offerFor(ctx, stepNo, false, dossiers) : undefined;
     // WhatsApp and the letter have no offer template: their friendly reminder asks "vergeten?", the neutral one not.
     if (!offer && tone === 'friendly' && (step.channel === 'whatsapp' || step.channel === 'letter')) tone = 'neutral';
   }
@@ -134,6 +137,8 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
   const dossierIds = dossiers.map((d) => d.dossierId);
   const change = offer ? { proposed: offer.arrangement } : undefined;
   const nextDecisionAt = lookahead ? nextMoment(ctx, { ...step, tone }, stepNo, dossierIds, change) : new Date(t + DAY);
+  const termEndDate = offer ? undefined : followUpTermEnd(ctx, step, dossiers);
+  if (termEndDate) reasons.push(`states the 14-day letter's term end ${termEndDate} (costs from the day after)`);
   return {
     kind: 'send',
     stepNo,
@@ -146,8 +151,25 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
     dossierIds,
     nextDecisionAt,
     reasons,
+    ...(termEndDate ? { termEndDate } : {}),
     ...base(ctx),
   };
+}
+
+/**
+ * A message in the 14-day letter's phase that is not the letter itself follows it up: it states the letter's term
+ * end instead of a term of its own (templates: "betaal uiterlijk op …"). The date is the last day before costs may
+ * be charged — the Atw-extended term, or a later term an earlier message stated — so the message never states a
+ * term the costs are not charged on. About claims of several letters: the latest of their term ends (recorded on
+ * every claim of the message, so no claim's costs come before the day the message named).
+ */
+function followUpTermEnd(ctx: DecideContext, step: Step, dossiers: readonly { dossierId: string }[]): string | undefined {
+  if (step.phase !== 'fourteen_day_letter' || step.channel === 'letter') return undefined;
+  return dossiers
+    .map((d) => ctx.costs.termEnd.get(d.dossierId))
+    .filter((x): x is string => x !== undefined)
+    .sort()
+    .at(-1);
 }
 
 /**
