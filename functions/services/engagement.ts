@@ -120,7 +120,7 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
       at,
       type: 'replied',
       channel,
-      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}${reply.guess ? ` (best guess: ${reply.guess.replace(/_/g, ' ')}, ${Math.round(reply.confidence * 100)}% sure)` : ''}${reply.date ? ` (${reply.date.date})` : ''}`,
+      detail: `Debtor ${accepted ? `chose option ${accepted.chosen} of the payment arrangement offer` : (INTENT_TEXT[reply.intent] ?? 'replied')}${reply.guess ? ` (best guess: ${reply.guess.replace(/_/g, ' ')}, ${Math.round(reply.confidence * 100)}% sure)` : ''}${reply.date ? ` (${reply.date.date})` : ''}`,
       dossierIds,
       text: msg.Body.slice(0, 1600),
       intent: reply.intent,

@@ -1,6 +1,7 @@
 /**
  * Issue 9: payment arrangements end to end on the local runtime (virtual clock, real SDKs against the fakes).
- * "ik wil een regeling" → the offer within a minute → reply "1"/"2" → the arrangement in force with its instalments
+ * "ik wil een regeling" → the offer within a minute, as the one answer to the reply → reply "1"/"2" (answered with
+ * the plan agreed, never handed to an agent as unclear) → the arrangement in force with its instalments
  * → a reminder before each due date (no collection messages meanwhile) → paying the instalments by link completes it;
  * a missed instalment gets a reminder, then the breach, and the journey resumes with the breach in its log.
  */
@@ -55,17 +56,28 @@ describe('payment arrangements', () => {
   it('"ik wil een regeling" gets an offer within a minute; "1" makes it active; paying every instalment by link completes it', async () => {
     const d = await debtor('+31622220001', 30_000);
     const asked = await now();
+    const sentBefore = (await mine(d.debtorId)).length;
     expect(await h.reply('+31622220001', 'ik wil een regeling')).toBe(200);
     await h.advance({ seconds: 60 });
-    const offer = (await mine(d.debtorId)).find((m) => m.template === 'sms/arrangement_offer/friendly');
-    expect(offer).toBeDefined();
-    expect(Date.parse(offer!.sentAt) - asked).toBeLessThanOrEqual(60_000);
-    expect(offer!.text).toMatch(/1\) 3 x € 100,00/);
-    expect(offer!.text).toContain('Antwoord 1, 2 of 3');
-    expect(offer!.text).not.toMatch(/vergeten/i);
+    // One answer, once: the answer to the reply is the offer; the journey sends no second one.
+    const answers = (await mine(d.debtorId)).slice(sentBefore);
+    expect(answers.map((m) => m.template)).toEqual(['answer/arrangement']);
+    const offer = answers[0];
+    expect(offer.inReplyTo).toBeDefined();
+    expect(Date.parse(offer.sentAt) - asked).toBeLessThanOrEqual(60_000);
+    expect(offer.text).toMatch(/1\) 3 keer € 100,00/);
+    expect(offer.text).toContain('Antwoord met het nummer van uw keuze');
+    expect(offer.text).toMatch(/\/p\/[A-Za-z0-9_-]{40,}/);
+    expect(offer.text).not.toMatch(/vergeten/i);
 
     expect(await h.reply('+31622220001', '1')).toBe(200);
     await h.advance({ seconds: 0 });
+    // The choice is understood: answered with the plan agreed, no task for an agent.
+    const agreed = (await mine(d.debtorId)).slice(sentBefore + 1);
+    expect(agreed.map((m) => m.template)).toEqual(['answer/arrangement']);
+    expect(agreed[0].text).toMatch(/uw betalingsregeling staat: 3 termijnen van € 100,00/);
+    const tasks = await h.api('GET', '/v1/tasks?status=open', undefined, { key: 'key-agency' });
+    expect(tasks.body.tasks.filter((t: { debtorId: string }) => t.debtorId === d.debtorId)).toEqual([]);
     const view = await h.api('GET', `/v1/dossiers/${d.dossierId}`);
     expect(view.body.arrangement.status).toBe('active');
     expect(view.body.arrangement.instalments).toHaveLength(3);
@@ -91,16 +103,16 @@ describe('payment arrangements', () => {
     expect(done.body.arrangement.status).toBe('completed');
     expect(done.body.status).toBe('paid');
     // While the arrangement ran only arrangement messages went out: no collection message after the offer.
-    const afterOffer = (await mine(d.debtorId)).filter((m) => m.sentAt > offer!.sentAt);
-    for (const m of afterOffer) expect(m.template).toMatch(/instalment_/);
+    const afterOffer = (await mine(d.debtorId)).filter((m) => m.sentAt > offer.sentAt);
+    for (const m of afterOffer) expect(m.template).toMatch(/instalment_|^answer\/arrangement$/);
   });
 
   it('a missed instalment gets a reminder, then the breach; the journey resumes with the breach in its log', async () => {
     const d = await debtor('+31622220002', 60_000);
     expect(await h.reply('+31622220002', 'Kan ik een betalingsregeling krijgen?')).toBe(200);
     await h.advance({ seconds: 60 });
-    expect((await mine(d.debtorId)).some((m) => m.template === 'sms/arrangement_offer/friendly')).toBe(true);
-    expect(await h.reply('+31622220002', '2')).toBe(200);
+    expect((await mine(d.debtorId)).some((m) => m.template === 'answer/arrangement' && /2\) 6 keer/.test(m.text))).toBe(true);
+    expect(await h.reply('+31622220002', 'de tweede')).toBe(200);
     await h.advance({ seconds: 0 });
     const view = await h.api('GET', `/v1/dossiers/${d.dossierId}`);
     expect(view.body.arrangement.status).toBe('active');
@@ -115,8 +127,9 @@ describe('payment arrangements', () => {
     expect(log.length).toBeGreaterThan(0);
     expect(breached.body.timeline.some((e: { type: string; detail: string }) => e.type === 'arrangement' && /breached/.test(e.detail))).toBe(true);
     // The journey runs again where it stood: a collection message (no new plan right after the breach, no "vergeten?").
-    const resumed = (await mine(d.debtorId)).filter((m) => m.sentAt >= breached.body.arrangement.instalments[0].dueDate && !/arrangement_offer|instalment_/.test(m.template ?? ''));
+    const resumed = (await mine(d.debtorId)).filter((m) => m.sentAt >= breached.body.arrangement.instalments[0].dueDate && !/arrangement_offer|instalment_|^answer\//.test(m.template ?? ''));
     expect(resumed.length).toBeGreaterThan(0);
+    if (process.env.DEBUG_ARR) console.log((await mine(d.debtorId)).map((m) => `${m.sentAt} ${m.template} ${m.text.slice(0, 80)}`).join('\n'), breached.body.timeline.filter((e: { type: string }) => e.type === 'decision' || e.type === 'replied').map((e: { at: string; detail: string }) => `${e.at} ${e.detail.slice(0, 400)}`).join('\n'));
     expect(resumed[0].template).toMatch(/^(sms|call)\/(reminder\/neutral|task)$/);
     expect(resumed[0].text).not.toMatch(/vergeten/i);
     expect(breached.body.arrangement.status).toBe('breached');
@@ -139,10 +152,15 @@ describe('payment arrangements', () => {
     expect(page).toContain('Uw betalingsregeling');
   });
 
-  it('cannot pay: the next message offers a plan and debt help, never "vergeten?"', async () => {
+  it('cannot pay: the answer offers a plan and debt help; the next journey message too, never "vergeten?"', async () => {
     const d = await debtor('+31622220004', 20_000);
+    const sent = (await mine(d.debtorId)).length;
     expect(await h.reply('+31622220004', 'ik kan niet betalen, ik ben werkloos')).toBe(200);
     await h.advance({ seconds: 0 });
+    const answer = (await mine(d.debtorId)).slice(sent);
+    expect(answer.map((m) => m.template)).toEqual(['answer/cannot_pay']);
+    expect(answer[0].text).toMatch(/Betalen in delen kan: 1\) \d+ keer/);
+    expect(answer[0].text).toContain('Uw gemeente helpt u gratis');
     const before = (await mine(d.debtorId)).length;
     await until(async () => (await mine(d.debtorId)).length > before, 30);
     const next = (await mine(d.debtorId))[before];

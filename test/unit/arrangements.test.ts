@@ -21,7 +21,7 @@ import {
 import { applyEvent } from '../../functions/domain/case/events.js';
 import { factsOf } from '../../functions/domain/case/state.js';
 import { decide } from '../../functions/domain/decide/index.js';
-import { openPageToken, sealPageToken } from '../../functions/domain/page-token.js';
+import { creditorMask, creditorsOfMask, openPageToken, sealPageToken } from '../../functions/domain/page-token.js';
 import { arrangementRulesFor, defaultStrategy, parseStrategy, strategyProblems } from '../../functions/domain/strategy.js';
 import { isWorkingDay } from '../../functions/domain/calendar.js';
 import defaultJson from '../../templates/strategy.json' with { type: 'json' };
@@ -165,10 +165,10 @@ describe('the strategy file: arrangement defaults and per-client limits', () => 
 
 describe('the page token', () => {
   const secret = 'a-test-secret-of-enough-length';
-  const p = { debtorId: 'deb_01kjsesxm0yg5h87rnmqd1xhs4', journeyNo: 2, stepNo: 7, expiresAt: Date.parse('2026-05-01T10:00:00Z'), instalment: 3 };
+  const p = { debtorId: 'deb_01kjsesxm0yg5h87rnmqd1xhs4', journeyNo: 2, stepNo: 7, expiresAt: Date.parse('2026-05-01T10:00:00Z'), instalment: 3, creditors: 0b101 };
   it('round-trips, is short enough for an SMS, and shows no id', () => {
     const t = sealPageToken(p, secret);
-    expect(t.length).toBeLessThanOrEqual(54);
+    expect(t.length).toBeLessThanOrEqual(56);
     expect(t).not.toContain('deb_');
     expect(t).not.toContain('01kjsesxm0');
     expect(openPageToken(t, secret, Date.parse('2026-04-01T00:00:00Z'))).toEqual({ ok: true, payload: p });
@@ -186,6 +186,14 @@ describe('the page token', () => {
     expect(openPageToken('x'.repeat(51), secret, now).ok).toBe(false);
     expect(openPageToken('short', secret, now)).toEqual({ ok: false, reason: 'malformed' });
     expect(openPageToken(t, secret, p.expiresAt)).toEqual({ ok: false, reason: 'expired' });
+  });
+  it('names the creditors the message was about (the page shows only their claims); 0 = every creditor', () => {
+    expect(creditorMask(['acme', 'globex', 'initech'], ['initech', 'acme'])).toBe(0b101);
+    expect(creditorsOfMask(['acme', 'globex', 'initech'], 0b101)).toEqual(['acme', 'initech']);
+    expect(creditorsOfMask(['acme', 'globex'], undefined)).toEqual(['acme', 'globex']);
+    expect(creditorMask(Array.from({ length: 17 }, (_, i) => `c${i}`), ['c16'])).toBe(0);
+    const { creditors: _c, ...all } = p;
+    expect(openPageToken(sealPageToken(all, secret), secret, 0)).toEqual({ ok: true, payload: all });
   });
   it('also carries random ids of the same shape (first character beyond a ULID’s) and ids of other shapes', () => {
     for (const debtorId of ['deb_zzzzzzzzzzzzzzzzzzzzzzzzzz', 'deb_x0000000000000000000000001', 'legacy-debtor-42']) {
