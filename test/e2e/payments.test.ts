@@ -190,15 +190,45 @@ describe('paying through the debtor page (Mollie)', () => {
     await tell({ what: 'dispute', claim: '1' });
     expect((await h.api('GET', `/v1/dossiers/${d.ids[0]}`)).body.status).toBe('paused');
     expect((await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.status).toBe('open');
+    // the same service as a disputing reply: an agent task to have the creditor check it
+    const tasks = (await h.api('GET', '/v1/tasks?status=open&reason=dispute_review', undefined, { key: 'key-agency' })).body.tasks.filter((t: { debtorId: string }) => t.debtorId === d.debtorId);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ dossierIds: [d.ids[0]], context: { intent: 'dispute', channel: 'page' } });
     await tell({ what: 'already_paid' });
     const view = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
     expect(view.body.timeline.some((e: { type: string; detail: string }) => e.type === 'replied' && /already paid \(on the payment page\)/.test(e.detail))).toBe(true);
     expect(view.body.timeline.filter((e: { type: string; detail: string }) => e.type === 'decision').at(-1).detail).toMatch(/already paid/);
     await tell({ what: 'debt_help' });
     const ended = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
+    expect(ended.body.status).toBe('debt_help');
     expect(ended.body.journey.nextContactAt).toBeNull();
     expect(ended.body.timeline.find((e: { type: string }) => e.type === 'journey_ended').detail).toMatch(/referred to debt help/);
     expect(await (await fetch(`${d.link}?status=told`)).text()).toContain('wij hebben uw bericht ontvangen');
+  });
+
+  it('a link shows and acts on the claims of the creditors its message was about, never another creditor’s', async () => {
+    // One person (same name and address) with a claim at Acme (a phone) and one at Globex (an e-mail address).
+    const person = { name: 'Robin Scoped-Voorbeeld', address: { line1: 'Kerkstraat 12', postalCode: '3512 AB', city: 'Utrecht' } };
+    const a = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'SCOPE-ACME', principal: 7_000 }, { ...person, phone: '+31611110010', email: undefined }));
+    const g = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'SCOPE-GLOBEX', principal: 8_000 }, { ...person, phone: undefined, email: 'robin.scoped@example.invalid' }), { key: 'key-globex' });
+    expect(g.body.debtorId).toBe(a.body.debtorId);
+    await h.advance({ seconds: 0 });
+    const sms = (await h.outbox()).filter((m) => m.channel === 'sms' && m.debtorId === a.body.debtorId);
+    expect(sms.length).toBeGreaterThan(0);
+    expect(sms.at(-1)!.dossierIds).toEqual([a.body.dossierId]);
+    const link = /(https?:\/\/\S+\/p\/[A-Za-z0-9_-]+)/.exec(sms.at(-1)!.text)![1];
+    const html = await (await fetch(link)).text();
+    expect(html).toContain('SCOPE-ACME');
+    expect(html).not.toContain('SCOPE-GLOBEX');
+    expect(html).not.toContain('Globex');
+    // "pay all" pays what this page shows; "already paid" is about those claims only
+    const res = await fetch(`${link}/pay`, form({ what: 'all' }));
+    expect(res.status).toBe(303);
+    const id = res.headers.get('location')!.split('/').at(-1)!;
+    expect((await h.api('POST', `/local/mollie/payments/${id}`, { status: 'paid' }, { key: null })).status).toBe(200);
+    await h.advance({ seconds: 0 });
+    expect((await h.api('GET', `/v1/dossiers/${a.body.dossierId}`)).body.status).toBe('paid');
+    expect((await h.api('GET', `/v1/dossiers/${g.body.dossierId}`, undefined, { key: 'key-globex' })).body).toMatchObject({ status: 'open', amounts: { paid: 0 } });
   });
 
   it('the local Mollie routes validate their input and change nothing on bad input', async () => {

@@ -241,9 +241,29 @@ describe('the reducer: arrangements and reversals', () => {
     expect(applyEvent(active, { type: 'arrangement_cancelled', at: '2026-04-05T06:00:00.000Z', reason: 'debt help' }).arrangement?.status).toBe('cancelled');
   });
 
+  it('a refund takes the amount back from the dated payments too (art. 6:44 BW allocation reads them)', () => {
+    let s = pay(active, 'a', 20_000, 'k1');
+    s = applyEvent(s, { type: 'payment_reversed', at: '2026-03-21T08:00:00.000Z', dossierId: 'a', amount: 5_000, key: 'r1', reason: 'chargeback' });
+    expect(s.dossiers.a.payments?.reduce((x, p) => x + p.amount, 0)).toBe(15_000);
+    expect(s.dossiers.a.statusReason).toBe('reopened: payment charged back');
+  });
+
+  it('an offer made in an answer is kept as proposed; it never replaces an arrangement in force', () => {
+    const offer = { ...arrangement, id: 'arr-r', status: 'proposed' as const, instalments: [], weights: {} };
+    const offered = applyEvent(base, { type: 'arrangement_offered', at: '2026-03-02T08:00:00.000Z', arrangement: offer });
+    expect(offered.arrangement).toMatchObject({ id: 'arr-r', status: 'proposed' });
+    expect(offered.eventSeq).toBe(base.eventSeq + 1);
+    expect(applyEvent(active, { type: 'arrangement_offered', at: '2026-03-02T08:00:00.000Z', arrangement: offer })).toBe(active);
+  });
+
   it('debt help reported (reply or page) cancels the arrangement', () => {
     const s = applyEvent(active, { type: 'reply', at: '2026-03-10T08:00:00.000Z', channel: 'page', intent: 'debt_help', dossierIds: ['a', 'b'] });
     expect(s.arrangement).toMatchObject({ status: 'cancelled', reason: 'debt help reported' });
+    // the same effects as the reply: the claims leave collection; a page statement opens no answer window
+    expect(Object.values(s.dossiers).map((x) => x.status)).toEqual(['debt_help', 'debt_help']);
+    expect(s.inbound).toEqual(active.inbound);
+    const bySms = applyEvent(active, { type: 'reply', at: '2026-03-10T08:00:00.000Z', channel: 'sms', intent: 'cannot_pay', also: ['debt_help'], dossierIds: ['a', 'b'], messageId: 'SM1' });
+    expect(bySms.arrangement?.status).toBe('cancelled');
   });
 
   it('a step records its reminder and a breach on the case, like the store’s targeted update', () => {
