@@ -79,6 +79,12 @@ describe('paying through the debtor page (Mollie)', () => {
     expect(view.body.amounts).toMatchObject({ paid: 8_000, outstanding: 0 });
     expect(view.body.journey.nextContactAt).toBeNull();
     expect(view.body.timeline.filter((e: { type: string }) => e.type === 'journey_ended')).toHaveLength(1);
+    // The journey stops within a second of virtual time after the paid webhook was booked.
+    const at = (type: string) => Date.parse(view.body.timeline.find((e: { type: string }) => e.type === type).at);
+    const stoppedAfter = at('journey_ended') - at('payment');
+    if (process.env.MAATWERK_REPORT) console.log(`paid webhook → journey ended: ${stoppedAfter} ms of virtual time`);
+    expect(stoppedAfter).toBeGreaterThanOrEqual(0);
+    expect(stoppedAfter).toBeLessThanOrEqual(1_000);
     // Mollie retries its webhook: five more deliveries book nothing more.
     for (let i = 0; i < 5; i++) expect(await webhook(id)).toBe(200);
     await h.advance({ seconds: 0 });
