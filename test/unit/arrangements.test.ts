@@ -20,6 +20,7 @@ import {
 } from '../../functions/domain/arrangements.js';
 import { applyEvent } from '../../functions/domain/case/events.js';
 import { factsOf } from '../../functions/domain/case/state.js';
+import { visibleTimeline } from '../../functions/domain/case/visibility.js';
 import { decide } from '../../functions/domain/decide/index.js';
 import { creditorMask, creditorsOfMask, openPageToken, sealPageToken } from '../../functions/domain/page-token.js';
 import { arrangementRulesFor, defaultStrategy, parseStrategy, strategyProblems } from '../../functions/domain/strategy.js';
@@ -274,6 +275,23 @@ describe('the reducer: arrangements and reversals', () => {
       arrangement: { remind: '1:before', proposed: { ...arrangement, reminders: ['1:before'] } },
     });
     expect(after.arrangement!.reminders).toEqual(['1:before']);
+  });
+});
+
+describe('what a creditor reads of a plan over several creditors’ claims', () => {
+  it('the totals are the agency’s to read; a creditor whose claims stand alone in it reads the detail', () => {
+    const s = caseWith([
+      { dossierId: 'a', clientId: 'acme', principal: 20_000 },
+      { dossierId: 'g', clientId: 'globex', principal: 10_000 },
+    ]);
+    const events = [
+      { at: '2026-03-02T08:00:00.000Z', type: 'arrangement', detail: 'Payment arrangement accepted by reply: option 1, 3 instalments (10000 cents on 2026-03-26, …)', dossierIds: ['a', 'g'], data: { arrangement: 'active' } },
+      { at: '2026-03-02T08:00:00.000Z', type: 'arrangement', detail: 'Payment arrangement accepted on the payment page: option 2, 6 instalments (3334 cents …)', dossierIds: ['a'], data: { arrangement: 'active' } },
+    ];
+    const acme = visibleTimeline(s, { clientId: 'acme', agent: false }, events);
+    expect(acme[0].detail).toBe('Payment arrangement active, together with claims of another creditor.');
+    expect(acme[1].detail).toContain('3334 cents');
+    expect(visibleTimeline(s, { clientId: 'agency', agent: true }, events)[0].detail).toContain('10000 cents');
   });
 });
 
