@@ -335,6 +335,14 @@ describe('functions', () => {
         expect(env, name).not.toHaveProperty('PUBLIC_BASE_URL');
       }
       expect(env, name).not.toHaveProperty('AWS_NODEJS_CONNECTION_REUSE_ENABLED');
+      if (['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'].includes(name)) {
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE), name).toContain(logicalId(stack.api));
+      } else if (name === 'Webhooks') {
+        // answers to replies carry the page link: the API's id and stage, never the stage's URL (a cycle)
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain(logicalId(stack.api));
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain('/prod/p/');
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).not.toContain('Stage');
+      } else expect(env, name).not.toHaveProperty('PAYMENT_LINK_BASE');
       if (name === 'Api') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
       for (const secret of ['twilio', 'sendgrid', 'print'] as const) {

@@ -126,9 +126,9 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
   let offer: ReturnType<typeof offerFor>;
   if (ctx.seg.segment === 'cannot_pay') {
     offer = step.channel === 'sms' || step.channel === 'email' ? offerFor(ctx, stepNo, false, dossiers) : undefined;
-    // No offer now (WhatsApp and the letter have no offer template; no unasked offer within 30 days of a breach):
-    // the friendly reminder asks "vergeten?", the neutral one not.
-    if (!offer && tone === 'friendly') tone = 'neutral';
+    // No offer in a message now (WhatsApp and the letter have no offer template; no unasked offer within 30 days
+    // of a breach): the friendly reminder asks "vergeten?", the neutral one not. An agent's call stays friendly.
+    if (!offer && tone === 'friendly' && step.channel !== 'call') tone = 'neutral';
   }
   const template = offer ? `${step.channel}/arrangement_offer/${tone}` : `${step.channel}/${step.phase}/${tone}`;
   const late = t - timed.target.at.getTime() > 60_000 ? [`due since ${fmt(timed.target.at)}`] : [];
