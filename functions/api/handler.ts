@@ -65,6 +65,11 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       if (route.operationId === 'openapi') return json(200, doc);
       return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(doc) };
     }
+    // The debtor page: the link's token is the authentication (functions/debtor-page/handler.ts).
+    if (route.operationId.startsWith('debtorPage')) {
+      const { pageResponse } = await import('../debtor-page/handler.js');
+      return await pageResponse(event, route, now());
+    }
     const client = await authenticate(event);
     const p = event.pathParameters ?? {};
     switch (`${event.httpMethod} ${event.resource}`) {

@@ -7,6 +7,11 @@ export const TONES = ['friendly', 'neutral', 'firm'] as const;
 export const LANGUAGES = ['nl', 'en'] as const;
 /** Journey phases (DESIGN §5): friendly reminder → 14-day letter → demand → final notice → hand-over. */
 export const PHASES = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'] as const;
+/**
+ * What a message is about when it is not a phase's own message (issue 9): an arrangement offer (with the debt-help
+ * referral for those who cannot pay), a reminder before an instalment's due date, one after a missed instalment.
+ */
+export const TOPICS = ['arrangement_offer', 'instalment_reminder', 'instalment_missed'] as const;
 /** Why a debtor has not paid (segmentation.ts decides which). */
 export const SEGMENTS = ['cannot_pay', 'will_not_pay', 'unaware', 'vulnerable', 'unknown'] as const;
 /**
@@ -53,6 +58,7 @@ export const DEBTOR_FLAGS = ['vulnerable', 'bewind', 'curatele', 'mentorschap', 
 
 export type Channel = (typeof CHANNELS)[number];
 export type Tone = (typeof TONES)[number];
+export type Topic = (typeof TOPICS)[number];
 export type Language = (typeof LANGUAGES)[number];
 export type Phase = (typeof PHASES)[number];
 export type Segment = (typeof SEGMENTS)[number];

@@ -41,7 +41,8 @@ import {
 import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
 import { adapterFor, setAdapters } from '../channels/adapters.js';
 import type { AgencyDetails, RenderedMessage, RenderInput } from '../channels/render-contract.js';
-import { paymentLinkBase } from '../shared/config.js';
+import { pageLinkFor } from './page-links.js';
+import { firstUnpaid, due as instalmentDue } from '../domain/arrangements.js';
 import { logger } from '../shared/logger.js';
 import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
 import { claimStep, parkJourney, setToken } from '../store/cases.js';
@@ -135,7 +136,8 @@ function claim(state: JourneyState, action: SendAction, token: string, now: Date
     caseId: state.caseId,
     journeyNo: state.journeyNo,
     seenEventSeq: action.seenEventSeq,
-    contact: { at, channel: action.channel, phase: action.phase, tone: action.tone, stepNo: action.stepNo, journeyNo: state.journeyNo, dossierIds: action.dossierIds },
+    contact: { at, channel: action.channel, phase: action.phase, tone: action.tone, stepNo: action.stepNo, journeyNo: state.journeyNo, dossierIds: action.dossierIds, ...(action.aside ? { aside: true } : {}) },
+    ...(action.arrangement ? { arrangement: action.arrangement } : {}),
     letterFor: action.channel === 'letter' && action.phase === 'fourteen_day_letter' ? action.dossierIds : undefined,
     token,
     timer: timerName(state.caseId, state.journeyNo, action.stepNo, action.seenEventSeq),
@@ -398,6 +400,7 @@ async function park(state: JourneyState, action: WaitAction, token: string, now:
     view: { ...(action.log ? { segment: action.log.segment, segmentReasons: action.log.segmentReasons } : {}), nextContactAt: action.until },
     costs: action.costs,
     ...(action.expiredTask ? { forgetTask: true } : {}),
+    ...(action.arrangement ? { arrangement: action.arrangement } : {}),
     at,
   });
   if (!c) {
@@ -483,7 +486,20 @@ export function costNoticeFor(
   return { costs, vatIncluded };
 }
 
-function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean): RenderInput {
+/** What an arrangement message shows: the offer's plans, or the instalment a reminder is about. */
+function arrangementInput(c: CaseState, action: SendAction): Pick<RenderInput, 'topic' | 'offer' | 'instalment'> {
+  if (!action.topic) return {};
+  const a = action.arrangement?.proposed ?? c.arrangement;
+  if (action.topic === 'arrangement_offer') {
+    const options = (a?.options ?? []).map((o, i) => ({ no: i + 1, months: o.months, monthly: o.monthly, firstDue: o.instalments[0].dueDate }));
+    return { topic: action.topic, offer: { options, debtHelp: true } };
+  }
+  const next = a ? firstUnpaid(a) : undefined;
+  if (!a || !next) return {};
+  return { topic: action.topic, instalment: { no: next.no, of: a.instalments.length, amount: instalmentDue(next.instalment), dueDate: next.instalment.dueDate } };
+}
+
+function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean, paymentLink: string): RenderInput {
   const { dossiers, clients } = ctx;
   const day = localDate(now);
   const stop = accrualStop(c);
@@ -511,7 +527,8 @@ function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Da
     debtor: { name: nameFor(c, action.dossierIds), ...(address ? { address } : {}) },
     claims,
     totalOutstanding: claims.reduce((sum, cl) => sum + cl.outstanding, 0),
-    paymentLink: `${paymentLinkBase()}${encodeURIComponent(action.dossierIds[0])}`,
+    paymentLink,
+    ...arrangementInput(c, action),
     agency: agency as AgencyDetails,
     ...(action.phase === 'fourteen_day_letter' ? { costNotice: costNoticeFor(dossiers, clients) } : {}),
     ...(action.channel === 'whatsapp' ? { whatsappWindowOpen: whatsappWindow } : {}),
@@ -533,6 +550,8 @@ function checkLawful(rendered: RenderedMessage, action: SendAction, ctx: SendCon
     channel: action.channel,
     phase: action.phase,
     ...(action.termEndDate ? { termEndDate: action.termEndDate } : {}),
+    // An arrangement message (its own topic) states the plan's dates, no term: held to the rule for other messages.
+    ...(action.topic ? { aside: true } : {}),
     text: [rendered.subject ?? '', rendered.text].join('\n'),
     claims: ctx.dossiers,
     needsLetter: (d) => d.consumer !== false,
@@ -557,7 +576,8 @@ async function sendMessage(c: CaseState, action: SendAction, now: Date): Promise
   const to = channel === 'letter' ? point?.address?.line1 : point?.value;
   if (!point || !to) throw new PermanentSendError(`debtor has no ${channel === 'email' ? 'email address' : channel === 'letter' ? 'address' : 'phone number'}`);
   const ctx = await loadContext(c, action);
-  const rendered = await renderMessage(renderInput(c, action, ctx, now, channel === 'whatsapp' && whatsappWindowOpen(c, now)));
+  const link = await pageLinkFor(c, action.stepNo, action.dossierIds, now, action.topic === 'instalment_reminder' || action.topic === 'instalment_missed' ? (arrangementInput(c, action).instalment?.no ?? 0) : 0);
+  const rendered = await renderMessage(renderInput(c, action, ctx, now, channel === 'whatsapp' && whatsappWindowOpen(c, now), link));
   checkLawful(rendered, action, ctx, now);
   const correlation = { caseId: c.caseId, journeyNo: c.journey.journeyNo, stepNo: action.stepNo };
   let storedAt: string | undefined;
@@ -594,7 +614,7 @@ async function createCallTask(c: CaseState, action: SendAction, now: Date): Prom
   const phone = contactFor(c, 'call', action.dossierIds);
   if (!phone) throw new PermanentSendError('debtor has no phone number');
   const ctx = await loadContext(c, action);
-  const rendered = await renderMessage(renderInput(c, action, ctx, now, false));
+  const rendered = await renderMessage(renderInput(c, action, ctx, now, false, await pageLinkFor(c, action.stepNo, action.dossierIds, now)));
   checkLawful(rendered, action, ctx, now);
   const taskId = taskIdFor(c.caseId, c.journey.journeyNo, action.stepNo);
   const at = now.toISOString();

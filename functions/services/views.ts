@@ -10,6 +10,8 @@ import { HttpError } from '../shared/http.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, getDossier } from '../store/dossiers.js';
 import { recentTimeline } from '../store/timeline.js';
+import { shareOf } from '../domain/arrangements.js';
+import { localDate } from '../domain/calendar.js';
 import { loadCase } from './case.js';
 
 /** The views show the latest events of the conversation: a bounded read, whatever its length. */
@@ -50,6 +52,7 @@ export async function dossierView(client: Client, dossier: DossierRecord, now: D
       segmentReasons: seg.segmentReasons,
       nextContactAt: c.journey.status === 'active' ? (c.journey.nextContactAt ?? null) : null,
     },
+    ...arrangementView(c, d.dossierId, now),
     timeline: visibleTimeline(c, viewer, timeline, d.dossierId),
   };
 }
@@ -86,4 +89,18 @@ export async function debtorView(client: Client, debtorId: string, now: Date, kn
     replies: timeline.filter((e) => e.type === 'replied'),
     decisions: timeline.filter((e) => e.type === 'decision'),
   };
+}
+
+/** The arrangement this dossier is part of, as this dossier's share of each instalment (never another creditor's amounts). */
+function arrangementView(c: CaseState, dossierId: string, now: Date) {
+  const a = c.arrangement;
+  if (!a || !a.dossierIds.includes(dossierId)) return {};
+  const today = localDate(now);
+  const instalments = (a.status === 'proposed' ? [] : shareOf(a, dossierId)).map((i) => ({
+    dueDate: i.dueDate,
+    amount: i.amount,
+    paidAmount: i.paidAmount,
+    status: i.paidAmount >= i.amount ? ('paid' as const) : i.dueDate < today ? ('overdue' as const) : ('open' as const),
+  }));
+  return { arrangement: { status: a.status, instalments, ...(a.reason ? { reason: a.reason } : {}) } };
 }

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { CHANNELS, DOSSIER_STATUSES, INTENTS, PHASES, SEGMENTS, TASK_PRIORITIES, TASK_REASONS } from '../domain/vocabulary.js';
 import { CallOutcome, Language } from './schemas.js';
+import { ArrangementView } from './payment-schemas.js';
 
 const cents = (description: string) => z.number().int().min(0).meta({ description, example: 12500 });
 const dateTime = (description: string) => z.string().meta({ format: 'date-time', description, example: '2026-03-02T09:30:00.000Z' });
@@ -106,6 +107,7 @@ export const DossierView = z
       segmentReasons: z.array(z.string()).meta({ example: ['messages delivered but no reaction after 2 contacts'] }),
       nextContactAt: dateTime('The next planned contact, if the journey is running.').nullable(),
     }),
+    arrangement: ArrangementView.optional(),
     timeline: z.array(TimelineEntry).meta({ description: 'In time order: what was sent, what happened, and every decision with its reasons.' }),
   })
   .meta({ id: 'Dossier' });

@@ -31,6 +31,7 @@ import {
   TwilioStatus,
 } from './schemas.js';
 import { BatchResult, CompletedTask, CreatedDossier, DebtorView, DossierList, DossierView, ErrorBody, SendgridReceipt, TaskList } from './responses.js';
+import { MollieWebhook, PagePayForm, PageParams, PagePlanForm, PageQuery, PageTellForm } from './payment-schemas.js';
 
 /** apiKey: any client key; agentKey: an agency key (else 403); the signatures: the provider's, over the raw request. */
 export type Auth = 'apiKey' | 'agentKey' | 'twilioSignature' | 'sendgridSignature' | 'none';
@@ -94,6 +95,17 @@ const dossierParams = z.object({ dossierId: Id('the dossier id', 'dos_01jnq7x5v2
 const debtorParams = z.object({ debtorId: Id('the debtor id', 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5') });
 const statusBody = (example: string) => ({ type: 'json' as const, schema: StatusChangeBody, optional: true, example: { reason: example } });
 const error = (description: string): RouteAnswer => ({ description, schema: ErrorBody });
+const page = (description: string): RouteAnswer => ({ description, contentType: 'text/html', schema: z.string() });
+/** What every debtor page route may answer besides its success. */
+const PAGE_ANSWERS: Record<number, RouteAnswer> = {
+  404: page('An unknown, forged or expired link: a friendly page with how to reach the agency (it does not say which).'),
+  429: page('Too many requests from this address or for this link (60 per address, 30 per link in 10 minutes); Retry-After says when.'),
+};
+const PAGE_FORM_ANSWERS: Record<number, RouteAnswer> = {
+  ...PAGE_ANSWERS,
+  400: page('The form is not valid.'),
+  409: page('Nothing to pay for this choice, or no such plan (any more).'),
+};
 
 export const ROUTES: readonly Route[] = [
   {
@@ -353,6 +365,73 @@ export const ROUTES: readonly Route[] = [
     headers: sendgridHeaders,
     body: { type: 'json', schema: z.array(z.record(z.string(), z.unknown())).meta({ description: 'SendGrid’s event objects.' }) },
     responses: { 200: { description: 'How many events were recorded.', schema: SendgridReceipt } },
+  },
+  {
+    method: 'POST',
+    resource: '/webhooks/mollie',
+    fn: 'webhooks',
+    auth: 'none',
+    operationId: 'mollieWebhook',
+    tag: 'Provider webhooks',
+    summary: 'Mollie payment webhook',
+    description:
+      'Mollie posts only the payment id. The payment is fetched from the Mollie API before anything is booked, so a call with an unknown or open payment changes nothing. ' +
+      'A paid payment is booked once per payment id (also when the webhook comes again), split per dossier; failed, expired and canceled ones go on the timeline only; refunds and chargebacks reopen what they undo.',
+    body: { type: 'form', schema: MollieWebhook },
+    responses: { 200: { description: 'Received (whatever the payment turned out to be: Mollie only needs a 2xx).', schema: z.object({ received: z.literal(true) }) } },
+  },
+  {
+    method: 'GET',
+    resource: '/p/{token}',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPage',
+    tag: 'Debtor page',
+    summary: 'The debtor’s own page: open claims, pay, a payment plan',
+    description:
+      'The link in every message (one per debtor and message; signed, expiring, opaque: no ids or personal data in it). Server-rendered HTML in Dutch or English, works without JavaScript. ' +
+      'Shows the debtor’s open claims at this agency with creditor, reference, amounts and costs explained; lets them pay all or one, choose a payment plan, say they already paid, dispute a claim or report debt help.',
+    params: PageParams,
+    query: PageQuery,
+    responses: { 200: page('The page.'), ...PAGE_ANSWERS },
+  },
+  {
+    method: 'POST',
+    resource: '/p/{token}/pay',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPagePay',
+    tag: 'Debtor page',
+    summary: 'Pay (all, one claim, or the instalment) with iDEAL',
+    description: 'Creates a payment at Mollie for exactly the choice, split per dossier in cents, and sends the debtor to its checkout (303).',
+    params: PageParams,
+    body: { type: 'form', schema: PagePayForm },
+    responses: { 303: { description: 'To the payment provider’s checkout.' }, ...PAGE_FORM_ANSWERS },
+  },
+  {
+    method: 'POST',
+    resource: '/p/{token}/plan',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPagePlan',
+    tag: 'Debtor page',
+    summary: 'Choose a payment plan',
+    params: PageParams,
+    body: { type: 'form', schema: PagePlanForm },
+    responses: { 303: { description: 'Back to the page, the plan in force.' }, ...PAGE_FORM_ANSWERS },
+  },
+  {
+    method: 'POST',
+    resource: '/p/{token}/tell',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPageTell',
+    tag: 'Debtor page',
+    summary: 'Already paid, a dispute, or debt help',
+    description: 'The same effects as the matching replies: already paid gives time, a dispute pauses that dossier, debt help stops all outreach.',
+    params: PageParams,
+    body: { type: 'form', schema: PageTellForm },
+    responses: { 303: { description: 'Back to the page.' }, ...PAGE_FORM_ANSWERS },
   },
   {
     method: 'GET',

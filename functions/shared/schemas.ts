@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { letterCount } from '../domain/case/identity.js';
 import { IncomeSourceSchema } from '../domain/payday.js';
-import { CALL_OUTCOMES, CHANNELS, DEBTOR_FLAGS, DOSSIER_STATUSES, LANGUAGES, PHASES, TASK_REASONS, TONES } from '../domain/vocabulary.js';
+import { CALL_OUTCOMES, CHANNELS, DEBTOR_FLAGS, DOSSIER_STATUSES, LANGUAGES, PHASES, TASK_REASONS, TONES, TOPICS } from '../domain/vocabulary.js';
+import { ArrangementChangeSchema } from './payment-schemas.js';
 
 // ---- building blocks ---------------------------------------------------------------------------------
 
@@ -608,6 +609,10 @@ export const SendAction = z.object({
   /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
   strategy: z.string().optional(),
   expiredTask: ExpiredTask.optional(),
+  /** an arrangement message: its template topic; aside: not a contact of the collection sequence */
+  topic: z.enum(TOPICS).optional(),
+  aside: z.boolean().optional(),
+  arrangement: ArrangementChangeSchema.optional(),
   /** a follow-up of the 14-day letter: the letter's term end it states (and records on its claims) */
   termEndDate: z.iso.date().optional(),
 });
@@ -623,6 +628,7 @@ export const WaitAction = z.object({
   log: DecisionLog.optional(),
   costs: CostsUpdate.optional(),
   expiredTask: ExpiredTask.optional(),
+  arrangement: ArrangementChangeSchema.optional(),
 });
 export const DoneAction = z.object({ type: z.literal('done'), reason: z.string() });
 export const Action = z.discriminatedUnion('type', [SendAction, WaitAction, DoneAction, DecideAction]);

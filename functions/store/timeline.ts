@@ -32,6 +32,10 @@ export type TimelineType =
   | 'contact_updated'
   | 'flags'
   | 'journey_ended'
+  | 'arrangement'
+  | 'payment_attempt'
+  | 'payment_reversed'
+
   | 'task'
   | 'answered'
   | 'answer_planned'

@@ -58,7 +58,10 @@ export async function storeCounts(rt: LocalRuntime): Promise<StoreCounts> {
   let items = 0;
   let start: Record<string, any> | undefined;
   do {
-    const page = await ddb.send(new ScanCommand({ TableName: TABLE.defaultName, Select: 'COUNT', ExclusiveStartKey: start }));
+    // Rate-limit counters (RATE#…) count requests, refused ones too; they are not data a request wrote.
+    const page = await ddb.send(
+      new ScanCommand({ TableName: TABLE.defaultName, Select: 'COUNT', ExclusiveStartKey: start, FilterExpression: 'NOT begins_with(PK, :rate)', ExpressionAttributeValues: { ':rate': { S: 'RATE#' } } }),
+    );
     items += page.Count ?? 0;
     start = page.LastEvaluatedKey;
   } while (start);

@@ -24,6 +24,7 @@ import {
   withEvicted,
 } from './facts.js';
 import { type IdentityFacts, addressKey, normaliseName } from './identity.js';
+import type { Arrangement } from '../arrangements.js';
 
 export interface PostalAddress {
   line1: string;
@@ -150,6 +151,8 @@ export interface CaseState {
   holds?: HoldRecord[];
   /** the last inbound message: when, when on WhatsApp (its 24 h window), the recent message ids (a repeat is ignored) */
   inbound?: { at: string; whatsappAt?: string; recent?: string[] };
+  /** the payment arrangement offered or in force (issue 9); an ended one stays until the next offer */
+  arrangement?: Arrangement;
 }
 
 export function emptyCase(caseId: string, at: string): CaseState {
@@ -208,6 +211,7 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
     signals: own?.signals ?? s.signals,
     totals,
     ...(lastError ? { lastError } : {}),
+    ...(s.arrangement && (!scope.clientId || s.arrangement.dossierIds.some((id) => s.dossiers[id]?.clientId === scope.clientId)) ? { arrangement: s.arrangement } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import {
 } from './sendgrid.js';
 import { MessageStatus, ProviderName, ProviderRecord, RecordStore } from './store.js';
 import { handleTwilio, isTwilioList, isTwilioPath, isTwilioSend, statusCallbackParams, twilioError, twilioSignature } from './twilio.js';
+import { FakeMollie, isMolliePath } from './mollie.js';
 
 export interface FakeProvidersOptions {
   clock: Clock;
@@ -39,6 +40,8 @@ export interface FakeProvidersOptions {
   sendgridApiKey?: string;
   /** When set, print requests must carry exactly this Bearer key; otherwise any non-empty key is accepted. */
   printApiKey?: string;
+  /** Where the fake Mollie's checkout page is (`${base}${paymentId}`); default `${fakes}/checkout/`. */
+  mollieCheckoutBase?: () => string;
 }
 
 export type FaultKind = '429' | '500' | 'timeout' | '400';
@@ -74,6 +77,8 @@ export class FakeProviders {
   private readonly held = new Map<Socket, NodeJS.Timeout>();
   private server: http.Server | undefined;
   private base: string | undefined;
+  /** The fake Mollie (Payments API v2 under /v2/payments, with scriptable checkout, refunds and chargebacks). */
+  readonly mollie: FakeMollie;
 
   constructor(opts: FakeProvidersOptions) {
     if (!opts.twilioAccountSid.startsWith('AC')) throw new Error('twilioAccountSid must start with AC (the SDK refuses anything else)');
@@ -81,6 +86,12 @@ export class FakeProviders {
     this.opts = opts;
     this.clock = opts.clock;
     this.store = new RecordStore(opts.dataDir);
+    this.mollie = new FakeMollie({
+      clock: this.clock,
+      dataDir: opts.dataDir,
+      checkoutBase: opts.mollieCheckoutBase ?? (() => `${this.base}/checkout/`),
+      post: (url, body, headers) => this.post(url, body, headers),
+    });
   }
 
   /** Starts the one HTTP server (127.0.0.1, port 0 = any free port) and returns its base URL. */
@@ -229,6 +240,13 @@ export class FakeProviders {
     let provider: ProviderName | undefined;
     let send = false;
     let list = false;
+    if (isMolliePath(pathname)) {
+      this.mollie.handle(req, res, url, this.base!).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, err instanceof BodyTooLarge ? 413 : 500, { status: 500, title: 'Internal Server Error', detail: `fake mollie failed: ${(err as Error).message}` });
+        else res.destroy();
+      });
+      return;
+    }
     if (isTwilioPath(pathname)) {
       provider = 'twilio';
       send = isTwilioSend(method, pathname);
@@ -243,7 +261,7 @@ export class FakeProviders {
     if (!provider) {
       req.resume();
       if (method === 'GET' && pathname === '/') {
-        sendJson(res, 200, { fakes: ['twilio', 'sendgrid', 'print'], records: this.store.records().length });
+        sendJson(res, 200, { fakes: ['twilio', 'sendgrid', 'print', 'mollie'], records: this.store.records().length });
       } else {
         sendJson(res, 404, { error: `${method} ${pathname}: no fake provider serves this path` });
       }
