@@ -13,10 +13,26 @@ import { logger } from '../shared/logger.js';
 import { redact } from '../shared/redact.js';
 import { API_ROUTES } from '../shared/routes/api.js';
 import { routeFor } from '../shared/routes/route.js';
-import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt, TasksQuery } from '../shared/schemas/api.js';
+import {
+  BatchEnvelope,
+  CompleteTaskBody,
+  createDossierBodyAt,
+  FlagsBody,
+  IDEMPOTENCY_KEY,
+  ListDossiersQuery,
+  PatchDebtorBody,
+  paymentBodyAt,
+  ResolveDisputeBody,
+  StatusChangeBody,
+  TasksQuery,
+} from '../shared/schemas/api.js';
 import type { Client } from '../store/clients.js';
 import { parseBusinessCostAgreement } from '../domain/claim-costs.js';
 import { createDossier } from '../services/intake.js';
+import { createDossiers } from '../services/batch.js';
+import { setFlags, updateContactDetails } from '../services/debtors.js';
+import { changeDossierStatus, resolveDossierDispute } from '../services/dossier-status.js';
+import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
@@ -67,6 +83,24 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
         const res = await createDossier(client, body, idempotencyKey(event), at);
         return json(res.status, res.body);
       }
+      case 'POST /v1/dossiers/batch': {
+        const body = parseJson(event, BatchEnvelope);
+        return json(200, await createDossiers(client, body.claims, now()));
+      }
+      case 'GET /v1/dossiers':
+        // checkRequest accepted the query already; this reads it typed.
+        return json(200, await listDossiers(client, ListDossiersQuery.parse(event.queryStringParameters ?? {}), now()));
+      case 'POST /v1/dossiers/{dossierId}/withdraw':
+      case 'POST /v1/dossiers/{dossierId}/dispute': {
+        const dossier = await ownDossier(client, p.dossierId!);
+        const body = event.body ? parseJson(event, StatusChangeBody) : {};
+        return json(200, await changeDossierStatus(client, dossier, event.resource.endsWith('/withdraw') ? 'withdraw' : 'dispute', body, now()));
+      }
+      case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
+        const dossier = await ownDossier(client, p.dossierId!);
+        const body = event.body ? parseJson(event, ResolveDisputeBody) : {};
+        return json(200, await resolveDossierDispute(client, dossier, body, now()));
+      }
       case 'GET /v1/dossiers/{dossierId}':
         return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
       case 'POST /v1/dossiers/{dossierId}/payments': {
@@ -77,6 +111,10 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
       }
       case 'GET /v1/debtors/{debtorId}':
         return json(200, await debtorView(client, p.debtorId!, now()));
+      case 'PATCH /v1/debtors/{debtorId}':
+        return json(200, await updateContactDetails(client, p.debtorId!, parseJson(event, PatchDebtorBody), now()));
+      case 'POST /v1/debtors/{debtorId}/flags':
+        return json(200, await setFlags(client, p.debtorId!, parseJson(event, FlagsBody), now()));
       case 'GET /v1/tasks': {
         // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
         const query = TasksQuery.parse(event.queryStringParameters ?? {});

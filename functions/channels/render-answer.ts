@@ -10,17 +10,22 @@
  */
 import { LANGUAGES, type Intent } from '../domain/vocabulary.js';
 import type { AgencyDetails, Language, RenderedMessage } from './render-contract.js';
-import { formatMoney, joinList, oneLine, tidyText } from './render-format.js';
+import { formatDate, formatMoney, joinList, oneLine, tidyText } from './render-format.js';
 import { smsInfo, smsText } from './render-sms.js';
 import { type CompileOptions, defaultTemplateStore, fileTemplateStore, type HandlebarsEnv, type TemplateStore } from './template-store.js';
 
 /**
- * The seam for concrete payment arrangements (the payment-arrangement issue fills it): options the debtor can pick
- * and where. Without it the arrangement answer says how to arrange one.
+ * A payment arrangement in an answer (issue 9, services/conversation.ts arrangementOffer): the options of the offer
+ * made with this answer — the debtor replies the number or chooses on the page — or the plan the reply just
+ * accepted. Without one the arrangement answer says how to arrange one.
  */
 export interface ArrangementOffer {
-  options: Array<{ instalments: number; amount: number }>;
+  /** the options offered (empty once a plan is agreed) */
+  options: Array<{ no: number; instalments: number; amount: number }>;
+  /** the debtor page (the offer, the instalment to pay) */
   link: string;
+  /** the plan the reply accepted: in force */
+  accepted?: { option: number; instalments: number; amount: number; firstDue: string };
 }
 
 export interface AnswerInput {
@@ -29,7 +34,7 @@ export interface AnswerInput {
   language: Language;
   now: Date;
   debtorName: string;
-  claims: Array<{ reference: string; creditorName: string; principal: number; costs: number; paid: number; outstanding: number }>;
+  claims: Array<{ reference: string; creditorName: string; principal: number; costs: number; interest?: number; paid: number; outstanding: number }>;
   paymentLink: string;
   agency: AgencyDetails;
   /** promises and requests to pay later: the date named */
@@ -61,8 +66,8 @@ const RenderError = AnswerRenderError;
 
 const fixDoubleStops = (text: string) => text.replace(/(?<=[\p{L}\d])\.\.(?!\.)/gu, '.');
 
-/** `money` is the answers' one helper; declared as the only one, as the journey's templates do (render.ts). */
-const COMPILE: CompileOptions = { noEscape: true, strict: true, ignoreStandalone: true, knownHelpers: { money: true }, knownHelpersOnly: true };
+/** `money` and `date` are the answers' helpers; declared as the only ones, as the journey's templates do (render.ts). */
+const COMPILE: CompileOptions = { noEscape: true, strict: true, ignoreStandalone: true, knownHelpers: { money: true, date: true }, knownHelpersOnly: true };
 const APPROVED_TEMPLATES = 'answer/whatsapp-templates.json';
 const CHANNEL_LABEL: Record<Language, Record<string, string>> = {
   nl: { sms: 'sms', whatsapp: 'WhatsApp-berichten', call: 'telefoontjes', email: 'e-mails', letter: 'brieven' },
@@ -113,6 +118,8 @@ function env(t: AnswerTemplates, language: Language): HandlebarsEnv {
   if (!hb) {
     hb = t.store.env();
     hb.registerHelper('money', (cents: unknown) => formatMoney(Number(cents), language));
+    // "24 maart 2026" / "24 March 2026": a plan's due date (never a term: no "uiterlijk"/"by" before it)
+    hb.registerHelper('date', (value: unknown) => formatDate(value as Date | string, language));
     t.envs.set(language, hb);
   }
   return hb;
@@ -171,7 +178,7 @@ export function renderAnswer(input: AnswerInput, templates?: string | TemplateSt
     language,
     debtor: { name: oneLine(input.debtorName) },
     agency: Object.fromEntries(Object.entries(input.agency).map(([k, v]) => [k, oneLine(String(v))])),
-    claims: input.claims.map((c) => ({ ...c, reference: oneLine(c.reference), creditorName: oneLine(c.creditorName) })),
+    claims: input.claims.map((c) => ({ ...c, interest: c.interest ?? 0, reference: oneLine(c.reference), creditorName: oneLine(c.creditorName) })),
     references: joinList(refs, language),
     referencesShort: refs.length <= 2 ? joinList(refs, language) : `${refs.slice(0, 2).join(', ')} ${language === 'nl' ? 'en' : 'and'} ${refs.length - 2} ${language === 'nl' ? 'andere' : 'more'}`,
     fileWord: language === 'nl' ? (refs.length > 1 ? 'dossiers' : 'dossier') : refs.length > 1 ? 'files' : 'file',
@@ -185,6 +192,10 @@ export function renderAnswer(input: AnswerInput, templates?: string | TemplateSt
     alsoVulnerable: input.alsoVulnerable === true,
     distress: input.distress === true,
     arrangement: input.arrangement ?? null,
+    /** the offer's options (arrangement and cannot_pay answers) */
+    offer: input.arrangement?.options.length ? input.arrangement : null,
+    /** the plan the reply accepted */
+    agreed: input.arrangement?.accepted ? { ...input.arrangement.accepted, link: input.arrangement.link } : null,
   };
   let rendered: string;
   try {

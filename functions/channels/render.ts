@@ -216,6 +216,15 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     throw new RenderError(`no template for ${channel}/${phase}/${tone} (${language}) in ${store.origin}`);
   }
 
+  /** An arrangement message's own template, when this channel has one (in the language, else in Dutch). */
+  function topicTemplate(channel: Channel, topic: string, language: Language): { file: string; language: Language } | undefined {
+    for (const lang of language === 'nl' ? (['nl'] as const) : ([language, 'nl'] as const)) {
+      const file = `${channel}/${lang}/${topic}.hbs`;
+      if (store.exists(file)) return { file, language: lang };
+    }
+    return undefined;
+  }
+
   function label(language: Language, key: string, ctx: object): string {
     const src = labelsOf(language)?.[key];
     if (typeof src !== 'string') throw new RenderError(`labels.json: no ${language}.${key}`);
@@ -231,9 +240,10 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
 
   async function renderMessage(input: RenderInput): Promise<RenderedMessage> {
     validate(input);
-    const id = `${input.channel}/${input.phase}/${input.tone}`;
+    const topicFile = input.topic ? topicTemplate(input.channel, input.topic, input.language) : undefined;
+    const id = topicFile ? `${input.channel}/${input.topic}/${input.tone}` : `${input.channel}/${input.phase}/${input.tone}`;
 
-    if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true) {
+    if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true && !topicFile) {
       // Outside the 24 h customer-service window only an approved (utility) template may be sent: no free text.
       const { t, language } = contentTemplate(input.phase, input.language);
       const ctx = buildContext(input, language, labelsOf(language));
@@ -256,7 +266,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
       return { template: id, language, text, whatsappTemplate: { contentSid: t.contentSid, variables } };
     }
 
-    const { file, language } = resolve(input.channel, input.phase, input.tone, input.language);
+    const { file, language } = topicFile ?? resolve(input.channel, input.phase, input.tone, input.language);
     const ctx = buildContext(input, language, labelsOf(language));
     if ((input.channel === 'letter' || input.channel === 'email') && input.phase === 'fourteen_day_letter' && !input.costNotice) {
       throw new RenderError('the 14-day letter must state the exact cost amount: costNotice is required');
@@ -425,6 +435,8 @@ interface Context {
   totalWithCosts: number;
   paymentLink: string;
   costNotice: { costs: number; vatIncluded: boolean } | null;
+  offer: RenderInput['offer'] | null;
+  instalment: RenderInput['instalment'] | null;
   respondBy: Date | null;
   /** 'YYYY-MM-DD': the letter's term end, for the messages that follow the 14-day letter */
   termEndDate: string | null;
@@ -468,6 +480,8 @@ function buildContext(input: RenderInput, language: Language, labels: Labels): C
     totalWithCosts: input.totalOutstanding + (input.costNotice?.costs ?? 0),
     paymentLink: input.paymentLink,
     costNotice: input.costNotice ?? null,
+    offer: input.offer ?? null,
+    instalment: input.instalment ?? null,
     respondBy: input.respondBy ?? null,
     termEndDate: input.termEndDate ?? null,
     agency: {

@@ -49,6 +49,9 @@ function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq
     ...(d.costs?.length ? { costs: d.costs } : {}),
     ...(d.termEndDate ? { termEndDate: d.termEndDate } : {}),
     strategy: strategyId(),
+    ...(d.topic ? { topic: d.topic } : {}),
+    ...(d.aside ? { aside: true } : {}),
+    ...(d.arrangement ? { arrangement: d.arrangement } : {}),
   };
 }
 
@@ -83,6 +86,7 @@ export function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['lastEr
           then: planAt({ ...facts, lastError: undefined }, strategy, d.until, c.eventSeq),
           log: logOf(d, now),
           ...(d.costs?.length ? { costs: d.costs } : {}),
+          ...(d.arrangement ? { arrangement: d.arrangement } : {}),
         },
       };
   }
@@ -137,7 +141,11 @@ async function close(c: CaseState, d: Extract<StrategyDecision, { kind: 'done' }
     (cur): CaseEvent[] | undefined =>
       cur.eventSeq !== c.eventSeq || !isActive(cur, c.journey.journeyNo)
         ? undefined
-        : [...(d.costs?.length ? [{ type: 'costs' as const, at, costs: d.costs }] : []), { type: 'journey_closed', at, reason: d.reason, closing }],
+        : [
+            ...(d.arrangement?.breach ? [{ type: 'arrangement_breached' as const, at, reason: d.arrangement.breach }] : []),
+            ...(d.costs?.length ? [{ type: 'costs' as const, at, costs: d.costs }] : []),
+            { type: 'journey_closed', at, reason: d.reason, closing },
+          ],
     c,
   );
   return m?.changed ? m.after : undefined;

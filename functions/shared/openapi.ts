@@ -39,7 +39,9 @@ WhatsApp, an agent's call) within Dutch collection law.
   (dotted path) and says what is expected. Never a stack trace.
 - **Rate limit**: each API key may make a limited number of requests per minute; above it the answer is 429 with a
   \`Retry-After\` header (seconds).
-- **Retries**: \`POST /v1/dossiers\` and payments take an \`Idempotency-Key\`; a request that fails is not applied.`;
+- **Retries**: \`POST /v1/dossiers\` and payments take an \`Idempotency-Key\`; a claim is also idempotent by its reference (the
+  batch route too, per claim); withdraw, dispute, resolve, contact details and flags answer a repeat as the first time. A request that
+  fails is not applied; one that answers 2xx is applied once.`;
 
 /** Local-runtime-only routes (/local/*), documented on the local runtime's document only. */
 let extraRoutes: readonly Route[] = [];
@@ -207,7 +209,7 @@ function operation(route: Route, c: Components): Json {
     ...(route.body
       ? {
           requestBody: {
-            required: true,
+            required: !route.body.optional,
             content: { [bodyType]: { ...(route.body.example ? { example: route.body.example } : {}), schema: c.of(route.body.schema, 'input') } },
           },
         }
@@ -216,7 +218,7 @@ function operation(route: Route, c: Components): Json {
   };
 }
 
-const TAG_ORDER = ['Dossiers', 'Debtors', 'Call tasks', 'Provider webhooks', 'Documentation', 'Local runtime'];
+const TAG_ORDER = ['Dossiers', 'Debtors', 'Call tasks', 'Notifications', 'Debtor page', 'Provider webhooks', 'Documentation', 'Local runtime'];
 
 function generate(routes: readonly Route[]): OpenAPIObject {
   const c = new Components();

@@ -8,6 +8,7 @@
 import { CHANNELS, DOSSIER_STATUSES, INTENTS, PHASES, SEGMENTS, TASK_PRIORITIES, TASK_REASONS } from '../domain/vocabulary.js';
 import { CallOutcome, Language, doc } from './schemas/fields.js';
 import * as z from './zod.js';
+import { ArrangementView } from './schemas/payments.js';
 
 const cents = (description: string) => doc(z.number().check(z.int(), z.minimum(0)), { description, example: 12500 });
 const dateTime = (description: string) => doc(z.string(), { format: 'date-time', description, example: '2026-03-02T09:30:00.000Z' });
@@ -52,7 +53,8 @@ export const TimelineEntry = doc(
     at: dateTime('When it happened.'),
     type: doc(z.string(), {
       description:
-        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, status, journey_ended, ' +
+        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, ' +
+        'status (withdrawn, disputed), contact_updated, flags, journey_ended, ' +
         'task (an agent task a reply needs), answered (the answer to a reply), answer_planned (it waits for 07:00), answer_skipped, answer_failed, dispute_resolved',
       example: 'sent',
     }),
@@ -105,6 +107,7 @@ export const DossierView = doc(
       segmentReasons: doc(z.array(z.string()), { example: ['messages delivered but no reaction after 2 contacts'] }),
       nextContactAt: z.nullable(dateTime('The next planned contact, if the journey is running.')),
     }),
+    arrangement: z.optional(ArrangementView),
     timeline: doc(z.array(TimelineEntry), { description: 'In time order: what was sent, what happened, and every decision with its reasons.' }),
   }),
   { id: 'Dossier' },
@@ -138,7 +141,10 @@ export const DebtorView = doc(
     segment: z.nullable(Segment()),
     segmentReasons: doc(z.array(z.string()), { description: 'Computed from the facts you may see.' }),
     optOuts: doc(z.array(z.enum([...CHANNELS, 'all'])), { description: 'Channels the debtor opted out of.' }),
-    flags: doc(z.optional(z.array(z.string())), { description: 'Agency only.' }),
+    flags: doc(z.optional(z.array(z.string())), {
+      description: 'Flags about this debtor you may see: the ones you set, the ones that came with your claims or about the person (agents: all).',
+      example: ['wsnp'],
+    }),
     creditors: doc(z.optional(z.array(z.string())), { description: 'Agency only: every creditor with a claim on this person.' }),
     engagement: z.object({
       sent: int(),
@@ -230,3 +236,42 @@ export const CompletedTask = doc(
 
 /** The webhooks' answer lives with the webhook schemas (the Webhooks function bundles that module, not this one). */
 export { SendgridReceipt } from './schemas/webhooks.js';
+
+export const DossierSummary = doc(
+  z.object({
+    dossierId: doc(z.string(), { example: 'dos_01jnq7x5v2k8m3r4t6w8y0z2a4' }),
+    reference: doc(z.string(), { example: 'INV-1001' }),
+    status: DossierStatus,
+    debtorId: doc(z.string(), { example: 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5' }),
+    createdAt: dateTime('When the claim was handed over.'),
+    updatedAt: dateTime('Its last change.'),
+  }),
+  { id: 'DossierSummary' },
+);
+
+export const DossierList = doc(
+  z.object({
+    dossiers: doc(z.array(DossierSummary), { description: 'Your dossiers, by status and then creation time.' }),
+    nextCursor: doc(z.nullable(z.string()), { description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page.', example: 'eyJ2IjoxfQ' }),
+  }),
+  { id: 'DossierList' },
+);
+
+export const BatchResult = doc(
+  z.object({
+    results: doc(
+      z.array(
+        z.object({
+          index: doc(z.number().check(z.int(), z.minimum(0)), { description: 'The claim’s position in `claims` (from 0).' }),
+          status: doc(int(), { description: 'The status POST /v1/dossiers would have answered for this claim alone: 201, 400, 409, 422 (or 500).', example: 201 }),
+          body: doc(z.union([CreatedDossier, ErrorBody]), { description: 'What POST /v1/dossiers would have answered: the dossier, or the error.' }),
+          replayed: doc(z.optional(z.boolean()), { description: 'true: this claim was filed before (same reference, same content); nothing new was written.' }),
+        }),
+      ),
+      { description: 'One result per claim, in the order sent.' },
+    ),
+    succeeded: doc(int(), { description: 'Claims answered 201 (new or replayed).' }),
+    failed: doc(int(), { description: 'Claims refused (their errors say why); nothing of them was written.' }),
+  }),
+  { id: 'BatchResult' },
+);

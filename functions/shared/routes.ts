@@ -20,15 +20,16 @@
  */
 import { API_ROUTES } from './routes/api.js';
 import { DOC_ROUTES } from './routes/docs.js';
+import { PAYMENT_ROUTES } from './routes/payments.js';
 import { matchRoute as match, routeFor as find, type Route, type RouteMatch } from './routes/route.js';
 import { WEBHOOK_ROUTES } from './routes/webhooks.js';
 
 export * from './edge.js';
 export { isAuthorized } from './routes/route.js';
 export type { Auth, Route, RouteAnswer, RouteBody, RouteMatch } from './routes/route.js';
-export { API_ROUTES, DOC_ROUTES, WEBHOOK_ROUTES };
+export { API_ROUTES, DOC_ROUTES, PAYMENT_ROUTES, WEBHOOK_ROUTES };
 
-export const ROUTES: readonly Route[] = [...API_ROUTES, ...WEBHOOK_ROUTES, ...DOC_ROUTES];
+export const ROUTES: readonly Route[] = [...API_ROUTES, ...WEBHOOK_ROUTES, ...PAYMENT_ROUTES, ...DOC_ROUTES];
 
 /** The route a Lambda proxy event belongs to (by method and resource pattern). */
 export function routeFor(method: string, resource: string, routes: readonly Route[] = ROUTES): Route | undefined {

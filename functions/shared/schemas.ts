@@ -9,3 +9,4 @@ export * from './schemas/fields.js';
 export * from './schemas/api.js';
 export * from './schemas/webhooks.js';
 export * from './schemas/journey.js';
+export * from './schemas/payments.js';

@@ -14,6 +14,7 @@ export type FunctionName =
   | 'Api'
   | 'Authorizer'
   | 'Webhooks'
+  | 'Payments'
   | 'Docs'
   | 'Decide'
   | 'SendEmail'
@@ -76,6 +77,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 15,
     // It answers debtors' replies (templates/answer), also when the answer timer invokes it at 07:00.
     answers: true,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
+  },
+  Payments: {
+    entry: 'functions/debtor-page/handler.ts',
+    service: 'payments',
+    description: 'The debtor page (/p/{token}: claims, iDEAL checkout, payment plans, statements) and the Mollie payment webhook',
+    memorySize: 1024,
+    timeoutSeconds: 15,
     budgetBytes: DEFAULT_BUDGET_BYTES,
   },
   Docs: {

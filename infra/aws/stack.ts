@@ -100,7 +100,7 @@ export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
 export const JOURNEY_TIMER_CREATORS = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const satisfies readonly FunctionName[];
 export const ANSWER_TIMER_CREATORS = ['Webhooks'] as const satisfies readonly FunctionName[];
 export const TIMER_CREATORS: readonly FunctionName[] = [...JOURNEY_TIMER_CREATORS, ...ANSWER_TIMER_CREATORS];
-export const TIMER_DELETERS = ['Api', 'Webhooks', 'Decide'] as const satisfies readonly FunctionName[];
+export const TIMER_DELETERS = ['Api', 'Webhooks', 'Payments', 'Decide'] as const satisfies readonly FunctionName[];
 /** Functions that never touch the table (no TABLE_NAME, no table permissions). */
 export const TABLELESS: readonly FunctionName[] = ['Docs'];
 
@@ -108,6 +108,9 @@ export const TABLELESS: readonly FunctionName[] = ['Docs'];
 export const WAKE_FUNCTION: FunctionName = 'Decide';
 /** The function an answer timer invokes at 07:00 to send the answer to a reply (services/conversation.ts). */
 export const ANSWER_FUNCTION = 'Webhooks' as const satisfies FunctionName;
+
+/** The API stage (its URL: `https://<api id>.execute-api.<region>.<suffix>/<stage>/`). */
+const API_STAGE = 'prod';
 
 /** The placeholders in state-machines/journey.asl.json and the function each one is bound to. */
 export const JOURNEY_SUBSTITUTIONS = {
@@ -133,7 +136,7 @@ export class MaatwerkStack extends Stack {
   readonly api: apigw.RestApi;
   readonly letterBucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
-  readonly secrets: { twilio: secretsmanager.Secret; sendgrid: secretsmanager.Secret; print: secretsmanager.Secret };
+  readonly secrets: { twilio: secretsmanager.Secret; sendgrid: secretsmanager.Secret; print: secretsmanager.Secret; mollie: secretsmanager.Secret; page: secretsmanager.Secret };
   readonly observability: Observability;
   readonly powertoolsLayer: lambda.ILayerVersion;
   readonly authorizer: apigw.RequestAuthorizer;
@@ -211,6 +214,10 @@ export class MaatwerkStack extends Stack {
         template: { url: 'https://print.example.invalid/v1/letters' },
         generated: 'apiKey',
       }),
+      // mollie: { apiKey } — a placeholder until the live_/test_ key is put in
+      mollie: this.providerSecret('MollieSecret', 'Mollie: {"apiKey"}', { template: {}, generated: 'apiKey' }),
+      // page: { tokenSecret } — seals the debtor page's link tokens; generated here and never leaves AWS
+      page: this.providerSecret('PageTokenSecret', 'Debtor page link tokens: {"tokenSecret"}', { template: {}, generated: 'tokenSecret' }),
     };
 
     // ---------------------------------------------------------- functions
@@ -255,7 +262,7 @@ export class MaatwerkStack extends Stack {
 
     // Task response (end a parked journey's wait): everyone but the authorizer — Decide too, when a timer wakes it
     // at the end of a wait and it ends that wait itself.
-    for (const name of ['Api', 'Webhooks', 'Decide', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
+    for (const name of ['Api', 'Webhooks', 'Payments', 'Decide', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const) {
       fns[name].addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'JourneyTaskResponse',
@@ -278,6 +285,11 @@ export class MaatwerkStack extends Stack {
       reason:
         'DescribeExecution is scoped to executions of the journey state machine; execution names are generated per debtor, so the execution part must be a wildcard.',
     });
+    // The Payments function starts the journey again when a refund or chargeback reopens a case whose journey ended.
+    fns.Payments.addEnvironment('STATE_MACHINE_ARN', this.journeyArn);
+    fns.Payments.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'JourneyStart', actions: ['states:StartExecution'], resources: [this.journeyArn] }),
+    );
 
     this.timers = this.makeJourneyTimers(fns);
 
@@ -288,6 +300,11 @@ export class MaatwerkStack extends Stack {
     this.grantSecret(fns.SendSms, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.SendWhatsapp, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.SendLetter, this.secrets.print, 'PRINT_SECRET_ARN');
+    // Issue 9: only the Payments function (the debtor page's checkout, the Mollie webhook) uses Mollie; every message
+    // carries a sealed page link, so the functions that write messages (and the page that opens them) read the token
+    // secret. The Webhooks function answers replies, and answers that mention paying carry the page link too.
+    this.grantSecret(fns.Payments, this.secrets.mollie, 'MOLLIE_SECRET_ARN');
+    for (const name of ['Payments', 'Webhooks', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) this.grantSecret(fns[name], this.secrets.page, 'PAGE_SECRET_ARN');
 
     // Letters: SendLetter writes the rendered PDFs, nobody else touches the bucket.
     fns.SendLetter.addEnvironment('LETTER_BUCKET', this.letterBucket.bucketName);
@@ -353,7 +370,7 @@ export class MaatwerkStack extends Stack {
       // Cached per key: most requests cost no authorizer call and no DynamoDB read (functions/shared/routes.ts).
       resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
     });
-    this.api = this.makeApi({ api: fns.Api, webhooks: fns.Webhooks, docs: fns.Docs }, this.authorizer);
+    this.api = this.makeApi({ api: fns.Api, webhooks: fns.Webhooks, payments: fns.Payments, docs: fns.Docs }, this.authorizer);
     this.webAcl = this.makeClientRateLimit(this.api);
 
     // Twilio status callbacks: the SMS/WhatsApp steps pass `${PUBLIC_BASE_URL}/webhooks/twilio/status`
@@ -362,6 +379,14 @@ export class MaatwerkStack extends Stack {
     for (const name of ['SendSms', 'SendWhatsapp'] as const) {
       fns[name].addEnvironment('PUBLIC_BASE_URL', this.api.url);
     }
+    // Every message links to the debtor page (`<api>/p/<token>`).
+    for (const name of ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) {
+      fns[name].addEnvironment('PAYMENT_LINK_BASE', `${this.api.url}p/`);
+    }
+    // Answers to replies (the Webhooks function, also from the 07:00 answer timer, with no request to read a URL
+    // from) link to the page as well. Built from the API's id and stage name, not `api.url`: the stage depends on
+    // the Webhooks integration, so its URL in that function's environment would be a CloudFormation cycle.
+    fns.Webhooks.addEnvironment('PAYMENT_LINK_BASE', `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}/p/`);
 
     // -------------------------------------------------------- observability
     this.observability = new Observability(this, 'Observability', {
@@ -476,7 +501,7 @@ export class MaatwerkStack extends Stack {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Third-party provider credentials (Twilio, SendGrid, print service) are issued and rotated in the provider console; Secrets Manager cannot rotate them without a provider-specific rotation function.',
+        'Third-party provider credentials (Twilio, SendGrid, print service, Mollie) are issued and rotated in the provider console; Secrets Manager cannot rotate them without a provider-specific rotation function. The page token secret is rotated by replacing it (links already sent then show the friendly page).',
     });
     return secret;
   }
@@ -560,7 +585,7 @@ export class MaatwerkStack extends Stack {
     );
   }
 
-  private makeApi(fns: Record<'api' | 'webhooks' | 'docs', lambda.Function>, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
+  private makeApi(fns: Record<'api' | 'webhooks' | 'payments' | 'docs', lambda.Function>, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -574,7 +599,7 @@ export class MaatwerkStack extends Stack {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'prod',
+        stageName: API_STAGE,
         tracingEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         // Request/response bodies contain names, phone numbers and e-mail addresses: never log them.
@@ -666,7 +691,7 @@ export class MaatwerkStack extends Stack {
     });
 
     const integration = (fn: lambda.Function) => new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
-    const integrations = { api: integration(fns.api), webhooks: integration(fns.webhooks), docs: integration(fns.docs) };
+    const integrations = { api: integration(fns.api), webhooks: integration(fns.webhooks), payments: integration(fns.payments), docs: integration(fns.docs) };
 
     // The methods come from the route table (functions/shared/routes.ts), the same one the handlers, the local
     // runtime and the OpenAPI document use: a route added there is deployed here. Client routes (auth apiKey or
@@ -685,8 +710,9 @@ export class MaatwerkStack extends Stack {
         ...(keyed ? { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer } : { authorizationType: apigw.AuthorizationType.NONE }),
         requestValidator: validator,
         requestParameters: Object.fromEntries(AUTH_HEADERS[route.auth].map((h) => [`method.request.header.${h}`, true])),
-        // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler).
-        ...(keyed && route.body?.type === 'json' ? { requestModels: { 'application/json': jsonObject } } : {}),
+        // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler); a
+        // body that may be left out (withdraw, dispute) is checked by the handler alone.
+        ...(keyed && route.body?.type === 'json' && !route.body.optional ? { requestModels: { 'application/json': jsonObject } } : {}),
       });
     }
 

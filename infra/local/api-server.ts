@@ -32,10 +32,14 @@ import { handler as apiHandler } from '../../functions/api/handler.js';
 import { handler as authorizerHandler } from '../../functions/authorizer/handler.js';
 import { handler as docsHandler } from '../../functions/docs/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
+import { handler as paymentsHandler } from '../../functions/debtor-page/handler.js';
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { clockAdvanceAt, LOCAL_ROUTES } from './local-routes.js';
+import { formParams } from '../../functions/shared/http.js';
+import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/schemas/payments.js';
+import { checkoutPage } from './fakes/mollie-checkout.js';
 import type { LocalRuntime } from './runtime.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -98,11 +102,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export interface EdgeHandlers {
   api: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   webhooks: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  payments: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   docs: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   authorizer: (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 }
 
-export const SOURCE_EDGE_HANDLERS: EdgeHandlers = { api: apiHandler, webhooks: webhooksHandler, docs: docsHandler, authorizer: authorizerHandler };
+export const SOURCE_EDGE_HANDLERS: EdgeHandlers = { api: apiHandler, webhooks: webhooksHandler, payments: paymentsHandler, docs: docsHandler, authorizer: authorizerHandler };
 
 /**
  * Fixed-window request counter per key (what a WAF rate-based rule does, on wall-clock time: a rate limit is about
@@ -242,14 +247,14 @@ export class ApiServer {
       if (!allowed) return edgeError(res, EDGE_ERRORS.unauthorized);
       event.requestContext.authorizer = { principalId: allowed.principalId, ...(allowed.context ?? {}) };
     }
-    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as 'api' | 'webhooks' | 'docs', event);
+    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as 'api' | 'webhooks' | 'payments' | 'docs', event);
     res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }
 
-  private async invoke(fn: 'api' | 'webhooks' | 'docs', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  private async invoke(fn: 'api' | 'webhooks' | 'payments' | 'docs', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     this.invocations++;
-    const name = ({ api: 'Api', webhooks: 'Webhooks', docs: 'Docs' } as const)[fn];
+    const name = ({ api: 'Api', webhooks: 'Webhooks', payments: 'Payments', docs: 'Docs' } as const)[fn];
     return this.rt.timed(name, () => this.handlers[fn](event));
   }
 
@@ -348,6 +353,25 @@ export class ApiServer {
         }
         case 'localOutbox':
           return ok({ messages: await this.outbox() });
+        case 'localMollieCheckout': {
+          const p = this.rt.fakes.mollie.get(event.pathParameters!.paymentId!);
+          if (!p) throw new HttpError(404, 'not_found', 'No such payment.');
+          return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: checkoutPage(p, event.path) };
+        }
+        case 'localMollieCheckoutChoose': {
+          const parsed = LocalCheckoutForm.safeParse(formParams(event));
+          if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Choose paid, failed, expired or canceled.', { status: 'must be paid, failed, expired or canceled' });
+          const p = await this.mollieChange(event.pathParameters!.paymentId!, () => this.rt.fakes.mollie.setStatus(event.pathParameters!.paymentId!, parsed.data.status));
+          return { statusCode: 303, headers: { location: p.redirectUrl }, body: '' };
+        }
+        case 'localMolliePayment': {
+          const body = parseJson(event, LocalMolliePaymentBody);
+          const id = event.pathParameters!.paymentId!;
+          const m = this.rt.fakes.mollie;
+          const p = await this.mollieChange(id, () => (body.status ? m.setStatus(id, body.status) : m.reverse(id, body.refund !== undefined ? 'refund' : 'chargeback', (body.refund ?? body.chargeback)!)));
+          const [w, f = ''] = p.amount.value.split('.');
+          return ok({ id: p.id, status: p.status, amount: Number(w) * 100 + Number(f.padEnd(2, '0')), refunded: p.refunded, chargedBack: p.chargedBack });
+        }
         case 'localLetterPdf': {
           const file = this.rt.fakes.pdf(event.pathParameters!.messageId!);
           if (!file) throw new HttpError(404, 'not_found', 'No such letter.');
@@ -359,6 +383,19 @@ export class ApiServer {
     } catch (err) {
       if (!(err instanceof HttpError)) console.error('local route failed', err);
       return errorResponse(err);
+    }
+  }
+
+  /** A change to a fake Mollie payment, its errors as the API's. */
+  private async mollieChange<T>(id: string, change: () => Promise<T>): Promise<T> {
+    if (!this.rt.fakes.mollie.get(id)) throw new HttpError(404, 'not_found', `No payment ${id}.`);
+    try {
+      return await change();
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 409) throw new HttpError(409, /not open/.test((err as Error).message) ? 'not_open' : 'not_paid', (err as Error).message);
+      if (status === 422) throw new HttpError(422, 'too_much', (err as Error).message);
+      throw err;
     }
   }
 

@@ -99,7 +99,7 @@ beforeAll(async () => {
       { clientId: 'agency', name: 'Incassobureau', apiKey: 'agency-key', agent: true },
     ],
     quiet: true,
-    handlers: { journey, edge: { api: handlers.Api, webhooks: handlers.Webhooks, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
+    handlers: { journey, edge: { api: handlers.Api, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
   });
 }, 180_000);
 

@@ -63,6 +63,7 @@ const ENTRIES: Record<FunctionName, string> = {
   Api: 'functions/api/handler.ts',
   Authorizer: 'functions/authorizer/handler.ts',
   Webhooks: 'functions/webhooks/handler.ts',
+  Payments: 'functions/debtor-page/handler.ts',
   Docs: 'functions/docs/handler.ts',
   Decide: 'functions/decide/handler.ts',
   SendEmail: 'functions/channel-step/email.ts',
@@ -108,8 +109,11 @@ const CLIENT_API = ['functions/shared/schemas/api.ts', 'functions/shared/routes/
 const PDF = ['node_modules/pdfkit/', 'functions/channels/render-pdf.ts'];
 const CHANNEL_CLIENTS = ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts'];
 const RENDERING = ['functions/channels/render.ts', 'node_modules/handlebars/'];
-const FORBIDDEN: Record<FunctionName, string[]> = {
+/** The payment provider's client: only in the Payments function (the debtor page and the Mollie webhook). */
+const MOLLIE = ['node_modules/@mollie/', 'functions/payments/mollie.ts'];
+const FORBIDDEN_BY_FUNCTION: Record<FunctionName, string[]> = {
   Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/sms-segments-calculator/'],
+  Payments: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
   Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
   // It answers replies over Twilio (the answer templates precompiled, only Handlebars' runtime): no journey renderer.
   Webhooks: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'functions/channels/render.ts', 'node_modules/handlebars/dist/cjs/handlebars/compiler/', ...DOCS, ...CLIENT_API],
@@ -122,6 +126,9 @@ const FORBIDDEN: Record<FunctionName, string[]> = {
   CallTask: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
   Await: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
 };
+const FORBIDDEN = Object.fromEntries(
+  Object.entries(FORBIDDEN_BY_FUNCTION).map(([name, banned]) => [name, name === 'Payments' ? banned : [...banned, ...MOLLIE]]),
+) as Record<FunctionName, string[]>;
 /** What a bundle MUST contain (so the lists above cannot pass because a bundle is empty or mis-built). */
 const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   Api: ['node_modules/libphonenumber-js/', 'functions/api/handler.ts'],
@@ -158,7 +165,7 @@ const TASK_STATES: Record<string, FunctionName> = {
   Await: 'Await',
 };
 
-type SecretName = 'twilio' | 'sendgrid' | 'print';
+type SecretName = 'twilio' | 'sendgrid' | 'print' | 'mollie' | 'page';
 /** The IAM matrix: beyond its own log group, X-Ray and table item access, what each function may do. */
 const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; letterPut: boolean }> = {
   Authorizer: { states: [], secrets: [], letterPut: false },
@@ -168,14 +175,16 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
     secrets: [],
     letterPut: false,
   },
-  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid', 'twilio'], letterPut: false },
+  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'sendgrid', 'twilio'], letterPut: false },
+  // the debtor page and the Mollie webhook: Mollie, the page tokens; a refund may start an ended journey again
+  Payments: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'], secrets: ['mollie', 'page'], letterPut: false },
   // a journey timer wakes Decide at the end of a wait: it ends that wait itself
   Decide: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
-  SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid'], letterPut: false },
-  SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
-  SendWhatsapp: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
-  SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['print'], letterPut: true },
-  CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
+  SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'sendgrid'], letterPut: false },
+  SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'twilio'], letterPut: false },
+  SendWhatsapp: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'twilio'], letterPut: false },
+  SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'print'], letterPut: true },
+  CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page'], letterPut: false },
   Await: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
 };
 /**
@@ -185,11 +194,13 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
 const JOURNEY_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
 const ANSWER_TIMERS: FunctionName[] = ['Webhooks'];
 const CREATES_TIMERS: FunctionName[] = [...JOURNEY_TIMERS, ...ANSWER_TIMERS];
-const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Decide'];
+const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
   print: 'PRINT_SECRET_ARN',
+  mollie: 'MOLLIE_SECRET_ARN',
+  page: 'PAGE_SECRET_ARN',
 };
 const TABLE_ITEM_ACTIONS = [
   'dynamodb:BatchGetItem',
@@ -205,9 +216,16 @@ const TABLE_ITEM_ACTIONS = [
 /** Every route: method, path, and the function its Lambda-proxy integration must call (/v1: behind the authorizer). */
 const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[] }[] = [
   { method: 'POST', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/batch', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/dossiers/{dossierId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/dossiers/{dossierId}/payments', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/withdraw', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/dispute', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/dispute/resolve', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'PATCH', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/debtors/{debtorId}/flags', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/webhooks/twilio/inbound', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },
@@ -218,6 +236,13 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
     fn: 'Webhooks',
     headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
   },
+  // Mollie posts only the payment id; the handler fetches the payment from Mollie.
+  { method: 'POST', path: '/webhooks/mollie', fn: 'Payments', headers: [] },
+  // The debtor page: the link's sealed token is the authentication.
+  { method: 'GET', path: '/p/{token}', fn: 'Payments', headers: [] },
+  { method: 'POST', path: '/p/{token}/pay', fn: 'Payments', headers: [] },
+  { method: 'POST', path: '/p/{token}/plan', fn: 'Payments', headers: [] },
+  { method: 'POST', path: '/p/{token}/tell', fn: 'Payments', headers: [] },
   // The API's description, served by the Docs function without a key.
   { method: 'GET', path: '/openapi.json', fn: 'Docs', headers: [] },
   { method: 'GET', path: '/docs', fn: 'Docs', headers: [] },
@@ -464,9 +489,17 @@ describe('functions', () => {
       expect(env, name).not.toHaveProperty('NODE_OPTIONS');
       expect(env, name).not.toHaveProperty('MAATWERK_TEMPLATES_DIR');
       expect(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE, name).toBe('false');
-      if (name === 'Api') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
+      if (['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'].includes(name)) {
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE), name).toContain(logicalId(stack.api));
+      } else if (name === 'Webhooks') {
+        // answers to replies carry the page link: the API's id and stage, never the stage's URL (a cycle)
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain(logicalId(stack.api));
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain('/prod/p/');
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).not.toContain('Stage');
+      } else expect(env, name).not.toHaveProperty('PAYMENT_LINK_BASE');
+      if (name === 'Api' || name === 'Payments') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
-      for (const secret of ['twilio', 'sendgrid', 'print'] as const) {
+      for (const secret of ['twilio', 'sendgrid', 'print', 'mollie', 'page'] as const) {
         if (MATRIX[name].secrets.includes(secret)) {
           expect(env[SECRET_ENV[secret]], `${name} ${secret}`).toEqual({ Ref: logicalId(stack.secrets[secret]) });
         } else {
@@ -555,7 +588,7 @@ describe('IAM least privilege', () => {
     expect(actionsOf(secretStatements)).toEqual(MATRIX[name].secrets.length ? ['secretsmanager:GetSecretValue'] : []);
     const readable = secretStatements
       .flatMap((s) => asArray(s.Resource))
-      .map((r: Json) => (Object.entries({ twilio: 0, sendgrid: 0, print: 0 }) as [SecretName, number][]).find(([k]) => r.Ref === logicalId(stack.secrets[k]))?.[0])
+      .map((r: Json) => (Object.entries({ twilio: 0, sendgrid: 0, print: 0, mollie: 0, page: 0 }) as [SecretName, number][]).find(([k]) => r.Ref === logicalId(stack.secrets[k]))?.[0])
       .sort();
     expect(readable).toEqual([...MATRIX[name].secrets].sort());
 

@@ -83,7 +83,11 @@ describe('the Webhooks function (answers to replies)', () => {
     agentBy: new Date('2026-03-05T08:00:00Z'),
     alsoVulnerable: n > 1,
     distress: n > 2,
-    ...(answer === 'arrangement' && n > 1 ? { arrangement: { options: [{ instalments: 3, amount: 41_602 }], link: 'https://pay.example.invalid/a' } } : {}),
+    // n = 2: an offer to choose from; n = 3: the plan a reply accepted (its first due date through the `date` helper)
+    ...((answer === 'arrangement' || answer === 'cannot_pay') && n === 2 ? { arrangement: { options: [{ no: 1, instalments: 3, amount: 41_602 }, { no: 2, instalments: 6, amount: 20_801 }], link: 'https://pay.example.invalid/a' } } : {}),
+    ...(answer === 'arrangement' && n === 3
+      ? { arrangement: { options: [], link: 'https://pay.example.invalid/a', accepted: { option: 1, instalments: 3, amount: 41_602, firstDue: '2026-03-27' } } }
+      : {}),
     ...(whatsappWindowOpen === undefined ? {} : { whatsappWindowOpen }),
   });
 

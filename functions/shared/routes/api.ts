@@ -1,7 +1,21 @@
 /** The client API's routes (the Api function, behind the API key authorizer) and the API's own description. */
-import { CompleteTaskBody, CreateDossierBody, EXAMPLE_DOSSIER, IDEMPOTENCY_KEY, PaymentBody, TasksQuery } from '../schemas/api.js';
+import {
+  BATCH_MAX,
+  BatchBody,
+  CompleteTaskBody,
+  CreateDossierBody,
+  EXAMPLE_DOSSIER,
+  FlagsBody,
+  IDEMPOTENCY_KEY,
+  ListDossiersQuery,
+  PatchDebtorBody,
+  PaymentBody,
+  ResolveDisputeBody,
+  StatusChangeBody,
+  TasksQuery,
+} from '../schemas/api.js';
 import { doc, Id } from '../schemas/fields.js';
-import { CompletedTask, CreatedDossier, DebtorView, DossierView, ErrorBody, TaskList } from '../responses.js';
+import { BatchResult, CompletedTask, CreatedDossier, DebtorView, DossierList, DossierView, ErrorBody, TaskList } from '../responses.js';
 import * as z from '../zod.js';
 import type { Route, RouteAnswer } from './route.js';
 
@@ -12,6 +26,8 @@ const idempotencyHeader = z.object({
   }),
 });
 const dossierParams = z.object({ dossierId: Id('the dossier id', 'dos_01jnq7x5v2k8m3r4t6w8y0z2a4') });
+const debtorParams = z.object({ debtorId: Id('the debtor id', 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5') });
+const statusBody = (example: string) => ({ type: 'json' as const, schema: StatusChangeBody, optional: true, example: { reason: example } });
 const error = (description: string): RouteAnswer => ({ description, schema: ErrorBody });
 
 export const API_ROUTES: readonly Route[] = [
@@ -35,6 +51,38 @@ export const API_ROUTES: readonly Route[] = [
     },
   },
   {
+    method: 'POST',
+    resource: '/v1/dossiers/batch',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'createDossiers',
+    tag: 'Dossiers',
+    summary: `Hand over up to ${BATCH_MAX} claims at once`,
+    description:
+      'Each claim is checked and filed on its own, exactly as POST /v1/dossiers would, and gets the answer that route would give it alone ' +
+      '(201 with the dossier, or 400/409/422 with the error): a refused claim writes nothing, the others are filed. Idempotent per claim: a claim sent ' +
+      'again (same reference, same content) answers 201 with the same ids and writes nothing new (`replayed`); the same reference with other content is that ' +
+      'claim’s 409. `npm run import` sends a CSV file through this route.',
+    body: { type: 'json', schema: BatchBody, example: { claims: [EXAMPLE_DOSSIER] } },
+    responses: { 200: { description: 'One result per claim, in order (also when some or all were refused).', schema: BatchResult } },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/dossiers',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'listDossiers',
+    tag: 'Dossiers',
+    summary: 'Find your dossiers',
+    description:
+      'Your own dossiers only, by status and then creation time, a page at a time: pass `nextCursor` as `cursor` (with the same filters) for the next page. ' +
+      'Filters combine: `reference` (exact, at most one dossier), `status`, `debtorId`, `createdFrom`/`createdTo`. A dossier filed a moment ago may take a ' +
+      'second to be listed (the listing is an index); GET /v1/dossiers/{dossierId} is always current. A dossier whose status changes while you page moves ' +
+      'in the order: page with a `status` filter for a stable listing.',
+    query: ListDossiersQuery,
+    responses: { 200: { description: 'A page of dossiers.', schema: DossierList } },
+  },
+  {
     method: 'GET',
     resource: '/v1/dossiers/{dossierId}',
     fn: 'api',
@@ -53,11 +101,72 @@ export const API_ROUTES: readonly Route[] = [
     operationId: 'addPayment',
     tag: 'Dossiers',
     summary: 'Report a payment',
-    description: 'Books a payment once per reference (or Idempotency-Key). Full payment stops the outreach for the dossier.',
+    description:
+      'Books a payment once per reference (or Idempotency-Key). Full payment stops the outreach for the dossier; a payment beyond what is due is booked ' +
+      '(the money arrived) and the surplus shown as `amounts.refundDue`. At most €1,000,000,000.00 may be paid on one dossier in all.',
     params: dossierParams,
     headers: idempotencyHeader,
     body: { type: 'json', schema: PaymentBody, example: { amount: 2500, reference: 'BANK-77' } },
-    responses: { 200: { description: 'The updated dossier.', schema: DossierView } },
+    responses: {
+      200: { description: 'The updated dossier (also for a retry of the same payment).', schema: DossierView },
+      409: error('This reference (or Idempotency-Key) was booked with another amount or date (payment_reference_reused).'),
+      422: error('The total paid on the dossier would pass €1,000,000,000.00 (paid_total_too_large); nothing was booked.'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/dossiers/{dossierId}/withdraw',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'withdrawDossier',
+    tag: 'Dossiers',
+    summary: 'Withdraw a dossier',
+    description:
+      'Stops the outreach about this dossier at once, like a payment in full: nothing more is sent about it (a message planned before the withdrawal is not ' +
+      'sent), and the journey decides again at once for the debtor’s other claims. From open, paused or debt_help; again on a withdrawn dossier answers the same.',
+    params: dossierParams,
+    body: statusBody('Betaald via de eigen bank.'),
+    responses: {
+      200: { description: 'The dossier, withdrawn.', schema: DossierView },
+      409: error('The dossier is paid, handed over or closed (not_withdrawable).'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/dossiers/{dossierId}/dispute',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'disputeDossier',
+    tag: 'Dossiers',
+    summary: 'Report a dispute: pauses the dossier',
+    description:
+      'The debtor disputes the claim (DESIGN §5: a dispute pauses that dossier): nothing more is sent about it until the dispute is resolved. ' +
+      'Again on a paused dossier answers the same.',
+    params: dossierParams,
+    body: statusBody('Debiteur betwist de meterstand.'),
+    responses: {
+      200: { description: 'The dossier, paused.', schema: DossierView },
+      409: error('The dossier is not open (not_disputable).'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/dossiers/{dossierId}/dispute/resolve',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'resolveDispute',
+    tag: 'Dossiers',
+    summary: 'Resolve the dispute: resumes or withdraws the dossier',
+    description:
+      'Ends a dispute however it was raised (your POST …/dispute, the debtor’s reply, an agent’s call). `inFavourOf: "creditor"` (the default): the claim ' +
+      'stands, the dossier is open again and its journey resumes at once (a journey that had ended because nothing was open starts again). ' +
+      '`inFavourOf: "debtor"`: the dossier is withdrawn. Again on a dossier resolved the same way answers the same.',
+    params: dossierParams,
+    body: { type: 'json', schema: ResolveDisputeBody, optional: true, example: { inFavourOf: 'creditor', reason: 'Meterstand bevestigd.' } },
+    responses: {
+      200: { description: 'The dossier, open again (or withdrawn).', schema: DossierView },
+      409: error('The dossier is not disputed (not_disputed).'),
+    },
   },
   {
     method: 'GET',
@@ -68,8 +177,43 @@ export const API_ROUTES: readonly Route[] = [
     tag: 'Debtors',
     summary: 'The debtor as you may see them',
     description: 'Only your own claims and the events about them; another creditor’s claims or contact details never.',
-    params: z.object({ debtorId: Id('the debtor id', 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5') }),
+    params: debtorParams,
     responses: { 200: { description: 'The debtor.', schema: DebtorView } },
+  },
+  {
+    method: 'PATCH',
+    resource: '/v1/debtors/{debtorId}',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'updateDebtor',
+    tag: 'Debtors',
+    summary: 'Update the contact details you gave',
+    description:
+      'Replaces the email, phone or address you gave with your claims for this debtor (all of them, or `dossierIds`); null removes one. Contact details belong ' +
+      'to the claim they came with: another creditor’s, even the same number, stay as they are. The journey uses the new details from its next decision, now. ' +
+      'Every claim must keep at least one way to reach the debtor.',
+    params: debtorParams,
+    body: { type: 'json', schema: PatchDebtorBody, example: { email: 'sam.nieuw@example.com', phone: '+31687654321', whatsappOptIn: true } },
+    responses: {
+      200: { description: 'The debtor as you may see them, updated.', schema: DebtorView },
+      422: error('The change would leave a claim with no way to reach the debtor (no_contact_left), or whatsappOptIn without a phone (no_phone).'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/debtors/{debtorId}/flags',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'setDebtorFlags',
+    tag: 'Debtors',
+    summary: 'Set or clear flags (vulnerable, WSNP, debt help, …)',
+    description:
+      'Flags you set come with your claims; you clear only your own. The journey decides again at once: wsnp, schuldhulp and moratorium stop all outreach ' +
+      'and cost accrual for the debtor (DESIGN §5 rule 10), vulnerable and the protective measures mean no escalation without an agent, beslag counts as a ' +
+      'lack of means. Agent keys set flags about the person. The same flags again change nothing.',
+    params: debtorParams,
+    body: { type: 'json', schema: FlagsBody, example: { add: ['wsnp'] } },
+    responses: { 200: { description: 'The debtor as you may see them, with the flags.', schema: DebtorView } },
   },
   {
     method: 'GET',

@@ -20,6 +20,8 @@ export interface RouteBody {
   lenient?: boolean;
   schema: Schema;
   example?: unknown;
+  /** the body may be left out (then it is read as {}) */
+  optional?: boolean;
 }
 
 export interface RouteAnswer {
@@ -30,10 +32,10 @@ export interface RouteAnswer {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   resource: string;
   /** the Lambda that serves it; `local` routes exist only on the local runtime */
-  fn: 'api' | 'webhooks' | 'docs' | 'local';
+  fn: 'api' | 'webhooks' | 'payments' | 'docs' | 'local';
   auth: Auth;
   operationId: string;
   tag: string;

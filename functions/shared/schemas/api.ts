@@ -9,10 +9,10 @@
 import { parsePhoneNumberFromString as parseWith } from 'libphonenumber-js/core';
 import { letterCount } from '../../domain/case/identity.js';
 import { IncomeSourceSchema } from '../../domain/payday.js';
-import { TASK_REASONS } from '../../domain/vocabulary.js';
+import { DEBTOR_FLAGS, DOSSIER_STATUSES, TASK_REASONS } from '../../domain/vocabulary.js';
 import * as z from '../zod.js';
 import { PHONE_METADATA } from './phone-metadata.generated.js';
-import { CallOutcome, DUE_DATE_WINDOW, Language, PAID_AT_CLOCK_SKEW_MS, cents, doc, isoDate, isoDateTime, isoDateYearsFrom, required, text } from './fields.js';
+import { CallOutcome, DUE_DATE_WINDOW, Id, Language, PAID_AT_CLOCK_SKEW_MS, cents, doc, isoDate, isoDateTime, isoDateYearsFrom, required, text } from './fields.js';
 
 export { CallOutcome };
 
@@ -31,7 +31,7 @@ export const E164 = z.string().check(
  * unambiguous and removed ("+31 6 1234 5678" → "+31612345678"), and the result is the canonical E.164 form
  * (libphonenumber). A national number ("0612345678") is refused: which country it belongs to is a guess.
  */
-const PhoneInput = doc(
+export const PhoneInput = doc(
   z.string({ error: required('an E.164 phone number such as "+31612345678"') }).check(
     z.trim(),
     z.overwrite((v) => (v.startsWith('+') ? v.replace(/[\s().-]/g, '') : v)),
@@ -313,6 +313,203 @@ export const CompleteTaskBody = doc(
   { id: 'CompleteTaskBody', examples: [{ outcome: 'promise_to_pay', note: 'Betaalt vrijdag.' }] },
 );
 export type CompleteTaskBody = z.infer<typeof CompleteTaskBody>;
+
+// ---- finding dossiers, the creditor's changes, batch intake ----------------------------------------------
+
+const REFERENCE = /^[\w./-]+$/;
+
+const IsoDay = z.iso.date();
+const IsoInstant = z.iso.datetime({ offset: true });
+
+/** A point in time for a filter: a date (YYYY-MM-DD, UTC) or an ISO-8601 date-time with a zone. */
+const instantOrDate = (what: string) =>
+  z.string({ error: `must be ${what}: a date YYYY-MM-DD (UTC) or an ISO-8601 date-time with a zone, e.g. "2026-03-01" or "2026-03-01T09:00:00Z"` }).check(
+    z.refine(
+      (v) => (IsoDay.safeParse(v).success || IsoInstant.safeParse(v).success) && !Number.isNaN(Date.parse(v)) && /^\d{4}-/.test(v),
+      `must be ${what}: a date YYYY-MM-DD (UTC) or an ISO-8601 date-time with a zone, e.g. "2026-03-01" or "2026-03-01T09:00:00Z"`,
+    ),
+  );
+
+/** A filter bound as the ISO string dossiers store: a date is the start of that UTC day (`from`) or its end (`to`). */
+export function filterInstant(value: string, end: 'from' | 'to'): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T${end === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`;
+  return new Date(value).toISOString();
+}
+
+export const LIST_LIMIT = { default: 25, max: 100 } as const;
+
+/** GET /v1/dossiers */
+export const ListDossiersQuery = z
+  .strictObject({
+    reference: doc(
+      z.optional(
+        z
+          .string()
+          .check(
+            z.minLength(1, 'must not be empty: your reference of the claim, e.g. "INV-1001"'),
+            z.maxLength(64, 'must be at most 64 characters'),
+            z.regex(REFERENCE, 'may only hold letters, digits and . / - _, e.g. "INV-1001"'),
+          ),
+      ),
+      { description: 'Your reference of the claim (exact): at most one dossier.', example: 'INV-1001' },
+    ),
+    status: doc(z.optional(z.enum(DOSSIER_STATUSES, { error: `must be one of ${DOSSIER_STATUSES.join(', ')}` })), { description: 'Only dossiers with this status.', example: 'open' }),
+    debtorId: doc(z.optional(Id('the debtor id', 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5')), { description: 'Only your dossiers of this debtor.' }),
+    createdFrom: doc(z.optional(instantOrDate('the earliest creation time')), {
+      description: 'Only dossiers created at or after this time (a date: from 00:00 UTC that day).',
+      example: '2026-03-01',
+    }),
+    createdTo: doc(z.optional(instantOrDate('the latest creation time')), {
+      description: 'Only dossiers created at or before this time (a date: through the end of that UTC day).',
+      example: '2026-03-31',
+    }),
+    cursor: doc(
+      z.optional(
+        z
+          .string()
+          .check(
+            z.maxLength(600, 'must be at most 600 characters: pass the nextCursor of the previous page unchanged'),
+            z.regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor of this API: pass the nextCursor of the previous page unchanged'),
+          ),
+      ),
+      { description: 'The `nextCursor` of the previous page, with the same filters.' },
+    ),
+    limit: doc(
+      z.optional(
+        z
+          .string()
+          .check(
+            z.regex(/^\d{1,3}$/, `must be a whole number 1–${LIST_LIMIT.max}, e.g. 25`),
+            z.refine((v) => Number(v) >= 1 && Number(v) <= LIST_LIMIT.max, `must be a whole number 1–${LIST_LIMIT.max}, e.g. 25`),
+          ),
+      ),
+      { description: `Dossiers per page, 1–${LIST_LIMIT.max} (default ${LIST_LIMIT.default}).`, example: '25' },
+    ),
+  })
+  .check(
+    z.superRefine((q, ctx) => {
+      if (q.createdFrom && q.createdTo && filterInstant(q.createdFrom, 'from') > filterInstant(q.createdTo, 'to')) {
+        ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must not be before createdFrom' });
+      }
+    }),
+  );
+export type ListDossiersQuery = z.infer<typeof ListDossiersQuery>;
+
+const StatusChangeFields = {
+  reason: doc(z.optional(text('the reason, for the file, e.g. "paid to us directly"', { max: 500, multiline: true })), {
+    description: 'Why, for the file and the timeline (never sent to the debtor).',
+    example: 'Betaald via de eigen bank.',
+  }),
+};
+
+/** POST /v1/dossiers/{id}/withdraw, …/dispute, …/dispute/resolve: an optional reason for the file. */
+export const StatusChangeBody = doc(z.strictObject(StatusChangeFields), { id: 'StatusChangeBody', description: 'Optional: the body may be left out.' });
+export type StatusChangeBody = z.infer<typeof StatusChangeBody>;
+
+/** POST /v1/dossiers/{id}/dispute/resolve: who the dispute was decided for (services/disputes.ts), and a reason. */
+export const ResolveDisputeBody = doc(
+  z.strictObject({
+    ...StatusChangeFields,
+    inFavourOf: doc(
+      z.optional(z.enum(['creditor', 'debtor'], { error: 'must be "creditor" (the claim stands: the journey resumes) or "debtor" (the claim goes: withdrawn)' })),
+      { description: 'creditor (default): the claim stands and its journey resumes; debtor: the dossier is withdrawn.', example: 'creditor' },
+    ),
+  }),
+  { id: 'ResolveDisputeBody', description: 'Optional: the body may be left out (a resolution in the creditor’s favour).' },
+);
+export type ResolveDisputeBody = z.infer<typeof ResolveDisputeBody>;
+
+const orNull = <T extends z.ZodMiniType>(schema: T, what: string) => z.union([schema, z.null()], { error: `must be ${what}, or null to remove it` });
+
+/** PATCH /v1/debtors/{id}: the contact details this creditor gave with its claims. */
+export const PatchDebtorBody = doc(
+  z
+    .strictObject({
+      email: doc(
+        z.optional(
+          orNull(z.email({ error: 'must be an email address, e.g. "sam@example.com"' }).check(z.maxLength(254, 'must be at most 254 characters')), 'an email address, e.g. "sam@example.com"'),
+        ),
+        { description: 'The new email address for your claims; null removes the one you gave.', example: 'sam.nieuw@example.com' },
+      ),
+      phone: doc(z.optional(orNull(PhoneInput, 'an E.164 phone number such as "+31612345678"')), {
+        description: 'The new phone number (E.164) for your claims; null removes it. A new number has no WhatsApp opt-in unless whatsappOptIn is true.',
+        example: '+31687654321',
+      }),
+      whatsappOptIn: doc(z.optional(z.boolean({ error: 'must be true or false: whether the debtor opted in to WhatsApp messages on this phone' })), {
+        description: 'The debtor opted in (true) or out (false) of WhatsApp on the phone you gave.',
+      }),
+      address: doc(z.optional(orNull(Address, 'an address object {"line1","postalCode","city","country"?}')), {
+        description: 'The new postal address for your claims (letters); null removes it.',
+      }),
+      dossierIds: doc(
+        z.optional(
+          z
+            .array(Id('a dossier id of yours', 'dos_01jnq7x5v2k8m3r4t6w8y0z2a4'), { error: 'must be an array of your dossier ids, e.g. ["dos_01jnq7x5v2k8m3r4t6w8y0z2a4"]' })
+            .check(z.minLength(1, 'must name at least one dossier, or be left out (all your dossiers of this debtor)'), z.maxLength(100, 'must be at most 100 dossier ids')),
+        ),
+        { description: 'Only for these claims of yours (default: all your dossiers of this debtor).' },
+      ),
+    })
+    .check(
+      z.superRefine((b, ctx) => {
+        if (b.email === undefined && b.phone === undefined && b.address === undefined && b.whatsappOptIn === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['(body)'], message: 'needs at least one of email, phone, whatsappOptIn or address' });
+        }
+        if (b.whatsappOptIn === true && b.phone === null) ctx.addIssue({ code: 'custom', path: ['whatsappOptIn'], message: 'cannot be true while phone is removed' });
+      }),
+    ),
+  {
+    id: 'PatchDebtorBody',
+    description:
+      'Replaces the contact details you gave with your claims (other creditors’ stay as they are). A field left out is unchanged; null removes it. Unknown fields are refused.',
+    examples: [{ email: 'sam.nieuw@example.com', phone: '+31687654321', whatsappOptIn: true }],
+  },
+);
+export type PatchDebtorBody = z.infer<typeof PatchDebtorBody>;
+
+export const DebtorFlag = doc(z.enum(DEBTOR_FLAGS, { error: `must be one of ${DEBTOR_FLAGS.join(', ')}` }), {
+  id: 'DebtorFlag',
+  description:
+    'vulnerable, bewind (protective administration), curatele, mentorschap: a person’s care, no escalation without an agent; ' +
+    'wsnp, schuldhulp (municipal debt help), moratorium: all outreach and cost accrual stop; beslag: income garnished by another creditor.',
+});
+
+/** POST /v1/debtors/{id}/flags */
+export const FlagsBody = doc(
+  z
+    .strictObject({
+      add: doc(z.optional(z.array(DebtorFlag).check(z.maxLength(DEBTOR_FLAGS.length))), { description: 'Flags to set (with your claims).', example: ['wsnp'] }),
+      remove: doc(z.optional(z.array(DebtorFlag).check(z.maxLength(DEBTOR_FLAGS.length))), { description: 'Flags you set before and clear now (only your own).', example: [] }),
+    })
+    .check(
+      z.superRefine((b, ctx) => {
+        if (!b.add?.length && !b.remove?.length) ctx.addIssue({ code: 'custom', path: ['add'], message: 'needs at least one flag in add or remove, e.g. {"add":["wsnp"]}' });
+        const both = (b.add ?? []).filter((f) => b.remove?.includes(f));
+        if (both.length) ctx.addIssue({ code: 'custom', path: ['remove'], message: `must not also be in add: ${both.join(', ')}` });
+      }),
+    ),
+  { id: 'FlagsBody', examples: [{ add: ['wsnp'] }, { add: ['vulnerable'], remove: ['beslag'] }] },
+);
+export type FlagsBody = z.infer<typeof FlagsBody>;
+
+export const BATCH_MAX = 500;
+
+/** POST /v1/dossiers/batch, as documented: up to 500 claims, each exactly as POST /v1/dossiers takes it. */
+export const BatchBody = doc(
+  z.strictObject({
+    claims: doc(z.array(CreateDossierBody).check(z.minLength(1), z.maxLength(BATCH_MAX)), {
+      description: `1–${BATCH_MAX} claims, each as POST /v1/dossiers takes it; each is checked and filed on its own.`,
+    }),
+  }),
+  { id: 'BatchBody', examples: [{ claims: [EXAMPLE_DOSSIER] }] },
+);
+
+/** What the handler reads first: the envelope, so one bad claim is that claim's 400, not the batch's. */
+export const BatchEnvelope = z.strictObject({
+  claims: z
+    .array(z.unknown(), { error: 'must be an array of claims, e.g. {"claims":[{…}, …]}' })
+    .check(z.minLength(1, 'must hold at least one claim'), z.maxLength(BATCH_MAX, `must hold at most ${BATCH_MAX} claims; send more in several batches`)),
+});
 
 /** The Idempotency-Key header: what the handlers accept and the document shows. */
 export const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;

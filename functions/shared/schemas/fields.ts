@@ -34,6 +34,11 @@ export function doc<S extends core.$ZodType>(schema: S, meta: DocMeta): S {
 
 /** At most €100,000,000.00 per claim or payment: sums of thousands of these stay exact integers. */
 export const MAX_CENTS = 10_000_000_000;
+/**
+ * What may be paid on one dossier in all: €1,000,000,000.00 — ten times the largest claim (a surplus is booked and
+ * shown as refundDue), and so far below 2^53 cents that every sum over a debtor's claims stays an exact integer.
+ */
+export const MAX_PAID_TOTAL_CENTS = 10 * MAX_CENTS;
 /** A due date at most this far back or ahead of today. */
 export const DUE_DATE_WINDOW = { yearsBack: 20, yearsAhead: 1 } as const;
 /** A payment's paidAt may be this far ahead of our clock (the creditor's clock may run a little fast). */

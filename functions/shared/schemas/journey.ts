@@ -5,9 +5,10 @@
  * state that carries out `action`. Actions of executions started by the first version (no nextDecisionAt, no
  * log) still parse: the steps then decide afresh.
  */
-import { PHASES, TONES } from '../../domain/vocabulary.js';
+import { PHASES, TONES, TOPICS } from '../../domain/vocabulary.js';
 import * as z from '../zod.js';
 import { ChannelName, Language } from './fields.js';
+import { ArrangementChangeSchema } from './payments.js';
 
 export { ChannelName, Language };
 
@@ -50,6 +51,10 @@ export const SendAction = z.object({
   /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
   strategy: z.optional(z.string()),
   expiredTask: z.optional(ExpiredTask),
+  /** an arrangement message: its template topic; aside: not a contact of the collection sequence */
+  topic: z.optional(z.enum(TOPICS)),
+  aside: z.optional(z.boolean()),
+  arrangement: z.optional(ArrangementChangeSchema),
   /** a follow-up of the 14-day letter: the letter's term end it states (and records on its claims) */
   termEndDate: z.optional(z.iso.date()),
 });
@@ -65,6 +70,7 @@ export const WaitAction = z.object({
   log: z.optional(DecisionLog),
   costs: z.optional(CostsUpdate),
   expiredTask: z.optional(ExpiredTask),
+  arrangement: z.optional(ArrangementChangeSchema),
 });
 export const DoneAction = z.object({ type: z.literal('done'), reason: z.string() });
 export const Action = z.discriminatedUnion('type', [SendAction, WaitAction, DoneAction, DecideAction]);
