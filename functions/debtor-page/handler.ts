@@ -30,7 +30,7 @@ import { countHit } from '../store/rate-limits.js';
 import { getClient } from '../store/clients.js';
 import { loadCase } from '../services/case.js';
 import { acceptOption, openClaims, plansFor } from '../services/arrangements.js';
-import { recordPageStatement } from '../services/engagement.js';
+import { recordPageStatement } from '../services/page-statements.js';
 import { debtorPage, messagePage, type PageLanguage } from './page.js';
 import agencyJson from '../../templates/agency.json' with { type: 'json' };
 

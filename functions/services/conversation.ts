@@ -8,95 +8,36 @@
  * conditional write before Twilio is called; a second delivery of the webhook, a retried timer or a concurrent
  * duplicate finds it claimed or sent. Nothing personal is logged.
  */
-import type { CaseState, ClaimRecord } from '../domain/case/state.js';
+import type { CaseState } from '../domain/case/state.js';
 import { claimsOf, nameFor } from '../domain/case/state.js';
-import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
-import { localDate } from '../domain/calendar.js';
 import { firstUnpaid } from '../domain/arrangements.js';
 import { messageContradictions } from '../domain/message-guard.js';
-import type { ReplyPlan } from '../domain/conversation.js';
-import type { ClassifiedReply } from '../domain/intents/index.js';
 import { adapterFor } from '../channels/adapters.js';
 import { PermanentSendError, redact } from '../channels/port.js';
 import { type AnswerInput, type ArrangementOffer, renderAnswer } from '../channels/render-answer.js';
-import type { AgencyDetails, Language } from '../channels/render-contract.js';
+import type { AgencyDetails } from '../channels/render-contract.js';
 import { logger } from '../shared/logger.js';
 import { metrics } from '../shared/metrics.js';
 import { type AnswerRecord, claimAnswer, getAnswer, planAnswer, settleAnswer } from '../store/answers.js';
-import { getClient } from '../store/clients.js';
 import { phoneIndexItem } from '../store/identity.js';
 import { messageRefItem } from '../store/messages.js';
-import { createTaskOnce } from '../store/tasks.js';
 import { appendEvents, type NewEvent } from '../store/timeline.js';
 import agency from '../../templates/agency.json' with { type: 'json' };
 import { loadCase } from './case.js';
 import { setTimer } from './timers.js';
 import { answerLinkFor } from './page-links.js';
+import { createReplyTasks, dossierLines, languageOf, type ReplyContext, replyTaskId } from './reply-tasks.js';
+
+export { createReplyTasks, type ReplyContext, replyTaskId };
 
 /** A claim older than this that is still `sending` was left by a crash: in doubt, never sent again. */
 const ANSWER_LEASE_MS = 65_000;
 
-/** The task id for what reply `messageSid` needs (`reason`): one per reply and reason, whatever the retries. */
-export const replyTaskId = (messageSid: string, reason: string) => `reply_${messageSid}_${reason}`;
 
 /** Words of acute distress: the vulnerability answer then names 113 Zelfmoordpreventie. */
 const DISTRESS = /zelfmoord|zelfdoding|suicid|niet meer (willen |wil )?(zijn|leven)|einde aan (mijn|m'n|het) leven|end it all|ending it all|kill myself|want to die|zie het niet meer zitten|cant go on|can'?t go on/i;
 
-export interface ReplyContext {
-  c: CaseState;
-  messageSid: string;
-  /** `page`: said on the debtor page (tasks only; the page confirms it, no answer message) */
-  channel: 'sms' | 'whatsapp' | 'page';
-  phone: string;
-  text: string;
-  reply: ClassifiedReply;
-  plan: ReplyPlan;
-  dossierIds: string[];
-  at: string;
-}
 
-/** The agent tasks the reply needs, each once (deterministic ids). */
-export async function createReplyTasks(r: ReplyContext): Promise<NewEvent[]> {
-  const events: NewEvent[] = [];
-  const claims = claimsOf(r.c).filter((d) => r.dossierIds.includes(d.dossierId));
-  for (const t of r.plan.tasks) {
-    const taskId = replyTaskId(r.messageSid, t.reason);
-    const created = await createTaskOnce({
-      taskId,
-      reason: t.reason,
-      priority: t.priority,
-      caseId: r.c.caseId,
-      journeyNo: r.c.journey.journeyNo,
-      stepNo: 0,
-      status: 'open',
-      dueAt: t.dueAt.toISOString(),
-      createdAt: r.at,
-      dossierIds: r.dossierIds,
-      context: {
-        why: t.why,
-        debtorName: nameFor(r.c, r.dossierIds),
-        language: languageOf(claims),
-        channel: r.channel,
-        phone: r.phone,
-        text: r.text.slice(0, 1600),
-        intent: r.reply.intent,
-        confidence: r.reply.confidence,
-        ...(r.reply.guess ? { guess: r.reply.guess } : {}),
-        openDossiers: await dossierLines(r.c, claims, new Date(r.at)),
-      },
-    });
-    if (created) metrics.agentTask(t.reason);
-    events.push({
-      eventId: `task-${taskId}`,
-      at: r.at,
-      type: 'task',
-      detail: `Agent task ${taskId} (${t.reason.replace(/_/g, ' ')}, ${t.priority}) due ${t.dueAt.toISOString()}: ${t.why}.`,
-      dossierIds: r.dossierIds,
-      data: { taskId, reason: t.reason, priority: t.priority, dueAt: t.dueAt.toISOString() },
-    });
-  }
-  return events;
-}
 
 /**
  * Plans the reply's answer and sends it now, or sets the timer for the first moment inside contact hours. Returns the
@@ -274,21 +215,7 @@ function answerEvent(rec: AnswerRecord, type: NewEvent['type'], detail: string, 
   return { eventId: `answer-${rec.messageSid}`, at, type, channel: rec.channel, detail, dossierIds: rec.dossierIds, data: { inReplyTo: rec.messageSid, answer: rec.answer } };
 }
 
-function languageOf(claims: readonly ClaimRecord[]): Language {
-  return [...claims].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)?.language ?? 'nl';
-}
 
-/** The claims as an answer or an agent task states them: what is owed today (art. 6:44 BW allocation, interest included). */
-async function dossierLines(c: CaseState, claims: readonly ClaimRecord[], now: Date) {
-  const names = new Map<string, string>();
-  for (const d of claims) if (!names.has(d.clientId)) names.set(d.clientId, (await getClient(d.clientId))?.name ?? d.clientId);
-  const day = localDate(now);
-  const stop = accrualStop(c);
-  return claims.map((d) => {
-    const a = claimAmounts(d, day, { stopAccrualOn: stop });
-    return { dossierId: d.dossierId, reference: d.reference, creditor: names.get(d.clientId)!, status: d.status, interest: a.interest, outstanding: a.outstanding };
-  });
-}
 
 async function answerInput(c: CaseState, rec: AnswerRecord, now: Date): Promise<AnswerInput> {
   const claims = claimsOf(c).filter((d) => rec.dossierIds.includes(d.dossierId));

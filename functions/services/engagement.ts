@@ -5,13 +5,14 @@
  * redelivered one changes the case and the timeline once.
  */
 import { type CaseEvent, applyEvent } from '../domain/case/events.js';
-import type { CaseState } from '../domain/case/state.js';
 import { INTENT_TEXT } from '../domain/case/visibility.js';
 import { replyScope } from '../domain/case/reply-scope.js';
 import { type ClassifiedReply, SAFETY_ORDER, classifyReply } from '../domain/intents/index.js';
 import { optOutsOf, planReply, type ReplyPlan } from '../domain/conversation.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
 import { answerReply, createReplyTasks, replyTaskId } from './conversation.js';
+
+export { PAGE_STATEMENTS, recordPageStatement } from './page-statements.js';
 import { logger } from '../shared/logger.js';
 import { metrics } from '../shared/metrics.js';
 import { redact } from '../shared/redact.js';
@@ -182,32 +183,6 @@ function offerTimeline(a: Arrangement, at: string): NewEvent {
   };
 }
 
-/** What the debtor can say on the debtor page, with the intent of the matching reply. */
-export const PAGE_STATEMENTS = { already_paid: 'says the claim is already paid', dispute: 'disputes the claim', debt_help: 'reports debt help or debt restructuring' } as const;
-
-/**
- * "I already paid", "I dispute this", "I get debt help" said on the debtor page: the same effects as the matching
- * reply, through the same reducer event and agent tasks (a dispute: the dossier paused and a dispute_review task;
- * debt help: every open dossier to debt_help, an arrangement cancelled, the journey stopped; already paid: the
- * grace before the next reminder). No answer message: the page confirms it itself.
- */
-export async function recordPageStatement(c: CaseState, intent: keyof typeof PAGE_STATEMENTS, dossierIds: readonly string[], now: Date): Promise<void> {
-  if (dossierIds.length === 0) return;
-  const at = now.toISOString();
-  const statementId = `page-${intent}-${at}`;
-  const reply: ClassifiedReply = { intent, confidence: 1, also: [], channels: [], bareStop: false, matched: 'on the payment page' };
-  const plan = planReply(reply, { channel: 'sms', optOuts: [], now });
-  const ids = [...dossierIds];
-  const m = await mutateCase(c.caseId, now, () => [{ type: 'reply', at, channel: 'page', intent, dossierIds: ids, messageId: statementId }], c);
-  if (!m?.changed) return;
-  const events: NewEvent[] = [
-    { eventId: statementId, at, type: 'replied', detail: `Debtor ${PAGE_STATEMENTS[intent]} (on the payment page)`, dossierIds: ids, intent, confidence: 1, data: { intent, via: 'page' } },
-  ];
-  events.push(...(await createReplyTasks({ c: m.after, messageSid: statementId, channel: 'page', phone: '', text: '', reply, plan, dossierIds: ids, at })));
-  await appendEvents(c.caseId, events, changedProjections(m.before, m.after));
-  await wakeJourney(m.after, `page:${intent}`);
-  logger.info('page statement recorded', { debtorId: c.caseId, intent });
-}
 
 /**
  * A reply nobody can be sure was whose: an agent task with the candidates, no journey touched — except a STOP:

@@ -22,11 +22,13 @@ describe('schema modules in the bundles', () => {
       'functions/shared/responses.ts',
       'functions/shared/routes/api.ts',
       'functions/shared/routes/docs.ts',
+      'functions/shared/routes/payments.ts',
       'functions/shared/routes/route.ts',
       'functions/shared/routes/webhooks.ts',
       'functions/shared/schemas/api.ts',
       'functions/shared/schemas/fields.ts',
       'functions/shared/schemas/journey.ts',
+      'functions/shared/schemas/payments.ts',
       'functions/shared/schemas/webhooks.ts',
     ]);
   });
