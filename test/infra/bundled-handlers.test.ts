@@ -189,7 +189,7 @@ describe('the bundled handlers on the local runtime', () => {
     expect(calls.Decide).toBeGreaterThanOrEqual(rt.timerInvocations);
   });
 
-  it('take a signed reply through the bundled Webhooks, and an agent and a payment through the bundled Api', async () => {
+  it('take a signed reply through the bundled Webhooks, its page link through the bundled Payments, and an agent and a payment through the bundled Api', async () => {
     const target = `${rt.apiUrl}/webhooks/twilio/inbound`;
     const signedReply = (params: Record<string, string>) =>
       fetch(target, {
@@ -208,6 +208,16 @@ describe('the bundled handlers on the local runtime', () => {
     const answer = (await outbox()).find((m) => m.inReplyTo === params.MessageSid);
     expect(answer?.template).toBe('answer/arrangement');
     expect(answer?.text).toMatch(/Wki/);
+    // The answer's page link opens the debtor page through the bundled Payments function (with the Mollie client).
+    const pagePath = /\/p\/[A-Za-z0-9_-]+/.exec(answer!.text)?.[0];
+    expect(pagePath, 'a page link in the answer').toBeDefined();
+    const debtorPage = await fetch(`${rt.apiUrl}${pagePath}`);
+    expect(debtorPage.status).toBe(200);
+    expect(await debtorPage.text()).toMatch(/<html/i);
+    // Mollie's webhook with a payment Mollie does not know: fetched from (fake) Mollie by the bundled client, nothing booked.
+    const mollie = await fetch(`${rt.apiUrl}/webhooks/mollie`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=tr_unknown0001' });
+    expect(mollie.status).toBe(200);
+    expect(await mollie.json()).toEqual({ received: true });
     // At 20:30 UTC (after 20:00 in Amsterdam) the answer waits for 07:00: the answer timer invokes the bundled Webhooks then.
     await advance(`${day.toISOString().slice(0, 10)}T20:30:00Z`);
     const late = { ...params, MessageSid: `SM${'c'.repeat(32)}`, Body: 'Wie bent u eigenlijk?' };

@@ -48,6 +48,7 @@ const ALL_FUNCTIONS: FunctionName[] = [
   'Api',
   'Authorizer',
   'Webhooks',
+  'Payments',
   'Docs',
   'Decide',
   'SendEmail',
@@ -685,7 +686,8 @@ describe('REST API', () => {
         expect(m.authorization, key(route)).toBe('CUSTOM');
         expect(m.authorizerId, key(route)).toEqual({ Ref: logicalId(stack.authorizer) });
       } else {
-        // No webhook: Twilio and SendGrid send no key; the handler checks their signature.
+        // No webhook (Twilio and SendGrid send no key; the handler checks their signature; Mollie's is fetched back), no
+        // debtor page (its sealed link is the authentication), no description: no authorizer.
         expect(m.authorization, key(route)).toBe('NONE');
         expect(m.authorizerId, key(route)).toBeUndefined();
       }
@@ -694,13 +696,13 @@ describe('REST API', () => {
     }
   });
 
-  it('lets API Gateway invoke exactly the three HTTP functions and the authorizer', () => {
+  it('lets API Gateway invoke exactly the four HTTP functions and the authorizer', () => {
     const invoked = new Set(
       ofType('AWS::Lambda::Permission')
         .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
         .map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0]),
     );
-    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks'), fnId('Docs'), fnId('Authorizer')].sort());
+    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks'), fnId('Payments'), fnId('Docs'), fnId('Authorizer')].sort());
   });
 
   it('has one REQUEST authorizer on the x-api-key header, cached, running the Authorizer function', () => {
