@@ -10,7 +10,7 @@ import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTwilioMessage, TwilioRestError } from '../../functions/channels/twilio-messaging.js';
+import { createTwilioMessage, listTwilioMessages, TwilioRestError } from '../../functions/channels/twilio-messaging.js';
 import { SendgridResponseError, sendMail } from '../../functions/channels/sendgrid-email.js';
 import { describeProviderError } from '../../functions/channels/port.js';
 
@@ -96,6 +96,22 @@ describe('Twilio Messages API', () => {
     expect(fields(viaUs.request.body)).toEqual(fields(viaSdk.request.body));
     expect((viaSdk.result as { sid: string }).sid).toBe('SM0123');
     expect(viaUs.result).toEqual({ sid: 'SM0123', status: 'queued' });
+  });
+
+  it.each([
+    ['sent since a moment', { to: '+31612345678', dateSentAfter: new Date('2026-03-02T09:30:12.345Z'), limit: 50 }, { To: '+31612345678', 'DateSent>': '2026-03-02T09:30:12Z', PageSize: '50' }],
+    ['the newest to a WhatsApp number', { to: 'whatsapp:+31612345678', limit: 50 }, { To: 'whatsapp:+31612345678', PageSize: '50' }],
+  ] as const)('lists messages as the SDK does: %s', async (_name, sdk, ours) => {
+    answer = { status: 200, body: { messages: [], next_page_uri: null, page: 0, page_size: 50 } };
+    const viaSdk = await capture(() => sdkClient().messages.list(sdk as never));
+    const viaUs = await capture(() => listTwilioMessages({ accountSid: SID, authToken: TOKEN, apiBaseUrl: base }, ours as Record<string, string>, 5_000));
+    const query = (path: string) => [...new URL(path, base).searchParams].sort(([a], [b]) => a.localeCompare(b));
+    expect(viaUs.request.method).toBe('GET');
+    expect(viaUs.request.method).toBe(viaSdk.request.method);
+    expect(new URL(viaUs.request.path, base).pathname).toBe(new URL(viaSdk.request.path, base).pathname);
+    expect(query(viaUs.request.path)).toEqual(query(viaSdk.request.path));
+    expect(viaUs.request.headers.authorization).toBe(viaSdk.request.headers.authorization);
+    expect(viaUs.result).toEqual([]);
   });
 
   it.each([
