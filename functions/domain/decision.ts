@@ -42,6 +42,10 @@ export type Decision =
       /** when Decide should look again if nothing happens (the next planned moment) */
       nextDecisionAt: Date;
       reasons: string[];
+      /** the experiments this contact is under (decide/experiment.ts); `assigned`: the debtor joins with it */
+      experiments?: Array<{ experimentId: string; variant: string; assigned: boolean }>;
+      /** a template experiment's variant (templates/<channel>/<lang>/<phase>.<variant>.hbs) */
+      templateVariant?: string;
     }
   | { kind: 'wait'; until: Date; reasons: string[] }
   | { kind: 'done'; reason: string; dossierStatus?: 'handed_over'; reasons: string[] };

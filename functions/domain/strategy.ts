@@ -12,6 +12,8 @@
  *   frequencyCap       { maxContacts, perDays }: at most that many contacts per debtor in any `perDays` days
  *   leanDays           optional { from, to } days of the month with no contact ("around the 10th"), or null
  *   promiseGraceDays   after a promise to pay (or "already paid") no contact for this many days
+ *   experiments        optional: A/B tests and bandits on tone, template, channel order, timing or cadence
+ *                      (format and rules: ./experiments/schema.ts)
  *   segments           one entry per segment: cannot_pay, will_not_pay, unaware, vulnerable, unknown
  *     description      optional, for people
  *     phases[]         in journey order, each phase at most once:
@@ -43,6 +45,7 @@
 import { z } from 'zod';
 import { LEGAL_CONTACT_WINDOW } from './calendar.js';
 import { CHANNELS, PHASES, SEGMENTS, TONES, type Channel, type Phase, type Tone, phaseIndex } from './vocabulary.js';
+import { ExperimentsSchema } from './experiments/schema.js';
 import defaultStrategyJson from '../../templates/strategy.json' with { type: 'json' };
 
 export { PHASES, phaseIndex };
@@ -125,6 +128,8 @@ export const StrategySchema = z
       frequencyCap: z.strictObject({ maxContacts: posInt, perDays: posInt }, { error: required('must be an object { maxContacts, perDays }') }),
       leanDays: LeanDaysSchema.nullable().optional(),
       promiseGraceDays: nonNegInt,
+      /** experiments as data (./experiments/schema.ts documents the format); optional */
+      experiments: ExperimentsSchema.optional().default([]),
       segments: z.strictObject(
         {
           cannot_pay: SegmentStrategySchema,

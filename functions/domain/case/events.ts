@@ -26,6 +26,7 @@ import {
   startJourney,
 } from './facts.js';
 import { type IdentityInput, withIdentity } from './identity.js';
+import { attributeOutcome } from '../outcomes/attribution.js';
 import type { CaseState, ClaimRecord, ContactPoint, JourneyRecord, PostalAddress, StepClaim } from './state.js';
 import { claimsOf, clientsOf } from './state.js';
 
@@ -48,7 +49,18 @@ export interface JourneyView {
 
 export type CaseEvent =
   | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity: IdentityInput }
-  | { type: 'step_claimed'; at: string; contact: ContactFact; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; openTask?: JourneyRecord['openTask'] }
+  | {
+      type: 'step_claimed';
+      at: string;
+      contact: ContactFact;
+      token: string;
+      timer?: string;
+      view?: JourneyView;
+      costs?: CostUpdate[];
+      openTask?: JourneyRecord['openTask'];
+      /** experiments the debtor joins with this contact (kept if the case has one already: sticky) */
+      assignments?: Array<{ experimentId: string; variant: string }>;
+    }
   | { type: 'step_released'; at: string; stepNo: number }
   | { type: 'step_failed'; at: string; stepNo: number; channel: Channel; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: ContactPointKind; value: string; reason: string } }
   | { type: 'parked'; at: string; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[] }
@@ -76,7 +88,8 @@ export type CaseEvent =
 
 /** Applies an event. Returns the same object when the event changes nothing (a repeated payment, a known claim). */
 export function applyEvent(s: CaseState, e: CaseEvent): CaseState {
-  const next = reduce(s, e);
+  // What came back is attributed to the contacts and experiments before it (outcomes/attribution.ts).
+  const next = attributeOutcome(s, reduce(s, e), e);
   if (next === s) return s;
   return { ...next, updatedAt: e.at > next.updatedAt ? e.at : next.updatedAt };
 }
@@ -207,7 +220,9 @@ export function stepClaimed(s: CaseState, e: Extract<CaseEvent, { type: 'step_cl
     ...(e.openTask ? { openTask: e.openTask } : {}),
     ...viewOf(e.view),
   };
-  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers }, e.costs, e.at);
+  const experiments = { ...(s.experiments ?? {}) };
+  for (const a of e.assignments ?? []) experiments[a.experimentId] ??= { variant: a.variant, at: e.contact.at, journeyNo: s.journey.journeyNo };
+  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers, experiments }, e.costs, e.at);
 }
 
 /** Takes a claimed step's contact back (a transient failure before the provider took it, or a failed send). */

@@ -9,7 +9,7 @@
  * payments per dossier keep the last PAYMENT_LIMIT dated ones (older ones are summed, dated by the latest).
  */
 import { localDate } from '../calendar.js';
-import type { Channel, DossierStatus, Language, Phase, Tone } from '../vocabulary.js';
+import type { Channel, DossierStatus, Language, Phase, Segment, Tone } from '../vocabulary.js';
 
 export const CONTACT_LOG_LIMIT = 40;
 export const PAYMENT_LIMIT = 24;
@@ -29,6 +29,12 @@ export interface ContactFact {
   arrived?: boolean;
   /** it bounced or failed to deliver */
   returned?: boolean;
+  /** the segment the decision saw (KPIs per segment) */
+  seg?: Segment;
+  /** the experiments the debtor was in when it was sent, as "experimentId:variant" (holdout included) */
+  x?: string[];
+  /** outcomes attributed to it within their windows (../outcomes/attribution.ts): r reacted, y replied, p promise or arrangement, $ paid */
+  o?: string;
 }
 
 /** The 14-day letter that covers a dossier (the first one sent after its due date). */
@@ -140,6 +146,10 @@ export interface CaseFacts {
   totals: Totals;
   /** the previous step failed after its retries: fail over */
   lastError?: { channel?: string; stepNo?: number; error: string };
+  /** the case (the debtor), for the experiments' assignment hash */
+  caseId?: string;
+  /** experiment id → the variant this debtor is in (sticky; "holdout" for those held out) */
+  experiments?: Record<string, string>;
 }
 
 export const emptySignals = (): Signals => ({ callOutcomes: [] });

@@ -90,6 +90,23 @@ export interface JourneyRecord extends JourneyFacts {
   closing?: { dossierStatus?: 'handed_over'; detail: string; at: string };
 }
 
+/**
+ * A debtor's place in an experiment: assigned at the first contact under it (the exposure) and kept (sticky), with
+ * what followed within the metrics' windows from the exposure (../outcomes/attribution.ts keeps it up to date).
+ */
+export interface ExperimentAssignment {
+  variant: string;
+  /** the exposure: the first contact under the experiment */
+  at: string;
+  journeyNo: number;
+  /** when the outcome came, if within its window: reacted (7 d), promise/arrangement (14 d), paid (30 d) */
+  reacted?: string;
+  promised?: string;
+  paid?: string;
+  /** cents paid within 60 days of the exposure */
+  cents?: number;
+}
+
 export interface FlagRecord {
   flag: string;
   at: string;
@@ -119,6 +136,8 @@ export interface CaseState {
   optOuts: OptOut[];
   flags: FlagRecord[];
   inbound?: { at: string; whatsappAt?: string };
+  /** experiment id → assignment (stored as top-level attributes `exp#<id>`, store/case-codec.ts) */
+  experiments: Record<string, ExperimentAssignment>;
 }
 
 export function emptyCase(caseId: string, at: string): CaseState {
@@ -139,6 +158,7 @@ export function emptyCase(caseId: string, at: string): CaseState {
     byClient: {},
     optOuts: [],
     flags: [],
+    experiments: {},
   };
 }
 
@@ -178,6 +198,8 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
     signals: own?.signals ?? s.signals,
     totals,
     ...(lastError ? { lastError } : {}),
+    caseId: s.caseId,
+    ...(s.experiments && Object.keys(s.experiments).length ? { experiments: Object.fromEntries(Object.entries(s.experiments).map(([id, a]) => [id, a.variant])) } : {}),
   };
 }
 

@@ -7,6 +7,8 @@
  *   phase  (phase.ts)    the next contact: phase, contact number, tone, dossiers, due moment — or the end;
  *                        the vulnerable-debtor gate and the 14-day letter gate
  *   channel (channel.ts) the first usable channel of the phase's order (chosen inside the phase step)
+ *   experiment (experiment.ts)  the debtor's variant of an experiment on tone, template, channel order, timing or
+ *                        cadence — after the strategy's choice, before every rule check below
  *   moment (moment.ts)   promise grace, the frequency cap, payday timing, contact hours and days
  *   costs  (costs.ts)    WIK costs after the 14-day term, attached to whatever the decision is
  *
@@ -21,22 +23,29 @@ import { type DecideContext, LETTER_PHASE, type StrategyDecision, decideContext 
 import { afterFrequencyCap, afterGrace, firstAllowed, fmt, isLean, schedule, windowFor } from './moment.js';
 import { type Early, type Step, base, journeyEnd, letterGate, nextStep, vulnerableGate, wait } from './phase.js';
 import { notOverdueYet, stopFor } from './stops.js';
+import { type ExperimentInputs, type ExperimentPick, type ExperimentStep, applyExperiments, eligible } from './experiment.js';
+
+const eligibleFor = (ctx: DecideContext, id: string, step: Step): boolean => {
+  const x = ctx.strategy.experiments?.find((e) => e.id === id);
+  return x !== undefined && eligible(x, ctx, step);
+};
 
 export type { StrategyDecision };
 export type { CostUpdate } from './costs.js';
 export { splitCents } from './costs.js';
 export { channelProblem } from './channel.js';
 export { VULNERABLE_MAX_CALL_TASKS } from './phase.js';
+export type { ExperimentInputs, ExperimentPick } from './experiment.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** The next step for the debtor under the strategy. */
-export function decide(facts: CaseFacts, strategy: Strategy, now: Date): StrategyDecision {
-  return decideAt(facts, strategy, now, true);
+/** The next step for the debtor under the strategy (and its experiments: `experiments` is the bandits' state). */
+export function decide(facts: CaseFacts, strategy: Strategy, now: Date, experiments?: ExperimentInputs): StrategyDecision {
+  return decideAt(facts, strategy, now, true, experiments);
 }
 
-function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: boolean): StrategyDecision {
+function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: boolean, inputs?: ExperimentInputs): StrategyDecision {
   const ctx = decideContext(facts, strategy, now);
   const stop = stopFor(ctx);
   if (stop) return stop;
@@ -47,6 +56,12 @@ function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: bo
 
   const pick = nextStep(ctx);
   let step: Step | undefined = pick.step;
+  let experiment: { picks: ExperimentPick[]; why: string[]; templateVariant?: string; step?: Step } = { picks: [], why: [] };
+  if (step) {
+    const applied = applyExperiments(ctx, step, pick.holdSince, inputs);
+    step = applied.step;
+    experiment = { picks: applied.picks, why: applied.why, templateVariant: applied.step.templateVariant, step };
+  }
   for (const gate of [(s: Step) => vulnerableGate(ctx, s, pick.holdSince), (s: Step) => letterGate(ctx, s)]) {
     if (!step) break;
     const gated: Step | Early = gate(step);
@@ -55,9 +70,13 @@ function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: bo
   }
   if (!step) return withCosts(journeyEnd(ctx, pick.skipped));
 
-  const timed = timing(ctx, step, pick.skipped);
+  // A gate that replaced the step (the 14-day letter first, an agent's call) carries no variant: nobody joins an
+  // experiment with it, and only the experiments the debtor is in already and that cover its phase tag it.
+  const same = (a: Step, b: Step | undefined) => b !== undefined && a.phase === b.phase && a.channel === b.channel && a.tone === b.tone && a.contactNo === b.contactNo;
+  const kept = same(step, experiment.step) ? experiment : { why: [], picks: experiment.picks.filter((p) => !p.assigned && eligibleFor(ctx, p.experimentId, step!)) };
+  const timed = timing(ctx, step, [...pick.skipped, ...kept.why]);
   if ('kind' in timed) return withCosts(timed);
-  return withCosts(sendNow(ctx, step, timed, pick.skipped, lookahead));
+  return withCosts(sendNow(ctx, step, timed, [...pick.skipped, ...kept.why], lookahead, kept, inputs));
 }
 
 interface Timed {
@@ -91,7 +110,15 @@ function timing(ctx: DecideContext, step: Step, skipped: string[]): Timed | Earl
 }
 
 /** Send now: the dossiers whose term has passed, the template, the reasons, and when to look again. */
-function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[], lookahead: boolean): StrategyDecision {
+function sendNow(
+  ctx: DecideContext,
+  step: Step,
+  timed: Timed,
+  skipped: string[],
+  lookahead: boolean,
+  experiment: { picks: ExperimentPick[]; templateVariant?: string },
+  inputs: ExperimentInputs | undefined,
+): StrategyDecision {
   const { facts, t, today } = ctx;
   const stepNo = facts.journey.stepNo + 1;
   const termMatters = step.phase !== 'fourteen_day_letter' && ctx.consumer && phaseIndex(step.phase) > LETTER_PHASE;
@@ -105,7 +132,7 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
   const reasons = [`segment ${ctx.seg.segment}: ${timed.label}`, ...skipped, ...timed.why, ...timed.target.reasons, ...late, ...step.channelWhy, `channel ${step.channel}`];
   if (step.channel === 'call') reasons.push('a call task for an agent');
   const dossierIds = dossiers.map((d) => d.dossierId);
-  const nextDecisionAt = lookahead ? nextMoment(ctx, step, stepNo, dossierIds) : new Date(t + DAY);
+  const nextDecisionAt = lookahead ? nextMoment(ctx, step, stepNo, dossierIds, experiment.picks, inputs) : new Date(t + DAY);
   return {
     kind: 'send',
     stepNo,
@@ -117,6 +144,8 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
     dossierIds,
     nextDecisionAt,
     reasons,
+    ...(experiment.picks.length ? { experiments: experiment.picks } : {}),
+    ...(experiment.templateVariant && (step as ExperimentStep).templateVariant === experiment.templateVariant ? { templateVariant: experiment.templateVariant } : {}),
     ...base(ctx),
   };
 }
@@ -126,17 +155,19 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
  * wait that only leads to another wait (the segment moves with the debt's age, a term runs out) is followed
  * through, so the journey wakes when there is something to do.
  */
-function nextMoment(ctx: DecideContext, step: Step, stepNo: number, dossierIds: string[]): Date {
+function nextMoment(ctx: DecideContext, step: Step, stepNo: number, dossierIds: string[], picks: ExperimentPick[], inputs: ExperimentInputs | undefined): Date {
+  // the debtor is in the experiments this contact assigns, as the case will hold them
+  const experiments = picks.length ? { ...ctx.facts.experiments, ...Object.fromEntries(picks.map((p) => [p.experimentId, p.variant])) } : ctx.facts.experiments;
   const after = recordContact(
-    { ...ctx.facts, lastError: undefined },
+    { ...ctx.facts, lastError: undefined, ...(experiments ? { experiments } : {}) },
     { at: ctx.now.toISOString(), channel: step.channel, phase: step.phase, tone: step.tone, stepNo, journeyNo: ctx.facts.journey.journeyNo, dossierIds },
   );
-  let next = decideAt(after, ctx.strategy, ctx.now, false);
+  let next = decideAt(after, ctx.strategy, ctx.now, false, inputs);
   if (next.kind === 'done') return new Date(ctx.t + HOUR);
   if (next.kind !== 'wait') return new Date(ctx.t + DAY);
   let at = next.until;
   for (let i = 0; i < FOLLOW_WAITS; i++) {
-    next = decideAt(after, ctx.strategy, at, false);
+    next = decideAt(after, ctx.strategy, at, false, inputs);
     if (next.kind !== 'wait' || next.until.getTime() <= at.getTime()) break;
     at = next.until;
   }

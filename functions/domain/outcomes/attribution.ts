@@ -1,0 +1,122 @@
+/**
+ * Attribution: what came back (an opened or clicked message, a reply with its intent, a promise or arrangement,
+ * a payment) is attributed to the contacts before it within the outcome's window, and to the experiments the
+ * debtor is in, within the metric's window from the exposure. Pure: applied by the case's reducer after every
+ * event (case/events.ts), so the case itself remembers what was attributed — each contact at most once per
+ * outcome kind, each experiment's outcome per debtor at most once — and the counters (./kpis.ts) follow from
+ * the case before and after the event.
+ *
+ * Windows (../experiments/metrics.ts): a reaction or a reply counts for the contacts of the 7 days before it, a
+ * promise or arrangement for 14 days, a payment for 30 days; recovered cents go to the last contact about the
+ * paid claim within 60 days (last touch, so a payment is never counted twice). A contact is "before" an outcome
+ * when it was sent at or before it. An opened or clicked status counts for its own message only.
+ *
+ * Which contacts: those about the claims the outcome concerns (a reply: the claims of the message answered;
+ * a payment: its claim). Old contacts without claim ids count as about every claim.
+ */
+import type { CaseEvent } from '../case/events.js';
+import type { ContactFact } from '../case/facts.js';
+import type { CaseState, ExperimentAssignment } from '../case/state.js';
+import { DAY_MS, KPI_WINDOW_DAYS, type OutcomeKind } from '../experiments/metrics.js';
+
+/** The letters a contact's `o` holds. */
+export const OUTCOME_FLAG: Readonly<Record<OutcomeKind, string>> = Object.freeze({ reacted: 'r', replied: 'y', promised: 'p', paid: '$' });
+
+/** Call outcomes in which the agent reached the debtor (a reaction), and those that are a promise or arrangement. */
+const CALL_REACHED = new Set(['reached', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'vulnerable']);
+const PROMISE = new Set(['promise_to_pay', 'arrangement', 'arrangement_requested']);
+
+export interface Outcome {
+  at: string;
+  kinds: OutcomeKind[];
+  /** the claims it is about; undefined: a status of one message (`step`) */
+  dossierIds?: string[];
+  step?: { journeyNo: number; stepNo: number; channel: string };
+  /** a payment */
+  cents?: number;
+}
+
+/** What an event is as an outcome (undefined: not an outcome, or it changed nothing). */
+export function outcomeOf(before: CaseState, after: CaseState, e: CaseEvent): Outcome | undefined {
+  if (after === before) return undefined;
+  switch (e.type) {
+    case 'delivery':
+      return e.status === 'opened' || e.status === 'clicked' ? { at: e.at, kinds: ['reacted'], step: { journeyNo: e.journeyNo, stepNo: e.stepNo, channel: e.channel } } : undefined;
+    case 'reply':
+      if (e.intent === 'opt_out' || e.intent === 'opt_out_all') return undefined;
+      return { at: e.at, kinds: ['reacted', 'replied', ...(PROMISE.has(e.intent) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
+    case 'payment':
+      return { at: e.paidAt > e.at ? e.at : e.paidAt, kinds: ['reacted', 'paid'], dossierIds: [e.dossierId], cents: e.amount };
+    case 'call_outcome':
+      if (!CALL_REACHED.has(e.outcome)) return undefined;
+      return { at: e.at, kinds: ['reacted', ...(PROMISE.has(e.outcome) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
+    default:
+      return undefined;
+  }
+}
+
+/** Is the contact one the outcome may be attributed to (about its claims, or the very message)? */
+export function concerns(c: ContactFact, o: Pick<Outcome, 'dossierIds' | 'step'>): boolean {
+  if (o.step) return c.stepNo === o.step.stepNo && c.channel === o.step.channel && (c.journeyNo === undefined || c.journeyNo === o.step.journeyNo);
+  if (!c.dossierIds) return true;
+  return c.dossierIds.some((id) => o.dossierIds!.includes(id));
+}
+
+/** The outcome kinds a contact gets from `o` (within each kind's window, not yet attributed). */
+export function flagsFor(c: ContactFact, o: Outcome): string {
+  const t = Date.parse(o.at);
+  const sent = Date.parse(c.at);
+  if (sent > t || !concerns(c, o)) return '';
+  let add = '';
+  for (const k of o.kinds) {
+    const f = OUTCOME_FLAG[k];
+    if (t - sent <= KPI_WINDOW_DAYS[k] * DAY_MS && !(c.o ?? '').includes(f) && !add.includes(f)) add += f;
+  }
+  return add;
+}
+
+/** The contact a payment's cents are attributed to: the last one about its claim within 60 days before it. */
+export function lastTouch(contacts: readonly ContactFact[], o: Outcome): ContactFact | undefined {
+  const t = Date.parse(o.at);
+  return [...contacts].reverse().find((c) => {
+    const sent = Date.parse(c.at);
+    return sent <= t && t - sent <= KPI_WINDOW_DAYS.recovered * DAY_MS && concerns(c, o);
+  });
+}
+
+/** An experiment's outcome for one debtor, from the exposure: within 7 / 14 / 30 / 60 days. */
+export function progressed(a: ExperimentAssignment, o: Outcome): ExperimentAssignment {
+  const t = Date.parse(o.at);
+  const from = Date.parse(a.at);
+  if (t < from) return a;
+  const within = (days: number) => t - from <= days * DAY_MS;
+  let next = a;
+  if (o.kinds.includes('reacted') && !a.reacted && within(7)) next = { ...next, reacted: o.at };
+  if (o.kinds.includes('promised') && !a.promised && within(14)) next = { ...next, promised: o.at };
+  if (o.kinds.includes('paid') && !a.paid && within(30)) next = { ...next, paid: o.at };
+  if (o.cents && within(60)) next = { ...next, cents: (a.cents ?? 0) + o.cents };
+  return next;
+}
+
+/** The reducer's last step: the event's outcome attributed to the contacts and experiments of the case. */
+export function attributeOutcome(before: CaseState, after: CaseState, e: CaseEvent): CaseState {
+  const o = outcomeOf(before, after, e);
+  if (!o) return after;
+  let changed = false;
+  const mark = (c: ContactFact): ContactFact => {
+    const add = flagsFor(c, o);
+    if (!add) return c;
+    changed = true;
+    return { ...c, o: `${c.o ?? ''}${add}` };
+  };
+  const contacts = after.contacts.map(mark);
+  const journeyContacts = after.journey.contacts.map(mark);
+  const experiments: CaseState['experiments'] = {};
+  for (const [id, a] of Object.entries(after.experiments ?? {})) {
+    const next = progressed(a, o);
+    if (next !== a) changed = true;
+    experiments[id] = next;
+  }
+  if (!changed) return after;
+  return { ...after, contacts, journey: { ...after.journey, contacts: journeyContacts }, experiments };
+}
