@@ -227,8 +227,8 @@ async function startOrWake(added: Added, now: Date): Promise<void> {
       if (m) c = m.after;
     }
     // else: the first attempt crashed before starting it: start it now
-    return startJourney(c, actionFor(c, now).action);
+    return startJourney(c, (await actionFor(c, now)).action);
   }
-  if (added.opened) return startJourney(c, actionFor(c, now).action);
+  if (added.opened) return startJourney(c, (await actionFor(c, now)).action);
   return wakeJourney(c, 'claim_added');
 }

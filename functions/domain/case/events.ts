@@ -237,8 +237,11 @@ function withoutStep(s: CaseState, stepNo: number, opts: { settle: boolean }): C
     if (d.letter && d.letter.stepNo === stepNo && d.letter.at === removed.at) dossiers[d.dossierId] = { ...d, letter: undefined };
   }
   const uncounted = counted(s, removed.dossierIds, (ev) => ({ ...ev, totals: { ...ev.totals, contacts: Math.max(0, ev.totals.contacts - 1) } }));
+  // an experiment the debtor joined with this very contact is left again: no contact, no exposure
+  const experiments = Object.fromEntries(Object.entries(s.experiments ?? {}).filter(([, a]) => !(a.at === removed.at && a.journeyNo === j)));
   return {
     ...uncounted,
+    experiments,
     dossiers,
     contacts: s.contacts.filter((c) => !isIt(c) || c.at !== removed.at),
     journey: {
