@@ -15,6 +15,9 @@ import { createDossier } from '../services/intake.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
+import { kpiReport } from '../reports/kpis.js';
+import { experimentResultsFor } from '../reports/experiments.js';
+import { KpiQuery } from '../reports/schemas.js';
 
 async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
   const apiKey = header(event, 'x-api-key');
@@ -72,6 +75,13 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         // The query (only status=open) was checked against the route's TasksQuery by checkRequest.
         return json(200, { tasks: await openTasks(client) });
       }
+      case 'GET /v1/reports/kpis': {
+        // checked by checkRequest against the route's query already; parsed again for the typed values
+        const q = KpiQuery.parse(event.queryStringParameters ?? {});
+        return json(200, await kpiReport({ clientId: client.clientId, agent: client.agent === true }, q, now()));
+      }
+      case 'GET /v1/experiments/{experimentId}/results':
+        return json(200, await experimentResultsFor(client, p.experimentId!, now()));
       case 'POST /v1/tasks/{taskId}/complete': {
         requireAgent(client);
         const body = parseJson(event, CompleteTaskBody);

@@ -119,6 +119,8 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
   { method: 'POST', path: '/v1/dossiers/{dossierId}/payments', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/reports/kpis', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/webhooks/twilio/inbound', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },
   { method: 'POST', path: '/webhooks/twilio/status', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },
