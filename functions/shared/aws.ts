@@ -50,6 +50,16 @@ export function schedulerClient(): SchedulerClient {
   return scheduler;
 }
 
+/**
+ * Uses these clients instead of the configured ones (the simulator's in-process table, Step Functions and
+ * Scheduler: infra/local/simulate). The next resetAwsClients() goes back to the configuration.
+ */
+export function useAwsClients(c: { dynamo?: DynamoDBDocumentClient; sfn?: SFNClient; scheduler?: SchedulerClient }): void {
+  if (c.dynamo) ddb = c.dynamo;
+  if (c.sfn) sfn = c.sfn;
+  if (c.scheduler) scheduler = c.scheduler;
+}
+
 /** Drops cached clients (the local runtime calls this after it has set the endpoints). */
 export function resetAwsClients(): void {
   ddb = undefined;

@@ -1,0 +1,593 @@
+/**
+ * An in-process implementation of the table behind functions/store, for the simulator (infra/local/simulate): the
+ * same store modules, the same commands (`@aws-sdk/lib-dynamodb`'s Get/Put/Update/Delete/Query/BatchGet/BatchWrite),
+ * answered from memory instead of over HTTP by dynalite — a request costs microseconds instead of a millisecond.
+ * The store's contract tests (test/e2e/case-store.test.ts, test/e2e/store-contract.test.ts) run against both this
+ * and dynalite, so the two cannot drift. Never imported by a Lambda: `useInProcessTable()` swaps it in.
+ *
+ * Implemented: the expression language the store uses — conditions (=, <>, <, <=, >, >=, BETWEEN, IN, AND, OR,
+ * NOT, parentheses, attribute_exists, attribute_not_exists, begins_with, contains, size), key conditions (the
+ * partition key = and a sort key comparison, BETWEEN or begins_with), updates (SET with +, -, if_not_exists and
+ * list_append; REMOVE; ADD on numbers and sets; DELETE on sets), ExpressionAttributeNames/Values, ReturnValues
+ * (ALL_NEW, ALL_OLD), Query on the table and its GSIs (sorted by sort key, ScanIndexForward, Limit, paging), and
+ * ConditionalCheckFailedException. Items are copied in and out, so callers never share objects with the table.
+ * Not implemented (not used): Scan, transactions, PartiQL, TTL deletion (like dynalite), capacity figures.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from './table.js';
+
+type Item = Record<string, unknown>;
+type Names = Record<string, string> | undefined;
+type Values = Record<string, unknown> | undefined;
+
+class ConditionFailed extends Error {
+  override name = 'ConditionalCheckFailedException';
+  constructor() {
+    super('The conditional request failed');
+  }
+}
+class Validation extends Error {
+  override name = 'ValidationException';
+}
+
+const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+// ---- expressions ----------------------------------------------------------------------------------------
+
+type Tok = { t: 'name' | 'value' | 'ident' | 'num' | 'op' | 'punct' | 'kw'; v: string };
+const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'BETWEEN', 'IN', 'SET', 'REMOVE', 'ADD', 'DELETE']);
+
+function tokenize(src: string): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const ch = src[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    const rest = src.slice(i);
+    let m: RegExpExecArray | null;
+    if ((m = /^#[A-Za-z0-9_]+/.exec(rest))) out.push({ t: 'name', v: m[0] });
+    else if ((m = /^:[A-Za-z0-9_]+/.exec(rest))) out.push({ t: 'value', v: m[0] });
+    else if ((m = /^(<=|>=|<>|=|<|>)/.exec(rest))) out.push({ t: 'op', v: m[0] });
+    else if ((m = /^[(),.[\]+-]/.exec(rest))) out.push({ t: 'punct', v: m[0] });
+    else if ((m = /^\d+/.exec(rest))) out.push({ t: 'num', v: m[0] });
+    else if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ t: KEYWORDS.has(m[0].toUpperCase()) ? 'kw' : 'ident', v: KEYWORDS.has(m[0].toUpperCase()) ? m[0].toUpperCase() : m[0] });
+    else throw new Validation(`Invalid expression: unexpected "${ch}" in ${src}`);
+    i += m[0].length;
+  }
+  return out;
+}
+
+type PathSeg = string | number;
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly toks: Tok[],
+    private readonly names: Names,
+    private readonly values: Values,
+  ) {}
+  peek(): Tok | undefined {
+    return this.toks[this.i];
+  }
+  next(): Tok {
+    const t = this.toks[this.i++];
+    if (!t) throw new Validation('Invalid expression: unexpected end');
+    return t;
+  }
+  accept(v: string): boolean {
+    const t = this.peek();
+    if (t && (t.t === 'punct' || t.t === 'op' || t.t === 'kw') && t.v === v) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+  expect(v: string): void {
+    if (!this.accept(v)) throw new Validation(`Invalid expression: expected "${v}" at ${JSON.stringify(this.peek())}`);
+  }
+  done(): boolean {
+    return this.i >= this.toks.length;
+  }
+  path(): PathSeg[] {
+    const segs: PathSeg[] = [this.segment()];
+    for (;;) {
+      if (this.accept('.')) segs.push(this.segment());
+      else if (this.accept('[')) {
+        segs.push(Number(this.next().v));
+        this.expect(']');
+      } else return segs;
+    }
+  }
+  private segment(): string {
+    const t = this.next();
+    if (t.t === 'name') {
+      const n = this.names?.[t.v];
+      if (n === undefined) throw new Validation(`An expression attribute name used in the document path is not defined; attribute name: ${t.v}`);
+      return n;
+    }
+    if (t.t === 'ident') return t.v;
+    throw new Validation(`Invalid expression: a path was expected, got ${t.v}`);
+  }
+  value(name: string): unknown {
+    if (!this.values || !(name in this.values)) throw new Validation(`An expression attribute value used in expression is not defined; attribute value: ${name}`);
+    return this.values[name];
+  }
+}
+
+function getPath(item: Item | undefined, path: readonly PathSeg[]): unknown {
+  let cur: unknown = item;
+  for (const s of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[s];
+  }
+  return cur;
+}
+
+function setPath(item: Item, path: readonly PathSeg[], v: unknown): void {
+  let cur: Record<string | number, unknown> = item;
+  for (let k = 0; k < path.length - 1; k++) {
+    const next = cur[path[k]!];
+    if (next === null || typeof next !== 'object') throw new Validation('The document path provided in the update expression is invalid for update');
+    cur = next as Record<string | number, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (Array.isArray(cur) && typeof last === 'number') {
+    if (last >= cur.length) cur.push(v);
+    else cur[last] = v;
+  } else cur[last] = v;
+}
+
+function removePath(item: Item, path: readonly PathSeg[]): void {
+  const parent = getPath(item, path.slice(0, -1));
+  if (parent === null || typeof parent !== 'object') return;
+  const last = path[path.length - 1]!;
+  if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
+  else delete (parent as Record<string, unknown>)[last as string];
+}
+
+type Operand = { kind: 'path'; path: PathSeg[] } | { kind: 'value'; v: unknown } | { kind: 'size'; path: PathSeg[] };
+
+function operand(p: Parser): Operand {
+  const t = p.peek();
+  if (t?.t === 'value') {
+    p.next();
+    return { kind: 'value', v: p.value(t.v) };
+  }
+  if (t?.t === 'ident' && t.v === 'size') {
+    p.next();
+    p.expect('(');
+    const path = p.path();
+    p.expect(')');
+    return { kind: 'size', path };
+  }
+  return { kind: 'path', path: p.path() };
+}
+
+function evalOperand(o: Operand, item: Item | undefined): unknown {
+  if (o.kind === 'value') return o.v;
+  const v = getPath(item, o.path);
+  if (o.kind === 'path') return v;
+  if (typeof v === 'string') return v.length;
+  if (Array.isArray(v)) return v.length;
+  if (v instanceof Set) return v.size;
+  if (v && typeof v === 'object') return Object.keys(v).length;
+  return undefined;
+}
+
+function compare(a: unknown, op: string, b: unknown): boolean {
+  if (op === '=') return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  if (op === '<>') return JSON.stringify(a) !== JSON.stringify(b);
+  if (a === undefined || b === undefined || typeof a !== typeof b || (typeof a !== 'number' && typeof a !== 'string')) return false;
+  const x = a as number | string;
+  const y = b as number | string;
+  switch (op) {
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    case '>=':
+      return x >= y;
+  }
+  return false;
+}
+
+type Cond = (item: Item | undefined) => boolean;
+
+function parseCondition(p: Parser): Cond {
+  let left = parseAnd(p);
+  while (p.accept('OR')) {
+    const l = left;
+    const r = parseAnd(p);
+    left = (it) => l(it) || r(it);
+  }
+  return left;
+}
+function parseAnd(p: Parser): Cond {
+  let left = parseNot(p);
+  while (p.accept('AND')) {
+    const l = left;
+    const r = parseNot(p);
+    left = (it) => l(it) && r(it);
+  }
+  return left;
+}
+function parseNot(p: Parser): Cond {
+  if (p.accept('NOT')) {
+    const c = parseNot(p);
+    return (it) => !c(it);
+  }
+  return parsePrimary(p);
+}
+function parsePrimary(p: Parser): Cond {
+  if (p.accept('(')) {
+    const c = parseCondition(p);
+    p.expect(')');
+    return c;
+  }
+  const t = p.peek();
+  if (t?.t === 'ident' && ['attribute_exists', 'attribute_not_exists', 'begins_with', 'contains', 'attribute_type'].includes(t.v)) {
+    p.next();
+    p.expect('(');
+    const path = p.path();
+    let arg: Operand | undefined;
+    if (p.accept(',')) arg = operand(p);
+    p.expect(')');
+    switch (t.v) {
+      case 'attribute_exists':
+        return (it) => getPath(it, path) !== undefined;
+      case 'attribute_not_exists':
+        return (it) => getPath(it, path) === undefined;
+      case 'begins_with':
+        return (it) => {
+          const v = getPath(it, path);
+          const pre = evalOperand(arg!, it);
+          return typeof v === 'string' && typeof pre === 'string' && v.startsWith(pre);
+        };
+      case 'contains':
+        return (it) => {
+          const v = getPath(it, path);
+          const x = evalOperand(arg!, it);
+          if (typeof v === 'string') return typeof x === 'string' && v.includes(x);
+          if (Array.isArray(v)) return v.some((e) => JSON.stringify(e) === JSON.stringify(x));
+          if (v instanceof Set) return v.has(x);
+          return false;
+        };
+      default:
+        throw new Validation(`${t.v} is not supported in-process`);
+    }
+  }
+  const left = operand(p);
+  if (p.accept('BETWEEN')) {
+    const lo = operand(p);
+    p.expect('AND');
+    const hi = operand(p);
+    return (it) => compare(evalOperand(left, it), '>=', evalOperand(lo, it)) && compare(evalOperand(left, it), '<=', evalOperand(hi, it));
+  }
+  if (p.accept('IN')) {
+    p.expect('(');
+    const list: Operand[] = [operand(p)];
+    while (p.accept(',')) list.push(operand(p));
+    p.expect(')');
+    return (it) => list.some((o) => compare(evalOperand(left, it), '=', evalOperand(o, it)));
+  }
+  const op = p.next();
+  if (op.t !== 'op') throw new Validation(`Invalid condition: expected a comparison, got ${op.v}`);
+  const right = operand(p);
+  return (it) => compare(evalOperand(left, it), op.v, evalOperand(right, it));
+}
+
+const conditionCache = new Map<string, (names: Names, values: Values) => Cond>();
+
+function condition(expr: string | undefined, names: Names, values: Values): Cond | undefined {
+  if (!expr) return undefined;
+  const p = new Parser(tokenize(expr), names, values);
+  const c = parseCondition(p);
+  if (!p.done()) throw new Validation(`Invalid condition expression: ${expr}`);
+  return c;
+}
+void conditionCache;
+
+type SetValue = { kind: 'operand'; o: Operand } | { kind: 'if_not_exists'; path: PathSeg[]; fallback: SetValue } | { kind: 'list_append'; a: SetValue; b: SetValue } | { kind: 'arith'; op: '+' | '-'; a: SetValue; b: SetValue };
+
+function parseSetTerm(p: Parser): SetValue {
+  const t = p.peek();
+  if (t?.t === 'ident' && (t.v === 'if_not_exists' || t.v === 'list_append')) {
+    p.next();
+    p.expect('(');
+    if (t.v === 'if_not_exists') {
+      const path = p.path();
+      p.expect(',');
+      const fallback = parseSetValue(p);
+      p.expect(')');
+      return { kind: 'if_not_exists', path, fallback };
+    }
+    const a = parseSetValue(p);
+    p.expect(',');
+    const b = parseSetValue(p);
+    p.expect(')');
+    return { kind: 'list_append', a, b };
+  }
+  return { kind: 'operand', o: operand(p) };
+}
+function parseSetValue(p: Parser): SetValue {
+  const a = parseSetTerm(p);
+  if (p.accept('+')) return { kind: 'arith', op: '+', a, b: parseSetTerm(p) };
+  if (p.accept('-')) return { kind: 'arith', op: '-', a, b: parseSetTerm(p) };
+  return a;
+}
+function evalSet(v: SetValue, item: Item): unknown {
+  switch (v.kind) {
+    case 'operand':
+      return copy(evalOperand(v.o, item));
+    case 'if_not_exists': {
+      const cur = getPath(item, v.path);
+      return cur !== undefined ? copy(cur) : evalSet(v.fallback, item);
+    }
+    case 'list_append': {
+      const a = evalSet(v.a, item);
+      const b = evalSet(v.b, item);
+      if (!Array.isArray(a) || !Array.isArray(b)) throw new Validation('An operand in the update expression has an incorrect data type (list_append)');
+      return [...a, ...b];
+    }
+    case 'arith': {
+      const a = evalSet(v.a, item);
+      const b = evalSet(v.b, item);
+      if (typeof a !== 'number' || typeof b !== 'number') throw new Validation('An operand in the update expression has an incorrect data type');
+      return v.op === '+' ? a + b : a - b;
+    }
+  }
+}
+
+function applyUpdate(item: Item, expr: string, names: Names, values: Values): void {
+  const p = new Parser(tokenize(expr), names, values);
+  const actions: Array<() => void> = [];
+  let clause: string | undefined;
+  while (!p.done()) {
+    const t = p.peek()!;
+    if (t.t === 'kw' && ['SET', 'REMOVE', 'ADD', 'DELETE'].includes(t.v)) {
+      clause = p.next().v;
+      continue;
+    }
+    if (!clause) throw new Validation(`Invalid UpdateExpression: ${expr}`);
+    const path = p.path();
+    if (clause === 'SET') {
+      p.expect('=');
+      const v = parseSetValue(p);
+      // every value is computed from the item as it was before the update (as DynamoDB does)
+      const computed = evalSet(v, item);
+      actions.push(() => setPath(item, path, computed));
+    } else if (clause === 'REMOVE') {
+      actions.push(() => removePath(item, path));
+    } else {
+      const v = operand(p);
+      const x = evalOperand(v, item);
+      const cur = getPath(item, path);
+      if (clause === 'ADD') {
+        if (typeof x === 'number') {
+          if (cur !== undefined && typeof cur !== 'number') throw new Validation('An operand in the update expression has an incorrect data type');
+          actions.push(() => setPath(item, path, ((cur as number | undefined) ?? 0) + x));
+        } else if (x instanceof Set) {
+          actions.push(() => setPath(item, path, new Set([...((cur as Set<unknown>) ?? []), ...x])));
+        } else throw new Validation('ADD takes a number or a set');
+      } else {
+        if (!(x instanceof Set)) throw new Validation('DELETE takes a set');
+        actions.push(() => setPath(item, path, new Set([...((cur as Set<unknown>) ?? [])].filter((e) => !x.has(e)))));
+      }
+    }
+    p.accept(',');
+  }
+  for (const a of actions) a();
+}
+
+// ---- the table ------------------------------------------------------------------------------------------
+
+interface IndexDef {
+  name: string;
+  pk: string;
+  sk: string;
+}
+
+/** The table in memory: partitions by PK, each a map from SK to item. */
+export class InProcessTable {
+  private readonly parts = new Map<string, Map<string, Item>>();
+  private readonly indexes: IndexDef[] = TABLE.indexes.map((i) => ({ name: i.name, pk: i.partitionKey, sk: i.sortKey }));
+  /** index name → partition value → (table key → item) */
+  private readonly indexParts = new Map<string, Map<string, Map<string, Item>>>(this.indexes.map((i) => [i.name, new Map()]));
+  /** requests by operation (the simulator and the benchmark count them) */
+  readonly requests: Record<string, number> = {};
+
+  get size(): number {
+    let n = 0;
+    for (const p of this.parts.values()) n += p.size;
+    return n;
+  }
+
+  private tableKey(item: Item): { pk: string; sk: string } {
+    const pk = item[TABLE.partitionKey];
+    const sk = item[TABLE.sortKey];
+    if (typeof pk !== 'string' || typeof sk !== 'string' || !pk || !sk) throw new Validation('One or more parameter values were invalid: Missing the key PK or SK in the item');
+    return { pk, sk };
+  }
+
+  get(key: Item): Item | undefined {
+    const { pk, sk } = this.tableKey(key);
+    return this.parts.get(pk)?.get(sk);
+  }
+
+  private put(item: Item): void {
+    const { pk, sk } = this.tableKey(item);
+    const old = this.parts.get(pk)?.get(sk);
+    if (old) this.unindex(old);
+    let part = this.parts.get(pk);
+    if (!part) this.parts.set(pk, (part = new Map()));
+    part.set(sk, item);
+    this.index(item);
+  }
+
+  private delete(key: Item): Item | undefined {
+    const { pk, sk } = this.tableKey(key);
+    const part = this.parts.get(pk);
+    const old = part?.get(sk);
+    if (!old) return undefined;
+    part!.delete(sk);
+    if (part!.size === 0) this.parts.delete(pk);
+    this.unindex(old);
+    return old;
+  }
+
+  private index(item: Item): void {
+    for (const ix of this.indexes) {
+      const v = item[ix.pk];
+      if (typeof v !== 'string' || typeof item[ix.sk] !== 'string') continue;
+      const parts = this.indexParts.get(ix.name)!;
+      let part = parts.get(v);
+      if (!part) parts.set(v, (part = new Map()));
+      part.set(`${item.PK as string}\u0000${item.SK as string}`, item);
+    }
+  }
+
+  private unindex(item: Item): void {
+    for (const ix of this.indexes) {
+      const v = item[ix.pk];
+      if (typeof v !== 'string') continue;
+      const part = this.indexParts.get(ix.name)!.get(v);
+      part?.delete(`${item.PK as string}\u0000${item.SK as string}`);
+      if (part?.size === 0) this.indexParts.get(ix.name)!.delete(v);
+    }
+  }
+
+  /** One command of @aws-sdk/lib-dynamodb (by its class name and input). */
+  execute(command: string, input: Record<string, unknown>): unknown {
+    this.requests[command] = (this.requests[command] ?? 0) + 1;
+    const names = input.ExpressionAttributeNames as Names;
+    const values = input.ExpressionAttributeValues as Values;
+    switch (command) {
+      case 'GetCommand': {
+        const item = this.get(input.Key as Item);
+        return { Item: copy(item) };
+      }
+      case 'PutCommand': {
+        const item = stripUndefined(copy(input.Item as Item));
+        const old = this.get(item);
+        const cond = condition(input.ConditionExpression as string | undefined, names, values);
+        if (cond && !cond(old)) throw new ConditionFailed();
+        this.put(item);
+        return input.ReturnValues === 'ALL_OLD' ? { Attributes: copy(old) } : {};
+      }
+      case 'DeleteCommand': {
+        const old = this.get(input.Key as Item);
+        const cond = condition(input.ConditionExpression as string | undefined, names, values);
+        if (cond && !cond(old)) throw new ConditionFailed();
+        this.delete(input.Key as Item);
+        return input.ReturnValues === 'ALL_OLD' ? { Attributes: copy(old) } : {};
+      }
+      case 'UpdateCommand': {
+        const key = input.Key as Item;
+        const old = this.get(key);
+        const cond = condition(input.ConditionExpression as string | undefined, names, values);
+        if (cond && !cond(old)) throw new ConditionFailed();
+        const item: Item = old ? copy(old) : { ...copy(key) };
+        if (input.UpdateExpression) applyUpdate(item, input.UpdateExpression as string, names, values);
+        stripUndefined(item);
+        this.put(item);
+        const rv = input.ReturnValues;
+        return rv === 'ALL_NEW' ? { Attributes: copy(item) } : rv === 'ALL_OLD' ? { Attributes: copy(old) } : {};
+      }
+      case 'BatchWriteCommand': {
+        const req = input.RequestItems as Record<string, Array<{ PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }>>;
+        for (const list of Object.values(req)) {
+          if (list.length > 25) throw new Validation('Too many items requested for the BatchWriteItem call');
+          for (const r of list) {
+            if (r.PutRequest) this.put(stripUndefined(copy(r.PutRequest.Item)));
+            else if (r.DeleteRequest) this.delete(r.DeleteRequest.Key);
+          }
+        }
+        return { UnprocessedItems: {} };
+      }
+      case 'BatchGetCommand': {
+        const req = input.RequestItems as Record<string, { Keys: Item[] }>;
+        const Responses: Record<string, Item[]> = {};
+        for (const [table, r] of Object.entries(req)) {
+          if (r.Keys.length > 100) throw new Validation('Too many items requested for the BatchGetItem call');
+          Responses[table] = r.Keys.map((k) => this.get(k)).filter((x): x is Item => x !== undefined).map((x) => copy(x));
+        }
+        return { Responses, UnprocessedKeys: {} };
+      }
+      case 'QueryCommand':
+        return this.query(input, names, values);
+      default:
+        throw new Validation(`${command} is not implemented by the in-process table`);
+    }
+  }
+
+  private query(input: Record<string, unknown>, names: Names, values: Values): unknown {
+    const expr = String(input.KeyConditionExpression ?? '');
+    const ix = input.IndexName ? this.indexes.find((i) => i.name === input.IndexName) : undefined;
+    if (input.IndexName && !ix) throw new Validation(`The table does not have the specified index: ${String(input.IndexName)}`);
+    const pkAttr = ix ? ix.pk : TABLE.partitionKey;
+    const skAttr = ix ? ix.sk : TABLE.sortKey;
+    // the partition key equality is one of the AND-ed parts
+    const m = new RegExp(`(?:^|\\s|\\()((?:#\\w+)|${pkAttr})\\s*=\\s*(:\\w+)`).exec(expr);
+    if (!m) throw new Validation(`Query condition missed key schema element: ${pkAttr}`);
+    const pkName = m[1]!.startsWith('#') ? names?.[m[1]!] : m[1];
+    if (pkName !== pkAttr) throw new Validation(`Query condition missed key schema element: ${pkAttr}`);
+    const pkValue = values?.[m[2]!];
+    const cond = condition(expr, names, values)!;
+    let items: Item[] = ix ? [...(this.indexParts.get(ix.name)!.get(String(pkValue))?.values() ?? [])] : [...(this.parts.get(String(pkValue))?.values() ?? [])];
+    items = items.filter((it) => cond(it));
+    const tieKey = (it: Item) => `${it.PK as string}\u0000${it.SK as string}`;
+    items.sort((a, b) => {
+      const x = String(a[skAttr]);
+      const y = String(b[skAttr]);
+      return x < y ? -1 : x > y ? 1 : tieKey(a) < tieKey(b) ? -1 : tieKey(a) > tieKey(b) ? 1 : 0;
+    });
+    if (input.ScanIndexForward === false) items.reverse();
+    const start = input.ExclusiveStartKey as Item | undefined;
+    if (start) {
+      const at = items.findIndex((it) => it.PK === start.PK && it.SK === start.SK);
+      items = at >= 0 ? items.slice(at + 1) : items;
+    }
+    const filter = condition(input.FilterExpression as string | undefined, names, values);
+    const limit = typeof input.Limit === 'number' ? input.Limit : undefined;
+    const page = limit !== undefined ? items.slice(0, limit) : items;
+    const last = limit !== undefined && items.length > limit ? page.at(-1) : undefined;
+    const out = filter ? page.filter((it) => filter(it)) : page;
+    const lastKey = last ? Object.fromEntries([TABLE.partitionKey, TABLE.sortKey, ...(ix ? [ix.pk, ix.sk] : [])].map((k) => [k, last[k]])) : undefined;
+    return { Items: out.map((it) => copy(it)), Count: out.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
+  }
+}
+
+function stripUndefined<T>(v: T): T {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = stripUndefined(v[i]);
+    return v;
+  }
+  if (v && typeof v === 'object' && !(v instanceof Set) && !(v instanceof Uint8Array)) {
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined) delete (v as Record<string, unknown>)[k];
+      else stripUndefined(x);
+    }
+  }
+  return v;
+}
+
+/**
+ * A real DynamoDBDocumentClient (the SDK's paginators check for one) whose requests the in-process table answers.
+ * Errors carry the names the store checks (ConditionalCheckFailedException, ValidationException).
+ */
+export function inProcessDocumentClient(table: InProcessTable): DynamoDBDocumentClient {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  (client as unknown as { send: (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => Promise<unknown> }).send = async (cmd) => {
+    return table.execute(cmd.constructor.name, cmd.input);
+  };
+  return client;
+}
