@@ -14,11 +14,24 @@ import { readExperimentDays } from '../store/learning.js';
 
 const ttlMs = () => Number(process.env.EXPERIMENT_STATE_TTL_S ?? 300) * 1000;
 const cache = new Map<string, { at: number; key: string; state: AllocationState }>();
+let overrides: Readonly<Record<string, AllocationState>> = {};
+
+/**
+ * The simulator's oracle: new debtors of these experiments get what is given here (e.g. `{ winner }`) instead of
+ * what the counters say. Never set in a Lambda.
+ */
+export function overrideExperimentInputs(o: Readonly<Record<string, AllocationState>>): void {
+  overrides = o;
+}
 
 /** The allocation state of every running experiment that needs one. */
 export async function experimentInputs(strategy: Strategy, now: Date): Promise<ExperimentInputs> {
   const out: Record<string, AllocationState> = {};
   for (const x of strategy.experiments ?? []) {
+    if (overrides[x.id] && isRunning(x, now)) {
+      out[x.id] = overrides[x.id]!;
+      continue;
+    }
     if (!isRunning(x, now) || (x.allocation !== 'thompson' && !x.stopping)) continue;
     const key = JSON.stringify(x);
     const hit = cache.get(x.id);
@@ -41,6 +54,7 @@ export async function experimentInputs(strategy: Strategy, now: Date): Promise<E
 /** Tests and the simulator: forget the cached allocation states. */
 export function forgetExperimentState(): void {
   cache.clear();
+  overrides = {};
 }
 
 export async function resultsOf(x: Experiment, now: Date): Promise<ExperimentResults> {

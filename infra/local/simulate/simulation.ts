@@ -1,0 +1,208 @@
+/**
+ * One simulated portfolio: `debtors` claims handed over evenly during the first part of `days` (the population's
+ * arrivalShare), each debtor answering the journey's contacts as the population says, all of it through the real
+ * ASL and handlers on the virtual clock (runtime.ts). Deterministic for a seed.
+ */
+import { addDays, localDate } from '../../../functions/domain/calendar.js';
+import { kpiReport } from '../../../functions/reports/kpis.js';
+import { resultsOf } from '../../../functions/services/experiments.js';
+import { overrideExperimentInputs } from '../../../functions/services/experiments.js';
+import { currentStrategy } from '../../../functions/services/strategy-source.js';
+import type { ExperimentResults } from '../../../functions/domain/experiments/results.js';
+import { EXPERIMENT_ATTR } from '../../../functions/store/case-codec.js';
+import { key } from '../../../functions/store/keys.js';
+import type { Population } from './population-schema.js';
+import { type SimDebtor, makeDebtor, parseTemplate, reactionsTo } from './model.js';
+import { SimulationRuntime } from './runtime.js';
+
+export const DEFAULT_START = '2026-03-02T05:00:00Z';
+const DAY = 86_400_000;
+
+export interface SimulationOptions {
+  debtors: number;
+  days: number;
+  seed: number;
+  population: Population;
+  /** the strategy (parsed JSON) the journeys run under */
+  strategy: unknown;
+  start?: string;
+  /** the oracle: new debtors of these experiments all get this variant */
+  force?: Record<string, string>;
+  progress?: (text: string) => void;
+}
+
+export interface DebtorOutcome {
+  index: number;
+  segment: string;
+  clientId: string;
+  principal: number;
+  paidCents: number;
+  payments: Array<{ at: number; cents: number }>;
+  /** experiment id → variant */
+  variants: Record<string, string>;
+  contacts: number;
+}
+
+export interface SimulationResult {
+  debtors: number;
+  days: number;
+  seed: number;
+  start: string;
+  end: string;
+  seconds: number;
+  journeysPerSecond: number;
+  contacts: number;
+  principalCents: number;
+  recoveredCents: number;
+  transitions: number;
+  lambdaInvocations: Record<string, number>;
+  kpis: { bySegment: Awaited<ReturnType<typeof kpiReport>>; byVariant: Awaited<ReturnType<typeof kpiReport>>; byChannel: Awaited<ReturnType<typeof kpiReport>>; byTone: Awaited<ReturnType<typeof kpiReport>> };
+  experiments: ExperimentResults[];
+  outcomes: DebtorOutcome[];
+}
+
+export async function runSimulation(o: SimulationOptions): Promise<SimulationResult> {
+  const start = Date.parse(o.start ?? DEFAULT_START);
+  const end = start + o.days * DAY;
+  const debtors: SimDebtor[] = [];
+  const byCase = new Map<string, { d: SimDebtor; dossierId: string }>();
+  const paid = new Map<number, { cents: number; payments: Array<{ at: number; cents: number }>; contacts: number }>();
+  let contacts = 0;
+  let payKeys = 0;
+  let replies = 0;
+  const opens = new Map<number, Array<Record<string, unknown>>>();
+  const apiKeyOf = (clientId: string) => `sim-key-${clientId}`;
+
+  const rt = new SimulationRuntime({
+    start,
+    strategy: o.strategy,
+    onSend: ({ msg, at }) => {
+      contacts++;
+      const hit = byCase.get(msg.correlation.caseId);
+      if (!hit) return;
+      const { d, dossierId } = hit;
+      paid.get(d.index)!.contacts++;
+      const t = parseTemplate(msg.rendered.template);
+      const reactions = reactionsTo(o.population, d, { channel: msg.channel, phase: t.phase, tone: t.tone, ...(t.variant ? { template: t.variant } : {}), at, stepNo: msg.correlation.stepNo + 1000 * msg.correlation.journeyNo }, o.seed);
+      for (const r of reactions) {
+        if (r.at >= end) continue;
+        rt.clock.schedule(r.at, async () => {
+          const ledger = paid.get(d.index)!;
+          if (ledger.cents >= d.principal) return;
+          if (r.kind === 'pay') await pay(d, dossierId);
+          else if (r.kind === 'reply' && d.phone) await rt.reply(d.phone, r.text, d.whatsappOptIn);
+          else if (r.kind === 'open') {
+            // SendGrid posts the events of a moment together: one signed webhook call per instant
+            const batch = opens.get(r.at) ?? [];
+            if (!opens.has(r.at)) {
+              opens.set(r.at, batch);
+              queueMicrotask(() => {
+                opens.delete(r.at);
+                void rt.sendgrid(batch);
+              });
+            }
+            batch.push({ event: 'open', email: msg.to, sg_event_id: `sim-open-${d.index}-${msg.correlation.journeyNo}-${msg.correlation.stepNo}`, timestamp: Math.floor(r.at / 1000), caseId: msg.correlation.caseId, journeyNo: msg.correlation.journeyNo, stepNo: msg.correlation.stepNo });
+          }
+          if (r.kind === 'reply') replies++;
+        });
+      }
+    },
+  });
+  const pay = async (d: SimDebtor, dossierId: string) => {
+    const ledger = paid.get(d.index)!;
+    const amount = d.principal - ledger.cents;
+    if (amount <= 0) return;
+    const res = await rt.api('POST', '/v1/dossiers/{dossierId}/payments', { dossierId }, apiKeyOf(d.clientId), { amount, reference: `SIMPAY-${d.index}-${++payKeys}` });
+    if (res.statusCode === 200) {
+      ledger.cents += amount;
+      ledger.payments.push({ at: rt.clock.now(), cents: amount });
+    }
+  };
+
+  for (const c of o.population.clients) await rt.seedClient(c.id, c.name, apiKeyOf(c.id));
+  await rt.seedClient('agency-sim', 'Simulatie Incasso', 'sim-agency-key', true);
+  if (o.force) overrideExperimentInputs(Object.fromEntries(Object.entries(o.force).map(([id, winner]) => [id, { winner }])));
+
+  const arrivalDays = Math.max(1, Math.ceil(o.days * o.population.arrivalShare));
+  const t0 = performance.now();
+  let next = 0;
+  for (let day = 0; day < o.days; day++) {
+    const dayStart = start + day * DAY;
+    const due = day < arrivalDays ? Math.round(((day + 1) * o.debtors) / arrivalDays) : o.debtors;
+    const arrivals: SimDebtor[] = [];
+    const arriveAt = dayStart + 3 * 3_600_000; // 09:00 CET / 10:00 CEST
+    await rt.clock.advance(arriveAt);
+    for (; next < Math.min(due, o.debtors); next++) {
+      const d = makeDebtor(o.population, o.seed, next, arriveAt, end);
+      debtors.push(d);
+      paid.set(d.index, { cents: 0, payments: [], contacts: 0 });
+      arrivals.push(d);
+    }
+    for (let i = 0; i < arrivals.length; i += 50) {
+      await Promise.all(
+        arrivals.slice(i, i + 50).map(async (d) => {
+          const res = await rt.api('POST', '/v1/dossiers', {}, apiKeyOf(d.clientId), {
+            reference: d.reference,
+            principal: d.principal,
+            dueDate: d.dueDate,
+            debtor: {
+              name: d.name,
+              consumer: d.segment.consumer,
+              ...(d.email ? { email: d.email } : {}),
+              ...(d.phone ? { phone: d.phone, whatsappOptIn: d.whatsappOptIn } : {}),
+              ...(d.address ? { address: d.address } : {}),
+              ...(d.income === 'unknown' ? {} : d.income === 'uwv' ? { incomeSource: { type: 'uwv', benefit: 'ww' } } : d.income === 'bijstand' ? { incomeSource: 'bijstand', paydayOfMonth: 1 } : { incomeSource: d.income }),
+            },
+          });
+          if (res.statusCode !== 201) throw new Error(`simulated intake refused (${res.statusCode}): ${res.body}`);
+          const body = JSON.parse(res.body) as { dossierId: string; debtorId: string };
+          byCase.set(body.debtorId, { d, dossierId: body.dossierId });
+          if (d.selfCureAt !== undefined) rt.clock.schedule(d.selfCureAt, () => pay(d, body.dossierId));
+        }),
+      );
+    }
+    await rt.clock.advance(dayStart + DAY);
+    o.progress?.(`day ${day + 1}/${o.days}: ${next} debtors, ${contacts} contacts, ${replies} replies`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+
+  const now = new Date(rt.clock.now());
+  const from = localDate(new Date(start));
+  const to = localDate(new Date(end));
+  const scope = { clientId: 'agency-sim', agent: true };
+  const q = (groupBy: 'segment' | 'variant' | 'channel' | 'tone') => kpiReport(scope, { from, to: addDays(to, 0), groupBy }, now);
+  const kpis = { bySegment: await q('segment'), byVariant: await q('variant'), byChannel: await q('channel'), byTone: await q('tone') };
+  const experiments: ExperimentResults[] = [];
+  for (const x of currentStrategy().experiments ?? []) experiments.push(await resultsOf(x, now));
+
+  const outcomes: DebtorOutcome[] = [];
+  for (const [caseId, { d }] of byCase) {
+    const item = rt.table.get(key.case(caseId)) ?? {};
+    const variants: Record<string, string> = {};
+    for (const [k, v] of Object.entries(item)) if (k.startsWith(EXPERIMENT_ATTR)) variants[k.slice(EXPERIMENT_ATTR.length)] = (v as { variant: string }).variant;
+    const ledger = paid.get(d.index)!;
+    outcomes.push({ index: d.index, segment: d.segment.name, clientId: d.clientId, principal: d.principal, paidCents: ledger.cents, payments: ledger.payments, variants, contacts: ledger.contacts });
+  }
+  outcomes.sort((a, b) => a.index - b.index);
+  const stats = rt.sfn.stats();
+  const result: SimulationResult = {
+    debtors: o.debtors,
+    days: o.days,
+    seed: o.seed,
+    start: new Date(start).toISOString(),
+    end: new Date(end).toISOString(),
+    seconds,
+    journeysPerSecond: o.debtors / seconds,
+    contacts,
+    principalCents: debtors.reduce((s, d) => s + d.principal, 0),
+    recoveredCents: outcomes.reduce((s, d) => s + d.paidCents, 0),
+    transitions: stats.stateTransitions,
+    lambdaInvocations: { ...rt.invocations },
+    kpis,
+    experiments,
+    outcomes,
+  };
+  overrideExperimentInputs({});
+  await rt.close();
+  return result;
+}
