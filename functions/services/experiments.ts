@@ -10,6 +10,7 @@ import { type ExperimentResults, allocationState, experimentResults } from '../d
 import { type Experiment, isRunning } from '../domain/experiments/schema.js';
 import type { Strategy } from '../domain/strategy.js';
 import { logger } from '../shared/logger.js';
+import { now as clockNow } from '../shared/clock.js';
 import { readExperimentDays } from '../store/learning.js';
 
 const ttlMs = () => Number(process.env.EXPERIMENT_STATE_TTL_S ?? 300) * 1000;
@@ -24,15 +25,20 @@ export function overrideExperimentInputs(o: Readonly<Record<string, AllocationSt
   overrides = o;
 }
 
-/** The allocation state of every running experiment that needs one. */
-export async function experimentInputs(strategy: Strategy, now: Date): Promise<ExperimentInputs> {
+/**
+ * The allocation state of every experiment running at `at` that needs one. `at` may be a planned moment in the
+ * future: the state is what the counters say now (the clock), whatever moment the decision is for.
+ */
+export async function experimentInputs(strategy: Strategy, at: Date): Promise<ExperimentInputs> {
   const out: Record<string, AllocationState> = {};
+  const now = clockNow();
   for (const x of strategy.experiments ?? []) {
-    if (overrides[x.id] && isRunning(x, now)) {
+    if (!isRunning(x, at)) continue;
+    if (overrides[x.id]) {
       out[x.id] = overrides[x.id]!;
       continue;
     }
-    if (!isRunning(x, now) || (x.allocation !== 'thompson' && !x.stopping)) continue;
+    if (x.allocation !== 'thompson' && !x.stopping) continue;
     const key = JSON.stringify(x);
     const hit = cache.get(x.id);
     if (hit && hit.key === key && now.getTime() >= hit.at && now.getTime() - hit.at < ttlMs()) {

@@ -8,10 +8,10 @@
  * Implemented: the expression language the store uses — conditions (=, <>, <, <=, >, >=, BETWEEN, IN, AND, OR,
  * NOT, parentheses, attribute_exists, attribute_not_exists, begins_with, contains, size), key conditions (the
  * partition key = and a sort key comparison, BETWEEN or begins_with), updates (SET with +, -, if_not_exists and
- * list_append; REMOVE; ADD on numbers and sets; DELETE on sets), ExpressionAttributeNames/Values, ReturnValues
+ * list_append; REMOVE; ADD on numbers), ExpressionAttributeNames/Values, ReturnValues
  * (ALL_NEW, ALL_OLD), Query on the table and its GSIs (sorted by sort key, ScanIndexForward, Limit, paging), and
  * ConditionalCheckFailedException. Items are copied in and out, so callers never share objects with the table.
- * Not implemented (not used): Scan, transactions, PartiQL, TTL deletion (like dynalite), capacity figures.
+ * Not implemented (not used): Scan, sets, transactions, PartiQL, TTL deletion (like dynalite), capacity figures.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -31,14 +31,27 @@ class Validation extends Error {
   override name = 'ValidationException';
 }
 
-const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+/** Items are JSON (lib-dynamodb's documents: strings, numbers, booleans, lists, maps); a JSON copy is the cheapest. */
+const copy = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 // ---- expressions ----------------------------------------------------------------------------------------
 
 type Tok = { t: 'name' | 'value' | 'ident' | 'num' | 'op' | 'punct' | 'kw'; v: string };
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'BETWEEN', 'IN', 'SET', 'REMOVE', 'ADD', 'DELETE']);
 
+const tokenCache = new Map<string, Tok[]>();
+
+/** The tokens of an expression (the store uses a few dozen distinct expressions: each is tokenized once). */
 function tokenize(src: string): Tok[] {
+  let hit = tokenCache.get(src);
+  if (!hit) {
+    hit = tokenizeNow(src);
+    if (tokenCache.size < 10_000) tokenCache.set(src, hit);
+  }
+  return hit;
+}
+
+function tokenizeNow(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   while (i < src.length) {
@@ -282,8 +295,6 @@ function parsePrimary(p: Parser): Cond {
   return (it) => compare(evalOperand(left, it), op.v, evalOperand(right, it));
 }
 
-const conditionCache = new Map<string, (names: Names, values: Values) => Cond>();
-
 function condition(expr: string | undefined, names: Names, values: Values): Cond | undefined {
   if (!expr) return undefined;
   const p = new Parser(tokenize(expr), names, values);
@@ -291,7 +302,6 @@ function condition(expr: string | undefined, names: Names, values: Values): Cond
   if (!p.done()) throw new Validation(`Invalid condition expression: ${expr}`);
   return c;
 }
-void conditionCache;
 
 type SetValue = { kind: 'operand'; o: Operand } | { kind: 'if_not_exists'; path: PathSeg[]; fallback: SetValue } | { kind: 'list_append'; a: SetValue; b: SetValue } | { kind: 'arith'; op: '+' | '-'; a: SetValue; b: SetValue };
 
@@ -372,12 +382,9 @@ function applyUpdate(item: Item, expr: string, names: Names, values: Values): vo
         if (typeof x === 'number') {
           if (cur !== undefined && typeof cur !== 'number') throw new Validation('An operand in the update expression has an incorrect data type');
           actions.push(() => setPath(item, path, ((cur as number | undefined) ?? 0) + x));
-        } else if (x instanceof Set) {
-          actions.push(() => setPath(item, path, new Set([...((cur as Set<unknown>) ?? []), ...x])));
-        } else throw new Validation('ADD takes a number or a set');
+        } else throw new Validation('ADD takes a number here (sets are not used by the store, nor implemented in-process)');
       } else {
-        if (!(x instanceof Set)) throw new Validation('DELETE takes a set');
-        actions.push(() => setPath(item, path, new Set([...((cur as Set<unknown>) ?? [])].filter((e) => !x.has(e)))));
+        throw new Validation('DELETE (of set elements) is not used by the store, nor implemented in-process');
       }
     }
     p.accept(',');
@@ -393,9 +400,10 @@ interface IndexDef {
   sk: string;
 }
 
-/** The table in memory: partitions by PK, each a map from SK to item. */
+/** The table in memory: partitions by PK, each a map from SK to item (the object, and its JSON to copy out from). */
 export class InProcessTable {
   private readonly parts = new Map<string, Map<string, Item>>();
+  private readonly text = new WeakMap<Item, string>();
   private readonly indexes: IndexDef[] = TABLE.indexes.map((i) => ({ name: i.name, pk: i.partitionKey, sk: i.sortKey }));
   /** index name → partition value → (table key → item) */
   private readonly indexParts = new Map<string, Map<string, Map<string, Item>>>(this.indexes.map((i) => [i.name, new Map()]));
@@ -418,6 +426,14 @@ export class InProcessTable {
   get(key: Item): Item | undefined {
     const { pk, sk } = this.tableKey(key);
     return this.parts.get(pk)?.get(sk);
+  }
+
+  /** A copy of a stored item for a caller. */
+  private out(item: Item | undefined): Item | undefined {
+    if (!item) return undefined;
+    let t = this.text.get(item);
+    if (t === undefined) this.text.set(item, (t = JSON.stringify(item)));
+    return JSON.parse(t) as Item;
   }
 
   private put(item: Item): void {
@@ -469,42 +485,41 @@ export class InProcessTable {
     const values = input.ExpressionAttributeValues as Values;
     switch (command) {
       case 'GetCommand': {
-        const item = this.get(input.Key as Item);
-        return { Item: copy(item) };
+        return { Item: this.out(this.get(input.Key as Item)) };
       }
       case 'PutCommand': {
-        const item = stripUndefined(copy(input.Item as Item));
+        const item = copy(input.Item as Item);
         const old = this.get(item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
         this.put(item);
-        return input.ReturnValues === 'ALL_OLD' ? { Attributes: copy(old) } : {};
+        return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'DeleteCommand': {
         const old = this.get(input.Key as Item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
         this.delete(input.Key as Item);
-        return input.ReturnValues === 'ALL_OLD' ? { Attributes: copy(old) } : {};
+        return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'UpdateCommand': {
         const key = input.Key as Item;
         const old = this.get(key);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
-        const item: Item = old ? copy(old) : { ...copy(key) };
+        const item: Item = old ? this.out(old)! : copy(key);
         if (input.UpdateExpression) applyUpdate(item, input.UpdateExpression as string, names, values);
         stripUndefined(item);
         this.put(item);
         const rv = input.ReturnValues;
-        return rv === 'ALL_NEW' ? { Attributes: copy(item) } : rv === 'ALL_OLD' ? { Attributes: copy(old) } : {};
+        return rv === 'ALL_NEW' ? { Attributes: this.out(item) } : rv === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'BatchWriteCommand': {
         const req = input.RequestItems as Record<string, Array<{ PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }>>;
         for (const list of Object.values(req)) {
           if (list.length > 25) throw new Validation('Too many items requested for the BatchWriteItem call');
           for (const r of list) {
-            if (r.PutRequest) this.put(stripUndefined(copy(r.PutRequest.Item)));
+            if (r.PutRequest) this.put(copy(r.PutRequest.Item));
             else if (r.DeleteRequest) this.delete(r.DeleteRequest.Key);
           }
         }
@@ -515,7 +530,7 @@ export class InProcessTable {
         const Responses: Record<string, Item[]> = {};
         for (const [table, r] of Object.entries(req)) {
           if (r.Keys.length > 100) throw new Validation('Too many items requested for the BatchGetItem call');
-          Responses[table] = r.Keys.map((k) => this.get(k)).filter((x): x is Item => x !== undefined).map((x) => copy(x));
+          Responses[table] = r.Keys.map((k) => this.out(this.get(k))).filter((x): x is Item => x !== undefined);
         }
         return { Responses, UnprocessedKeys: {} };
       }
@@ -559,7 +574,7 @@ export class InProcessTable {
     const last = limit !== undefined && items.length > limit ? page.at(-1) : undefined;
     const out = filter ? page.filter((it) => filter(it)) : page;
     const lastKey = last ? Object.fromEntries([TABLE.partitionKey, TABLE.sortKey, ...(ix ? [ix.pk, ix.sk] : [])].map((k) => [k, last[k]])) : undefined;
-    return { Items: out.map((it) => copy(it)), Count: out.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
+    return { Items: out.map((it) => this.out(it)!), Count: out.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
   }
 }
 

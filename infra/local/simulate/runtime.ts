@@ -111,8 +111,8 @@ export class SimulationRuntime {
       PRINT_API_KEY: LOCAL_DEFAULTS.printApiKey,
       MAATWERK_STRATEGY_FILE: strategyFile,
       MAATWERK_LAZY_LETTERS: 'true',
-      // the bandits' shares are recomputed once per simulated hour (a Lambda keeps them for 5 minutes)
-      EXPERIMENT_STATE_TTL_S: '3600',
+      // the bandits' shares are recomputed every 4 simulated hours (a Lambda keeps them for 5 minutes)
+      EXPERIMENT_STATE_TTL_S: '14400',
     });
     this.sfn = new StepFunctionsEmulator({ clock: this.clock, region: LOCAL_DEFAULTS.region, accountId: LOCAL_DEFAULTS.accountId });
     this.scheduler = new SchedulerEmulator({
