@@ -356,7 +356,12 @@ function evalSet(v: SetValue, item: Item): unknown {
 
 function applyUpdate(item: Item, expr: string, names: Names, values: Values): void {
   const p = new Parser(tokenize(expr), names, values);
-  const actions: Array<() => void> = [];
+  const actions: Array<{ run: () => void; check?: () => void }> = [];
+  const parentExists = (path: readonly PathSeg[]) => () => {
+    if (path.length < 2) return;
+    const parent = getPath(item, path.slice(0, -1));
+    if (parent === null || typeof parent !== 'object') throw new Validation('The document path provided in the update expression is invalid for update');
+  };
   let clause: string | undefined;
   while (!p.done()) {
     const t = p.peek()!;
@@ -371,9 +376,9 @@ function applyUpdate(item: Item, expr: string, names: Names, values: Values): vo
       const v = parseSetValue(p);
       // every value is computed from the item as it was before the update (as DynamoDB does)
       const computed = evalSet(v, item);
-      actions.push(() => setPath(item, path, computed));
+      actions.push({ run: () => setPath(item, path, computed), check: parentExists(path) });
     } else if (clause === 'REMOVE') {
-      actions.push(() => removePath(item, path));
+      actions.push({ run: () => removePath(item, path) });
     } else {
       const v = operand(p);
       const x = evalOperand(v, item);
@@ -381,7 +386,7 @@ function applyUpdate(item: Item, expr: string, names: Names, values: Values): vo
       if (clause === 'ADD') {
         if (typeof x === 'number') {
           if (cur !== undefined && typeof cur !== 'number') throw new Validation('An operand in the update expression has an incorrect data type');
-          actions.push(() => setPath(item, path, ((cur as number | undefined) ?? 0) + x));
+          actions.push({ run: () => setPath(item, path, ((cur as number | undefined) ?? 0) + x), check: parentExists(path) });
         } else throw new Validation('ADD takes a number here (sets are not used by the store, nor implemented in-process)');
       } else {
         throw new Validation('DELETE (of set elements) is not used by the store, nor implemented in-process');
@@ -389,7 +394,9 @@ function applyUpdate(item: Item, expr: string, names: Names, values: Values): vo
     }
     p.accept(',');
   }
-  for (const a of actions) a();
+  // nothing changes unless every action can be carried out (a missing parent map fails the whole update)
+  for (const a of actions) a.check?.();
+  for (const a of actions) a.run();
 }
 
 // ---- the table ------------------------------------------------------------------------------------------
@@ -507,12 +514,19 @@ export class InProcessTable {
         const old = this.get(key);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
-        const item: Item = old ? this.out(old)! : copy(key);
-        if (input.UpdateExpression) applyUpdate(item, input.UpdateExpression as string, names, values);
-        stripUndefined(item);
-        this.put(item);
         const rv = input.ReturnValues;
-        return rv === 'ALL_NEW' ? { Attributes: this.out(item) } : rv === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
+        const before = rv === 'ALL_OLD' ? this.out(old) : undefined;
+        // updated in place: callers only ever get copies, and applyUpdate changes nothing unless all of it applies
+        const item: Item = old ?? copy(key);
+        if (old) this.unindex(old);
+        try {
+          if (input.UpdateExpression) applyUpdate(item, input.UpdateExpression as string, names, values);
+        } finally {
+          stripUndefined(item);
+          this.text.delete(item);
+          this.put(item);
+        }
+        return rv === 'ALL_NEW' ? { Attributes: this.out(item) } : rv === 'ALL_OLD' ? { Attributes: before } : {};
       }
       case 'BatchWriteCommand': {
         const req = input.RequestItems as Record<string, Array<{ PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }>>;
@@ -548,7 +562,7 @@ export class InProcessTable {
     const pkAttr = ix ? ix.pk : TABLE.partitionKey;
     const skAttr = ix ? ix.sk : TABLE.sortKey;
     // the partition key equality is one of the AND-ed parts
-    const m = new RegExp(`(?:^|\\s|\\()((?:#\\w+)|${pkAttr})\\s*=\\s*(:\\w+)`).exec(expr);
+    const m = pkPattern(pkAttr).exec(expr);
     if (!m) throw new Validation(`Query condition missed key schema element: ${pkAttr}`);
     const pkName = m[1]!.startsWith('#') ? names?.[m[1]!] : m[1];
     if (pkName !== pkAttr) throw new Validation(`Query condition missed key schema element: ${pkAttr}`);
@@ -576,6 +590,13 @@ export class InProcessTable {
     const lastKey = last ? Object.fromEntries([TABLE.partitionKey, TABLE.sortKey, ...(ix ? [ix.pk, ix.sk] : [])].map((k) => [k, last[k]])) : undefined;
     return { Items: out.map((it) => this.out(it)!), Count: out.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
   }
+}
+
+const pkPatterns = new Map<string, RegExp>();
+function pkPattern(attr: string): RegExp {
+  let r = pkPatterns.get(attr);
+  if (!r) pkPatterns.set(attr, (r = new RegExp(`(?:^|\\s|\\()((?:#\\w+)|${attr})\\s*=\\s*(:\\w+)`)));
+  return r;
 }
 
 function stripUndefined<T>(v: T): T {
