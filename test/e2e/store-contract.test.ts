@@ -70,7 +70,7 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
   });
 
   it('the store modules: references, idempotency keys, payments, identity keys, webhook receipts, tasks, timeline', async () => {
-    const claim = { dossierId: 'dos_1', debtorId: 'deb_1', fingerprint: 'f1' };
+    const claim = { dossierId: 'dos_1', requestHash: 'h1' };
     expect((await claimReference('acme', 'INV-1', claim)).claimed).toBe(true);
     expect(await claimReference('acme', 'INV-1', { ...claim, dossierId: 'dos_2' })).toEqual({ claimed: false, claim });
     expect((await claimIdempotencyKey('acme', 'k1', claim, 9_999_999_999)).claimed).toBe(true);
@@ -92,7 +92,7 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
     await webhookDone('twilio-in', 'SM1');
     expect(await webhookReceipt('twilio-in', 'SM1', new Date('2026-03-02T11:00:00Z'))).toEqual({ at: r1.at, done: true });
 
-    const task = { taskId: 'task_1', reason: 'call', caseId: 'deb_1', journeyNo: 1, stepNo: 3, status: 'open' as const, dueAt: '2026-03-05T09:00:00.000Z', createdAt: '2026-03-02T09:00:00.000Z', dossierIds: ['dos_1'], context: {} };
+    const task = { taskId: 'task_1', reason: 'call' as const, caseId: 'deb_1', journeyNo: 1, stepNo: 3, status: 'open' as const, dueAt: '2026-03-05T09:00:00.000Z', createdAt: '2026-03-02T09:00:00.000Z', dossierIds: ['dos_1'], context: {} };
     expect(await createTaskOnce(task)).toBe(true);
     expect(await createTaskOnce(task)).toBe(false);
     expect((await tasksWithStatus('open')).map((t) => t.taskId)).toEqual(['task_1']);

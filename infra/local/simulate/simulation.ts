@@ -14,6 +14,7 @@ import { key } from '../../../functions/store/keys.js';
 import type { Population } from './population-schema.js';
 import { type SimDebtor, makeDebtor, parseTemplate, reactionsTo } from './model.js';
 import { SimulationRuntime } from './runtime.js';
+import { type ReportData, reportData } from '../report/data.js';
 
 export const DEFAULT_START = '2026-03-02T05:00:00Z';
 const DAY = 86_400_000;
@@ -59,6 +60,8 @@ export interface SimulationResult {
   kpis: { bySegment: Awaited<ReturnType<typeof kpiReport>>; byVariant: Awaited<ReturnType<typeof kpiReport>>; byChannel: Awaited<ReturnType<typeof kpiReport>>; byTone: Awaited<ReturnType<typeof kpiReport>> };
   experiments: ExperimentResults[];
   outcomes: DebtorOutcome[];
+  /** what the report shows (the agency's view of the whole period) */
+  report: ReportData;
 }
 
 export async function runSimulation(o: SimulationOptions): Promise<SimulationResult> {
@@ -174,6 +177,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   const kpis = { bySegment: await q('segment'), byVariant: await q('variant'), byChannel: await q('channel'), byTone: await q('tone') };
   const experiments: ExperimentResults[] = [];
   for (const x of currentStrategy().experiments ?? []) experiments.push(await resultsOf(x, now));
+  const report = await reportData({ now, from, to, title: 'Maatwerk simulation — what works' });
 
   const outcomes: DebtorOutcome[] = [];
   for (const [caseId, { d }] of byCase) {
@@ -201,6 +205,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     kpis,
     experiments,
     outcomes,
+    report,
   };
   overrideExperimentInputs({});
   await rt.close();
