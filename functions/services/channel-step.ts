@@ -283,7 +283,13 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
     tone: action.tone,
     language: sent.language,
     providerId: sent.providerId,
-    data: { ...(sent.meta ?? {}), journeyNo: c.journey.journeyNo, phase: action.phase },
+    data: {
+      ...(sent.meta ?? {}),
+      journeyNo: c.journey.journeyNo,
+      phase: action.phase,
+      // every send records the experiments it is under (KPIs, results, audit)
+      ...(action.experiments?.length ? { experiments: action.experiments.map((x) => `${x.experimentId}:${x.variant}`) } : {}),
+    },
   };
   const extra: Item[] = [...(sent.items ?? [])];
   if (action.channel !== 'call') {

@@ -148,7 +148,7 @@ export const ExperimentSchema = z
     });
     if (x.minShare !== undefined && x.allocation !== 'thompson') ctx.addIssue({ code: 'custom', path: at('minShare'), message: 'only applies when allocation is "thompson"' });
     const min = x.minShare ?? (x.allocation === 'thompson' ? DEFAULT_MIN_SHARE : 0);
-    if (min * x.variants.length > 1) ctx.addIssue({ code: 'custom', path: at('minShare'), message: `× ${x.variants.length} variants is more than 1: at most ${(1 / x.variants.length).toFixed(3)}` });
+    if (min <= 0.5 && min * x.variants.length > 1) ctx.addIssue({ code: 'custom', path: at('minShare'), message: `× ${x.variants.length} variants is more than 1: at most ${(1 / x.variants.length).toFixed(3)}` });
     if (x.end !== undefined && Date.parse(x.end) <= Date.parse(x.start)) ctx.addIssue({ code: 'custom', path: at('end'), message: 'must be later than start' });
     const s = x.stopping;
     if (s?.maxDebtorsPerVariant !== undefined && s.maxDebtorsPerVariant < s.minDebtorsPerVariant) {
