@@ -32,6 +32,8 @@ import { TABLE } from '../../../functions/store/table.js';
 import { setClockSource } from '../../../functions/shared/clock.js';
 import { useAwsClients } from '../../../functions/shared/aws.js';
 import { logger } from '../../../functions/shared/logger.js';
+import { seedIds } from '../../../functions/shared/ids.js';
+import { rngFor } from './model.js';
 import { resetAdapters } from '../../../functions/services/channel-step.js';
 import { forgetClients, putClient } from '../../../functions/store/clients.js';
 import { forgetExperimentState } from '../../../functions/services/experiments.js';
@@ -84,8 +86,10 @@ export class SimulationRuntime {
   /** Lambda invocations per function */
   readonly invocations: Record<string, number> = {};
 
-  constructor(opts: { start: number; strategy: unknown; onSend: (s: Sent) => void }) {
+  constructor(opts: { start: number; strategy: unknown; seed: number; onSend: (s: Sent) => void }) {
     rememberZoneOffsets();
+    // deterministic ids (experiment assignment hashes the debtor id): the same seed, the same run
+    seedIds(rngFor(opts.seed, 'ids'));
     this.clock = new Clock({ mode: 'virtual', start: opts.start, settle: 'immediate' });
     setClockSource(() => this.clock.now());
     logger.setLogLevel('ERROR');
@@ -173,7 +177,7 @@ export class SimulationRuntime {
   async reply(from: string, text: string, whatsapp: boolean): Promise<APIGatewayProxyResult> {
     const prefix = whatsapp ? 'whatsapp:' : '';
     const params = {
-      MessageSid: `SM${crypto.randomBytes(16).toString('hex')}`,
+      MessageSid: `SM${String(++this.providerSeq).padStart(32, '0')}`,
       AccountSid: LOCAL_DEFAULTS.twilioAccountSid,
       From: `${prefix}${from}`,
       To: `${prefix}${whatsapp ? LOCAL_DEFAULTS.whatsappFrom : LOCAL_DEFAULTS.smsFrom}`,
@@ -232,6 +236,7 @@ export class SimulationRuntime {
   }
 
   async close(): Promise<void> {
+    seedIds();
     await this.scheduler.close();
     await this.sfn.close();
     this.clock.close();

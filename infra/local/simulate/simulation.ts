@@ -78,6 +78,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
 
   const rt = new SimulationRuntime({
     start,
+    seed: o.seed,
     strategy: o.strategy,
     onSend: ({ msg, at }) => {
       contacts++;
