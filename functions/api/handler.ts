@@ -9,7 +9,7 @@ import { checkRequest, errorResponse, header, HttpError, json, parseJson, server
 import { logger } from '../shared/logger.js';
 import { routeFor } from '../shared/routes.js';
 import { redact } from '../channels/port.js';
-import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt } from '../shared/schemas.js';
+import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt, TasksQuery } from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { createDossier } from '../services/intake.js';
 import { addPayment } from '../services/payments.js';
@@ -72,8 +72,9 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       case 'GET /v1/debtors/{debtorId}':
         return json(200, await debtorView(client, p.debtorId!, now()));
       case 'GET /v1/tasks': {
-        // The query (only status=open) was checked against the route's TasksQuery by checkRequest.
-        return json(200, { tasks: await openTasks(client) });
+        // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
+        const query = TasksQuery.parse(event.queryStringParameters ?? {});
+        return json(200, { tasks: await openTasks(client, query.reason) });
       }
       case 'GET /v1/reports/kpis': {
         // checked by checkRequest against the route's query already; parsed again for the typed values

@@ -15,6 +15,8 @@ export interface ClaimLine {
   /** integer cents */
   principal: number;
   costs: number;
+  /** statutory interest up to today, when the creditor claims it (shown only when some claim has it) */
+  interest?: number;
   paid: number;
   outstanding: number;
 }

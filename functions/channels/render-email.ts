@@ -12,6 +12,7 @@ export interface LayoutLabels {
   description: string;
   principal: string;
   costs: string;
+  interest: string;
   paid: string;
   outstanding: string;
   total: string;
@@ -38,6 +39,11 @@ function lineHtml(line: Line): string {
   return line.map((r) => (r.bold ? `<strong>${escapeHtml(r.text)}</strong>` : escapeHtml(r.text))).join('');
 }
 
+/** Some claim carries statutory interest: the tables get an interest column. */
+export const showsInterest = (claims: readonly ClaimLine[]) => claims.some((c) => (c.interest ?? 0) > 0);
+/** The tables show principal, costs (and interest) and paid when any of them is not the whole story. */
+export const showsDetail = (claims: readonly ClaimLine[]) => claims.some((c) => c.costs !== 0 || c.paid !== 0) || showsInterest(claims);
+
 export function claimDescription(c: ClaimLine): string {
   return c.description ? `${c.description}, ${c.creditorName}` : c.creditorName;
 }
@@ -49,7 +55,8 @@ const NUM = 'text-align:right;white-space:nowrap;';
 
 function claimsHtml(d: BodyData): string {
   const { labels: l, money } = d;
-  const showDetail = d.claims.some((c) => c.costs !== 0 || c.paid !== 0);
+  const showDetail = showsDetail(d.claims);
+  const interest = showsInterest(d.claims);
   const head = [
     `<th style="${TH}">${escapeHtml(l.reference)}</th>`,
     `<th style="${TH}" class="mw-hide-sm">${escapeHtml(l.description)}</th>`,
@@ -57,6 +64,7 @@ function claimsHtml(d: BodyData): string {
       ? [
           `<th style="${TH}${NUM}" class="mw-hide-sm">${escapeHtml(l.principal)}</th>`,
           `<th style="${TH}${NUM}" class="mw-hide-sm">${escapeHtml(l.costs)}</th>`,
+          ...(interest ? [`<th style="${TH}${NUM}" class="mw-hide-sm">${escapeHtml(l.interest)}</th>`] : []),
           `<th style="${TH}${NUM}" class="mw-hide-sm">${escapeHtml(l.paid)}</th>`,
         ]
       : []),
@@ -72,6 +80,7 @@ function claimsHtml(d: BodyData): string {
           ? [
               `<td style="${TD}${NUM}" class="mw-hide-sm">${escapeHtml(money(c.principal))}</td>`,
               `<td style="${TD}${NUM}" class="mw-hide-sm">${escapeHtml(money(c.costs))}</td>`,
+              ...(interest ? [`<td style="${TD}${NUM}" class="mw-hide-sm">${escapeHtml(money(c.interest ?? 0))}</td>`] : []),
               `<td style="${TD}${NUM}" class="mw-hide-sm">${escapeHtml(money(c.paid))}</td>`,
             ]
           : []),
@@ -81,7 +90,7 @@ function claimsHtml(d: BodyData): string {
     )
     .join('\n');
   // one cell per column (not a colspan) so the row still lines up when small screens hide the middle columns
-  const spacers = `<td class="mw-hide-sm"></td>`.repeat(showDetail ? 4 : 1);
+  const spacers = `<td class="mw-hide-sm"></td>`.repeat(showDetail ? (interest ? 5 : 4) : 1);
   const total =
     `<tr><td style="padding:10px 6px;font-weight:bold;white-space:nowrap;">${escapeHtml(l.total)}</td>${spacers}` +
     `<td style="padding:10px 6px;font-weight:bold;${NUM}">${escapeHtml(money(d.totalOutstanding))}</td></tr>`;
@@ -126,10 +135,11 @@ export function blocksToHtml(blocks: Block[], d: BodyData): string {
 
 function claimsText(d: BodyData): string {
   const { labels: l, money } = d;
+  const interest = showsInterest(d.claims);
   const lines = d.claims.map((c) => {
     const detail =
-      c.costs !== 0 || c.paid !== 0
-        ? ` (${l.principal.toLowerCase()} ${money(c.principal)}, ${l.costs.toLowerCase()} ${money(c.costs)}, ${l.paid.toLowerCase()} ${money(c.paid)})`
+      c.costs !== 0 || c.paid !== 0 || (c.interest ?? 0) !== 0
+        ? ` (${l.principal.toLowerCase()} ${money(c.principal)}, ${l.costs.toLowerCase()} ${money(c.costs)}${interest ? `, ${l.interest.toLowerCase()} ${money(c.interest ?? 0)}` : ''}, ${l.paid.toLowerCase()} ${money(c.paid)})`
         : '';
     return `- ${l.reference} ${c.reference}, ${claimDescription(c)}: ${l.outstanding.toLowerCase()} ${money(c.outstanding)}${detail}`;
   });

@@ -9,7 +9,7 @@ import type { AgencyDetails, Language } from './render-contract.js';
 import type { Block, Line } from './render-format.js';
 import { lineText } from './render-format.js';
 import type { BodyData } from './render-email.js';
-import { claimDescription } from './render-email.js';
+import { claimDescription, showsDetail, showsInterest } from './render-email.js';
 
 export interface LetterData {
   language: Language;
@@ -163,15 +163,19 @@ function drawBlock(doc: PDFKit.PDFDocument, block: Block, d: LetterData): void {
 
 function claimsTable(doc: PDFKit.PDFDocument, d: LetterData): void {
   const { labels: l, money, claims } = d.body;
-  const detail = claims.some((c) => c.costs !== 0 || c.paid !== 0);
+  const detail = showsDetail(claims);
+  const interest = showsInterest(claims);
+  // with an interest column the amounts get a little narrower, so the description keeps room
+  const num = interest ? 58 : 64;
   const cols: { head: string; width: number; align: 'left' | 'right'; cell: (i: number) => string }[] = detail
     ? [
         { head: l.reference, width: 86, align: 'left', cell: (i) => claims[i].reference },
-        { head: l.description, width: W - 86 - 4 * 64, align: 'left', cell: (i) => claimDescription(claims[i]) },
-        { head: l.principal, width: 64, align: 'right', cell: (i) => money(claims[i].principal) },
-        { head: l.costs, width: 64, align: 'right', cell: (i) => money(claims[i].costs) },
-        { head: l.paid, width: 64, align: 'right', cell: (i) => money(claims[i].paid) },
-        { head: l.outstanding, width: 64, align: 'right', cell: (i) => money(claims[i].outstanding) },
+        { head: l.description, width: W - 86 - (interest ? 5 : 4) * num, align: 'left', cell: (i) => claimDescription(claims[i]) },
+        { head: l.principal, width: num, align: 'right', cell: (i) => money(claims[i].principal) },
+        { head: l.costs, width: num, align: 'right', cell: (i) => money(claims[i].costs) },
+        ...(interest ? [{ head: l.interest, width: num, align: 'right' as const, cell: (i: number) => money(claims[i].interest ?? 0) }] : []),
+        { head: l.paid, width: num, align: 'right', cell: (i) => money(claims[i].paid) },
+        { head: l.outstanding, width: num, align: 'right', cell: (i) => money(claims[i].outstanding) },
       ]
     : [
         { head: l.reference, width: 110, align: 'left', cell: (i) => claims[i].reference },

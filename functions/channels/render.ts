@@ -231,6 +231,7 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
           description: label(language, 'description', ctx),
           principal: label(language, 'principal', ctx),
           costs: label(language, 'costs', ctx),
+          interest: label(language, 'interest', ctx),
           paid: label(language, 'paid', ctx),
           outstanding: label(language, 'outstanding', ctx),
           total: label(language, 'total', ctx),
@@ -474,6 +475,7 @@ function validate(input: RenderInput): void {
     if (!oneLine(c.reference ?? '')) fail(`claims[${i}].reference is required`);
     if (!oneLine(c.creditorName ?? '')) fail(`claims[${i}].creditorName is required`);
     for (const k of ['principal', 'costs', 'paid', 'outstanding'] as const) cents(c[k], `claims[${i}].${k}`);
+    if (c.interest !== undefined) cents(c.interest, `claims[${i}].interest`);
   });
   if (input.costNotice) cents(input.costNotice.costs, 'costNotice.costs');
   let url: URL | undefined;

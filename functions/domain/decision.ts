@@ -46,6 +46,11 @@ export type Decision =
       experiments?: Array<{ experimentId: string; variant: string; assigned: boolean }>;
       /** a template experiment's variant (templates/<channel>/<lang>/<phase>.<variant>.hbs) */
       templateVariant?: string;
+      /**
+       * A follow-up of the 14-day letter: the last day of the letter's term ('YYYY-MM-DD') as costs are charged
+       * on it — the date the message states, and records on its claims (DESIGN §5 rule 12)
+       */
+      termEndDate?: string;
     }
   | { kind: 'wait'; until: Date; reasons: string[] }
-  | { kind: 'done'; reason: string; dossierStatus?: 'handed_over'; reasons: string[] };
+  | { kind: 'done'; reason: string; dossierStatus?: 'handed_over' | 'debt_help'; reasons: string[] };

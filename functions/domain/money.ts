@@ -1,6 +1,5 @@
 /**
- * Money in the decision log: integer euro cents → "€1,234.56" (English, like the other reasons). The same format
- * as segmentation.ts `euro`, which can import this one.
+ * Money in the decision log: integer euro cents → "€1,234.56" (English, like the other reasons).
  */
 export function euro(cents: number): string {
   const sign = cents < 0 ? '-' : '';

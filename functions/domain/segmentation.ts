@@ -44,6 +44,7 @@ import { daysBetween, localDate } from './calendar.js';
 import { presumedReceipt } from './costs.js';
 import type { CaseFacts, ContactFact, Reaction, Statement } from './case/facts.js';
 import { SEGMENTS, type Channel, type Segment } from './vocabulary.js';
+import { euro } from './money.js';
 
 export { SEGMENTS };
 export type { Segment };
@@ -93,6 +94,7 @@ export const CAPACITY_REPLIES: Readonly<Record<string, string>> = {
   cannot_pay: 'said they cannot pay',
   arrangement: 'asked for a payment arrangement',
   debt_help: 'reported debt help',
+  postpone: 'asked to pay later',
 };
 /** Call outcomes that say something about the debtor's means. */
 export const CAPACITY_CALLS: Readonly<Record<string, string>> = {
@@ -104,15 +106,7 @@ export const REACHED_CALL_OUTCOMES: ReadonlySet<string> = new Set(['reached', 'p
 
 const DAY = 86_400_000;
 
-/** "€1,234.56" */
-export function euro(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(cents));
-  const whole = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}€${whole}.${String(abs % 100).padStart(2, '0')}`;
-}
+export { euro };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const day = (iso: string) => localDate(new Date(iso));
@@ -257,12 +251,15 @@ function engagement(f: CaseFacts, today: string) {
 }
 
 function statementText(s: Statement): string {
-  if (s.source === 'reply') return s.kind === 'capacity' ? `replied on ${day(s.at)}: ${CAPACITY_REPLIES[s.code]}` : `promised to pay on ${day(s.at)}`;
+  if (s.source === 'reply') {
+    if (s.kind === 'capacity') return `replied on ${day(s.at)}: ${CAPACITY_REPLIES[s.code]}`;
+    return s.code === 'postpone' ? `asked on ${day(s.at)} to pay later, on a date they named` : `promised to pay on ${day(s.at)}`;
+  }
   return s.kind === 'capacity' ? `call on ${day(s.at)}: ${CAPACITY_CALLS[s.code]}` : `promised an agent to pay on ${day(s.at)}`;
 }
 
 function reactionText(r: Reaction): string {
-  if (r.type === 'replied') return `replied${r.code && r.code !== 'other' ? `: ${r.code.replace(/_/g, ' ')}` : ''}`;
+  if (r.type === 'replied') return `replied${r.code && r.code !== 'other' && r.code !== 'unclear' ? `: ${r.code.replace(/_/g, ' ')}` : ''}`;
   if (r.type === 'call_outcome') return `call: ${(r.code ?? '').replace(/_/g, ' ')}`;
   if (r.type === 'payment') return 'payment';
   return r.type;

@@ -9,12 +9,40 @@ export const LANGUAGES = ['nl', 'en'] as const;
 export const PHASES = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'] as const;
 /** Why a debtor has not paid (segmentation.ts decides which). */
 export const SEGMENTS = ['cannot_pay', 'will_not_pay', 'unaware', 'vulnerable', 'unknown'] as const;
-/** A dossier's status (DESIGN §7). Only `open` dossiers are worked on by the journey. */
-export const DOSSIER_STATUSES = ['open', 'paused', 'paid', 'handed_over', 'withdrawn', 'closed'] as const;
+/**
+ * A dossier's status (DESIGN §7). Only `open` dossiers are worked on by the journey. `debt_help`: the debtor is in
+ * (or reported) municipal debt help, WSNP or a moratorium — collection stops and the case is referred (§5 rule 10).
+ */
+export const DOSSIER_STATUSES = ['open', 'paused', 'paid', 'handed_over', 'withdrawn', 'closed', 'debt_help'] as const;
 /** Where a message goes: an email address, a phone number (SMS, WhatsApp, calls) or a postal address. */
 export const CONTACT_POINTS = ['email', 'phone', 'address'] as const;
 /** What an agent can record after a call task. */
-export const CALL_OUTCOMES = ['reached', 'no_answer', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'wrong_number'] as const;
+export const CALL_OUTCOMES = ['reached', 'no_answer', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'wrong_number', 'vulnerable'] as const;
+/**
+ * What a debtor's reply means (functions/domain/intents/). `unclear`: no intent, or one the classifier is not sure
+ * of — an agent reads it.
+ */
+export const INTENTS = [
+  'opt_out',
+  'opt_out_all',
+  'promise_to_pay',
+  'postpone',
+  'already_paid',
+  'arrangement',
+  'cannot_pay',
+  'dispute',
+  'not_my_debt',
+  'debt_help',
+  'bankruptcy',
+  'vulnerable',
+  'who_are_you',
+  'call_me',
+  'amount_question',
+  'unclear',
+] as const;
+/** Why an agent task exists: a journey's call step, or something a reply needs a person for. */
+export const TASK_REASONS = ['call', 'unassigned_reply', 'unclear_reply', 'call_back_requested', 'vulnerable', 'dispute_review', 'wrong_person', 'bankruptcy'] as const;
+export const TASK_PRIORITIES = ['urgent', 'high', 'normal'] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type Tone = (typeof TONES)[number];
@@ -24,6 +52,9 @@ export type Segment = (typeof SEGMENTS)[number];
 export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
 export type ContactPointKind = (typeof CONTACT_POINTS)[number];
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+export type Intent = (typeof INTENTS)[number];
+export type TaskReason = (typeof TASK_REASONS)[number];
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 /** A channel a debtor opted out of, or all of them. */
 export type OptOut = Channel | 'all';
 

@@ -20,18 +20,18 @@
  * A transient provider failure gives the claim back and throws, so Step Functions retries with backoff; a
  * permanent one marks the contact point unusable and wakes Decide to fail over. Nothing personal is logged.
  */
-import { isContactAllowed } from '../domain/calendar.js';
-import { wikCosts } from '../domain/costs.js';
-import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor } from '../domain/case/state.js';
+import { isContactAllowed, localDate } from '../domain/calendar.js';
+import { instalmentClaimCosts, wikCosts } from '../domain/costs.js';
+import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
+import { messageContradictions } from '../domain/message-guard.js';
+import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor, pointOptedOut } from '../domain/case/state.js';
 import { CONTACT_POINT_OF, type Channel, SEGMENTS, type Segment } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
 import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, redact } from '../channels/port.js';
 import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
-import { PrintLetter } from '../channels/print-letter.js';
-import { SendgridEmail } from '../channels/sendgrid-email.js';
-import { TwilioMessaging } from '../channels/twilio-messaging.js';
+import { adapterFor, setAdapters } from '../channels/adapters.js';
 import type { AgencyDetails, RenderedMessage, RenderInput } from '../channels/render-contract.js';
-import { paymentLinkBase, printConfig, sendgridConfig, twilioConfig } from '../shared/config.js';
+import { paymentLinkBase } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
 import { claimStep, parkJourney, setToken } from '../store/cases.js';
@@ -75,17 +75,7 @@ class SendBlockedError extends PermanentSendError {}
 
 type MessageChannel = OutgoingMessage['channel'];
 
-let adapters: Partial<Record<MessageChannel, ChannelAdapter>> = {};
 let storage: LetterStorage | undefined;
-
-async function adapterFor(channel: MessageChannel): Promise<ChannelAdapter> {
-  const cached = adapters[channel];
-  if (cached) return cached;
-  const created =
-    channel === 'email' ? new SendgridEmail(await sendgridConfig()) : channel === 'letter' ? new PrintLetter(await printConfig()) : new TwilioMessaging(await twilioConfig());
-  adapters[channel] = created;
-  return created;
-}
 
 function letterStorage(): LetterStorage {
   storage ??= letterStorageFromEnv();
@@ -94,7 +84,7 @@ function letterStorage(): LetterStorage {
 
 /** Tests and the local runtime: forget adapters built from an earlier configuration (or inject some). */
 export function resetAdapters(inject: { adapters?: Partial<Record<MessageChannel, ChannelAdapter>>; letterStorage?: LetterStorage } = {}): void {
-  adapters = { ...(inject.adapters ?? {}) };
+  setAdapters(inject.adapters);
   storage = inject.letterStorage;
 }
 
@@ -160,6 +150,7 @@ async function claim(state: JourneyState, action: SendAction, token: string, now
     timer: timerName(state.caseId, state.journeyNo, action.stepNo, action.seenEventSeq),
     view: { phase: action.phase, ...(action.log ? { segment: action.log.segment, segmentReasons: action.log.segmentReasons } : {}), nextContactAt: action.nextDecisionAt },
     costs: action.costs,
+    ...(action.termEndDate ? { statedTermEnd: action.termEndDate } : {}),
     openTask:
       action.channel === 'call'
         ? { taskId: taskIdFor(state.caseId, state.journeyNo, action.stepNo), stepNo: action.stepNo, dueAt: action.nextDecisionAt! }
@@ -237,6 +228,8 @@ async function sendClaimed(c: CaseState, action: SendAction, token: string, now:
     if (err instanceof PermanentSendError || err instanceof RenderError) {
       const reason = err instanceof RenderError ? `the message could not be made (${redact(err.message)})` : err.message;
       if (err instanceof RenderError) logger.error('message could not be rendered', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, error: redact(err.message) });
+      // a template or a rule is wrong: operators must hear of it, not only the timeline
+      if (err instanceof ContradictionError) logger.error('message contradicts the legal state of its claims; not sent', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, phase: action.phase, error: err.message });
       const point = err instanceof PermanentSendError && err.contactPoint ? contactFor(c, action.channel, action.dossierIds) : undefined;
       await failStep(c, action, token, now, {
         reason,
@@ -410,13 +403,16 @@ async function loadContext(c: CaseState, action: SendAction): Promise<SendContex
 }
 
 /** Rules checked again at the moment of sending (Decide checked them too, but things change). */
-function blockedReason(channel: Channel, c: CaseState, dossierIds: readonly string[]): string | undefined {
-  if (c.optOuts.includes('all')) return 'the debtor opted out of all channels';
+function blockedReason(channel: Channel, c: CaseState, dossierIds: readonly string[], phase?: string): string | undefined {
+  // STOPALL stops every digital channel and calls; the legally required 14-day letter still goes by post.
+  if (c.optOuts.includes('all') && !(channel === 'letter' && phase === 'fourteen_day_letter')) return 'the debtor opted out of all channels';
   if (c.optOuts.includes(channel)) return `the debtor opted out of ${channel}`;
   if (channel === 'whatsapp' && !contactFor(c, 'whatsapp', dossierIds)) return 'no recorded WhatsApp opt-in';
   if (!contactFor(c, channel, dossierIds)) {
     const kind = CONTACT_POINT_OF[channel];
-    return c.contactPoints.some((p) => p.kind === kind) ? `the debtor's ${kind} is marked unusable` : undefined;
+    const points = c.contactPoints.filter((p) => p.kind === kind);
+    if (points.length && points.every((p) => pointOptedOut(p, channel))) return `someone using this ${kind} opted out of ${channel}`;
+    return points.length ? `the debtor's ${kind} is marked unusable` : undefined;
   }
   return undefined;
 }
@@ -428,33 +424,54 @@ function whatsappWindowOpen(c: CaseState, now: Date): boolean {
 }
 
 /**
- * The 14-day letter states the exact costs that will be added (DESIGN §5 rules 1–3): WIK on the principal still
- * unpaid, per creditor on the sum of its claims, with VAT where that creditor cannot deduct it.
+ * The 14-day letter states the exact costs that will be added (DESIGN §5 rules 1–3, 6): WIK on the principal still
+ * unpaid, per creditor on the sum of its claims, with VAT where that creditor cannot deduct it; an instalment claim
+ * on its own, with the small-instalment cap (the same groups as Decide's cost step, domain/decide/costs.ts).
  */
-export function costNoticeFor(dossiers: ReadonlyArray<Pick<ClaimRecord, 'clientId' | 'principal' | 'paid'>>, clients: Map<string, Client | undefined>): { costs: number; vatIncluded: boolean } {
+export function costNoticeFor(
+  dossiers: ReadonlyArray<Pick<ClaimRecord, 'clientId' | 'principal' | 'paid' | 'instalment'>>,
+  clients: Map<string, Client | undefined>,
+): { costs: number; vatIncluded: boolean } {
   const principalByClient = new Map<string, number>();
-  for (const d of dossiers) principalByClient.set(d.clientId, (principalByClient.get(d.clientId) ?? 0) + Math.max(0, d.principal - d.paid));
   let costs = 0;
   let vatIncluded = false;
+  const vatFor = (clientId: string) => clients.get(clientId)?.vatOnCosts === true;
+  for (const d of dossiers) {
+    const open = Math.max(0, d.principal - d.paid);
+    if (!d.instalment) {
+      principalByClient.set(d.clientId, (principalByClient.get(d.clientId) ?? 0) + open);
+      continue;
+    }
+    const monthly = d.instalment.monthlyAmountCents;
+    const overdueInstalments = Math.max(1, Math.ceil(d.principal / monthly));
+    costs += open === 0 ? 0 : instalmentClaimCosts({ monthlyAmountCents: monthly, overdueInstalments, overdueCents: open, vat: vatFor(d.clientId) }).total;
+    vatIncluded ||= vatFor(d.clientId);
+  }
   for (const [clientId, principal] of principalByClient) {
-    const vat = clients.get(clientId)?.vatOnCosts === true;
-    costs += wikCosts(principal, { vat }).total;
-    vatIncluded ||= vat;
+    costs += wikCosts(principal, { vat: vatFor(clientId) }).total;
+    vatIncluded ||= vatFor(clientId);
   }
   return { costs, vatIncluded };
 }
 
 function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean): RenderInput {
   const { dossiers, clients } = ctx;
-  const claims = dossiers.map((d) => ({
-    reference: d.reference,
-    description: d.description,
-    creditorName: clients.get(d.clientId)?.name ?? d.clientId,
-    principal: d.principal,
-    costs: d.costs,
-    paid: d.paid,
-    outstanding: Math.max(0, d.principal + d.costs - d.paid),
-  }));
+  const day = localDate(now);
+  const stop = accrualStop(c);
+  const claims = dossiers.map((d) => {
+    // What is owed today, statutory interest included where the creditor claims it (domain/case/amounts.ts).
+    const a = claimAmounts(d, day, { stopAccrualOn: stop });
+    return {
+      reference: d.reference,
+      description: d.description,
+      creditorName: clients.get(d.clientId)?.name ?? d.clientId,
+      principal: d.principal,
+      costs: d.costs,
+      ...(a.interest > 0 ? { interest: a.interest } : {}),
+      paid: d.paid,
+      outstanding: a.outstanding,
+    };
+  });
   const address = contactFor(c, 'letter', action.dossierIds)?.address;
   return {
     channel: action.channel,
@@ -470,7 +487,30 @@ function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Da
     ...(action.phase === 'fourteen_day_letter' ? { costNotice: costNoticeFor(dossiers, clients) } : {}),
     ...(action.channel === 'whatsapp' ? { whatsappWindowOpen: whatsappWindow } : {}),
     ...(action.templateVariant ? { variant: action.templateVariant } : {}),
+    // A follow-up of the 14-day letter names the letter's term end as costs are charged on it (Decide computed it;
+    // the claim recorded it on the claims, so the costs wait for it).
+    ...(action.termEndDate ? { termEndDate: action.termEndDate } : {}),
   };
+}
+
+/**
+ * The message would contradict the legal state of its claims (domain/message-guard.ts): it is not sent. A bug
+ * in a template or a decision, never the debtor's doing: it fails like a send that failed after its retries, so
+ * Decide tries another channel (and the error log says a template or rule needs fixing).
+ */
+class ContradictionError extends PermanentSendError {}
+
+function checkLawful(rendered: RenderedMessage, action: SendAction, ctx: SendContext, now: Date): void {
+  const problems = messageContradictions({
+    channel: action.channel,
+    phase: action.phase,
+    ...(action.termEndDate ? { termEndDate: action.termEndDate } : {}),
+    text: [rendered.subject ?? '', rendered.text].join('\n'),
+    claims: ctx.dossiers,
+    needsLetter: (d) => d.consumer !== false,
+    now,
+  });
+  if (problems.length) throw new ContradictionError(`the message would contradict the legal state of its claims: ${problems.join('; ')}`);
 }
 
 function statusCallbackUrl(c: CaseState, action: SendAction): string | undefined {
@@ -483,13 +523,14 @@ function statusCallbackUrl(c: CaseState, action: SendAction): string | undefined
 
 async function sendMessage(c: CaseState, action: SendAction, now: Date): Promise<Sent> {
   const channel = action.channel as MessageChannel;
-  const blocked = blockedReason(channel, c, action.dossierIds);
+  const blocked = blockedReason(channel, c, action.dossierIds, action.phase);
   if (blocked) throw new SendBlockedError(blocked);
   const point = contactFor(c, channel, action.dossierIds);
   const to = channel === 'letter' ? point?.address?.line1 : point?.value;
   if (!point || !to) throw new PermanentSendError(`debtor has no ${channel === 'email' ? 'email address' : channel === 'letter' ? 'address' : 'phone number'}`);
   const ctx = await loadContext(c, action);
   const rendered = await renderMessage(renderInput(c, action, ctx, now, channel === 'whatsapp' && whatsappWindowOpen(c, now)));
+  checkLawful(rendered, action, ctx, now);
   const correlation = { caseId: c.caseId, journeyNo: c.journey.journeyNo, stepNo: action.stepNo };
   let storedAt: string | undefined;
   if (channel === 'letter') {
@@ -526,6 +567,7 @@ async function createCallTask(c: CaseState, action: SendAction, now: Date): Prom
   if (!phone) throw new PermanentSendError('debtor has no phone number');
   const ctx = await loadContext(c, action);
   const rendered = await renderMessage(renderInput(c, action, ctx, now, false));
+  checkLawful(rendered, action, ctx, now);
   const taskId = taskIdFor(c.caseId, c.journey.journeyNo, action.stepNo);
   const at = now.toISOString();
   const task = taskItem({
@@ -549,7 +591,7 @@ async function createCallTask(c: CaseState, action: SendAction, now: Date): Prom
         reference: d.reference,
         creditor: ctx.clients.get(d.clientId)?.name ?? d.clientId,
         status: d.status,
-        outstanding: Math.max(0, d.principal + d.costs - d.paid),
+        outstanding: claimAmounts(d, localDate(now), { stopAccrualOn: accrualStop(c) }).outstanding,
       })),
       lastContacts: c.contacts
         .filter((x) => x.stepNo !== action.stepNo || x.journeyNo !== c.journey.journeyNo)

@@ -47,6 +47,7 @@ function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq
     awaitSeconds: seconds(at, d.nextDecisionAt) + TIMER_GRACE_S,
     ...(log ? { log } : {}),
     ...(d.costs?.length ? { costs: d.costs } : {}),
+    ...(d.termEndDate ? { termEndDate: d.termEndDate } : {}),
     strategy: strategyId(),
     ...(d.experiments?.length ? { experiments: d.experiments } : {}),
     ...(d.templateVariant ? { templateVariant: d.templateVariant } : {}),

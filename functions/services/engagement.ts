@@ -7,12 +7,15 @@
 import type { CaseEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { INTENT_TEXT } from '../domain/case/visibility.js';
-import { classifyReply } from '../domain/intents.js';
+import { replyScope } from '../domain/case/reply-scope.js';
+import { classifyReply } from '../domain/intents/index.js';
+import { optOutsOf, planReply, type ReplyPlan } from '../domain/conversation.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
+import { answerReply, createReplyTasks, replyTaskId } from './conversation.js';
 import { logger } from '../shared/logger.js';
 import { redact } from '../channels/port.js';
 import { dossierItem } from '../store/dossiers.js';
-import { debtorsByPhone } from '../store/identity.js';
+import { debtorsByPhone, recordNumberOptOut } from '../store/identity.js';
 import { getMessageRef, webhookDone, webhookReceipt } from '../store/messages.js';
 import { createTaskOnce } from '../store/tasks.js';
 import { appendEvents, type NewEvent, type TimelineType } from '../store/timeline.js';
@@ -21,75 +24,113 @@ import { wakeJourney } from './journeys.js';
 
 /** A shared number's reply goes to the debtor messaged there last, if that was this recently; else to a person. */
 export const SHARED_NUMBER_WINDOW_MS = 30 * 86_400_000;
+/** Messaged there closer together than this: it is not clear which message the reply answers. */
+export const SHARED_NUMBER_TIE_MS = 86_400_000;
 
 /**
  * Whose reply is this? One debtor with this number: that one. Several (a family's shared phone): the one the
  * agency messaged there last within 30 days; otherwise nobody — an agent decides, never a guess.
  */
-export async function debtorForReply(phone: string, now: Date): Promise<{ debtorId?: string; candidates: string[] }> {
+export async function debtorForReply(phone: string, now: Date): Promise<{ debtorId?: string; candidates: string[]; why?: string }> {
   const owners = await debtorsByPhone(phone);
   if (owners.length <= 1) return { debtorId: owners[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+  const candidates = owners.map((o) => o.debtorId);
   const recent = owners
     .filter((o) => o.lastMessagedAt && now.getTime() - Date.parse(o.lastMessagedAt) <= SHARED_NUMBER_WINDOW_MS)
     .sort((a, b) => b.lastMessagedAt!.localeCompare(a.lastMessagedAt!));
-  // Two messaged at the same moment: no "last" one, so a person decides.
-  const tied = recent.length > 1 && recent[0].lastMessagedAt === recent[1].lastMessagedAt;
-  return { debtorId: tied ? undefined : recent[0]?.debtorId, candidates: owners.map((o) => o.debtorId) };
+  if (recent.length === 0) return { candidates, why: 'a reply from a number several debtors share; none was messaged there in the last 30 days' };
+  // Two messaged there within a day of each other (a family's messages in one morning's batch): no "last" one.
+  if (recent.length > 1 && Date.parse(recent[0].lastMessagedAt!) - Date.parse(recent[1].lastMessagedAt!) < SHARED_NUMBER_TIE_MS) {
+    return { candidates, why: 'a reply from a number several debtors share; more than one was messaged there within a day of the other' };
+  }
+  return { debtorId: recent[0].debtorId, candidates };
 }
 
-/** The dossiers a reply is about: those of the last message sent, else all the debtor's open ones. */
-function answeredDossiers(c: CaseState): string[] {
-  const open = claimsOf(c).filter((d) => d.status === 'open');
-  const all = open.length ? open : claimsOf(c);
-  const last = c.contacts.at(-1);
-  const answered = all.filter((d) => last?.dossierIds?.includes(d.dossierId));
-  return (answered.length ? answered : all).map((d) => d.dossierId);
-}
-
+/**
+ * A debtor's SMS or WhatsApp reply: understood (domain/intents), written to the case (the reducer applies its
+ * intent, opt-outs and holds), put on the timeline, handed to agents where it needs a person, answered once
+ * (services/conversation.ts), and only then the journey woken. A redelivered webhook is recognised by its receipt;
+ * one that comes while the first is still at work repeats only idempotent writes and finds the answer claimed.
+ */
 export async function handleInboundMessage(msg: { MessageSid: string; From: string; Body: string }, now: Date): Promise<void> {
   const receipt = await webhookReceipt('twilio-in', msg.MessageSid, now);
   if (receipt.done) return;
   const channel = msg.From.startsWith('whatsapp:') ? 'whatsapp' : 'sms';
   const phone = msg.From.replace(/^whatsapp:/, '');
-  const { debtorId, candidates } = await debtorForReply(phone, now);
+  const { debtorId, candidates, why } = await debtorForReply(phone, now);
   if (!debtorId) {
-    if (candidates.length) await unassignedReply(msg, channel, phone, candidates, receipt.at);
+    if (candidates.length) await unassignedReply(msg, channel, phone, candidates, why!, receipt.at, now);
     else logger.info('reply from an unknown number ignored', { messageSid: msg.MessageSid });
     await webhookDone('twilio-in', msg.MessageSid);
     return;
   }
   const at = receipt.at;
-  const reply = classifyReply(msg.Body);
-  const optOut: OptOut | undefined = reply.intent === 'opt_out_all' ? 'all' : reply.intent === 'opt_out' ? channel : undefined;
+  const reply = classifyReply(msg.Body, new Date(at));
   let dossierIds: string[] = [];
+  let plan: ReplyPlan | undefined;
   const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
-    dossierIds = answeredDossiers(c);
+    dossierIds = replyScope(c, phone);
+    // The plan reads the opt-outs as they were before this reply (a repeated reply sees its own: same plan).
+    const before = c.inbound?.recent?.includes(msg.MessageSid) ? c.optOuts.filter((o) => !optOutsOf(reply, channel).includes(o)) : c.optOuts;
+    plan = planReply(reply, { channel, optOuts: before, now: new Date(at) });
     return [
-      { type: 'reply', at, channel, intent: reply.intent, dossierIds },
-      ...(optOut ? [{ type: 'opted_out' as const, at, channel: optOut, dossierIds }] : []),
+      {
+        type: 'reply',
+        at,
+        channel,
+        intent: reply.intent,
+        dossierIds,
+        messageId: msg.MessageSid,
+        ...(reply.also.length ? { also: reply.also } : {}),
+        ...(reply.date ? { promiseDate: reply.date.date } : {}),
+        ...(plan.holds.length ? { holds: plan.holds.map((reason) => ({ reason, taskId: replyTaskId(msg.MessageSid, reason) })) } : {}),
+      },
+      ...plan.optOuts.map((o) => ({ type: 'opted_out' as const, at, channel: o, dossierIds })),
     ];
   });
-  if (!m) return;
+  if (!m || !plan) return;
+  // Whoever is filed with this number later is not messaged where it asked for no more.
+  await recordNumberOptOut(phone, plan.optOuts, at);
   const events: NewEvent[] = [
     {
       eventId: `in-${msg.MessageSid}`,
       at,
       type: 'replied',
       channel,
-      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}`,
+      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}${reply.guess ? ` (best guess: ${reply.guess.replace(/_/g, ' ')}, ${Math.round(reply.confidence * 100)}% sure)` : ''}${reply.date ? ` (${reply.date.date})` : ''}`,
       dossierIds,
       text: msg.Body.slice(0, 1600),
       intent: reply.intent,
-      data: { intent: reply.intent, ...(reply.matched ? { matched: reply.matched } : {}) },
+      confidence: reply.confidence,
+      data: {
+        intent: reply.intent,
+        confidence: reply.confidence,
+        ...(reply.guess ? { guess: reply.guess } : {}),
+        ...(reply.also.length ? { also: reply.also } : {}),
+        ...(reply.date ? { date: reply.date.date, precision: reply.date.precision } : {}),
+        ...(reply.matched ? { matched: reply.matched } : {}),
+      },
     },
   ];
-  if (optOut) {
-    events.push({ eventId: `optout-${msg.MessageSid}`, at, type: 'opted_out', channel, detail: optOut === 'all' ? 'No more messages on any channel.' : `No more ${channel} messages.`, dossierIds });
+  for (const o of plan.optOuts) {
+    events.push({
+      eventId: `optout-${msg.MessageSid}-${o}`,
+      at,
+      type: 'opted_out',
+      channel: o === 'all' ? channel : o,
+      detail: o === 'all' ? 'No more messages or calls on any digital channel; legally required letters still go by post.' : `No more ${o} messages.`,
+      dossierIds,
+    });
   }
+  const r = { c: m.after, messageSid: msg.MessageSid, channel, phone, text: msg.Body, reply, plan, dossierIds, at } as const;
+  events.push(...(await createReplyTasks(r)));
+  // The reply and what it changed go on the timeline before the answer, so the answer follows it there.
   await appendEvents(debtorId, events, changedProjections(m.before, m.after));
+  const later = await answerReply(r, now);
+  if (later.length) await appendEvents(debtorId, later);
   await wakeJourney(m.after, `reply:${reply.intent}`);
   await webhookDone('twilio-in', msg.MessageSid);
-  logger.info('reply recorded', { debtorId, intent: reply.intent, channel });
+  logger.info('reply recorded', { debtorId, intent: reply.intent, confidence: reply.confidence, channel, tasks: plan.tasks.length });
 }
 
 /** The dossiers whose status an event changed, as projection items to rewrite. */
@@ -99,8 +140,22 @@ export function changedProjections(before: CaseState, after: CaseState) {
     .map((d) => dossierItem({ ...d, debtorId: after.caseId }));
 }
 
-/** A reply nobody can be sure was whose: an agent task with the candidates, no journey touched. */
-async function unassignedReply(msg: { MessageSid: string; Body: string }, channel: string, phone: string, candidates: string[], at: string): Promise<void> {
+/**
+ * A reply nobody can be sure was whose: an agent task with the candidates, no journey touched — except a STOP:
+ * it holds at once for the number, for everyone who uses it (nobody is messaged there again on that channel while
+ * an agent finds out whose it was).
+ */
+async function unassignedReply(msg: { MessageSid: string; Body: string }, channel: 'sms' | 'whatsapp', phone: string, candidates: string[], why: string, at: string, now: Date): Promise<void> {
+  const stops = optOutsOf(classifyReply(msg.Body, new Date(at)), channel);
+  if (stops.length) {
+    await recordNumberOptOut(phone, stops, at);
+    for (const caseId of candidates) {
+      const m = await mutateCase(caseId, now, (c) => stops.filter((o) => !c.contactPoints.some((p) => p.value === phone && p.optedOut?.includes(o))).map((o) => ({ type: 'opted_out' as const, at, channel: o, point: phone })));
+      if (!m?.changed) continue;
+      await appendEvents(caseId, [{ eventId: `optout-${msg.MessageSid}`, at, type: 'opted_out', channel, detail: `Someone using a shared number asked for no more ${stops.includes('all') ? 'messages' : stops.join(', ')} there: nobody is messaged there on it.`, dossierIds: [] }]);
+      await wakeJourney(m.after, 'opted_out');
+    }
+  }
   await createTaskOnce({
     taskId: `reply_${msg.MessageSid}`,
     reason: 'unassigned_reply',
@@ -111,9 +166,9 @@ async function unassignedReply(msg: { MessageSid: string; Body: string }, channe
     dueAt: new Date(Date.parse(at) + 86_400_000).toISOString(),
     createdAt: at,
     dossierIds: [],
-    context: { why: 'a reply from a number several debtors share; none was messaged there in the last 30 days', channel, phone, text: msg.Body.slice(0, 1600), candidates },
+    context: { why: stops.length ? `${why}; the number is opted out of ${stops.join(', ')} for all of them` : why, channel, phone, text: msg.Body.slice(0, 1600), candidates },
   });
-  logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length });
+  logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length, optOut: stops.length > 0 });
 }
 
 /**

@@ -15,23 +15,25 @@ import { createHash } from 'node:crypto';
 import type { CaseEvent, NewContactPoint } from '../domain/case/events.js';
 import { applyEvent } from '../domain/case/events.js';
 import { addressKey, identityConflict, identityKeys, normaliseEmail } from '../domain/case/identity.js';
-import { type CaseState, type ClaimRecord, emptyCase, isActive } from '../domain/case/state.js';
+import { type CaseState, type ClaimRecord, emptyCase, identityOf, isActive } from '../domain/case/state.js';
+import { interestPlan } from '../domain/interest.js';
 import { incomeSourceFromApi } from '../domain/payday.js';
 import { HttpError } from '../shared/http.js';
-import { newId } from '../shared/ids.js';
+import { newId, opaqueId } from '../shared/ids.js';
 import { logger } from '../shared/logger.js';
 import type { CreateDossierBody, DebtorInput } from '../shared/schemas.js';
 import type { Item } from '../store/batch.js';
-import { createCase } from '../store/cases.js';
+import { createCase, readCase } from '../store/cases.js';
 import type { Client } from '../store/clients.js';
-import { claimIdempotencyKey, claimReference, dossierItem, getDossier, releaseIdempotencyKey } from '../store/dossiers.js';
-import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, emailIndexItem, identityOwners, phoneIndexItem } from '../store/identity.js';
+import { claimIdempotencyKey, claimReference, dossierItem, getDossier, releaseIdempotencyKey, releaseReference } from '../store/dossiers.js';
+import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, earlierUse, type EarlierUse, emailIndexItem, identityOwners, phoneIndexItem } from '../store/identity.js';
 import { appendEvents } from '../store/timeline.js';
 import { loadCase, mutateCase } from './case.js';
 import { actionFor } from './decide.js';
 import { isRunning, startJourney, wakeJourney } from './journeys.js';
 
 const IDEMPOTENCY_TTL_S = 7 * 86400;
+export const MAX_CLAIMS_PER_DEBTOR = 100;
 
 function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -65,16 +67,28 @@ export async function createDossier(
   const earlier = ref.claimed && !idempotencyKey ? undefined : await getDossier(dossierId);
   const at = earlier?.createdAt ?? now.toISOString();
   const claim = claimOf(client, body, dossierId, at);
-  const { debtorId, keysToAdd } = earlier ? { debtorId: earlier.debtorId, keysToAdd: [] } : await resolveDebtor(client, body.debtor, now);
-  const added = await addToCase(debtorId, claim, body.debtor, now);
+  const used = await earlierUse(body.debtor.phone, body.debtor.email ? normaliseEmail(body.debtor.email) : undefined);
+  const { debtorId, keysToAdd } = earlier ? { debtorId: earlier.debtorId, keysToAdd: [] } : await resolveDebtor(client, body.debtor, used, now);
+  const added = await addToCase(debtorId, claim, pointsOf(body.debtor, used), body.debtor, now).catch(async (err: unknown) => {
+    // A refused claim leaves nothing behind: its reference and key are free for a corrected request.
+    if (err instanceof HttpError && ref.claimed) await releaseReference(client.clientId, body.reference, dossierId);
+    if (err instanceof HttpError && keyClaimed) await releaseIdempotencyKey(client.clientId, idempotencyKey!, dossierId);
+    throw err;
+  });
   if (keysToAdd.length) await addIdentityKeys(keysToAdd[0].name, keysToAdd.map((k) => k.key), debtorId);
   await record(added.after, claim, added.newPoints);
   await startOrWake(added, now);
   return { status: 201, body: { dossierId, debtorId, status: added.after.dossiers[dossierId]?.status ?? 'open' } };
 }
 
+/**
+ * The claim as the case holds it. The client's settings that decide its money are copied onto it (VAT, statutory
+ * interest, the business-cost agreement): the terms in force when the claim was filed, and no client read on the
+ * journey's hot path.
+ */
 function claimOf(client: Client, body: CreateDossierBody, dossierId: string, at: string): ClaimRecord {
   const income = incomeSourceFromApi(body.debtor);
+  const plan = interestPlan({ consumer: body.debtor.consumer, clientClaimsInterest: client.claimsInterest === true, dueDate: body.dueDate });
   return {
     dossierId,
     clientId: client.clientId,
@@ -93,15 +107,19 @@ function claimOf(client: Client, body: CreateDossierBody, dossierId: string, at:
     language: body.debtor.language,
     ...(income.type !== 'unknown' ? { incomeSource: income } : {}),
     ...(body.debtor.debtorRef ? { debtorRef: body.debtor.debtorRef } : {}),
+    ...(plan.claim ? { interest: { kind: plan.kind, from: plan.from } } : {}),
+    ...(!body.debtor.consumer && client.businessCosts ? { businessCosts: client.businessCosts } : {}),
+    ...(body.instalment ? { instalment: { monthlyAmountCents: body.instalment.monthlyAmount } } : {}),
     payments: [],
     paymentKeys: [],
   };
 }
 
-function pointsOf(d: DebtorInput): NewContactPoint[] {
+/** The claim's contact points; a number someone asked to stop messaging stays stopped (whoever is filed with it). */
+function pointsOf(d: DebtorInput, used: EarlierUse): NewContactPoint[] {
   const points: NewContactPoint[] = [];
   if (d.email) points.push({ kind: 'email', value: normaliseEmail(d.email) });
-  if (d.phone) points.push({ kind: 'phone', value: d.phone, ...(d.whatsappOptIn ? { whatsappOptIn: true } : {}) });
+  if (d.phone) points.push({ kind: 'phone', value: d.phone, ...(d.whatsappOptIn ? { whatsappOptIn: true } : {}), ...(used.phoneOptOuts.length ? { optedOut: used.phoneOptOuts } : {}) });
   if (d.address) {
     const address = { line1: d.address.line1, postalCode: d.address.postalCode, city: d.address.city, country: d.address.country ?? 'NL' };
     points.push({ kind: 'address', value: addressKey(address), address });
@@ -116,49 +134,85 @@ interface Resolved {
 }
 
 /** Which debtor this claim is about (see the module comment, step 2). */
-async function resolveDebtor(client: Client, input: DebtorInput, now: Date): Promise<Resolved> {
+async function resolveDebtor(client: Client, input: DebtorInput, used: EarlierUse, now: Date): Promise<Resolved> {
   const { name, keys } = identityKeys(input);
+  // The edge refuses names without letters; a name that normalises to nothing is never matched on.
+  if (!name) throw new HttpError(400, 'invalid_request', 'The request is not valid.', { 'debtor.name': 'needs at least two letters' });
   const all = keys.map((k) => k.key);
   if (input.debtorRef) {
     const byRef = await debtorByRef(client.clientId, input.debtorRef);
-    if (byRef) return { debtorId: byRef, keysToAdd: all.map((key) => ({ name, key })) };
+    // The creditor's own reference joins its customer's claims, but never over conflicting details.
+    if (byRef && (await joinable({ [input.debtorRef]: byRef }, input, now))) return { debtorId: byRef, keysToAdd: all.map((key) => ({ name, key })) };
   }
   for (let attempt = 0; attempt < 4; attempt++) {
-    const candidate = newId('deb');
+    const candidate = opaqueId('deb');
     const owners = attempt === 0 ? {} : await identityOwners(name, all);
     const free = all.filter((k) => !owners[k]);
     // A new person: all of its keys at once (one write; fails if any is taken meanwhile).
     if (attempt === 0 || Object.keys(owners).length === 0) {
-      if (await claimIdentityKeys(name, all, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] });
+      if (attempt === 0 && (await upgradedLegacyOwner(used, now))) continue; // its keys exist now: match on them
+      if (await claimIdentityKeys(name, all, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] }, now);
       continue;
     }
     const match = await joinable(owners, input, now);
-    if (match) return withRef(client, input, { debtorId: match, keysToAdd: free.map((key) => ({ name, key })) });
+    if (match) return withRef(client, input, { debtorId: match, keysToAdd: free.map((key) => ({ name, key })) }, now);
     // Every match conflicts: another person with the same name; it gets the keys nobody owns.
-    if (await claimIdentityKeys(name, free, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] });
+    if (await claimIdentityKeys(name, free, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] }, now);
   }
   throw new Error('identity keys kept changing while a claim was filed');
 }
+
+/** How long a key owner's case may take to appear: a concurrent filing writes it right after its keys. */
+const CASE_APPEARS_MS = [25, 50, 100, 200, 400];
 
 /** The debtor a claim may join: most matching keys first, never one whose details conflict. */
 async function joinable(owners: Record<string, string>, input: DebtorInput, now: Date): Promise<string | undefined> {
   const score = new Map<string, number>();
   for (const id of Object.values(owners)) score.set(id, (score.get(id) ?? 0) + 1);
   for (const [id] of [...score].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
-    const c = await loadCase(id, now);
-    // Keys of a filing that crashed before its case was written: that debtor is this one.
+    const c = await caseOfOwner(id, now);
+    // Keys of a filing that crashed before its case was written: nobody's details to conflict with.
     if (!c) return id;
-    const conflict = identityConflict(c.identity, input);
+    const conflict = identityConflict(identityOf(c), input);
     if (!conflict) return id;
     logger.info('identity match not joined', { debtorId: id, conflict });
   }
   return undefined;
 }
 
-async function withRef(client: Client, input: DebtorInput, r: Resolved): Promise<Resolved> {
+/** The case of a key's owner; a filing running at this moment gets a moment to write it, never a guess. */
+async function caseOfOwner(debtorId: string, now: Date): Promise<CaseState | undefined> {
+  for (const pause of [0, ...CASE_APPEARS_MS]) {
+    if (pause) await new Promise((r) => setTimeout(r, pause));
+    const c = await loadCase(debtorId, now);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+/**
+ * A person the first version filed and nobody has read since has no identity keys yet (the upgrade writes them
+ * on first read): the first version's phone/email look-up finds them, and reading the case upgrades it.
+ */
+async function upgradedLegacyOwner(used: EarlierUse, now: Date): Promise<boolean> {
+  let upgraded = false;
+  for (const id of used.legacyOwners) if ((await readCase(id))?.v === 1 && (await loadCase(id, now))) upgraded = true;
+  return upgraded;
+}
+
+/**
+ * Records the creditor's debtorRef for the chosen debtor. When a concurrent filing took the same ref for another
+ * debtor, the claim goes there only if nothing conflicts; otherwise the ref stays with its first owner and this
+ * claim keeps the debtor its evidence chose (two debtors are better than one wrong one).
+ */
+async function withRef(client: Client, input: DebtorInput, r: Resolved, now: Date): Promise<Resolved> {
   if (!input.debtorRef) return r;
   const owner = await claimDebtorRef(client.clientId, input.debtorRef, r.debtorId);
-  return owner === r.debtorId ? r : { ...r, debtorId: owner };
+  if (owner === r.debtorId) return r;
+  const theirs = await caseOfOwner(owner, now);
+  if (theirs && !identityConflict(identityOf(theirs), input)) return { ...r, debtorId: owner };
+  logger.info('debtorRef belongs to another debtor; not joined', { debtorId: r.debtorId, refOwner: owner });
+  return r;
 }
 
 interface Added {
@@ -171,11 +225,20 @@ interface Added {
 }
 
 /** Adds the claim to the debtor's case (step 3). A claim that is there already changes nothing. */
-async function addToCase(debtorId: string, claim: ClaimRecord, input: DebtorInput, now: Date): Promise<Added> {
-  const event: CaseEvent = { type: 'claim_added', at: claim.createdAt, claim, points: pointsOf(input), identity: input };
+async function addToCase(debtorId: string, claim: ClaimRecord, points: NewContactPoint[], input: DebtorInput, now: Date): Promise<Added> {
+  const event: CaseEvent = { type: 'claim_added', at: claim.createdAt, claim, points, identity: input };
   const fresh = applyEvent(emptyCase(debtorId, claim.createdAt), event);
   if (await createCase(fresh)) return { after: fresh, opened: true, newPoints: event.points };
-  const m = await mutateCase(debtorId, now, (c) => (c.dossiers[claim.dossierId] ? [] : [event]));
+  const m = await mutateCase(debtorId, now, (c) => {
+    if (c.dossiers[claim.dossierId]) return [];
+    // Why a limit: the case is one item (a decision reads it whole; DynamoDB items end at 400 KB). 100 claims of
+    // one person at one agency is far beyond any real portfolio; past it a creditor's mistake must not stall the
+    // person's whole conversation.
+    if (Object.keys(c.dossiers).length >= MAX_CLAIMS_PER_DEBTOR) {
+      throw new HttpError(422, 'too_many_claims', `This debtor has ${MAX_CLAIMS_PER_DEBTOR} claims at this agency, the most one conversation holds; contact the agency to file more.`);
+    }
+    return [event];
+  });
   if (!m) throw new Error(`case ${debtorId} vanished while a claim was added`);
   const known = (p: NewContactPoint) => m.before.contactPoints.some((x) => x.kind === p.kind && x.value === p.value);
   return {
@@ -185,6 +248,9 @@ async function addToCase(debtorId: string, claim: ClaimRecord, input: DebtorInpu
     newPoints: m.changed ? event.points.filter((p) => !known(p)) : [],
   };
 }
+
+const interestText = (i: NonNullable<ClaimRecord['interest']>) =>
+  `${i.kind === 'commercial' ? 'handelsrente (art. 6:119a BW)' : 'wettelijke rente (art. 6:119 BW)'} from ${i.from}, compounded yearly`;
 
 /** The claim on the timeline, the dossier's projection, the look-ups of new contact points (step 4). */
 async function record(c: CaseState, claim: ClaimRecord, newPoints: NewContactPoint[]): Promise<void> {
@@ -201,7 +267,7 @@ async function record(c: CaseState, claim: ClaimRecord, newPoints: NewContactPoi
         eventId: `claim-${d.dossierId}`,
         at: d.createdAt,
         type: 'claim_received',
-        detail: `Claim ${d.reference} received: principal ${d.principal} cents, due ${d.dueDate}.`,
+        detail: `Claim ${d.reference} received: principal ${d.principal} cents, due ${d.dueDate}${d.instalment ? `, an instalment claim of ${d.instalment.monthlyAmountCents} cents a month` : ''}${d.interest ? `; ${interestText(d.interest)}` : ''}.`,
         dossierIds: [d.dossierId],
       },
     ],

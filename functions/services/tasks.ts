@@ -12,7 +12,8 @@ import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import type { CompleteTaskBody } from '../shared/schemas.js';
 import type { Client } from '../store/clients.js';
-import { closeTask, getTask, listOpenTasks } from '../store/tasks.js';
+import type { TaskPriority, TaskReason } from '../domain/vocabulary.js';
+import { type CallTask, closeTask, createTaskOnce, getTask, listOpenTasks } from '../store/tasks.js';
 import { appendEvents } from '../store/timeline.js';
 import { mutateCase } from './case.js';
 import { changedProjections } from './engagement.js';
@@ -28,18 +29,25 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   cannot_pay: 'debtor says they cannot pay',
   dispute: 'debtor disputes the claim; the dossiers are paused',
   wrong_number: 'wrong number; the phone number is marked unusable',
+  vulnerable: 'the debtor is vulnerable; a person decides before any escalation',
 };
 
 export function requireAgent(client: Client): void {
   if (!client.agent) throw new HttpError(403, 'forbidden', 'Only the agency’s agent keys can work the call queue.');
 }
 
-export async function openTasks(client: Client) {
+const PRIORITY_ORDER: Record<TaskPriority, number> = { urgent: 0, high: 1, normal: 2 };
+
+/** Open tasks, the most urgent first, then by due time; optionally only those with one reason. */
+export async function openTasks(client: Client, reason?: TaskReason) {
   requireAgent(client);
-  const tasks = await listOpenTasks();
+  const tasks = (await listOpenTasks())
+    .filter((t) => !reason || (t.reason ?? 'call') === reason)
+    .sort((a, b) => PRIORITY_ORDER[a.priority ?? 'normal'] - PRIORITY_ORDER[b.priority ?? 'normal'] || a.dueAt.localeCompare(b.dueAt));
   return tasks.map((t) => ({
     taskId: t.taskId,
     reason: t.reason ?? 'call',
+    priority: t.priority ?? 'normal',
     debtorId: t.caseId || null,
     status: t.status,
     dueAt: t.dueAt,
@@ -84,8 +92,28 @@ export async function completeTask(client: Client, taskId: string, body: z.infer
       ],
       m ? changedProjections(m.before, m.after) : [],
     );
+    // Nobody answered a call about a hold (vulnerability, bankruptcy, wrong person): outreach keeps waiting, and the
+    // agents get the task again tomorrow, so the person is not forgotten.
+    const held = m?.after.holds?.find((h) => taskId === h.taskId || taskId.startsWith(`${h.taskId}_r`));
+    if (body.outcome === 'no_answer' && held) await followUp(task, held.taskId, at);
     if (m) await wakeJourney(m.after, `call:${body.outcome}`);
   }
   logger.info('call task completed', { taskId, caseId: task.caseId, outcome: body.outcome });
   return { taskId, status: 'done', outcome: body.outcome, completedAt: at };
+}
+
+/** The next try of a hold's task after no answer: `<hold task>_r2`, `_r3`, … due a day later. */
+async function followUp(task: CallTask, holdTaskId: string, at: string): Promise<void> {
+  const n = task.taskId === holdTaskId ? 2 : Number(/_r(\d+)$/.exec(task.taskId)?.[1] ?? 1) + 1;
+  await createTaskOnce({
+    ...task,
+    taskId: `${holdTaskId}_r${n}`,
+    status: 'open',
+    createdAt: at,
+    dueAt: new Date(Date.parse(at) + 86_400_000).toISOString(),
+    context: { ...task.context, why: `${String(task.context.why ?? 'follow-up')} (try ${n}: nobody answered before)` },
+    outcome: undefined,
+    note: undefined,
+    completedAt: undefined,
+  });
 }

@@ -26,6 +26,7 @@ function config() {
     group: process.env.SCHEDULE_GROUP_NAME ?? 'default',
     roleArn: process.env.SCHEDULER_ROLE_ARN ?? 'arn:aws:iam::000000000000:role/maatwerk-scheduler',
     wakeFunctionArn: process.env.WAKE_FUNCTION_ARN,
+    answerFunctionArn: process.env.ANSWER_FUNCTION_ARN,
   };
 }
 
@@ -36,7 +37,9 @@ function atExpression(at: Date): string {
 
 export type TimerTarget =
   | { kind: 'output'; taskToken: string; output: unknown }
-  | { kind: 'wake'; caseId: string; journeyNo: number; taskToken: string };
+  | { kind: 'wake'; caseId: string; journeyNo: number; taskToken: string }
+  /** an answer to a reply that waits for contact hours: the webhook function sends it (services/conversation.ts) */
+  | { kind: 'answer'; messageSid: string };
 
 /** Creates the timer; creating the same one again (a retried step) is fine. */
 export async function setTimer(name: string, at: Date, target: TimerTarget): Promise<void> {
@@ -44,7 +47,9 @@ export async function setTimer(name: string, at: Date, target: TimerTarget): Pro
   const Target =
     target.kind === 'output'
       ? { Arn: SEND_TASK_SUCCESS_TARGET, RoleArn: c.roleArn, Input: JSON.stringify({ TaskToken: target.taskToken, Output: JSON.stringify(target.output) }) }
-      : {
+      : target.kind === 'answer'
+        ? { Arn: c.answerFunctionArn ?? 'ANSWER_FUNCTION_ARN is not set', RoleArn: c.roleArn, Input: JSON.stringify({ answer: { messageSid: target.messageSid } }) }
+        : {
           Arn: c.wakeFunctionArn ?? 'WAKE_FUNCTION_ARN is not set',
           RoleArn: c.roleArn,
           Input: JSON.stringify({ wake: { caseId: target.caseId, journeyNo: target.journeyNo, taskToken: target.taskToken } }),

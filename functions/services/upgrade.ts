@@ -6,11 +6,11 @@
  *
  * The first version kept one set of contact details per person, those of the first claim: they are attributed
  * to that claim here (so no other creditor is shown them), and still used for messages about the person's other
- * claims (contactFor falls back to the person's other claims). Persons it merged by phone alone stay merged:
+ * claims (marked `personWide`, which contactFor honours). Persons it merged by phone alone stay merged:
  * splitting them would change running conversations; new claims follow the strong-evidence rule.
  */
 import { factsFromHistory } from '../domain/case/history.js';
-import { addressKey, identityKeys, normaliseEmail, normaliseName } from '../domain/case/identity.js';
+import { addressKey, identityKeys, normaliseEmail } from '../domain/case/identity.js';
 import { type CaseState, type ClaimRecord, type ContactPoint, emptyCase } from '../domain/case/state.js';
 import { emptySignals, emptyTotals } from '../domain/case/facts.js';
 import type { DecisionInput, HistoryEvent } from '../domain/decision.js';
@@ -153,7 +153,6 @@ async function stateOf(
       ...(typeof v1.closedReason === 'string' ? { closedReason: v1.closedReason } : {}),
       ...(v1.closing && typeof v1.closing === 'object' ? { closing: v1.closing as CaseState['journey']['closing'] } : {}),
     },
-    identity: { names: [normaliseName(debtor.name)], addresses: debtor.address ? [addressKey(debtor.address)] : [] },
     contactPoints: contactPointsOf(debtor, items[0]),
     dossiers,
     contacts: facts.contacts,
@@ -168,7 +167,7 @@ async function stateOf(
 
 /** The first version's one set of contact details, as given with the person's first claim. */
 function contactPointsOf(debtor: LegacyDebtor, first: Record<string, unknown> | undefined): ContactPoint[] {
-  const source = first ? [{ dossierId: String(first.dossierId), clientId: String(first.clientId), at: String(first.createdAt) }] : [];
+  const source = first ? [{ dossierId: String(first.dossierId), clientId: String(first.clientId), at: String(first.createdAt), personWide: true as const }] : [];
   const unusable = (kind: string) => (debtor.unusable ?? []).includes(kind) ? { unusable: { at: debtor.createdAt, reason: 'marked unusable before the upgrade' } } : {};
   const points: ContactPoint[] = [];
   if (debtor.email) points.push({ kind: 'email', value: normaliseEmail(debtor.email), sources: source, ...unusable('email') });

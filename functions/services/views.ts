@@ -3,18 +3,26 @@
  * domain's visibility rules (domain/case/visibility.ts) — a creditor never sees another creditor's claims,
  * amounts, contact details, language or the debtor's words about them.
  */
-import { type CaseState, claimsOf } from '../domain/case/state.js';
-import { type Viewer, segmentFor, visibleClaims, visibleContactDetails, visibleTimeline } from '../domain/case/visibility.js';
+import { type ClaimAmounts, accrualStop, amountsDay, claimAmounts } from '../domain/case/amounts.js';
+import { type CaseState, type ClaimRecord, claimsOf } from '../domain/case/state.js';
+import { type Viewer, phaseFor, segmentFor, visibleClaims, visibleContactDetails, visibleTimeline } from '../domain/case/visibility.js';
 import { HttpError } from '../shared/http.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, getDossier } from '../store/dossiers.js';
-import { caseTimeline } from '../store/timeline.js';
+import { recentTimeline } from '../store/timeline.js';
 import { loadCase } from './case.js';
+
+/** The views show the latest events of the conversation: a bounded read, whatever its length. */
+export const TIMELINE_LIMIT = 500;
 
 export const viewerOf = (client: Client): Viewer => ({ clientId: client.clientId, agent: client.agent === true });
 
-const outstanding = (d: { principal: number; costs: number; paid: number }) => Math.max(0, d.principal + d.costs - d.paid);
-const refundDue = (d: { principal: number; costs: number; paid: number }) => Math.max(0, d.paid - d.principal - d.costs);
+/** A claim's amounts as shown: interest computed for today (for a closed claim: the day it closed). */
+const amountsOf = (c: CaseState, d: ClaimRecord, now: Date) => claimAmounts(d, amountsDay(d, now), { stopAccrualOn: accrualStop(c) });
+
+function amountsView(a: ClaimAmounts) {
+  return { principal: a.principal, costs: a.costs, interest: a.interest, paid: a.paid, outstanding: a.outstanding, ...(a.refundDue > 0 ? { refundDue: a.refundDue } : {}) };
+}
 
 /** Loads a dossier the client owns; another client's dossier is indistinguishable from a missing one. */
 export async function ownDossier(client: Client, dossierId: string): Promise<DossierRecord> {
@@ -29,15 +37,15 @@ export async function dossierView(client: Client, dossier: DossierRecord, now: D
   if (!c || !d) throw new HttpError(404, 'not_found', `No dossier ${dossier.dossierId}.`);
   const viewer = viewerOf(client);
   const seg = segmentFor(c, viewer, now);
-  const timeline = await caseTimeline(c.caseId);
+  const timeline = await recentTimeline(c.caseId, TIMELINE_LIMIT);
   return {
     dossierId: d.dossierId,
     reference: d.reference,
     status: d.status,
-    amounts: { principal: d.principal, costs: d.costs, paid: d.paid, outstanding: outstanding(d), ...(refundDue(d) > 0 ? { refundDue: refundDue(d) } : {}) },
+    amounts: amountsView(amountsOf(c, d, now)),
     debtorId: c.caseId,
     journey: {
-      phase: c.journey.phase ?? null,
+      phase: phaseFor(c, viewer),
       segment: seg.segment,
       segmentReasons: seg.segmentReasons,
       nextContactAt: c.journey.status === 'active' ? (c.journey.nextContactAt ?? null) : null,
@@ -52,7 +60,7 @@ export async function debtorView(client: Client, debtorId: string, now: Date) {
   const viewer = viewerOf(client);
   const mine = c ? visibleClaims(c, viewer) : [];
   if (!c || mine.length === 0) throw new HttpError(404, 'not_found', `No debtor ${debtorId}.`);
-  const timeline = visibleTimeline(c, viewer, await caseTimeline(debtorId));
+  const timeline = visibleTimeline(c, viewer, await recentTimeline(debtorId, TIMELINE_LIMIT));
   const count = (type: string) => timeline.filter((e) => e.type === type).length;
   const latest = mine.at(-1)!;
   const seg = segmentFor(c, viewer, now);
@@ -66,7 +74,7 @@ export async function debtorView(client: Client, debtorId: string, now: Date) {
       dossierId: d.dossierId,
       reference: d.reference,
       status: d.status,
-      outstanding: outstanding(d),
+      outstanding: amountsOf(c, d, now).outstanding,
       ...(viewer.agent ? { clientId: d.clientId } : {}),
     })),
     segment: seg.segment,

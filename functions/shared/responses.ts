@@ -6,7 +6,7 @@
  * breaking change. The tests check the other direction (nothing undocumented) with a strict reading.
  */
 import { z } from 'zod';
-import { CHANNELS, PHASES, SEGMENTS } from '../domain/vocabulary.js';
+import { CHANNELS, DOSSIER_STATUSES, INTENTS, PHASES, SEGMENTS, TASK_PRIORITIES, TASK_REASONS } from '../domain/vocabulary.js';
 import { CallOutcome, Language } from './schemas.js';
 
 const cents = (description: string) => z.number().int().min(0).meta({ description, example: 12500 });
@@ -33,9 +33,11 @@ export const ErrorBody = z
   })
   .meta({ id: 'Error', description: 'Every error answer has this shape; never a stack trace.' });
 
-export const DossierStatus = z
-  .enum(['open', 'paused', 'paid', 'handed_over', 'withdrawn', 'closed'])
-  .meta({ id: 'DossierStatus', description: 'open: being worked on; paused: disputed; paid; handed_over: to a bailiff; withdrawn; closed.' });
+export const DossierStatus = z.enum(DOSSIER_STATUSES).meta({
+  id: 'DossierStatus',
+  description:
+    'open: being worked on; paused: disputed; paid; handed_over: to a bailiff; withdrawn; closed; debt_help: the debtor is in (or reported) municipal debt help, WSNP or a moratorium — collection and cost accrual stopped, the case is referred.',
+});
 
 export const CreatedDossier = z
   .object({
@@ -50,7 +52,8 @@ export const TimelineEntry = z
     at: dateTime('When it happened.'),
     type: z.string().meta({
       description:
-        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, status, journey_ended',
+        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, status, journey_ended, ' +
+        'task (an agent task a reply needs), answered (the answer to a reply), answer_planned (it waits for 07:00), answer_skipped, answer_failed, dispute_resolved',
       example: 'sent',
     }),
     channel: z.enum(CHANNELS).optional(),
@@ -59,8 +62,16 @@ export const TimelineEntry = z
         'What happened and why, readable. A reply shows the debtor’s own words only to the creditor whose claims alone the message answered was about (and to the agency); decisions about several creditors’ claims are shown without what came from the others.',
       example: 'email sent (email/reminder/friendly, friendly, nl).',
     }),
-    intent: z.string().optional().meta({ description: 'A reply: what it means (opt_out, promise_to_pay, cannot_pay, dispute, …).', example: 'promise_to_pay' }),
-    confidence: z.number().min(0).max(1).optional().meta({ description: 'A reply: how sure the classification is (0–1).' }),
+    intent: z
+      .string()
+      .optional()
+      .meta({ description: `A reply: what it means — ${INTENTS.join(', ')} (unclear: an agent reads it). Older entries may say other.`, example: 'promise_to_pay' }),
+    confidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .meta({ description: 'A reply: how sure the classification is (0–1); below 0.4 the intent is unclear and an agent gets the reply.', example: 0.93 }),
   })
   .meta({ id: 'TimelineEntry' });
 
@@ -76,10 +87,15 @@ export const DossierView = z
     amounts: z
       .object({
         principal: cents('The claim, in cents.'),
-        costs: cents('Collection costs charged (WIK), in cents; 0 until the 14-day term has passed.'),
-        paid: cents('Paid so far, in cents.'),
-        outstanding: cents('principal + costs − paid, never below 0.'),
-        refundDue: cents('What was paid beyond principal + costs: to be refunded (only when above 0).').optional(),
+        costs: cents(
+          'Collection costs charged, in cents. Consumers: WIK, 0 until the 14-day term has passed. Business debtors: WIK or your agreement, from the day after the due date. Instalment claims: capped by the small-instalment rule.',
+        ),
+        interest: cents(
+          'Statutory interest up to today, in cents (wettelijke rente art. 6:119 BW for consumers, handelsrente art. 6:119a BW for business debtors), compounded yearly from the due date; 0 when you do not claim interest (client setting). Stops accruing when the debtor enters debt relief.',
+        ),
+        paid: cents('Paid so far, in cents (each payment is allocated to costs, then interest, then principal: art. 6:44 BW; the timeline says how).'),
+        outstanding: cents('principal + costs + interest − paid, never below 0.'),
+        refundDue: cents('What was paid beyond principal + costs + interest: to be refunded (only when above 0).').optional(),
       })
       .meta({ description: 'Money in euro cents.' }),
     debtorId: z.string(),
@@ -163,9 +179,13 @@ export const TaskList = z
     tasks: z.array(
       z.object({
         taskId: z.string().meta({ example: 'task_deb_01jnq7x5v2k8m3r4t6w8y0z2a5_1_4' }),
-        reason: z.enum(['call', 'unassigned_reply']).meta({
-          description: 'call: a journey step; unassigned_reply: a reply from a number several debtors share, none messaged there in the last 30 days.',
+        reason: z.enum(TASK_REASONS).meta({
+          description:
+            'call: a journey step; unassigned_reply: a reply from a number several debtors share, none messaged there in the last 30 days; ' +
+            'unclear_reply, call_back_requested, vulnerable, dispute_review, wrong_person, bankruptcy: what a debtor’s reply needs from a person ' +
+            '(vulnerable, wrong_person and bankruptcy hold automated outreach until an outcome other than no_answer is recorded).',
         }),
+        priority: z.enum(TASK_PRIORITIES).meta({ description: 'urgent (vulnerability: within 4 hours), high, normal. The list is sorted by it, then by due time.' }),
         debtorId: z.string().nullable().meta({ description: 'null for an unassigned reply.' }),
         status: z.enum(['open', 'done', 'expired']),
         dueAt: dateTime('Call before this moment; the journey moves on after it.'),
@@ -173,6 +193,20 @@ export const TaskList = z
         dossierIds: z.array(z.string()),
         context: z.union([
           TaskContext,
+          z
+            .object({
+              why: z.string(),
+              debtorName: z.string(),
+              language: Language,
+              channel: z.enum(['sms', 'whatsapp']),
+              phone: z.string(),
+              text: z.string().meta({ description: 'The reply in the debtor’s own words.' }),
+              intent: z.enum(INTENTS),
+              confidence: z.number().min(0).max(1),
+              guess: z.enum(INTENTS).optional().meta({ description: 'An unclear reply: what the classifier thought most likely.' }),
+              openDossiers: z.array(z.object({ dossierId: z.string(), reference: z.string(), creditor: z.string(), status: DossierStatus, outstanding: cents('In cents.') })),
+            })
+            .meta({ description: 'A task for a reply: the words, what the classifier made of them, the dossiers it answered.' }),
           z
             .object({ why: z.string(), channel: z.enum(['sms', 'whatsapp']), phone: z.string(), text: z.string(), candidates: z.array(z.string()) })
             .meta({ description: 'An unassigned reply: the words, the number and the debtors who share it.' }),

@@ -92,7 +92,7 @@ export const ROUTES: readonly Route[] = [
     responses: {
       201: { description: 'The dossier (also for a retry of the same request).', schema: CreatedDossier },
       409: error('Another dossier of yours already has this reference (duplicate_reference).'),
-      422: error('The Idempotency-Key was used for a different request (idempotency_key_reused).'),
+      422: error('The Idempotency-Key was used for a different request (idempotency_key_reused), or the debtor already has the most claims one conversation holds, 100 (too_many_claims).'),
     },
   },
   {
@@ -139,7 +139,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'agentKey',
     operationId: 'listTasks',
     tag: 'Call tasks',
-    summary: 'The agents’ call queue',
+    summary: 'The agents’ queue: journey calls and what replies need',
     query: TasksQuery,
     responses: { 200: { description: 'Open call tasks.', schema: TaskList } },
   },
@@ -197,10 +197,13 @@ export const ROUTES: readonly Route[] = [
     operationId: 'twilioInbound',
     tag: 'Provider webhooks',
     summary: 'A debtor’s SMS or WhatsApp reply (Twilio)',
-    description: 'Recorded once per MessageSid, classified (intent) and the journey woken. Point Twilio’s messaging webhook here.',
+    description:
+      'Recorded once per MessageSid, classified (intent, confidence), handed to an agent where it needs a person, answered once on the same channel ' +
+      '(through the Messages API, at 07:00 when it arrives outside contact hours; opt-out confirmations at once), and the journey woken. ' +
+      'Point Twilio’s messaging webhook here.',
     headers: twilioHeaders,
     body: { type: 'form', schema: TwilioInbound },
-    responses: { 200: { description: 'Empty TwiML (no automatic reply).', contentType: 'text/xml', schema: z.string() } },
+    responses: { 200: { description: 'Empty TwiML: the answer goes through the Messages API, not in this response.', contentType: 'text/xml', schema: z.string() } },
   },
   {
     method: 'POST',

@@ -11,8 +11,9 @@
  */
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { letterCount } from '../domain/case/identity.js';
 import { IncomeSourceSchema } from '../domain/payday.js';
-import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TONES } from '../domain/vocabulary.js';
+import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TASK_REASONS, TONES } from '../domain/vocabulary.js';
 
 // ---- building blocks ---------------------------------------------------------------------------------
 
@@ -159,7 +160,10 @@ export type IncomeSource = z.infer<typeof IncomeSourceSchema>;
 const DEBTOR_REF = /^[A-Za-z0-9._:-]+$/;
 
 const DebtorFields = z.strictObject({
-  name: text('the debtor’s full name, e.g. "Sam Voorbeeld"', { max: 200 }).meta({ description: 'Full name, as on a letter; no control characters.', example: 'Sam Voorbeeld' }),
+  name: text('the debtor’s full name, e.g. "Sam Voorbeeld"', { max: 200 })
+    // A name is what identity matching starts from (DESIGN §4): one without letters would match anyone.
+    .refine((v) => letterCount(v) >= 2, { message: 'must contain at least two letters (of any script): the debtor’s full name' })
+    .meta({ description: 'Full name, as on a letter (any script, at least two letters); no control characters.', example: 'Sam Voorbeeld' }),
   email: z
     .email({ error: required('an email address, e.g. "sam@example.com"') })
     .max(254, 'must be at most 254 characters')
@@ -270,6 +274,27 @@ export const EXAMPLE_DOSSIER = {
   },
 };
 
+/**
+ * An instalment claim (DESIGN §5 rule 6): the claim is overdue instalments of a monthly amount. Below €266.67 a
+ * month the collection costs are capped (€40 for the first instalment, at most €140 per six months).
+ */
+export const Instalment = z
+  .strictObject(
+    {
+      monthlyAmount: cents('the monthly instalment').meta({
+        description: 'The monthly instalment, in euro cents (5000 = €50.00). The overdue instalments are the principal divided by it, rounded up.',
+        example: 5000,
+      }),
+    },
+    { error: 'must be an object { "monthlyAmount": <cents> }, e.g. { "monthlyAmount": 5000 } for €50.00 a month' },
+  )
+  .meta({
+    id: 'Instalment',
+    description:
+      'Marks an instalment claim (the principal is overdue instalments). Below €266.67 a month the Wki small-instalment cap applies to the collection costs: €40 for the first instalment, at most €140 per six months.',
+    example: { monthlyAmount: 5000 },
+  });
+
 /** The claim's shape; at the edge use createDossierBodyAt(now), which also checks the due date against today. */
 export const CreateDossierBody = z
   .strictObject({
@@ -285,6 +310,7 @@ export const CreateDossierBody = z
     description: text('a short description of the claim, e.g. "Energierekening januari"', { max: 500, multiline: true })
       .optional()
       .meta({ description: 'Shown to the debtor in messages; at most 500 characters.', example: 'Energierekening januari' }),
+    instalment: Instalment.optional(),
   })
   .meta({ id: 'CreateDossierBody', description: 'A claim. Unknown fields are refused.', examples: [EXAMPLE_DOSSIER] });
 export type CreateDossierBody = z.infer<typeof CreateDossierBody>;
@@ -342,6 +368,10 @@ export const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 /** GET /v1/tasks */
 export const TasksQuery = z.strictObject({
   status: z.enum(['open'], { error: 'must be "open" (only open tasks can be listed)' }).optional().meta({ description: 'Only "open" (the default).' }),
+  reason: z
+    .enum(TASK_REASONS, { error: `must be one of ${TASK_REASONS.join(', ')}` })
+    .optional()
+    .meta({ description: 'Only tasks with this reason (e.g. vulnerable, dispute_review, unclear_reply).', example: 'vulnerable' }),
 });
 
 /** Twilio's inbound message webhook (form fields we use; Twilio sends more, so this object is open). */
@@ -379,7 +409,7 @@ export const DecisionLog = z.object({
 });
 export type DecisionLog = z.infer<typeof DecisionLog>;
 
-export const CostsUpdate = z.array(z.object({ dossierId: z.string(), costs: z.number().int().nonnegative(), reason: z.string() }));
+export const CostsUpdate = z.array(z.object({ dossierId: z.string(), costs: z.number().int().nonnegative(), reason: z.string(), from: z.iso.date().optional() }));
 /** A call task Decide found overdue and expired: the state that carries out the action forgets it on the case. */
 export const ExpiredTask = z.object({ taskId: z.string(), stepNo: z.number().int(), dossierIds: z.array(z.string()), at: instant });
 export type ExpiredTask = z.infer<typeof ExpiredTask>;
@@ -408,6 +438,8 @@ export const SendAction = z.object({
   experiments: z.array(z.object({ experimentId: z.string(), variant: z.string(), assigned: z.boolean() })).optional(),
   /** a template experiment's variant */
   templateVariant: z.string().optional(),
+  /** a follow-up of the 14-day letter: the letter's term end it states (and records on its claims) */
+  termEndDate: z.iso.date().optional(),
 });
 /** Decide afresh (something happened, or the plan ran out). */
 export const DecideAction = z.object({ type: z.literal('decide'), reason: z.string() });
@@ -510,7 +542,7 @@ function unwrap(s: z.ZodType): z.ZodType {
 function fieldsAt(schema: z.ZodType | undefined, path: PropertyKey[]): Record<string, z.ZodType> | undefined {
   let s = schema && unwrap(schema);
   for (const seg of path) {
-    if (s instanceof z.ZodObject) s = s.shape[String(seg)] && unwrap(s.shape[String(seg)] as z.ZodType);
+    if (s instanceof z.ZodObject) s = Object.hasOwn(s.shape, String(seg)) ? unwrap(s.shape[String(seg)] as z.ZodType) : undefined;
     else if (s instanceof z.ZodArray) s = unwrap(s.element as z.ZodType);
     else return undefined;
   }
@@ -532,7 +564,7 @@ function unknownField(schema: z.ZodType | undefined, path: PropertyKey[], key: s
   if (!fields) return 'is not a known field here (see GET /docs)';
   const names = Object.keys(fields);
   if (names.length === 0) return 'is not accepted: none are taken here';
-  const home = names.find((n) => fieldsAt(schema, [...path, n])?.[key] !== undefined);
+  const home = names.find((n) => Object.hasOwn(fieldsAt(schema, [...path, n]) ?? {}, key));
   if (home) return `is not a field here; it belongs inside "${home}" (${[...path, home, key].join('.')})`;
   const near = names.find((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= 2);
   if (near) return `is not a known field; did you mean "${near}"?`;

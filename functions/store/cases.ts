@@ -145,7 +145,7 @@ function withView(u: Update, view: JourneyView | undefined, costs: readonly Cost
   if (view) {
     u.set(['journey', 'phase'], view.phase).set(['journey', 'segment'], view.segment).set(['journey', 'segmentReasons'], view.segmentReasons).set(['journey', 'nextContactAt'], view.nextContactAt);
   }
-  for (const c of costs ?? []) u.set(['dossiers', c.dossierId, 'costs'], c.costs).set(['dossiers', c.dossierId, 'updatedAt'], at);
+  for (const c of costs ?? []) u.set(['dossiers', c.dossierId, 'costs'], c.costs).set(['dossiers', c.dossierId, 'costsFrom'], c.from).set(['dossiers', c.dossierId, 'updatedAt'], at);
   return u.add(['version'], 1).set(['updatedAt'], at);
 }
 
@@ -174,6 +174,12 @@ export interface StepClaimInput {
   openTask?: JourneyRecord['openTask'] | null;
   /** experiments the debtor joins with this contact; refused if the case holds another variant of one */
   assignments?: Array<{ experimentId: string; variant: string }>;
+  /**
+   * the term end the message states (a follow-up of the 14-day letter), kept on each of its claims. Decide computes
+   * it as the last day before costs, which is never before a term stated earlier, so setting it equals the
+   * reducer's "latest of the two"; the claim's condition (nothing happened since the decision) keeps that true.
+   */
+  statedTermEnd?: string;
   at: string;
 }
 
@@ -204,6 +210,7 @@ export async function claimStep(i: StepClaimInput): Promise<CaseState | undefine
       (x) => `(attribute_not_exists(${x.path(attr)}) OR ${x.path(attr, 'variant')} = ${x.value(a.variant)})`,
     );
   }
+  if (i.statedTermEnd) for (const dossierId of i.contact.dossierIds ?? []) u.set(['dossiers', dossierId, 'statedTermEnd'], i.statedTermEnd);
   return update(i.caseId, withView(u, i.view, i.costs, i.at));
 }
 

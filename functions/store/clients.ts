@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { BusinessCostAgreement } from '../domain/claim-costs.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { key, strip } from './keys.js';
 
@@ -10,6 +11,10 @@ export interface Client {
   agent?: boolean;
   /** the client cannot deduct VAT, so VAT is added to collection costs (DESIGN §5 rule 2) */
   vatOnCosts?: boolean;
+  /** the creditor claims statutory interest (art. 6:119 / 6:119a BW) on its claims; default false */
+  claimsInterest?: boolean;
+  /** the creditor's agreement on collection costs for business debtors (art. 6:96 lid 7 BW); default the WIK scale */
+  businessCosts?: BusinessCostAgreement;
 }
 
 export function hashApiKey(apiKey: string): string {

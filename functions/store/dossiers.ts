@@ -75,16 +75,18 @@ export async function claimIdempotencyKey(clientId: string, idemKey: string, cla
 }
 
 /** Gives a key back that a request claimed and then failed with (so nothing of a failed request stays). */
-export async function releaseIdempotencyKey(clientId: string, idemKey: string, dossierId: string): Promise<void> {
+export function releaseIdempotencyKey(clientId: string, idemKey: string, dossierId: string): Promise<void> {
+  return releaseClaim(key.idempotency(clientId, idemKey), dossierId);
+}
+
+/** Gives a reference back that a refused claim took (the corrected request may use it). */
+export function releaseReference(clientId: string, reference: string, dossierId: string): Promise<void> {
+  return releaseClaim(key.reference(clientId, reference), dossierId);
+}
+
+async function releaseClaim(k: Record<string, string>, dossierId: string): Promise<void> {
   await dynamo()
-    .send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: key.idempotency(clientId, idemKey),
-        ConditionExpression: 'dossierId = :d',
-        ExpressionAttributeValues: { ':d': dossierId },
-      }),
-    )
+    .send(new DeleteCommand({ TableName: tableName(), Key: k, ConditionExpression: 'dossierId = :d', ExpressionAttributeValues: { ':d': dossierId } }))
     .catch((err) => {
       if (!isConditionFailed(err)) throw err;
     });

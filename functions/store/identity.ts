@@ -4,9 +4,10 @@
  * `k_<hash>` = debtorId, so a new person's keys are all claimed in one conditional write — two concurrent
  * claims for the same new person end up on one debtor. Keys and names are hashed: no personal data in keys.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import type { Item } from './batch.js';
+import type { OptOut } from '../domain/vocabulary.js';
 import { hashed, isConditionFailed, key, queryAll } from './keys.js';
 
 const attr = (k: string) => `k_${hashed(k)}`;
@@ -100,4 +101,48 @@ export async function debtorsByPhone(e164: string): Promise<PhoneOwner[]> {
   const seen = new Map<string, PhoneOwner>();
   for (const i of items) if (i.debtorId) seen.set(i.debtorId, { debtorId: i.debtorId, ...(i.lastMessagedAt ? { lastMessagedAt: i.lastMessagedAt } : {}) });
   return [...seen.values()];
+}
+
+/** Who may have used a phone or email before this claim: the first version's look-ups, and the number's opt-outs. */
+export interface EarlierUse {
+  /** debtors the first version's phone/email look-ups name (not yet upgraded, perhaps) */
+  legacyOwners: string[];
+  /** channels someone who used this phone number opted out of */
+  phoneOptOuts: OptOut[];
+}
+
+/**
+ * Access patterns, in one request at intake: the first version's phone/email look-ups (`PHONE#<e164>` /
+ * `PHONE`, `EMAIL#<email>` / `EMAIL`) and the number's opt-outs (`PHONE#<e164>` / `OPTOUT`).
+ */
+export async function earlierUse(phone: string | undefined, email: string | undefined): Promise<EarlierUse> {
+  const keys = [
+    ...(phone ? [{ PK: `PHONE#${phone}`, SK: 'PHONE' }, { PK: `PHONE#${phone}`, SK: 'OPTOUT' }] : []),
+    ...(email ? [{ PK: `EMAIL#${email}`, SK: 'EMAIL' }] : []),
+  ];
+  const out: EarlierUse = { legacyOwners: [], phoneOptOuts: [] };
+  let pending: Array<Record<string, unknown>> = keys;
+  for (let round = 0; pending.length && round < 5; round++) {
+    const res = await dynamo().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+    for (const i of res.Responses?.[tableName()] ?? []) {
+      if (i.SK === 'OPTOUT') out.phoneOptOuts.push(...((i.channels as Set<OptOut> | undefined) ?? []));
+      else if (typeof i.debtorId === 'string' && !out.legacyOwners.includes(i.debtorId)) out.legacyOwners.push(i.debtorId);
+    }
+    pending = res.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+  }
+  return out;
+}
+
+/** Someone who uses this number opted out of `channels`: it holds for whoever is filed with it later. */
+export async function recordNumberOptOut(phone: string, channels: readonly OptOut[], at: string): Promise<void> {
+  if (channels.length === 0) return;
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: `PHONE#${phone}`, SK: 'OPTOUT' },
+      UpdateExpression: 'ADD #c :c SET #at = :at',
+      ExpressionAttributeNames: { '#c': 'channels', '#at': 'updatedAt' },
+      ExpressionAttributeValues: { ':c': new Set(channels), ':at': at },
+    }),
+  );
 }

@@ -8,10 +8,13 @@
  * Implemented: the expression language the store uses — conditions (=, <>, <, <=, >, >=, BETWEEN, IN, AND, OR,
  * NOT, parentheses, attribute_exists, attribute_not_exists, begins_with, contains, size), key conditions (the
  * partition key = and a sort key comparison, BETWEEN or begins_with), updates (SET with +, -, if_not_exists and
- * list_append; REMOVE; ADD on numbers), ExpressionAttributeNames/Values, ReturnValues
- * (ALL_NEW, ALL_OLD), Query on the table and its GSIs (sorted by sort key, ScanIndexForward, Limit, paging), and
+ * list_append; REMOVE; ADD on numbers and on sets; DELETE of set elements), string and number sets (lib-dynamodb's
+ * `Set`s: a number's opt-outs, store/identity.ts), ProjectionExpression (attribute names and map paths),
+ * ExpressionAttributeNames/Values, ReturnValues (ALL_NEW, ALL_OLD), Query on the table and its GSIs (sorted by sort
+ * key, ScanIndexForward, Limit, paging), BatchGet/BatchWrite (with their limits), and
  * ConditionalCheckFailedException. Items are copied in and out, so callers never share objects with the table.
- * Not implemented (not used): Scan, sets, transactions, PartiQL, TTL deletion (like dynalite), capacity figures.
+ * Not implemented (not used): Scan, transactions, PartiQL, TTL deletion (like dynalite), capacity figures; a
+ * command or expression the store does not use is refused with a ValidationException, never ignored.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -31,8 +34,58 @@ class Validation extends Error {
   override name = 'ValidationException';
 }
 
-/** Items are JSON (lib-dynamodb's documents: strings, numbers, booleans, lists, maps); a JSON copy is the cheapest. */
-const copy = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+/** Does a document hold a set anywhere (lib-dynamodb's `Set` for SS/NS)? */
+function hasSet(v: unknown): boolean {
+  if (v instanceof Set) return true;
+  if (Array.isArray(v)) return v.some(hasSet);
+  if (v && typeof v === 'object') {
+    for (const k in v as Record<string, unknown>) if (hasSet((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/** A deep copy that keeps sets (JSON would turn them into `{}`). */
+function copyDeep(v: unknown): unknown {
+  if (v instanceof Set) return new Set(v);
+  if (Array.isArray(v)) return v.map(copyDeep);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k in v as Record<string, unknown>) out[k] = copyDeep((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * Items are documents (lib-dynamodb's: strings, numbers, booleans, lists, maps, and sets); a JSON copy is the
+ * cheapest for those without a set.
+ */
+const copy = <T>(v: T): T => (v === undefined ? v : hasSet(v) ? (copyDeep(v) as T) : (JSON.parse(JSON.stringify(v)) as T));
+
+/** Equality of two documents (sets compare by their elements, in any order). */
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Set || b instanceof Set) {
+    if (!(a instanceof Set) || !(b instanceof Set) || a.size !== b.size) return false;
+    for (const x of a) if (!b.has(x)) return false;
+    return true;
+  }
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && (hasSet(a) || hasSet(b))) {
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The set type of a lib-dynamodb Set ('SS' or 'NS'), or a ValidationException for an empty or mixed one. */
+function setType(v: Set<unknown>): 'SS' | 'NS' {
+  if (v.size === 0) throw new Validation('One or more parameter values were invalid: An string set  may not be empty');
+  const types = new Set([...v].map((x) => typeof x));
+  if (types.size === 1 && types.has('string')) return 'SS';
+  if (types.size === 1 && (types.has('number') || types.has('bigint'))) return 'NS';
+  throw new Validation('One or more parameter values were invalid: a set holds strings or numbers, one kind');
+}
 
 // ---- expressions ----------------------------------------------------------------------------------------
 
@@ -192,8 +245,8 @@ function evalOperand(o: Operand, item: Item | undefined): unknown {
 }
 
 function compare(a: unknown, op: string, b: unknown): boolean {
-  if (op === '=') return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
-  if (op === '<>') return JSON.stringify(a) !== JSON.stringify(b);
+  if (op === '=') return a !== undefined && same(a, b);
+  if (op === '<>') return !same(a, b);
   if (a === undefined || b === undefined || typeof a !== typeof b || (typeof a !== 'number' && typeof a !== 'string')) return false;
   const x = a as number | string;
   const y = b as number | string;
@@ -383,13 +436,29 @@ function applyUpdate(item: Item, expr: string, names: Names, values: Values): vo
       const v = operand(p);
       const x = evalOperand(v, item);
       const cur = getPath(item, path);
+      const wrongType = () => new Validation('An operand in the update expression has an incorrect data type');
       if (clause === 'ADD') {
         if (typeof x === 'number') {
-          if (cur !== undefined && typeof cur !== 'number') throw new Validation('An operand in the update expression has an incorrect data type');
+          if (cur !== undefined && typeof cur !== 'number') throw wrongType();
           actions.push({ run: () => setPath(item, path, ((cur as number | undefined) ?? 0) + x), check: parentExists(path) });
-        } else throw new Validation('ADD takes a number here (sets are not used by the store, nor implemented in-process)');
+        } else if (x instanceof Set) {
+          const kind = setType(x);
+          if (cur !== undefined && (!(cur instanceof Set) || setType(cur) !== kind)) throw wrongType();
+          actions.push({ run: () => setPath(item, path, new Set([...((cur as Set<unknown> | undefined) ?? []), ...x])), check: parentExists(path) });
+        } else throw new Validation('Incorrect operand type for operator or function; operator: ADD (a number or a set)');
       } else {
-        throw new Validation('DELETE (of set elements) is not used by the store, nor implemented in-process');
+        // DELETE: elements out of a set; an emptied set is removed (DynamoDB stores no empty set)
+        if (!(x instanceof Set)) throw new Validation('Incorrect operand type for operator or function; operator: DELETE (a set)');
+        const kind = setType(x);
+        if (cur !== undefined && (!(cur instanceof Set) || setType(cur) !== kind)) throw wrongType();
+        actions.push({
+          run: () => {
+            if (!(cur instanceof Set)) return;
+            const left = new Set([...cur].filter((e) => !x.has(e)));
+            if (left.size) setPath(item, path, left);
+            else removePath(item, path);
+          },
+        });
       }
     }
     p.accept(',');
@@ -435,21 +504,31 @@ export class InProcessTable {
     return this.parts.get(pk)?.get(sk);
   }
 
-  /** A copy of a stored item for a caller. */
-  private out(item: Item | undefined): Item | undefined {
+  /** Stored items that hold a set: copied out structurally (the JSON text cache is for the others). */
+  private readonly withSets = new WeakSet<Item>();
+
+  /** A copy of a stored item for a caller (only the projected attributes, if the request names them). */
+  private out(item: Item | undefined, projection?: Projection): Item | undefined {
     if (!item) return undefined;
+    if (projection) return project(item, projection);
+    if (this.withSets.has(item)) return copyDeep(item) as Item;
     let t = this.text.get(item);
     if (t === undefined) this.text.set(item, (t = JSON.stringify(item)));
     return JSON.parse(t) as Item;
   }
 
-  private put(item: Item): void {
+  /** Stores an item; `sets`: whether it may hold a set (a put's item, or an update that had or added one). */
+  private put(item: Item, sets = hasSet(item)): void {
     const { pk, sk } = this.tableKey(item);
+    // DynamoDB stores no empty set and no set of mixed types
+    if (sets) for (const v of setsIn(item)) setType(v);
     const old = this.parts.get(pk)?.get(sk);
     if (old) this.unindex(old);
     let part = this.parts.get(pk);
     if (!part) this.parts.set(pk, (part = new Map()));
     part.set(sk, item);
+    if (sets) this.withSets.add(item);
+    else this.withSets.delete(item);
     this.index(item);
   }
 
@@ -492,7 +571,7 @@ export class InProcessTable {
     const values = input.ExpressionAttributeValues as Values;
     switch (command) {
       case 'GetCommand': {
-        return { Item: this.out(this.get(input.Key as Item)) };
+        return { Item: this.out(this.get(input.Key as Item), projectionOf(input, names)) };
       }
       case 'PutCommand': {
         const item = copy(input.Item as Item);
@@ -518,14 +597,19 @@ export class InProcessTable {
         const before = rv === 'ALL_OLD' ? this.out(old) : undefined;
         // updated in place: callers only ever get copies, and applyUpdate changes nothing unless all of it applies
         const item: Item = old ?? copy(key);
+        const hadSets = old !== undefined && this.withSets.has(old);
         if (old) this.unindex(old);
         try {
           if (input.UpdateExpression) applyUpdate(item, input.UpdateExpression as string, names, values);
-        } finally {
-          stripUndefined(item);
-          this.text.delete(item);
-          this.put(item);
+        } catch (err) {
+          // refused: the item stays as it was (and an update of a missing item creates none)
+          if (old) this.put(old, hadSets);
+          throw err;
         }
+        stripUndefined(item);
+        this.text.delete(item);
+        // only an item that held a set, or an update whose values carry one, can hold a set now
+        this.put(item, hadSets || (values !== undefined && hasSet(values)) ? hasSet(item) : false);
         return rv === 'ALL_NEW' ? { Attributes: this.out(item) } : rv === 'ALL_OLD' ? { Attributes: before } : {};
       }
       case 'BatchWriteCommand': {
@@ -540,12 +624,21 @@ export class InProcessTable {
         return { UnprocessedItems: {} };
       }
       case 'BatchGetCommand': {
-        const req = input.RequestItems as Record<string, { Keys: Item[] }>;
+        const req = input.RequestItems as Record<string, { Keys: Item[]; ProjectionExpression?: string; ExpressionAttributeNames?: Names }>;
         const Responses: Record<string, Item[]> = {};
+        let keys = 0;
         for (const [table, r] of Object.entries(req)) {
-          if (r.Keys.length > 100) throw new Validation('Too many items requested for the BatchGetItem call');
-          Responses[table] = r.Keys.map((k) => this.out(this.get(k))).filter((x): x is Item => x !== undefined);
+          keys += r.Keys.length;
+          const seen = new Set<string>();
+          for (const k of r.Keys) {
+            const { pk, sk } = this.tableKey(k);
+            if (seen.has(`${pk}\u0000${sk}`)) throw new Validation('Provided list of item keys contains duplicates');
+            seen.add(`${pk}\u0000${sk}`);
+          }
+          const projection = projectionOf(r as Record<string, unknown>, r.ExpressionAttributeNames);
+          Responses[table] = r.Keys.map((k) => this.out(this.get(k), projection)).filter((x): x is Item => x !== undefined);
         }
+        if (keys > 100) throw new Validation('Too many items requested for the BatchGetItem call');
         return { Responses, UnprocessedKeys: {} };
       }
       case 'QueryCommand':
@@ -588,8 +681,47 @@ export class InProcessTable {
     const last = limit !== undefined && items.length > limit ? page.at(-1) : undefined;
     const out = filter ? page.filter((it) => filter(it)) : page;
     const lastKey = last ? Object.fromEntries([TABLE.partitionKey, TABLE.sortKey, ...(ix ? [ix.pk, ix.sk] : [])].map((k) => [k, last[k]])) : undefined;
-    return { Items: out.map((it) => this.out(it)!), Count: out.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
+    const projection = projectionOf(input, names);
+    return { Items: out.map((it) => this.out(it, projection)!), Count: out.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
   }
+}
+
+/** The attribute paths a ProjectionExpression names (undefined: the whole item). */
+type Projection = PathSeg[][];
+
+function projectionOf(input: Record<string, unknown>, names: Names): Projection | undefined {
+  const expr = input.ProjectionExpression as string | undefined;
+  if (!expr) return undefined;
+  const p = new Parser(tokenize(expr), names, undefined);
+  const paths: Projection = [p.path()];
+  while (p.accept(',')) paths.push(p.path());
+  if (!p.done()) throw new Validation(`Invalid ProjectionExpression: ${expr}`);
+  if (paths.some((path) => path.some((seg) => typeof seg === 'number'))) throw new Validation('list elements in a ProjectionExpression are not used by the store, nor implemented in-process');
+  return paths;
+}
+
+/** Only the projected attributes (and map paths) of an item, copied. */
+function project(item: Item, paths: Projection): Item {
+  const out: Item = {};
+  for (const path of paths) {
+    const v = getPath(item, path);
+    if (v === undefined) continue;
+    let cur: Record<string | number, unknown> = out;
+    for (const seg of path.slice(0, -1)) {
+      if (cur[seg] === undefined) cur[seg] = {};
+      cur = cur[seg] as Record<string | number, unknown>;
+    }
+    cur[path[path.length - 1]!] = copyDeep(v);
+  }
+  return out;
+}
+
+/** Every set in a document. */
+function setsIn(v: unknown, out: Set<unknown>[] = []): Set<unknown>[] {
+  if (v instanceof Set) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) setsIn(x, out);
+  else if (v && typeof v === 'object') for (const k in v as Record<string, unknown>) setsIn((v as Record<string, unknown>)[k], out);
+  return out;
 }
 
 const pkPatterns = new Map<string, RegExp>();

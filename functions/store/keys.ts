@@ -17,12 +17,14 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | identity keys of a name| IDENT#<sha256(name)>         | NAME                      |  (attributes k_<sha256(key)> = debtorId)      |
  * | creditor's debtorRef   | DREF#<sha256(client, ref)>   | DREF                      |                                               |
  * | phone → debtors        | PHONE#<e164>                 | DEBTOR#<debtorId>         |                                               |
+ * | a number's opt-outs    | PHONE#<e164>                 | OPTOUT                    |  (channels someone using it opted out of)     |
  * | email → debtors        | EMAIL#<email>                | DEBTOR#<debtorId>         |                                               |
  * | dossier (projection)   | DOSSIER#<dossierId>          | DOSSIER                   | CLIENT#<clientId> / DOSSIER#<status>#<created>#<id> |
  * | payment                | DOSSIER#<dossierId>          | PAYMENT#<reference or id> |                                               |
  * | provider message       | MSG#<provider id>            | MSG                       |                                               |
  * | webhook receipt        | HOOK#<source>#<id>           | HOOK                      |        (expires via TTL)                      |
  * | call task              | TASK#<taskId>                | TASK                      | TASKS#<status> / <dueAt>#<taskId>             |
+ * | answer to a reply      | ANSWER#<inbound MessageSid>  | ANSWER                    |                                               |
  *
  * Access patterns: API key → client; dossier by id (then checked against the caller's client) → its case; a
  * client's dossier by reference; a client's dossiers by status and time (GSI1); the identity keys of a name (one
@@ -52,6 +54,7 @@ export const key = {
   message: (providerId: string) => ({ PK: `MSG#${providerId}`, SK: 'MSG' }),
   webhook: (source: string, id: string) => ({ PK: `HOOK#${source}#${id}`, SK: 'HOOK' }),
   task: (taskId: string) => ({ PK: `TASK#${taskId}`, SK: 'TASK' }),
+  answer: (messageSid: string) => ({ PK: `ANSWER#${messageSid}`, SK: 'ANSWER' }),
   // first version (read by the upgrade only)
   legacyDebtor: (debtorId: string) => ({ PK: `DEBTOR#${debtorId}`, SK: 'DEBTOR' }),
   legacySend: (caseId: string, journeyNo: number, stepNo: number) => ({

@@ -1,11 +1,14 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TaskPriority, TaskReason } from '../domain/vocabulary.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { isConditionFailed, key, queryAll, strip } from './keys.js';
 
 export interface CallTask {
   taskId: string;
-  /** what the task is for: a journey's call step, or a reply nobody could be sure was whose */
-  reason?: 'call' | 'unassigned_reply';
+  /** what the task is for: a journey's call step, a reply nobody could be sure was whose, or what a reply needs */
+  reason?: TaskReason;
+  /** urgent (vulnerability), high, normal; journey calls are normal */
+  priority?: TaskPriority;
   caseId: string;
   journeyNo: number;
   stepNo: number;

@@ -4,7 +4,7 @@
  * (`send-<journey>-<step>`, `in-<MessageSid>`, …), so a retried step or a redelivered webhook writes the same
  * item again instead of a second one.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import { newId } from '../shared/ids.js';
 import { type Item, writeItems } from './batch.js';
@@ -29,7 +29,13 @@ export type TimelineType =
   | 'call_outcome'
   | 'costs'
   | 'status'
-  | 'journey_ended';
+  | 'journey_ended'
+  | 'task'
+  | 'answered'
+  | 'answer_planned'
+  | 'answer_skipped'
+  | 'answer_failed'
+  | 'dispute_resolved';
 
 export interface TimelineEvent {
   eventId: string;
@@ -80,6 +86,23 @@ export async function getEvent(caseId: string, at: string, eventId: string): Pro
 }
 
 /** Access pattern: a case's timeline in time order (display and audit only). */
+/**
+ * Access pattern (views): the latest `limit` events of a case, oldest first — a view's cost stays bounded however
+ * long the conversation runs (and within Lambda's response limit).
+ */
+export async function recentTimeline(caseId: string, limit: number): Promise<TimelineEvent[]> {
+  const out: TimelineEvent[] = [];
+  for await (const page of paginateQuery(
+    { client: dynamo(), pageSize: Math.min(limit, 500) },
+    { TableName: tableName(), KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', ExpressionAttributeValues: { ':pk': `DEBTOR#${caseId}`, ':sk': 'EVENT#' }, ScanIndexForward: false },
+  )) {
+    for (const item of page.Items ?? []) if (out.length < limit) out.push(strip<TimelineEvent>(item)!);
+    if (out.length >= limit) break;
+  }
+  return out.reverse();
+}
+
+/** The whole timeline of a case (the first version's upgrade folds it once). */
 export async function caseTimeline(caseId: string): Promise<TimelineEvent[]> {
   return queryAll<TimelineEvent>({
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',

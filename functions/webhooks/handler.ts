@@ -1,6 +1,9 @@
 /**
  * Provider webhooks (DESIGN §7): no API key — the provider's signature is the authentication.
  * A missing or wrong signature gets 403 and changes nothing.
+ *
+ * The same function sends the answers to replies that waited for contact hours: the one-time schedule set by
+ * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import twilio from 'twilio';
@@ -14,6 +17,10 @@ import { logger } from '../shared/logger.js';
 import { fieldErrors, friendlyError, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
 import { redact } from '../channels/port.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
+import { deliverAnswer } from '../services/conversation.js';
+import { z as zod } from 'zod';
+
+const AnswerEvent = zod.object({ answer: zod.object({ messageSid: zod.string().regex(/^[A-Za-z0-9]{10,64}$/) }) });
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -64,7 +71,15 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
   return { caseId: q.c, journeyNo: Number(q.j), stepNo: Number(q.s) };
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
+export async function handler(event: unknown): Promise<APIGatewayProxyResult | void>;
+export async function handler(event: unknown): Promise<APIGatewayProxyResult | void> {
+  const answer = AnswerEvent.safeParse(event);
+  if (answer.success) return deliverAnswer(answer.data.answer.messageSid, now());
+  return httpHandler(event as APIGatewayProxyEvent);
+}
+
+async function httpHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
     const route = routeFor(event.httpMethod, event.resource);
     if (!route) throw new HttpError(404, 'not_found', `No webhook ${event.path}.`);

@@ -94,9 +94,11 @@ const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/webhooks/handler.ts',
     handler: 'handler',
     service: 'webhooks',
-    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated)',
+    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated); answers to replies',
     memorySize: 1024,
     timeout: Duration.seconds(15),
+    // It answers debtors' replies (templates/answer), also when a schedule invokes it at 07:00.
+    rendersMessages: true,
   },
   Decide: {
     entry: 'functions/decide/handler.ts',

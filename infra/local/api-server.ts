@@ -42,6 +42,11 @@ export interface OutboxMessage {
   contentVariables?: Record<string, string>;
   pdf?: string;
   status?: string;
+  /** an answer to a debtor's reply: the inbound message's id (Twilio MessageSid) */
+  inReplyTo?: string;
+  /** agent tasks: why (call, vulnerable, unclear_reply, …) and how urgent */
+  reason?: string;
+  priority?: string;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -259,6 +264,7 @@ export class ApiServer {
         ...(ref?.meta?.segments !== undefined ? { segments: ref.meta.segments as number, encoding: ref.meta.encoding as string } : {}),
         ...(r.contentSid ? { contentSid: r.contentSid, contentVariables: r.contentVariables } : {}),
         ...(r.channel === 'letter' ? { pdf: `${this.url}/local/outbox/${r.id}.pdf` } : {}),
+        ...(ref?.inReplyTo ? { inReplyTo: ref.inReplyTo } : {}),
       });
     }
     for (const t of await this.callTasks()) {
@@ -266,8 +272,8 @@ export class ApiServer {
         id: t.taskId,
         channel: 'call',
         to: String(t.context.phone ?? ''),
-        text: String(t.context.talkingLine ?? ''),
-        template: 'call/task',
+        text: String(t.context.talkingLine ?? t.context.why ?? ''),
+        template: t.reason && t.reason !== 'call' ? `task/${t.reason}` : 'call/task',
         tone: null,
         language: String(t.context.language ?? 'nl'),
         sentAt: t.createdAt,
@@ -275,6 +281,8 @@ export class ApiServer {
         dossierIds: t.dossierIds,
         stepNo: t.stepNo,
         status: t.status,
+        reason: t.reason ?? 'call',
+        priority: t.priority ?? 'normal',
       });
     }
     return out.sort((a, b) => a.sentAt.localeCompare(b.sentAt));

@@ -137,6 +137,12 @@ export const LOCAL_ROUTES: readonly Route[] = [
               contentVariables: z.record(z.string(), z.string()).optional(),
               pdf: z.string().optional().meta({ description: 'Letters: where to get the PDF.' }),
               status: z.string().optional().meta({ description: 'Call tasks: open, done or expired.' }),
+              inReplyTo: z
+                .string()
+                .optional()
+                .meta({ description: 'An answer to a debtor’s reply (template answer/<intent>): the inbound message’s Twilio MessageSid.', example: 'SM00000000000000000000000000000001' }),
+              reason: z.string().optional().meta({ description: 'Agent tasks: why (call, vulnerable, dispute_review, unclear_reply, …).' }),
+              priority: z.string().optional().meta({ description: 'Agent tasks: urgent, high or normal.' }),
             }),
           ),
         }),

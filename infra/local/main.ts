@@ -24,7 +24,7 @@ Maatwerk local runtime is up (no AWS account needed).
   Step Functions ${rt.sfnUrl}   (state machine ${rt.stateMachineArn})
   Fake providers ${rt.fakesUrl}   (Twilio, SendGrid, print)
 
-${isLoopback(rt.host) ? '' : `WARNING: listening on ${rt.host} (MAATWERK_ALLOW_REMOTE=true): anyone who can reach it can read the outbox and move the clock.\n\n`}Clients: ${rt.clients.map((c) => `${c.clientId}${c.agent ? ' (agent)' : ''}`).join(', ')}
+${rt.coverageWarnings.map((w) => `WARNING: ${w}\n\n`).join('')}${isLoopback(rt.host) ? '' : `WARNING: listening on ${rt.host} (MAATWERK_ALLOW_REMOTE=true): anyone who can reach it can read the outbox and move the clock.\n\n`}Clients: ${rt.clients.map((c) => `${c.clientId}${c.agent ? ' (agent)' : ''}`).join(', ')}
 
 Try:
   curl -s -X POST ${rt.apiUrl}/v1/dossiers -H 'x-api-key: ${key.apiKey}' -H 'content-type: application/json' \\

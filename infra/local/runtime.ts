@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
@@ -20,13 +20,18 @@ import { lambdaFunctionName } from './sfn/emulator.js';
 import { SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
+import { createTable } from './table.js';
 import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
 import { resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
+import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { forgetClients, putClient } from '../../functions/store/clients.js';
 import { currentStrategy } from '../../functions/services/strategy-source.js';
+import { logCoverage } from '../../functions/services/coverage.js';
+import type { BusinessCostAgreement } from '../../functions/domain/claim-costs.js';
+import { withClientSettings } from './client-settings.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const JOURNEY_ASL = path.join(ROOT, 'state-machines/journey.asl.json');
@@ -40,6 +45,10 @@ export interface ClientSeed {
   agent?: boolean;
   /** the creditor cannot deduct VAT: VAT is added to collection costs */
   vatOnCosts?: boolean;
+  /** the creditor claims statutory interest on its claims */
+  claimsInterest?: boolean;
+  /** the creditor's collection-cost agreement for business debtors (default: the WIK scale) */
+  businessCosts?: BusinessCostAgreement;
 }
 
 export interface LocalRuntimeOptions {
@@ -145,6 +154,8 @@ export class LocalRuntime {
   private clockSaver: NodeJS.Timeout | undefined;
   /** where the API listens */
   readonly host: string;
+  /** the legal tables' coverage warnings logged at start (functions/domain/coverage.ts) */
+  coverageWarnings: string[] = [];
 
   private constructor(private readonly opts: LocalRuntimeOptions) {
     const env = opts.env ?? process.env;
@@ -154,7 +165,11 @@ export class LocalRuntime {
     // A virtual or scaled clock continues where it stopped, so a restart does not move time backwards.
     this.clock = Clock.fromEnv(env, readSavedClock(this.clockFile));
     setClockSource(() => this.clock.now());
-    this.clients = opts.clients ?? parseApiKeys(env.MAATWERK_API_KEYS) ?? [{ clientId: 'demo', name: 'Demo Creditor B.V.', apiKey: 'demo-key', agent: true }];
+    // MAATWERK_CLIENT_SETTINGS (client-settings.ts) sets interest, VAT and business-cost agreements on the seeds.
+    this.clients = withClientSettings(
+      opts.clients ?? parseApiKeys(env.MAATWERK_API_KEYS) ?? [{ clientId: 'demo', name: 'Demo Creditor B.V.', apiKey: 'demo-key', agent: true }],
+      env.MAATWERK_CLIENT_SETTINGS,
+    );
     this.sfn = new StepFunctionsEmulator({
       clock: this.clock,
       dataDir: path.join(opts.dataDir, 'stepfunctions'),
@@ -249,6 +264,8 @@ export class LocalRuntime {
       AWS_ENDPOINT_URL_SCHEDULER: this.schedulerUrl,
       SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
+      // Answers that wait for 07:00 are sent by the webhook function (services/conversation.ts).
+      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: TABLE.defaultName,
       PUBLIC_BASE_URL: publicBase,
@@ -287,9 +304,17 @@ export class LocalRuntime {
       this.handlers.set(name, timed);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
+    // The scheduler invokes the webhook function for answers that waited for contact hours.
+    this.handlers.set('maatwerk-Webhooks', (payload) => webhooksHandler(payload));
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
 
-    for (const c of this.clients) await putClient({ clientId: c.clientId, name: c.name, agent: c.agent, vatOnCosts: c.vatOnCosts }, c.apiKey);
+    for (const c of this.clients) {
+      const { apiKey, ...client } = c;
+      await putClient(client, apiKey);
+    }
+
+    // The legal tables that run out within their horizon (declared-equal days, interest rates) say so at start.
+    this.coverageWarnings = logCoverage(new Date(this.clock.now())).map((w) => w.message);
 
     // 6. Continue every journey that was running when the runtime stopped, and re-arm their timers.
     await this.sfn.recover();
@@ -307,28 +332,7 @@ export class LocalRuntime {
     } catch (err) {
       if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
     }
-    const attrs = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE.defaultName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
-          IndexName: i.name,
-          KeySchema: [
-            { AttributeName: i.partitionKey, KeyType: 'HASH' },
-            { AttributeName: i.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      }),
-    );
-    // dynalite answers CreateTable before the table is ACTIVE; wait, or the first write can miss it.
-    await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TABLE.defaultName });
+    await createTable(ddb);
     ddb.destroy();
   }
 

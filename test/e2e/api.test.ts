@@ -98,7 +98,7 @@ describe('client isolation and idempotency', () => {
     const p1 = await h.api('POST', `/v1/dossiers/${d.body.dossierId}/payments`, { amount: 2_500, reference: 'BANK-77' });
     const p2 = await h.api('POST', `/v1/dossiers/${d.body.dossierId}/payments`, { amount: 2_500, reference: 'BANK-77' });
     expect(p1.status).toBe(200);
-    expect(p2.body.amounts).toEqual({ principal: 10_000, costs: 0, paid: 2_500, outstanding: 7_500 });
+    expect(p2.body.amounts).toEqual({ principal: 10_000, costs: 0, interest: 0, paid: 2_500, outstanding: 7_500 });
     expect(p2.body.status).toBe('open');
     expect((await h.api('POST', `/v1/dossiers/${d.body.dossierId}/payments`, { amount: 0 })).status).toBe(400);
   });
@@ -128,9 +128,9 @@ describe('Twilio inbound webhook authentication', () => {
     expect(view.body.timeline.filter((e: { type: string }) => e.type === 'replied')).toHaveLength(1);
     const debtor = await h.api('GET', `/v1/debtors/${d.body.debtorId}`);
     expect(debtor.body.optOuts).toEqual(['sms']);
-    // The journey goes on without SMS.
+    // The journey goes on without SMS; the only SMS is the one confirmation of the opt-out (issue 8).
     await h.advance('2026-03-25T12:00:00Z');
     const sms = (await h.outbox()).filter((m) => m.debtorId === d.body.debtorId && m.channel === 'sms');
-    expect(sms).toHaveLength(0);
+    expect(sms.map((m) => [m.template, m.inReplyTo])).toEqual([['answer/opt_out', 'SMdup0000000000000000000000000001']]);
   });
 });

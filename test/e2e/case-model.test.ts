@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, dossierBody, startLocal } from '../support/local.js';
-import { caseState, norm, pdfText } from '../support/channel-steps.js';
+import { caseState, norm, pdfText, seedCase } from '../support/channel-steps.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -87,13 +87,76 @@ describe('who is the same person', () => {
     expect(b.body.debtorId).not.toBe(a.body.debtorId);
   });
 
-  it('the creditor’s own customer reference joins its claims, whatever else differs', async () => {
+  it('the creditor’s own customer reference joins its claims with other contact details, never over another name', async () => {
     const a = await h.api('POST', '/v1/dossiers', { reference: 'REF-1', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Lotte Jansen', email: 'lotte@example.invalid', consumer: true, debtorRef: 'CUST-77' } }, acme);
-    const b = await h.api('POST', '/v1/dossiers', { reference: 'REF-2', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'L. Jansen-de Boer', phone: '+31620000031', consumer: true, debtorRef: 'CUST-77' } }, acme);
+    const b = await h.api('POST', '/v1/dossiers', { reference: 'REF-2', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'lotte jansen', phone: '+31620000031', consumer: true, debtorRef: 'CUST-77' } }, acme);
     expect(b.body.debtorId).toBe(a.body.debtorId);
+    // The same reference with another name is a mistake somewhere: two debtors are safer than one wrong one.
+    const other = await h.api('POST', '/v1/dossiers', { reference: 'REF-2b', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'Piet Pietersen', phone: '+31620000033', consumer: true, debtorRef: 'CUST-77' } }, acme);
+    expect(other.status).toBe(201);
+    expect(other.body.debtorId).not.toBe(a.body.debtorId);
     // another creditor's customer number of the same value is that creditor's own customer
     const c = await h.api('POST', '/v1/dossiers', { reference: 'REF-3', principal: 6_000, dueDate: '2026-02-01', debtor: { name: 'Someone Else', phone: '+31620000032', consumer: true, debtorRef: 'CUST-77' } }, globex);
     expect(c.body.debtorId).not.toBe(a.body.debtorId);
+  });
+});
+
+describe('names in any script, and what one person can hold', () => {
+  it('two people with names in another script who share a phone are two debtors, each with the address given for them', async () => {
+    const phone = '+31620000051';
+    const ivan = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'CY-A' }, { name: 'Иван Петров', phone, address: { line1: 'Kerkstraat 1', postalCode: '1000 AA', city: 'Amsterdam' } }), acme);
+    const maria = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'CY-B' }, { name: 'Мария Иванова', phone, address: { line1: 'Dam 2', postalCode: '1012 JS', city: 'Amsterdam' } }), globex);
+    expect(ivan.status).toBe(201);
+    expect(maria.status).toBe(201);
+    expect(maria.body.debtorId).not.toBe(ivan.body.debtorId);
+    const addresses = async (id: string) => (await caseState(id)).contactPoints.filter((p) => p.kind === 'address').map((p) => p.address!.line1);
+    expect(await addresses(ivan.body.debtorId)).toEqual(['Kerkstraat 1']);
+    expect(await addresses(maria.body.debtorId)).toEqual(['Dam 2']);
+  });
+
+  it('a name without letters is refused, naming the field', async () => {
+    for (const name of ['.', '😀', '\u200b\u200b', '12']) {
+      const res = await h.api('POST', '/v1/dossiers', dossierBody({ reference: `NL-${name.length}-${name.codePointAt(0)}` }, { name, phone: '+31620000052' }), acme);
+      expect(res.status, name).toBe(400);
+      expect(res.body.error.fields['debtor.name']).toMatch(/two letters/);
+    }
+  });
+
+  it('a person holds at most 100 claims: the next is refused with 422 and leaves its reference free', async () => {
+    const seeded = await seedCase({ name: 'Veel Claims', phone: '+31620000053', email: null, address: null, dossiers: Array.from({ length: 100 }, (_, i) => ({ reference: `MANY-${i}` })) });
+    const body = dossierBody({ reference: 'MANY-100' }, { name: 'Veel Claims', phone: '+31620000053', address: undefined });
+    const refused = await h.api('POST', '/v1/dossiers', body, acme);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('too_many_claims');
+    expect(Object.keys((await caseState(seeded.caseId)).dossiers)).toHaveLength(100);
+    // the reference is free for the corrected request
+    const other = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'MANY-100' }, { name: 'Iemand Anders', phone: '+31620000054' }), acme);
+    expect(other.status).toBe(201);
+  });
+});
+
+describe('a reply is about the claims its number was given with', () => {
+  it('one person, a number per creditor: a reply from Acme’s number is Acme’s to read and counts for Acme only', async () => {
+    const address = { line1: 'Wilgenlaan 8', postalCode: '3521 BB', city: 'Utrecht' };
+    const pa = '+31620000071';
+    const pb = '+31620000072';
+    const a = (await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'PA-1' }, { name: 'Fenna Smit', phone: pa, email: undefined, address }), acme)).body;
+    // the first SMS (to Acme's number) is about Acme's claim alone; Globex's claim joins after it
+    await until(async () => (await outboxOf(a.debtorId)).some((m) => m.channel === 'sms'), 20);
+    const b = (await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'PB-1' }, { name: 'Fenna Smit', phone: pb, email: undefined, address }), globex)).body;
+    expect(a.debtorId).toMatch(/^deb_/);
+    expect(b.debtorId, 'the same name and address: one person').toBe(a.debtorId);
+    await until(async () => (await outboxOf(a.debtorId)).some((m) => m.channel === 'letter' && m.dossierIds.includes(b.dossierId)), 30);
+    expect((await outboxOf(a.debtorId)).filter((m) => m.channel === 'sms').map((m) => [m.to, m.dossierIds])).toEqual([[pa, [a.dossierId]]]);
+    expect(await h.reply(pa, 'Die van Acme heb ik al betaald, IBAN NL00BANK0123456789')).toBe(200);
+    await h.advance({ seconds: 60 });
+    const globexViews = JSON.stringify([(await h.api('GET', `/v1/dossiers/${b.dossierId}`, undefined, globex)).body, (await h.api('GET', `/v1/debtors/${b.debtorId}`, undefined, globex)).body]);
+    expect(globexViews).not.toContain('NL00BANK');
+    expect(globexViews).not.toContain('already');
+    expect(JSON.stringify((await h.api('GET', `/v1/dossiers/${a.dossierId}`, undefined, acme)).body)).toContain('NL00BANK');
+    const c = await caseState(a.debtorId);
+    expect(c.byClient.acme.signals.grace?.kind).toBe('already_paid');
+    expect(c.byClient.globex.signals.grace).toBeUndefined();
   });
 });
 
@@ -152,6 +215,10 @@ describe('one person at two creditors', () => {
       expect(text).not.toContain('baan kwijt');
       expect(debtor.body.replies.some((r: { intent: string }) => r.intent === 'cannot_pay')).toBe(true);
       expect(dossier.body.journey.segment).toBe('cannot_pay');
+      // decisions weigh the whole conversation: a creditor reads what happens, not why
+      const decisions = dossier.body.timeline.filter((e: { type: string }) => e.type === 'decision');
+      expect(decisions.length).toBeGreaterThan(0);
+      for (const e of decisions) expect(e.detail).not.toMatch(/Why:|previous|after the|payday/);
     }
     // The reply about Acme's claim alone: Acme read the words; Globex never sees that reply at all.
     const acmeView = JSON.stringify((await h.api('GET', `/v1/dossiers/${a.dossierId}`, undefined, acme)).body);
@@ -184,16 +251,16 @@ describe('a reply from a number several debtors share', () => {
   afterAll(async () => own?.stop());
 
   it('goes to the debtor messaged there last within 30 days; otherwise to an agent, never to a guess', async () => {
-    // Two people share a phone; Anja's first SMS goes out two hours after Kees's.
-    const shared = '+31620000051';
+    // Two people share a phone; Anja's first SMS goes out two days after Kees's.
+    const shared = '+31620000061';
     const first = await own.api('POST', '/v1/dossiers', { reference: 'SH-1', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Kees Mulder', phone: shared, consumer: true } }, acme);
-    await own.advance({ seconds: 2 * 3600 });
+    await own.advance({ seconds: 2 * 86_400 });
     const second = await own.api('POST', '/v1/dossiers', { reference: 'SH-2', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Anja Mulder', phone: shared, consumer: true } }, globex);
     expect(second.body.debtorId).not.toBe(first.body.debtorId);
     await own.advance({ seconds: 60 });
     const smsTo = async (debtorId: string) => (await own.outbox()).filter((m) => m.debtorId === debtorId && m.channel === 'sms');
     expect((await smsTo(first.body.debtorId)).map((m) => m.sentAt)).toEqual(['2026-03-02T08:00:00.000Z']);
-    expect((await smsTo(second.body.debtorId)).map((m) => m.sentAt)).toEqual(['2026-03-02T10:00:00.000Z']);
+    expect((await smsTo(second.body.debtorId)).map((m) => m.sentAt)).toEqual(['2026-03-04T08:00:00.000Z']);
     expect(await own.reply(shared, 'Ik betaal vrijdag')).toBe(200);
     await own.advance({ seconds: 1 });
     const inbound = async (debtorId: string) => (await caseState(debtorId)).inbound?.at;
@@ -214,5 +281,27 @@ describe('a reply from a number several debtors share', () => {
     expect(task).toMatchObject({ reason: 'unassigned_reply', debtorId: null });
     expect(task!.context.candidates!.sort()).toEqual([first.body.debtorId, second.body.debtorId].sort());
     expect(task!.context.text).toBe('Wie bent u eigenlijk?');
+  });
+
+  it('two messaged there within a day of each other: an agent places the reply; a STOP from that number stops it for everyone who uses it, also for people filed later', async () => {
+    const shared = '+31620000062';
+    const a = await own.api('POST', '/v1/dossiers', { reference: 'TIE-1', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Piet Bakker', phone: shared, consumer: true } }, acme);
+    const b = await own.api('POST', '/v1/dossiers', { reference: 'TIE-2', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Ria Bakker', phone: shared, consumer: true } }, globex);
+    await own.advance({ seconds: 60 });
+    const smsTo = async (debtorId: string) => (await own.outbox()).filter((m) => m.debtorId === debtorId && m.channel === 'sms');
+    await until(async () => (await smsTo(a.body.debtorId)).length > 0 && (await smsTo(b.body.debtorId)).length > 0, 10);
+    expect(await own.reply(shared, 'Stop met sms sturen', { messageSid: 'SMtie00000000000000000000000000001' })).toBe(200);
+    await own.advance({ seconds: 1 });
+    const tasks = (await own.api('GET', '/v1/tasks?status=open', undefined, agency)).body.tasks as Array<{ taskId: string; reason: string; context: { why: string } }>;
+    expect(tasks.find((t) => t.taskId === 'reply_SMtie00000000000000000000000000001')).toMatchObject({ reason: 'unassigned_reply', context: { why: expect.stringMatching(/within a day.*opted out of sms/) } });
+    const sentBefore = { a: (await smsTo(a.body.debtorId)).length, b: (await smsTo(b.body.debtorId)).length };
+    // someone else filed with that number later
+    const c = await own.api('POST', '/v1/dossiers', { reference: 'TIE-3', principal: 5_000, dueDate: '2026-02-01', debtor: { name: 'Kim Bakker', phone: shared, consumer: true } }, acme);
+    expect(c.status).toBe(201);
+    await own.advance({ seconds: 60 * 86_400 });
+    expect((await smsTo(a.body.debtorId)).length, 'no SMS to the number after its STOP').toBe(sentBefore.a);
+    expect((await smsTo(b.body.debtorId)).length).toBe(sentBefore.b);
+    expect(await smsTo(c.body.debtorId)).toEqual([]);
+    expect((await caseState(c.body.debtorId)).contactPoints.find((p) => p.value === shared)?.optedOut).toEqual(['sms']);
   });
 });

@@ -49,14 +49,18 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('the c
       ['an email about one claim', 'email' as const, 'reminder' as const, ['dos_s1'], []],
       ['an SMS about two creditors’ claims', 'sms' as const, 'reminder' as const, ['dos_s1', 'dos_s2'], []],
       ['the 14-day letter (it covers both overdue claims)', 'letter' as const, 'fourteen_day_letter' as const, ['dos_s1', 'dos_s2'], ['dos_s1', 'dos_s2']],
-    ])('%s', async (_what, channel, phase, dossierIds, letterFor) => {
+      // a follow-up of the letter states its term end (kept on the claims) and joins an experiment (sticky on the case)
+      ['an SMS follow-up stating the term end, joining an experiment', 'sms' as const, 'fourteen_day_letter' as const, ['dos_s1', 'dos_s2'], [], { statedTermEnd: '2026-03-20', assignments: [{ experimentId: 'x-tone', variant: 'firm' }] }],
+    ])('%s', async (_what, channel, phase, dossierIds, letterFor, extra: { statedTermEnd?: string; assignments?: Array<{ experimentId: string; variant: string }> } = {}) => {
       const before = await stored([A, B]);
       const at = '2026-03-03T09:00:00.000Z';
-      const contact = { at, channel, phase, tone: 'friendly' as const, stepNo: 1, journeyNo: 1, dossierIds };
+      const contact = { at, channel, phase, tone: 'friendly' as const, stepNo: 1, journeyNo: 1, dossierIds, ...(extra.assignments ? { x: extra.assignments.map((a) => `${a.experimentId}:${a.variant}`) } : {}) };
       const view = { phase, segment: 'unaware', segmentReasons: ['first contact'], nextContactAt: '2026-03-06T09:00:00.000Z' };
-      const written = await claimStep({ caseId: before.caseId, journeyNo: 1, seenEventSeq: before.eventSeq, contact, letterFor, token: 'tok-1', timer: 'tmr-1', view, at });
+      const written = await claimStep({ caseId: before.caseId, journeyNo: 1, seenEventSeq: before.eventSeq, contact, letterFor, token: 'tok-1', timer: 'tmr-1', view, at, ...extra });
       expect(written).toBeDefined();
-      const expected = applyEvent(before, { type: 'step_claimed', at, contact, token: 'tok-1', timer: 'tmr-1', view });
+      const expected = applyEvent(before, { type: 'step_claimed', at, contact, token: 'tok-1', timer: 'tmr-1', view, ...extra });
+      if (extra.statedTermEnd) expect(expected.dossiers.dos_s1?.statedTermEnd).toBe(extra.statedTermEnd);
+      if (extra.assignments) expect(expected.experiments['x-tone']).toEqual({ variant: 'firm', at, journeyNo: 1 });
       // The targeted update leaves the per-creditor contact counters alone: a creditor's count is read from its
       // part of the log (state.ts factsOf), never from them. Everything else is the same.
       expect(withoutCreditorCounts(facts(await read(before.caseId)))).toEqual(withoutCreditorCounts(facts(expected)));
@@ -108,6 +112,22 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('the c
         const at = new Date(Date.parse('2026-03-03T09:00:00Z') + i * 86_400_000).toISOString();
         s = applyEvent(s, { type: 'step_claimed', at, contact: { at, channel: i % 3 ? 'email' : 'letter', phase: 'reminder', tone: 'neutral', stepNo: i, journeyNo: 1, dossierIds: i % 2 ? ['dos_s1'] : ['dos_s1', 'dos_s2'] }, token: `t${i}`, timer: `x${i}` });
       }
+      expect(await saveCase(s, 1)).toBe(true);
+      expect(facts(await read(s.caseId))).toEqual(facts(s));
+    });
+
+    it('the conversation’s and the experiments’ parts round-trip: holds, a number’s opt-out, recent inbound ids, assignments with outcomes', async () => {
+      let s = await stored([A, B]);
+      const at = (d: number) => new Date(Date.parse('2026-03-03T09:00:00Z') + d * 86_400_000).toISOString();
+      s = applyEvent(s, { type: 'step_claimed', at: at(0), contact: { at: at(0), channel: 'sms', phase: 'reminder', tone: 'neutral', stepNo: 1, journeyNo: 1, dossierIds: ['dos_s1'], x: ['x-tone:firm'] }, token: 't1', timer: 'x1', assignments: [{ experimentId: 'x-tone', variant: 'firm' }] });
+      s = applyEvent(s, { type: 'reply', at: at(1), channel: 'sms', intent: 'promise_to_pay', dossierIds: ['dos_s1'], messageId: 'SM1', promiseDate: '2026-03-10' });
+      s = applyEvent(s, { type: 'reply', at: at(2), channel: 'sms', intent: 'vulnerable', dossierIds: ['dos_s1'], messageId: 'SM2', holds: [{ reason: 'vulnerable', taskId: 'reply_SM2_vulnerable' }] });
+      s = applyEvent(s, { type: 'opted_out', at: at(3), channel: 'sms', dossierIds: ['dos_s1'], point: '+31612340001' });
+      s = applyEvent(s, { type: 'payment', at: at(4), dossierId: 'dos_s1', amount: 700, paidAt: at(4), key: 'P1' });
+      expect(s.holds?.map((h) => h.reason)).toEqual(['vulnerable']);
+      expect(s.inbound?.recent).toEqual(['SM1', 'SM2']);
+      expect(s.contactPoints.find((p) => p.value === '+31612340001')?.optedOut).toEqual(['sms']);
+      expect(s.experiments['x-tone']).toMatchObject({ variant: 'firm', reacted: at(1), promised: at(1), paid: at(4), cents: 700 });
       expect(await saveCase(s, 1)).toBe(true);
       expect(facts(await read(s.caseId))).toEqual(facts(s));
     });

@@ -32,6 +32,11 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 const recordsFor = (pred: (r: ReturnType<Harness['rt']['fakes']['records']>[number]) => boolean) => h.rt.fakes.records().filter(pred);
+/** The journey's messages only: not the answers to the debtor's replies (issue 8), which carry inReplyTo. */
+const stepRecordsFor = async (pred: Parameters<typeof recordsFor>[0]) => {
+  const answers = new Set((await h.outbox()).filter((m) => m.inReplyTo).map((m) => m.id));
+  return recordsFor((r) => pred(r) && !answers.has(r.id));
+};
 
 describe('email (SendGrid)', () => {
   it('sends the Dutch friendly reminder once, with the debtor, amount, reference, payment link and agency, tied to its step', async () => {
@@ -144,7 +149,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
 
     // 1. No message from the debtor yet: the approved template.
     await runStep(s, 'whatsapp', { phase: 'reminder', tone: 'friendly' });
-    let msgs = recordsFor((r) => r.to === s.phone);
+    let msgs = await stepRecordsFor((r) => r.to === s.phone);
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ channel: 'whatsapp', text: '', contentSid: tpl.contentSid });
     expect(msgs[0].contentVariables).toEqual({
@@ -162,7 +167,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
     expect(await h.reply(s.phone!, 'Ik betaal vrijdag')).toBe(200);
     expect((await loadCase(s.caseId, now()))!.inbound?.at).toBe(now().toISOString());
     await runStep(s, 'whatsapp', { phase: 'reminder', tone: 'friendly' });
-    msgs = recordsFor((r) => r.to === s.phone);
+    msgs = await stepRecordsFor((r) => r.to === s.phone);
     expect(msgs).toHaveLength(2);
     expect(msgs[1].contentSid).toBe(tpl.contentSid);
 
@@ -172,7 +177,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
     expect((await loadCase(s.caseId, now()))!.inbound?.at).toBe(now().toISOString());
     await h.advance({ seconds: 3600 });
     await runStep(s, 'whatsapp', { phase: 'reminder', tone: 'neutral' });
-    msgs = recordsFor((r) => r.to === s.phone);
+    msgs = await stepRecordsFor((r) => r.to === s.phone);
     expect(msgs).toHaveLength(3);
     expect(msgs[2].contentSid).toBeUndefined();
     expect(msgs[2].text).toContain('Sam Voorbeeld');
@@ -182,7 +187,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
     // 4. More than 24 h after the debtor's last WhatsApp message: the template again.
     await h.advance({ seconds: 23 * 3600 });
     await runStep(s, 'whatsapp', { phase: 'demand', tone: 'firm' });
-    msgs = recordsFor((r) => r.to === s.phone);
+    msgs = await stepRecordsFor((r) => r.to === s.phone);
     expect(msgs).toHaveLength(4);
     expect(msgs[3]).toMatchObject({ text: '', contentSid: content.templates.demand.nl.contentSid });
     const sent = (await timeline(s.caseId)).filter((e) => e.type === 'sent');

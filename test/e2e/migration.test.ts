@@ -8,12 +8,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table.js';
+import { createTable } from '../../infra/local/table.js';
 import { type Harness, dossierBody, startLocal } from '../support/local.js';
 import { caseState } from '../support/channel-steps.js';
 
@@ -26,33 +27,14 @@ async function loadItems(dir: string): Promise<void> {
   const server = dynalite({ path: path.join(dir, 'dynamodb'), createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const ddb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  const attrs = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE.defaultName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
-        IndexName: i.name,
-        KeySchema: [
-          { AttributeName: i.partitionKey, KeyType: 'HASH' },
-          { AttributeName: i.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
-  await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TABLE.defaultName });
+  await createTable(ddb);
   const raw = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'dynamodb.json'), 'utf8')) as Array<Record<string, unknown>>;
   const items = raw.map((i) => {
     const out = { ...i };
     if (out.paymentKeys && typeof out.paymentKeys === 'object' && '$set' in (out.paymentKeys as object)) out.paymentKeys = new Set((out.paymentKeys as { $set: string[] }).$set);
     return out;
   });
+  items.push(...nobodyReadSince());
   for (let k = 0; k < items.length; k += 25) {
     await ddb.send(
       new BatchWriteItemCommand({
@@ -62,6 +44,23 @@ async function loadItems(dir: string): Promise<void> {
   }
   ddb.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * A person the first version filed whose journey ended long ago and whom nothing reads any more: Eva opted out of
+ * every channel. Her case stays a first-version item until something reads it.
+ */
+const EVA = { debtorId: 'deb_01kjprzb00eyz12p5nksb6r9ev', dossierId: 'dos_01kjprzb00eyz12p5nksb6r9ev', name: 'Eva Oud', phone: '+31611110005', email: 'eva@example.invalid' };
+function nobodyReadSince(): Array<Record<string, unknown>> {
+  const at = '2026-03-02T08:00:00.000Z';
+  const address = { line1: 'Esdoorn 5', postalCode: '5555 EE', city: 'Ede', country: 'NL' };
+  return [
+    { PK: `DEBTOR#${EVA.debtorId}`, SK: 'DEBTOR', debtorId: EVA.debtorId, name: EVA.name, email: EVA.email, phone: EVA.phone, whatsappOptIn: false, language: 'nl', address, consumer: true, incomeSource: { type: 'unknown' }, optOuts: ['all'], unusable: [], flags: [], createdAt: at },
+    { PK: `DEBTOR#${EVA.debtorId}`, SK: 'CASE', caseId: EVA.debtorId, journeyNo: 1, status: 'closed', eventSeq: 1, stepNo: 0, createdAt: at, updatedAt: at, closedReason: 'no open dossiers left' },
+    { PK: `DOSSIER#${EVA.dossierId}`, SK: 'DOSSIER', GSI1PK: `DEBTOR#${EVA.debtorId}`, GSI1SK: `DOSSIER#paid#${at}#${EVA.dossierId}`, dossierId: EVA.dossierId, clientId: 'acme', debtorId: EVA.debtorId, reference: 'V1-E-1', principal: 9_000, costs: 0, paid: 9_000, dueDate: '2026-02-01', status: 'paid', createdAt: at, updatedAt: at },
+    { PK: `PHONE#${EVA.phone}`, SK: 'PHONE', debtorId: EVA.debtorId },
+    { PK: `EMAIL#${EVA.email}`, SK: 'EMAIL', debtorId: EVA.debtorId },
+  ];
 }
 
 let h: Harness;
@@ -134,4 +133,22 @@ describe('a data dir of the first version', () => {
     expect(c.journey.journeyNo, 'the ended journey is followed by a new one').toBe(2);
     expect(c.journey.status).toBe('active');
   });
+
+  it('finds a person nobody has read since the upgrade: a new claim for them joins them, and their opt-out holds', async () => {
+    const res = await h.api(
+      'POST',
+      '/v1/dossiers',
+      dossierBody({ reference: 'GLX-E-1', dueDate: '2026-07-01' }, { name: 'Eva Oud', email: 'eva@example.invalid', phone: '+31611110005', address: { line1: 'Esdoorn 5', postalCode: '5555 EE', city: 'Ede' } }),
+      { key: 'key-globex' },
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.debtorId).toBe(EVA.debtorId);
+    const c = await caseState(EVA.debtorId);
+    expect(c.v).toBe(2);
+    expect(c.optOuts).toEqual(['all']);
+    await h.advance('2026-09-15T12:00:00Z');
+    const digital = (await h.outbox()).filter((m) => m.debtorId === EVA.debtorId && ['email', 'sms', 'whatsapp'].includes(m.channel));
+    expect(digital).toEqual([]);
+  });
 });
+

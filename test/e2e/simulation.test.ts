@@ -51,6 +51,15 @@ describe('a small simulation', () => {
     expect(figures(b)).toEqual(figures(a));
     expect(a.kpis.byVariant.groups.map((g) => g.group.split(':')[0])).toEqual(expect.arrayContaining(['first-demand-card']));
     expect(a.experiments[0]).toMatchObject({ experimentId: 'first-demand-card', allocation: 'thompson' });
+    // the debtors' replies went through the signed webhook and the classifier, and were answered there; the answers
+    // are no journey contacts (the KPIs' messages are exactly the journey's, call tasks aside)
+    expect(a.conversation.replies).toBeGreaterThan(0);
+    expect(a.conversation.intents['(not recorded)']).toBeUndefined();
+    expect(Object.values(a.conversation.intents).reduce((x, y) => x + y, 0)).toBe(a.conversation.replies);
+    expect(a.conversation.understood).toBeGreaterThan(0.5);
+    expect(a.conversation.answers).toBeGreaterThan(0);
+    expect(a.kpis.byChannel.groups.filter((g) => g.group !== 'call').reduce((x, g) => x + g.contacts, 0)).toBe(a.contacts);
+    expect(b.conversation).toEqual(a.conversation);
     const html = renderReport({ ...a.report, simulation: { summary: { debtors: 40 }, bandit: [{ arm: 'oracle', recoveredCents: a.recoveredCents, shareOfOracle: 1 }] } });
     for (const id of ['chart-funnel', 'chart-recovery', 'chart-channels']) expect(html).toMatch(new RegExp(`<div class="chart" id="${id}"><svg[^>]*>[\\s\\S]*?</svg></div>`));
     expect(html.match(/<div class="chart experiment"><svg/g)).toHaveLength(1);

@@ -4,15 +4,17 @@
  * the store sends exactly as DynamoDB does (test/e2e/case-store.test.ts does the same for the case item).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../functions/shared/aws.js';
 import { claimStep, createCase, readCase } from '../../functions/store/cases.js';
 import { claimReference, releaseIdempotencyKey, claimIdempotencyKey, recordPaymentOnce } from '../../functions/store/dossiers.js';
-import { addIdentityKeys, claimIdentityKeys, identityOwners } from '../../functions/store/identity.js';
+import { addIdentityKeys, claimIdentityKeys, earlierUse, identityOwners, phoneIndexItem, recordNumberOptOut } from '../../functions/store/identity.js';
+import { claimAnswer, getAnswer, planAnswer, settleAnswer } from '../../functions/store/answers.js';
+import { writeItems } from '../../functions/store/batch.js';
 import { addExperimentCounts, addKpis, readExperimentDays, readKpis } from '../../functions/store/learning.js';
 import { webhookDone, webhookReceipt } from '../../functions/store/messages.js';
 import { closeOpenTask, createTaskOnce, tasksWithStatus } from '../../functions/store/tasks.js';
-import { appendEvents, caseTimeline, getEvent } from '../../functions/store/timeline.js';
+import { appendEvents, caseTimeline, getEvent, recentTimeline } from '../../functions/store/timeline.js';
 import { isConditionFailed, queryAll } from '../../functions/store/keys.js';
 import { caseWith } from '../support/cases.js';
 import { STORE_BACKENDS } from '../support/stores.js';
@@ -106,6 +108,79 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
     ]);
     expect((await caseTimeline('deb_1')).map((e) => e.detail)).toEqual(['first', 'second']);
     expect((await getEvent('deb_1', '2026-03-02T10:00:00.000Z', 'b'))?.type).toBe('sent');
+  });
+
+  it('string sets: ADD unions (a number’s opt-outs), DELETE takes elements out, the wrong type is refused; sets come back as sets', async () => {
+    const at = '2026-03-02T10:00:00.000Z';
+    await recordNumberOptOut('+31600000009', ['sms'], at);
+    await recordNumberOptOut('+31600000009', ['sms', 'whatsapp'], at);
+    const item = (await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'PHONE#+31600000009', SK: 'OPTOUT' } }))).Item!;
+    expect(item.channels).toBeInstanceOf(Set);
+    expect([...(item.channels as Set<string>)].sort()).toEqual(['sms', 'whatsapp']);
+    const upd = (expr: string, values: Record<string, unknown>) =>
+      dynamo().send(new UpdateCommand({ TableName: tableName(), Key: { PK: 'S#1', SK: 'S' }, UpdateExpression: expr, ExpressionAttributeNames: { '#c': 'c' }, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' }));
+    expect([...((await upd('ADD #c :c', { ':c': new Set(['a', 'b']) })).Attributes!.c as Set<string>)].sort()).toEqual(['a', 'b']);
+    expect([...((await upd('DELETE #c :c', { ':c': new Set(['a', 'x']) })).Attributes!.c as Set<string>)]).toEqual(['b']);
+    // the last element out: the attribute is gone (no empty sets)
+    expect((await upd('DELETE #c :c', { ':c': new Set(['b']) })).Attributes).toEqual({ PK: 'S#1', SK: 'S' });
+    await upd('SET #c = :n', { ':n': 3 });
+    const wrong = await upd('ADD #c :c', { ':c': new Set(['a']) }).catch((e) => e);
+    expect((wrong as Error).name).toBe('ValidationException');
+    expect((await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'S#1', SK: 'S' } }))).Item?.c).toBe(3);
+    // a refused update of a missing item creates none
+    const none = await dynamo()
+      .send(new UpdateCommand({ TableName: tableName(), Key: { PK: 'S#2', SK: 'S' }, UpdateExpression: 'SET a = :v, missing.deep = :v', ExpressionAttributeValues: { ':v': 1 } }))
+      .catch((e) => e);
+    expect((none as Error).name).toBe('ValidationException');
+    expect((await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'S#2', SK: 'S' } }))).Item).toBeUndefined();
+    // a set in a put comes back as a set; a condition on it compares its elements
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: { PK: 'S#3', SK: 'S', tags: new Set(['x', 'y']), n: 1 } }));
+    await dynamo().send(
+      new UpdateCommand({ TableName: tableName(), Key: { PK: 'S#3', SK: 'S' }, UpdateExpression: 'SET n = :two', ConditionExpression: 'contains(tags, :y) AND size(tags) = :two', ExpressionAttributeValues: { ':y': 'y', ':two': 2 } }),
+    );
+    const s3 = (await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'S#3', SK: 'S' } }))).Item!;
+    expect(s3.n).toBe(2);
+    expect(s3.tags).toEqual(new Set(['x', 'y']));
+  });
+
+  it('intake’s one BatchGet: the first version’s look-ups and the number’s opt-outs, missing keys left out; projections', async () => {
+    expect(await earlierUse('+31600000008', 'nobody@example.invalid')).toEqual({ legacyOwners: [], phoneOptOuts: [] });
+    await writeItems([
+      { PK: 'PHONE#+31600000008', SK: 'PHONE', debtorId: 'deb_old' },
+      { PK: 'EMAIL#old@example.invalid', SK: 'EMAIL', debtorId: 'deb_old' },
+      phoneIndexItem('+31600000008', 'deb_new', '2026-03-02T10:00:00.000Z'),
+    ]);
+    await recordNumberOptOut('+31600000008', ['all'], '2026-03-02T10:00:00.000Z');
+    expect(await earlierUse('+31600000008', 'old@example.invalid')).toEqual({ legacyOwners: ['deb_old'], phoneOptOuts: ['all'] });
+    expect(await earlierUse(undefined, undefined)).toEqual({ legacyOwners: [], phoneOptOuts: [] });
+    const keys = [
+      { PK: 'PHONE#+31600000008', SK: 'PHONE' },
+      { PK: 'PHONE#+31600000008', SK: 'OPTOUT' },
+    ];
+    const res = await dynamo().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys, ProjectionExpression: '#d, SK', ExpressionAttributeNames: { '#d': 'debtorId' } } } }));
+    expect(res.Responses![tableName()]!.sort((a, b) => String(a.SK).localeCompare(String(b.SK)))).toEqual([{ SK: 'OPTOUT' }, { SK: 'PHONE', debtorId: 'deb_old' }]);
+    const dup = await dynamo()
+      .send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: [keys[0], keys[0]] } } }))
+      .catch((e) => e);
+    expect((dup as Error).name).toBe('ValidationException');
+    const got = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys[0], ProjectionExpression: 'debtorId' }));
+    expect(got.Item).toEqual({ debtorId: 'deb_old' });
+  });
+
+  it('answers to replies: planned once, claimed once (planned → sending), settled; the latest events of a case, newest pages first', async () => {
+    const rec = { messageSid: 'SMin1', caseId: 'deb_1', channel: 'sms' as const, to: '+31600000001', answer: 'promise_to_pay' as const, dossierIds: ['dos_1'], sendAt: '2026-03-02T10:00:00.000Z', status: 'planned' as const };
+    expect(await planAnswer(rec)).toEqual(rec);
+    expect(await planAnswer({ ...rec, answer: 'dispute' })).toEqual(rec);
+    const claimed = await claimAnswer('SMin1', '2026-03-02T10:00:01.000Z');
+    expect(claimed).toEqual({ ...rec, status: 'sending', claimedAt: '2026-03-02T10:00:01.000Z' });
+    expect(await claimAnswer('SMin1', '2026-03-02T10:00:02.000Z')).toBeUndefined();
+    await settleAnswer('SMin1', 'sent', { providerId: 'SMout1', sentAt: '2026-03-02T10:00:03.000Z', reason: undefined });
+    expect(await getAnswer('SMin1')).toEqual({ ...rec, status: 'sent', claimedAt: '2026-03-02T10:00:01.000Z', providerId: 'SMout1', sentAt: '2026-03-02T10:00:03.000Z' });
+
+    const events = Array.from({ length: 7 }, (_, i) => ({ eventId: `e${i}`, at: `2026-03-0${i + 1}T10:00:00.000Z`, type: 'sent' as const, detail: `n${i}`, dossierIds: ['dos_1'] }));
+    await appendEvents('deb_recent', events);
+    expect((await recentTimeline('deb_recent', 3)).map((e) => e.detail)).toEqual(['n4', 'n5', 'n6']);
+    expect((await recentTimeline('deb_recent', 50)).map((e) => e.detail)).toEqual(events.map((e) => e.detail));
   });
 
   it('the learning counters: ADDs per scope, day and shard add up; experiment counters per variant and day', async () => {

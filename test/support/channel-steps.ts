@@ -142,6 +142,8 @@ export async function sendAction(s: Seeded, channel: StepChannel, o: Partial<Sen
     dossierIds: o.dossierIds ?? s.dossierIds,
     nextDecisionAt: o.nextDecisionAt ?? new Date(now().getTime() + awaitSeconds * 1000).toISOString(),
     strategy: strategyId(),
+    ...(o.termEndDate ? { termEndDate: o.termEndDate } : {}),
+    ...(o.costs ? { costs: o.costs } : {}),
   };
 }
 

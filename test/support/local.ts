@@ -27,13 +27,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startLocal(opts: { start: string; dataDir?: string; env?: Record<string, string> }): Promise<Harness> {
+export async function startLocal(opts: { start: string; dataDir?: string; env?: Record<string, string>; clients?: ClientSeed[] }): Promise<Harness> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'maatwerk-test-'));
   const rt = await LocalRuntime.start({
     dataDir,
     port: 0,
     env: { MAATWERK_CLOCK: 'virtual', MAATWERK_CLOCK_START: opts.start, ...(opts.env ?? {}) },
-    clients: CLIENTS,
+    clients: opts.clients ?? CLIENTS,
     quiet: true,
   });
   const url = rt.apiUrl;

@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, type CaseEvent } from '../../functions/domain/case/events.js';
 import { CONTACT_LOG_LIMIT, type ContactFact } from '../../functions/domain/case/facts.js';
-import { addressKey, identityConflict, identityKeys, normaliseName, withIdentity } from '../../functions/domain/case/identity.js';
-import { type CaseState, contactFor, factsOf, nameFor, normalised } from '../../functions/domain/case/state.js';
+import { addressKey, identityConflict, identityKeys, letterCount, normaliseName } from '../../functions/domain/case/identity.js';
+import { type CaseState, contactFor, factsOf, identityOf, nameFor, normalised } from '../../functions/domain/case/state.js';
 import { segmentFor, visibleClaims, visibleContactDetails, visibleTimeline, type StoredEvent } from '../../functions/domain/case/visibility.js';
 import { CHANNELS, PHASES, TONES } from '../../functions/domain/vocabulary.js';
+import { replyScope } from '../../functions/domain/case/reply-scope.js';
 import { decodeCase, decodeContact, encodeCase, encodeContact, NO_ORDINALS, ordinalsOf } from '../../functions/store/case-codec.js';
 import { caseWith } from '../support/cases.js';
 
@@ -144,9 +145,11 @@ describe('per-creditor counting and facts', () => {
     expect(s.contactPoints.find((p) => p.kind === 'phone')?.sources.map((x) => x.clientId)).toEqual(['acme', 'beta']);
   });
 
-  it('an unusable contact point is never chosen; another open claim of the person can lend a usable one', () => {
+  it("an unusable contact point is never chosen; the same creditor's other open claim can lend one, another creditor's never", () => {
     let s = caseWith([ACME, { ...BETA, email: undefined }]);
-    expect(contactFor(s, 'email', ['dos_b1'])?.value).toBe('sam@example.invalid');
+    expect(contactFor(s, 'email', ['dos_b1'])).toBeUndefined();
+    const twoOfAcme = caseWith([ACME, { ...ACME, dossierId: 'dos_a2', email: undefined }]);
+    expect(contactFor(twoOfAcme, 'email', ['dos_a2'])?.value).toBe('sam@example.invalid');
     s = applyEvent(claimed(s, 1, 1, ['dos_a1']), { type: 'delivery', at: at(1, 11), journeyNo: 1, stepNo: 1, channel: 'email', status: 'bounced', unusable: { value: 'sam@example.invalid', reason: 'hard bounce' } });
     expect(contactFor(s, 'email', ['dos_a1'])).toBeUndefined();
     expect(factsOf(s).debtor.unusable).toEqual(['email']);
@@ -197,37 +200,100 @@ describe('what each reader may see', () => {
     let c = applyEvent(s, { type: 'reply', at: at(3), channel: 'sms', intent: 'cannot_pay', dossierIds: ['dos_a1'] });
     c = { ...c, journey: { ...c.journey, segment: 'cannot_pay', segmentReasons: ['reply cannot_pay about dos_a1'] } };
     const beta = segmentFor(c, { clientId: 'beta', agent: false }, new Date(at(5)));
-    expect(beta.segment).toBe('cannot_pay');
-    expect(beta.segmentReasons.join(' ')).not.toContain('dos_a1');
-    expect(beta.segmentReasons.at(-1)).toMatch(/whole conversation with the agency/);
+    // beta's own facts: no reply about its claim; nothing says that other facts exist
+    expect(beta.segment).not.toBe('cannot_pay');
+    expect(beta.segmentReasons.join(' ')).not.toMatch(/dos_a1|cannot|other|whole conversation/);
     expect(segmentFor(c, { clientId: 'acme', agent: false }, new Date(at(5))).segmentReasons.join(' ')).toMatch(/cannot/i);
   });
 });
 
+describe('replies and opt-outs belong to the number', () => {
+  const PA = '+31610000001';
+  const PB = '+31610000002';
+  const twoNumbers = () => caseWith([{ ...ACME, phone: PA }, { ...BETA, phone: PB }]);
+
+  it('a reply is about the claims its number was given with, among those the last messages covered', () => {
+    let s = claimed(twoNumbers(), 1, 1, ['dos_a1'], 'sms');
+    s = claimed(s, 2, 2, ['dos_a1', 'dos_b1'], 'letter');
+    expect(replyScope(s, PA)).toEqual(['dos_a1']);
+    expect(replyScope(s, PB)).toEqual(['dos_b1']);
+    // one number for both: the last message covered both, so the reply may be about both
+    const shared = claimed(claimed(caseWith([ACME, BETA]), 1, 1, ['dos_a1'], 'sms'), 2, 2, ['dos_a1', 'dos_b1'], 'letter');
+    expect(replyScope(shared, ACME.phone)).toEqual(['dos_a1', 'dos_b1']);
+    // before any message: every claim the number came with
+    expect(replyScope(caseWith([ACME, BETA]), ACME.phone)).toEqual(['dos_a1', 'dos_b1']);
+  });
+
+  it('an opt-out at a number closes that number, for whoever uses it, and the channel once no other number is left', () => {
+    let s = twoNumbers();
+    s = applyEvent(s, { type: 'opted_out', at: at(1), channel: 'sms', point: PA });
+    expect(s.optOuts).toEqual([]);
+    expect(contactFor(s, 'sms', ['dos_a1'])).toBeUndefined();
+    expect(contactFor(s, 'call', ['dos_a1'])?.value, 'an SMS opt-out is no call opt-out').toBe(PA);
+    expect(contactFor(s, 'sms', ['dos_b1'])?.value).toBe(PB);
+    expect(factsOf(s, { clientId: 'acme' }).debtor.optOuts).toEqual(['sms']);
+    expect(factsOf(s, { clientId: 'beta' }).debtor.optOuts).toEqual([]);
+    s = applyEvent(s, { type: 'opted_out', at: at(2), channel: 'all', point: PB });
+    expect(contactFor(s, 'whatsapp', ['dos_b1'])).toBeUndefined();
+    expect(contactFor(s, 'letter', ['dos_b1'])?.kind, 'the post is not the number').toBe('address');
+  });
+
+  it('a number opted out before keeps its opt-out when someone is filed with it', () => {
+    const s = applyEvent(caseWith([ACME]), {
+      type: 'claim_added',
+      at: at(3),
+      claim: { ...caseWith([{ ...BETA, dossierId: 'dos_b9' }]).dossiers.dos_b9, createdAt: at(3) },
+      points: [{ kind: 'phone', value: ACME.phone, optedOut: ['sms'] }],
+    });
+    expect(s.contactPoints.find((p) => p.value === ACME.phone)?.optedOut).toEqual(['sms']);
+    expect(contactFor(s, 'sms', ['dos_a1'])).toBeUndefined();
+  });
+});
+
 describe('identity: only strong evidence joins two claims', () => {
-  it('names are compared without case, punctuation, diacritics or order', () => {
+  it('names are compared without case, punctuation or diacritics; "family name, given name" is turned round', () => {
     expect(normaliseName('J.A. de Vries-Bakker')).toBe(normaliseName('j a de vries bakker'));
     expect(normaliseName('Voorbeeld, Sam')).toBe(normaliseName('Sam Voorbeeld'));
     expect(normaliseName('Zoë Çelik')).toBe(normaliseName('Zoe Celik'));
+    expect(normaliseName('Łukasz Øster')).toBe('lukasz oster');
     expect(normaliseName('S. Voorbeeld')).not.toBe(normaliseName('Sam Voorbeeld'));
+    // the order of the parts is the person's: these are two people
+    expect(normaliseName('Jan-Willem Smit')).not.toBe(normaliseName('Willem-Jan Smit'));
   });
 
-  it('addresses are compared on postal code and house number with its addition', () => {
+  it('a name in another script is kept, never emptied: two such names stay two people', () => {
+    expect(normaliseName('Иван Петров')).toBe('иван петров');
+    expect(normaliseName('Мария Иванова')).not.toBe(normaliseName('Иван Петров'));
+    expect(normaliseName('محمد علي')).not.toBe(normaliseName('王小明'));
+    expect(normaliseName('محمد علي')).not.toBe('');
+    for (const none of ['.', '😀', '\u200b\u200b', '  ', '123']) expect(letterCount(none)).toBeLessThan(2);
+    expect(letterCount('王明')).toBe(2);
+  });
+
+  it('addresses: postal code, house number and the whole addition (another addition is another home), country', () => {
     expect(addressKey({ line1: 'Dorpsstraat 12 a', postalCode: '1234 ab' })).toBe(addressKey({ line1: 'Dorpsstraat 12A', postalCode: '1234AB' }));
-    expect(addressKey({ line1: 'Dorpsstraat 12', postalCode: '1234AB' })).not.toBe(addressKey({ line1: 'Dorpsstraat 12-2', postalCode: '1234AB' }));
+    expect(addressKey({ line1: 'Dorpsstraat 12-a', postalCode: '1234AB' })).toBe('NL|1234AB|12|A');
+    const flats = ['Kerkstraat 10', 'Kerkstraat 10-III', 'Kerkstraat 10 bis', 'Kerkstraat 10-huis', 'Kerkstraat 10 1e verdieping', 'Kerkstraat 10-2'];
+    expect(new Set(flats.map((line1) => addressKey({ line1, postalCode: '1017 GC' }))).size).toBe(flats.length);
     expect(addressKey({ line1: 'Kerkweg 3', postalCode: '1234AB' })).not.toBe(addressKey({ line1: 'Kerkweg 5', postalCode: '1234AB' }));
+    // outside the Netherlands the street counts, and the country always
+    expect(addressKey({ line1: 'Rue Neuve 1', postalCode: '1000', country: 'BE' })).not.toBe(addressKey({ line1: 'Avenue Louise 1', postalCode: '1000', country: 'BE' }));
+    expect(addressKey({ line1: 'Hauptstraße 1', postalCode: '1000', country: 'DE' })).not.toBe(addressKey({ line1: 'Hauptstraße 1', postalCode: '1000', country: 'AT' }));
+    // a street with a number in its name: the same spelling gives the same key
+    expect(addressKey({ line1: 'Plein 1940 12', postalCode: '1234AB' })).toBe(addressKey({ line1: 'plein 1940 12', postalCode: '1234 ab' }));
   });
 
   it('a claim offers one look-up key per contact point, each with the name', () => {
     const keys = identityKeys({ name: 'Sam Voorbeeld', phone: '+31612345678', email: 'Sam@Example.invalid', address: { line1: 'Dorpsstraat 1', postalCode: '1234 AB' } });
     expect(keys.name).toBe('sam voorbeeld');
-    expect(keys.keys.map((k) => k.key)).toEqual(['phone|+31612345678', 'email|sam@example.invalid', 'address|1234AB|1']);
+    expect(keys.keys.map((k) => k.key)).toEqual(['phone|+31612345678', 'email|sam@example.invalid', 'address|NL|1234AB|1|']);
   });
 
   it('another name or another postal address is another person; a missing address is no conflict', () => {
-    const known = withIdentity({ names: [], addresses: [] }, { name: 'Sam Voorbeeld', address: { line1: 'Dorpsstraat 1', postalCode: '1234AB' } });
+    const known = identityOf(caseWith([ACME]));
+    expect(known).toEqual({ names: ['sam voorbeeld'], addresses: ['NL|1234AB|1|'] });
     expect(identityConflict(known, { name: 'Sam Voorbeeld' })).toBeUndefined();
-    expect(identityConflict(known, { name: 'voorbeeld sam', address: { line1: 'Dorpsstraat 1', postalCode: '1234 ab' } })).toBeUndefined();
+    expect(identityConflict(known, { name: 'voorbeeld, sam', address: { line1: 'Dorpsstraat 1', postalCode: '1234 ab' } })).toBeUndefined();
     expect(identityConflict(known, { name: 'Kim Voorbeeld' })).toBe('another name');
     expect(identityConflict(known, { name: 'Sam Voorbeeld', address: { line1: 'Stationsweg 9', postalCode: '9999ZZ' } })).toBe('another postal address');
   });

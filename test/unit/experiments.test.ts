@@ -175,6 +175,24 @@ describe('the decision step: a variant never breaks a rule', () => {
     throw new Error('no letter decided');
   });
 
+  it('a number someone opted out of is closed to a channel variant too (a shared number, or one opted out before)', () => {
+    const s = withExperiments({ ...EXPERIMENT, dimension: 'channel_order', variants: [{ name: 'control', control: true, channels: ['sms', 'email'] }, { name: 'chat', channels: ['sms', 'email'] }] });
+    const c = applyEvent(caseWith([A]), { type: 'opted_out', at: '2026-03-01T10:00:00.000Z', channel: 'sms', point: A.phone });
+    expect(c.optOuts).toEqual([]);
+    const d = decide(factsOf(c), s, MONDAY_10H, { 'tone-test': { winner: 'chat' } });
+    expect(d).toMatchObject({ kind: 'send', channel: 'email', experiments: [{ variant: 'chat' }] });
+    expect((d as { reasons: string[] }).reasons.join(' ')).toMatch(/sms skipped: opted out/);
+  });
+
+  it('a hold on automated outreach (a reply signalled vulnerability) stops every variant until an agent looked', () => {
+    const s = withExperiments({ ...EXPERIMENT, allocation: 'thompson' });
+    const held = applyEvent(caseWith([A]), { type: 'reply', at: '2026-03-01T10:00:00.000Z', channel: 'sms', intent: 'vulnerable', dossierIds: ['dos_1'], holds: [{ reason: 'vulnerable', taskId: 'reply_SM1_vulnerable' }] });
+    const d = decide(factsOf(held), s, MONDAY_10H, { 'tone-test': { winner: 'firm' } });
+    expect(d.kind).toBe('wait');
+    expect((d as { reasons: string[] }).reasons.join(' ')).toMatch(/automated outreach paused/);
+    expect((d as { experiments?: unknown }).experiments).toBeUndefined();
+  });
+
   it('a shorter cadence still meets the frequency cap', () => {
     const s = withExperiments({ ...EXPERIMENT, dimension: 'cadence', variants: [{ name: 'control', control: true }, { name: 'fast', cadenceDays: 1 }] });
     let c = caseWith([A]);
@@ -209,6 +227,36 @@ describe('attribution windows (hand-computed)', () => {
     // an opt-out is no reaction; a second reply adds nothing
     expect(reply(c, 1, 'opt_out').contacts[0]!.o).toBeUndefined();
     expect(reply(reply(c, 1, 'other'), 2, 'other').contacts[0]!.o).toBe('ry');
+  });
+
+  it("the classifier's intents: a promise, an arrangement request, a request to pay later with a date are promises; an opt-out is nothing", () => {
+    const c = sent(caseWith([A]), 0, 1);
+    const r = (intent: string, extra: Record<string, unknown> = {}) => applyEvent(c, { type: 'reply', at: iso(1), channel: 'sms', intent, dossierIds: ['dos_1'], ...extra }).contacts[0]!.o;
+    expect(r('promise_to_pay', { promiseDate: '2026-03-06' })).toBe('ryp');
+    expect(r('arrangement')).toBe('ryp');
+    expect(r('postpone', { promiseDate: '2026-03-25' })).toBe('ryp');
+    // to pay later without a date says something about means, not a promise
+    expect(r('postpone')).toBe('ry');
+    // a promise the reply carries besides its main intent counts too
+    expect(r('already_paid', { also: ['arrangement'] })).toBe('ryp');
+    expect(r('who_are_you')).toBe('ry');
+    expect(r('unclear')).toBe('ry');
+    expect(r('opt_out_all')).toBeUndefined();
+    // the same inbound message twice (a redelivered webhook) is attributed once
+    const once = applyEvent(c, { type: 'reply', at: iso(1), channel: 'sms', intent: 'promise_to_pay', dossierIds: ['dos_1'], messageId: 'SM1' });
+    const twice = applyEvent(once, { type: 'reply', at: iso(1), channel: 'sms', intent: 'promise_to_pay', dossierIds: ['dos_1'], messageId: 'SM1' });
+    expect(twice).toBe(once);
+    expect(experimentIncrements(once, twice)).toEqual([]);
+    // promised within 14 days of the exposure: the experiment's outcome too
+    expect(applyEvent(c, { type: 'reply', at: iso(2), channel: 'sms', intent: 'arrangement', dossierIds: ['dos_1'] }).experiments['tone-test']).toMatchObject({ reacted: iso(2), promised: iso(2) });
+  });
+
+  it('the answers to replies are no contacts: their status callbacks (step 0) attribute nothing', () => {
+    const c = sent(caseWith([A]), 0, 1);
+    const read = applyEvent(c, { type: 'delivery', at: iso(1), journeyNo: 1, stepNo: 0, channel: 'sms', status: 'opened' });
+    expect(read.contacts.map((x) => x.o)).toEqual([undefined]);
+    expect(outcomeIncrements(c, read, { type: 'delivery', at: iso(1), journeyNo: 1, stepNo: 0, channel: 'sms', status: 'opened' })).toEqual([]);
+    expect(read.experiments['tone-test']!.reacted).toBeUndefined();
   });
 
   it('a payment: paid for the contacts of 30 days, reacted for 7, its cents to the last contact within 60 days', () => {

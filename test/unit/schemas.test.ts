@@ -46,6 +46,17 @@ describe('limits', () => {
     expect(Number.isSafeInteger(MAX_CENTS * 1000)).toBe(true);
   });
 
+  it('instalment claims (DESIGN §5 rule 6): an optional marker with the monthly amount in whole cents, nothing else', () => {
+    const S = createDossierBodyAt(NOW);
+    expect(S.parse(claim({ instalment: { monthlyAmount: 5000 } })).instalment).toEqual({ monthlyAmount: 5000 });
+    expect(errorsOf(S, claim())).toBeUndefined();
+    expect(errorsOf(S, claim({ instalment: { monthlyAmount: 0 } }))?.['instalment.monthlyAmount']).toMatch(/more than 0 cents/);
+    expect(errorsOf(S, claim({ instalment: { monthlyAmount: 50.5 } }))?.['instalment.monthlyAmount']).toMatch(/whole cents/);
+    expect(errorsOf(S, claim({ instalment: {} }))?.['instalment.monthlyAmount']).toMatch(/is required: the monthly instalment/);
+    expect(errorsOf(S, claim({ instalment: { monthlyAmount: 5000, months: 3 } }))?.['instalment.months']).toMatch(/not a known field/);
+    expect(errorsOf(S, claim({ instalment: 5000 }))?.instalment).toMatch(/monthlyAmount/);
+  });
+
   it('paidAt: not in the future (5 minutes of clock skew), not decades ago, with a zone', () => {
     const P = paymentBodyAt(NOW);
     expect(errorsOf(P, { amount: 1, paidAt: '2026-03-03T09:04:59Z' })).toBeUndefined();
@@ -112,7 +123,7 @@ describe('messages', () => {
     const e = errorsOf(CreateDossierBody, { ...claim(), incomeSource: 'salary', principle: 1, foo: 1 })!;
     expect(e.incomeSource).toBe('is not a field here; it belongs inside "debtor" (debtor.incomeSource)');
     expect(e.principle).toBe('is not a known field; did you mean "principal"?');
-    expect(e.foo).toBe('is not a known field; the fields here are reference, debtor, principal, dueDate, description');
+    expect(e.foo).toBe('is not a known field; the fields here are reference, debtor, principal, dueDate, description, instalment');
     const proto = errorsOf(CreateDossierBody, JSON.parse('{"__proto__": 1, "constructor": 2}'))!;
     expect(Object.keys(proto)).toEqual(expect.arrayContaining(['__proto__', 'constructor']));
   });

@@ -163,7 +163,8 @@ describe('stops', () => {
     expect(d).toMatchObject({ kind: 'done', reason: 'referred to debt help' });
     expect(d.costs).toBeUndefined();
     expect(reasonsOf(d)).toMatch(/all outreach and cost accrual stop/);
-    expect(d.kind === 'done' && d.dossierStatus).toBeFalsy();
+    // the dossiers leave collection with their own status (issue 8), not "open"
+    expect(d.kind === 'done' && d.dossierStatus).toBe('debt_help');
   });
 
   it('a debt-help reply stops even before the flag is written', () => {
@@ -309,10 +310,12 @@ describe('channels', () => {
     if (reason) expect(reasonsOf(d)).toMatch(reason);
   });
 
-  it('opted out of all channels → done "no usable channel left"', () => {
+  it('opted out of all channels (STOPALL) → only the legally required 14-day letter, by post', () => {
     const d = decideAt({ now: NOW, debtor: { optOuts: ['all'] } });
-    expect(d).toMatchObject({ kind: 'done', reason: 'no usable channel left' });
+    expect(d).toMatchObject({ kind: 'send', channel: 'letter', phase: 'fourteen_day_letter' });
     expect(reasonsOf(d)).toMatch(/opted out of all channels/);
+    const after = decideAt({ now: '2026-04-20T10:00', debtor: { optOuts: ['all'] }, history: [sent('2026-03-18T10:00', 'letter/fourteen_day_letter/friendly', 1, { dossierIds: ['d1'] })] });
+    expect(after.kind === 'send' ? after.channel : after.kind).not.toMatch(/email|sms|whatsapp|call/);
   });
 
   it('rotates over the usable channels per contact', () => {
@@ -406,6 +409,41 @@ describe('the 14-day letter (consumers) and what follows', () => {
   });
 });
 
+describe('follow-ups of the 14-day letter state its term end (DESIGN §5 rule 12, Atw art. 1)', () => {
+  // letter Mon 13 Apr 08:00 → presumed receipt Wed 15 Apr → the term ends Wed 29 Apr → costs from Thu 30 Apr
+  it('the follow-up inside the term carries the term end costs are charged on, and says so in the decision log', () => {
+    const d = decideAt({ now: '2026-04-21T08:00', history: WITH_LETTER, strategy: ASAP });
+    expect(d).toMatchObject({ kind: 'send', phase: 'fourteen_day_letter', termEndDate: '2026-04-29' });
+    expect(d.kind === 'send' && d.channel).not.toBe('letter');
+    expect(reasonsOf(d)).toContain("states the 14-day letter's term end 2026-04-29 (costs from the day after)");
+  });
+
+  it('a later term an earlier message stated is the one the next follow-up states, and costs and the demand wait for it (art. 6:96 lid 6 BW)', () => {
+    const dossiers = [claim({ statedTermEnd: '2026-05-02' })];
+    const d = decideAt({ now: '2026-04-21T08:00', history: WITH_LETTER, dossiers, strategy: ASAP });
+    expect(d).toMatchObject({ kind: 'send', phase: 'fourteen_day_letter', termEndDate: '2026-05-02' });
+    const history = [...WITH_LETTER, sent('2026-04-21T08:00', 'email/fourteen_day_letter/neutral', 4, { dossierIds: ['d1'] })];
+    const inTerm = decideAt({ now: '2026-05-01T10:00', history, dossiers, strategy: ASAP });
+    expect(inTerm.costs).toBeUndefined();
+    expect(inTerm.kind).toBe('wait');
+    const after = decideAt({ now: '2026-05-04T10:00', history, dossiers, strategy: ASAP });
+    expect(after.costs?.[0]).toMatchObject({ dossierId: 'd1', costs: 72_00, from: '2026-05-03' });
+    expect(after.costs?.[0].reason).toContain('a message stated the term ends 2026-05-02: costs wait until 2026-05-03 (legal term allowed 2026-04-30)');
+  });
+
+  it('no reminder of a term that has ended: the 14-day letter phase moves on once its term is over', () => {
+    const d = decideAt({ now: '2026-04-30T10:00', history: WITH_LETTER, strategy: ASAP });
+    expect(d.kind === 'send' && d.phase).not.toBe('fourteen_day_letter');
+    expect(reasonsOf(d)).toContain("14-day letter reminder skipped: the letter's term has ended");
+  });
+
+  it('messages of other phases state no term end', () => {
+    const d = decideAt({ now: '2026-03-26T10:00', strategy: ASAP });
+    expect(d).toMatchObject({ kind: 'send', phase: 'reminder' });
+    expect(d.kind === 'send' && d.termEndDate).toBeUndefined();
+  });
+});
+
 describe('costs (costs.ts costsDue after the 14-day term)', () => {
   // the letter went Mon 13 Apr 08:00: presumed receipt Wed 15 Apr, term until 29 Apr, costs from Thu 30 Apr
   const pay = (localIso: string, amount?: number, dossierId = 'd1'): HistoryEvent => ({
@@ -453,8 +491,20 @@ describe('costs (costs.ts costsDue after the 14-day term)', () => {
     expect(decideAt({ now: '2026-04-29T08:00', history }).costs?.[0]).toMatchObject({ costs: 72_00 });
   });
 
-  it('no costs for a business, nor after a debt-relief stop, nor for a claim the letter does not cover', () => {
-    expect(decideAt({ now: '2026-05-04T08:00', history: WITH_LETTER, debtor: { consumer: false } }).costs).toBeUndefined();
+  it('business claim (art. 6:96 lid 4 and 5 BW, DESIGN §5 rule 14): WIK costs from the day after the due date, no 14-day letter needed, the rule named', () => {
+    const d = decideAt({ now: '2026-03-18T12:00', history: [], debtor: { consumer: false } });
+    expect(d.costs).toEqual([expect.objectContaining({ dossierId: 'd1', costs: 72_00, from: '2026-03-07' })]);
+    expect(d.costs![0].reason).toMatch(/business debtor, no 14-day letter needed .*WIK scale on €480\.00 \(Besluit BIK art\. 2, art\. 6:96 lid 5 BW; no other agreement\)/);
+    expect(reasonsOf(d)).toMatch(/costs d1: €72\.00 \(business debtor/);
+    // an agreed fixed amount below €40 is raised to €40 for a commercial transaction (art. 6:96 lid 4 BW)
+    const agreed = decideAt({ now: '2026-03-18T12:00', history: [], debtor: { consumer: false }, dossiers: [claim({ businessCosts: { type: 'fixed', amountCents: 25_00 } })] });
+    expect(agreed.costs?.[0]).toMatchObject({ costs: 40_00 });
+    expect(agreed.costs?.[0].reason).toMatch(/agreed fixed amount €25\.00 .*raised to €40\.00/);
+    // not overdue yet: nothing
+    expect(decideAt({ now: '2026-03-06T12:00', history: [], debtor: { consumer: false } }).costs).toBeUndefined();
+  });
+
+  it('no costs after a debt-relief stop, nor for a claim the letter does not cover', () => {
     expect(decideAt({ now: '2026-05-04T08:00', history: WITH_LETTER, debtor: { flags: ['wsnp'] } }).costs).toBeUndefined();
     const late = claim({ dossierId: 'd2', createdAt: '2026-04-20T10:00:00Z' });
     const history = [...TWO_REMINDERS, sent('2026-04-13T08:00', 'letter/fourteen_day_letter/neutral', 3)]; // no dossierIds: covers claims that existed then
@@ -637,7 +687,9 @@ function simulate(o: SimOptions): Sim {
     const d = decideWithStrategy(input, strategy);
     sim.decisions.push({ at: now, d });
     for (const c of d.costs ?? []) {
-      dossiers.find((x) => x.dossierId === c.dossierId)!.costs = c.costs;
+      const target = dossiers.find((x) => x.dossierId === c.dossierId)!;
+      target.costs = c.costs;
+      if (c.from) target.costsFrom = c.from;
       sim.costs.push({ at: now, dossierId: c.dossierId, costs: c.costs });
     }
     let next: Date;
@@ -920,10 +972,10 @@ describe('opted-out and unusable channels are never chosen', () => {
     expectLetterBeforeDemand(sim);
   });
 
-  it('opted out of everything: ends at once', () => {
+  it('opted out of everything: only the 14-day letter still goes (by post), then the journey ends', () => {
     const sim = simulate({ start: '2026-03-18T10:00:00Z', debtor: { optOuts: ['all'] } });
-    expect(sim.sends).toEqual([]);
-    expect(sim.end?.d.reason).toBe('no usable channel left');
+    expect(sim.sends.map((x) => x.d.kind === 'send' && `${x.d.channel}/${x.d.phase}`)).toEqual(['letter/fourteen_day_letter']);
+    expect(sim.end?.d.kind).toBe('done');
   });
 
   it('an opt-out during the journey stops that channel at once', () => {
@@ -944,10 +996,10 @@ describe('opted-out and unusable channels are never chosen', () => {
 
 describe('a business debtor', () => {
   const sim = simulate({ start: '2026-03-18T10:00:00Z', debtor: { consumer: false } });
-  it('gets no 14-day letter and no costs from the domain, and still ends handed over', () => {
+  it('gets no 14-day letter, WIK costs once from the first decision after the due date (art. 6:96 lid 5 BW), and still ends handed over', () => {
     expect(sim.sends.map((s) => s.d.phase)).not.toContain('fourteen_day_letter');
     expect(sim.sends.map((s) => s.d.phase)).toContain('demand');
-    expect(sim.costs).toEqual([]);
+    expect(sim.costs).toEqual([{ at: new Date('2026-03-18T10:00:00Z'), dossierId: 'd1', costs: 72_00 }]);
     expect(sim.end?.d.dossierStatus).toBe('handed_over');
   });
 });

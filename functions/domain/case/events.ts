@@ -7,6 +7,7 @@
  * recognised as stale where it would be acted on.
  */
 import { localDate } from '../calendar.js';
+import { accrualStop, claimAmounts } from './amounts.js';
 import { REACHED_CALL_OUTCOMES, CAPACITY_CALLS, CAPACITY_REPLIES } from '../segmentation.js';
 import type { CostUpdate } from '../decide/costs.js';
 import { type Channel, CONTACT_POINT_OF, type ContactPointKind, type DossierStatus, type OptOut } from '../vocabulary.js';
@@ -25,9 +26,9 @@ import {
   recordReaction,
   startJourney,
 } from './facts.js';
-import { type IdentityInput, withIdentity } from './identity.js';
+import type { IdentityInput } from './identity.js';
 import { attributeOutcome } from '../outcomes/attribution.js';
-import type { CaseState, ClaimRecord, ContactPoint, JourneyRecord, PostalAddress, StepClaim } from './state.js';
+import type { CaseState, ClaimRecord, ContactPoint, HoldReason, JourneyRecord, PostalAddress, StepClaim } from './state.js';
 import { claimsOf, clientsOf } from './state.js';
 
 export const PAYMENT_KEYS_KEPT = 20;
@@ -37,6 +38,8 @@ export interface NewContactPoint {
   value: string;
   address?: PostalAddress;
   whatsappOptIn?: boolean;
+  /** opt-outs recorded for this number before (by whoever used it) */
+  optedOut?: OptOut[];
 }
 
 /** The journey's view of the decision, shown with the dossier (phase, segment, next contact). */
@@ -48,7 +51,8 @@ export interface JourneyView {
 }
 
 export type CaseEvent =
-  | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity: IdentityInput }
+  /** `identity`: what the claim said of the person (kept on the timeline's event; the case derives its identity from claims and points) */
+  | { type: 'claim_added'; at: string; claim: ClaimRecord; points: NewContactPoint[]; identity?: IdentityInput }
   | {
       type: 'step_claimed';
       at: string;
@@ -60,6 +64,8 @@ export type CaseEvent =
       openTask?: JourneyRecord['openTask'];
       /** experiments the debtor joins with this contact (kept if the case has one already: sticky) */
       assignments?: Array<{ experimentId: string; variant: string }>;
+      /** the term end ('YYYY-MM-DD') the message states (a follow-up of the 14-day letter): kept on its claims */
+      statedTermEnd?: string;
     }
   | { type: 'step_released'; at: string; stepNo: number }
   | { type: 'step_failed'; at: string; stepNo: number; channel: Channel; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: ContactPointKind; value: string; reason: string } }
@@ -76,8 +82,25 @@ export type CaseEvent =
       /** a hard failure: this contact point is marked unusable */
       unusable?: { value: string; reason: string };
     }
-  | { type: 'reply'; at: string; channel: 'sms' | 'whatsapp'; intent: string; dossierIds: string[] }
-  | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[] }
+  | {
+      type: 'reply';
+      at: string;
+      channel: 'sms' | 'whatsapp';
+      intent: string;
+      dossierIds: string[];
+      /** the provider's message id: the same reply applied twice changes the case once */
+      messageId?: string;
+      /** other intents the reply carries that are acted on too (debt help, vulnerability, …) */
+      also?: string[];
+      /** the date a promise or a request to pay later named (YYYY-MM-DD) */
+      promiseDate?: string;
+      /** automated outreach waits for these agent tasks (conversation.ts decides which) */
+      holds?: Array<{ reason: HoldReason; taskId: string }>;
+    }
+  /** A disputed dossier resolved: in the creditor's favour it is worked on again, else it is withdrawn. */
+  | { type: 'dispute_resolved'; at: string; dossierIds: string[]; inFavourOf: 'creditor' | 'debtor'; reason: string }
+  /** `point`: the opt-out holds for this number only, for everyone who uses it (a shared number), not for the person */
+  | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[]; point?: string }
   | { type: 'payment'; at: string; dossierId: string; amount: number; paidAt: string; key: string }
   | { type: 'call_outcome'; at: string; outcome: string; dossierIds: string[]; taskId: string; phone?: string }
   | { type: 'task_closed'; at: string; taskId: string }
@@ -112,14 +135,18 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return withCosts(s, e.costs, e.at);
     case 'delivery':
       return bump(delivery(s, e), 1);
-    case 'reply':
-      return bump(reply(s, e), 1);
+    case 'reply': {
+      const next = reply(s, e);
+      return next === s ? s : bump(next, 1);
+    }
     case 'opted_out':
-      return bump(optOut(s, e.channel), 1);
+      return bump(e.point ? pointOptOut(s, e.point, [e.channel]) : optOut(s, e.channel), 1);
     case 'payment':
       return payment(s, e);
     case 'call_outcome':
       return bump(callOutcome(s, e), 1);
+    case 'dispute_resolved':
+      return disputeResolved(s, e);
     case 'task_closed':
       return s.journey.openTask?.taskId === e.taskId ? { ...s, journey: { ...s.journey, openTask: undefined } } : s;
     case 'status':
@@ -172,12 +199,15 @@ function claimAdded(s: CaseState, e: Extract<CaseEvent, { type: 'claim_added' }>
   for (const p of e.points) {
     const source = { dossierId: e.claim.dossierId, clientId: e.claim.clientId, at: e.at, ...(p.whatsappOptIn ? { whatsappOptIn: true } : {}) };
     const i = contactPoints.findIndex((c) => c.kind === p.kind && c.value === p.value);
-    if (i >= 0) contactPoints[i] = { ...contactPoints[i], sources: [...contactPoints[i].sources, source] };
-    else contactPoints.push({ kind: p.kind, value: p.value, ...(p.address ? { address: p.address } : {}), sources: [source] });
+    const optedOut = [...new Set([...(i >= 0 ? (contactPoints[i].optedOut ?? []) : []), ...(p.optedOut ?? [])])];
+    const base = i >= 0 ? { ...contactPoints[i], sources: [...contactPoints[i].sources, source] } : { kind: p.kind, value: p.value, ...(p.address ? { address: p.address } : {}), sources: [source] };
+    const point: ContactPoint = { ...base, ...(optedOut.length ? { optedOut } : {}) };
+    if (i >= 0) contactPoints[i] = point;
+    else contactPoints.push(point);
   }
   const byClient = s.byClient[e.claim.clientId] ? s.byClient : { ...s.byClient, [e.claim.clientId]: { signals: emptySignals(), totals: emptyTotals() } };
   return bump(
-    { ...s, journey, contactPoints, identity: withIdentity(s.identity, e.identity), dossiers: { ...s.dossiers, [e.claim.dossierId]: e.claim }, byClient },
+    { ...s, journey, contactPoints, dossiers: { ...s.dossiers, [e.claim.dossierId]: e.claim }, byClient },
     1,
   );
 }
@@ -185,7 +215,9 @@ function claimAdded(s: CaseState, e: Extract<CaseEvent, { type: 'claim_added' }>
 function withCosts(s: CaseState, costs: readonly CostUpdate[] | undefined, at: string): CaseState {
   if (!costs?.length) return s;
   const dossiers = { ...s.dossiers };
-  for (const c of costs) if (dossiers[c.dossierId]) dossiers[c.dossierId] = { ...dossiers[c.dossierId], costs: c.costs, updatedAt: at };
+  for (const c of costs) {
+    if (dossiers[c.dossierId]) dossiers[c.dossierId] = { ...dossiers[c.dossierId], costs: c.costs, ...(c.from ? { costsFrom: c.from } : {}), updatedAt: at };
+  }
   return { ...s, dossiers };
 }
 
@@ -210,6 +242,13 @@ export function stepClaimed(s: CaseState, e: Extract<CaseEvent, { type: 'step_cl
   const facts = recordContact({ ...withContact, totals: s.totals, dossiers: claimsOf(s) }, e.contact);
   const dossiers = { ...s.dossiers };
   for (const d of facts.dossiers) if (d.letter && !s.dossiers[d.dossierId].letter) dossiers[d.dossierId] = { ...s.dossiers[d.dossierId], letter: d.letter };
+  if (e.statedTermEnd) {
+    // The latest term any message stated; costs wait for the day after it (costs.ts costsFromHonouringStatedTerms).
+    for (const id of e.contact.dossierIds ?? []) {
+      const d = dossiers[id];
+      if (d && (d.statedTermEnd === undefined || d.statedTermEnd < e.statedTermEnd)) dossiers[id] = { ...d, statedTermEnd: e.statedTermEnd };
+    }
+  }
   const claim: StepClaim = { stepNo: e.contact.stepNo!, channel: e.contact.channel, at: e.at };
   const journey: JourneyRecord = {
     ...s.journey,
@@ -295,27 +334,72 @@ function delivery(s: CaseState, e: Extract<CaseEvent, { type: 'delivery' }>): Ca
   return next;
 }
 
+/** How many message ids the case remembers to recognise a repeated reply. */
+export const RECENT_MESSAGES_KEPT = 10;
+
 function reply(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseState {
-  const inbound = { at: e.at, ...(e.channel === 'whatsapp' ? { whatsappAt: e.at } : s.inbound?.whatsappAt ? { whatsappAt: s.inbound.whatsappAt } : {}) };
+  if (e.messageId && s.inbound?.recent?.includes(e.messageId)) return s;
+  const recent = e.messageId ? [...(s.inbound?.recent ?? []), e.messageId].slice(-RECENT_MESSAGES_KEPT) : s.inbound?.recent;
+  const inbound = {
+    at: e.at,
+    ...(e.channel === 'whatsapp' ? { whatsappAt: e.at } : s.inbound?.whatsappAt ? { whatsappAt: s.inbound.whatsappAt } : {}),
+    ...(recent ? { recent } : {}),
+  };
   let next: CaseState = { ...s, inbound };
+  const intents = new Set([e.intent, ...(e.also ?? [])]);
+  // Holds on automated outreach until an agent looked (vulnerability, bankruptcy, the wrong person).
+  for (const h of e.holds ?? []) {
+    const holds = next.holds ?? [];
+    if (!holds.some((x) => x.taskId === h.taskId)) next = { ...next, holds: [...holds, { reason: h.reason, at: e.at, taskId: h.taskId, dossierIds: e.dossierIds }] };
+  }
+  if (intents.has('debt_help')) next = debtHelp(next, e);
   if (isOptOut(e.intent)) {
     // An opt-out shows the message arrived (it was read); it is no reaction to the claim.
     const latest = [...next.contacts].reverse().find((c) => c.channel === e.channel);
     if (latest) next = markContact(next, (c) => c === latest || (c.at === latest.at && c.stepNo === latest.stepNo && c.channel === latest.channel), { arrived: true });
     return next;
   }
+  // A request to pay later that names a date weighs like a promise; without one it says something about means.
+  const promise = e.intent === 'promise_to_pay' || (e.intent === 'postpone' && e.promiseDate !== undefined);
   next = counted(next, e.dossierIds, (ev) => {
     let signals = { ...ev.signals };
-    if (CAPACITY_REPLIES[e.intent]) signals.latestStatement = { at: e.at, kind: 'capacity', source: 'reply', code: e.intent };
-    else if (e.intent === 'promise_to_pay') signals.latestStatement = { at: e.at, kind: 'promise', source: 'reply', code: e.intent };
-    if (e.intent === 'promise_to_pay' || e.intent === 'already_paid') signals.grace = { at: e.at, kind: e.intent === 'already_paid' ? 'already_paid' : 'promise' };
-    if (e.intent === 'debt_help') signals = { ...signals, debtHelpReplyAt: signals.debtHelpReplyAt ?? e.at };
+    if (promise) signals.latestStatement = { at: e.at, kind: 'promise', source: 'reply', code: e.intent };
+    else if (CAPACITY_REPLIES[e.intent]) signals.latestStatement = { at: e.at, kind: 'capacity', source: 'reply', code: e.intent };
+    if (promise || e.intent === 'postpone') signals.grace = { at: e.at, kind: 'promise', ...(e.promiseDate ? { until: e.promiseDate } : {}) };
+    else if (e.intent === 'already_paid') signals.grace = { at: e.at, kind: 'already_paid' };
+    if (intents.has('debt_help')) signals = { ...signals, debtHelpReplyAt: signals.debtHelpReplyAt ?? e.at };
     return recordReaction({ ...ev, signals }, { at: e.at, type: 'replied', code: e.intent });
   });
-  if (e.intent === 'debt_help') next = addFlag(next, 'debt_help_reported', e.at, e.dossierIds);
-  if (e.intent === 'cannot_pay') next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
+  if (e.intent === 'cannot_pay' || intents.has('cannot_pay')) next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
   if (e.intent === 'dispute') next = pause(next, e.dossierIds, 'dispute reported by the debtor', e.at);
   return next;
+}
+
+/**
+ * Debt help, the WSNP or a moratorium reported (DESIGN §5 rule 10): the debtor's claims leave collection at once —
+ * every open or paused dossier gets the status debt_help (the creditor sees it is not open) — and the journey
+ * stops at its next decision.
+ */
+function debtHelp(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseState {
+  let next = addFlag(s, 'debt_help_reported', e.at, e.dossierIds);
+  const ids = claimsOf(next)
+    .filter((d) => d.status === 'open' || d.status === 'paused')
+    .map((d) => d.dossierId);
+  next = statusChange(next, { type: 'status', at: e.at, dossierIds: ids, to: 'debt_help', from: ['open', 'paused'], reason: 'the debtor reported debt help; collection stops and the case is referred' });
+  // statusChange bumps eventSeq; the reply itself is bumped by the caller.
+  return next.eventSeq === s.eventSeq ? next : { ...next, eventSeq: s.eventSeq };
+}
+
+function disputeResolved(s: CaseState, e: Extract<CaseEvent, { type: 'dispute_resolved' }>): CaseState {
+  const dossiers = { ...s.dossiers };
+  let changed = false;
+  for (const id of e.dossierIds) {
+    const d = dossiers[id];
+    if (!d || d.status !== 'paused') continue;
+    dossiers[id] = { ...d, status: e.inFavourOf === 'creditor' ? 'open' : 'withdrawn', statusReason: e.reason, updatedAt: e.at };
+    changed = true;
+  }
+  return changed ? bump({ ...s, dossiers }, 1) : s;
 }
 
 function addFlag(s: CaseState, flag: string, at: string, dossierIds?: string[]): CaseState {
@@ -328,6 +412,14 @@ function pause(s: CaseState, dossierIds: readonly string[], reason: string, at: 
   return { ...s, dossiers };
 }
 
+/** No more messages on `channels` at this contact point, for whoever uses it. */
+function pointOptOut(s: CaseState, value: string, channels: readonly OptOut[]): CaseState {
+  return {
+    ...s,
+    contactPoints: s.contactPoints.map((p): ContactPoint => (p.value === value ? { ...p, optedOut: [...new Set([...(p.optedOut ?? []), ...channels])] } : p)),
+  };
+}
+
 function optOut(s: CaseState, channel: OptOut): CaseState {
   return s.optOuts.includes(channel) ? s : { ...s, optOuts: [...s.optOuts, channel] };
 }
@@ -335,18 +427,18 @@ function optOut(s: CaseState, channel: OptOut): CaseState {
 function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): CaseState {
   const d = s.dossiers[e.dossierId];
   if (!d || d.paymentKeys.includes(e.key)) return s;
-  const paid = d.paid + e.amount;
-  const outstanding = d.principal + d.costs - paid;
-  const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
-  const updated: ClaimRecord = {
+  const booked: ClaimRecord = {
     ...d,
-    paid,
+    paid: d.paid + e.amount,
     payments: addPayment(d.payments, { amount: e.amount, at: e.paidAt }),
     paymentKeys: [...d.paymentKeys, e.key].slice(-PAYMENT_KEYS_KEPT),
-    status,
-    ...(status !== d.status ? { statusReason: 'paid in full' } : {}),
     updatedAt: e.at,
   };
+  // Paid in full when nothing is left of principal, costs and the interest up to the day (art. 6:44 BW allocation).
+  const day = [localDate(new Date(e.paidAt)), localDate(new Date(e.at))].sort()[1];
+  const { outstanding } = claimAmounts(booked, day, { stopAccrualOn: accrualStop(s) });
+  const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
+  const updated: ClaimRecord = { ...booked, status, ...(status !== d.status ? { statusReason: 'paid in full' } : {}) };
   const next = counted({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, [d.dossierId], (ev) =>
     recordReaction({ ...ev, signals: { ...ev.signals, lastPaymentAt: e.at } }, { at: e.at, type: 'payment' }),
   );
@@ -366,6 +458,10 @@ function callOutcome(s: CaseState, e: Extract<CaseEvent, { type: 'call_outcome' 
   if (e.outcome === 'dispute') next = pause(next, e.dossierIds, 'dispute reported in a call', e.at);
   if (e.outcome === 'cannot_pay') next = addFlag(next, 'cannot_pay_reported', e.at, e.dossierIds);
   if (next.journey.openTask?.taskId === e.taskId) next = { ...next, journey: { ...next.journey, openTask: undefined } };
+  // An agent's outcome on a hold's task lifts the hold — unless nobody answered: then the person is still unseen.
+  // (a follow-up task after no answer carries the hold's task id with a suffix: `<taskId>_r2`, …)
+  const onHold = (h: { taskId: string }) => h.taskId === e.taskId || e.taskId.startsWith(`${h.taskId}_r`);
+  if (e.outcome !== 'no_answer' && next.holds?.some(onHold)) next = { ...next, holds: next.holds.filter((h) => !onHold(h)) };
   return next;
 }
 
@@ -376,8 +472,10 @@ function journeyClosed(s: CaseState, e: Extract<CaseEvent, { type: 'journey_clos
     journey: { ...s.journey, status: 'closed', closedReason: e.reason, closing: e.closing, taskToken: undefined, timer: undefined, nextContactAt: undefined },
   };
   if (e.closing.dossierStatus) {
-    const ids = claimsOf(next).filter((d) => d.status === 'open').map((d) => d.dossierId);
-    next = statusChange(next, { type: 'status', at: e.at, dossierIds: ids, to: e.closing.dossierStatus, from: ['open'], reason: e.closing.detail });
+    // Debt help takes the disputed (paused) claims out of collection too; a hand-over only the open ones.
+    const from: DossierStatus[] = e.closing.dossierStatus === 'debt_help' ? ['open', 'paused'] : ['open'];
+    const ids = claimsOf(next).filter((d) => from.includes(d.status as DossierStatus)).map((d) => d.dossierId);
+    next = statusChange(next, { type: 'status', at: e.at, dossierIds: ids, to: e.closing.dossierStatus, from, reason: e.closing.detail });
   }
   return next;
 }

@@ -9,6 +9,8 @@
  * payments per dossier keep the last PAYMENT_LIMIT dated ones (older ones are summed, dated by the latest).
  */
 import { localDate } from '../calendar.js';
+import type { BusinessCostAgreement } from '../claim-costs.js';
+import type { InterestKind } from '../interest.js';
 import type { Channel, DossierStatus, Language, Phase, Segment, Tone } from '../vocabulary.js';
 
 export const CONTACT_LOG_LIMIT = 40;
@@ -69,6 +71,26 @@ export interface DossierFacts {
   letter?: LetterFact;
   /** dated payments (the last PAYMENT_LIMIT; older ones folded into the first entry) */
   payments?: PaymentFact[];
+  /** the first day the current `costs` are due ('YYYY-MM-DD'); payments before it are not allocated to them */
+  costsFrom?: string;
+  /**
+   * The latest term end ('YYYY-MM-DD') a message about this claim stated (a follow-up of the 14-day letter
+   * "betaal uiterlijk op …"): costs never come before the day after it (DESIGN §5 rule 12). One date, not a list:
+   * only the latest matters.
+   */
+  statedTermEnd?: string;
+  /** statutory interest the creditor claims (the client setting when the claim was filed); absent: none */
+  interest?: InterestTerms;
+  /** business claims: the client's cost agreement when the claim was filed (absent: the WIK scale) */
+  businessCosts?: BusinessCostAgreement;
+  /** the creditor marked this as an instalment claim: the monthly amount (DESIGN §5 rule 6) */
+  instalment?: { monthlyAmountCents: number };
+}
+
+/** Which statutory interest runs on a claim, from which day (domain/interest.ts interestPlan). */
+export interface InterestTerms {
+  kind: InterestKind;
+  from: string;
 }
 
 export interface DebtorFacts {
@@ -83,6 +105,8 @@ export interface DebtorFacts {
   flags: string[];
   incomeSource?: { type: string; [k: string]: unknown };
   lastInboundAt?: string;
+  /** automated outreach waits for an agent's outcome (a reply signalled vulnerability, bankruptcy, the wrong person) */
+  holds?: Array<{ reason: 'vulnerable' | 'bankruptcy' | 'wrong_person'; at: string }>;
 }
 
 /** The latest statement about capacity ("ik kan niet betalen") or willingness (a promise). */
@@ -105,8 +129,11 @@ export interface Signals {
   lastReaction?: Reaction;
   lastPaymentAt?: string;
   vulnerableCallAt?: string;
-  /** the latest promise or "already paid": no contact for promiseGraceDays after it */
-  grace?: { at: string; kind: 'promise' | 'already_paid' };
+  /**
+   * the latest promise (or request to pay later) or "already paid": no contact for promiseGraceDays after it, or
+   * until a few days after the date the debtor named (`until`, YYYY-MM-DD)
+   */
+  grace?: { at: string; kind: 'promise' | 'already_paid'; until?: string };
   /** recent call outcomes, oldest first */
   callOutcomes: Array<{ at: string; outcome: string }>;
   /** a reply reported debt help (the journey stops) */
@@ -196,21 +223,22 @@ export function recordContact<T extends ContactBearing>(f: T, c: ContactFact): T
 function appendToLog(log: readonly ContactFact[], totals: Totals, c: ContactFact, reactionAt: string | undefined): { contacts: ContactFact[]; totals: Totals } {
   const contacts = [...log, c];
   let t = totals;
-  while (contacts.length > CONTACT_LOG_LIMIT) {
-    const old = contacts.shift()!;
-    // Evicted contacts are long past: a letter that was not returned has arrived by now.
-    const arrived = old.arrived === true || (old.channel === 'letter' && !old.returned);
-    t = { ...t, evictedArrived: t.evictedArrived + (arrived ? 1 : 0) };
-    if (reactionAt === undefined || Date.parse(old.at) > Date.parse(reactionAt)) {
-      t = {
-        ...t,
-        evictedSinceReaction: t.evictedSinceReaction + 1,
-        evictedArrivedSinceReaction: t.evictedArrivedSinceReaction + (arrived ? 1 : 0),
-        evictedChannelsSinceReaction: arrived && !t.evictedChannelsSinceReaction.includes(old.channel) ? [...t.evictedChannelsSinceReaction, old.channel] : t.evictedChannelsSinceReaction,
-      };
-    }
-  }
+  while (contacts.length > CONTACT_LOG_LIMIT) t = withEvicted(t, contacts.shift()!, reactionAt);
   return { contacts, totals: t };
+}
+
+/** A contact falls off the log: the totals keep what segmentation still needs to know of it. */
+export function withEvicted(t: Totals, old: ContactFact, reactionAt: string | undefined): Totals {
+  // Evicted contacts are long past: a letter that was not returned has arrived by now.
+  const arrived = old.arrived === true || (old.channel === 'letter' && !old.returned);
+  const next = { ...t, evictedArrived: t.evictedArrived + (arrived ? 1 : 0) };
+  if (reactionAt !== undefined && Date.parse(old.at) <= Date.parse(reactionAt)) return next;
+  return {
+    ...next,
+    evictedSinceReaction: next.evictedSinceReaction + 1,
+    evictedArrivedSinceReaction: next.evictedArrivedSinceReaction + (arrived ? 1 : 0),
+    evictedChannelsSinceReaction: arrived && !next.evictedChannelsSinceReaction.includes(old.channel) ? [...next.evictedChannelsSinceReaction, old.channel] : next.evictedChannelsSinceReaction,
+  };
 }
 
 /** Arrival evidence for a contact (delivered, opened, clicked, an opt-out reply) or proof it did not arrive. */
@@ -245,8 +273,10 @@ export function addPayment(payments: readonly PaymentFact[] | undefined, p: Paym
   const list = [...(payments ?? []), p];
   while (list.length > PAYMENT_LIMIT) {
     const [a, b] = list.splice(0, 2);
-    // keeps the later date of the two: in the term if either was (costs only count payments up to the term end)
-    list.unshift({ amount: a.amount + b.amount, at: a.at && b.at ? (a.at > b.at ? a.at : b.at) : (a.at ?? b.at) });
+    // Keeps the earlier date of the two, the reading in the debtor's favour for both rules that read dates: the
+    // sum counts inside the 14-day term if either part did (costs), and lowers the interest base from the
+    // earlier day (interest). Only claims with more than PAYMENT_LIMIT payments ever fold.
+    list.unshift({ amount: a.amount + b.amount, at: a.at && b.at ? (a.at < b.at ? a.at : b.at) : (a.at ?? b.at) });
   }
   return list;
 }

@@ -34,32 +34,53 @@ export interface IdentityKey {
   key: string;
 }
 
+/** Latin letters that are not a base letter plus a diacritic, so NFKD leaves them as they are. */
+const LATIN_FOLD: Readonly<Record<string, string>> = { ł: 'l', ø: 'o', ß: 'ss', æ: 'ae', œ: 'oe', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ħ: 'h', ŀ: 'l' };
+
 /**
- * "J.A. de Vries-Bakker" and "j a de vries bakker" are the same; "Sam Voorbeeld" and "Voorbeeld, Sam" too
- * (the parts are sorted). Diacritics and punctuation go; initials stay initials (no guessing "S." = "Sam").
+ * "J.A. de Vries-Bakker" and "j a de vries bakker" are the same; "Voorbeeld, Sam" is "Sam Voorbeeld" (a comma
+ * means "family name first"). Diacritics go ("Zoë" = "Zoe"), Latin letters without a base letter are folded
+ * ("Łukasz" = "Lukasz"), letters of every script are kept ("Иван Петров" stays itself, never ""). The order of
+ * the parts is kept: "Jan-Willem Smit" is not "Willem-Jan Smit". Initials stay initials (no guessing "S." = "Sam").
+ * An empty result (a name without letters) is refused at the edge and never matched.
  */
 export function normaliseName(name: string): string {
-  return name
+  const commaFirst = name.split(',');
+  const ordered = commaFirst.length === 2 && commaFirst[1].trim() ? `${commaFirst[1]} ${commaFirst[0]}` : name;
+  return ordered
     .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[^a-z0-9\s]/g, ' ')
-    .split(/\s+/)
-    .filter(Boolean)
-    .sort()
-    .join(' ');
+    .replace(/./gu, (ch) => LATIN_FOLD[ch] ?? ch)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .replace(/\s+/g, ' ');
 }
+
+/** How many letters (of any script) a name has: fewer than two is no name to file or match on. */
+export const letterCount = (name: string): number => (name.match(/\p{L}/gu) ?? []).length;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** "1234 ab" + "Dorpsstraat 12 a" → "1234AB|12-A": postal code and house number with its addition. */
-export function addressKey(address: { line1: string; postalCode: string }): string {
+/**
+ * The address as a key: country, postal code, house number and its addition — "1234 ab" + "Dorpsstraat 12 a"
+ * → "NL|1234AB|12|A". In the Netherlands postal code + house number name one street and house, so the street
+ * is left out (its spelling varies); the whole addition is kept ("10-III", "10 bis", "10 hs", "10 1e verdieping"
+ * are other homes than "10"). Elsewhere the street is part of the key.
+ */
+export function addressKey(address: { line1: string; postalCode: string; country?: string }): string {
+  const country = (address.country ?? 'NL').toUpperCase();
   const postal = address.postalCode.toUpperCase().replace(/[^0-9A-Z]/g, '');
-  const numbers = [...address.line1.toUpperCase().matchAll(/(\d+)\s*[-/]?\s*([A-Z]{1,2}\b|\d{1,3}\b)?/g)];
-  const house = numbers.at(-1);
-  return `${postal}|${house ? `${house[1]}${house[2] ? `-${house[2]}` : ''}` : address.line1.toUpperCase().replace(/\s+/g, ' ').trim()}`;
+  const line = address.line1.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase();
+  // the house number: the first run of digits after the street's name
+  const m = line.match(/^(.*?\p{L}[^\d]*?)\s*(\d+)(.*)$/u);
+  if (!m) return `${country}|${postal}|${line.replace(/[^\p{L}\p{N}]+/gu, '')}`;
+  const [, street, house, rest] = m;
+  const addition = rest.replace(/[^\p{L}\p{N}]+/gu, '');
+  const streetPart = country === 'NL' ? '' : `${street.replace(/[^\p{L}\p{N}]+/gu, '')}|`;
+  return `${country}|${postal}|${streetPart}${house}|${addition}`;
 }
 
 /** The look-up keys a claim offers: its normalised name with each contact point it has. */
@@ -81,14 +102,4 @@ export function identityConflict(candidate: IdentityFacts, input: IdentityInput)
   if (candidate.names.length && !candidate.names.includes(name)) return 'another name';
   if (input.address && candidate.addresses.length && !candidate.addresses.includes(addressKey(input.address))) return 'another postal address';
   return undefined;
-}
-
-/** Adds what a joining claim tells about the person. */
-export function withIdentity(facts: IdentityFacts, input: IdentityInput): IdentityFacts {
-  const name = normaliseName(input.name);
-  const address = input.address ? addressKey(input.address) : undefined;
-  return {
-    names: facts.names.includes(name) ? facts.names : [...facts.names, name],
-    addresses: address && !facts.addresses.includes(address) ? [...facts.addresses, address] : facts.addresses,
-  };
 }

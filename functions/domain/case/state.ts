@@ -21,8 +21,9 @@ import {
   type Totals,
   emptySignals,
   emptyTotals,
+  withEvicted,
 } from './facts.js';
-import type { IdentityFacts } from './identity.js';
+import { type IdentityFacts, addressKey, normaliseName } from './identity.js';
 
 export interface PostalAddress {
   line1: string;
@@ -38,6 +39,11 @@ export interface ContactSource {
   at: string;
   /** WhatsApp opt-in recorded with this claim (DESIGN §5 rule 11) */
   whatsappOptIn?: boolean;
+  /**
+   * The first version's one set of details per person (upgrade.ts): used for all of that person's claims, as the
+   * first version did, though shown only to the creditor whose claim brought it.
+   */
+  personWide?: true;
 }
 
 export interface ContactPoint {
@@ -46,6 +52,11 @@ export interface ContactPoint {
   value: string;
   address?: PostalAddress;
   sources: ContactSource[];
+  /**
+   * Someone who uses this number asked for no more messages on these channels ('all': none at all) — from a
+   * number several people share, or a number another person gave before: it holds for everyone who uses it.
+   */
+  optedOut?: OptOut[];
   /** bounced, dead number, returned letter: not used again */
   unusable?: { at: string; reason: string };
 }
@@ -87,7 +98,7 @@ export interface JourneyRecord extends JourneyFacts {
   nextContactAt?: string;
   closedReason?: string;
   /** what ending the journey does, kept so a retry after a crash can finish it */
-  closing?: { dossierStatus?: 'handed_over'; detail: string; at: string };
+  closing?: { dossierStatus?: 'handed_over' | 'debt_help'; detail: string; at: string };
 }
 
 /**
@@ -107,6 +118,18 @@ export interface ExperimentAssignment {
   cents?: number;
 }
 
+/**
+ * Automated outreach waits for a person: a reply signalled vulnerability, bankruptcy or the wrong person, and an
+ * agent task was made for it. The agent's outcome on that task (any but no_answer) lifts the hold.
+ */
+export interface HoldRecord {
+  reason: HoldReason;
+  at: string;
+  taskId: string;
+  dossierIds: string[];
+}
+export type HoldReason = 'vulnerable' | 'bankruptcy' | 'wrong_person';
+
 export interface FlagRecord {
   flag: string;
   at: string;
@@ -124,7 +147,6 @@ export interface CaseState {
   /** bumped by everything that happens to the case: a decision made before it is stale */
   eventSeq: number;
   journey: JourneyRecord;
-  identity: IdentityFacts;
   contactPoints: ContactPoint[];
   dossiers: Record<string, ClaimRecord>;
   /** contacts of every journey (the last CONTACT_LOG_LIMIT; the store may hold a few more until the next full write) */
@@ -135,7 +157,10 @@ export interface CaseState {
   byClient: Record<string, { signals: Signals; totals: Totals }>;
   optOuts: OptOut[];
   flags: FlagRecord[];
-  inbound?: { at: string; whatsappAt?: string };
+  /** holds on automated outreach until an agent records an outcome (absent on cases from before issue 8) */
+  holds?: HoldRecord[];
+  /** the last inbound message: when, when on WhatsApp (its 24 h window), the recent message ids (a repeat is ignored) */
+  inbound?: { at: string; whatsappAt?: string; recent?: string[] };
   /** experiment id → assignment (stored as top-level attributes `exp#<id>`, store/case-codec.ts) */
   experiments: Record<string, ExperimentAssignment>;
 }
@@ -149,7 +174,6 @@ export function emptyCase(caseId: string, at: string): CaseState {
     version: 0,
     eventSeq: 0,
     journey: { journeyNo: 1, status: 'active', stepNo: 0, startedAt: at, contacts: [], failures: [] },
-    identity: { names: [], addresses: [] },
     contactPoints: [],
     dossiers: {},
     contacts: [],
@@ -207,20 +231,8 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
 function trimmedLog(log: readonly ContactFact[], totals: Totals, reactionAt: string | undefined): { contacts: ContactFact[]; totals: Totals } {
   if (log.length <= CONTACT_LOG_LIMIT) return { contacts: [...log], totals };
   const cut = log.length - CONTACT_LOG_LIMIT;
-  let t = totals;
-  for (const old of log.slice(0, cut)) {
-    const arrived = old.arrived === true || (old.channel === 'letter' && !old.returned);
-    t = { ...t, evictedArrived: t.evictedArrived + (arrived ? 1 : 0) };
-    if (reactionAt === undefined || Date.parse(old.at) > Date.parse(reactionAt)) {
-      t = {
-        ...t,
-        evictedSinceReaction: t.evictedSinceReaction + 1,
-        evictedArrivedSinceReaction: t.evictedArrivedSinceReaction + (arrived ? 1 : 0),
-        evictedChannelsSinceReaction: arrived && !t.evictedChannelsSinceReaction.includes(old.channel) ? [...t.evictedChannelsSinceReaction, old.channel] : t.evictedChannelsSinceReaction,
-      };
-    }
-  }
-  return { contacts: log.slice(cut), totals: t };
+  const totalsAfter = log.slice(0, cut).reduce((t, old) => withEvicted(t, old, reactionAt), totals);
+  return { contacts: log.slice(cut), totals: totalsAfter };
 }
 
 /** The debtor as a decision sees them: from the claims in scope (the open ones, when there are any). */
@@ -240,35 +252,61 @@ function debtorFacts(s: CaseState, dossiers: readonly ClaimRecord[], scope: Scop
     hasPhone: has('phone'),
     hasAddress: has('address'),
     whatsappOptIn: points.some((p) => p.kind === 'phone' && !p.unusable && p.sources.some((src) => ids.has(src.dossierId) && src.whatsappOptIn)),
-    optOuts: [...s.optOuts],
+    // a channel whose every contact point someone opted out of is as closed as a debtor's own opt-out
+    optOuts: [...s.optOuts, ...(['sms', 'whatsapp', 'call', 'email'] as const).filter((ch) => !s.optOuts.includes(ch) && closedEverywhere(points, ch))],
     unusable: (['email', 'phone', 'address'] as const).filter(allUnusable),
     flags: [...new Set(s.flags.filter((f) => aboutScope(s, scope, f.dossierIds)).map((f) => f.flag))],
     ...(income ? { incomeSource: income } : {}),
     ...(s.inbound?.at ? { lastInboundAt: s.inbound.at } : {}),
+    ...(s.holds?.length ? { holds: s.holds.map((h) => ({ reason: h.reason, at: h.at })) } : {}),
   };
+}
+
+function closedEverywhere(points: readonly ContactPoint[], channel: Channel): boolean {
+  const of = points.filter((p) => p.kind === CONTACT_POINT_OF[channel]);
+  return of.length > 0 && of.every((p) => pointOptedOut(p, channel));
 }
 
 /**
  * Where a message about `dossierIds` goes on `channel`: the contact point given with those claims most recently
- * (a message uses the contact details given for the claims it is about), else one given with another open claim
- * of the same person; never an unusable one.
+ * (contact details belong to the claim they came with), else one the same creditor gave with another open claim
+ * of the person — never one only another creditor gave, never an unusable one. Equal dates: the later claim's,
+ * as nameFor does, so name and address always come from the same claim.
  */
 export function contactFor(s: CaseState, channel: Channel, dossierIds: readonly string[]): ContactPoint | undefined {
   const kind = CONTACT_POINT_OF[channel];
-  const openIds = new Set(claimsOf(s).filter((d) => d.status === 'open').map((d) => d.dossierId));
-  const usable = s.contactPoints.filter((p) => p.kind === kind && !p.unusable && (channel !== 'whatsapp' || p.sources.some((src) => src.whatsappOptIn)));
-  const latestFrom = (ids: (id: string) => boolean) =>
+  const claims = claimsOf(s);
+  const order = new Map(claims.map((d, i) => [d.dossierId, i]));
+  const clients = new Set(dossierIds.map((id) => s.dossiers[id]?.clientId));
+  const sameCreditorOpen = new Set(claims.filter((d) => d.status === 'open' && clients.has(d.clientId)).map((d) => d.dossierId));
+  const usable = s.contactPoints.filter((p) => p.kind === kind && !p.unusable && !pointOptedOut(p, channel) && (channel !== 'whatsapp' || p.sources.some((src) => src.whatsappOptIn)));
+  const latestFrom = (ids: (src: ContactSource) => boolean) =>
     usable
-      .map((p) => ({ p, at: p.sources.filter((src) => ids(src.dossierId)).map((src) => src.at).sort().at(-1) }))
-      .filter((x) => x.at !== undefined)
-      .sort((a, b) => b.at!.localeCompare(a.at!))[0]?.p;
-  return latestFrom((id) => dossierIds.includes(id)) ?? latestFrom((id) => openIds.has(id));
+      .map((p) => ({ p, src: p.sources.filter(ids).sort((a, b) => a.at.localeCompare(b.at) || (order.get(a.dossierId) ?? -1) - (order.get(b.dossierId) ?? -1)).at(-1) }))
+      .filter((x): x is { p: ContactPoint; src: ContactSource } => x.src !== undefined)
+      .sort((a, b) => b.src.at.localeCompare(a.src.at) || (order.get(b.src.dossierId) ?? -1) - (order.get(a.src.dossierId) ?? -1))[0]?.p;
+  return latestFrom((src) => dossierIds.includes(src.dossierId)) ?? latestFrom((src) => sameCreditorOpen.has(src.dossierId) || src.personWide === true);
 }
+
+/** Did someone ask for no more `channel` messages at this contact point? (Letters go by post, never opted out here.) */
+export const pointOptedOut = (p: Pick<ContactPoint, 'optedOut'>, channel: Channel): boolean =>
+  channel !== 'letter' && (p.optedOut ?? []).some((o) => o === channel || o === 'all');
 
 /** The name to address a message about `dossierIds` to: as given with the most recent of those claims. */
 export function nameFor(s: CaseState, dossierIds: readonly string[]): string {
   const claims = claimsOf(s);
   return (claims.filter((d) => dossierIds.includes(d.dossierId)).at(-1) ?? claims.at(-1))?.name ?? '';
+}
+
+/**
+ * What the case knows of the person to test a later claim against: the names its claims were filed under and the
+ * postal addresses they came with, normalised now (so a better normalisation applies to cases stored before it).
+ */
+export function identityOf(s: Pick<CaseState, 'dossiers' | 'contactPoints'>): IdentityFacts {
+  return {
+    names: [...new Set(claimsOf(s).map((d) => normaliseName(d.name)))],
+    addresses: [...new Set(s.contactPoints.filter((p) => p.kind === 'address' && p.address).map((p) => addressKey(p.address!)))],
+  };
 }
 
 /** Is the case's journey (journey `journeyNo`, when given) the one running? */

@@ -10,7 +10,7 @@
  *    are shown without what came from the others (their claims, amounts, language, reasons).
  */
 import { segmentWithEvidence } from '../segmentation.js';
-import { type CaseState, type ClaimRecord, claimsOf, factsOf } from './state.js';
+import { type CaseState, type ClaimRecord, claimsOf, clientsOf, factsOf } from './state.js';
 
 export interface Viewer {
   clientId: string;
@@ -46,12 +46,20 @@ export interface EntryView {
 export const INTENT_TEXT: Readonly<Record<string, string>> = {
   opt_out: 'opted out of this channel',
   opt_out_all: 'opted out of all channels',
-  arrangement: 'asks for a payment arrangement',
+  promise_to_pay: 'promises to pay',
+  postpone: 'asks to pay later',
   already_paid: 'says the claim is already paid',
+  arrangement: 'asks for a payment arrangement',
   cannot_pay: 'says they cannot pay',
   dispute: 'disputes the claim',
+  not_my_debt: 'says the claim is not theirs (wrong person)',
   debt_help: 'reports debt help or debt restructuring',
-  promise_to_pay: 'promises to pay',
+  bankruptcy: 'reports a bankruptcy',
+  vulnerable: 'signals a difficult situation (vulnerability)',
+  who_are_you: 'asks who we are',
+  call_me: 'asks to be called',
+  amount_question: 'asks about the amount',
+  unclear: 'replied; an agent reads it',
   other: 'replied',
 };
 
@@ -62,29 +70,41 @@ export function visibleClaims(c: CaseState, v: Viewer): ClaimRecord[] {
   return claimsOf(c).filter((d) => v.agent || d.clientId === v.clientId);
 }
 
-/** The segment and its reasons as this reader may see them. */
+/** Does this case hold claims of more than one creditor? Then each creditor reads only its own part. */
+const shared = (c: CaseState): boolean => clientsOf(c).length > 1;
+
+/**
+ * The segment and its reasons as this reader may see them: for a creditor of a person with claims at other
+ * creditors, computed from the facts that creditor may see — without saying that other facts exist.
+ */
 export function segmentFor(c: CaseState, v: Viewer, now: Date): { segment: string | null; segmentReasons: string[] } {
   const actual = c.journey.segment ?? null;
-  if (v.agent || Object.keys(c.byClient).length < 2) return { segment: actual, segmentReasons: c.journey.segmentReasons ?? [] };
+  if (v.agent || !shared(c)) return { segment: actual, segmentReasons: c.journey.segmentReasons ?? [] };
   const own = segmentWithEvidence(factsOf(c, { clientId: v.clientId }), now);
-  if (!actual || own.segment === actual) return { segment: actual ?? own.segment, segmentReasons: own.reasons };
-  // The journey weighs facts this creditor may not see: say so, without them.
-  return { segment: actual, segmentReasons: [...own.reasons.slice(0, 2), `segment ${actual} follows from the debtor's whole conversation with the agency`] };
+  return { segment: own.segment, segmentReasons: own.reasons };
+}
+
+/** The journey's phase for this reader: for a creditor of a shared person, the phase its own claims reached. */
+export function phaseFor(c: CaseState, v: Viewer): string | null {
+  if (v.agent || !shared(c)) return c.journey.phase ?? null;
+  const own = ownIds(c, v);
+  return [...c.journey.contacts].reverse().find((x) => x.dossierIds?.some((id) => own.has(id)))?.phase ?? null;
 }
 
 /** The timeline as this reader may see it (optionally only the events about one dossier). */
 export function visibleTimeline(c: CaseState, v: Viewer, events: readonly StoredEvent[], onlyDossier?: string): EntryView[] {
   const own = ownIds(c, v);
+  const sharedCase = shared(c);
   const out: EntryView[] = [];
   for (const e of events) {
     if (onlyDossier && !e.dossierIds.includes(onlyDossier)) continue;
     if (!e.dossierIds.some((id) => own.has(id))) continue;
-    const shared = e.dossierIds.some((id) => !own.has(id));
+    const about = e.dossierIds.some((id) => !own.has(id));
     out.push({
       at: e.at,
       type: e.type,
       ...(e.channel ? { channel: e.channel } : {}),
-      detail: v.agent ? agentDetail(e) : creditorDetail(e, v, shared, own),
+      detail: v.agent ? agentDetail(e) : creditorDetail(e, v, { about, sharedCase }, own),
       ...(e.intent ? { intent: e.intent } : {}),
       ...(e.confidence !== undefined ? { confidence: e.confidence } : {}),
     });
@@ -96,37 +116,42 @@ function agentDetail(e: StoredEvent): string {
   return e.type === 'replied' && e.text !== undefined ? `${e.detail}: "${e.text}"` : e.detail;
 }
 
-function creditorDetail(e: StoredEvent, v: Viewer, shared: boolean, own: ReadonlySet<string>): string {
+/**
+ * An event as a creditor reads it. `about`: the event also covers another creditor's claims; `sharedCase`: the
+ * person has claims at other creditors.
+ */
+function creditorDetail(e: StoredEvent, v: Viewer, scope: { about: boolean; sharedCase: boolean }, own: ReadonlySet<string>): string {
   switch (e.type) {
     case 'replied':
       // The debtor's own words only to the creditor whose claims alone the message answered was about.
-      return !shared && e.text !== undefined ? `${e.detail}: "${e.text}"` : e.detail;
+      return !scope.about && e.text !== undefined ? `${e.detail}: "${e.text}"` : e.detail;
     case 'decision':
-      return shared || e.data?.byClient ? decisionDetail(e, v, shared, own) : e.detail;
+      return scope.sharedCase ? decisionDetail(e, v, own) : e.detail;
     case 'sent':
-      return shared ? `${e.channel} sent (${e.template}, ${e.tone}).` : e.detail;
+      return scope.about ? `${e.channel} sent (${e.template}, ${e.tone}).` : e.detail;
     case 'journey_ended':
-      return shared ? `${e.detail.split('. ')[0]}.` : e.detail;
+      return scope.about ? `${e.detail.split('. ')[0]}.` : e.detail;
     default:
       return e.detail;
   }
 }
 
-/** A decision as one creditor of a shared debtor may read it. */
-function decisionDetail(e: StoredEvent, v: Viewer, shared: boolean, own: ReadonlySet<string>): string {
+/**
+ * A decision as one creditor of a shared person may read it: what the journey does and the creditor's own
+ * segment. The reasons are left out: they weigh the whole conversation (earlier contacts, other claims, another
+ * creditor's income data), which is not this creditor's to read.
+ */
+function decisionDetail(e: StoredEvent, v: Viewer, own: ReadonlySet<string>): string {
   const d = e.data ?? {};
+  const about = e.dossierIds.some((id) => !own.has(id));
   const what =
     d.kind === 'send'
-      ? `Send ${String(d.channel ?? e.channel)} now (${String(d.phase)}, ${String(d.tone)} tone${shared ? '' : `, ${String(d.language)}`}).`
+      ? `Send ${String(d.channel ?? e.channel)} now (${String(d.phase)}, ${String(d.tone)} tone${about ? '' : `, ${String(d.language)}`}).`
       : d.kind === 'wait'
         ? `Wait until ${String(d.until)}.`
         : e.detail.split('. ')[0] + '.';
   const mine = (d.byClient as Record<string, { segment: string; segmentReasons: string[] }> | undefined)?.[v.clientId];
-  const segment = mine ?? { segment: String(d.segment ?? ''), segmentReasons: [] };
-  // Reasons that name another creditor's claim are not this creditor's to read.
-  const foreign = /\bdos_[0-9a-z]+/g;
-  const why = ((d.reasons as string[] | undefined) ?? []).filter((r) => [...r.matchAll(foreign)].every((m) => own.has(m[0])));
-  return `${what} Segment ${segment.segment}${segment.segmentReasons.length ? ` (${segment.segmentReasons.join('; ')})` : ''}. Why: ${why.join('; ')}.`;
+  return mine ? `${what} Segment ${mine.segment}${mine.segmentReasons.length ? ` (${mine.segmentReasons.join('; ')})` : ''}.` : what;
 }
 
 export interface ContactDetailView {

@@ -6,10 +6,14 @@ import type { DebtorFacts } from '../case/facts.js';
 import type { PhaseSpec } from '../strategy.js';
 import type { Channel } from '../vocabulary.js';
 
-/** Why a channel cannot be used for this debtor now, or undefined when it can. */
-export function channelProblem(channel: Channel, d: DebtorFacts, failed: ReadonlySet<Channel> = new Set()): string | undefined {
+/**
+ * Why a channel cannot be used for this debtor now, or undefined when it can. `legalLetter`: the letter is the
+ * legally required 14-day letter, which still goes by post after STOPALL (issue 8 item 6: STOPALL stops every
+ * digital channel and calls, not the letters the law requires).
+ */
+export function channelProblem(channel: Channel, d: DebtorFacts, failed: ReadonlySet<Channel> = new Set(), legalLetter = false): string | undefined {
   const optOuts = d.optOuts as string[];
-  if (optOuts.includes('all')) return 'opted out of all channels';
+  if (optOuts.includes('all') && !(channel === 'letter' && legalLetter)) return 'opted out of all channels';
   if (optOuts.includes(channel)) return 'opted out';
   if (failed.has(channel)) return 'failed on the last attempt';
   switch (channel) {
@@ -37,10 +41,10 @@ export interface ChannelChoice {
 }
 
 /** The first usable channel of `order`. */
-export function chooseChannel(order: readonly Channel[], d: DebtorFacts, failed: ReadonlySet<Channel>): ChannelChoice {
+export function chooseChannel(order: readonly Channel[], d: DebtorFacts, failed: ReadonlySet<Channel>, legalLetter = false): ChannelChoice {
   const reasons: string[] = [];
   for (const c of order) {
-    const problem = channelProblem(c, d, failed);
+    const problem = channelProblem(c, d, failed, legalLetter);
     if (!problem) return { channel: c, reasons };
     reasons.push(`${c} skipped: ${problem}`);
   }
@@ -66,5 +70,5 @@ export function channelOrder(spec: PhaseSpec, contactNo: number, d: DebtorFacts,
 
 /** Picks the channel for contact `contactNo` of a phase in the given mode. */
 export function channelFor(spec: PhaseSpec, contactNo: number, d: DebtorFacts, failed: ReadonlySet<Channel>, mode: ChannelMode): ChannelChoice {
-  return chooseChannel(channelOrder(spec, contactNo, d, failed, mode), d, failed);
+  return chooseChannel(channelOrder(spec, contactNo, d, failed, mode), d, failed, mode === 'letter');
 }

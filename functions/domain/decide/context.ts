@@ -75,7 +75,7 @@ export function decideContext(facts: CaseFacts, strategy: Strategy, now: Date): 
     overdue,
     consumer: facts.debtor.consumer,
     uncovered: overdue.filter((d) => needsLetter(ctx, d) && !d.letter),
-    costs: costState(open.filter((d) => needsLetter(ctx, d)), now),
+    costs: costState(open, now, (d) => needsLetter(ctx, d)),
     failed: failedChannels(facts, lastContact, t),
   };
 }

@@ -23,6 +23,7 @@ import { type DecideContext, LETTER_PHASE, type StrategyDecision, decideContext 
 import { afterFrequencyCap, afterGrace, firstAllowed, fmt, isLean, schedule, windowFor } from './moment.js';
 import { type Early, type Step, base, journeyEnd, letterGate, nextStep, vulnerableGate, wait } from './phase.js';
 import { notOverdueYet, stopFor } from './stops.js';
+import { euro } from '../money.js';
 import { type ExperimentInputs, type ExperimentPick, type ExperimentStep, applyExperiments, eligible } from './experiment.js';
 
 const eligibleFor = (ctx: DecideContext, id: string, step: Step): boolean => {
@@ -49,7 +50,9 @@ function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: bo
   const ctx = decideContext(facts, strategy, now);
   const stop = stopFor(ctx);
   if (stop) return stop;
-  const withCosts = <D extends StrategyDecision>(d: D): D => (ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates } : d);
+  // The cost updates travel with whatever the decision is, and the decision log names the rule behind each.
+  const costReasons = ctx.costs.updates.map((u) => `costs ${u.dossierId}: ${euro(u.costs)} (${u.reason})`);
+  const withCosts = <D extends StrategyDecision>(d: D): D => (ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates, reasons: [...d.reasons, ...costReasons] } : d);
 
   const early = notOverdueYet(ctx);
   if (early) return withCosts(early);
@@ -133,6 +136,8 @@ function sendNow(
   if (step.channel === 'call') reasons.push('a call task for an agent');
   const dossierIds = dossiers.map((d) => d.dossierId);
   const nextDecisionAt = lookahead ? nextMoment(ctx, step, stepNo, dossierIds, experiment.picks, inputs) : new Date(t + DAY);
+  const termEndDate = followUpTermEnd(ctx, step, dossiers);
+  if (termEndDate) reasons.push(`states the 14-day letter's term end ${termEndDate} (costs from the day after)`);
   return {
     kind: 'send',
     stepNo,
@@ -146,8 +151,25 @@ function sendNow(
     reasons,
     ...(experiment.picks.length ? { experiments: experiment.picks } : {}),
     ...(experiment.templateVariant && (step as ExperimentStep).templateVariant === experiment.templateVariant ? { templateVariant: experiment.templateVariant } : {}),
+    ...(termEndDate ? { termEndDate } : {}),
     ...base(ctx),
   };
+}
+
+/**
+ * A message in the 14-day letter's phase that is not the letter itself follows it up: it states the letter's term
+ * end instead of a term of its own (templates: "betaal uiterlijk op …"). The date is the last day before costs may
+ * be charged — the Atw-extended term, or a later term an earlier message stated — so the message never states a
+ * term the costs are not charged on. About claims of several letters: the latest of their term ends (recorded on
+ * every claim of the message, so no claim's costs come before the day the message named).
+ */
+function followUpTermEnd(ctx: DecideContext, step: Step, dossiers: readonly { dossierId: string }[]): string | undefined {
+  if (step.phase !== 'fourteen_day_letter' || step.channel === 'letter') return undefined;
+  return dossiers
+    .map((d) => ctx.costs.termEnd.get(d.dossierId))
+    .filter((x): x is string => x !== undefined)
+    .sort()
+    .at(-1);
 }
 
 /**

@@ -97,14 +97,31 @@ export function schedule(due: Date, spec: PhaseSpec, debtor: DebtorFacts, strate
   return { at: m.at, reasons: [...reasons, ...m.reasons.map((r) => `moved: ${r}`)] };
 }
 
-/** A promise to pay (or "already paid") gives the debtor promiseGraceDays without contact. */
+/** Days after the date a debtor named before the next contact: the money needs a few days to arrive. */
+export const PROMISE_SLACK_DAYS = 3;
+/** However far away the named date, the grace ends this many days after the reply (a person may look earlier). */
+export const PROMISE_MAX_GRACE_DAYS = 62;
+
+/**
+ * A promise to pay (or "already paid", or a request to pay later) gives the debtor promiseGraceDays without
+ * contact — or, when they named a date, until PROMISE_SLACK_DAYS after it (at most PROMISE_MAX_GRACE_DAYS).
+ */
 export function afterGrace(due: number, signals: Signals, strategy: Strategy): { due: number; why?: string } {
   const grace = signals.grace;
   if (!grace) return { due };
-  const until = laterDays(Date.parse(grace.at), strategy.promiseGraceDays);
+  const from = Date.parse(grace.at);
+  let until = laterDays(from, strategy.promiseGraceDays);
+  let span = `no contact for ${plural(strategy.promiseGraceDays, 'day')}`;
+  if (grace.until) {
+    const named = Math.min(localInstant(addDays(grace.until, PROMISE_SLACK_DAYS), 9).getTime(), laterDays(from, PROMISE_MAX_GRACE_DAYS));
+    if (named > until) {
+      until = named;
+      span = `no contact until ${PROMISE_SLACK_DAYS} days after ${grace.until}, the date they named`;
+    }
+  }
   if (until <= due) return { due };
   const what = grace.kind === 'already_paid' ? 'says the claim is already paid' : 'promised to pay';
-  return { due: until, why: `debtor ${what} on ${fmt(Date.parse(grace.at))}: no contact for ${plural(strategy.promiseGraceDays, 'day')}` };
+  return { due: until, why: `debtor ${what} on ${fmt(from)}: ${span}` };
 }
 
 /** At most cap.maxContacts contacts per cap.perDays days, over every journey of the debtor. */

@@ -63,7 +63,7 @@ export function base(ctx: DecideContext) {
   return { segment: ctx.seg.segment, segmentReasons: ctx.seg.reasons };
 }
 
-export function done(ctx: DecideContext, reason: string, reasons: string[], dossierStatus?: 'handed_over'): Early {
+export function done(ctx: DecideContext, reason: string, reasons: string[], dossierStatus?: 'handed_over' | 'debt_help'): Early {
   return { kind: 'done', reason, ...(dossierStatus ? { dossierStatus } : {}), reasons, ...base(ctx) };
 }
 
@@ -102,9 +102,12 @@ function entryOf(ctx: DecideContext, spec: PhaseSpec, skipped: string[]): Step |
       mode = 'letter';
       dossiers = ctx.uncovered;
     } else {
-      // the reminders inside the letter's term are about the claims it covers
+      // the reminders inside the letter's term are about the claims it covers, while their term runs: a reminder
+      // of a term that has ended would contradict the costs now charged (DESIGN §5 rule 12)
       mode = 'no-letter';
-      dossiers = ctx.overdue.filter((d) => d.letter !== undefined);
+      const covered = ctx.overdue.filter((d) => d.letter !== undefined);
+      dossiers = covered.filter((d) => (ctx.costs.costsFrom.get(d.dossierId) ?? ctx.today) > ctx.today);
+      if (covered.length > 0 && dossiers.length === 0) skipped.push("14-day letter reminder skipped: the letter's term has ended");
       if (dossiers.length === 0) return undefined;
     }
   }
@@ -239,7 +242,7 @@ function letterFirst(ctx: DecideContext, step: Step): Step | Early {
   const { facts, uncovered, failed } = ctx;
   const letterSpec = phaseSpec(ctx, 'fourteen_day_letter');
   const ids = uncovered.map((d) => d.dossierId).join(', ');
-  if (letterSpec && !channelProblem('letter', facts.debtor, failed)) {
+  if (letterSpec && !channelProblem('letter', facts.debtor, failed, true)) {
     const lastContact = ctx.lastContact;
     return {
       spec: letterSpec,
@@ -254,7 +257,7 @@ function letterFirst(ctx: DecideContext, step: Step): Step | Early {
       channel: 'letter',
     };
   }
-  if (letterSpec && !channelProblem('letter', facts.debtor)) {
+  if (letterSpec && !channelProblem('letter', facts.debtor, undefined, true)) {
     // The letter is possible; only its last attempt failed (a provider outage, an interrupted send):
     // the 14-day letter is required, so try it again the next day instead of giving up on the journey.
     const retryAt = nextContactMoment(new Date(ctx.t + DAY)).at;
@@ -262,10 +265,10 @@ function letterFirst(ctx: DecideContext, step: Step): Step | Early {
   }
   if (step.dossiers.filter((d) => !needsLetter(ctx, d) || d.letter !== undefined).length === 0) {
     return done(ctx, 'no usable postal address for the 14-day letter', [
-      `${channelProblem('letter', facts.debtor, failed) ?? 'no 14-day letter phase in this segment'}: no ${step.phase} without the 14-day letter (${ids})`,
+      `${channelProblem('letter', facts.debtor, failed, true) ?? 'no 14-day letter phase in this segment'}: no ${step.phase} without the 14-day letter (${ids})`,
     ]);
   }
-  return { ...step, why: [...step.why, `not for ${ids}: no 14-day letter possible (${channelProblem('letter', facts.debtor, failed)})`] };
+  return { ...step, why: [...step.why, `not for ${ids}: no 14-day letter possible (${channelProblem('letter', facts.debtor, failed, true)})`] };
 }
 
 /** A demand about covered claims waits for the end of their 14-day term (receipt + the term, Atw). */

@@ -11,20 +11,35 @@
  * paid claim within 60 days (last touch, so a payment is never counted twice). A contact is "before" an outcome
  * when it was sent at or before it. An opened or clicked status counts for its own message only.
  *
- * Which contacts: those about the claims the outcome concerns (a reply: the claims of the message answered;
- * a payment: its claim). Old contacts without claim ids count as about every claim.
+ * Which contacts: those about the claims the outcome concerns (a reply: the claims its number was given with,
+ * case/reply-scope.ts; a payment: its claim). Old contacts without claim ids count as about every claim. Only journey
+ * contacts are attributed to: the answers to replies (services/conversation.ts, `inReplyTo`) are not contacts of the
+ * case, so they never count as a contact nor take an outcome, and their status callbacks find no contact.
+ *
+ * Replies (the classifier's intents, ../intents/): every reply but an opt-out is a reaction and a reply; a promise
+ * to pay, a request for an arrangement, or a request to pay later that names a date (the reducer weighs it like a
+ * promise) is also a promise/arrangement — whether it is the reply's intent or one it carries too (`also`).
  */
 import type { CaseEvent } from '../case/events.js';
-import type { ContactFact } from '../case/facts.js';
+import { type ContactFact, isOptOut } from '../case/facts.js';
 import type { CaseState, ExperimentAssignment } from '../case/state.js';
 import { DAY_MS, KPI_WINDOW_DAYS, type OutcomeKind } from '../experiments/metrics.js';
+import { REACHED_CALL_OUTCOMES } from '../segmentation.js';
+import type { Intent } from '../vocabulary.js';
 
 /** The letters a contact's `o` holds. */
 export const OUTCOME_FLAG: Readonly<Record<OutcomeKind, string>> = Object.freeze({ reacted: 'r', replied: 'y', promised: 'p', paid: '$' });
 
-/** Call outcomes in which the agent reached the debtor (a reaction), and those that are a promise or arrangement. */
-const CALL_REACHED = new Set(['reached', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'vulnerable']);
-const PROMISE = new Set(['promise_to_pay', 'arrangement', 'arrangement_requested']);
+/** Reply intents that are a promise or an arrangement (postpone only with a date: replyPromises). */
+const PROMISE_INTENTS: ReadonlySet<Intent> = new Set(['promise_to_pay', 'arrangement']);
+/** Call outcomes that are a promise or an arrangement. */
+const PROMISE_CALLS: ReadonlySet<string> = new Set(['promise_to_pay', 'arrangement_requested']);
+
+/** Is the reply a promise or an arrangement (request)? */
+export function replyPromises(e: Pick<Extract<CaseEvent, { type: 'reply' }>, 'intent' | 'also' | 'promiseDate'>): boolean {
+  const intents = [e.intent, ...(e.also ?? [])];
+  return intents.some((i) => PROMISE_INTENTS.has(i as Intent)) || (intents.includes('postpone') && e.promiseDate !== undefined);
+}
 
 export interface Outcome {
   at: string;
@@ -40,16 +55,22 @@ export interface Outcome {
 export function outcomeOf(before: CaseState, after: CaseState, e: CaseEvent): Outcome | undefined {
   if (after === before) return undefined;
   switch (e.type) {
-    case 'delivery':
-      return e.status === 'opened' || e.status === 'clicked' ? { at: e.at, kinds: ['reacted'], step: { journeyNo: e.journeyNo, stepNo: e.stepNo, channel: e.channel } } : undefined;
+    case 'delivery': {
+      if (e.status !== 'opened' && e.status !== 'clicked') return undefined;
+      const step = { journeyNo: e.journeyNo, stepNo: e.stepNo, channel: e.channel };
+      // only a journey contact's status is a reaction to it (an answer to a reply, step 0, is none)
+      const known = (c: ContactFact) => concerns(c, { step });
+      return before.contacts.some(known) || before.journey.contacts.some(known) ? { at: e.at, kinds: ['reacted'], step } : undefined;
+    }
     case 'reply':
-      if (e.intent === 'opt_out' || e.intent === 'opt_out_all') return undefined;
-      return { at: e.at, kinds: ['reacted', 'replied', ...(PROMISE.has(e.intent) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
+      // an opt-out is no reaction to the claim (the reducer says so too)
+      if (isOptOut(e.intent)) return undefined;
+      return { at: e.at, kinds: ['reacted', 'replied', ...(replyPromises(e) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
     case 'payment':
       return { at: e.paidAt > e.at ? e.at : e.paidAt, kinds: ['reacted', 'paid'], dossierIds: [e.dossierId], cents: e.amount };
     case 'call_outcome':
-      if (!CALL_REACHED.has(e.outcome)) return undefined;
-      return { at: e.at, kinds: ['reacted', ...(PROMISE.has(e.outcome) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
+      if (!REACHED_CALL_OUTCOMES.has(e.outcome)) return undefined;
+      return { at: e.at, kinds: ['reacted', ...(PROMISE_CALLS.has(e.outcome) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
     default:
       return undefined;
   }

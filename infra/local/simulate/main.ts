@@ -152,6 +152,7 @@ const report = {
       'handed over': euro(main.principalCents),
       recovered: `${euro(main.recoveredCents)} (${((main.recoveredCents / main.principalCents) * 100).toFixed(1)}%)`,
       'state transitions': main.transitions,
+      replies: `${main.conversation.replies} (${(main.conversation.understood * 100).toFixed(1)}% read as meant), ${main.conversation.answers} answered`,
     },
     ...(comparison
       ? {
@@ -169,6 +170,7 @@ fs.writeFileSync(values.out!, renderReport(report));
 say(`
   ${main.contacts} contacts, ${main.transitions} state transitions; recovered ${euro(main.recoveredCents)} of ${euro(main.principalCents)} handed over
   ${r2(main.journeysPerSecond)} journeys/s (${r2(main.seconds)} s wall)${debtors >= TARGETS.atDebtors ? `; target ≥ ${TARGETS.journeysPerSecond}` : ''}
+  conversation: ${main.conversation.replies} replies through the webhook (${Object.entries(main.conversation.byKind).map(([k, n]) => `${n} ${k}`).join(', ')}), read as meant ${(main.conversation.understood * 100).toFixed(1)}%; intents ${Object.entries(main.conversation.intents).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}; ${main.conversation.answers} answers sent; open agent tasks ${Object.entries(main.conversation.openTasks).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}
   KPIs per segment (the journey's segments):
 ${rows(main.kpis.bySegment.groups)}
   KPIs per variant:
@@ -192,6 +194,7 @@ if (values.json) {
       recoveredCents: main.recoveredCents,
       kpis: { bySegment: main.kpis.bySegment.groups, byVariant: main.kpis.byVariant.groups, byChannel: main.kpis.byChannel.groups, total: main.kpis.bySegment.total },
       experiments: main.experiments,
+      conversation: main.conversation,
       ...(comparison ? { bandit: comparison } : {}),
       report: values.out,
       targetsMissed: misses,

@@ -6,7 +6,8 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { unitHash } from '../../../functions/domain/experiments/assign.js';
-import { type Phase, type Tone } from '../../../functions/domain/vocabulary.js';
+import { type CorpusEntry, isHeldOut } from '../../../functions/domain/intents/corpus.js';
+import { type Intent, type Phase, type Tone } from '../../../functions/domain/vocabulary.js';
 import { type Effect, INCOME_TYPES, type Population, type PopulationSegment } from './population-schema.js';
 
 export type Rng = () => number;
@@ -159,8 +160,33 @@ export function chancesFor(pop: Population, d: SimDebtor, c: SeenContact): Chanc
 
 export type Reaction =
   | { kind: 'pay'; at: number }
-  | { kind: 'reply'; at: number; text: string; intent: 'promise' | 'arrangement' | 'other' }
+  | { kind: 'reply'; at: number; text: string; intent: ReplyKind }
   | { kind: 'open'; at: number };
+
+/** What a simulated debtor means by a reply. */
+export type ReplyKind = 'promise' | 'arrangement' | 'question';
+
+/** What simulated debtors write, per kind of reply (they reply in Dutch). */
+export type ReplyTexts = Readonly<Record<ReplyKind, readonly string[]>>;
+
+/** The intents the classifier should find in each kind of reply (the simulator counts how often it does). */
+export const REPLY_INTENTS: Readonly<Record<ReplyKind, readonly Intent[]>> = {
+  promise: ['promise_to_pay'],
+  arrangement: ['arrangement'],
+  question: ['who_are_you', 'amount_question'],
+};
+
+/**
+ * The texts simulated debtors reply with: the held-out Dutch replies of the classifier's corpus (the model never
+ * trained on them) whose only intent is one of the kind's — so a simulation meets the classifier as it does real
+ * replies, misreadings included, and the conversation (answers, agent tasks, promise dates) runs as it would.
+ */
+export function replyTextsFrom(corpus: readonly CorpusEntry[]): ReplyTexts {
+  const of = (kind: ReplyKind) => corpus.filter((e) => e.l === 'nl' && !e.a?.length && REPLY_INTENTS[kind].includes(e.i) && isHeldOut(e)).map((e) => e.t);
+  const texts = { promise: of('promise'), arrangement: of('arrangement'), question: of('question') };
+  for (const [k, v] of Object.entries(texts)) if (v.length === 0) throw new Error(`the corpus has no held-out Dutch ${k} replies for the simulator`);
+  return texts;
+}
 
 /** A time in the debtor's waking hours, rounded to half an hour (fewer distinct instants for the engine). */
 function awake(t: number, rng: Rng): number {
@@ -171,8 +197,11 @@ function awake(t: number, rng: Rng): number {
 }
 
 /** What the debtor does after a contact (the reactions, each at its moment). */
-export function reactionsTo(pop: Population, d: SimDebtor, c: SeenContact, seed: number): Reaction[] {
+export function reactionsTo(pop: Population, d: SimDebtor, c: SeenContact, seed: number, texts: ReplyTexts): Reaction[] {
   const rng = rngFor(seed, 'contact', d.index, c.stepNo);
+  // the words are drawn apart from the behaviour, so the texts never change what a debtor does
+  const words = rngFor(seed, 'words', d.index, c.stepNo);
+  const say = (kind: ReplyKind) => texts[kind][Math.floor(words() * texts[kind].length)]!;
   const p = chancesFor(pop, d, c);
   const b = d.segment.behaviour;
   const canReply = d.phone !== undefined;
@@ -184,14 +213,14 @@ export function reactionsTo(pop: Population, d: SimDebtor, c: SeenContact, seed:
     if (c.channel === 'email') out.push({ kind: 'open', at: soon });
     out.push({ kind: 'pay', at: awake(c.at + delay(), rng) });
   } else if (u < p.pay + p.promise) {
-    if (canReply) out.push({ kind: 'reply', at: soon, text: 'Ik betaal vrijdag', intent: 'promise' });
+    if (canReply) out.push({ kind: 'reply', at: soon, text: say('promise'), intent: 'promise' });
     if (rng() < b.keepPromise) out.push({ kind: 'pay', at: awake(c.at + (3 + rng() * 5) * 86_400_000, rng) });
   } else if (u < p.pay + p.promise + p.arrange) {
-    if (canReply) out.push({ kind: 'reply', at: soon, text: 'Kan ik een betalingsregeling krijgen?', intent: 'arrangement' });
+    if (canReply) out.push({ kind: 'reply', at: soon, text: say('arrangement'), intent: 'arrangement' });
     if (rng() < b.keepPromise) out.push({ kind: 'pay', at: awake(c.at + (10 + rng() * 10) * 86_400_000, rng) });
   } else if (u < p.pay + p.promise + p.arrange + p.react) {
     if (c.channel === 'email') out.push({ kind: 'open', at: soon });
-    else if ((c.channel === 'sms' || c.channel === 'whatsapp') && rng() < 0.5) out.push({ kind: 'reply', at: soon, text: 'Wat is dit precies?', intent: 'other' });
+    else if ((c.channel === 'sms' || c.channel === 'whatsapp') && rng() < 0.5) out.push({ kind: 'reply', at: soon, text: say('question'), intent: 'question' });
   }
   return out;
 }

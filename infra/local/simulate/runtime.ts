@@ -173,11 +173,11 @@ export class SimulationRuntime {
     );
   }
 
-  /** A debtor's SMS or WhatsApp reply through the signed Twilio webhook. */
-  async reply(from: string, text: string, whatsapp: boolean): Promise<APIGatewayProxyResult> {
+  /** A debtor's SMS or WhatsApp reply through the signed Twilio webhook (classified, answered, put to agents there). */
+  async reply(from: string, text: string, whatsapp: boolean, messageSid = `SM${String(++this.providerSeq).padStart(32, '0')}`): Promise<APIGatewayProxyResult> {
     const prefix = whatsapp ? 'whatsapp:' : '';
     const params = {
-      MessageSid: `SM${String(++this.providerSeq).padStart(32, '0')}`,
+      MessageSid: messageSid,
       AccountSid: LOCAL_DEFAULTS.twilioAccountSid,
       From: `${prefix}${from}`,
       To: `${prefix}${whatsapp ? LOCAL_DEFAULTS.whatsappFrom : LOCAL_DEFAULTS.smsFrom}`,

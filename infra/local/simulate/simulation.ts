@@ -11,12 +11,17 @@ import { currentStrategy } from '../../../functions/services/strategy-source.js'
 import type { ExperimentResults } from '../../../functions/domain/experiments/results.js';
 import { EXPERIMENT_ATTR } from '../../../functions/store/case-codec.js';
 import { key } from '../../../functions/store/keys.js';
+import fs from 'node:fs';
+import { parseCorpus } from '../../../functions/domain/intents/corpus.js';
+import { getEvent } from '../../../functions/store/timeline.js';
+import { tasksWithStatus } from '../../../functions/store/tasks.js';
 import type { Population } from './population-schema.js';
-import { type SimDebtor, makeDebtor, parseTemplate, reactionsTo } from './model.js';
+import { REPLY_INTENTS, type ReplyKind, type SimDebtor, makeDebtor, parseTemplate, reactionsTo, replyTextsFrom } from './model.js';
 import { SimulationRuntime } from './runtime.js';
 import { type ReportData, reportData } from '../report/data.js';
 
 export const DEFAULT_START = '2026-03-02T05:00:00Z';
+const CORPUS = new URL('../../../functions/domain/intents/corpus.jsonl', import.meta.url);
 const DAY = 86_400_000;
 
 export interface SimulationOptions {
@@ -60,6 +65,12 @@ export interface SimulationResult {
   kpis: { bySegment: Awaited<ReturnType<typeof kpiReport>>; byVariant: Awaited<ReturnType<typeof kpiReport>>; byChannel: Awaited<ReturnType<typeof kpiReport>>; byTone: Awaited<ReturnType<typeof kpiReport>> };
   experiments: ExperimentResults[];
   outcomes: DebtorOutcome[];
+  /**
+   * The conversation: the debtors' replies (through the signed webhook and the classifier), how the classifier read
+   * them (`understood`: the share read as the kind the debtor meant), the answers sent to them, the agent tasks open
+   * at the end by reason. Answers are not journey contacts: not in `contacts`, never reacted to.
+   */
+  conversation: { replies: number; byKind: Record<ReplyKind, number>; intents: Record<string, number>; understood: number; answers: number; openTasks: Record<string, number> };
   /** what the report shows (the agency's view of the whole period) */
   report: ReportData;
 }
@@ -73,6 +84,9 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   let contacts = 0;
   let payKeys = 0;
   let replies = 0;
+  let answers = 0;
+  const sentReplies: Array<{ caseId: string; messageSid: string; at: number; kind: ReplyKind }> = [];
+  const texts = replyTextsFrom(parseCorpus(fs.readFileSync(CORPUS, 'utf8')));
   const opens = new Map<number, Array<Record<string, unknown>>>();
   const apiKeyOf = (clientId: string) => `sim-key-${clientId}`;
 
@@ -81,20 +95,29 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     seed: o.seed,
     strategy: o.strategy,
     onSend: ({ msg, at }) => {
+      // an answer to a reply (services/conversation.ts: step 0, template answer/<intent>) is no journey contact
+      if (msg.correlation.stepNo === 0 || msg.rendered.template.startsWith('answer/')) {
+        answers++;
+        return;
+      }
       contacts++;
       const hit = byCase.get(msg.correlation.caseId);
       if (!hit) return;
       const { d, dossierId } = hit;
       paid.get(d.index)!.contacts++;
       const t = parseTemplate(msg.rendered.template);
-      const reactions = reactionsTo(o.population, d, { channel: msg.channel, phase: t.phase, tone: t.tone, ...(t.variant ? { template: t.variant } : {}), at, stepNo: msg.correlation.stepNo + 1000 * msg.correlation.journeyNo }, o.seed);
+      const reactions = reactionsTo(o.population, d, { channel: msg.channel, phase: t.phase, tone: t.tone, ...(t.variant ? { template: t.variant } : {}), at, stepNo: msg.correlation.stepNo + 1000 * msg.correlation.journeyNo }, o.seed, texts);
       for (const r of reactions) {
         if (r.at >= end) continue;
         rt.clock.schedule(r.at, async () => {
           const ledger = paid.get(d.index)!;
           if (ledger.cents >= d.principal) return;
           if (r.kind === 'pay') await pay(d, dossierId);
-          else if (r.kind === 'reply' && d.phone) await rt.reply(d.phone, r.text, d.whatsappOptIn);
+          else if (r.kind === 'reply' && d.phone) {
+            const messageSid = `SMsim${String(d.index).padStart(7, '0')}${String(msg.correlation.journeyNo).padStart(3, '0')}${String(msg.correlation.stepNo).padStart(4, '0')}`.padEnd(34, '0');
+            sentReplies.push({ caseId: msg.correlation.caseId, messageSid, at: rt.clock.now(), kind: r.intent });
+            await rt.reply(d.phone, r.text, d.whatsappOptIn, messageSid);
+          }
           else if (r.kind === 'open') {
             // SendGrid posts the events of a moment together: one signed webhook call per instant
             const batch = opens.get(r.at) ?? [];
@@ -180,6 +203,20 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   for (const x of currentStrategy().experiments ?? []) experiments.push(await resultsOf(x, now));
   const report = await reportData({ now, from, to, title: 'Maatwerk simulation — what works' });
 
+  // how the classifier read the replies, from the timeline entries the webhook wrote (`in-<MessageSid>`)
+  const intents: Record<string, number> = {};
+  const byKind: Record<ReplyKind, number> = { promise: 0, arrangement: 0, question: 0 };
+  let understood = 0;
+  for (const r of sentReplies) {
+    byKind[r.kind]++;
+    const ev = await getEvent(r.caseId, new Date(r.at).toISOString(), `in-${r.messageSid}`);
+    const intent = ev?.intent ?? '(not recorded)';
+    intents[intent] = (intents[intent] ?? 0) + 1;
+    if ((REPLY_INTENTS[r.kind] as readonly string[]).includes(intent)) understood++;
+  }
+  const openTasks: Record<string, number> = {};
+  for (const t of await tasksWithStatus('open')) openTasks[t.reason ?? 'call'] = (openTasks[t.reason ?? 'call'] ?? 0) + 1;
+
   const outcomes: DebtorOutcome[] = [];
   for (const [caseId, { d }] of byCase) {
     const item = rt.table.get(key.case(caseId)) ?? {};
@@ -206,6 +243,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     kpis,
     experiments,
     outcomes,
+    conversation: { replies: sentReplies.length, byKind, intents, understood: sentReplies.length ? understood / sentReplies.length : 1, answers, openTasks },
     report,
   };
   overrideExperimentInputs({});
