@@ -15,6 +15,7 @@
  */
 import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExperimentIncrement, KpiIncrement } from '../domain/outcomes/kpis.js';
+import type { VariantDay } from '../domain/experiments/results.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { hashed } from './keys.js';
 
@@ -87,17 +88,8 @@ export async function readKpis(scope: string, days: readonly string[]): Promise<
   return out;
 }
 
-export interface ExperimentDay {
-  variant: string;
-  day: string;
-  n: number;
-  reacted: number;
-  promised: number;
-  paid: number;
-  payers: number;
-  cents: number;
-  sq: number;
-}
+/** One variant's counters on one exposure day, the shards added up (the results maths reads them). */
+export type ExperimentDay = VariantDay;
 
 /** Every counter item of an experiment (variants × days × shards: bounded), shards added up. */
 export async function readExperimentDays(experimentId: string): Promise<ExperimentDay[]> {

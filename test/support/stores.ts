@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTable as createLocalTable } from '../../infra/local/table.js';
 import dynalite from 'dynalite';
 import { resetAwsClients, useAwsClients } from '../../functions/shared/aws.js';
 import { forgetClients } from '../../functions/store/clients.js';
@@ -28,28 +29,10 @@ function common(): void {
   });
 }
 
+/** The table on a dynalite at `endpoint` (the definition CDK deploys, as the local runtime creates it). */
 export async function createTable(endpoint: string): Promise<void> {
   const ddb = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const attrs = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE.defaultName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
-        IndexName: i.name,
-        KeySchema: [
-          { AttributeName: i.partitionKey, KeyType: 'HASH' },
-          { AttributeName: i.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
+  await createLocalTable(ddb);
   ddb.destroy();
 }
 
