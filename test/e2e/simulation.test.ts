@@ -60,6 +60,8 @@ describe('a small simulation', () => {
     expect(a.conversation.answers).toBeGreaterThan(0);
     expect(a.kpis.byChannel.groups.filter((g) => g.group !== 'call').reduce((x, g) => x + g.contacts, 0)).toBe(a.contacts);
     expect(b.conversation).toEqual(a.conversation);
+    // every timer found its function (journey timers, and answers that waited for contact hours: the Webhooks function)
+    expect(a.deadLetters).toBe(0);
     const html = renderReport({ ...a.report, simulation: { summary: { debtors: 40 }, bandit: [{ arm: 'oracle', recoveredCents: a.recoveredCents, shareOfOracle: 1 }] } });
     for (const id of ['chart-funnel', 'chart-recovery', 'chart-channels']) expect(html).toMatch(new RegExp(`<div class="chart" id="${id}"><svg[^>]*>[\\s\\S]*?</svg></div>`));
     expect(html.match(/<div class="chart experiment"><svg/g)).toHaveLength(1);

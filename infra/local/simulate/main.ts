@@ -137,6 +137,7 @@ const rows = (groups: SimulationResult['kpis']['bySegment']['groups']) =>
 
 const misses: string[] = [];
 if (debtors >= TARGETS.atDebtors && main.journeysPerSecond < TARGETS.journeysPerSecond) misses.push(`journeysPerSecond ${r2(main.journeysPerSecond)} < ${TARGETS.journeysPerSecond}`);
+if (main.deadLetters > 0) misses.push(`${main.deadLetters} timers failed after their retries (a function the simulation does not host?)`);
 if (comparison && comparison.banditShareOfOracle < TARGETS.banditShareOfOracle) misses.push(`the bandit recovered ${(comparison.banditShareOfOracle * 100).toFixed(1)}% of the oracle (target ≥ ${TARGETS.banditShareOfOracle * 100}%)`);
 
 const report = {

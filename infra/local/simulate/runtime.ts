@@ -103,6 +103,8 @@ export class SimulationRuntime {
       TABLE_NAME: TABLE.defaultName,
       SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
+      // an answer to a reply that waits for contact hours: its timer invokes the Webhooks function (as on AWS)
+      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
       PUBLIC_BASE_URL: PUBLIC_BASE,
       TWILIO_ACCOUNT_SID: LOCAL_DEFAULTS.twilioAccountSid,
       TWILIO_AUTH_TOKEN: LOCAL_DEFAULTS.twilioAuthToken,
@@ -155,6 +157,10 @@ export class SimulationRuntime {
       this.sfn.registerFunction(name, counted);
       this.handlers.set(name, counted);
     }
+    this.handlers.set('maatwerk-Webhooks', (payload) => {
+      this.invocations.Webhooks = (this.invocations.Webhooks ?? 0) + 1;
+      return webhooksHandler(payload);
+    });
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
   }

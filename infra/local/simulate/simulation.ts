@@ -71,6 +71,8 @@ export interface SimulationResult {
    * at the end by reason. Answers are not journey contacts: not in `contacts`, never reacted to.
    */
   conversation: { replies: number; byKind: Record<ReplyKind, number>; intents: Record<string, number>; understood: number; answers: number; openTasks: Record<string, number> };
+  /** timers whose target failed after its retries (0 unless something is wrong: every timer has its function here) */
+  deadLetters: number;
   /** what the report shows (the agency's view of the whole period) */
   report: ReportData;
 }
@@ -244,6 +246,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     experiments,
     outcomes,
     conversation: { replies: sentReplies.length, byKind, intents, understood: sentReplies.length ? understood / sentReplies.length : 1, answers, openTasks },
+    deadLetters: rt.scheduler.deadLetters.length,
     report,
   };
   overrideExperimentInputs({});
