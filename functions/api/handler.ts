@@ -9,9 +9,25 @@ import { checkRequest, errorResponse, header, HttpError, json, parseJson, server
 import { logger } from '../shared/logger.js';
 import { routeFor } from '../shared/routes.js';
 import { redact } from '../channels/port.js';
-import { CompleteTaskBody, createDossierBodyAt, IDEMPOTENCY_KEY, paymentBodyAt, TasksQuery } from '../shared/schemas.js';
+import {
+  BatchEnvelope,
+  CompleteTaskBody,
+  createDossierBodyAt,
+  FlagsBody,
+  IDEMPOTENCY_KEY,
+  ListDossiersQuery,
+  PatchDebtorBody,
+  paymentBodyAt,
+  ResolveDisputeBody,
+  StatusChangeBody,
+  TasksQuery,
+} from '../shared/schemas.js';
 import { type Client, clientByApiKey } from '../store/clients.js';
 import { createDossier } from '../services/intake.js';
+import { createDossiers } from '../services/batch.js';
+import { setFlags, updateContactDetails } from '../services/debtors.js';
+import { changeDossierStatus, resolveDossierDispute } from '../services/dossier-status.js';
+import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
@@ -52,6 +68,11 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       if (route.operationId === 'openapi') return json(200, doc);
       return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(doc) };
     }
+    // The debtor page: the link's token is the authentication (functions/debtor-page/handler.ts).
+    if (route.operationId.startsWith('debtorPage')) {
+      const { pageResponse } = await import('../debtor-page/handler.js');
+      return await pageResponse(event, route, now());
+    }
     const client = await authenticate(event);
     const p = event.pathParameters ?? {};
     switch (`${event.httpMethod} ${event.resource}`) {
@@ -60,6 +81,24 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         const body = parseJson(event, createDossierBodyAt(at));
         const res = await createDossier(client, body, idempotencyKey(event), at);
         return json(res.status, res.body);
+      }
+      case 'POST /v1/dossiers/batch': {
+        const body = parseJson(event, BatchEnvelope);
+        return json(200, await createDossiers(client, body.claims, now()));
+      }
+      case 'GET /v1/dossiers':
+        // checkRequest accepted the query already; this reads it typed.
+        return json(200, await listDossiers(client, ListDossiersQuery.parse(event.queryStringParameters ?? {}), now()));
+      case 'POST /v1/dossiers/{dossierId}/withdraw':
+      case 'POST /v1/dossiers/{dossierId}/dispute': {
+        const dossier = await ownDossier(client, p.dossierId!);
+        const body = event.body ? parseJson(event, StatusChangeBody) : {};
+        return json(200, await changeDossierStatus(client, dossier, event.resource.endsWith('/withdraw') ? 'withdraw' : 'dispute', body, now()));
+      }
+      case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
+        const dossier = await ownDossier(client, p.dossierId!);
+        const body = event.body ? parseJson(event, ResolveDisputeBody) : {};
+        return json(200, await resolveDossierDispute(client, dossier, body, now()));
       }
       case 'GET /v1/dossiers/{dossierId}':
         return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
@@ -71,6 +110,10 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       }
       case 'GET /v1/debtors/{debtorId}':
         return json(200, await debtorView(client, p.debtorId!, now()));
+      case 'PATCH /v1/debtors/{debtorId}':
+        return json(200, await updateContactDetails(client, p.debtorId!, parseJson(event, PatchDebtorBody), now()));
+      case 'POST /v1/debtors/{debtorId}/flags':
+        return json(200, await setFlags(client, p.debtorId!, parseJson(event, FlagsBody), now()));
       case 'GET /v1/tasks': {
         // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
         const query = TasksQuery.parse(event.queryStringParameters ?? {});

@@ -38,8 +38,24 @@ export interface SendResult {
   providerId: string;
 }
 
+/** A message the provider holds for a recipient (what an interrupted send is confirmed by). */
+export interface ProviderMessage {
+  providerId: string;
+  /** when the provider created it (took the request) */
+  createdAt: string;
+  /** the provider's status: queued, sent, delivered, failed, … */
+  status: string;
+  segments?: number;
+}
+
 export interface ChannelAdapter {
   send(msg: OutgoingMessage): Promise<SendResult>;
+  /**
+   * The messages the provider took for `to` on `channel` since `since`, when the provider can say (Twilio can list
+   * them; SendGrid cannot be asked, the print service is asked again under its Idempotency-Key). Throws when the
+   * provider could not be asked.
+   */
+  sentSince?(q: { channel: OutgoingMessage['channel']; to: string; since: Date }): Promise<ProviderMessage[]>;
 }
 
 /** The provider refused the message for good (bad number, bad address): retrying will not help. */

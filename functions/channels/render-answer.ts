@@ -15,12 +15,17 @@ import { formatMoney, joinList, oneLine, tidyText } from './render-format.js';
 import { smsInfo, smsText } from './render-sms.js';
 
 /**
- * The seam for concrete payment arrangements (the payment-arrangement issue fills it): options the debtor can pick
- * and where. Without it the arrangement answer says how to arrange one.
+ * A payment arrangement in an answer (issue 9, services/conversation.ts arrangementOffer): the options of the offer
+ * made with this answer — the debtor replies the number or chooses on the page — or the plan the reply just
+ * accepted. Without one the arrangement answer says how to arrange one.
  */
 export interface ArrangementOffer {
-  options: Array<{ instalments: number; amount: number }>;
+  /** the options offered (empty once a plan is agreed) */
+  options: Array<{ no: number; instalments: number; amount: number }>;
+  /** the debtor page (the offer, the instalment to pay) */
   link: string;
+  /** the plan the reply accepted: in force */
+  accepted?: { option: number; instalments: number; amount: number; firstDue: string };
 }
 
 export interface AnswerInput {
@@ -29,7 +34,7 @@ export interface AnswerInput {
   language: Language;
   now: Date;
   debtorName: string;
-  claims: Array<{ reference: string; creditorName: string; principal: number; costs: number; paid: number; outstanding: number }>;
+  claims: Array<{ reference: string; creditorName: string; principal: number; costs: number; interest?: number; paid: number; outstanding: number }>;
   paymentLink: string;
   agency: AgencyDetails;
   /** promises and requests to pay later: the date named */
@@ -75,6 +80,8 @@ let approved: Record<Language, ApprovedTemplate> | undefined;
 function env(language: Language): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('money', (cents: unknown) => formatMoney(Number(cents), language));
+  // "24 maart 2026" / "24 March 2026": a plan's due date (never a term: no "uiterlijk"/"by" before it)
+  hb.registerHelper('date', (iso: unknown) => DateTime.fromISO(String(iso), { zone: 'Europe/Amsterdam' }).setLocale(language === 'nl' ? 'nl' : 'en-GB').toFormat('d MMMM yyyy'));
   return hb;
 }
 
@@ -115,7 +122,7 @@ export function renderAnswer(input: AnswerInput, templatesDir = defaultTemplates
     language,
     debtor: { name: oneLine(input.debtorName) },
     agency: Object.fromEntries(Object.entries(input.agency).map(([k, v]) => [k, oneLine(String(v))])),
-    claims: input.claims.map((c) => ({ ...c, reference: oneLine(c.reference), creditorName: oneLine(c.creditorName) })),
+    claims: input.claims.map((c) => ({ ...c, interest: c.interest ?? 0, reference: oneLine(c.reference), creditorName: oneLine(c.creditorName) })),
     references: joinList(refs, language),
     referencesShort: refs.length <= 2 ? joinList(refs, language) : `${refs.slice(0, 2).join(', ')} ${language === 'nl' ? 'en' : 'and'} ${refs.length - 2} ${language === 'nl' ? 'andere' : 'more'}`,
     fileWord: language === 'nl' ? (refs.length > 1 ? 'dossiers' : 'dossier') : refs.length > 1 ? 'files' : 'file',
@@ -129,6 +136,10 @@ export function renderAnswer(input: AnswerInput, templatesDir = defaultTemplates
     alsoVulnerable: input.alsoVulnerable === true,
     distress: input.distress === true,
     arrangement: input.arrangement ?? null,
+    /** the offer's options (arrangement and cannot_pay answers) */
+    offer: input.arrangement?.options.length ? input.arrangement : null,
+    /** the plan the reply accepted */
+    agreed: input.arrangement?.accepted ? { ...input.arrangement.accepted, link: input.arrangement.link } : null,
   };
   let rendered: string;
   try {

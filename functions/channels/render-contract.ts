@@ -2,7 +2,7 @@
  * What the channel steps need from the template renderer (implemented in functions/channels/render.ts).
  * Templates live in templates/ per channel × tone × phase × language.
  */
-import type { Channel, Language, Phase, Tone } from '../domain/vocabulary.js';
+import type { Channel, Language, Phase, Tone, Topic } from '../domain/vocabulary.js';
 
 // The vocabulary is the domain's (functions/domain/vocabulary.ts); re-exported for the renderer's callers.
 export { CHANNELS, LANGUAGES, PHASES, TONES } from '../domain/vocabulary.js';
@@ -53,6 +53,14 @@ export interface RenderInput {
   termEndDate?: string;
   /** Optional: a template experiment's variant; `<phase>.<variant>.hbs` is used when it exists for the channel. */
   variant?: string;
+  /**
+   * Optional (issue 9): an arrangement message. Its template is `<channel>/<lang>/<topic>.hbs` when that file exists
+   * (SMS and e-mail), else the phase's own. `offer` lists the plans (reply 1, 2, 3), with the debt-help referral
+   * when `debtHelp`; `instalment` is the instalment a reminder is about.
+   */
+  topic?: Topic;
+  offer?: { options: Array<{ no: number; months: number; monthly: number; firstDue: string }>; debtHelp: boolean };
+  instalment?: { no: number; of: number; amount: number; dueDate: string };
 }
 
 export interface AgencyDetails {

@@ -163,6 +163,15 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
     throw new RenderError(`no template for ${channel}/${phase}/${tone} (${language}) in ${templatesDir}`);
   }
 
+  /** An arrangement message's own template, when this channel has one (in the language, else in Dutch). */
+  function topicTemplate(channel: Channel, topic: string, language: Language): { file: string; language: Language } | undefined {
+    for (const lang of language === 'nl' ? (['nl'] as const) : ([language, 'nl'] as const)) {
+      const file = join(channel, lang, `${topic}.hbs`);
+      if (existsSync(join(templatesDir, file))) return { file, language: lang };
+    }
+    return undefined;
+  }
+
   function label(language: Language, key: string, ctx: object): string {
     const src = labels[language]?.[key];
     if (typeof src !== 'string') throw new RenderError(`labels.json: no ${language}.${key}`);
@@ -178,9 +187,10 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
 
   async function renderMessage(input: RenderInput): Promise<RenderedMessage> {
     validate(input);
-    let id = `${input.channel}/${input.phase}/${input.tone}`;
+    const topicFile = input.topic ? topicTemplate(input.channel, input.topic, input.language) : undefined;
+    let id = topicFile ? `${input.channel}/${input.topic}/${input.tone}` : `${input.channel}/${input.phase}/${input.tone}`;
 
-    if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true) {
+    if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true && !topicFile) {
       // Outside the 24 h customer-service window only an approved (utility) template may be sent: no free text.
       const { t, language } = contentTemplate(input.phase, input.language);
       const ctx = buildContext(input, language, labels[language]);
@@ -203,9 +213,9 @@ export function createRenderer(templatesDir = defaultTemplatesDir()): Renderer {
       return { template: id, language, text, whatsappTemplate: { contentSid: t.contentSid, variables } };
     }
 
-    const { file, language } = resolve(input.channel, input.phase, input.tone, input.language, input.variant);
+    const { file, language } = topicFile ?? resolve(input.channel, input.phase, input.tone, input.language, input.variant);
     // a template experiment's variant file reports its own id ("sms/reminder/friendly+named")
-    if (input.variant && file.endsWith(`${input.phase}.${input.variant}.hbs`)) id = `${id}+${input.variant}`;
+    if (!topicFile && input.variant && file.endsWith(`${input.phase}.${input.variant}.hbs`)) id = `${id}+${input.variant}`;
     const ctx = buildContext(input, language, labels[language]);
     if ((input.channel === 'letter' || input.channel === 'email') && input.phase === 'fourteen_day_letter' && !input.costNotice) {
       throw new RenderError('the 14-day letter must state the exact cost amount: costNotice is required');
@@ -378,6 +388,8 @@ interface Context {
   totalWithCosts: number;
   paymentLink: string;
   costNotice: { costs: number; vatIncluded: boolean } | null;
+  offer: RenderInput['offer'] | null;
+  instalment: RenderInput['instalment'] | null;
   respondBy: Date | null;
   /** 'YYYY-MM-DD': the letter's term end, for the messages that follow the 14-day letter */
   termEndDate: string | null;
@@ -421,6 +433,8 @@ function buildContext(input: RenderInput, language: Language, labels: Labels): C
     totalWithCosts: input.totalOutstanding + (input.costNotice?.costs ?? 0),
     paymentLink: input.paymentLink,
     costNotice: input.costNotice ?? null,
+    offer: input.offer ?? null,
+    instalment: input.instalment ?? null,
     respondBy: input.respondBy ?? null,
     termEndDate: input.termEndDate ?? null,
     agency: {

@@ -3,6 +3,7 @@ import type { TwilioConfig } from '../shared/config.js';
 import {
   type ChannelAdapter,
   type OutgoingMessage,
+  type ProviderMessage,
   PermanentSendError,
   providerTimeoutMs,
   type RetryPolicy,
@@ -67,5 +68,35 @@ export class TwilioMessaging implements ChannelAdapter {
       this.retry,
     );
     return { providerId: message.sid };
+  }
+
+  /**
+   * What Twilio took for this number since `since`, from our sender: the messages that went out (the list by
+   * DateSent, as `client.messages.list({ to, dateSentAfter })`), and — because a message Twilio accepted but has not
+   * sent yet has no DateSent — the newest messages to the number, of which those created since `since` count too.
+   */
+  async sentSince(q: { channel: OutgoingMessage['channel']; to: string; since: Date }): Promise<ProviderMessage[]> {
+    const whatsapp = q.channel === 'whatsapp';
+    const to = whatsapp ? `whatsapp:${q.to}` : q.to;
+    const from = whatsapp ? `whatsapp:${this.cfg.whatsappFrom}` : this.cfg.smsFrom;
+    const ask = (opts: { to: string; dateSentAfter?: Date; limit: number }) =>
+      withRetries(
+        () => this.client.messages.list(opts),
+        (err) => {
+          const status = statusOf(err);
+          return status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408
+            ? { kind: 'permanent', error: new PermanentSendError(`it refused the message list: HTTP ${status}`) }
+            : { kind: 'transient' };
+        },
+        this.retry,
+      );
+    const [sent, newest] = await Promise.all([ask({ to, dateSentAfter: q.since, limit: 50 }), ask({ to, limit: 50 })]);
+    const seen = new Map<string, ProviderMessage>();
+    for (const m of [...sent, ...newest]) {
+      if (m.direction !== 'outbound-api' || m.from !== from || seen.has(m.sid)) continue;
+      if (!m.dateCreated || m.dateCreated.getTime() < q.since.getTime()) continue;
+      seen.set(m.sid, { providerId: m.sid, createdAt: m.dateCreated.toISOString(), status: String(m.status), ...(m.numSegments ? { segments: Number(m.numSegments) } : {}) });
+    }
+    return [...seen.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 }

@@ -4,7 +4,7 @@
  * the legacy input is folded into those facts by case/history.ts (tests, and the lazy upgrade of old cases).
  */
 import type { CaseFacts, DebtorFacts, DossierFacts } from './case/facts.js';
-import type { Channel, Language, Phase, Tone } from './vocabulary.js';
+import type { Channel, Language, Phase, Tone, Topic } from './vocabulary.js';
 
 export type { DebtorFacts, DossierFacts };
 
@@ -46,6 +46,10 @@ export type Decision =
       experiments?: Array<{ experimentId: string; variant: string; assigned: boolean }>;
       /** a template experiment's variant (templates/<channel>/<lang>/<phase>.<variant>.hbs) */
       templateVariant?: string;
+      /** an arrangement message: its template topic (the phase stays the journey's) */
+      topic?: Topic;
+      /** not a contact of the collection sequence (an instalment reminder, a requested offer) */
+      aside?: boolean;
       /**
        * A follow-up of the 14-day letter: the last day of the letter's term ('YYYY-MM-DD') as costs are charged
        * on it — the date the message states, and records on its claims (DESIGN §5 rule 12)

@@ -11,6 +11,10 @@
  *  - a demand, final notice or hand-over notice about a consumer claim whose 14-day letter was sent comes after
  *    that letter's term (its text asks for payment now, and says the term is over once costs were added).
  *
+ * A message outside the collection sequence (`aside`: an arrangement offer, an instalment reminder, the answer to a
+ * reply) starts no term and demands nothing: it is held to the rule for "any other message" — no term of its own,
+ * no date promised free of costs — whatever phase the journey is in (its due dates are the plan's, not a term).
+ *
  * It checks what a message says against the law, not the strategy's order: that a demand waits for the 14-day
  * letter at all is Decide's rule (decide/phase.ts letterGate), and without a letter no costs are charged, so a
  * demand then says nothing untrue about a term.
@@ -26,6 +30,8 @@ export interface MessageCheck {
   phase: Phase;
   /** the term end the message was rendered with (follow-ups of the 14-day letter) */
   termEndDate?: string;
+  /** not a message of the collection sequence (arrangement messages, answers to replies) */
+  aside?: boolean;
   /** everything the debtor sees: subject and text */
   text: string;
   /** the message's claims as the case holds them now (the step's claim applied) */
@@ -47,7 +53,8 @@ export function termPolicyFor(channel: Channel, phase: Phase, termEndDate?: stri
  * the message's sentences (they hold the debtor's name): they go to the timeline and the logs.
  */
 export function messageContradictions(m: MessageCheck): string[] {
-  const out = termViolations(m.text, termPolicyFor(m.channel, m.phase, m.termEndDate)).map((v) => `the text ${v.replace(/: ".*"$/s, '')}`);
+  const out = termViolations(m.text, m.aside ? { message: 'other' } : termPolicyFor(m.channel, m.phase, m.termEndDate)).map((v) => `the text ${v.replace(/: ".*"$/s, '')}`);
+  if (m.aside) return out;
   const letterClaims = m.claims.filter(m.needsLetter);
   const costs = costState(letterClaims, m.now, () => true);
   const today = localDate(m.now);

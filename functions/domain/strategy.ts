@@ -14,6 +14,10 @@
  *   promiseGraceDays   after a promise to pay (or "already paid") no contact for this many days
  *   experiments        optional: A/B tests and bandits on tone, template, channel order, timing or cadence
  *                      (format and rules: ./experiments/schema.ts)
+ *   arrangements       optional { maxMonths, minInstalmentCents, options (plan lengths in months), reminderDaysBefore,
+ *                      graceDays }: payment plans offered to debtors (defaults DEFAULT_ARRANGEMENT_RULES)
+ *   clients            optional { "<clientId>": { arrangements: { maxMonths?, minInstalmentCents? } } }: a creditor's
+ *                      own limits; a plan over several creditors' claims keeps to the strictest of them
  *   segments           one entry per segment: cannot_pay, will_not_pay, unaware, vulnerable, unknown
  *     description      optional, for people
  *     phases[]         in journey order, each phase at most once:
@@ -118,6 +122,18 @@ const LeanDaysSchema = z
   })
   .refine((v) => v.from <= v.to, { path: ['to'], message: 'must not be before from' });
 
+/** Payment arrangements (issue 9): the defaults every creditor gets unless it has its own limits. */
+export const ArrangementRulesSchema = z.strictObject({
+  maxMonths: posInt.max(60, 'must be at most 60 months'),
+  minInstalmentCents: posInt,
+  options: z.array(posInt.min(2, 'a plan has at least 2 instalments'), { error: 'must be a list of plan lengths in months' }).min(1, 'must offer at least one plan length'),
+  reminderDaysBefore: nonNegInt,
+  graceDays: nonNegInt,
+});
+export const DEFAULT_ARRANGEMENT_RULES = { maxMonths: 12, minInstalmentCents: 2500, options: [3, 6, 12], reminderDaysBefore: 3, graceDays: 7 };
+/** A client's own limits: any of maxMonths and minInstalmentCents (the rest stays the agency's). */
+export const ClientArrangementSchema = z.strictObject({ maxMonths: posInt.max(60, 'must be at most 60 months').optional(), minInstalmentCents: posInt.optional() });
+
 export const StrategySchema = z
   .strictObject(
     {
@@ -130,6 +146,9 @@ export const StrategySchema = z
       promiseGraceDays: nonNegInt,
       /** experiments as data (./experiments/schema.ts documents the format); optional */
       experiments: ExperimentsSchema.optional().default([]),
+      arrangements: ArrangementRulesSchema.optional().default(DEFAULT_ARRANGEMENT_RULES),
+      /** per client: its own arrangement limits, e.g. { "acme": { "arrangements": { "maxMonths": 6 } } } */
+      clients: z.record(z.string(), z.strictObject({ arrangements: ClientArrangementSchema.optional() })).optional().default({}),
       segments: z.strictObject(
         {
           cannot_pay: SegmentStrategySchema,
@@ -261,4 +280,17 @@ export function defaultStrategy(): Strategy {
 export function toneFor(spec: PhaseSpec, contactNo: number): Tone {
   if (!Array.isArray(spec.tone)) return spec.tone;
   return spec.tone[Math.min(contactNo, spec.tone.length - 1)];
+}
+
+/** The arrangement rules for claims of these clients: the strictest of their limits (fewest months, highest minimum). */
+export function arrangementRulesFor(strategy: Strategy, clientIds: readonly string[]) {
+  const base = strategy.arrangements;
+  let maxMonths = base.maxMonths;
+  let minInstalmentCents = base.minInstalmentCents;
+  for (const id of clientIds) {
+    const own = strategy.clients[id]?.arrangements;
+    if (own?.maxMonths !== undefined) maxMonths = Math.min(maxMonths, own.maxMonths);
+    if (own?.minInstalmentCents !== undefined) minInstalmentCents = Math.max(minInstalmentCents, own.minInstalmentCents);
+  }
+  return { ...base, maxMonths, minInstalmentCents };
 }

@@ -7,6 +7,11 @@ export const TONES = ['friendly', 'neutral', 'firm'] as const;
 export const LANGUAGES = ['nl', 'en'] as const;
 /** Journey phases (DESIGN §5): friendly reminder → 14-day letter → demand → final notice → hand-over. */
 export const PHASES = ['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'] as const;
+/**
+ * What a message is about when it is not a phase's own message (issue 9): an arrangement offer (with the debt-help
+ * referral for those who cannot pay), a reminder before an instalment's due date, one after a missed instalment.
+ */
+export const TOPICS = ['arrangement_offer', 'instalment_reminder', 'instalment_missed'] as const;
 /** Why a debtor has not paid (segmentation.ts decides which). */
 export const SEGMENTS = ['cannot_pay', 'will_not_pay', 'unaware', 'vulnerable', 'unknown'] as const;
 /**
@@ -44,14 +49,23 @@ export const INTENTS = [
 export const TASK_REASONS = ['call', 'unassigned_reply', 'unclear_reply', 'call_back_requested', 'vulnerable', 'dispute_review', 'wrong_person', 'bankruptcy'] as const;
 export const TASK_PRIORITIES = ['urgent', 'high', 'normal'] as const;
 
+/**
+ * Flags a creditor (or an agent) may set on a debtor (POST /v1/debtors/{id}/flags); the decision reads each of
+ * them (segmentation.ts: vulnerable and the protective measures, the debt-relief statuses that stop all outreach,
+ * garnishment by another creditor). The journey sets its own flags from replies and calls besides these.
+ */
+export const DEBTOR_FLAGS = ['vulnerable', 'bewind', 'curatele', 'mentorschap', 'wsnp', 'schuldhulp', 'moratorium', 'beslag'] as const;
+
 export type Channel = (typeof CHANNELS)[number];
 export type Tone = (typeof TONES)[number];
+export type Topic = (typeof TOPICS)[number];
 export type Language = (typeof LANGUAGES)[number];
 export type Phase = (typeof PHASES)[number];
 export type Segment = (typeof SEGMENTS)[number];
 export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
 export type ContactPointKind = (typeof CONTACT_POINTS)[number];
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+export type DebtorFlag = (typeof DEBTOR_FLAGS)[number];
 export type Intent = (typeof INTENTS)[number];
 export type TaskReason = (typeof TASK_REASONS)[number];
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];

@@ -27,8 +27,13 @@ export interface Mutation {
  * Applies the events `change` derives from the case as it is now. `change` may be called more than once (after a
  * conflict), so it must only look at the case it is given. `known`: the case as the caller just read it.
  */
+/** Writes of one case that may collide (a burst of payments, a batch of claims for one person) before giving up. */
+const MAX_ATTEMPTS = 16;
+
 export async function mutateCase(caseId: string, now: Date, change: (c: CaseState) => CaseEvent[] | undefined, known?: CaseState): Promise<Mutation | undefined> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // After a conflict, a short random pause (growing, at most ~100 ms) keeps colliding writers from meeting again.
+    if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** attempt)));
     // The caller's copy saves a read on the first attempt; a conflict reads the case again.
     const before = attempt === 0 && known ? known : await loadCase(caseId, now);
     if (!before) return undefined;

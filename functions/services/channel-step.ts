@@ -15,8 +15,10 @@
  * once the provider accepted. A retried or replayed step finds its claim: with its 'sent' entry it only repeats
  * the idempotent bookkeeping; without one it is still in flight (SendInProgress, Step Functions retries later) or,
  * past its lease, interrupted. A letter is then asked again under the same Idempotency-Key (the print service
- * answers what it did, and posts nothing twice); a message Twilio or SendGrid may have taken is recorded as
- * interrupted and never resent (a duplicate is worse than a missed reminder).
+ * answers what it did, and posts nothing twice); for an SMS or WhatsApp message Twilio is asked what it took for
+ * the number since the claim (confirmed as sent, or sent now when it took nothing); an email SendGrid may have
+ * taken cannot be confirmed, so it is recorded as interrupted and never resent (a duplicate is worse than a missed
+ * reminder).
  * A transient provider failure gives the claim back and throws, so Step Functions retries with backoff; a
  * permanent one marks the contact point unusable and wakes Decide to fail over. Nothing personal is logged.
  */
@@ -27,17 +29,26 @@ import { messageContradictions } from '../domain/message-guard.js';
 import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor, pointOptedOut } from '../domain/case/state.js';
 import { CONTACT_POINT_OF, type Channel, SEGMENTS, type Segment } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
-import { type ChannelAdapter, type OutgoingMessage, PermanentSendError, redact } from '../channels/port.js';
+import {
+  type ChannelAdapter,
+  describeProviderError,
+  type OutgoingMessage,
+  PermanentSendError,
+  ProviderUnavailableError,
+  type ProviderMessage,
+  redact,
+} from '../channels/port.js';
 import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
 import { adapterFor, setAdapters } from '../channels/adapters.js';
 import type { AgencyDetails, RenderedMessage, RenderInput } from '../channels/render-contract.js';
-import { paymentLinkBase } from '../shared/config.js';
+import { pageLinkFor } from './page-links.js';
+import { firstUnpaid, due as instalmentDue } from '../domain/arrangements.js';
 import { logger } from '../shared/logger.js';
 import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
 import { claimStep, parkJourney, setToken } from '../store/cases.js';
 import { type Client, getClient } from '../store/clients.js';
 import { phoneIndexItem } from '../store/identity.js';
-import { messageRefItem } from '../store/messages.js';
+import { getMessageRef, messageRefItem } from '../store/messages.js';
 import { taskIdFor, taskItem } from '../store/tasks.js';
 import type { Item } from '../store/batch.js';
 import { appendEvents, getEvent, type NewEvent } from '../store/timeline.js';
@@ -132,6 +143,7 @@ function contactOf(action: SendAction, journeyNo: number, at: string): ContactFa
     stepNo: action.stepNo,
     journeyNo,
     dossierIds: action.dossierIds,
+    ...(action.aside ? { aside: true } : {}),
     ...(action.log && isSegment(action.log.segment) ? { seg: action.log.segment } : {}),
     ...(action.experiments?.length ? { x: action.experiments.map((x) => `${x.experimentId}:${x.variant}`) } : {}),
   };
@@ -145,6 +157,7 @@ async function claim(state: JourneyState, action: SendAction, token: string, now
     seenEventSeq: action.seenEventSeq,
     contact: contactOf(action, state.journeyNo, at),
     ...(action.experiments?.some((x) => x.assigned) ? { assignments: action.experiments.filter((x) => x.assigned).map(({ experimentId, variant }) => ({ experimentId, variant })) } : {}),
+    ...(action.arrangement ? { arrangement: action.arrangement } : {}),
     letterFor: action.channel === 'letter' && action.phase === 'fourteen_day_letter' ? action.dossierIds : undefined,
     token,
     timer: timerName(state.caseId, state.journeyNo, action.stepNo, action.seenEventSeq),
@@ -212,10 +225,62 @@ async function replay(c: CaseState, action: SendAction, token: string, now: Date
   // The print service keeps an Idempotency-Key per step: asking again tells whether it took the letter (and
   // posts it only if it never did), so a letter is recorded as what really happened.
   if (action.channel === 'letter') return sendClaimed(c, action, token, now);
+  // Twilio can list what it took for the number since the claim: confirmed as sent, or sent now if it has nothing.
+  if (action.channel === 'sms' || action.channel === 'whatsapp') return confirmWithProvider(c, action, token, now);
+  // SendGrid cannot be asked whether it took a message (no idempotency key, no per-recipient search in its send API):
+  // in doubt, recorded as such and never resent.
   await failStep(c, action, token, now, {
-    reason: `${action.channel} step was interrupted while sending; not sent again to avoid a duplicate`,
+    reason: `${action.channel} step was interrupted while sending and ${action.channel === 'email' ? 'SendGrid' : 'the provider'} cannot be asked whether it took it; not sent again to avoid a duplicate`,
     kind: 'send_failed',
   });
+}
+
+/** How far before the claim a message the provider took may be dated (clocks differ by a little). */
+const CONFIRM_SKEW_MS = 60_000;
+
+/**
+ * An SMS or WhatsApp step interrupted past its lease: Twilio is asked which messages it took for the number since
+ * the claim. One that no other step of ours accounts for (no provider-message look-up names another step) is this
+ * step's: it is recorded as sent — what really happened. None: Twilio never took it, so it is sent now (the claim is
+ * still this step's). Twilio could not be asked: in doubt, recorded as interrupted and never resent.
+ */
+async function confirmWithProvider(c: CaseState, action: SendAction, token: string, now: Date): Promise<void> {
+  const channel = action.channel as MessageChannel;
+  const claimAt = c.journey.claim!.at;
+  const point = contactFor(c, channel, action.dossierIds);
+  let found: ProviderMessage[] | undefined;
+  let why = 'no usable number to ask about';
+  if (point) {
+    try {
+      const adapter = await adapterFor(channel);
+      found = adapter.sentSince ? await adapter.sentSince({ channel, to: point.value, since: new Date(Date.parse(claimAt) - CONFIRM_SKEW_MS) }) : undefined;
+      if (!found) why = 'the provider cannot be asked';
+    } catch (err) {
+      why = `Twilio could not be asked (${err instanceof PermanentSendError || err instanceof ProviderUnavailableError ? redact(err.message) : describeProviderError(err)})`;
+    }
+  }
+  if (!found) {
+    await failStep(c, action, token, now, { reason: `${channel} step was interrupted while sending and ${why}; not sent again to avoid a duplicate`, kind: 'send_failed' });
+    return;
+  }
+  const refs = await Promise.all(found.map((m) => getMessageRef(m.providerId)));
+  const mine = found.filter((_, i) => {
+    const ref = refs[i];
+    return !ref || (ref.caseId === c.caseId && ref.journeyNo === c.journey.journeyNo && ref.stepNo === action.stepNo);
+  })[0];
+  if (!mine) {
+    logger.info('interrupted send not taken by the provider; sending now', { caseId: c.caseId, stepNo: action.stepNo, channel });
+    return sendClaimed(c, action, token, now);
+  }
+  await recordSent(c, action, {
+    providerId: mine.providerId,
+    template: action.template,
+    language: action.language,
+    to: point!.value,
+    meta: { confirmed: 'after an interruption', providerStatus: mine.status, ...(mine.segments !== undefined ? { segments: mine.segments } : {}) },
+  });
+  await scheduleNext(c, action, token);
+  logger.info('interrupted send confirmed with the provider', { caseId: c.caseId, stepNo: action.stepNo, channel });
 }
 
 const sentEventId = (c: Pick<CaseState, 'journey'>, stepNo: number) => `send-${c.journey.journeyNo}-${stepNo}`;
@@ -269,7 +334,7 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
     detail:
       action.channel === 'call'
         ? `Call task ${sent.providerId} created for an agent.`
-        : `${action.channel} sent (${sent.template}, ${action.tone}, ${sent.language})${segments !== undefined ? `, ${segments} SMS segment(s)` : ''}${how}.`,
+        : `${action.channel} sent (${sent.template}, ${action.tone}, ${sent.language})${segments !== undefined ? `, ${segments} SMS segment(s)` : ''}${how}${sent.meta?.confirmed ? `; the step was interrupted, and ${action.channel === 'letter' ? 'the print service' : 'Twilio'} confirmed it took the message` : ''}.`,
     dossierIds: action.dossierIds,
     stepNo: action.stepNo,
     template: sent.template,
@@ -369,6 +434,7 @@ async function park(state: JourneyState, action: WaitAction, token: string, now:
     view: { ...(action.log ? { segment: action.log.segment, segmentReasons: action.log.segmentReasons } : {}), nextContactAt: action.until },
     costs: action.costs,
     ...(action.expiredTask ? { forgetTask: true } : {}),
+    ...(action.arrangement ? { arrangement: action.arrangement } : {}),
     at,
   });
   if (!c) {
@@ -454,7 +520,20 @@ export function costNoticeFor(
   return { costs, vatIncluded };
 }
 
-function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean): RenderInput {
+/** What an arrangement message shows: the offer's plans, or the instalment a reminder is about. */
+function arrangementInput(c: CaseState, action: SendAction): Pick<RenderInput, 'topic' | 'offer' | 'instalment'> {
+  if (!action.topic) return {};
+  const a = action.arrangement?.proposed ?? c.arrangement;
+  if (action.topic === 'arrangement_offer') {
+    const options = (a?.options ?? []).map((o, i) => ({ no: i + 1, months: o.months, monthly: o.monthly, firstDue: o.instalments[0].dueDate }));
+    return { topic: action.topic, offer: { options, debtHelp: true } };
+  }
+  const next = a ? firstUnpaid(a) : undefined;
+  if (!a || !next) return {};
+  return { topic: action.topic, instalment: { no: next.no, of: a.instalments.length, amount: instalmentDue(next.instalment), dueDate: next.instalment.dueDate } };
+}
+
+function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Date, whatsappWindow: boolean, paymentLink: string): RenderInput {
   const { dossiers, clients } = ctx;
   const day = localDate(now);
   const stop = accrualStop(c);
@@ -482,7 +561,8 @@ function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Da
     debtor: { name: nameFor(c, action.dossierIds), ...(address ? { address } : {}) },
     claims,
     totalOutstanding: claims.reduce((sum, cl) => sum + cl.outstanding, 0),
-    paymentLink: `${paymentLinkBase()}${encodeURIComponent(action.dossierIds[0])}`,
+    paymentLink,
+    ...arrangementInput(c, action),
     agency: agency as AgencyDetails,
     ...(action.phase === 'fourteen_day_letter' ? { costNotice: costNoticeFor(dossiers, clients) } : {}),
     ...(action.channel === 'whatsapp' ? { whatsappWindowOpen: whatsappWindow } : {}),
@@ -505,6 +585,8 @@ function checkLawful(rendered: RenderedMessage, action: SendAction, ctx: SendCon
     channel: action.channel,
     phase: action.phase,
     ...(action.termEndDate ? { termEndDate: action.termEndDate } : {}),
+    // An arrangement message (its own topic) states the plan's dates, no term: held to the rule for other messages.
+    ...(action.topic ? { aside: true } : {}),
     text: [rendered.subject ?? '', rendered.text].join('\n'),
     claims: ctx.dossiers,
     needsLetter: (d) => d.consumer !== false,
@@ -529,7 +611,8 @@ async function sendMessage(c: CaseState, action: SendAction, now: Date): Promise
   const to = channel === 'letter' ? point?.address?.line1 : point?.value;
   if (!point || !to) throw new PermanentSendError(`debtor has no ${channel === 'email' ? 'email address' : channel === 'letter' ? 'address' : 'phone number'}`);
   const ctx = await loadContext(c, action);
-  const rendered = await renderMessage(renderInput(c, action, ctx, now, channel === 'whatsapp' && whatsappWindowOpen(c, now)));
+  const link = await pageLinkFor(c, action.stepNo, action.dossierIds, now, action.topic === 'instalment_reminder' || action.topic === 'instalment_missed' ? (arrangementInput(c, action).instalment?.no ?? 0) : 0);
+  const rendered = await renderMessage(renderInput(c, action, ctx, now, channel === 'whatsapp' && whatsappWindowOpen(c, now), link));
   checkLawful(rendered, action, ctx, now);
   const correlation = { caseId: c.caseId, journeyNo: c.journey.journeyNo, stepNo: action.stepNo };
   let storedAt: string | undefined;
@@ -566,7 +649,7 @@ async function createCallTask(c: CaseState, action: SendAction, now: Date): Prom
   const phone = contactFor(c, 'call', action.dossierIds);
   if (!phone) throw new PermanentSendError('debtor has no phone number');
   const ctx = await loadContext(c, action);
-  const rendered = await renderMessage(renderInput(c, action, ctx, now, false));
+  const rendered = await renderMessage(renderInput(c, action, ctx, now, false, await pageLinkFor(c, action.stepNo, action.dossierIds, now)));
   checkLawful(rendered, action, ctx, now);
   const taskId = taskIdFor(c.caseId, c.journey.journeyNo, action.stepNo);
   const at = now.toISOString();

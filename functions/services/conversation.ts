@@ -10,13 +10,16 @@
  */
 import type { CaseState, ClaimRecord } from '../domain/case/state.js';
 import { claimsOf, nameFor } from '../domain/case/state.js';
+import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
+import { localDate } from '../domain/calendar.js';
+import { firstUnpaid } from '../domain/arrangements.js';
+import { messageContradictions } from '../domain/message-guard.js';
 import type { ReplyPlan } from '../domain/conversation.js';
 import type { ClassifiedReply } from '../domain/intents/index.js';
 import { adapterFor } from '../channels/adapters.js';
 import { PermanentSendError, redact } from '../channels/port.js';
 import { type AnswerInput, type ArrangementOffer, renderAnswer } from '../channels/render-answer.js';
 import type { AgencyDetails, Language } from '../channels/render-contract.js';
-import { paymentLinkBase } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import { type AnswerRecord, claimAnswer, getAnswer, planAnswer, settleAnswer } from '../store/answers.js';
 import { getClient } from '../store/clients.js';
@@ -27,6 +30,7 @@ import { appendEvents, type NewEvent } from '../store/timeline.js';
 import agency from '../../templates/agency.json' with { type: 'json' };
 import { loadCase } from './case.js';
 import { setTimer } from './timers.js';
+import { answerLinkFor } from './page-links.js';
 
 /** A claim older than this that is still `sending` was left by a crash: in doubt, never sent again. */
 const ANSWER_LEASE_MS = 65_000;
@@ -40,7 +44,8 @@ const DISTRESS = /zelfmoord|zelfdoding|suicid|niet meer (willen |wil )?(zijn|lev
 export interface ReplyContext {
   c: CaseState;
   messageSid: string;
-  channel: 'sms' | 'whatsapp';
+  /** `page`: said on the debtor page (tasks only; the page confirms it, no answer message) */
+  channel: 'sms' | 'whatsapp' | 'page';
   phone: string;
   text: string;
   reply: ClassifiedReply;
@@ -76,7 +81,7 @@ export async function createReplyTasks(r: ReplyContext): Promise<NewEvent[]> {
         intent: r.reply.intent,
         confidence: r.reply.confidence,
         ...(r.reply.guess ? { guess: r.reply.guess } : {}),
-        openDossiers: await dossierLines(claims),
+        openDossiers: await dossierLines(r.c, claims, new Date(r.at)),
       },
     });
     events.push({
@@ -97,6 +102,7 @@ export async function createReplyTasks(r: ReplyContext): Promise<NewEvent[]> {
  */
 export async function answerReply(r: ReplyContext, now: Date): Promise<NewEvent[]> {
   const { plan } = r;
+  if (r.channel === 'page') return [];
   if (!plan.answer) {
     return [{ eventId: `answer-${r.messageSid}`, at: r.at, type: 'answer_skipped', channel: r.channel, detail: `No answer sent: ${plan.noAnswer}.`, dossierIds: r.dossierIds }];
   }
@@ -134,10 +140,23 @@ export async function answerReply(r: ReplyContext, now: Date): Promise<NewEvent[
   ];
 }
 
-/** The seam for concrete payment arrangements: the payment-arrangement issue returns options here. */
-export function arrangementOffer(_c: CaseState, _dossierIds: readonly string[]): ArrangementOffer | undefined {
+/**
+ * The arrangement an answer shows (issue 9): the offer made with the reply (its options: the debtor replies the
+ * number or chooses on the page), or the plan in force about the reply's claims (just accepted by it).
+ */
+export function arrangementOffer(c: CaseState, dossierIds: readonly string[], link: string): ArrangementOffer | undefined {
+  const a = c.arrangement;
+  if (!a || !a.dossierIds.some((id) => dossierIds.includes(id))) return undefined;
+  if (a.status === 'proposed' && a.options?.length) return { options: a.options.map((o, i) => ({ no: i + 1, instalments: o.months, amount: o.monthly })), link };
+  if (a.status === 'active' && a.instalments.length) {
+    const next = firstUnpaid(a)?.instalment ?? a.instalments[0];
+    return { options: [], link, accepted: { option: a.chosen ?? 1, instalments: a.instalments.length, amount: a.instalments[0].amount, firstDue: next.dueDate } };
+  }
   return undefined;
 }
+
+/** Answers that show an arrangement: the offer, or the plan agreed. */
+const ARRANGEMENT_ANSWERS: ReadonlySet<string> = new Set(['arrangement', 'cannot_pay']);
 
 /** Sends a planned answer once (the reply path, or the 07:00 timer). Safe to call again: it never sends twice. */
 export async function deliverAnswer(messageSid: string, now: Date): Promise<void> {
@@ -162,6 +181,7 @@ export async function deliverAnswer(messageSid: string, now: Date): Promise<void
   }
   try {
     const rendered = renderAnswer(await answerInput(c, rec, now));
+    lawful(rendered, c, rec, now);
     const adapter = await adapterFor(rec.channel);
     const { providerId } = await adapter.send({
       channel: rec.channel,
@@ -204,7 +224,7 @@ export async function deliverAnswer(messageSid: string, now: Date): Promise<void
     await settleAnswer(messageSid, 'sent', { providerId, sentAt: at });
     logger.info('reply answered', { caseId: c.caseId, answer: rec.answer, channel: rec.channel });
   } catch (err) {
-    if (err instanceof PermanentSendError || (err as Error)?.name === 'AnswerRenderError') {
+    if (err instanceof PermanentSendError || (err as Error)?.name === 'AnswerRenderError' || err instanceof AnswerContradiction) {
       const reason = redact((err as Error).message);
       await settleAnswer(messageSid, 'failed', { reason });
       await appendEvents(rec.caseId, [answerEvent(rec, 'answer_failed', `Answer (answer/${rec.answer}) not sent: ${reason}.`, now.toISOString())]);
@@ -217,6 +237,31 @@ export async function deliverAnswer(messageSid: string, now: Date): Promise<void
   }
 }
 
+/** An answer that would contradict the legal state of its claims (a template is wrong): not sent, logged as an error. */
+class AnswerContradiction extends Error {
+  override readonly name = 'AnswerContradiction';
+}
+
+/**
+ * The message guard (domain/message-guard.ts) on an answer: it is no message of the collection sequence, so it may
+ * state no term of its own and promise no date free of costs (the plan's due dates are no term).
+ */
+function lawful(rendered: { text: string; subject?: string }, c: CaseState, rec: AnswerRecord, now: Date): void {
+  const problems = messageContradictions({
+    channel: rec.channel,
+    phase: 'reminder',
+    aside: true,
+    text: [rendered.subject ?? '', rendered.text].join('\n'),
+    claims: claimsOf(c).filter((d) => rec.dossierIds.includes(d.dossierId)),
+    needsLetter: (d) => d.consumer !== false,
+    now,
+  });
+  if (problems.length) {
+    logger.error('answer stopped by the message guard', { caseId: c.caseId, answer: rec.answer });
+    throw new AnswerContradiction(`the answer would contradict the legal state of its claims: ${problems.join('; ')}`);
+  }
+}
+
 function answerEvent(rec: AnswerRecord, type: NewEvent['type'], detail: string, at: string): NewEvent {
   return { eventId: `answer-${rec.messageSid}`, at, type, channel: rec.channel, detail, dossierIds: rec.dossierIds, data: { inReplyTo: rec.messageSid, answer: rec.answer } };
 }
@@ -225,25 +270,33 @@ function languageOf(claims: readonly ClaimRecord[]): Language {
   return [...claims].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)?.language ?? 'nl';
 }
 
-async function dossierLines(claims: readonly ClaimRecord[]) {
+/** The claims as an answer or an agent task states them: what is owed today (art. 6:44 BW allocation, interest included). */
+async function dossierLines(c: CaseState, claims: readonly ClaimRecord[], now: Date) {
   const names = new Map<string, string>();
   for (const d of claims) if (!names.has(d.clientId)) names.set(d.clientId, (await getClient(d.clientId))?.name ?? d.clientId);
-  return claims.map((d) => ({ dossierId: d.dossierId, reference: d.reference, creditor: names.get(d.clientId)!, status: d.status, outstanding: Math.max(0, d.principal + d.costs - d.paid) }));
+  const day = localDate(now);
+  const stop = accrualStop(c);
+  return claims.map((d) => {
+    const a = claimAmounts(d, day, { stopAccrualOn: stop });
+    return { dossierId: d.dossierId, reference: d.reference, creditor: names.get(d.clientId)!, status: d.status, interest: a.interest, outstanding: a.outstanding };
+  });
 }
 
 async function answerInput(c: CaseState, rec: AnswerRecord, now: Date): Promise<AnswerInput> {
   const claims = claimsOf(c).filter((d) => rec.dossierIds.includes(d.dossierId));
-  const lines = await dossierLines(claims);
+  const lines = await dossierLines(c, claims, now);
   const at = c.inbound?.whatsappAt;
-  const offer = rec.answer === 'arrangement' ? arrangementOffer(c, rec.dossierIds) : undefined;
+  // The page link of this answer: sealed for this debtor and this answer, about the reply's claims.
+  const paymentLink = await answerLinkFor(c, rec.messageSid, rec.dossierIds, now);
+  const offer = ARRANGEMENT_ANSWERS.has(rec.answer) ? arrangementOffer(c, rec.dossierIds, paymentLink) : undefined;
   return {
     answer: rec.answer,
     channel: rec.channel,
     language: languageOf(claims),
     now,
     debtorName: nameFor(c, rec.dossierIds),
-    claims: claims.map((d, i) => ({ reference: d.reference, creditorName: lines[i].creditor, principal: d.principal, costs: d.costs, paid: d.paid, outstanding: lines[i].outstanding })),
-    paymentLink: `${paymentLinkBase()}${encodeURIComponent(rec.dossierIds[0] ?? '')}`,
+    claims: claims.map((d, i) => ({ reference: d.reference, creditorName: lines[i].creditor, principal: d.principal, costs: d.costs, interest: lines[i].interest, paid: d.paid, outstanding: lines[i].outstanding })),
+    paymentLink,
     agency: agency as AgencyDetails,
     ...(rec.promise ? { promise: rec.promise } : {}),
     ...(rec.optOuts ? { optOuts: rec.optOuts } : {}),

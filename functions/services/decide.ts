@@ -51,6 +51,9 @@ function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq
     strategy: strategyId(),
     ...(d.experiments?.length ? { experiments: d.experiments } : {}),
     ...(d.templateVariant ? { templateVariant: d.templateVariant } : {}),
+    ...(d.topic ? { topic: d.topic } : {}),
+    ...(d.aside ? { aside: true } : {}),
+    ...(d.arrangement ? { arrangement: d.arrangement } : {}),
   };
 }
 
@@ -86,6 +89,7 @@ export async function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['
           then: await planAt({ ...facts, lastError: undefined }, strategy, d.until, c.eventSeq),
           log: logOf(d, now),
           ...(d.costs?.length ? { costs: d.costs } : {}),
+          ...(d.arrangement ? { arrangement: d.arrangement } : {}),
         },
       };
   }
@@ -138,7 +142,11 @@ async function close(c: CaseState, d: Extract<StrategyDecision, { kind: 'done' }
     (cur): CaseEvent[] | undefined =>
       cur.eventSeq !== c.eventSeq || !isActive(cur, c.journey.journeyNo)
         ? undefined
-        : [...(d.costs?.length ? [{ type: 'costs' as const, at, costs: d.costs }] : []), { type: 'journey_closed', at, reason: d.reason, closing }],
+        : [
+            ...(d.arrangement?.breach ? [{ type: 'arrangement_breached' as const, at, reason: d.arrangement.breach }] : []),
+            ...(d.costs?.length ? [{ type: 'costs' as const, at, costs: d.costs }] : []),
+            { type: 'journey_closed', at, reason: d.reason, closing },
+          ],
     c,
   );
   return m?.changed ? m.after : undefined;

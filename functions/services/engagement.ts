@@ -4,11 +4,11 @@
  * then wakes the journey where it may change the next step. Webhook deliveries are deduplicated, so a
  * redelivered one changes the case and the timeline once.
  */
-import type { CaseEvent } from '../domain/case/events.js';
+import { type CaseEvent, applyEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { INTENT_TEXT } from '../domain/case/visibility.js';
 import { replyScope } from '../domain/case/reply-scope.js';
-import { classifyReply } from '../domain/intents/index.js';
+import { type ClassifiedReply, SAFETY_ORDER, classifyReply } from '../domain/intents/index.js';
 import { optOutsOf, planReply, type ReplyPlan } from '../domain/conversation.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
 import { answerReply, createReplyTasks, replyTaskId } from './conversation.js';
@@ -21,6 +21,8 @@ import { createTaskOnce } from '../store/tasks.js';
 import { appendEvents, type NewEvent, type TimelineType } from '../store/timeline.js';
 import { mutateCase } from './case.js';
 import { wakeJourney } from './journeys.js';
+import { type Acceptance, acceptanceEvents, acceptanceTimeline, offerEvents, openClaims } from './arrangements.js';
+import { type Arrangement, offerChoice } from '../domain/arrangements.js';
 
 /** A shared number's reply goes to the debtor messaged there last, if that was this recently; else to a person. */
 export const SHARED_NUMBER_WINDOW_MS = 30 * 86_400_000;
@@ -65,28 +67,49 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
     return;
   }
   const at = receipt.at;
-  const reply = classifyReply(msg.Body, new Date(at));
+  const classified = classifyReply(msg.Body, new Date(at));
+  let reply: ClassifiedReply = classified;
+  let accepted: Acceptance | undefined;
   let dossierIds: string[] = [];
   let plan: ReplyPlan | undefined;
   const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
     dossierIds = replyScope(c, phone);
+    reply = classified;
+    accepted = undefined;
+    const repeat = c.inbound?.recent?.includes(msg.MessageSid) === true;
+    // Issue 9: "1", "2", "de eerste" to an open offer about this number's claims accepts that plan: the reply is
+    // the choice (no agent needs to read it), answered with the plan agreed.
+    const choice = repeat || hasSafetyIntent(classified) ? undefined : offerChoice(msg.Body, c.arrangement);
+    let arrangement: CaseEvent[] = [];
+    if (choice !== undefined && c.arrangement!.dossierIds.every((id) => dossierIds.includes(id))) {
+      const r = acceptanceEvents(c, choice, now, openClaims(c, now).filter((d) => dossierIds.includes(d.dossierId)));
+      if (r) {
+        accepted = r.accepted;
+        arrangement = r.events;
+        reply = choiceReply(choice);
+        dossierIds = r.accepted.arrangement.dossierIds;
+      }
+    }
     // The plan reads the opt-outs as they were before this reply (a repeated reply sees its own: same plan).
-    const before = c.inbound?.recent?.includes(msg.MessageSid) ? c.optOuts.filter((o) => !optOutsOf(reply, channel).includes(o)) : c.optOuts;
+    const before = repeat ? c.optOuts.filter((o) => !optOutsOf(reply, channel).includes(o)) : c.optOuts;
     plan = planReply(reply, { channel, optOuts: before, now: new Date(at) });
-    return [
-      {
-        type: 'reply',
-        at,
-        channel,
-        intent: reply.intent,
-        dossierIds,
-        messageId: msg.MessageSid,
-        ...(reply.also.length ? { also: reply.also } : {}),
-        ...(reply.date ? { promiseDate: reply.date.date } : {}),
-        ...(plan.holds.length ? { holds: plan.holds.map((reason) => ({ reason, taskId: replyTaskId(msg.MessageSid, reason) })) } : {}),
-      },
-      ...plan.optOuts.map((o) => ({ type: 'opted_out' as const, at, channel: o, dossierIds })),
-    ];
+    const replied: CaseEvent = {
+      type: 'reply',
+      at,
+      channel,
+      intent: reply.intent,
+      dossierIds,
+      messageId: msg.MessageSid,
+      ...(reply.also.length ? { also: reply.also } : {}),
+      ...(reply.date ? { promiseDate: reply.date.date } : {}),
+      ...(plan.holds.length ? { holds: plan.holds.map((reason) => ({ reason, taskId: replyTaskId(msg.MessageSid, reason) })) } : {}),
+    };
+    // "Ik wil een regeling" / "ik kan niet betalen": the answer is the offer (one answer; the journey, seeing an
+    // offer made since the request, sends no second one). Only when the answer goes, and never past debt help.
+    if (!repeat && !accepted && OFFER_ANSWERS.has(reply.intent) && plan.answer === reply.intent && !hasSafetyIntent(reply)) {
+      arrangement = offerEvents(applyEvent(c, replied), dossierIds, now, `arr-${c.journey.journeyNo}-r${msg.MessageSid}`.slice(0, 80));
+    }
+    return [replied, ...arrangement, ...plan.optOuts.map((o) => ({ type: 'opted_out' as const, at, channel: o, dossierIds }))];
   });
   if (!m || !plan) return;
   // Whoever is filed with this number later is not messaged where it asked for no more.
@@ -97,7 +120,7 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
       at,
       type: 'replied',
       channel,
-      detail: `Debtor ${INTENT_TEXT[reply.intent] ?? 'replied'}${reply.guess ? ` (best guess: ${reply.guess.replace(/_/g, ' ')}, ${Math.round(reply.confidence * 100)}% sure)` : ''}${reply.date ? ` (${reply.date.date})` : ''}`,
+      detail: `Debtor ${accepted ? `chose option ${accepted.chosen} of the payment arrangement offer` : (INTENT_TEXT[reply.intent] ?? 'replied')}${reply.guess ? ` (best guess: ${reply.guess.replace(/_/g, ' ')}, ${Math.round(reply.confidence * 100)}% sure)` : ''}${reply.date ? ` (${reply.date.date})` : ''}`,
       dossierIds,
       text: msg.Body.slice(0, 1600),
       intent: reply.intent,
@@ -122,6 +145,8 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
       dossierIds,
     });
   }
+  if (accepted) events.push(...acceptanceTimeline(accepted, 'reply', now.toISOString()));
+  else if (m.after.arrangement?.status === 'proposed' && m.after.arrangement !== m.before.arrangement) events.push(offerTimeline(m.after.arrangement, at));
   const r = { c: m.after, messageSid: msg.MessageSid, channel, phone, text: msg.Body, reply, plan, dossierIds, at } as const;
   events.push(...(await createReplyTasks(r)));
   // The reply and what it changed go on the timeline before the answer, so the answer follows it there.
@@ -131,6 +156,55 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
   await wakeJourney(m.after, `reply:${reply.intent}`);
   await webhookDone('twilio-in', msg.MessageSid);
   logger.info('reply recorded', { debtorId, intent: reply.intent, confidence: reply.confidence, channel, tasks: plan.tasks.length });
+}
+
+/** Replies whose answer is the offer of a payment plan (issue 9). */
+const OFFER_ANSWERS: ReadonlySet<string> = new Set(['arrangement', 'cannot_pay']);
+
+/** A safety intent (opt-out, vulnerability, debt help, bankruptcy) outweighs a plan: no offer, no choice. */
+const hasSafetyIntent = (r: ClassifiedReply) => [r.intent, ...r.also].some((i) => SAFETY_ORDER.includes(i));
+
+/** A reply that picks option `n` of the open offer, as the conversation records it: an arrangement, sure. */
+function choiceReply(n: number): ClassifiedReply {
+  return { intent: 'arrangement', confidence: 1, also: [], channels: [], bareStop: false, matched: `option ${n} of the offer` };
+}
+
+function offerTimeline(a: Arrangement, at: string): NewEvent {
+  return {
+    eventId: `arr-offered-${a.id}`,
+    at,
+    type: 'arrangement',
+    detail: `Payment arrangement offered in the answer to the reply: ${(a.options ?? []).map((o, i) => `option ${i + 1}: ${o.months} × ${o.monthly} cents (${o.costsReason})`).join('; ')}.`,
+    dossierIds: a.dossierIds,
+    data: { arrangement: 'proposed', options: (a.options ?? []).length },
+  };
+}
+
+/** What the debtor can say on the debtor page, with the intent of the matching reply. */
+export const PAGE_STATEMENTS = { already_paid: 'says the claim is already paid', dispute: 'disputes the claim', debt_help: 'reports debt help or debt restructuring' } as const;
+
+/**
+ * "I already paid", "I dispute this", "I get debt help" said on the debtor page: the same effects as the matching
+ * reply, through the same reducer event and agent tasks (a dispute: the dossier paused and a dispute_review task;
+ * debt help: every open dossier to debt_help, an arrangement cancelled, the journey stopped; already paid: the
+ * grace before the next reminder). No answer message: the page confirms it itself.
+ */
+export async function recordPageStatement(c: CaseState, intent: keyof typeof PAGE_STATEMENTS, dossierIds: readonly string[], now: Date): Promise<void> {
+  if (dossierIds.length === 0) return;
+  const at = now.toISOString();
+  const statementId = `page-${intent}-${at}`;
+  const reply: ClassifiedReply = { intent, confidence: 1, also: [], channels: [], bareStop: false, matched: 'on the payment page' };
+  const plan = planReply(reply, { channel: 'sms', optOuts: [], now });
+  const ids = [...dossierIds];
+  const m = await mutateCase(c.caseId, now, () => [{ type: 'reply', at, channel: 'page', intent, dossierIds: ids, messageId: statementId }], c);
+  if (!m?.changed) return;
+  const events: NewEvent[] = [
+    { eventId: statementId, at, type: 'replied', detail: `Debtor ${PAGE_STATEMENTS[intent]} (on the payment page)`, dossierIds: ids, intent, confidence: 1, data: { intent, via: 'page' } },
+  ];
+  events.push(...(await createReplyTasks({ c: m.after, messageSid: statementId, channel: 'page', phone: '', text: '', reply, plan, dossierIds: ids, at })));
+  await appendEvents(c.caseId, events, changedProjections(m.before, m.after));
+  await wakeJourney(m.after, `page:${intent}`);
+  logger.info('page statement recorded', { debtorId: c.caseId, intent });
 }
 
 /** The dossiers whose status an event changed, as projection items to rewrite. */

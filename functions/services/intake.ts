@@ -9,13 +9,14 @@
  *  3. the claim goes into the case: a new case is written whole, with its first decision made here; an existing
  *     one gets the claim as an event (a closed journey opens the next one);
  *  4. the timeline, the dossier's projection and the phone/email look-ups in one batch;
- *  5. the journey starts with that first action, or the running one is woken to reconsider.
+ *  5. the journey starts with that first action, or the running one is woken to reconsider (a claim the case held
+ *     already — a retry — wakes nothing).
  */
 import { createHash } from 'node:crypto';
 import type { CaseEvent, NewContactPoint } from '../domain/case/events.js';
 import { applyEvent } from '../domain/case/events.js';
 import { addressKey, identityConflict, identityKeys, normaliseEmail } from '../domain/case/identity.js';
-import { type CaseState, type ClaimRecord, emptyCase, identityOf, isActive } from '../domain/case/state.js';
+import { type CaseState, type ClaimRecord, emptyCase, identityOf } from '../domain/case/state.js';
 import { interestPlan } from '../domain/interest.js';
 import { incomeSourceFromApi } from '../domain/payday.js';
 import { HttpError } from '../shared/http.js';
@@ -29,8 +30,7 @@ import { claimIdempotencyKey, claimReference, dossierItem, getDossier, releaseId
 import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, earlierUse, type EarlierUse, emailIndexItem, identityOwners, phoneIndexItem } from '../store/identity.js';
 import { appendEvents } from '../store/timeline.js';
 import { loadCase, mutateCase } from './case.js';
-import { actionFor } from './decide.js';
-import { isRunning, startJourney, wakeJourney } from './journeys.js';
+import { startOrWake } from './journey-control.js';
 
 const IDEMPOTENCY_TTL_S = 7 * 86400;
 export const MAX_CLAIMS_PER_DEBTOR = 100;
@@ -44,7 +44,7 @@ export async function createDossier(
   body: CreateDossierBody,
   idempotencyKey: string | undefined,
   now: Date,
-): Promise<{ status: number; body: { dossierId: string; debtorId: string; status: string } }> {
+): Promise<{ status: number; body: { dossierId: string; debtorId: string; status: string }; replayed: boolean }> {
   const requestHash = hashOf(body);
   let dossierId = newId('dos');
   let keyClaimed = false;
@@ -77,8 +77,13 @@ export async function createDossier(
   });
   if (keysToAdd.length) await addIdentityKeys(keysToAdd[0].name, keysToAdd.map((k) => k.key), debtorId);
   await record(added.after, claim, added.newPoints);
-  await startOrWake(added, now);
-  return { status: 201, body: { dossierId, debtorId, status: added.after.dossiers[dossierId]?.status ?? 'open' } };
+  // Step 5. A claim the case held already (a retry, a rerun of an import) wakes nothing: the journey knew of it.
+  await startOrWake(added.after, { opened: added.opened, ...(added.changed ? { wake: 'claim_added' } : {}) }, now);
+  return {
+    status: 201,
+    body: { dossierId, debtorId, status: added.after.dossiers[dossierId]?.status ?? 'open' },
+    replayed: !added.changed,
+  };
 }
 
 /**
@@ -222,13 +227,15 @@ interface Added {
   opened: boolean;
   /** contact points the case did not have yet (their look-ups are written) */
   newPoints: NewContactPoint[];
+  /** false: the case held the claim already */
+  changed: boolean;
 }
 
 /** Adds the claim to the debtor's case (step 3). A claim that is there already changes nothing. */
 async function addToCase(debtorId: string, claim: ClaimRecord, points: NewContactPoint[], input: DebtorInput, now: Date): Promise<Added> {
   const event: CaseEvent = { type: 'claim_added', at: claim.createdAt, claim, points, identity: input };
   const fresh = applyEvent(emptyCase(debtorId, claim.createdAt), event);
-  if (await createCase(fresh)) return { after: fresh, opened: true, newPoints: event.points };
+  if (await createCase(fresh)) return { after: fresh, opened: true, newPoints: event.points, changed: true };
   const m = await mutateCase(debtorId, now, (c) => {
     if (c.dossiers[claim.dossierId]) return [];
     // Why a limit: the case is one item (a decision reads it whole; DynamoDB items end at 400 KB). 100 claims of
@@ -246,6 +253,7 @@ async function addToCase(debtorId: string, claim: ClaimRecord, points: NewContac
     after: m.after,
     opened: m.changed && (m.before.journey.status === 'closed' || m.after.journey.journeyNo > m.before.journey.journeyNo),
     newPoints: m.changed ? event.points.filter((p) => !known(p)) : [],
+    changed: m.changed,
   };
 }
 
@@ -273,28 +281,4 @@ async function record(c: CaseState, claim: ClaimRecord, newPoints: NewContactPoi
     ],
     extra,
   );
-}
-
-/** Step 5: a journey that opened starts with its first action; a running one reconsiders. */
-async function startOrWake(added: Added, now: Date): Promise<void> {
-  let c = added.after;
-  if (!isActive(c)) return;
-  if (!added.opened && !(await isRunning(c.caseId, c.journey.journeyNo))) {
-    if (c.journey.taskToken || c.journey.stepNo > 0) {
-      // The execution ended outside the system (an operator stopped it, it failed): close this journey and open
-      // the next, so the new claim is never left without a running journey.
-      logger.warn('journey execution was not running; starting a new one', { caseId: c.caseId, journeyNo: c.journey.journeyNo });
-      const at = now.toISOString();
-      const m = await mutateCase(c.caseId, now, (cur) =>
-        cur.journey.journeyNo === c.journey.journeyNo && cur.journey.status === 'active'
-          ? [{ type: 'journey_closed', at, reason: 'execution ended unexpectedly', closing: { detail: 'Journey ended: its execution was no longer running.', at } }, { type: 'journey_opened', at }]
-          : undefined,
-      );
-      if (m) c = m.after;
-    }
-    // else: the first attempt crashed before starting it: start it now
-    return startJourney(c, (await actionFor(c, now)).action);
-  }
-  if (added.opened) return startJourney(c, (await actionFor(c, now)).action);
-  return wakeJourney(c, 'claim_added');
 }

@@ -50,7 +50,7 @@ export async function learnFromExposure(before: Pick<CaseState, 'experiments'>, 
   if (inc.length) await safely('exposure', after.caseId, () => addExperimentCounts(after.caseId, inc));
 }
 
-const OUTCOME_EVENTS = new Set<CaseEvent['type']>(['delivery', 'reply', 'payment', 'call_outcome']);
+const OUTCOME_EVENTS = new Set<CaseEvent['type']>(['delivery', 'reply', 'payment', 'payment_reversed', 'arrangement_accepted', 'call_outcome']);
 
 /** A change of the case through the reducer: what the events attributed. */
 export async function learnFromChange(before: CaseState, after: CaseState, events: readonly CaseEvent[]): Promise<void> {

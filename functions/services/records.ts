@@ -67,8 +67,23 @@ export function expiredTaskEvent(t: { taskId: string; stepNo: number; dossierIds
   };
 }
 
-/** What a state writes when it carries out a decision: its log entry (unless written already) and its costs. */
+/** The arrangement entries of a step: an offer made, a breach (a reminder is the message itself). */
+export function arrangementEvents(c: Pick<CaseState, 'journey'>, action: SendAction | WaitAction, at: string): NewEvent[] {
+  const a = action.arrangement?.proposed;
+  if (!a) return [];
+  const out: NewEvent[] = [];
+  if (action.arrangement?.breach) {
+    out.push({ eventId: `arr-breach-${a.id}`, at, type: 'arrangement', detail: `${action.arrangement.breach[0].toUpperCase()}${action.arrangement.breach.slice(1)}; the journey resumes.`, dossierIds: a.dossierIds, data: { arrangement: 'breached' } });
+  }
+  if (a.status === 'proposed' && action.type === 'send') {
+    const options = (a.options ?? []).map((o, i) => `${i + 1}: ${o.months} × ${o.monthly} cents (${o.costsReason})`).join('; ');
+    out.push({ eventId: `arr-offer-${a.id}`, at, type: 'arrangement', detail: `Payment arrangement offered (${options}).`, dossierIds: a.dossierIds, data: { arrangement: 'proposed', journeyNo: c.journey.journeyNo } });
+  }
+  return out;
+}
+
+/** What a state writes when it carries out a decision: its log entry (unless written already), its costs, the arrangement's entries. */
 export function decisionRecords(c: CaseState, action: SendAction | WaitAction, now: Date): NewEvent[] {
   const at = action.log?.at ?? now.toISOString();
-  return [...(action.log ? [decisionEvent(c, action, action.log, now)] : []), ...costEvents(action.costs, at)];
+  return [...(action.log ? [decisionEvent(c, action, action.log, now)] : []), ...costEvents(action.costs, at), ...arrangementEvents(c, action, at)];
 }

@@ -4,12 +4,14 @@
  * amounts, contact details, language or the debtor's words about them.
  */
 import { type ClaimAmounts, accrualStop, amountsDay, claimAmounts } from '../domain/case/amounts.js';
-import { type CaseState, type ClaimRecord, claimsOf } from '../domain/case/state.js';
+import { type CaseState, type ClaimRecord, claimsOf, factsOf } from '../domain/case/state.js';
 import { type Viewer, phaseFor, segmentFor, visibleClaims, visibleContactDetails, visibleTimeline } from '../domain/case/visibility.js';
 import { HttpError } from '../shared/http.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, getDossier } from '../store/dossiers.js';
 import { recentTimeline } from '../store/timeline.js';
+import { shareOf } from '../domain/arrangements.js';
+import { localDate } from '../domain/calendar.js';
 import { loadCase } from './case.js';
 
 /** The views show the latest events of the conversation: a bounded read, whatever its length. */
@@ -50,13 +52,14 @@ export async function dossierView(client: Client, dossier: DossierRecord, now: D
       segmentReasons: seg.segmentReasons,
       nextContactAt: c.journey.status === 'active' ? (c.journey.nextContactAt ?? null) : null,
     },
+    ...arrangementView(c, d.dossierId, now),
     timeline: visibleTimeline(c, viewer, timeline, d.dossierId),
   };
 }
 
 /** The debtor as this client may see them: its own claims and contact details; agents see the whole person. */
-export async function debtorView(client: Client, debtorId: string, now: Date) {
-  const c = await loadCase(debtorId, now);
+export async function debtorView(client: Client, debtorId: string, now: Date, known?: CaseState) {
+  const c = known ?? (await loadCase(debtorId, now));
   const viewer = viewerOf(client);
   const mine = c ? visibleClaims(c, viewer) : [];
   if (!c || mine.length === 0) throw new HttpError(404, 'not_found', `No debtor ${debtorId}.`);
@@ -80,9 +83,24 @@ export async function debtorView(client: Client, debtorId: string, now: Date) {
     segment: seg.segment,
     segmentReasons: seg.segmentReasons,
     optOuts: c.optOuts,
-    ...(viewer.agent ? { flags: c.flags.map((f) => f.flag), creditors: [...new Set(claimsOf(c).map((d) => d.clientId))] } : {}),
+    flags: viewer.agent ? [...new Set(c.flags.map((f) => f.flag))] : factsOf(c, { clientId: viewer.clientId }).debtor.flags,
+    ...(viewer.agent ? { creditors: [...new Set(claimsOf(c).map((d) => d.clientId))] } : {}),
     engagement: { sent: count('sent'), delivered: count('delivered'), opened: count('opened'), replied: count('replied'), payments: count('payment') },
     replies: timeline.filter((e) => e.type === 'replied'),
     decisions: timeline.filter((e) => e.type === 'decision'),
   };
+}
+
+/** The arrangement this dossier is part of, as this dossier's share of each instalment (never another creditor's amounts). */
+function arrangementView(c: CaseState, dossierId: string, now: Date) {
+  const a = c.arrangement;
+  if (!a || !a.dossierIds.includes(dossierId)) return {};
+  const today = localDate(now);
+  const instalments = (a.status === 'proposed' ? [] : shareOf(a, dossierId)).map((i) => ({
+    dueDate: i.dueDate,
+    amount: i.amount,
+    paidAmount: i.paidAmount,
+    status: i.paidAmount >= i.amount ? ('paid' as const) : i.dueDate < today ? ('overdue' as const) : ('open' as const),
+  }));
+  return { arrangement: { status: a.status, instalments, ...(a.reason ? { reason: a.reason } : {}) } };
 }

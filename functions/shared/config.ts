@@ -67,7 +67,44 @@ export async function printConfig(): Promise<PrintConfig> {
   return required('Print service', cfg, ['url', 'apiKey']);
 }
 
-/** Where debtors pay; the dossier reference is appended. */
+/** Where the debtor page lives; each message's link token is appended (`<base><token>`). */
 export function paymentLinkBase(): string {
-  return process.env.PAYMENT_LINK_BASE ?? 'https://pay.example.invalid/p/';
+  const base = process.env.PAYMENT_LINK_BASE ?? (process.env.PUBLIC_BASE_URL ? `${process.env.PUBLIC_BASE_URL.replace(/\/$/, '')}/p/` : undefined);
+  return base ?? 'https://pay.example.invalid/p/';
+}
+
+/** The public base URL (redirects and webhooks point back at it). */
+export function publicBaseUrl(): string {
+  return (process.env.PUBLIC_BASE_URL ?? paymentLinkBase().replace(/\/p\/$/, '')).replace(/\/$/, '');
+}
+
+/**
+ * The secret that seals the debtor page's link tokens (domain/page-token.ts). On AWS a generated Secrets Manager
+ * secret ({ tokenSecret }, PAGE_SECRET_ARN); locally PAGE_TOKEN_SECRET, which the local runtime generates once per
+ * data dir. Never a real secret in the repository.
+ */
+export async function pageTokenSecret(): Promise<string> {
+  const fromEnv = process.env.PAGE_TOKEN_SECRET;
+  const cfg = { tokenSecret: fromEnv, ...(await fromSecret<{ tokenSecret: string }>('PAGE_SECRET_ARN')) };
+  if (!cfg.tokenSecret) throw new Error('Debtor page configuration is missing tokenSecret (PAGE_TOKEN_SECRET or PAGE_SECRET_ARN)');
+  return cfg.tokenSecret;
+}
+
+/** How long a message's page link works (days): PAGE_LINK_DAYS, default 60. */
+export function pageLinkDays(): number {
+  const n = Number(process.env.PAGE_LINK_DAYS ?? 60);
+  return Number.isFinite(n) && n > 0 ? n : 60;
+}
+
+export interface MollieConfig {
+  apiKey: string;
+  /** locally: the fake Mollie (http on loopback) */
+  apiEndpoint?: string;
+}
+
+/** Mollie: MOLLIE_API_KEY (+ MOLLIE_API_ENDPOINT locally), or the secret at MOLLIE_SECRET_ARN ({ apiKey }). */
+export async function mollieConfig(): Promise<MollieConfig> {
+  const env = process.env;
+  const cfg: Partial<MollieConfig> = { apiKey: env.MOLLIE_API_KEY, apiEndpoint: env.MOLLIE_API_ENDPOINT, ...(await fromSecret<MollieConfig>('MOLLIE_SECRET_ARN')) };
+  return required('Mollie', cfg, ['apiKey']);
 }

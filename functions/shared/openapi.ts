@@ -24,7 +24,9 @@ WhatsApp, an agent's call) within Dutch collection law.
 - **Bodies** are JSON (\`Content-Type: application/json\`, else 415). Unknown fields are refused, naming the field.
 - **Errors** always have the shape \`{ "error": { "code", "message", "fields"? } }\`; \`fields\` names each bad field
   (dotted path) and says what is expected. Never a stack trace.
-- **Retries**: \`POST /v1/dossiers\` and payments take an \`Idempotency-Key\`; a request that fails is not applied.`;
+- **Retries**: \`POST /v1/dossiers\` and payments take an \`Idempotency-Key\`; a claim is also idempotent by its reference (the
+  batch route too, per claim); withdraw, dispute, resolve, contact details and flags answer a repeat as the first time. A request that
+  fails is not applied; one that answers 2xx is applied once.`;
 
 /** Local-runtime-only routes (/local/*), documented on the local runtime's document only. */
 let extraRoutes: readonly Route[] = [];
@@ -75,7 +77,7 @@ function operation(route: Route): RouteConfig {
     route.auth === 'apiKey' || route.auth === 'agentKey' ? [{ apiKey: [] }] : [];
   const bodyType = route.body?.type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
   return {
-    method: route.method.toLowerCase() as 'get' | 'post',
+    method: route.method.toLowerCase() as 'get' | 'post' | 'patch',
     path: route.resource,
     operationId: route.operationId,
     tags: [route.tag],
@@ -88,7 +90,7 @@ function operation(route: Route): RouteConfig {
       ...(route.query ? { query: route.query } : {}),
       ...(route.headers ? { headers: route.headers } : {}),
       ...(route.body
-        ? { body: { required: true, content: { [bodyType]: { schema: route.body.schema, ...(route.body.example ? { example: route.body.example } : {}) } } } }
+        ? { body: { required: !route.body.optional, content: { [bodyType]: { schema: route.body.schema, ...(route.body.example ? { example: route.body.example } : {}) } } } }
         : {}),
     },
     responses,

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { CHANNELS, DOSSIER_STATUSES, INTENTS, PHASES, SEGMENTS, TASK_PRIORITIES, TASK_REASONS } from '../domain/vocabulary.js';
 import { CallOutcome, Language } from './schemas.js';
+import { ArrangementView } from './payment-schemas.js';
 
 const cents = (description: string) => z.number().int().min(0).meta({ description, example: 12500 });
 const dateTime = (description: string) => z.string().meta({ format: 'date-time', description, example: '2026-03-02T09:30:00.000Z' });
@@ -52,7 +53,8 @@ export const TimelineEntry = z
     at: dateTime('When it happened.'),
     type: z.string().meta({
       description:
-        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, status, journey_ended, ' +
+        'claim_received, decision, sent, send_skipped, send_failed, delivered, opened, clicked, bounced, failed, replied, opted_out, payment, paid, call_task, call_outcome, costs, ' +
+        'status (withdrawn, disputed), contact_updated, flags, journey_ended, ' +
         'task (an agent task a reply needs), answered (the answer to a reply), answer_planned (it waits for 07:00), answer_skipped, answer_failed, dispute_resolved',
       example: 'sent',
     }),
@@ -105,6 +107,7 @@ export const DossierView = z
       segmentReasons: z.array(z.string()).meta({ example: ['messages delivered but no reaction after 2 contacts'] }),
       nextContactAt: dateTime('The next planned contact, if the journey is running.').nullable(),
     }),
+    arrangement: ArrangementView.optional(),
     timeline: z.array(TimelineEntry).meta({ description: 'In time order: what was sent, what happened, and every decision with its reasons.' }),
   })
   .meta({ id: 'Dossier' });
@@ -134,7 +137,10 @@ export const DebtorView = z
     segment: Segment.nullable(),
     segmentReasons: z.array(z.string()).meta({ description: 'Computed from the facts you may see.' }),
     optOuts: z.array(z.enum([...CHANNELS, 'all'])).meta({ description: 'Channels the debtor opted out of.' }),
-    flags: z.array(z.string()).optional().meta({ description: 'Agency only.' }),
+    flags: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'Flags about this debtor you may see: the ones you set, the ones that came with your claims or about the person (agents: all).', example: ['wsnp'] }),
     creditors: z.array(z.string()).optional().meta({ description: 'Agency only: every creditor with a claim on this person.' }),
     engagement: z.object({
       sent: z.number().int(),
@@ -224,3 +230,41 @@ export const SendgridReceipt = z.object({
   received: z.number().int().meta({ description: 'Events in the batch.' }),
   recorded: z.number().int().meta({ description: 'Events that were new and about a known message.' }),
 });
+
+export const DossierSummary = z
+  .object({
+    dossierId: z.string().meta({ example: 'dos_01jnq7x5v2k8m3r4t6w8y0z2a4' }),
+    reference: z.string().meta({ example: 'INV-1001' }),
+    status: DossierStatus,
+    debtorId: z.string().meta({ example: 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5' }),
+    createdAt: dateTime('When the claim was handed over.'),
+    updatedAt: dateTime('Its last change.'),
+  })
+  .meta({ id: 'DossierSummary' });
+
+export const DossierList = z
+  .object({
+    dossiers: z.array(DossierSummary).meta({ description: 'Your dossiers, by status and then creation time.' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page.', example: 'eyJ2IjoxfQ' }),
+  })
+  .meta({ id: 'DossierList' });
+
+export const BatchResult = z
+  .object({
+    results: z
+      .array(
+        z.object({
+          index: z.number().int().min(0).meta({ description: 'The claim’s position in `claims` (from 0).' }),
+          status: z.number().int().meta({ description: 'The status POST /v1/dossiers would have answered for this claim alone: 201, 400, 409, 422 (or 500).', example: 201 }),
+          body: z.union([CreatedDossier, ErrorBody]).meta({ description: 'What POST /v1/dossiers would have answered: the dossier, or the error.' }),
+          replayed: z.boolean().optional().meta({ description: 'true: this claim was filed before (same reference, same content); nothing new was written.' }),
+        }),
+      )
+      .meta({ description: 'One result per claim, in the order sent.' }),
+    succeeded: z.number().int().meta({ description: 'Claims answered 201 (new or replayed).' }),
+    failed: z.number().int().meta({ description: 'Claims refused (their errors say why); nothing of them was written.' }),
+  })
+  .meta({ id: 'BatchResult' });

@@ -12,8 +12,26 @@
  * added to the document from `auth`, `params` and `body`; list only the ones particular to the route.
  */
 import { z } from 'zod';
-import { CompleteTaskBody, CreateDossierBody, EXAMPLE_DOSSIER, IDEMPOTENCY_KEY, Id, PaymentBody, TasksQuery, TwilioInbound, TwilioStatus } from './schemas.js';
-import { CompletedTask, CreatedDossier, DebtorView, DossierView, ErrorBody, SendgridReceipt, TaskList } from './responses.js';
+import {
+  BATCH_MAX,
+  BatchBody,
+  CompleteTaskBody,
+  CreateDossierBody,
+  EXAMPLE_DOSSIER,
+  FlagsBody,
+  IDEMPOTENCY_KEY,
+  Id,
+  ListDossiersQuery,
+  PatchDebtorBody,
+  PaymentBody,
+  ResolveDisputeBody,
+  StatusChangeBody,
+  TasksQuery,
+  TwilioInbound,
+  TwilioStatus,
+} from './schemas.js';
+import { BatchResult, CompletedTask, CreatedDossier, DebtorView, DossierList, DossierView, ErrorBody, SendgridReceipt, TaskList } from './responses.js';
+import { MollieWebhook, PagePayForm, PageParams, PagePlanForm, PageQuery, PageTellForm } from './payment-schemas.js';
 import { ExperimentResultsView, KpiQuery, KpiReport } from '../reports/schemas.js';
 
 /** apiKey: any client key; agentKey: an agency key (else 403); the signatures: the provider's, over the raw request. */
@@ -29,6 +47,8 @@ export interface RouteBody {
   lenient?: boolean;
   schema: z.ZodType;
   example?: unknown;
+  /** the body may be left out (then it is read as {}) */
+  optional?: boolean;
 }
 
 export interface RouteAnswer {
@@ -39,7 +59,7 @@ export interface RouteAnswer {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   resource: string;
   /** the Lambda that serves it; `local` routes exist only on the local runtime */
   fn: 'api' | 'webhooks' | 'local';
@@ -73,7 +93,20 @@ const sendgridHeaders = z.object({
   'X-Twilio-Email-Event-Webhook-Timestamp': z.string().meta({ description: 'Unix seconds, as signed.' }),
 });
 const dossierParams = z.object({ dossierId: Id('the dossier id', 'dos_01jnq7x5v2k8m3r4t6w8y0z2a4') });
+const debtorParams = z.object({ debtorId: Id('the debtor id', 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5') });
+const statusBody = (example: string) => ({ type: 'json' as const, schema: StatusChangeBody, optional: true, example: { reason: example } });
 const error = (description: string): RouteAnswer => ({ description, schema: ErrorBody });
+const page = (description: string): RouteAnswer => ({ description, contentType: 'text/html', schema: z.string() });
+/** What every debtor page route may answer besides its success. */
+const PAGE_ANSWERS: Record<number, RouteAnswer> = {
+  404: page('An unknown, forged or expired link: a friendly page with how to reach the agency (it does not say which).'),
+  429: page('Too many requests from this address or for this link (60 per address, 30 per link in 10 minutes); Retry-After says when.'),
+};
+const PAGE_FORM_ANSWERS: Record<number, RouteAnswer> = {
+  ...PAGE_ANSWERS,
+  400: page('The form is not valid.'),
+  409: page('Nothing to pay for this choice, or no such plan (any more).'),
+};
 
 export const ROUTES: readonly Route[] = [
   {
@@ -96,6 +129,38 @@ export const ROUTES: readonly Route[] = [
     },
   },
   {
+    method: 'POST',
+    resource: '/v1/dossiers/batch',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'createDossiers',
+    tag: 'Dossiers',
+    summary: `Hand over up to ${BATCH_MAX} claims at once`,
+    description:
+      'Each claim is checked and filed on its own, exactly as POST /v1/dossiers would, and gets the answer that route would give it alone ' +
+      '(201 with the dossier, or 400/409/422 with the error): a refused claim writes nothing, the others are filed. Idempotent per claim: a claim sent ' +
+      'again (same reference, same content) answers 201 with the same ids and writes nothing new (`replayed`); the same reference with other content is that ' +
+      'claim’s 409. `npm run import` sends a CSV file through this route.',
+    body: { type: 'json', schema: BatchBody, example: { claims: [EXAMPLE_DOSSIER] } },
+    responses: { 200: { description: 'One result per claim, in order (also when some or all were refused).', schema: BatchResult } },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/dossiers',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'listDossiers',
+    tag: 'Dossiers',
+    summary: 'Find your dossiers',
+    description:
+      'Your own dossiers only, by status and then creation time, a page at a time: pass `nextCursor` as `cursor` (with the same filters) for the next page. ' +
+      'Filters combine: `reference` (exact, at most one dossier), `status`, `debtorId`, `createdFrom`/`createdTo`. A dossier filed a moment ago may take a ' +
+      'second to be listed (the listing is an index); GET /v1/dossiers/{dossierId} is always current. A dossier whose status changes while you page moves ' +
+      'in the order: page with a `status` filter for a stable listing.',
+    query: ListDossiersQuery,
+    responses: { 200: { description: 'A page of dossiers.', schema: DossierList } },
+  },
+  {
     method: 'GET',
     resource: '/v1/dossiers/{dossierId}',
     fn: 'api',
@@ -114,11 +179,72 @@ export const ROUTES: readonly Route[] = [
     operationId: 'addPayment',
     tag: 'Dossiers',
     summary: 'Report a payment',
-    description: 'Books a payment once per reference (or Idempotency-Key). Full payment stops the outreach for the dossier.',
+    description:
+      'Books a payment once per reference (or Idempotency-Key). Full payment stops the outreach for the dossier; a payment beyond what is due is booked ' +
+      '(the money arrived) and the surplus shown as `amounts.refundDue`. At most €1,000,000,000.00 may be paid on one dossier in all.',
     params: dossierParams,
     headers: idempotencyHeader,
     body: { type: 'json', schema: PaymentBody, example: { amount: 2500, reference: 'BANK-77' } },
-    responses: { 200: { description: 'The updated dossier.', schema: DossierView } },
+    responses: {
+      200: { description: 'The updated dossier (also for a retry of the same payment).', schema: DossierView },
+      409: error('This reference (or Idempotency-Key) was booked with another amount or date (payment_reference_reused).'),
+      422: error('The total paid on the dossier would pass €1,000,000,000.00 (paid_total_too_large); nothing was booked.'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/dossiers/{dossierId}/withdraw',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'withdrawDossier',
+    tag: 'Dossiers',
+    summary: 'Withdraw a dossier',
+    description:
+      'Stops the outreach about this dossier at once, like a payment in full: nothing more is sent about it (a message planned before the withdrawal is not ' +
+      'sent), and the journey decides again at once for the debtor’s other claims. From open, paused or debt_help; again on a withdrawn dossier answers the same.',
+    params: dossierParams,
+    body: statusBody('Betaald via de eigen bank.'),
+    responses: {
+      200: { description: 'The dossier, withdrawn.', schema: DossierView },
+      409: error('The dossier is paid, handed over or closed (not_withdrawable).'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/dossiers/{dossierId}/dispute',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'disputeDossier',
+    tag: 'Dossiers',
+    summary: 'Report a dispute: pauses the dossier',
+    description:
+      'The debtor disputes the claim (DESIGN §5: a dispute pauses that dossier): nothing more is sent about it until the dispute is resolved. ' +
+      'Again on a paused dossier answers the same.',
+    params: dossierParams,
+    body: statusBody('Debiteur betwist de meterstand.'),
+    responses: {
+      200: { description: 'The dossier, paused.', schema: DossierView },
+      409: error('The dossier is not open (not_disputable).'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/dossiers/{dossierId}/dispute/resolve',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'resolveDispute',
+    tag: 'Dossiers',
+    summary: 'Resolve the dispute: resumes or withdraws the dossier',
+    description:
+      'Ends a dispute however it was raised (your POST …/dispute, the debtor’s reply, an agent’s call). `inFavourOf: "creditor"` (the default): the claim ' +
+      'stands, the dossier is open again and its journey resumes at once (a journey that had ended because nothing was open starts again). ' +
+      '`inFavourOf: "debtor"`: the dossier is withdrawn. Again on a dossier resolved the same way answers the same.',
+    params: dossierParams,
+    body: { type: 'json', schema: ResolveDisputeBody, optional: true, example: { inFavourOf: 'creditor', reason: 'Meterstand bevestigd.' } },
+    responses: {
+      200: { description: 'The dossier, open again (or withdrawn).', schema: DossierView },
+      409: error('The dossier is not disputed (not_disputed).'),
+    },
   },
   {
     method: 'GET',
@@ -129,8 +255,43 @@ export const ROUTES: readonly Route[] = [
     tag: 'Debtors',
     summary: 'The debtor as you may see them',
     description: 'Only your own claims and the events about them; another creditor’s claims or contact details never.',
-    params: z.object({ debtorId: Id('the debtor id', 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5') }),
+    params: debtorParams,
     responses: { 200: { description: 'The debtor.', schema: DebtorView } },
+  },
+  {
+    method: 'PATCH',
+    resource: '/v1/debtors/{debtorId}',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'updateDebtor',
+    tag: 'Debtors',
+    summary: 'Update the contact details you gave',
+    description:
+      'Replaces the email, phone or address you gave with your claims for this debtor (all of them, or `dossierIds`); null removes one. Contact details belong ' +
+      'to the claim they came with: another creditor’s, even the same number, stay as they are. The journey uses the new details from its next decision, now. ' +
+      'Every claim must keep at least one way to reach the debtor.',
+    params: debtorParams,
+    body: { type: 'json', schema: PatchDebtorBody, example: { email: 'sam.nieuw@example.com', phone: '+31687654321', whatsappOptIn: true } },
+    responses: {
+      200: { description: 'The debtor as you may see them, updated.', schema: DebtorView },
+      422: error('The change would leave a claim with no way to reach the debtor (no_contact_left), or whatsappOptIn without a phone (no_phone).'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/debtors/{debtorId}/flags',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'setDebtorFlags',
+    tag: 'Debtors',
+    summary: 'Set or clear flags (vulnerable, WSNP, debt help, …)',
+    description:
+      'Flags you set come with your claims; you clear only your own. The journey decides again at once: wsnp, schuldhulp and moratorium stop all outreach ' +
+      'and cost accrual for the debtor (DESIGN §5 rule 10), vulnerable and the protective measures mean no escalation without an agent, beslag counts as a ' +
+      'lack of means. Agent keys set flags about the person. The same flags again change nothing.',
+    params: debtorParams,
+    body: { type: 'json', schema: FlagsBody, example: { add: ['wsnp'] } },
+    responses: { 200: { description: 'The debtor as you may see them, with the flags.', schema: DebtorView } },
   },
   {
     method: 'GET',
@@ -235,6 +396,73 @@ export const ROUTES: readonly Route[] = [
     headers: sendgridHeaders,
     body: { type: 'json', schema: z.array(z.record(z.string(), z.unknown())).meta({ description: 'SendGrid’s event objects.' }) },
     responses: { 200: { description: 'How many events were recorded.', schema: SendgridReceipt } },
+  },
+  {
+    method: 'POST',
+    resource: '/webhooks/mollie',
+    fn: 'webhooks',
+    auth: 'none',
+    operationId: 'mollieWebhook',
+    tag: 'Provider webhooks',
+    summary: 'Mollie payment webhook',
+    description:
+      'Mollie posts only the payment id. The payment is fetched from the Mollie API before anything is booked, so a call with an unknown or open payment changes nothing. ' +
+      'A paid payment is booked once per payment id (also when the webhook comes again), split per dossier; failed, expired and canceled ones go on the timeline only; refunds and chargebacks reopen what they undo.',
+    body: { type: 'form', schema: MollieWebhook },
+    responses: { 200: { description: 'Received (whatever the payment turned out to be: Mollie only needs a 2xx).', schema: z.object({ received: z.literal(true) }) } },
+  },
+  {
+    method: 'GET',
+    resource: '/p/{token}',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPage',
+    tag: 'Debtor page',
+    summary: 'The debtor’s own page: open claims, pay, a payment plan',
+    description:
+      'The link in every message (one per debtor and message; signed, expiring, opaque: no ids or personal data in it). Server-rendered HTML in Dutch or English, works without JavaScript. ' +
+      'Shows the debtor’s open claims at this agency with creditor, reference, amounts and costs explained; lets them pay all or one, choose a payment plan, say they already paid, dispute a claim or report debt help.',
+    params: PageParams,
+    query: PageQuery,
+    responses: { 200: page('The page.'), ...PAGE_ANSWERS },
+  },
+  {
+    method: 'POST',
+    resource: '/p/{token}/pay',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPagePay',
+    tag: 'Debtor page',
+    summary: 'Pay (all, one claim, or the instalment) with iDEAL',
+    description: 'Creates a payment at Mollie for exactly the choice, split per dossier in cents, and sends the debtor to its checkout (303).',
+    params: PageParams,
+    body: { type: 'form', schema: PagePayForm },
+    responses: { 303: { description: 'To the payment provider’s checkout.' }, ...PAGE_FORM_ANSWERS },
+  },
+  {
+    method: 'POST',
+    resource: '/p/{token}/plan',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPagePlan',
+    tag: 'Debtor page',
+    summary: 'Choose a payment plan',
+    params: PageParams,
+    body: { type: 'form', schema: PagePlanForm },
+    responses: { 303: { description: 'Back to the page, the plan in force.' }, ...PAGE_FORM_ANSWERS },
+  },
+  {
+    method: 'POST',
+    resource: '/p/{token}/tell',
+    fn: 'api',
+    auth: 'none',
+    operationId: 'debtorPageTell',
+    tag: 'Debtor page',
+    summary: 'Already paid, a dispute, or debt help',
+    description: 'The same effects as the matching replies: already paid gives time, a dispute pauses that dossier, debt help stops all outreach.',
+    params: PageParams,
+    body: { type: 'form', schema: PageTellForm },
+    responses: { 303: { description: 'Back to the page.' }, ...PAGE_FORM_ANSWERS },
   },
   {
     method: 'GET',

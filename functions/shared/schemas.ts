@@ -13,12 +13,18 @@ import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { letterCount } from '../domain/case/identity.js';
 import { IncomeSourceSchema } from '../domain/payday.js';
-import { CALL_OUTCOMES, CHANNELS, LANGUAGES, PHASES, TASK_REASONS, TONES } from '../domain/vocabulary.js';
+import { CALL_OUTCOMES, CHANNELS, DEBTOR_FLAGS, DOSSIER_STATUSES, LANGUAGES, PHASES, TASK_REASONS, TONES, TOPICS } from '../domain/vocabulary.js';
+import { ArrangementChangeSchema } from './payment-schemas.js';
 
 // ---- building blocks ---------------------------------------------------------------------------------
 
 /** At most €100,000,000.00 per claim or payment: sums of thousands of these stay exact integers. */
 export const MAX_CENTS = 10_000_000_000;
+/**
+ * What may be paid on one dossier in all: €1,000,000,000.00 — ten times the largest claim (a surplus is booked and
+ * shown as refundDue), and so far below 2^53 cents that every sum over a debtor's claims stays an exact integer.
+ */
+export const MAX_PAID_TOTAL_CENTS = 10 * MAX_CENTS;
 /** A due date at most this far back or ahead of today. */
 export const DUE_DATE_WINDOW = { yearsBack: 20, yearsAhead: 1 } as const;
 /** A payment's paidAt may be this far ahead of our clock (the creditor's clock may run a little fast). */
@@ -362,6 +368,175 @@ export const CompleteTaskBody = z
   })
   .meta({ id: 'CompleteTaskBody', examples: [{ outcome: 'promise_to_pay', note: 'Betaalt vrijdag.' }] });
 
+// ---- finding dossiers, the creditor's changes, batch intake ----------------------------------------------
+
+const REFERENCE = /^[\w./-]+$/;
+
+/** A point in time for a filter: a date (YYYY-MM-DD, UTC) or an ISO-8601 date-time with a zone. */
+const instantOrDate = (what: string) =>
+  z
+    .string({ error: `must be ${what}: a date YYYY-MM-DD (UTC) or an ISO-8601 date-time with a zone, e.g. "2026-03-01" or "2026-03-01T09:00:00Z"` })
+    .refine(
+      (v) => (z.iso.date().safeParse(v).success || z.iso.datetime({ offset: true }).safeParse(v).success) && !Number.isNaN(Date.parse(v)) && /^\d{4}-/.test(v),
+      `must be ${what}: a date YYYY-MM-DD (UTC) or an ISO-8601 date-time with a zone, e.g. "2026-03-01" or "2026-03-01T09:00:00Z"`,
+    );
+
+/** A filter bound as the ISO string dossiers store: a date is the start of that UTC day (`from`) or its end (`to`). */
+export function filterInstant(value: string, end: 'from' | 'to'): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T${end === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`;
+  return new Date(value).toISOString();
+}
+
+export const LIST_LIMIT = { default: 25, max: 100 } as const;
+
+/** GET /v1/dossiers */
+export const ListDossiersQuery = z
+  .strictObject({
+    reference: z
+      .string()
+      .min(1, 'must not be empty: your reference of the claim, e.g. "INV-1001"')
+      .max(64, 'must be at most 64 characters')
+      .regex(REFERENCE, 'may only hold letters, digits and . / - _, e.g. "INV-1001"')
+      .optional()
+      .meta({ description: 'Your reference of the claim (exact): at most one dossier.', example: 'INV-1001' }),
+    status: z
+      .enum(DOSSIER_STATUSES, { error: `must be one of ${DOSSIER_STATUSES.join(', ')}` })
+      .optional()
+      .meta({ description: 'Only dossiers with this status.', example: 'open' }),
+    debtorId: Id('the debtor id', 'deb_01jnq7x5v2k8m3r4t6w8y0z2a5').optional().meta({ description: 'Only your dossiers of this debtor.' }),
+    createdFrom: instantOrDate('the earliest creation time')
+      .optional()
+      .meta({ description: 'Only dossiers created at or after this time (a date: from 00:00 UTC that day).', example: '2026-03-01' }),
+    createdTo: instantOrDate('the latest creation time')
+      .optional()
+      .meta({ description: 'Only dossiers created at or before this time (a date: through the end of that UTC day).', example: '2026-03-31' }),
+    cursor: z
+      .string()
+      .max(600, 'must be at most 600 characters: pass the nextCursor of the previous page unchanged')
+      .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor of this API: pass the nextCursor of the previous page unchanged')
+      .optional()
+      .meta({ description: 'The `nextCursor` of the previous page, with the same filters.' }),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, `must be a whole number 1–${LIST_LIMIT.max}, e.g. 25`)
+      .refine((v) => Number(v) >= 1 && Number(v) <= LIST_LIMIT.max, `must be a whole number 1–${LIST_LIMIT.max}, e.g. 25`)
+      .optional()
+      .meta({ description: `Dossiers per page, 1–${LIST_LIMIT.max} (default ${LIST_LIMIT.default}).`, example: '25' }),
+  })
+  .superRefine((q, ctx) => {
+    if (q.createdFrom && q.createdTo && filterInstant(q.createdFrom, 'from') > filterInstant(q.createdTo, 'to')) {
+      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must not be before createdFrom' });
+    }
+  });
+export type ListDossiersQuery = z.infer<typeof ListDossiersQuery>;
+
+/** POST /v1/dossiers/{id}/withdraw, …/dispute, …/dispute/resolve: an optional reason for the file. */
+export const StatusChangeBody = z
+  .strictObject({
+    reason: text('the reason, for the file, e.g. "paid to us directly"', { max: 500, multiline: true })
+      .optional()
+      .meta({ description: 'Why, for the file and the timeline (never sent to the debtor).', example: 'Betaald via de eigen bank.' }),
+  })
+  .meta({ id: 'StatusChangeBody', description: 'Optional: the body may be left out.' });
+export type StatusChangeBody = z.infer<typeof StatusChangeBody>;
+
+/** POST /v1/dossiers/{id}/dispute/resolve: who the dispute was decided for (services/disputes.ts), and a reason. */
+export const ResolveDisputeBody = z
+  .strictObject({
+    ...StatusChangeBody.shape,
+    inFavourOf: z
+      .enum(['creditor', 'debtor'], { error: 'must be "creditor" (the claim stands: the journey resumes) or "debtor" (the claim goes: withdrawn)' })
+      .optional()
+      .meta({ description: 'creditor (default): the claim stands and its journey resumes; debtor: the dossier is withdrawn.', example: 'creditor' }),
+  })
+  .meta({ id: 'ResolveDisputeBody', description: 'Optional: the body may be left out (a resolution in the creditor’s favour).' });
+export type ResolveDisputeBody = z.infer<typeof ResolveDisputeBody>;
+
+const nullable = <T extends z.ZodType>(schema: T, what: string) =>
+  z.union([schema, z.null()], { error: `must be ${what}, or null to remove it` });
+
+/** PATCH /v1/debtors/{id}: the contact details this creditor gave with its claims. */
+export const PatchDebtorBody = z
+  .strictObject({
+    email: nullable(
+      z.email({ error: 'must be an email address, e.g. "sam@example.com"' }).max(254, 'must be at most 254 characters'),
+      'an email address, e.g. "sam@example.com"',
+    )
+      .optional()
+      .meta({ description: 'The new email address for your claims; null removes the one you gave.', example: 'sam.nieuw@example.com' }),
+    phone: nullable(PhoneInput, 'an E.164 phone number such as "+31612345678"')
+      .optional()
+      .meta({ description: 'The new phone number (E.164) for your claims; null removes it. A new number has no WhatsApp opt-in unless whatsappOptIn is true.', example: '+31687654321' }),
+    whatsappOptIn: z
+      .boolean({ error: 'must be true or false: whether the debtor opted in to WhatsApp messages on this phone' })
+      .optional()
+      .meta({ description: 'The debtor opted in (true) or out (false) of WhatsApp on the phone you gave.' }),
+    address: nullable(Address, 'an address object {"line1","postalCode","city","country"?}')
+      .optional()
+      .meta({ description: 'The new postal address for your claims (letters); null removes it.' }),
+    dossierIds: z
+      .array(Id('a dossier id of yours', 'dos_01jnq7x5v2k8m3r4t6w8y0z2a4'), { error: 'must be an array of your dossier ids, e.g. ["dos_01jnq7x5v2k8m3r4t6w8y0z2a4"]' })
+      .min(1, 'must name at least one dossier, or be left out (all your dossiers of this debtor)')
+      .max(100, 'must be at most 100 dossier ids')
+      .optional()
+      .meta({ description: 'Only for these claims of yours (default: all your dossiers of this debtor).' }),
+  })
+  .superRefine((b, ctx) => {
+    if (b.email === undefined && b.phone === undefined && b.address === undefined && b.whatsappOptIn === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['(body)'], message: 'needs at least one of email, phone, whatsappOptIn or address' });
+    }
+    if (b.whatsappOptIn === true && b.phone === null) ctx.addIssue({ code: 'custom', path: ['whatsappOptIn'], message: 'cannot be true while phone is removed' });
+  })
+  .meta({
+    id: 'PatchDebtorBody',
+    description:
+      'Replaces the contact details you gave with your claims (other creditors’ stay as they are). A field left out is unchanged; null removes it. Unknown fields are refused.',
+    examples: [{ email: 'sam.nieuw@example.com', phone: '+31687654321', whatsappOptIn: true }],
+  });
+export type PatchDebtorBody = z.infer<typeof PatchDebtorBody>;
+
+export const DebtorFlag = z.enum(DEBTOR_FLAGS, { error: `must be one of ${DEBTOR_FLAGS.join(', ')}` }).meta({
+  id: 'DebtorFlag',
+  description:
+    'vulnerable, bewind (protective administration), curatele, mentorschap: a person’s care, no escalation without an agent; ' +
+    'wsnp, schuldhulp (municipal debt help), moratorium: all outreach and cost accrual stop; beslag: income garnished by another creditor.',
+});
+
+/** POST /v1/debtors/{id}/flags */
+export const FlagsBody = z
+  .strictObject({
+    add: z.array(DebtorFlag).max(DEBTOR_FLAGS.length).optional().meta({ description: 'Flags to set (with your claims).', example: ['wsnp'] }),
+    remove: z.array(DebtorFlag).max(DEBTOR_FLAGS.length).optional().meta({ description: 'Flags you set before and clear now (only your own).', example: [] }),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.add?.length && !b.remove?.length) ctx.addIssue({ code: 'custom', path: ['add'], message: 'needs at least one flag in add or remove, e.g. {"add":["wsnp"]}' });
+    const both = (b.add ?? []).filter((f) => b.remove?.includes(f));
+    if (both.length) ctx.addIssue({ code: 'custom', path: ['remove'], message: `must not also be in add: ${both.join(', ')}` });
+  })
+  .meta({ id: 'FlagsBody', examples: [{ add: ['wsnp'] }, { add: ['vulnerable'], remove: ['beslag'] }] });
+export type FlagsBody = z.infer<typeof FlagsBody>;
+
+export const BATCH_MAX = 500;
+
+/** POST /v1/dossiers/batch, as documented: up to 500 claims, each exactly as POST /v1/dossiers takes it. */
+export const BatchBody = z
+  .strictObject({
+    claims: z
+      .array(CreateDossierBody)
+      .min(1)
+      .max(BATCH_MAX)
+      .meta({ description: `1–${BATCH_MAX} claims, each as POST /v1/dossiers takes it; each is checked and filed on its own.` }),
+  })
+  .meta({ id: 'BatchBody', examples: [{ claims: [EXAMPLE_DOSSIER] }] });
+
+/** What the handler reads first: the envelope, so one bad claim is that claim's 400, not the batch's. */
+export const BatchEnvelope = z.strictObject({
+  claims: z
+    .array(z.unknown(), { error: 'must be an array of claims, e.g. {"claims":[{…}, …]}' })
+    .min(1, 'must hold at least one claim')
+    .max(BATCH_MAX, `must hold at most ${BATCH_MAX} claims; send more in several batches`),
+});
+
 /** The Idempotency-Key header: what the handlers accept and the document shows. */
 export const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
@@ -438,6 +613,10 @@ export const SendAction = z.object({
   experiments: z.array(z.object({ experimentId: z.string(), variant: z.string(), assigned: z.boolean() })).optional(),
   /** a template experiment's variant */
   templateVariant: z.string().optional(),
+  /** an arrangement message: its template topic; aside: not a contact of the collection sequence */
+  topic: z.enum(TOPICS).optional(),
+  aside: z.boolean().optional(),
+  arrangement: ArrangementChangeSchema.optional(),
   /** a follow-up of the 14-day letter: the letter's term end it states (and records on its claims) */
   termEndDate: z.iso.date().optional(),
 });
@@ -453,6 +632,7 @@ export const WaitAction = z.object({
   log: DecisionLog.optional(),
   costs: CostsUpdate.optional(),
   expiredTask: ExpiredTask.optional(),
+  arrangement: ArrangementChangeSchema.optional(),
 });
 export const DoneAction = z.object({ type: z.literal('done'), reason: z.string() });
 export const Action = z.discriminatedUnion('type', [SendAction, WaitAction, DoneAction, DecideAction]);

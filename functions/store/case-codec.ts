@@ -3,7 +3,7 @@
  * ids, so a year-long journey's case stays a few KB — a decision's read stays within a unit or two however long
  * the journey runs, and every write of the item (billed by its size) stays cheap.
  *
- *   "<epoch ms, base 36>|<channel><phase><tone>|<step>|<journey>|<dossier ordinals>|<a: arrived, r: returned>"
+ *   "<epoch ms, base 36>|<channel><phase><tone>|<step>|<journey>|<dossier ordinals>|<a: arrived, r: returned, x: aside>"
  *     then, when any is set: "|<segment index>|<experiment:variant,…>|<outcome flags>"
  *   e.g. "mjx3k9c0|e0f|3|1|0.1|a"  (email, reminder, friendly, step 3 of journey 1, the case's first two claims)
  *        "mjx3k9c0|s0f|1|1|0||4|tone-test:b|ry"  (segment unknown, in variant b of tone-test, reacted and replied)
@@ -35,7 +35,7 @@ export function ordinalsOf(s: Pick<CaseState, 'dossiers'>): Ordinals {
 export function encodeContact(c: ContactFact, o: Ordinals): string {
   const ids = c.dossierIds === undefined ? '*' : c.dossierIds.map((id) => (o.toOrdinal.has(id) ? String(o.toOrdinal.get(id)) : id)).join('.');
   const code = `${CHANNEL_CODE[c.channel]}${c.phase ? PHASES.indexOf(c.phase) : '-'}${c.tone ? TONE_CODE[c.tone] : '-'}`;
-  const base = [Date.parse(c.at).toString(36), code, c.stepNo ?? '', c.journeyNo ?? '', ids, `${c.arrived ? 'a' : ''}${c.returned ? 'r' : ''}`];
+  const base = [Date.parse(c.at).toString(36), code, c.stepNo ?? '', c.journeyNo ?? '', ids, `${c.arrived ? 'a' : ''}${c.returned ? 'r' : ''}${c.aside ? 'x' : ''}`];
   if (c.seg === undefined && !c.x?.length && !c.o) return base.join('|');
   return [...base, c.seg === undefined ? '' : SEGMENTS.indexOf(c.seg), (c.x ?? []).join(','), c.o ?? ''].join('|');
 }
@@ -55,6 +55,7 @@ export function decodeContact(s: string | ContactFact, o: Ordinals): ContactFact
     ...(ids === '*' ? {} : { dossierIds: ids === '' ? [] : ids.split('.').map((x) => (/^\d+$/.test(x) ? (o.toId[Number(x)] ?? x) : x)) }),
     ...(flags.includes('a') ? { arrived: true } : {}),
     ...(flags.includes('r') ? { returned: true } : {}),
+    ...(flags.includes('x') ? { aside: true } : {}),
     ...(seg ? { seg: SEGMENTS[Number(seg)] } : {}),
     ...(x ? { x: x.split(',') } : {}),
     ...(outcomes ? { o: outcomes } : {}),

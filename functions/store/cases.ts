@@ -13,7 +13,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CostUpdate } from '../domain/decide/costs.js';
 import type { ContactFact } from '../domain/case/facts.js';
-import type { JourneyView } from '../domain/case/events.js';
+import { type ArrangementChange, type JourneyView, arrangementAfter } from '../domain/case/events.js';
 import { type CaseState, type JourneyRecord, normalised } from '../domain/case/state.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { EXPERIMENT_ATTR, NO_ORDINALS, decodeCase, encodeCase, encodeContact } from './case-codec.js';
@@ -174,6 +174,8 @@ export interface StepClaimInput {
   openTask?: JourneyRecord['openTask'] | null;
   /** experiments the debtor joins with this contact; refused if the case holds another variant of one */
   assignments?: Array<{ experimentId: string; variant: string }>;
+  /** the step's change to the arrangement (an offer, a reminder sent, a breach) */
+  arrangement?: ArrangementChange;
   /**
    * the term end the message states (a follow-up of the 14-day letter), kept on each of its claims. Decide computes
    * it as the last day before costs, which is never before a term stated earlier, so setting it equals the
@@ -181,6 +183,17 @@ export interface StepClaimInput {
    */
   statedTermEnd?: string;
   at: string;
+}
+
+/**
+ * The arrangement after a step's change (the decision filled in `proposed`), as one SET of the whole (small)
+ * arrangement; every change from outside the journey bumps eventSeq, so the write's condition covers it.
+ */
+function withArrangement(u: Update, change: ArrangementChange | undefined, at: string): Update {
+  if (!change) return u;
+  const after = arrangementAfter({ arrangement: undefined }, change, at).arrangement;
+  if (after) u.set(['arrangement'], after);
+  return u;
 }
 
 /**
@@ -210,6 +223,7 @@ export async function claimStep(i: StepClaimInput): Promise<CaseState | undefine
       (x) => `(attribute_not_exists(${x.path(attr)}) OR ${x.path(attr, 'variant')} = ${x.value(a.variant)})`,
     );
   }
+  withArrangement(u, i.arrangement, i.at);
   if (i.statedTermEnd) for (const dossierId of i.contact.dossierIds ?? []) u.set(['dossiers', dossierId, 'statedTermEnd'], i.statedTermEnd);
   return update(i.caseId, withView(u, i.view, i.costs, i.at));
 }
@@ -225,10 +239,12 @@ export async function parkJourney(i: {
   costs?: CostUpdate[];
   /** the decision expired the open call task: forget it */
   forgetTask?: boolean;
+  arrangement?: ArrangementChange;
   at: string;
 }): Promise<CaseState | undefined> {
   const u = unchangedSince(new Update(), i.journeyNo, i.seenEventSeq).set(['journey', 'taskToken'], i.token).set(['journey', 'timer'], i.timer);
   if (i.forgetTask) u.remove(['journey', 'openTask']);
+  withArrangement(u, i.arrangement, i.at);
   return update(i.caseId, withView(u, i.view, i.costs, i.at));
 }
 

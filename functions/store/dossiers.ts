@@ -4,7 +4,7 @@
  * rewritten after every case write that changes it. Payments are kept as items too: the permanent record of
  * what was booked under which reference.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import type { Item } from './batch.js';
 import { isConditionFailed, key, queryAll, strip } from './keys.js';
@@ -23,11 +23,14 @@ export interface DossierRecord {
   updatedAt: string;
 }
 
+/** Where a dossier sorts in its client's listing (GSI1): by status, then creation time, then id. */
+export const listingKey = (d: Pick<DossierRecord, 'status' | 'createdAt' | 'dossierId'>): string => `DOSSIER#${d.status}#${d.createdAt}#${d.dossierId}`;
+
 export function dossierItem(d: DossierRecord): Item {
   return {
     ...key.dossier(d.dossierId),
     GSI1PK: `CLIENT#${d.clientId}`,
-    GSI1SK: `DOSSIER#${d.status}#${d.createdAt}#${d.dossierId}`,
+    GSI1SK: listingKey(d),
     dossierId: d.dossierId,
     clientId: d.clientId,
     debtorId: d.debtorId,
@@ -112,6 +115,22 @@ export async function recordPaymentOnce(dossierId: string, p: PaymentRecord): Pr
   }
 }
 
+/** Removes a payment record this request made and the case refused (only that very record: same key, amount, time). */
+export async function forgetPayment(dossierId: string, p: PaymentRecord): Promise<void> {
+  await dynamo()
+    .send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: key.payment(dossierId, p.paymentKey),
+        ConditionExpression: 'amount = :a AND recordedAt = :r',
+        ExpressionAttributeValues: { ':a': p.amount, ':r': p.recordedAt },
+      }),
+    )
+    .catch((err) => {
+      if (!isConditionFailed(err)) throw err;
+    });
+}
+
 /** First version: a debtor's dossier items (GSI1 DEBTOR#<id>), read once by the upgrade. */
 export async function legacyDossiersOfDebtor(debtorId: string): Promise<Array<Record<string, unknown>>> {
   return queryAll<Record<string, unknown>>({
@@ -119,4 +138,76 @@ export async function legacyDossiersOfDebtor(debtorId: string): Promise<Array<Re
     KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
     ExpressionAttributeValues: { ':pk': `DEBTOR#${debtorId}`, ':sk': 'DOSSIER#' },
   });
+}
+
+/** A client's dossier reference claim → the dossier it names (also one still being filed). */
+export async function dossierIdByReference(clientId: string, reference: string): Promise<string | undefined> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.reference(clientId, reference) }));
+  return typeof res.Item?.dossierId === 'string' ? res.Item.dossierId : undefined;
+}
+
+export interface ListingPage {
+  items: DossierRecord[];
+  /** the listing key of the last item returned, when there may be more */
+  after?: string;
+}
+
+/**
+ * Access pattern: a client's dossiers in listing order (GSI1 `CLIENT#<id>`), from after `after`, optionally of one
+ * status and created within [from, to] (ISO strings). With a status the range is part of the key condition; without
+ * one it is a filter, so a page may take a few reads — bounded by `maxReads`, after which the page is cut short and
+ * the cursor says where to go on. Never a Scan.
+ */
+export async function listClientDossiers(
+  clientId: string,
+  o: { status?: string; from?: string; to?: string; after?: string; limit: number; maxReads?: number },
+): Promise<ListingPage> {
+  const values: Record<string, unknown> = { ':pk': `CLIENT#${clientId}` };
+  let condition: string;
+  let filter: string | undefined;
+  if (o.status) {
+    values[':lo'] = `DOSSIER#${o.status}#${o.from ?? ''}`;
+    values[':hi'] = `DOSSIER#${o.status}#${o.to ?? ''}~`;
+    condition = 'GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi';
+  } else {
+    values[':p'] = 'DOSSIER#';
+    condition = 'GSI1PK = :pk AND begins_with(GSI1SK, :p)';
+    const parts: string[] = [];
+    if (o.from) {
+      values[':from'] = o.from;
+      parts.push('createdAt >= :from');
+    }
+    if (o.to) {
+      values[':to'] = o.to;
+      parts.push('createdAt <= :to');
+    }
+    if (parts.length) filter = parts.join(' AND ');
+  }
+  const items: DossierRecord[] = [];
+  let start: Record<string, unknown> | undefined = o.after ? { ...key.dossier(o.after.slice(o.after.lastIndexOf('#') + 1)), GSI1PK: `CLIENT#${clientId}`, GSI1SK: o.after } : undefined;
+  let last: string | undefined;
+  for (let reads = 0; reads < (o.maxReads ?? 10); reads++) {
+    const res = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI1',
+        KeyConditionExpression: condition,
+        ...(filter ? { FilterExpression: filter } : {}),
+        ExpressionAttributeValues: values,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+        // One more than needed tells whether there is a next page.
+        Limit: o.limit + 1 - items.length,
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      if (items.length === o.limit) return { items, after: last };
+      items.push(strip<DossierRecord>(item)!);
+      last = String(item.GSI1SK);
+    }
+    if (!res.LastEvaluatedKey) return { items };
+    start = res.LastEvaluatedKey;
+    // Filtered items count towards the read but not the page: go on from where the read stopped.
+    last = String(res.LastEvaluatedKey.GSI1SK);
+  }
+  return { items, after: last };
 }

@@ -10,7 +10,7 @@
  * partition key = and a sort key comparison, BETWEEN or begins_with), updates (SET with +, -, if_not_exists and
  * list_append; REMOVE; ADD on numbers and on sets; DELETE of set elements), string and number sets (lib-dynamodb's
  * `Set`s: a number's opt-outs, store/identity.ts), ProjectionExpression (attribute names and map paths),
- * ExpressionAttributeNames/Values, ReturnValues (ALL_NEW, ALL_OLD), Query on the table and its GSIs (sorted by sort
+ * ExpressionAttributeNames/Values, ReturnValues (ALL_NEW, ALL_OLD, UPDATED_NEW, UPDATED_OLD), Query on the table and its GSIs (sorted by sort
  * key, ScanIndexForward, Limit, paging), BatchGet/BatchWrite (with their limits), and
  * ConditionalCheckFailedException. Items are copied in and out, so callers never share objects with the table.
  * Not implemented (not used): Scan, transactions, PartiQL, TTL deletion (like dynalite), capacity figures; a
@@ -407,9 +407,11 @@ function evalSet(v: SetValue, item: Item): unknown {
   }
 }
 
-function applyUpdate(item: Item, expr: string, names: Names, values: Values): void {
+/** Applies an update expression; returns the top-level attributes it names (for ReturnValues UPDATED_NEW/_OLD). */
+function applyUpdate(item: Item, expr: string, names: Names, values: Values): Set<string> {
   const p = new Parser(tokenize(expr), names, values);
   const actions: Array<{ run: () => void; check?: () => void }> = [];
+  const touched = new Set<string>();
   const parentExists = (path: readonly PathSeg[]) => () => {
     if (path.length < 2) return;
     const parent = getPath(item, path.slice(0, -1));
@@ -424,6 +426,7 @@ function applyUpdate(item: Item, expr: string, names: Names, values: Values): vo
     }
     if (!clause) throw new Validation(`Invalid UpdateExpression: ${expr}`);
     const path = p.path();
+    touched.add(String(path[0]));
     if (clause === 'SET') {
       p.expect('=');
       const v = parseSetValue(p);
@@ -466,6 +469,7 @@ function applyUpdate(item: Item, expr: string, names: Names, values: Values): vo
   // nothing changes unless every action can be carried out (a missing parent map fails the whole update)
   for (const a of actions) a.check?.();
   for (const a of actions) a.run();
+  return touched;
 }
 
 // ---- the table ------------------------------------------------------------------------------------------
@@ -594,13 +598,15 @@ export class InProcessTable {
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
         const rv = input.ReturnValues;
-        const before = rv === 'ALL_OLD' ? this.out(old) : undefined;
+        const before = rv === 'ALL_OLD' || rv === 'UPDATED_OLD' ? this.out(old) : undefined;
+        if (rv !== undefined && !['NONE', 'ALL_NEW', 'ALL_OLD', 'UPDATED_NEW', 'UPDATED_OLD'].includes(String(rv))) throw new Validation(`ReturnValues ${String(rv)} is not valid`);
+        let touched = new Set<string>();
         // updated in place: callers only ever get copies, and applyUpdate changes nothing unless all of it applies
         const item: Item = old ?? copy(key);
         const hadSets = old !== undefined && this.withSets.has(old);
         if (old) this.unindex(old);
         try {
-          if (input.UpdateExpression) applyUpdate(item, input.UpdateExpression as string, names, values);
+          if (input.UpdateExpression) touched = applyUpdate(item, input.UpdateExpression as string, names, values);
         } catch (err) {
           // refused: the item stays as it was (and an update of a missing item creates none)
           if (old) this.put(old, hadSets);
@@ -610,6 +616,12 @@ export class InProcessTable {
         this.text.delete(item);
         // only an item that held a set, or an update whose values carry one, can hold a set now
         this.put(item, hadSets || (values !== undefined && hasSet(values)) ? hasSet(item) : false);
+        const only = (x: Item | undefined) => {
+          const picked = Object.fromEntries(Object.entries(x ?? {}).filter(([k]) => touched.has(k)));
+          return Object.keys(picked).length ? { Attributes: picked } : {};
+        };
+        if (rv === 'UPDATED_NEW') return only(this.out(item));
+        if (rv === 'UPDATED_OLD') return only(before);
         return rv === 'ALL_NEW' ? { Attributes: this.out(item) } : rv === 'ALL_OLD' ? { Attributes: before } : {};
       }
       case 'BatchWriteCommand': {

@@ -24,6 +24,8 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | provider message       | MSG#<provider id>            | MSG                       |                                               |
  * | webhook receipt        | HOOK#<source>#<id>           | HOOK                      |        (expires via TTL)                      |
  * | call task              | TASK#<taskId>                | TASK                      | TASKS#<status> / <dueAt>#<taskId>             |
+ * | provider payment       | PAYMENT#<provider id>        | PAYMENT                   |                                               |
+ * | rate-limit counter     | RATE#<sha256(kind, key)>     | W#<window start>          |        (expires via TTL)                      |
  * | answer to a reply      | ANSWER#<inbound MessageSid>  | ANSWER                    |                                               |
  *
  * Access patterns: API key → client; dossier by id (then checked against the caller's client) → its case; a
@@ -54,6 +56,8 @@ export const key = {
   message: (providerId: string) => ({ PK: `MSG#${providerId}`, SK: 'MSG' }),
   webhook: (source: string, id: string) => ({ PK: `HOOK#${source}#${id}`, SK: 'HOOK' }),
   task: (taskId: string) => ({ PK: `TASK#${taskId}`, SK: 'TASK' }),
+  providerPayment: (providerId: string) => ({ PK: `PAYMENT#${providerId}`, SK: 'PAYMENT' }),
+  rate: (bucket: string, windowStart: number) => ({ PK: `RATE#${hashed(bucket)}`, SK: `W#${windowStart}` }),
   answer: (messageSid: string) => ({ PK: `ANSWER#${messageSid}`, SK: 'ANSWER' }),
   // first version (read by the upgrade only)
   legacyDebtor: (debtorId: string) => ({ PK: `DEBTOR#${debtorId}`, SK: 'DEBTOR' }),

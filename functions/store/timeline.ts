@@ -29,7 +29,13 @@ export type TimelineType =
   | 'call_outcome'
   | 'costs'
   | 'status'
+  | 'contact_updated'
+  | 'flags'
   | 'journey_ended'
+  | 'arrangement'
+  | 'payment_attempt'
+  | 'payment_reversed'
+
   | 'task'
   | 'answered'
   | 'answer_planned'

@@ -15,6 +15,7 @@ import { checkRequest, errorResponse, formParams, header, HttpError, json, publi
 import { routeFor } from '../shared/routes.js';
 import { logger } from '../shared/logger.js';
 import { fieldErrors, friendlyError, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
+import { MollieWebhook } from '../shared/payment-schemas.js';
 import { redact } from '../channels/port.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 import { deliverAnswer } from '../services/conversation.js';
@@ -95,6 +96,14 @@ async function httpHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxy
         const status = parseForm(TwilioStatus, await verifiedTwilioParams(event));
         await handleTwilioStatus(status, now(), statusCorrelation(event));
         return { statusCode: 204, headers: {}, body: '' };
+      }
+      case '/webhooks/mollie': {
+        const { id } = parseForm(MollieWebhook, formParams(event));
+        // Imported on first use: Twilio and SendGrid deliveries do not load the Mollie client.
+        const { handleMollieWebhook } = await import('../services/checkout.js');
+        const outcome = await handleMollieWebhook(id, now());
+        logger.info('mollie webhook', { outcome });
+        return json(200, { received: true });
       }
       case '/webhooks/sendgrid/events': {
         const events = await verifiedSendgridEvents(event);

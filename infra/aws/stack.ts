@@ -48,6 +48,9 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** Letters are financial records: kept 7 years (DESIGN §5.12), then expired. */
 export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
 
+/** The API stage (its URL: `https://<api id>.execute-api.<region>.<suffix>/<stage>/`). */
+const API_STAGE = 'prod';
+
 /** The placeholders in state-machines/journey.asl.json and the function each one is bound to. */
 export const JOURNEY_SUBSTITUTIONS = {
   DecideFunctionArn: 'Decide',
@@ -201,7 +204,7 @@ export class MaatwerkStack extends Stack {
   readonly api: apigw.RestApi;
   readonly letterBucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
-  readonly secrets: { twilio: secretsmanager.Secret; sendgrid: secretsmanager.Secret; print: secretsmanager.Secret };
+  readonly secrets: { twilio: secretsmanager.Secret; sendgrid: secretsmanager.Secret; print: secretsmanager.Secret; mollie: secretsmanager.Secret; page: secretsmanager.Secret };
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: MaatwerkStackProps = {}) {
@@ -280,6 +283,10 @@ export class MaatwerkStack extends Stack {
         template: { url: 'https://print.example.invalid/v1/letters' },
         generated: 'apiKey',
       }),
+      // mollie: { apiKey } — a placeholder until the live_/test_ key is put in
+      mollie: this.providerSecret('MollieSecret', 'Mollie: {"apiKey"}', { template: {}, generated: 'apiKey' }),
+      // page: { tokenSecret } — seals the debtor page's link tokens; generated here and never leaves AWS
+      page: this.providerSecret('PageTokenSecret', 'Debtor page link tokens: {"tokenSecret"}', { template: {}, generated: 'tokenSecret' }),
     };
 
     // ---------------------------------------------------------- functions
@@ -338,6 +345,12 @@ export class MaatwerkStack extends Stack {
     this.grantSecret(fns.SendSms, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.SendWhatsapp, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.SendLetter, this.secrets.print, 'PRINT_SECRET_ARN');
+    // Issue 9: the API (debtor page, checkout) and the webhooks (Mollie) use Mollie; every message carries a sealed
+    // page link, so the functions that write messages (and the page that opens them) read the token secret.
+    this.grantSecret(fns.Api, this.secrets.mollie, 'MOLLIE_SECRET_ARN');
+    this.grantSecret(fns.Webhooks, this.secrets.mollie, 'MOLLIE_SECRET_ARN');
+    // The Webhooks function answers replies, and answers that mention paying carry the page link too.
+    for (const name of ['Api', 'Webhooks', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) this.grantSecret(fns[name], this.secrets.page, 'PAGE_SECRET_ARN');
 
     // Letters: SendLetter writes the rendered PDFs, nobody else touches the bucket.
     fns.SendLetter.addEnvironment('LETTER_BUCKET', this.letterBucket.bucketName);
@@ -404,6 +417,14 @@ export class MaatwerkStack extends Stack {
     for (const name of ['SendSms', 'SendWhatsapp'] as const) {
       fns[name].addEnvironment('PUBLIC_BASE_URL', this.api.url);
     }
+    // Every message links to the debtor page (`<api>/p/<token>`).
+    for (const name of ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) {
+      fns[name].addEnvironment('PAYMENT_LINK_BASE', `${this.api.url}p/`);
+    }
+    // Answers to replies (the Webhooks function, also from the 07:00 answer timer, with no request to read a URL
+    // from) link to the page as well. Built from the API's id and stage name, not `api.url`: the stage depends on
+    // the Webhooks integration, so its URL in that function's environment would be a CloudFormation cycle.
+    fns.Webhooks.addEnvironment('PAYMENT_LINK_BASE', `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}/p/`);
 
     // -------------------------------------------------------- observability
     this.observability = new Observability(this, 'Observability', {
@@ -455,7 +476,7 @@ export class MaatwerkStack extends Stack {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Third-party provider credentials (Twilio, SendGrid, print service) are issued and rotated in the provider console; Secrets Manager cannot rotate them without a provider-specific rotation function.',
+        'Third-party provider credentials (Twilio, SendGrid, print service, Mollie) are issued and rotated in the provider console; Secrets Manager cannot rotate them without a provider-specific rotation function. The page token secret is rotated by replacing it (links already sent then show the friendly page).',
     });
     return secret;
   }
@@ -569,7 +590,7 @@ export class MaatwerkStack extends Stack {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'prod',
+        stageName: API_STAGE,
         tracingEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         // Request/response bodies contain names, phone numbers and e-mail addresses: never log them.
@@ -667,8 +688,9 @@ export class MaatwerkStack extends Stack {
         authorizationType: apigw.AuthorizationType.NONE,
         requestValidator: validator,
         requestParameters: Object.fromEntries(AUTH_HEADERS[route.auth].map((h) => [`method.request.header.${h}`, true])),
-        // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler).
-        ...(keyed && route.body?.type === 'json' ? { requestModels: { 'application/json': jsonObject } } : {}),
+        // Client JSON bodies must be objects (SendGrid posts an array, checked on its raw bytes by the handler); a
+        // body that may be left out (withdraw, dispute) is checked by the handler alone.
+        ...(keyed && route.body?.type === 'json' && !route.body.optional ? { requestModels: { 'application/json': jsonObject } } : {}),
       });
     }
 

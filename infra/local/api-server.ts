@@ -18,6 +18,9 @@ import { handler as webhooksHandler } from '../../functions/webhooks/handler.js'
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
 import { clockAdvanceAt, LOCAL_ROUTES } from './local-routes.js';
+import { formParams } from '../../functions/shared/http.js';
+import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/payment-schemas.js';
+import { checkoutPage } from './fakes/mollie-checkout.js';
 import type { LocalRuntime } from './runtime.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -228,6 +231,25 @@ export class ApiServer {
           const html = renderReport(await reportData({ now: new Date(clock.now()), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) }));
           return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
         }
+        case 'localMollieCheckout': {
+          const p = this.rt.fakes.mollie.get(event.pathParameters!.paymentId!);
+          if (!p) throw new HttpError(404, 'not_found', 'No such payment.');
+          return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: checkoutPage(p, event.path) };
+        }
+        case 'localMollieCheckoutChoose': {
+          const parsed = LocalCheckoutForm.safeParse(formParams(event));
+          if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Choose paid, failed, expired or canceled.', { status: 'must be paid, failed, expired or canceled' });
+          const p = await this.mollieChange(event.pathParameters!.paymentId!, () => this.rt.fakes.mollie.setStatus(event.pathParameters!.paymentId!, parsed.data.status));
+          return { statusCode: 303, headers: { location: p.redirectUrl }, body: '' };
+        }
+        case 'localMolliePayment': {
+          const body = parseJson(event, LocalMolliePaymentBody);
+          const id = event.pathParameters!.paymentId!;
+          const m = this.rt.fakes.mollie;
+          const p = await this.mollieChange(id, () => (body.status ? m.setStatus(id, body.status) : m.reverse(id, body.refund !== undefined ? 'refund' : 'chargeback', (body.refund ?? body.chargeback)!)));
+          const [w, f = ''] = p.amount.value.split('.');
+          return ok({ id: p.id, status: p.status, amount: Number(w) * 100 + Number(f.padEnd(2, '0')), refunded: p.refunded, chargedBack: p.chargedBack });
+        }
         case 'localLetterPdf': {
           const file = this.rt.fakes.pdf(event.pathParameters!.messageId!);
           if (!file) throw new HttpError(404, 'not_found', 'No such letter.');
@@ -239,6 +261,19 @@ export class ApiServer {
     } catch (err) {
       if (!(err instanceof HttpError)) console.error('local route failed', err);
       return errorResponse(err);
+    }
+  }
+
+  /** A change to a fake Mollie payment, its errors as the API's. */
+  private async mollieChange<T>(id: string, change: () => Promise<T>): Promise<T> {
+    if (!this.rt.fakes.mollie.get(id)) throw new HttpError(404, 'not_found', `No payment ${id}.`);
+    try {
+      return await change();
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 409) throw new HttpError(409, /not open/.test((err as Error).message) ? 'not_open' : 'not_paid', (err as Error).message);
+      if (status === 422) throw new HttpError(422, 'too_much', (err as Error).message);
+      throw err;
     }
   }
 

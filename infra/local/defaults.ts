@@ -7,6 +7,7 @@ export const LOCAL_DEFAULTS = {
   sendgridApiKey: 'SG.local-only.not-a-real-key',
   fromEmail: 'incasso@example.invalid',
   printApiKey: 'print-local-key',
+  mollieApiKey: 'test_localonlynotarealkey000000',
   region: 'eu-west-1',
   accountId: '000000000000',
 };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Route } from '../../functions/shared/routes.js';
 import { ErrorBody } from '../../functions/shared/responses.js';
 import { Id } from '../../functions/shared/schemas.js';
+import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/payment-schemas.js';
 import { CLOCK_MAX } from './clock.js';
 
 /** Ten (Julian) years: the longest a single advance may jump, and how far ahead `until` may lie. */
@@ -64,7 +65,62 @@ export function clockAdvanceAt(now: number) {
 
 const error = (description: string) => ({ description, schema: ErrorBody });
 
+const molliePaymentParams = z.object({ paymentId: Id('the fake Mollie payment id', 'tr_WDqYK6vllg') });
+const MolliePaymentState = z.object({
+  id: z.string(),
+  status: z.enum(['open', 'paid', 'failed', 'expired', 'canceled']),
+  amount: z.number().int().meta({ description: 'cents' }),
+  refunded: z.number().int(),
+  chargedBack: z.number().int(),
+});
+
 export const LOCAL_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    resource: '/local/mollie/checkout/{paymentId}',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localMollieCheckout',
+    tag: 'Local runtime',
+    summary: 'The fake Mollie checkout page (like Mollie’s test mode)',
+    description: 'Buttons for paid, failed, expired and canceled; choosing one posts the webhook and returns the debtor to the page.',
+    params: molliePaymentParams,
+    responses: { 200: { description: 'The checkout page.', contentType: 'text/html', schema: z.string() } },
+  },
+  {
+    method: 'POST',
+    resource: '/local/mollie/checkout/{paymentId}',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localMollieCheckoutChoose',
+    tag: 'Local runtime',
+    summary: 'A button of the fake checkout',
+    params: molliePaymentParams,
+    body: { type: 'form', schema: LocalCheckoutForm },
+    responses: {
+      303: { description: 'Back to the payment’s redirect URL (the debtor page).' },
+      409: error('The payment is no longer open (not_open).'),
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/local/mollie/payments/{paymentId}',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localMolliePayment',
+    tag: 'Local runtime',
+    summary: 'Script the fake Mollie: a payment’s outcome, a refund or a chargeback',
+    description:
+      '`{ "status": "paid" | "failed" | "expired" | "canceled" }` (from open only), `{ "refund": cents }` or `{ "chargeback": cents }` (of a paid payment). ' +
+      'Posts Mollie’s webhook (the id only) and answers when the runtime is idle.',
+    params: molliePaymentParams,
+    body: { type: 'json', lenient: true, schema: LocalMolliePaymentBody, example: { status: 'paid' } },
+    responses: {
+      200: { description: 'The payment as the fake now holds it.', schema: MolliePaymentState },
+      409: error('Not possible in the payment’s state (not_open, not_paid).'),
+      422: error('More than the payment’s remaining amount (too_much).'),
+    },
+  },
   {
     method: 'GET',
     resource: '/local/clock',

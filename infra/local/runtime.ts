@@ -26,6 +26,7 @@ import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
 import { resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
+import { resetPaymentProvider } from '../../functions/payments/provider.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { forgetClients, putClient } from '../../functions/store/clients.js';
 import { currentStrategy } from '../../functions/services/strategy-source.js';
@@ -119,6 +120,15 @@ export function readSavedClock(file: string): number | undefined {
     throw new Error(`the saved clock ${file} does not hold a time between 1970 and 2200 as { "now": <epoch ms> } (it holds ${JSON.stringify(saved)?.slice(0, 80)}). ${fix}`);
   }
   return now;
+}
+
+/** The debtor page's token secret for this data dir: generated once, never in the repository. */
+function loadOrCreatePageSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'page-token.secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 function loadOrCreateEventKey(dataDir: string): crypto.KeyObject {
@@ -249,6 +259,7 @@ export class LocalRuntime {
       sendgridEventWebhookUrl: `${publicBase.replace(/\/$/, '')}/webhooks/sendgrid/events`,
       sendgridApiKey: LOCAL_DEFAULTS.sendgridApiKey,
       printApiKey: LOCAL_DEFAULTS.printApiKey,
+      mollieCheckoutBase: () => `${this.apiUrl}/local/mollie/checkout/`,
     });
     this.fakesUrl = await this.fakes.listen(0);
     this.sfnUrl = await this.sfn.listen(0, '127.0.0.1');
@@ -284,11 +295,15 @@ export class LocalRuntime {
       PRINT_SERVICE_URL: this.fakesUrl,
       PRINT_API_KEY: LOCAL_DEFAULTS.printApiKey,
       LETTER_DIR: path.join(this.opts.dataDir, 'letters'),
+      MOLLIE_API_KEY: LOCAL_DEFAULTS.mollieApiKey,
+      MOLLIE_API_ENDPOINT: `${this.fakesUrl}/v2/`,
+      PAGE_TOKEN_SECRET: env.PAGE_TOKEN_SECRET ?? loadOrCreatePageSecret(this.opts.dataDir),
       POWERTOOLS_LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
       LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
     });
     resetAwsClients();
     resetAdapters();
+    resetPaymentProvider();
     forgetClients();
 
     await this.ensureTable();

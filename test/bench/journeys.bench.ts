@@ -9,6 +9,8 @@
  *  2. A long journey: one debtor who never reacts, a year under a strategy with 30+ contacts, and what a decision
  *     costs to read (the case item, strongly consistent) at its first and at its last contact: bounded state
  *     means the last costs at most one unit more than the first.
+ *  3. An import, as its own section on a fresh runtime: a CSV of BENCH_IMPORT_ROWS claims (default 10,000; 0 skips
+ *     it) through POST /v1/dossiers/batch (test/bench/import.bench.ts; rows per second, `importRowsPerSecond`).
  *
  * Targets (the run fails when one is missed): DynamoDB requests per journey ≤ 25, state transitions per contact
  * ≤ 3.0, lastDecisionReadUnits ≤ firstDecisionReadUnits + 1.
@@ -18,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalRuntime } from '../../infra/local/runtime.js';
+import { importBench } from './import.bench.js';
 import { FUNCTIONS, type FunctionName } from '../../infra/aws/functions.js';
 import { dynamo, dynamoUsage, tableName } from '../../functions/shared/aws.js';
 import { key } from '../../functions/store/keys.js';
@@ -235,13 +238,20 @@ Maatwerk journey benchmark — ${JOURNEYS} journeys on the virtual clock (2 Marc
   long journey (never reacts, 1 year)        ${long.contacts} contacts; a decision reads ${long.first.units} unit(s) at the first contact, ${long.last.units} at the last (case item ${long.first.bytes} → ${long.last.bytes} bytes)
 ${misses.length ? `\nTARGETS MISSED:\n  ${misses.join('\n  ')}\n` : '  all targets met'}
 `);
-  if (JSON_OUT) console.log(JSON.stringify(result));
+  const imported = await importSection();
+  if (JSON_OUT) console.log(JSON.stringify({ ...result, ...imported }));
   process.exit(misses.length ? 1 : 0);
 }
 
 function round(n: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/** The import section's fields for the --json line (none when BENCH_IMPORT_ROWS=0). */
+async function importSection(): Promise<{ importRowsPerSecond?: number; importRows?: number }> {
+  const r = await importBench();
+  return r ? { importRowsPerSecond: r.importRowsPerSecond, importRows: r.importRows } : {};
 }
 
 main().catch((err) => {

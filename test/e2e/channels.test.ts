@@ -20,6 +20,13 @@ import { wikCosts } from '../../functions/domain/costs.js';
 import { now } from '../../functions/shared/clock.js';
 import { putClient } from '../../functions/store/clients.js';
 import { loadCase } from '../../functions/services/case.js';
+import { pageLinkFor } from '../../functions/services/page-links.js';
+
+/** The message's own link to the debtor page (a sealed token per debtor and step, no ids in it). */
+const linkOf = async (s: { caseId: string }, stepNo: number) => {
+  const c = (await loadCase(s.caseId, now()))!;
+  return pageLinkFor(c, stepNo, c.journey.contacts.find((x) => x.stepNo === stepNo)?.dossierIds ?? [], now());
+};
 
 let h: Harness;
 const agency = loadSampleAgency();
@@ -52,7 +59,11 @@ describe('email (SendGrid)', () => {
     expect(text).toContain(s.references[0]);
     expect(text).toContain('Acme Energie B.V.');
     expect(text).toContain(norm(formatMoney(12_500, 'nl')));
-    expect(text).toContain(`https://pay.example.invalid/p/${s.dossierIds[0]}`);
+    const link = await linkOf(s, action.stepNo);
+    expect(text).toContain(link);
+    expect(link).toMatch(/\/p\/[A-Za-z0-9_-]{40,60}$/);
+    expect(link).not.toContain(s.dossierIds[0]);
+    expect(link).not.toContain(s.caseId);
     expect(text).toContain(agency.wkiNumber);
     expect(m.html).toContain('<html lang="nl"');
     expect(m.html).toContain('Sam Voorbeeld');
@@ -108,7 +119,7 @@ describe('SMS (Twilio)', () => {
         return { reference, description: 'Energierekening januari', creditorName: 'Acme Energie B.V.', principal, costs: 0, paid: 0, outstanding: principal };
       }),
       totalOutstanding: 12_000,
-      paymentLink: `https://pay.example.invalid/p/${s.dossierIds[0]}`,
+      paymentLink: await linkOf(s, action.stepNo),
       agency,
     });
     expect(sms[0].text).toBe(expected.text);
@@ -148,7 +159,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
     const tpl = content.templates.reminder.nl;
 
     // 1. No message from the debtor yet: the approved template.
-    await runStep(s, 'whatsapp', { phase: 'reminder', tone: 'friendly' });
+    const first = await runStep(s, 'whatsapp', { phase: 'reminder', tone: 'friendly' });
     let msgs = await stepRecordsFor((r) => r.to === s.phone);
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ channel: 'whatsapp', text: '', contentSid: tpl.contentSid });
@@ -156,7 +167,7 @@ describe('WhatsApp (Twilio): opt-in and the 24-hour window (DESIGN §5 rule 11)'
       '1': 'Sam Voorbeeld',
       '2': norm(formatMoney(12_500, 'nl')), // template variables carry no no-break spaces
       '3': s.references[0],
-      '4': `https://pay.example.invalid/p/${s.dossierIds[0]}`,
+      '4': await linkOf(s, first.action.stepNo),
       '5': agency.name,
       '6': agency.wkiNumber,
       '7': agency.phone,

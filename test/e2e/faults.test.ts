@@ -23,6 +23,7 @@ import {
   debtorFacts,
   stepOutcome,
   timeline,
+  uniquePhone,
 } from '../support/channel-steps.js';
 import {
   PermanentSendError,
@@ -291,14 +292,68 @@ describe('interrupted attempts', () => {
     expect(await stepOutcome(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'sent', providerId: letters()[0].id });
   });
 
-  it('a message Twilio may have taken before the crash is recorded as interrupted after its lease, never resent', async () => {
-    const s = await seedCase();
+  /** The crash after Twilio took the message: the step's 'sent' entry and message look-up were never written. */
+  async function crashAfterSend(s: Seeded, action: SendAction): Promise<void> {
+    const sentAt = (await caseState(s.caseId)).journey.claim!.at;
+    const sent = await stepOutcome(s.caseId, 1, action.stepNo);
+    const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { dynamo, tableName } = await import('../../functions/shared/aws.js');
+    await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { PK: `DEBTOR#${s.caseId}`, SK: `EVENT#${sentAt}#send-1-${action.stepNo}` } }));
+    await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { PK: `MSG#${sent!.providerId}`, SK: 'MSG' } }));
+    expect(await stepOutcome(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'sending' });
+  }
+  const twilioTo = (to: string | undefined) => h.rt.fakes.records().filter((r) => r.provider === 'twilio' && r.to === to);
+
+  it('an SMS Twilio took before the crash is confirmed by listing the number’s messages: recorded as sent, never resent', async () => {
+    for (const status of [undefined, 'sent'] as const) {
+      const s = await seedCase();
+      const action = await sendAction(s, 'sms');
+      const ev = stepEvent(s, action);
+      await invokeStep(ev);
+      expect(twilioTo(s.phone)).toHaveLength(1);
+      const taken = twilioTo(s.phone)[0];
+      // Still queued at Twilio (no DateSent yet), or gone out (found by DateSent).
+      if (status) await h.rt.fakes.deliverStatus(taken.id, status);
+      await crashAfterSend(s, action);
+      await h.advance({ seconds: 70 });
+      await invokeStep(ev);
+      await invokeStep(ev);
+      expect(twilioTo(s.phone), 'not sent twice').toHaveLength(1);
+      expect(await stepOutcome(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'sent', providerId: taken.id, meta: expect.objectContaining({ confirmed: 'after an interruption' }) });
+      const entry = (await timeline(s.caseId)).find((e) => e.type === 'sent')!;
+      expect(entry.detail).toMatch(/interrupted, and Twilio confirmed it took the message/);
+      expect((await timeline(s.caseId)).filter((e) => e.type === 'send_failed')).toHaveLength(0);
+    }
+  });
+
+  it('an SMS Twilio never got (crash before the request) is sent once after the lease — not confused with another debtor’s message to the same number', async () => {
+    const phone = uniquePhone();
+    // Another debtor (a family member) at the same number was messaged just before.
+    const other = await seedCase({ name: 'Kim Gedeeld', phone });
+    await invokeStep(stepEvent(other, await sendAction(other, 'sms')));
+    expect(twilioTo(phone)).toHaveLength(1);
+    const s = await seedCase({ name: 'Lex Gedeeld', phone });
     const action = await sendAction(s, 'sms');
+    await claimLeftBehind(s, action, 30_000);
+    await h.advance({ seconds: 40 });
+    const ev = stepEvent(s, action);
+    await invokeStep(ev);
+    await invokeStep(ev);
+    const mine = twilioTo(phone);
+    expect(mine, 'sent once, now').toHaveLength(2);
+    expect(await stepOutcome(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'sent', providerId: mine[1].id });
+    expect((await timeline(s.caseId)).filter((e) => e.type === 'send_failed')).toHaveLength(0);
+  });
+
+  it('a WhatsApp message interrupted while Twilio cannot be asked stays in doubt: recorded as interrupted, never resent', async () => {
+    const s = await seedCase({ whatsappOptIn: true });
+    const action = await sendAction(s, 'whatsapp');
     await claimLeftBehind(s, action, 70_000);
     const before = h.rt.fakes.records().length;
+    inject({ provider: 'twilio', kind: '400', on: 'list', times: 2, code: 20001, message: 'list refused' });
     await invokeStep(stepEvent(s, action));
     expect(h.rt.fakes.records().length).toBe(before);
-    expect(await stepOutcome(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted/) });
+    expect(await stepOutcome(s.caseId, 1, action.stepNo)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted while sending and Twilio could not be asked \(it refused the message list: HTTP 400\); not sent again/) });
     expect((await caseState(s.caseId)).journey.stepNo).toBe(action.stepNo);
   });
 });
@@ -339,6 +394,8 @@ function queueFaults(): Record<'twilio' | 'sendgrid' | 'print', Record<'429' | '
 }
 
 describe('exactly once under faults, over 1,000 sends through the journey engine', () => {
+  // No time budget: the run's 1,000+ sends take ~1 minute alone and well over 2 on a machine with two other heavy
+  // processes (it failed at a 120 s timeout there); what is checked is what was sent, not how fast.
   it('every step sends exactly once or fails over with the reason on the timeline; replays send nothing; logs hold no personal data', async () => {
     // 1. Debtors with unique phones and addresses, each at one step of one channel.
     // Channels interleaved, so every batch mixes providers like a real morning's sends.
@@ -497,7 +554,7 @@ describe('exactly once under faults, over 1,000 sends through the journey engine
     expect(logs).not.toMatch(/@example\.invalid/);
     expect(logs).not.toMatch(/Foutmans|Fleur/);
     expect(logs).not.toContain('Dorpsstraat');
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('logs', () => {

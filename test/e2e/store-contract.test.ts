@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../functions/shared/aws.js';
 import { claimStep, createCase, readCase } from '../../functions/store/cases.js';
-import { claimReference, releaseIdempotencyKey, claimIdempotencyKey, recordPaymentOnce } from '../../functions/store/dossiers.js';
+import { claimReference, dossierItem, forgetPayment, listClientDossiers, releaseIdempotencyKey, claimIdempotencyKey, recordPaymentOnce } from '../../functions/store/dossiers.js';
+import { getCheckout, markReversed, putCheckout } from '../../functions/store/checkouts.js';
+import { countHit } from '../../functions/store/rate-limits.js';
 import { addIdentityKeys, claimIdentityKeys, earlierUse, identityOwners, phoneIndexItem, recordNumberOptOut } from '../../functions/store/identity.js';
 import { claimAnswer, getAnswer, planAnswer, settleAnswer } from '../../functions/store/answers.js';
 import { writeItems } from '../../functions/store/batch.js';
@@ -181,6 +183,53 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
     await appendEvents('deb_recent', events);
     expect((await recentTimeline('deb_recent', 3)).map((e) => e.detail)).toEqual(['n4', 'n5', 'n6']);
     expect((await recentTimeline('deb_recent', 50)).map((e) => e.detail)).toEqual(events.map((e) => e.detail));
+  });
+
+  it('creditor operations and payments (issues 13b, 9): a client\'s listing with filters and paging, a refused payment forgotten, checkouts, rate counters', async () => {
+    const d = (id: string, status: string, createdAt: string) => ({ dossierId: id, clientId: 'lst', debtorId: `deb_${id}`, reference: `R-${id}`, status, createdAt, updatedAt: createdAt });
+    await writeItems([
+      dossierItem(d('l1', 'open', '2026-03-01T10:00:00.000Z')),
+      dossierItem(d('l2', 'open', '2026-03-02T10:00:00.000Z')),
+      dossierItem(d('l3', 'paid', '2026-03-02T11:00:00.000Z')),
+      dossierItem(d('l4', 'open', '2026-03-03T10:00:00.000Z')),
+      dossierItem({ ...d('o1', 'open', '2026-03-02T10:00:00.000Z'), clientId: 'other' }),
+    ]);
+    const open = await listClientDossiers('lst', { status: 'open', limit: 2 });
+    expect(open.items.map((x) => x.dossierId)).toEqual(['l1', 'l2']);
+    expect((await listClientDossiers('lst', { status: 'open', limit: 2, after: open.after! })).items.map((x) => x.dossierId)).toEqual(['l4']);
+    expect((await listClientDossiers('lst', { status: 'open', from: '2026-03-02T00:00:00.000Z', limit: 10 })).items.map((x) => x.dossierId)).toEqual(['l2', 'l4']);
+    // without a status the creation range is a filter: a page may take several reads, Limit counts before the filter
+    const range = await listClientDossiers('lst', { from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T23:59:59.999Z', limit: 1 });
+    expect(range.items.map((x) => x.dossierId)).toEqual(['l2']);
+    expect((await listClientDossiers('lst', { from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T23:59:59.999Z', limit: 5, after: range.after! })).items.map((x) => x.dossierId)).toEqual(['l3']);
+
+    const p = { paymentKey: 'mollie:tr_1', amount: 700, paidAt: '2026-03-02T10:00:00.000Z', recordedAt: '2026-03-02T10:00:01.000Z' };
+    await recordPaymentOnce('dos_f', p);
+    await forgetPayment('dos_f', { ...p, recordedAt: '2026-03-02T10:00:02.000Z' }); // another attempt's record: stays
+    expect((await recordPaymentOnce('dos_f', { ...p, amount: 1 })).created).toBe(false);
+    await forgetPayment('dos_f', p);
+    expect((await recordPaymentOnce('dos_f', p)).created).toBe(true);
+
+    const c = { providerId: 'tr_1', debtorId: 'deb_1', allocation: [['dos_1', 700]] as Array<[string, number]>, scope: 'acme', amount: 700, createdAt: '2026-03-02T10:00:00.000Z', reversed: 0 };
+    await putCheckout(c);
+    await putCheckout({ ...c, amount: 1 }); // once: the first stays
+    expect(await getCheckout('tr_1')).toEqual(c);
+    expect(await markReversed('tr_1', 0, 200)).toBe(true);
+    expect(await markReversed('tr_1', 0, 300)).toBe(false);
+    expect((await getCheckout('tr_1'))?.reversed).toBe(200);
+
+    const now = new Date('2026-03-02T10:00:30Z');
+    expect(await countHit('page:1.2.3.4', now, 60)).toBe(1);
+    expect(await countHit('page:1.2.3.4', now, 60)).toBe(2);
+    expect(await countHit('page:1.2.3.4', new Date('2026-03-02T10:01:00Z'), 60)).toBe(1);
+    const upd = await dynamo().send(
+      new UpdateCommand({ TableName: tableName(), Key: { PK: 'T#rv', SK: 'A' }, UpdateExpression: 'SET a = :a, b = if_not_exists(b, :b) ADD n :one', ExpressionAttributeValues: { ':a': 'x', ':b': 'y', ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
+    );
+    expect(upd.Attributes).toEqual({ a: 'x', b: 'y', n: 1 });
+    const old = await dynamo().send(
+      new UpdateCommand({ TableName: tableName(), Key: { PK: 'T#rv', SK: 'A' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_OLD' }),
+    );
+    expect(old.Attributes).toEqual({ n: 1 });
   });
 
   it('the learning counters: ADDs per scope, day and shard add up; experiment counters per variant and day', async () => {

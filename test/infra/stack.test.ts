@@ -79,27 +79,29 @@ const TASK_STATES: Record<string, FunctionName> = {
   Await: 'Await',
 };
 
-type SecretName = 'twilio' | 'sendgrid' | 'print';
+type SecretName = 'twilio' | 'sendgrid' | 'print' | 'mollie' | 'page';
 /** The IAM matrix: beyond its own log group, X-Ray and table item access, what each function may do. */
 const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; letterPut: boolean }> = {
   Api: {
     states: ['states:DescribeExecution', 'states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
-    secrets: [],
+    secrets: ['mollie', 'page'],
     letterPut: false,
   },
-  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid', 'twilio'], letterPut: false },
+  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['mollie', 'page', 'sendgrid', 'twilio'], letterPut: false },
   Decide: { states: [], secrets: [], letterPut: false },
-  SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid'], letterPut: false },
-  SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
-  SendWhatsapp: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['twilio'], letterPut: false },
-  SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['print'], letterPut: true },
-  CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
+  SendEmail: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'sendgrid'], letterPut: false },
+  SendSms: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'twilio'], letterPut: false },
+  SendWhatsapp: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'twilio'], letterPut: false },
+  SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'print'], letterPut: true },
+  CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page'], letterPut: false },
   Await: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
 };
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
   print: 'PRINT_SECRET_ARN',
+  mollie: 'MOLLIE_SECRET_ARN',
+  page: 'PAGE_SECRET_ARN',
 };
 const TABLE_ITEM_ACTIONS = [
   'dynamodb:BatchGetItem',
@@ -115,9 +117,16 @@ const TABLE_ITEM_ACTIONS = [
 /** Every route: method, path, and the function its Lambda-proxy integration must call. */
 const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[] }[] = [
   { method: 'POST', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/batch', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/dossiers/{dossierId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/dossiers/{dossierId}/payments', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/withdraw', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/dispute', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/dossiers/{dossierId}/dispute/resolve', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'PATCH', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'POST', path: '/v1/debtors/{debtorId}/flags', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/reports/kpis', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Api', headers: ['x-api-key'] },
@@ -130,6 +139,13 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
     fn: 'Webhooks',
     headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
   },
+  // Mollie posts only the payment id; the handler fetches the payment from Mollie.
+  { method: 'POST', path: '/webhooks/mollie', fn: 'Webhooks', headers: [] },
+  // The debtor page: the link's sealed token is the authentication.
+  { method: 'GET', path: '/p/{token}', fn: 'Api', headers: [] },
+  { method: 'POST', path: '/p/{token}/pay', fn: 'Api', headers: [] },
+  { method: 'POST', path: '/p/{token}/plan', fn: 'Api', headers: [] },
+  { method: 'POST', path: '/p/{token}/tell', fn: 'Api', headers: [] },
   // The API's description, served by the API function without a key.
   { method: 'GET', path: '/openapi.json', fn: 'Api', headers: [] },
   { method: 'GET', path: '/docs', fn: 'Api', headers: [] },
@@ -328,6 +344,14 @@ describe('functions', () => {
         expect(env, name).not.toHaveProperty('PUBLIC_BASE_URL');
       }
       expect(env, name).not.toHaveProperty('AWS_NODEJS_CONNECTION_REUSE_ENABLED');
+      if (['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'].includes(name)) {
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE), name).toContain(logicalId(stack.api));
+      } else if (name === 'Webhooks') {
+        // answers to replies carry the page link: the API's id and stage, never the stage's URL (a cycle)
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain(logicalId(stack.api));
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain('/prod/p/');
+        expect(JSON.stringify(env.PAYMENT_LINK_BASE)).not.toContain('Stage');
+      } else expect(env, name).not.toHaveProperty('PAYMENT_LINK_BASE');
       if (name === 'Api') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
       for (const secret of ['twilio', 'sendgrid', 'print'] as const) {
@@ -397,7 +421,7 @@ describe('IAM least privilege', () => {
     expect(actionsOf(secretStatements)).toEqual(MATRIX[name].secrets.length ? ['secretsmanager:GetSecretValue'] : []);
     const readable = secretStatements
       .flatMap((s) => asArray(s.Resource))
-      .map((r: Json) => (Object.entries({ twilio: 0, sendgrid: 0, print: 0 }) as [SecretName, number][]).find(([k]) => r.Ref === logicalId(stack.secrets[k]))?.[0])
+      .map((r: Json) => (Object.entries({ twilio: 0, sendgrid: 0, print: 0, mollie: 0, page: 0 }) as [SecretName, number][]).find(([k]) => r.Ref === logicalId(stack.secrets[k]))?.[0])
       .sort();
     expect(readable).toEqual([...MATRIX[name].secrets].sort());
 

@@ -474,3 +474,49 @@ describe('memory mode', () => {
     }
   });
 });
+
+describe('the Twilio message list (what an interrupted send is confirmed by)', () => {
+  it('answers client.messages.list as Twilio does: by To and From, DateSent filters (a queued message has none), newest first, paged', async () => {
+    const clock = new Clock({ mode: 'virtual', start: START });
+    const fakes = new FakeProviders({ clock, twilioAccountSid: SID, twilioAuthToken: TOKEN });
+    const client = twilioClientFor(await fakes.listen(), SID, TOKEN, { timeout: 2_000 });
+    try {
+      const to = '+31611112222';
+      const at = (min: number) => START + min * 60_000;
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await clock.advance(at(i * 10));
+        ids.push((await client.messages.create({ to, from: '+3197010000001', body: `bericht ${i}` })).sid);
+        await clock.advance(at(i * 10 + 1));
+        // The first two go out a minute after they were taken; the third stays queued (no DateSent).
+        if (i < 2) await fakes.deliverStatus(ids[i], i === 0 ? 'sent' : 'delivered');
+      }
+      await client.messages.create({ to: '+31699990000', from: '+3197010000001', body: 'iemand anders' });
+
+      const all = await client.messages.list({ to });
+      expect(all.map((m) => m.body)).toEqual(['bericht 2', 'bericht 1', 'bericht 0']);
+      expect(all.map((m) => m.sid)).toEqual([ids[2], ids[1], ids[0]]);
+      expect(all[1].dateSent?.toISOString()).toBe(new Date(at(11)).toISOString());
+      expect(all[0].dateSent).toBeNull();
+      expect(all[0].status).toBe('queued');
+
+      expect((await client.messages.list({ to, dateSentAfter: new Date(at(5)) })).map((m) => m.sid), 'a queued message has no DateSent').toEqual([ids[1]]);
+      expect((await client.messages.list({ to, dateSentBefore: new Date(at(5)) })).map((m) => m.sid)).toEqual([ids[0]]);
+      expect((await client.messages.list({ to, from: '+3197010000009' })).length).toBe(0);
+      // Paged with next_page_uri: pages of one.
+      expect((await client.messages.list({ to, pageSize: 1 })).map((m) => m.sid)).toEqual(all.map((m) => m.sid));
+      expect((await client.messages.list({ to, limit: 2 })).length).toBe(2);
+      // WhatsApp numbers carry their prefix in the filter, as in the resource.
+      const wa = await client.messages.create({ to: `whatsapp:${to}`, from: 'whatsapp:+3197010000002', contentSid: CONTENT_SID, contentVariables: JSON.stringify({ 1: 'x' }) });
+      expect((await client.messages.list({ to: `whatsapp:${to}` })).map((m) => m.sid)).toEqual([wa.sid]);
+      // An injected failure of the list (on: 'list') leaves sends alone.
+      fakes.inject({ provider: 'twilio', kind: '500', on: 'list', times: 1 });
+      await client.messages.create({ to, from: '+3197010000001', body: 'nog een' });
+      expect(await rejection(client.messages.list({ to })).then(restError)).toEqual({ status: 500, code: 20500 });
+      expect((await client.messages.list({ to })).length).toBe(4);
+    } finally {
+      await fakes.close();
+      clock.close();
+    }
+  });
+});

@@ -58,7 +58,10 @@ export async function storeCounts(rt: LocalRuntime): Promise<StoreCounts> {
   let items = 0;
   let start: Record<string, any> | undefined;
   do {
-    const page = await ddb.send(new ScanCommand({ TableName: TABLE.defaultName, Select: 'COUNT', ExclusiveStartKey: start }));
+    // Rate-limit counters (RATE#…) count requests, refused ones too; they are not data a request wrote.
+    const page = await ddb.send(
+      new ScanCommand({ TableName: TABLE.defaultName, Select: 'COUNT', ExclusiveStartKey: start, FilterExpression: 'NOT begins_with(PK, :rate)', ExpressionAttributeValues: { ':rate': { S: 'RATE#' } } }),
+    );
     items += page.Count ?? 0;
     start = page.LastEvaluatedKey;
   } while (start);
@@ -66,4 +69,20 @@ export async function storeCounts(rt: LocalRuntime): Promise<StoreCounts> {
   const execDir = path.join(rt.dataDir, 'stepfunctions', 'executions');
   const executions = fs.existsSync(execDir) ? fs.readdirSync(execDir).filter((f) => f.endsWith('.json')).length : 0;
   return { items, messages: rt.fakes.records().length, executions };
+}
+
+/** Every DynamoDB item the runtime holds (one Scan, test-only), unmarshalled. */
+export async function storeItems(rt: LocalRuntime): Promise<Array<Record<string, any>>> {
+  const { DynamoDBDocumentClient, ScanCommand: DocScan } = await import('@aws-sdk/lib-dynamodb');
+  const ddb = new DynamoDBClient({ endpoint: rt.dynamoUrl, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const doc = DynamoDBDocumentClient.from(ddb);
+  const out: Array<Record<string, any>> = [];
+  let start: Record<string, any> | undefined;
+  do {
+    const page = await doc.send(new DocScan({ TableName: TABLE.defaultName, ExclusiveStartKey: start }));
+    out.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  ddb.destroy();
+  return out;
 }

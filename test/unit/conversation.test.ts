@@ -209,6 +209,33 @@ describe('answer templates', () => {
     expect(promiseText({ date: '2026-03-15', precision: 'week' }, 'en')).toBe('by Sunday 15 March');
   });
 
+  it('arrangement and cannot-pay answers carry the offer (numbered options, the page link) or the plan agreed; GSM-7, at most 3 segments', () => {
+    const link = 'https://pay.example.invalid/p/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOp';
+    const offer = { options: [{ no: 1, instalments: 3, amount: 45_658 }, { no: 2, instalments: 6, amount: 22_829 }, { no: 3, instalments: 12, amount: 11_415 }], link };
+    for (const language of ['nl', 'en'] as const) {
+      for (const answer of ['arrangement', 'cannot_pay'] as const) {
+        const r = renderAnswer({ ...input(answer, language), arrangement: offer });
+        expect(r.sms?.encoding).toBe('GSM-7');
+        expect(r.sms!.segments).toBeLessThanOrEqual(3);
+        expect(r.text).toContain(link);
+        expect(r.text).toMatch(language === 'nl' ? /1\) 3 keer € 456,58\. 2\) 6 keer € 228,29\. 3\) 12 keer € 114,15/ : /1\) 3 payments of €456\.58\. 2\) 6 payments of €228\.29/);
+        expect(r.text).toContain(agency.wkiNumber);
+      }
+      const agreed = renderAnswer({ ...input('arrangement', language), arrangement: { options: [], link, accepted: { option: 2, instalments: 6, amount: 22_829, firstDue: '2026-03-26' } } });
+      expect(agreed.sms!.segments).toBeLessThanOrEqual(3);
+      expect(agreed.text).toMatch(language === 'nl' ? /uw betalingsregeling staat: 6 termijnen van € 228,29, de eerste op 26 maart 2026/ : /your payment plan is set: 6 payments of €228\.29, the first on 26 March 2026/);
+      expect(agreed.text).toContain(link);
+      // the debt-help referral stays in the cannot-pay answer
+      expect(renderAnswer({ ...input('cannot_pay', language), arrangement: offer }).text).toMatch(language === 'nl' ? /gemeente helpt u gratis/ : /municipality helps you for free/);
+    }
+  });
+
+  it('the amount answer shows the interest and the page link', () => {
+    const r = renderAnswer({ ...input('amount_question', 'nl'), claims: [{ reference: 'R-1', creditorName: 'Acme Energie B.V.', principal: 100_000, costs: 15_000, interest: 4_321, paid: 0, outstanding: 119_321 }] });
+    expect(r.text).toMatch(/€ 1\.000,00 \+ incassokosten € 150,00 \+ rente € 43,21 = € 1\.193,21/);
+    expect(r.text).toContain('Betalen kan via https://pay.example.invalid/p/');
+  });
+
   it('WhatsApp: free text inside the 24 h window, the approved template outside it', () => {
     const inside = renderAnswer({ ...input('who_are_you', 'nl'), channel: 'whatsapp', whatsappWindowOpen: true });
     expect(inside.whatsappTemplate).toBeUndefined();

@@ -147,6 +147,17 @@ describe('the message guard: nothing is sent that contradicts the legal state (D
     expect(check({ ...demand, claims: [claim()] })).toEqual([]);
   });
 
+  it('an arrangement message or an answer (aside) states the plan’s dates, no term: held to the rule for other messages in any phase', () => {
+    const plan = 'Op 26 maart 2027 is termijn 1 van 3 van uw regeling: € 41,67. Betaal via de link.';
+    expect(check({ aside: true, text: plan })).toEqual([]);
+    expect(check({ aside: true, phase: 'demand', text: plan, now: at('2027-01-20T12:00:00Z') })).toEqual([]);
+    // the same text as a follow-up of the letter would name a date that is not the term end
+    expect(check({ text: 'Betaal uiterlijk op 26 maart 2027.' })).toHaveLength(1);
+    // an aside message still may not start a term, nor promise a cost-free date
+    expect(check({ aside: true, text: 'Betaal binnen 14 dagen.' })).toEqual(['the text states a term of its own, counted from an unclear moment']);
+    expect(check({ aside: true, text: 'Betaal zonder extra kosten uiterlijk op 26 maart 2027.' })).toEqual(['the text promises no costs until 2027-03-26']);
+  });
+
   it('which rule a message is held to', () => {
     expect(termPolicyFor('letter', 'fourteen_day_letter')).toEqual({ message: 'fourteen-day-letter' });
     expect(termPolicyFor('sms', 'fourteen_day_letter', '2027-01-25')).toEqual({ message: 'follow-up', termEndDate: '2027-01-25' });

@@ -274,6 +274,37 @@ describe('attribution windows (hand-computed)', () => {
     expect(outcomeIncrements(c, pay(c, 71, 5_000), { type: 'payment', at: iso(71), dossierId: 'dos_1', amount: 5_000, paidAt: iso(71), key: 'p71' })).toEqual([]);
   });
 
+  it('a refund or chargeback takes its cents back from the contact the payment went to; the payment still counts as one', () => {
+    const c = sent(sent(caseWith([A]), 0, 1), 10, 2);
+    const paid = pay(c, 12, 5_000);
+    const back = (s: CaseState, days: number, amount: number) => {
+      const e = { type: 'payment_reversed' as const, at: iso(days), dossierId: 'dos_1', amount, key: `rf${days}`, reason: 'refund' as const };
+      const after = applyEvent(s, e);
+      return { after, kpis: outcomeIncrements(s, after, e), exp: experimentIncrements(s, after) };
+    };
+    // 40 days later: the last touch before the payment (day 10), not the one before the refund
+    const part = back(paid, 40, 2_000);
+    const acme = part.kpis.find((i) => i.add['client:acme|e'] !== undefined)!;
+    expect(acme).toMatchObject({ day: '2026-03-12', add: { 'channel:email|e': -2_000, 'client:acme|e': -2_000 } });
+    expect(Object.keys(acme.add).some((k) => k.endsWith('|$'))).toBe(false);
+    expect(part.after.contacts.map((x) => x.o)).toEqual(paid.contacts.map((x) => x.o));
+    expect(part.exp).toEqual([{ experimentId: 'tone-test', variant: 'firm', day: '2026-03-02', add: { cents: -2_000, sq: 3_000 ** 2 - 5_000 ** 2 } }]);
+    // the rest refunded too: no payer left in the experiment; never below nothing
+    const all = back(part.after, 41, 9_000);
+    expect(all.exp).toEqual([{ experimentId: 'tone-test', variant: 'firm', day: '2026-03-02', add: { cents: -3_000, sq: -(3_000 ** 2), payers: -1 } }]);
+    expect(all.kpis.find((i) => i.add['client:acme|e'] !== undefined)!.add['client:acme|e']).toBe(-3_000);
+  });
+
+  it('an arrangement accepted (by reply or on the page) is a promise/arrangement for the contacts about its claims', () => {
+    const c = sent(caseWith([A]), 0, 1);
+    const arrangement = { id: 'arr-1', status: 'active' as const, dossierIds: ['dos_1'], weights: { dos_1: 10_000 }, proposedAt: iso(0), acceptedAt: iso(2), chosen: 2, instalments: [], reminders: [] };
+    const e = { type: 'arrangement_accepted' as const, at: iso(2), arrangement };
+    const after = applyEvent(c, e);
+    expect(after.contacts[0]!.o).toBe('rp');
+    expect(after.experiments['tone-test']).toMatchObject({ reacted: iso(2), promised: iso(2) });
+    expect(outcomeIncrements(c, after, e).find((i) => i.add['client:acme|p'] !== undefined)!.add).toMatchObject({ 'client:acme|p': 1, 'client:acme|r': 1 });
+  });
+
   it("only contacts about the claims concerned; a creditor's counters only take outcomes about its own claims", () => {
     let c = caseWith([A, B]);
     c = sent(c, 0, 1, ['dos_1']);

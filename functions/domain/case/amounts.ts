@@ -26,6 +26,8 @@ export interface ClaimAmounts {
   paid: number;
   /** principal + costs + interest − paid, never below 0 */
   outstanding: number;
+  /** what is still open of each part after the art. 6:44 BW allocation (adds up to `outstanding`) */
+  open: { principal: number; costs: number; interest: number };
   /** paid beyond everything owed */
   refundDue: number;
   /** every payment up to the day, in date order, as art. 6:44 BW allocates it */
@@ -72,6 +74,7 @@ export function claimAmounts(d: ClaimMoney, asOf: string, opts: { stopAccrualOn?
     interest: ledger.interestCharged,
     paid,
     outstanding: ledger.outstanding.total,
+    open: { principal: ledger.outstanding.principal, costs: ledger.outstanding.costs, interest: ledger.outstanding.interest },
     refundDue: ledger.surplus,
     allocations: ledger.allocations,
     warnings: claimed ? ledger.warnings : [],

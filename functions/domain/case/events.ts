@@ -16,6 +16,7 @@ import {
   type Signals,
   type Totals,
   addPayment,
+  withoutPayment,
   emptySignals,
   emptyTotals,
   isOptOut,
@@ -29,6 +30,7 @@ import {
 import type { IdentityInput } from './identity.js';
 import { attributeOutcome } from '../outcomes/attribution.js';
 import type { CaseState, ClaimRecord, ContactPoint, HoldReason, JourneyRecord, PostalAddress, StepClaim } from './state.js';
+import { type Arrangement, allocateToInstalments, reverseFromInstalments } from '../arrangements.js';
 import { claimsOf, clientsOf } from './state.js';
 
 export const PAYMENT_KEYS_KEPT = 20;
@@ -40,6 +42,17 @@ export interface NewContactPoint {
   whatsappOptIn?: boolean;
   /** opt-outs recorded for this number before (by whoever used it) */
   optedOut?: OptOut[];
+}
+
+/**
+ * What a journey step does to the arrangement, carried in its action like the costs: an offer sent, an instalment
+ * reminder sent (its key), or a breach the decision found. `proposed` is the arrangement as it is after the step
+ * (the decision fills it in, so the step writes it without a read).
+ */
+export interface ArrangementChange {
+  proposed?: Arrangement;
+  remind?: string;
+  breach?: string;
 }
 
 /** The journey's view of the decision, shown with the dossier (phase, segment, next contact). */
@@ -66,10 +79,12 @@ export type CaseEvent =
       assignments?: Array<{ experimentId: string; variant: string }>;
       /** the term end ('YYYY-MM-DD') the message states (a follow-up of the 14-day letter): kept on its claims */
       statedTermEnd?: string;
+      /** what the step does to the arrangement (an offer sent, a reminder sent, a breach) */
+      arrangement?: ArrangementChange;
     }
   | { type: 'step_released'; at: string; stepNo: number }
   | { type: 'step_failed'; at: string; stepNo: number; channel: Channel; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: ContactPointKind; value: string; reason: string } }
-  | { type: 'parked'; at: string; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[] }
+  | { type: 'parked'; at: string; token: string; timer?: string; view?: JourneyView; costs?: CostUpdate[]; arrangement?: ArrangementChange }
   | { type: 'token'; at: string; token: string }
   | { type: 'costs'; at: string; costs: CostUpdate[] }
   | {
@@ -85,7 +100,8 @@ export type CaseEvent =
   | {
       type: 'reply';
       at: string;
-      channel: 'sms' | 'whatsapp';
+      /** `page`: said on the debtor's page (already paid, dispute, debt help, a plan chosen) */
+      channel: 'sms' | 'whatsapp' | 'page';
       intent: string;
       dossierIds: string[];
       /** the provider's message id: the same reply applied twice changes the case once */
@@ -102,12 +118,41 @@ export type CaseEvent =
   /** `point`: the opt-out holds for this number only, for everyone who uses it (a shared number), not for the person */
   | { type: 'opted_out'; at: string; channel: OptOut; dossierIds?: string[]; point?: string }
   | { type: 'payment'; at: string; dossierId: string; amount: number; paidAt: string; key: string }
+  /** a refund or chargeback takes (part of) a payment back: the dossier reopens when something is owed again */
+  | { type: 'payment_reversed'; at: string; dossierId: string; amount: number; key: string; reason: 'refund' | 'chargeback' }
+  /** the debtor accepted a plan (by reply or on the page): the arrangement is in force; costs per the Wki rule */
+  | { type: 'arrangement_accepted'; at: string; arrangement: Arrangement; costs?: CostUpdate[] }
+  /** an offer made in the answer to a reply (a journey step's offer travels with the step instead) */
+  | { type: 'arrangement_offered'; at: string; arrangement: Arrangement }
+  | { type: 'arrangement_breached'; at: string; reason: string }
+  | { type: 'arrangement_cancelled'; at: string; reason: string }
   | { type: 'call_outcome'; at: string; outcome: string; dossierIds: string[]; taskId: string; phone?: string }
   | { type: 'task_closed'; at: string; taskId: string }
   | { type: 'status'; at: string; dossierIds: string[]; to: DossierStatus; from: readonly DossierStatus[]; reason: string }
   | { type: 'flag'; at: string; flag: string; dossierIds?: string[] }
   | { type: 'journey_closed'; at: string; reason: string; closing: NonNullable<JourneyRecord['closing']> }
-  | { type: 'journey_opened'; at: string };
+  | { type: 'journey_opened'; at: string }
+  /**
+   * A creditor replaced (or removed, `null`) the contact details it gave with its claims `dossierIds`; another
+   * creditor's sources on the same contact point stay. `whatsappOptIn` alone sets the opt-in on its phone.
+   */
+  | {
+      type: 'contact_updated';
+      at: string;
+      clientId: string;
+      dossierIds: string[];
+      replace: Partial<Record<ContactPointKind, NewContactPoint | null>>;
+      whatsappOptIn?: boolean;
+    }
+  /** Flags a client sets or clears (its own only) about the claims `dossierIds`, or about the person (agents). */
+  | { type: 'flags_set'; at: string; clientId: string; dossierIds?: string[]; add: string[]; remove: string[] }
+  /** The creditor withdrew the claim: the outreach about it stops at once (from open, paused or debt help). */
+  | { type: 'dossier_withdrawn'; at: string; dossierId: string; reason: string }
+  /**
+   * The creditor reports a dispute: the dossier pauses (DESIGN §5 rule 10), as a dispute in a reply or a call does;
+   * `dispute_resolved` above ends every kind of dispute.
+   */
+  | { type: 'dispute_opened'; at: string; dossierId: string; reason: string };
 
 /** Applies an event. Returns the same object when the event changes nothing (a repeated payment, a known claim). */
 export function applyEvent(s: CaseState, e: CaseEvent): CaseState {
@@ -128,7 +173,7 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
     case 'step_failed':
       return stepFailed(s, e);
     case 'parked':
-      return bump(withCosts({ ...s, journey: { ...s.journey, taskToken: e.token, ...(e.timer ? { timer: e.timer } : {}), ...viewOf(e.view) } }, e.costs, e.at), 0);
+      return bump(withCosts({ ...s, journey: { ...s.journey, taskToken: e.token, ...(e.timer ? { timer: e.timer } : {}), ...viewOf(e.view) }, ...arrangementAfter(s, e.arrangement, e.at) }, e.costs, e.at), 0);
     case 'token':
       return { ...s, journey: { ...s.journey, taskToken: e.token } };
     case 'costs':
@@ -143,6 +188,16 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return bump(e.point ? pointOptOut(s, e.point, [e.channel]) : optOut(s, e.channel), 1);
     case 'payment':
       return payment(s, e);
+    case 'payment_reversed':
+      return paymentReversed(s, e);
+    case 'arrangement_accepted':
+      return bump(withCosts({ ...s, arrangement: e.arrangement }, e.costs, e.at), 1);
+    case 'arrangement_offered':
+      return s.arrangement?.status === 'active' ? s : bump({ ...s, arrangement: e.arrangement }, 1);
+    case 'arrangement_breached':
+      return s.arrangement?.status === 'active' ? bump({ ...s, arrangement: ended(s.arrangement, 'breached', e.at, e.reason) }, 1) : s;
+    case 'arrangement_cancelled':
+      return s.arrangement?.status === 'active' || s.arrangement?.status === 'proposed' ? bump({ ...s, arrangement: ended(s.arrangement, 'cancelled', e.at, e.reason) }, 1) : s;
     case 'call_outcome':
       return bump(callOutcome(s, e), 1);
     case 'dispute_resolved':
@@ -157,6 +212,17 @@ function reduce(s: CaseState, e: CaseEvent): CaseState {
       return journeyClosed(s, e);
     case 'journey_opened':
       return s.journey.status === 'closed' ? bump({ ...s, journey: nextJourney(s.journey, e.at) }, 1) : s;
+    case 'contact_updated':
+      return contactUpdated(s, e);
+    case 'flags_set':
+      return flagsSet(s, e);
+    case 'dossier_withdrawn':
+      return planWithout(
+        statusChange(s, { type: 'status', at: e.at, dossierIds: [e.dossierId], to: 'withdrawn', from: ['open', 'paused', 'debt_help'], reason: `withdrawn by the creditor${e.reason ? `: ${e.reason}` : ''}` }),
+        e.at,
+      );
+    case 'dispute_opened':
+      return statusChange(s, { type: 'status', at: e.at, dossierIds: [e.dossierId], to: 'paused', from: ['open'], reason: `disputed${e.reason ? `: ${e.reason}` : ''}` });
   }
 }
 
@@ -227,10 +293,66 @@ function statusChange(s: CaseState, e: Extract<CaseEvent, { type: 'status' }>): 
   for (const id of e.dossierIds) {
     const d = dossiers[id];
     if (!d || !e.from.includes(d.status as DossierStatus) || d.status === e.to) continue;
-    dossiers[id] = { ...d, status: e.to, statusReason: e.reason, updatedAt: e.at };
+    dossiers[id] = { ...d, status: e.to, statusReason: e.reason, statusAt: e.at, updatedAt: e.at };
     changed = true;
   }
   return changed ? bump({ ...s, dossiers }, 1) : s;
+}
+
+// ---- what the creditor changes ----------------------------------------------------------------------
+
+function contactUpdated(s: CaseState, e: Extract<CaseEvent, { type: 'contact_updated' }>): CaseState {
+  const mine = new Set(e.dossierIds.filter((id) => s.dossiers[id]?.clientId === e.clientId));
+  if (mine.size === 0) return s;
+  let points: ContactPoint[] = s.contactPoints;
+  for (const kind of Object.keys(e.replace) as ContactPointKind[]) {
+    const next = e.replace[kind];
+    if (next === undefined) continue;
+    // Already so (a retried request): the sources keep their dates.
+    const held = points.filter((p) => p.kind === kind && p.sources.some((src) => mine.has(src.dossierId)));
+    if (next === null ? held.length === 0 : held.length === 1 && held[0].value === next.value && [...mine].every((id) => held[0].sources.some((src) => src.dossierId === id && !!src.whatsappOptIn === !!next.whatsappOptIn))) continue;
+    // This creditor's claims let go of their old contact point of this kind; a point nobody gave any more goes.
+    points = points
+      .map((p) => (p.kind === kind ? { ...p, sources: p.sources.filter((src) => !mine.has(src.dossierId)) } : p))
+      .filter((p) => p.sources.length > 0);
+    if (next === null) continue;
+    const sources = [...mine].map((dossierId) => ({ dossierId, clientId: e.clientId, at: e.at, ...(next.whatsappOptIn ? { whatsappOptIn: true } : {}) }));
+    // A number someone opted out of stays opted out (the case's point, and what the number's record says).
+    const i = points.findIndex((p) => p.kind === kind && p.value === next.value);
+    const optedOut = [...new Set([...(i >= 0 ? (points[i].optedOut ?? []) : []), ...(next.optedOut ?? [])])];
+    const base: ContactPoint = i >= 0 ? { ...points[i], sources: [...points[i].sources, ...sources] } : { kind, value: next.value, ...(next.address ? { address: next.address } : {}), sources };
+    const point: ContactPoint = { ...base, ...(optedOut.length ? { optedOut } : {}) };
+    points = i >= 0 ? points.map((p, j) => (j === i ? point : p)) : [...points, point];
+  }
+  if (e.whatsappOptIn !== undefined && e.replace.phone === undefined) {
+    const optIn = e.whatsappOptIn;
+    points = points.map((p) =>
+      p.kind !== 'phone'
+        ? p
+        : {
+            ...p,
+            sources: p.sources.map((src) => {
+              if (!mine.has(src.dossierId)) return src;
+              const { whatsappOptIn: _was, ...rest } = src;
+              return optIn ? { ...rest, whatsappOptIn: true } : rest;
+            }),
+          },
+    );
+  }
+  // The identity the next claim is matched against follows (state.ts identityOf reads the points).
+  if (JSON.stringify(points) === JSON.stringify(s.contactPoints)) return s;
+  return bump({ ...s, contactPoints: points }, 1);
+}
+
+function flagsSet(s: CaseState, e: Extract<CaseEvent, { type: 'flags_set' }>): CaseState {
+  const removing = new Set(e.remove);
+  let flags = s.flags.filter((f) => !(removing.has(f.flag) && f.clientId === e.clientId));
+  for (const flag of e.add) {
+    if (flags.some((f) => f.flag === flag && f.clientId === e.clientId)) continue;
+    flags = [...flags, { flag, at: e.at, clientId: e.clientId, ...(e.dossierIds ? { dossierIds: [...e.dossierIds] } : {}) }];
+  }
+  const same = flags.length === s.flags.length && flags.every((f, i) => f === s.flags[i]);
+  return same ? s : bump({ ...s, flags }, 1);
 }
 
 // ---- steps ---------------------------------------------------------------------------------------------
@@ -261,7 +383,57 @@ export function stepClaimed(s: CaseState, e: Extract<CaseEvent, { type: 'step_cl
   };
   const experiments = { ...(s.experiments ?? {}) };
   for (const a of e.assignments ?? []) experiments[a.experimentId] ??= { variant: a.variant, at: e.contact.at, journeyNo: s.journey.journeyNo };
-  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers, experiments }, e.costs, e.at);
+  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers, experiments, ...arrangementAfter(s, e.arrangement, e.at) }, e.costs, e.at);
+}
+
+// ---- arrangements --------------------------------------------------------------------------------------
+
+const ended = (a: Arrangement, status: 'breached' | 'cancelled' | 'completed', at: string, reason: string): Arrangement => ({ ...a, status, endedAt: at, reason });
+
+/** A journey step's change to the arrangement: an offer made, a reminder recorded, a breach (store: cases.ts claimStep/parkJourney). */
+export function arrangementAfter(s: Pick<CaseState, 'arrangement'>, change: ArrangementChange | undefined, at: string): Pick<CaseState, 'arrangement'> | Record<string, never> {
+  if (!change) return {};
+  let a = change.proposed ?? s.arrangement;
+  if (!a) return {};
+  if (change.remind && !a.reminders.includes(change.remind)) a = { ...a, reminders: [...a.reminders, change.remind] };
+  if (change.breach && a.status === 'active') a = ended(a, 'breached', at, change.breach);
+  return { arrangement: a };
+}
+
+/** A payment on a dossier of the arrangement in force goes to its instalments in order (its share of the plan). */
+function allocated(s: CaseState, dossierId: string, amount: number, at: string): CaseState {
+  const a = s.arrangement;
+  if (!a || a.status !== 'active' || !a.dossierIds.includes(dossierId)) return s;
+  const { instalments } = allocateToInstalments(a.instalments, amount);
+  const done = instalments.every((i) => i.paidAmount >= i.amount);
+  return { ...s, arrangement: done ? ended({ ...a, instalments }, 'completed', at, 'every instalment paid') : { ...a, instalments } };
+}
+
+function paymentReversed(s: CaseState, e: Extract<CaseEvent, { type: 'payment_reversed' }>): CaseState {
+  const d = s.dossiers[e.dossierId];
+  if (!d || d.paymentKeys.includes(e.key)) return s;
+  const taken = Math.min(d.paid, e.amount);
+  const reversed: ClaimRecord = {
+    ...d,
+    paid: d.paid - taken,
+    payments: withoutPayment(d.payments, taken),
+    paymentKeys: [...d.paymentKeys, e.key].slice(-PAYMENT_KEYS_KEPT),
+    updatedAt: e.at,
+  };
+  // Owed again when principal, costs or interest up to the day are open once the amount is taken back (art. 6:44 BW).
+  const { outstanding } = claimAmounts(reversed, localDate(new Date(e.at)), { stopAccrualOn: accrualStop(s) });
+  const status = outstanding > 0 && d.status === 'paid' ? 'open' : d.status;
+  const updated: ClaimRecord = {
+    ...reversed,
+    status,
+    ...(status !== d.status ? { statusReason: `reopened: ${e.reason === 'refund' ? 'payment refunded' : 'payment charged back'}` } : {}),
+  };
+  let next: CaseState = { ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } };
+  const a = next.arrangement;
+  if (a && a.dossierIds.includes(d.dossierId) && (a.status === 'active' || a.status === 'completed')) {
+    next = { ...next, arrangement: { ...a, status: 'active', instalments: reverseFromInstalments(a.instalments, e.amount), endedAt: undefined, reason: undefined } };
+  }
+  return bump(next, 1);
 }
 
 /** Takes a claimed step's contact back (a transient failure before the provider took it, or a failed send). */
@@ -340,12 +512,16 @@ export const RECENT_MESSAGES_KEPT = 10;
 function reply(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseState {
   if (e.messageId && s.inbound?.recent?.includes(e.messageId)) return s;
   const recent = e.messageId ? [...(s.inbound?.recent ?? []), e.messageId].slice(-RECENT_MESSAGES_KEPT) : s.inbound?.recent;
-  const inbound = {
-    at: e.at,
-    ...(e.channel === 'whatsapp' ? { whatsappAt: e.at } : s.inbound?.whatsappAt ? { whatsappAt: s.inbound.whatsappAt } : {}),
-    ...(recent ? { recent } : {}),
-  };
-  let next: CaseState = { ...s, inbound };
+  // Something said on the debtor's page is no inbound message (no answer window, no WhatsApp window).
+  const inbound =
+    e.channel === 'page'
+      ? s.inbound
+      : {
+          at: e.at,
+          ...(e.channel === 'whatsapp' ? { whatsappAt: e.at } : s.inbound?.whatsappAt ? { whatsappAt: s.inbound.whatsappAt } : {}),
+          ...(recent ? { recent } : {}),
+        };
+  let next: CaseState = { ...s, ...(inbound ? { inbound } : {}) };
   const intents = new Set([e.intent, ...(e.also ?? [])]);
   // Holds on automated outreach until an agent looked (vulnerability, bankruptcy, the wrong person).
   for (const h of e.holds ?? []) {
@@ -382,6 +558,10 @@ function reply(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseStat
  */
 function debtHelp(s: CaseState, e: Extract<CaseEvent, { type: 'reply' }>): CaseState {
   let next = addFlag(s, 'debt_help_reported', e.at, e.dossierIds);
+  // Debt help takes over: an arrangement offered or in force with the agency ends (the journey stops too).
+  if (next.arrangement?.status === 'active' || next.arrangement?.status === 'proposed') {
+    next = { ...next, arrangement: ended(next.arrangement, 'cancelled', e.at, 'debt help reported') };
+  }
   const ids = claimsOf(next)
     .filter((d) => d.status === 'open' || d.status === 'paused')
     .map((d) => d.dossierId);
@@ -396,10 +576,22 @@ function disputeResolved(s: CaseState, e: Extract<CaseEvent, { type: 'dispute_re
   for (const id of e.dossierIds) {
     const d = dossiers[id];
     if (!d || d.status !== 'paused') continue;
-    dossiers[id] = { ...d, status: e.inFavourOf === 'creditor' ? 'open' : 'withdrawn', statusReason: e.reason, updatedAt: e.at };
+    dossiers[id] = { ...d, status: e.inFavourOf === 'creditor' ? 'open' : 'withdrawn', statusReason: e.reason, statusAt: e.at, updatedAt: e.at };
     changed = true;
   }
-  return changed ? bump({ ...s, dossiers }, 1) : s;
+  return changed ? planWithout(bump({ ...s, dossiers }, 1), e.at) : s;
+}
+
+/**
+ * A plan offered or in force about a claim that was withdrawn ends: its instalments were computed with that claim's
+ * amount, so the debtor would be asked to pay what is no longer claimed. The journey decides again (a new offer
+ * for what is still open, when the debtor asked for one).
+ */
+function planWithout(s: CaseState, at: string): CaseState {
+  const a = s.arrangement;
+  if (!a || (a.status !== 'active' && a.status !== 'proposed')) return s;
+  if (!a.dossierIds.some((id) => s.dossiers[id]?.status === 'withdrawn')) return s;
+  return { ...s, arrangement: ended(a, 'cancelled', at, 'a claim in the plan was withdrawn') };
 }
 
 function addFlag(s: CaseState, flag: string, at: string, dossierIds?: string[]): CaseState {
@@ -408,7 +600,7 @@ function addFlag(s: CaseState, flag: string, at: string, dossierIds?: string[]):
 
 function pause(s: CaseState, dossierIds: readonly string[], reason: string, at: string): CaseState {
   const dossiers = { ...s.dossiers };
-  for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, updatedAt: at };
+  for (const id of dossierIds) if (dossiers[id]?.status === 'open') dossiers[id] = { ...dossiers[id], status: 'paused', statusReason: reason, statusAt: at, updatedAt: at };
   return { ...s, dossiers };
 }
 
@@ -438,8 +630,13 @@ function payment(s: CaseState, e: Extract<CaseEvent, { type: 'payment' }>): Case
   const day = [localDate(new Date(e.paidAt)), localDate(new Date(e.at))].sort()[1];
   const { outstanding } = claimAmounts(booked, day, { stopAccrualOn: accrualStop(s) });
   const status = outstanding <= 0 && (d.status === 'open' || d.status === 'paused') ? 'paid' : d.status;
-  const updated: ClaimRecord = { ...booked, status, ...(status !== d.status ? { statusReason: 'paid in full' } : {}) };
-  const next = counted({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, [d.dossierId], (ev) =>
+  const updated: ClaimRecord = {
+    ...booked,
+    status,
+    ...(status !== d.status ? { statusReason: 'paid in full', statusAt: e.at } : {}),
+    ...(status === 'paid' && d.status !== 'paid' ? { paidInFullAt: e.at } : {}),
+  };
+  const next = counted(allocated({ ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } }, d.dossierId, e.amount, e.at), [d.dossierId], (ev) =>
     recordReaction({ ...ev, signals: { ...ev.signals, lastPaymentAt: e.at } }, { at: e.at, type: 'payment' }),
   );
   return bump(next, 1);

@@ -12,6 +12,7 @@ import { localDate } from '../calendar.js';
 import type { BusinessCostAgreement } from '../claim-costs.js';
 import type { InterestKind } from '../interest.js';
 import type { Channel, DossierStatus, Language, Phase, Segment, Tone } from '../vocabulary.js';
+import type { Arrangement } from '../arrangements.js';
 
 export const CONTACT_LOG_LIMIT = 40;
 export const PAYMENT_LIMIT = 24;
@@ -37,6 +38,8 @@ export interface ContactFact {
   x?: string[];
   /** outcomes attributed to it within their windows (../outcomes/attribution.ts): r reacted, y replied, p promise or arrangement, $ paid */
   o?: string;
+  /** an arrangement message (offer, instalment reminder): counts for the frequency cap, not as a phase contact */
+  aside?: boolean;
 }
 
 /** The 14-day letter that covers a dossier (the first one sent after its due date). */
@@ -177,6 +180,8 @@ export interface CaseFacts {
   caseId?: string;
   /** experiment id → the variant this debtor is in (sticky; "holdout" for those held out) */
   experiments?: Record<string, string>;
+  /** the payment arrangement offered or in force */
+  arrangement?: Arrangement;
 }
 
 export const emptySignals = (): Signals => ({ callOutcomes: [] });
@@ -279,6 +284,19 @@ export function addPayment(payments: readonly PaymentFact[] | undefined, p: Paym
     list.unshift({ amount: a.amount + b.amount, at: a.at && b.at ? (a.at < b.at ? a.at : b.at) : (a.at ?? b.at) });
   }
   return list;
+}
+
+/** Takes `amount` back from the dated payments, the latest first (a refund or chargeback undoes a payment). */
+export function withoutPayment(payments: readonly PaymentFact[] | undefined, amount: number): PaymentFact[] | undefined {
+  if (!payments) return payments;
+  const list = [...payments];
+  let left = amount;
+  for (let i = list.length - 1; i >= 0 && left > 0; i--) {
+    const take = Math.min(left, list[i].amount);
+    left -= take;
+    list[i] = { ...list[i], amount: list[i].amount - take };
+  }
+  return list.filter((p) => p.amount > 0);
 }
 
 /** A new journey starts with no contacts of its own; the log and the signals carry over. */

@@ -24,6 +24,7 @@ import {
   withEvicted,
 } from './facts.js';
 import { type IdentityFacts, addressKey, normaliseName } from './identity.js';
+import type { Arrangement } from '../arrangements.js';
 
 export interface PostalAddress {
   line1: string;
@@ -72,6 +73,10 @@ export interface ClaimRecord extends DossierFacts {
   incomeSource?: IncomeSource;
   debtorRef?: string;
   statusReason?: string;
+  /** when the status last changed */
+  statusAt?: string;
+  /** when the payments first covered principal + costs (the 'paid' timeline entry is keyed by it) */
+  paidInFullAt?: string;
   updatedAt: string;
   /** payment keys booked recently, so a repeated payment is booked once (the payment item keeps them all) */
   paymentKeys: string[];
@@ -135,6 +140,8 @@ export interface FlagRecord {
   at: string;
   /** the claims it came with; none = about the person (visible to every creditor) */
   dossierIds?: string[];
+  /** the client that set it through the API (POST /v1/debtors/{id}/flags); none = the journey (a reply, a call) */
+  clientId?: string;
 }
 
 export interface CaseState {
@@ -163,6 +170,8 @@ export interface CaseState {
   inbound?: { at: string; whatsappAt?: string; recent?: string[] };
   /** experiment id → assignment (stored as top-level attributes `exp#<id>`, store/case-codec.ts) */
   experiments: Record<string, ExperimentAssignment>;
+  /** the payment arrangement offered or in force (issue 9); an ended one stays until the next offer */
+  arrangement?: Arrangement;
 }
 
 export function emptyCase(caseId: string, at: string): CaseState {
@@ -224,6 +233,7 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
     ...(lastError ? { lastError } : {}),
     caseId: s.caseId,
     ...(s.experiments && Object.keys(s.experiments).length ? { experiments: Object.fromEntries(Object.entries(s.experiments).map(([id, a]) => [id, a.variant])) } : {}),
+    ...(s.arrangement && (!scope.clientId || s.arrangement.dossierIds.some((id) => s.dossiers[id]?.clientId === scope.clientId)) ? { arrangement: s.arrangement } : {}),
   };
 }
 

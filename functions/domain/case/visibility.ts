@@ -131,6 +131,12 @@ function creditorDetail(e: StoredEvent, v: Viewer, scope: { about: boolean; shar
       return scope.about ? `${e.channel} sent (${e.template}, ${e.tone}).` : e.detail;
     case 'journey_ended':
       return scope.about ? `${e.detail.split('. ')[0]}.` : e.detail;
+    // A plan or a payment over several creditors' claims: its totals are not one creditor's to read (the dossier's
+    // own share of the plan is under `arrangement`).
+    case 'arrangement':
+      return scope.about ? `Payment arrangement ${typeof e.data?.arrangement === 'string' ? e.data.arrangement : 'changed'}, together with claims of another creditor.` : e.detail;
+    case 'payment_attempt':
+      return scope.about ? 'A payment on the payment page, together with claims of another creditor.' : e.detail;
     default:
       return e.detail;
   }

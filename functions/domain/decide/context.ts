@@ -10,9 +10,10 @@ import type { PhaseSpec, SegmentStrategy, Strategy } from '../strategy.js';
 import { PHASES, type Channel, type Phase, isChannel, phaseIndex } from '../vocabulary.js';
 import type { Decision } from '../decision.js';
 import { type CostState, type CostUpdate, costState } from './costs.js';
+import type { ArrangementChange } from '../case/events.js';
 import { DAY, fmt, laterDays, plural } from './moment.js';
 
-export type StrategyDecision = Decision & { segment: SegmentEvidence['segment']; segmentReasons: string[]; costs?: CostUpdate[] };
+export type StrategyDecision = Decision & { segment: SegmentEvidence['segment']; segmentReasons: string[]; costs?: CostUpdate[]; arrangement?: ArrangementChange };
 
 export const LETTER_PHASE = phaseIndex('fourteen_day_letter');
 
@@ -45,6 +46,9 @@ export interface DecideContext {
   failed: Set<Channel>;
 }
 
+const inArrangement = (f: CaseFacts, dossierId: string) =>
+  (f.arrangement?.status === 'active' || f.arrangement?.status === 'completed') && f.arrangement.dossierIds.includes(dossierId);
+
 /** Does this dossier need the 14-day letter before demands and costs (consumer claims, DESIGN §5 rule 3)? */
 export const needsLetter = (ctx: Pick<DecideContext, 'facts'>, d: DossierFacts): boolean => d.consumer ?? ctx.facts.debtor.consumer;
 
@@ -53,7 +57,8 @@ export function decideContext(facts: CaseFacts, strategy: Strategy, now: Date): 
   const today = localDate(now);
   const seg = segmentWithEvidence(facts, now);
   const phases = phasesFor(seg.segment, facts.debtor.consumer, strategy);
-  const journey = withPhases(facts.journey.contacts, phases);
+  // Arrangement messages (offers asked for, instalment reminders) are no step of the collection sequence.
+  const journey = withPhases(facts.journey.contacts.filter((c) => !c.aside), phases);
   const reached = journey.reduce((m, c) => Math.max(m, phaseIndex(c.phase)), -1);
   const open = facts.dossiers.filter((d) => d.status === 'open');
   const overdue = open.filter((d) => d.dueDate < today);
@@ -75,7 +80,8 @@ export function decideContext(facts: CaseFacts, strategy: Strategy, now: Date): 
     overdue,
     consumer: facts.debtor.consumer,
     uncovered: overdue.filter((d) => needsLetter(ctx, d) && !d.letter),
-    costs: costState(open, now, (d) => needsLetter(ctx, d)),
+    // Claims in an arrangement in force (or completed) carry the costs the arrangement set (the Wki rule).
+    costs: costState(open.filter((d) => !inArrangement(facts, d.dossierId)), now, (d) => needsLetter(ctx, d)),
     failed: failedChannels(facts, lastContact, t),
   };
 }

@@ -18,11 +18,14 @@
 import { addDays, isContactAllowed, localInstant } from '../calendar.js';
 import { type CaseFacts, recordContact } from '../case/facts.js';
 import type { Strategy } from '../strategy.js';
-import { phaseIndex } from '../vocabulary.js';
+import { PHASES, phaseIndex } from '../vocabulary.js';
+import type { ArrangementChange } from '../case/events.js';
 import { type DecideContext, LETTER_PHASE, type StrategyDecision, decideContext } from './context.js';
 import { afterFrequencyCap, afterGrace, firstAllowed, fmt, isLean, schedule, windowFor } from './moment.js';
 import { type Early, type Step, base, journeyEnd, letterGate, nextStep, vulnerableGate, wait } from './phase.js';
 import { notOverdueYet, stopFor } from './stops.js';
+import { type AsideSend, arrangementOutcome, asideDecision, offerFor } from './arrangement.js';
+import { arrangementAfter } from '../case/events.js';
 import { euro } from '../money.js';
 import { type ExperimentInputs, type ExperimentPick, type ExperimentStep, applyExperiments, eligible } from './experiment.js';
 
@@ -47,12 +50,27 @@ export function decide(facts: CaseFacts, strategy: Strategy, now: Date, experime
 }
 
 function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: boolean, inputs?: ExperimentInputs): StrategyDecision {
-  const ctx = decideContext(facts, strategy, now);
+  let ctx = decideContext(facts, strategy, now);
   const stop = stopFor(ctx);
   if (stop) return stop;
+  const arrangement = arrangementOutcome(ctx);
+  if (arrangement.kind === 'early') return ctx.costs.updates.length ? { ...arrangement.decision, costs: ctx.costs.updates } : arrangement.decision;
+  if (arrangement.kind === 'send') {
+    const d = sendAside(ctx, arrangement.send, lookahead, inputs);
+    return ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates } : d;
+  }
+  let breach: string | undefined;
+  if (arrangement.kind === 'breached') {
+    // The journey resumes where it stands; the breach goes into the log and, with the decision, onto the case.
+    breach = arrangement.reason;
+    ctx = decideContext({ ...facts, arrangement: { ...facts.arrangement!, status: 'breached', endedAt: now.toISOString(), reason: breach } }, strategy, now);
+  }
   // The cost updates travel with whatever the decision is, and the decision log names the rule behind each.
   const costReasons = ctx.costs.updates.map((u) => `costs ${u.dossierId}: ${euro(u.costs)} (${u.reason})`);
-  const withCosts = <D extends StrategyDecision>(d: D): D => (ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates, reasons: [...d.reasons, ...costReasons] } : d);
+  const withCosts = <D extends StrategyDecision>(d: D): D => {
+    const out = ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates, reasons: [...d.reasons, ...costReasons] } : d;
+    return breach ? { ...out, reasons: [breach, 'the journey resumes where it stands', ...out.reasons], arrangement: settled(facts, { ...(out.arrangement ?? {}), breach }, now) } : out;
+  };
 
   const early = notOverdueYet(ctx);
   if (early) return withCosts(early);
@@ -130,20 +148,32 @@ function sendNow(
     const from = step.dossiers.map((d) => ctx.costs.costsFrom.get(d.dossierId) ?? today).sort()[0] ?? addDays(today, 1);
     return wait(ctx, localInstant(from > today ? from : addDays(today, 1), 0), [`next: ${timed.label}: no claim has passed its 14-day term yet`]);
   }
-  const template = `${step.channel}/${step.phase}/${step.tone}`;
+  // Cannot pay: the next message offers a plan and the debt-help referral, never the friendly "vergeten?" reminder.
+  let tone = step.tone;
+  let offer: ReturnType<typeof offerFor>;
+  if (ctx.seg.segment === 'cannot_pay') {
+    offer = step.channel === 'sms' || step.channel === 'email' ? offerFor(ctx, stepNo, false, dossiers) : undefined;
+    // No offer in a message now (WhatsApp and the letter have no offer template; no unasked offer within 30 days
+    // of a breach): the friendly reminder asks "vergeten?", the neutral one not. An agent's call stays friendly.
+    if (!offer && tone === 'friendly' && step.channel !== 'call') tone = 'neutral';
+  }
+  const template = offer ? `${step.channel}/arrangement_offer/${tone}` : `${step.channel}/${step.phase}/${tone}`;
   const late = t - timed.target.at.getTime() > 60_000 ? [`due since ${fmt(timed.target.at)}`] : [];
   const reasons = [`segment ${ctx.seg.segment}: ${timed.label}`, ...skipped, ...timed.why, ...timed.target.reasons, ...late, ...step.channelWhy, `channel ${step.channel}`];
   if (step.channel === 'call') reasons.push('a call task for an agent');
+  if (offer) reasons.push(`cannot pay: an arrangement offer with the debt-help referral (${offer.options.map((o) => `${o.months} months`).join(', ')})`);
   const dossierIds = dossiers.map((d) => d.dossierId);
-  const nextDecisionAt = lookahead ? nextMoment(ctx, step, stepNo, dossierIds, experiment.picks, inputs) : new Date(t + DAY);
-  const termEndDate = followUpTermEnd(ctx, step, dossiers);
+  const change = offer ? { proposed: offer.arrangement } : undefined;
+  const nextDecisionAt = lookahead ? nextMoment(ctx, { ...step, tone }, stepNo, dossierIds, { picks: experiment.picks, inputs, ...(change ? { change } : {}) }) : new Date(t + DAY);
+  const termEndDate = offer ? undefined : followUpTermEnd(ctx, step, dossiers);
   if (termEndDate) reasons.push(`states the 14-day letter's term end ${termEndDate} (costs from the day after)`);
   return {
     kind: 'send',
     stepNo,
     channel: step.channel,
     phase: step.phase,
-    tone: step.tone,
+    tone,
+    ...(offer ? { topic: 'arrangement_offer' as const, arrangement: { proposed: offer.arrangement } } : {}),
     language: languageOf(ctx, dossiers),
     template,
     dossierIds,
@@ -177,13 +207,21 @@ function followUpTermEnd(ctx: DecideContext, step: Step, dossiers: readonly { do
  * wait that only leads to another wait (the segment moves with the debt's age, a term runs out) is followed
  * through, so the journey wakes when there is something to do.
  */
-function nextMoment(ctx: DecideContext, step: Step, stepNo: number, dossierIds: string[], picks: ExperimentPick[], inputs: ExperimentInputs | undefined): Date {
+function nextMoment(
+  ctx: DecideContext,
+  step: Pick<Step, 'channel' | 'phase' | 'tone'>,
+  stepNo: number,
+  dossierIds: string[],
+  opts: { picks?: ExperimentPick[]; inputs?: ExperimentInputs; change?: ArrangementChange; aside?: boolean },
+): Date {
+  const { picks = [], inputs, change, aside } = opts;
   // the debtor is in the experiments this contact assigns, as the case will hold them
   const experiments = picks.length ? { ...ctx.facts.experiments, ...Object.fromEntries(picks.map((p) => [p.experimentId, p.variant])) } : ctx.facts.experiments;
-  const after = recordContact(
+  const recorded = recordContact(
     { ...ctx.facts, lastError: undefined, ...(experiments ? { experiments } : {}) },
-    { at: ctx.now.toISOString(), channel: step.channel, phase: step.phase, tone: step.tone, stepNo, journeyNo: ctx.facts.journey.journeyNo, dossierIds },
+    { at: ctx.now.toISOString(), channel: step.channel, phase: step.phase, tone: step.tone, stepNo, journeyNo: ctx.facts.journey.journeyNo, dossierIds, ...(aside ? { aside: true } : {}) },
   );
+  const after: CaseFacts = { ...recorded, ...arrangementAfter(recorded, change, ctx.now.toISOString()) };
   let next = decideAt(after, ctx.strategy, ctx.now, false, inputs);
   if (next.kind === 'done') return new Date(ctx.t + HOUR);
   if (next.kind !== 'wait') return new Date(ctx.t + DAY);
@@ -194,6 +232,25 @@ function nextMoment(ctx: DecideContext, step: Step, stepNo: number, dossierIds: 
     at = next.until;
   }
   return at;
+}
+
+/** An arrangement message now (an offer asked for, an instalment reminder). */
+function sendAside(ctx: DecideContext, s: AsideSend, lookahead: boolean, inputs: ExperimentInputs | undefined): StrategyDecision {
+  const stepNo = ctx.facts.journey.stepNo + 1;
+  const phase = ctx.reached >= 0 ? PHASES[ctx.reached] : 'reminder';
+  const open = ctx.open.filter((d) => s.dossierIds.includes(d.dossierId));
+  const change = settled(ctx.facts, s.change, ctx.now);
+  const next = lookahead ? nextMoment(ctx, { channel: s.channel, phase, tone: s.tone }, stepNo, s.dossierIds, { inputs, change, aside: true }) : new Date(ctx.t + DAY);
+  return asideDecision(ctx, { ...s, change }, stepNo, next, languageOf(ctx, open.length ? open : ctx.open));
+}
+
+/**
+ * A change with the arrangement as it will be after it (`proposed`), so the state that carries the decision out
+ * writes it without reading the case (its write is conditional on nothing having happened since the decision).
+ */
+function settled(facts: CaseFacts, change: ArrangementChange, now: Date): ArrangementChange {
+  const after = arrangementAfter(facts, change, now.toISOString()).arrangement;
+  return after ? { ...change, proposed: after } : change;
 }
 
 /** How many waits in a row nextMoment follows (each is one more pure decision). */

@@ -16,6 +16,11 @@
  * contacts are attributed to: the answers to replies (services/conversation.ts, `inReplyTo`) are not contacts of the
  * case, so they never count as a contact nor take an outcome, and their status callbacks find no contact.
  *
+ * Payments (booked by services/payments.ts bookPayments, whether the creditor reported them or the debtor paid through
+ * Mollie) are payments with their amount; a refund or chargeback subtracts its amount from the recovered cents of the
+ * contact the payment went to (and from the experiment's cents), but the payment still counts as one (payment rate).
+ * An arrangement accepted (by reply or on the debtor page, services/arrangements.ts) is a promise/arrangement.
+ *
  * Replies (the classifier's intents, ../intents/): every reply but an opt-out is a reaction and a reply; a promise
  * to pay, a request for an arrangement, or a request to pay later that names a date (the reducer weighs it like a
  * promise) is also a promise/arrangement — whether it is the reply's intent or one it carries too (`also`).
@@ -68,6 +73,19 @@ export function outcomeOf(before: CaseState, after: CaseState, e: CaseEvent): Ou
       return { at: e.at, kinds: ['reacted', 'replied', ...(replyPromises(e) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
     case 'payment':
       return { at: e.paidAt > e.at ? e.at : e.paidAt, kinds: ['reacted', 'paid'], dossierIds: [e.dossierId], cents: e.amount };
+    case 'payment_reversed': {
+      // Recovered cents are net of refunds and chargebacks: the amount taken back leaves the contact the payment's cents
+      // went to — the last touch before the payment it reverses (the claim's latest dated payment, the one the reducer
+      // takes back first). The payment itself stays a payment (the payment rate counts that one was made).
+      const d = before.dossiers[e.dossierId];
+      const taken = Math.min(d?.paid ?? 0, e.amount);
+      if (!d || taken <= 0) return undefined;
+      const paidAt = [...(d.payments ?? [])].reverse().find((p) => p.at !== undefined)?.at;
+      return { at: paidAt && paidAt < e.at ? paidAt : e.at, kinds: [], dossierIds: [e.dossierId], cents: -taken };
+    }
+    case 'arrangement_accepted':
+      // a plan chosen (by reply or on the page) is an arrangement, like a promise
+      return { at: e.at, kinds: ['reacted', 'promised'], dossierIds: e.arrangement.dossierIds };
     case 'call_outcome':
       if (!REACHED_CALL_OUTCOMES.has(e.outcome)) return undefined;
       return { at: e.at, kinds: ['reacted', ...(PROMISE_CALLS.has(e.outcome) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
@@ -115,7 +133,11 @@ export function progressed(a: ExperimentAssignment, o: Outcome): ExperimentAssig
   if (o.kinds.includes('reacted') && !a.reacted && within(7)) next = { ...next, reacted: o.at };
   if (o.kinds.includes('promised') && !a.promised && within(14)) next = { ...next, promised: o.at };
   if (o.kinds.includes('paid') && !a.paid && within(30)) next = { ...next, paid: o.at };
-  if (o.cents && within(60)) next = { ...next, cents: (a.cents ?? 0) + o.cents };
+  // a reversal (negative cents) takes back at most what the debtor's payments brought
+  if (o.cents && within(60)) {
+    const cents = Math.max(0, (a.cents ?? 0) + o.cents);
+    if (cents !== (a.cents ?? 0)) next = { ...next, cents };
+  }
   return next;
 }
 

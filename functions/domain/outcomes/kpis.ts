@@ -142,6 +142,7 @@ export function experimentIncrements(before: Pick<CaseState, 'experiments'>, aft
       inc.cents = now - was;
       inc.sq = now * now - was * was;
       if (was === 0 && now > 0) inc.payers = 1;
+      if (was > 0 && now === 0) inc.payers = -1; // all of it refunded or charged back
     }
     if (Object.keys(inc).length) out.push({ experimentId: id, variant: a.variant, day: localDate(new Date(a.at)), add: inc });
   }

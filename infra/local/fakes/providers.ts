@@ -23,7 +23,8 @@ import {
   signSendgridEvents,
 } from './sendgrid.js';
 import { MessageStatus, ProviderName, ProviderRecord, RecordStore } from './store.js';
-import { handleTwilio, isTwilioPath, isTwilioSend, statusCallbackParams, twilioError, twilioSignature } from './twilio.js';
+import { handleTwilio, isTwilioList, isTwilioPath, isTwilioSend, statusCallbackParams, twilioError, twilioSignature } from './twilio.js';
+import { FakeMollie, isMolliePath } from './mollie.js';
 
 export interface FakeProvidersOptions {
   clock: Clock;
@@ -39,6 +40,8 @@ export interface FakeProvidersOptions {
   sendgridApiKey?: string;
   /** When set, print requests must carry exactly this Bearer key; otherwise any non-empty key is accepted. */
   printApiKey?: string;
+  /** Where the fake Mollie's checkout page is (`${base}${paymentId}`); default `${fakes}/checkout/`. */
+  mollieCheckoutBase?: () => string;
 }
 
 export type FaultKind = '429' | '500' | 'timeout' | '400';
@@ -48,6 +51,8 @@ export interface Fault {
   kind: FaultKind;
   /** How many of the next send requests (Twilio message create, SendGrid mail send, print letter) fail. */
   times: number;
+  /** Which requests fail: sends (default), or Twilio's message list (GET …/Messages.json). */
+  on?: 'send' | 'list';
   /** timeout only: how long to hold the request before dropping the connection (default 35 000 ms, past the Twilio SDK's 30 s). */
   holdMs?: number;
   /** 400 only: the Twilio error code (default 21610, unsubscribed recipient) or the SendGrid/print message. */
@@ -72,6 +77,8 @@ export class FakeProviders {
   private readonly held = new Map<Socket, NodeJS.Timeout>();
   private server: http.Server | undefined;
   private base: string | undefined;
+  /** The fake Mollie (Payments API v2 under /v2/payments, with scriptable checkout, refunds and chargebacks). */
+  readonly mollie: FakeMollie;
 
   constructor(opts: FakeProvidersOptions) {
     if (!opts.twilioAccountSid.startsWith('AC')) throw new Error('twilioAccountSid must start with AC (the SDK refuses anything else)');
@@ -79,6 +86,12 @@ export class FakeProviders {
     this.opts = opts;
     this.clock = opts.clock;
     this.store = new RecordStore(opts.dataDir);
+    this.mollie = new FakeMollie({
+      clock: this.clock,
+      dataDir: opts.dataDir,
+      checkoutBase: opts.mollieCheckoutBase ?? (() => `${this.base}/checkout/`),
+      post: (url, body, headers) => this.post(url, body, headers),
+    });
   }
 
   /** Starts the one HTTP server (127.0.0.1, port 0 = any free port) and returns its base URL. */
@@ -226,9 +239,18 @@ export class FakeProviders {
     const pathname = url.pathname;
     let provider: ProviderName | undefined;
     let send = false;
+    let list = false;
+    if (isMolliePath(pathname)) {
+      this.mollie.handle(req, res, url, this.base!).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, err instanceof BodyTooLarge ? 413 : 500, { status: 500, title: 'Internal Server Error', detail: `fake mollie failed: ${(err as Error).message}` });
+        else res.destroy();
+      });
+      return;
+    }
     if (isTwilioPath(pathname)) {
       provider = 'twilio';
       send = isTwilioSend(method, pathname);
+      list = isTwilioList(method, pathname);
     } else if (isSendgridPath(pathname)) {
       provider = 'sendgrid';
       send = isSendgridSend(method, pathname);
@@ -239,14 +261,14 @@ export class FakeProviders {
     if (!provider) {
       req.resume();
       if (method === 'GET' && pathname === '/') {
-        sendJson(res, 200, { fakes: ['twilio', 'sendgrid', 'print'], records: this.store.records().length });
+        sendJson(res, 200, { fakes: ['twilio', 'sendgrid', 'print', 'mollie'], records: this.store.records().length });
       } else {
         sendJson(res, 404, { error: `${method} ${pathname}: no fake provider serves this path` });
       }
       return;
     }
-    if (send) {
-      const fault = this.takeFault(provider);
+    if (send || list) {
+      const fault = this.takeFault(provider, send ? 'send' : 'list');
       if (fault) {
         this.applyFault(provider, fault, req, res);
         return;
@@ -276,12 +298,13 @@ export class FakeProviders {
     });
   }
 
-  private takeFault(provider: ProviderName): QueuedFault | undefined {
+  private takeFault(provider: ProviderName, on: 'send' | 'list'): QueuedFault | undefined {
     const queue = this.faults[provider];
-    const fault = queue[0];
-    if (!fault) return undefined;
+    const i = queue.findIndex((f) => (f.on ?? 'send') === on);
+    if (i < 0) return undefined;
+    const fault = queue[i];
     fault.remaining--;
-    if (fault.remaining <= 0) queue.shift();
+    if (fault.remaining <= 0) queue.splice(i, 1);
     return fault;
   }
 

@@ -3,6 +3,11 @@
  *
  *   POST /2010-04-01/Accounts/{AccountSid}/Messages.json      form fields To, From, Body, StatusCallback,
  *                                                            ContentSid, ContentVariables (JSON), MessagingServiceSid
+ *   GET  /2010-04-01/Accounts/{AccountSid}/Messages.json      the list: filters To, From, DateSent, DateSent<, DateSent>
+ *                                                            (a message not sent yet has no date_sent and matches no
+ *                                                            DateSent filter), PageSize, Page; newest first, paged with
+ *                                                            next_page_uri — what `client.messages.list({ to, dateSentAfter })`
+ *                                                            of the real SDK asks
  *   GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
  *
  * Basic auth with the account SID and auth token (401 / code 20003 otherwise). Errors have Twilio's
@@ -47,6 +52,11 @@ export function isTwilioSend(method: string, pathname: string): boolean {
   return method === 'POST' && MESSAGES.test(pathname);
 }
 
+/** Listing messages (a fault with `on: 'list'` applies to it). */
+export function isTwilioList(method: string, pathname: string): boolean {
+  return method === 'GET' && MESSAGES.test(pathname);
+}
+
 export function twilioError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   sendJson(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers);
 }
@@ -73,6 +83,10 @@ export async function handleTwilio(ctx: TwilioContext, req: IncomingMessage, res
     return;
   }
   if (create && req.method === 'POST') return createMessage(ctx, req, res);
+  if (create && req.method === 'GET') {
+    req.resume();
+    return listMessages(ctx, res, url);
+  }
   if (fetch && req.method === 'GET') {
     const record = ctx.store.get(decodeURIComponent(fetch[2]));
     if (!record || record.provider !== 'twilio') {
@@ -156,6 +170,75 @@ async function createMessage(ctx: TwilioContext, req: IncomingMessage, res: Serv
   };
   ctx.store.append([record]); // durable before the answer
   sendJson(res, 201, messageResource(ctx, record));
+}
+
+const PAGE_SIZE_MAX = 1000;
+
+/** When a message went out (its date_sent), if it has (a queued message has not). */
+function sentAt(ctx: TwilioContext, record: ProviderRecord): number | undefined {
+  const change = ctx.store.status(record.id);
+  return change && ['sent', 'delivered', 'undelivered', 'read'].includes(change.status) ? Date.parse(change.at) : undefined;
+}
+
+/** A DateSent filter value: a date (that whole UTC day) or a date-time. */
+function filterTime(value: string, bound: 'start' | 'end'): number | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(`${value}T${bound === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function listMessages(ctx: TwilioContext, res: ServerResponse, url: URL): void {
+  const q = url.searchParams;
+  const to = q.get('To');
+  const from = q.get('From');
+  const exact = q.get('DateSent');
+  const before = q.get('DateSent<');
+  const after = q.get('DateSent>');
+  const size = q.get('PageSize') === null ? 50 : Number(q.get('PageSize'));
+  const page = q.get('Page') === null ? 0 : Number(q.get('Page'));
+  if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX) return twilioError(res, 400, 20001, `PageSize must be 1–${PAGE_SIZE_MAX}`);
+  if (!Number.isInteger(page) || page < 0) return twilioError(res, 400, 20001, 'Page must be a whole number ≥ 0');
+  const bounds = { exact: exact === null ? undefined : [filterTime(exact, 'start'), filterTime(exact, 'end')], before: before === null ? undefined : filterTime(before, 'end'), after: after === null ? undefined : filterTime(after, 'start') };
+  if ((exact !== null && bounds.exact!.some((b) => b === undefined)) || (before !== null && bounds.before === undefined) || (after !== null && bounds.after === undefined)) {
+    return twilioError(res, 400, 20001, 'Invalid DateSent filter');
+  }
+  const dated = exact !== null || before !== null || after !== null;
+  const matching = ctx.store
+    .records()
+    .filter((r) => r.provider === 'twilio')
+    .map((r) => ({ r, resource: messageResource(ctx, r), sent: sentAt(ctx, r) }))
+    .filter(({ resource, sent }) => {
+      if (to !== null && resource.to !== to) return false;
+      if (from !== null && resource.from !== from) return false;
+      if (!dated) return true;
+      if (sent === undefined) return false;
+      if (bounds.exact && (sent < bounds.exact[0]! || sent > bounds.exact[1]!)) return false;
+      if (bounds.before !== undefined && sent > bounds.before) return false;
+      if (bounds.after !== undefined && sent < bounds.after) return false;
+      return true;
+    })
+    // Newest first (by when it went out, else when it was created).
+    .sort((a, b) => (b.sent ?? Date.parse(b.r.receivedAt)) - (a.sent ?? Date.parse(a.r.receivedAt)) || b.r.id.localeCompare(a.r.id));
+  const start = page * size;
+  const messages = matching.slice(start, start + size).map((m) => m.resource);
+  const base = `/${TWILIO_API_VERSION}/Accounts/${ctx.accountSid}/Messages.json`;
+  const uriOf = (p: number) => {
+    const next = new URLSearchParams(q);
+    next.set('PageSize', String(size));
+    next.set('Page', String(p));
+    return `${base}?${next.toString()}`;
+  };
+  sendJson(res, 200, {
+    messages,
+    end: start + Math.max(0, messages.length - 1),
+    first_page_uri: uriOf(0),
+    next_page_uri: start + size < matching.length ? uriOf(page + 1) : null,
+    page,
+    page_size: size,
+    previous_page_uri: page > 0 ? uriOf(page - 1) : null,
+    start,
+    uri: uriOf(page),
+  });
 }
 
 /** The Message resource as Twilio returns it (snake_case; the SDK maps it to camelCase). */

@@ -115,6 +115,11 @@ export class SimulationRuntime {
       SENDGRID_WEBHOOK_PUBLIC_KEY: crypto.createPublicKey(this.eventKey).export({ type: 'spki', format: 'der' }).toString('base64'),
       PRINT_SERVICE_URL: 'https://print.sim.invalid',
       PRINT_API_KEY: LOCAL_DEFAULTS.printApiKey,
+      // the debtor page's link tokens in every message (issue 9): sealed with a key made for this run (from the seed,
+      // so the same seed writes the same texts); nobody pays through Mollie in the simulation (payments are reported)
+      PAGE_TOKEN_SECRET: crypto.createHash('sha256').update(`maatwerk-simulation-${opts.seed}`).digest('hex'),
+      MOLLIE_API_KEY: LOCAL_DEFAULTS.mollieApiKey,
+      MOLLIE_API_ENDPOINT: 'https://mollie.sim.invalid/v2/',
       MAATWERK_STRATEGY_FILE: strategyFile,
       MAATWERK_LAZY_LETTERS: 'true',
       // the bandits' shares are recomputed every 4 simulated hours (a Lambda keeps them for 5 minutes)
