@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type CaseEvent, applyEvent } from '../domain/case/events.js';
 import type { ContactFact } from '../domain/case/facts.js';
 import type { CaseState } from '../domain/case/state.js';
-import { DEFAULT_CHANNEL_PRICES, type KpiIncrement, experimentIncrements, outcomeIncrements, sentIncrements } from '../domain/outcomes/kpis.js';
+import { DEFAULT_CHANNEL_PRICES, type KpiIncrement, experimentIncrements, outcomeIncrements, sentIncrements, storedIncrements } from '../domain/outcomes/kpis.js';
 import { CHANNELS, type Channel } from '../domain/vocabulary.js';
 import { logger } from '../shared/logger.js';
 import { addExperimentCounts, addKpis } from '../store/learning.js';
@@ -41,7 +41,7 @@ async function safely(what: string, caseId: string, work: () => Promise<void>): 
 
 /** A contact went out (the provider took it, or the agent has the task). */
 export async function learnFromSend(c: CaseState, contact: ContactFact): Promise<void> {
-  await safely('send', c.caseId, () => addKpis(c.caseId, sentIncrements(c, contact, channelPrices()[contact.channel])));
+  await safely('send', c.caseId, () => addKpis(c.caseId, storedIncrements(sentIncrements(c, contact, channelPrices()[contact.channel]))));
 }
 
 /** The claim of a step added the debtor to experiments (`before`: the case without them). */
@@ -65,6 +65,6 @@ export async function learnFromChange(before: CaseState, after: CaseState, event
     }
   }
   const exp = experimentIncrements(before, after);
-  if (kpis.length) await safely('outcome', after.caseId, () => addKpis(after.caseId, kpis));
+  if (kpis.length) await safely('outcome', after.caseId, () => addKpis(after.caseId, storedIncrements(kpis)));
   if (exp.length) await safely('experiment', after.caseId, () => addExperimentCounts(after.caseId, exp));
 }

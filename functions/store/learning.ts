@@ -6,15 +6,19 @@
  *
  * | item                 | PK                         | SK                             |
  * |----------------------|----------------------------|--------------------------------|
- * | KPI counters         | KPI#<scope>#<YYYY-MM-DD>   | S#<shard>                      |
+ * | KPI counters         | KPI#<creditor>#<YYYY-MM-DD> | S#<shard>                     |
  * | experiment counters  | EXP#<experimentId>         | V#<variant>#<YYYY-MM-DD>#<shard> |
  *
  * Sharding: a busy creditor's day takes thousands of ADDs within minutes (the morning's sends); the debtor's
  * hash spreads them over KPI_SHARDS items (default 4) so no single item gets hot; a report reads all shards.
- * Attributes: `<group>|<metric>` numbers (domain/outcomes/kpis.ts names them).
+ * Attributes: `<group>|<metric>` numbers (domain/outcomes/kpis.ts names them), and `~<group>|<metric>` the agency's
+ * corrections. Only creditors' items are written (one UpdateItem per creditor and day an event touches); the agency's
+ * view is read as the sum over every client (the `CLIENTS` item, store/clients.ts) and the `-` scope: clients × days ×
+ * shards keys by BatchGetItem, 100 a request — bounded by the creditors and the days asked, never by debtors.
  */
 import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExperimentIncrement, KpiIncrement } from '../domain/outcomes/kpis.js';
+import { AGENCY_SCOPE, type ExperimentIncrement, type KpiIncrement, NO_CREDITOR_SCOPE, viewOf } from '../domain/outcomes/kpis.js';
+import { clientIds } from './clients.js';
 import type { VariantDay } from '../domain/experiments/results.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { hashed } from './keys.js';
@@ -66,26 +70,29 @@ export async function addExperimentCounts(caseId: string, increments: readonly E
   }
 }
 
-/** The KPI counters of one scope per day, all shards added up. */
+/**
+ * The KPI counters of one scope per day, all shards added up: a creditor's own items, or for the agency ("*") every
+ * client's items and the `-` scope's, with the agency's corrections (domain/outcomes/kpis.ts viewOf).
+ */
 export async function readKpis(scope: string, days: readonly string[]): Promise<Map<string, Record<string, number>>> {
+  const agency = scope === AGENCY_SCOPE;
+  const scopes = agency ? [...(await clientIds()), NO_CREDITOR_SCOPE] : [scope];
   const shards = kpiShards();
-  const keys = days.flatMap((day) => Array.from({ length: shards }, (_, s) => learningKey.kpi(scope, day, s)));
-  const out = new Map<string, Record<string, number>>();
+  const keys = days.flatMap((day) => scopes.flatMap((sc) => Array.from({ length: shards }, (_, s) => learningKey.kpi(sc, day, s))));
+  const byDay = new Map<string, Array<Record<string, unknown>>>();
   for (let i = 0; i < keys.length; i += 100) {
     let request: Record<string, { Keys: Array<Record<string, unknown>> }> | undefined = { [tableName()]: { Keys: keys.slice(i, i + 100) } };
     for (let attempt = 0; request && Object.keys(request).length; attempt++) {
       const res: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
       for (const item of res.Responses?.[tableName()] ?? []) {
         const day = String(item.PK).split('#').at(-1)!;
-        const acc = out.get(day) ?? {};
-        for (const [k, v] of Object.entries(item)) if (typeof v === 'number') acc[k] = (acc[k] ?? 0) + v;
-        out.set(day, acc);
+        byDay.set(day, [...(byDay.get(day) ?? []), item]);
       }
       request = res.UnprocessedKeys && Object.keys(res.UnprocessedKeys).length ? (res.UnprocessedKeys as typeof request) : undefined;
       if (request && attempt >= 8) throw new Error('BatchGetItem left keys unprocessed');
     }
   }
-  return out;
+  return new Map([...byDay.entries()].map(([day, items]) => [day, viewOf(items, agency)]));
 }
 
 /** One variant's counters on one exposure day, the shards added up (the results maths reads them). */

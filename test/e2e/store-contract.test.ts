@@ -10,6 +10,7 @@ import { claimStep, createCase, readCase } from '../../functions/store/cases.js'
 import { claimReference, dossierItem, forgetPayment, listClientDossiers, releaseIdempotencyKey, claimIdempotencyKey, recordPaymentOnce } from '../../functions/store/dossiers.js';
 import { getCheckout, markReversed, putCheckout } from '../../functions/store/checkouts.js';
 import { countHit } from '../../functions/store/rate-limits.js';
+import { clientIds, putClient } from '../../functions/store/clients.js';
 import { addIdentityKeys, claimIdentityKeys, earlierUse, identityOwners, phoneIndexItem, recordNumberOptOut } from '../../functions/store/identity.js';
 import { claimAnswer, getAnswer, planAnswer, settleAnswer } from '../../functions/store/answers.js';
 import { writeItems } from '../../functions/store/batch.js';
@@ -233,13 +234,26 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
   });
 
   it('the learning counters: ADDs per scope, day and shard add up; experiment counters per variant and day', async () => {
-    await addKpis('deb_a', [{ scope: '*', day: '2026-03-02', add: { 'channel:sms|c': 1, 'channel:sms|k': 8 } }]);
-    await addKpis('deb_b', [{ scope: '*', day: '2026-03-02', add: { 'channel:sms|c': 2, 'channel:email|c': 1 } }]);
-    await addKpis('deb_c', [{ scope: '*', day: '2026-03-03', add: { 'channel:sms|c': 5 } }]);
-    const k = await readKpis('*', ['2026-03-01', '2026-03-02', '2026-03-03']);
-    expect(Object.fromEntries([...k.entries()].map(([d, v]) => [d, Object.fromEntries(Object.entries(v).filter(([a]) => a.includes('|')))]))).toEqual({
+    await putClient({ clientId: 'ka', name: 'A' }, 'key-ka');
+    await putClient({ clientId: 'kb', name: 'B' }, 'key-kb');
+    expect((await clientIds()).filter((c) => c.startsWith('k'))).toEqual(['ka', 'kb']);
+    await addKpis('deb_a', [{ scope: 'ka', day: '2026-03-02', add: { 'channel:sms|c': 1, 'channel:sms|k': 8 } }]);
+    await addKpis('deb_b', [{ scope: 'ka', day: '2026-03-02', add: { 'channel:sms|c': 2, 'channel:email|c': 1 } }]);
+    await addKpis('deb_c', [{ scope: 'ka', day: '2026-03-03', add: { 'channel:sms|c': 5 } }]);
+    // a contact about both creditors' claims: one contact for the agency (a correction in the first creditor's item)
+    await addKpis('deb_d', [
+      { scope: 'ka', day: '2026-03-03', add: { 'channel:sms|c': 1, '~channel:sms|c': -1 } },
+      { scope: 'kb', day: '2026-03-03', add: { 'channel:sms|c': 1 } },
+    ]);
+    const view = (k: Map<string, Record<string, number>>) => Object.fromEntries([...k.entries()].map(([d, v]) => [d, Object.fromEntries(Object.entries(v).filter(([a]) => a.includes('|')))]));
+    expect(view(await readKpis('ka', ['2026-03-01', '2026-03-02', '2026-03-03']))).toEqual({
       '2026-03-02': { 'channel:sms|c': 3, 'channel:sms|k': 8, 'channel:email|c': 1 },
-      '2026-03-03': { 'channel:sms|c': 5 },
+      '2026-03-03': { 'channel:sms|c': 6 },
+    });
+    expect(view(await readKpis('kb', ['2026-03-03']))).toEqual({ '2026-03-03': { 'channel:sms|c': 1 } });
+    expect(view(await readKpis('*', ['2026-03-02', '2026-03-03']))).toEqual({
+      '2026-03-02': { 'channel:sms|c': 3, 'channel:sms|k': 8, 'channel:email|c': 1 },
+      '2026-03-03': { 'channel:sms|c': 6 },
     });
     await addExperimentCounts('deb_a', [{ experimentId: 'x1', variant: 'b', day: '2026-03-02', add: { n: 1, paid: 1, cents: 500, sq: 250_000, payers: 1 } }]);
     await addExperimentCounts('deb_b', [{ experimentId: 'x1', variant: 'b', day: '2026-03-02', add: { n: 1 } }]);

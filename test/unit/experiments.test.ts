@@ -12,7 +12,7 @@ import { assignVariant, unitHash, withMinShare } from '../../functions/domain/ex
 import { allocationState, experimentResults, type VariantDay } from '../../functions/domain/experiments/results.js';
 import type { Experiment } from '../../functions/domain/experiments/schema.js';
 import { effective, meanDifference, meanInterval, posterior, probabilityBest, proportionDifference, wilson } from '../../functions/domain/experiments/stats.js';
-import { experimentIncrements, outcomeIncrements, sentIncrements } from '../../functions/domain/outcomes/kpis.js';
+import { experimentIncrements, outcomeIncrements, sentIncrements, storedIncrements, viewOf } from '../../functions/domain/outcomes/kpis.js';
 import { type Strategy, defaultStrategy, parseStrategy, strategyProblems } from '../../functions/domain/strategy.js';
 import { caseWith } from '../support/cases.js';
 
@@ -330,6 +330,33 @@ describe('attribution windows (hand-computed)', () => {
     const released = applyEvent(c, { type: 'step_released', at: iso(0), stepNo: 1 });
     expect(released.experiments).toEqual({});
     expect(experimentIncrements(c, released)).toEqual([{ experimentId: 'tone-test', variant: 'firm', day: '2026-03-02', add: { n: -1 } }]);
+  });
+
+  it("stored: only the creditors' items, one write per creditor and day; the agency's view is their sum with its corrections", () => {
+    // one creditor: one item, no correction — and its sum is the agency's count
+    const one = sent(caseWith([A]), 0, 1);
+    const incs = sentIncrements(one, one.journey.contacts[0]!, 8);
+    const stored = storedIncrements(incs);
+    expect(stored.map((i) => i.scope)).toEqual(['acme']);
+    expect(Object.keys(stored[0]!.add).some((k) => k.startsWith('~'))).toBe(false);
+    expect(viewOf(stored.map((i) => i.add), true)).toEqual(incs.find((i) => i.scope === '*')!.add);
+    // a contact about two creditors' claims: one contact for the agency, one for each creditor
+    const two = sent(caseWith([A, B]), 0, 1, ['dos_1', 'dos_2']);
+    const both = sentIncrements(two, two.journey.contacts[0]!, 8);
+    const kept = storedIncrements(both);
+    expect(kept.map((i) => i.scope)).toEqual(['acme', 'beta']);
+    expect(viewOf(kept.map((i) => i.add), true)).toEqual(both.find((i) => i.scope === '*')!.add);
+    expect(viewOf([kept[0]!.add], false)).toEqual(both.find((i) => i.scope === 'acme')!.add);
+    expect(viewOf([kept[1]!.add], false)).toEqual(both.find((i) => i.scope === 'beta')!.add);
+    // then a payment on beta's claim: the agency's recovered cents once, in beta's item; several events' increments merge
+    const after = pay(two, 2, 1_000, 'dos_2');
+    const outcome = outcomeIncrements(two, after, { type: 'payment', at: iso(2), dossierId: 'dos_2', amount: 1_000, paidAt: iso(2), key: 'p2' });
+    const all = storedIncrements([...both, ...outcome]);
+    expect(all.map((i) => `${i.scope}:${i.day}`)).toEqual(['acme:2026-03-02', 'beta:2026-03-02']);
+    const agency = viewOf(all.map((i) => i.add), true);
+    expect(agency['channel:email|e']).toBe(1_000);
+    expect(agency['channel:email|c']).toBe(1);
+    expect(viewOf([all[0]!.add], false)['channel:email|e']).toBeUndefined();
   });
 
   it('a contact sent: one contact at its list price in every group, a debtor once per group and journey', () => {

@@ -15,6 +15,13 @@
  * debtor once per group and journey (at their first contact in that group). Each scope is a reader: "*" (the
  * agency, everything once) and each creditor (only contacts about its own claims, and of those only outcomes
  * about its own claims).
+ *
+ * Stored (`storedIncrements`): only the creditors' items are written — one UpdateItem per creditor and day an event
+ * touches, usually one. The agency's view is their sum, read at report time (store/learning.ts readKpis), plus
+ * corrections: where the agency's count differs from the creditors' sum (a contact about two creditors' claims is
+ * one contact for the agency, one for each creditor), the difference rides along as `~<counter>` attributes in the
+ * first creditor's item of that event (or, for a contact about no known creditor, in the `-` scope's item). A
+ * creditor's read ignores `~` attributes; the agency's adds them to the counter they name.
  */
 import { localDate } from '../calendar.js';
 import type { CaseEvent } from '../case/events.js';
@@ -26,6 +33,10 @@ import { OUTCOME_FLAG, lastTouch, outcomeOf } from './attribution.js';
 export const GROUP_BY = ['segment', 'channel', 'template', 'tone', 'variant', 'client'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 export const AGENCY_SCOPE = '*';
+/** Attribute prefix of the agency's corrections stored in creditors' items (see storedIncrements). */
+export const AGENCY_CORRECTION = '~';
+/** The scope that holds the agency's counts of contacts about no known creditor (legacy contacts). */
+export const NO_CREDITOR_SCOPE = '-';
 
 /** Counter names, short because every ADD pays for the item's size. */
 export const KPI_METRICS = { debtors: 'd', contacts: 'c', reacted: 'r', replied: 'y', promised: 'p', paid: '$', recovered: 'e', cost: 'k' } as const;
@@ -116,6 +127,49 @@ export function outcomeIncrements(before: CaseState, after: CaseState, e: CaseEv
     if (touch) for (const { scope, groups } of scopes(after, touch, aboutClients)) add(out, scope, dayOf(touch), groups, 'recovered', o.cents);
   }
   return [...out.values()];
+}
+
+/**
+ * The increments as stored: the creditors' own, with the agency's difference to their sum as `~` corrections in the
+ * first creditor's increment of that day (none when the agency's count is the creditors' sum, e.g. one creditor).
+ */
+export function storedIncrements(incs: readonly KpiIncrement[]): KpiIncrement[] {
+  // one increment per scope and day (several events of one change add up into one UpdateItem)
+  const merged = new Map<string, KpiIncrement>();
+  for (const i of incs) {
+    const k = `${i.scope}\u0000${i.day}`;
+    const m = merged.get(k) ?? { scope: i.scope, day: i.day, add: {} };
+    for (const [a, n] of Object.entries(i.add)) m.add[a] = (m.add[a] ?? 0) + n;
+    merged.set(k, m);
+  }
+  const all = [...merged.values()];
+  const out = all.filter((i) => i.scope !== AGENCY_SCOPE);
+  for (const agency of all.filter((i) => i.scope === AGENCY_SCOPE)) {
+    const same = out.filter((i) => i.day === agency.day && i.scope !== NO_CREDITOR_SCOPE).sort((a, b) => a.scope.localeCompare(b.scope));
+    const diff: Record<string, number> = { ...agency.add };
+    for (const c of same) for (const [k, n] of Object.entries(c.add)) if (!k.startsWith(AGENCY_CORRECTION)) diff[k] = (diff[k] ?? 0) - n;
+    const corrections = Object.fromEntries(Object.entries(diff).filter(([, n]) => n !== 0).map(([k, n]) => [`${AGENCY_CORRECTION}${k}`, n]));
+    if (!Object.keys(corrections).length) continue;
+    const anchor = same[0];
+    if (anchor) Object.assign(anchor.add, corrections);
+    else out.push({ scope: NO_CREDITOR_SCOPE, day: agency.day, add: corrections });
+  }
+  return out.filter((i) => Object.values(i.add).some((n) => n !== 0));
+}
+
+/** One scope's counters from stored items: a creditor's own (`~` left out), or the agency's (every item, `~` added in). */
+export function viewOf(items: Iterable<Record<string, unknown>>, agency: boolean): Record<string, number> {
+  const acc: Record<string, number> = {};
+  for (const item of items) {
+    for (const [k, v] of Object.entries(item)) {
+      if (typeof v !== 'number' || !k.includes('|')) continue;
+      const correction = k.startsWith(AGENCY_CORRECTION);
+      if (correction && !agency) continue;
+      const name = correction ? k.slice(AGENCY_CORRECTION.length) : k;
+      acc[name] = (acc[name] ?? 0) + v;
+    }
+  }
+  return acc;
 }
 
 /** Experiment counters: per experiment, variant and exposure day. */
