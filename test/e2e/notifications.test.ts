@@ -37,7 +37,7 @@ beforeAll(async () => {
   verify = await readmeSnippet();
   // Monday 2 March 2026, 09:00 in Amsterdam.
   h = await startLocal({ start: '2026-03-02T08:00:00Z' });
-  base = (await (await fetch(`${h.url}/local/webhooks`)).json()).url;
+  base = ((await (await fetch(`${h.url}/local/webhooks`)).json()) as { url: string }).url;
   for (const [client, key] of [['acme', 'key-acme'], ['globex', 'key-globex']] as const) {
     const res = await h.api('PUT', '/v1/webhook', { url: `${base}${client}` }, { key });
     expect(res.status).toBe(200);
@@ -59,7 +59,7 @@ interface Delivery {
 async function deliveries(receiver: string): Promise<Delivery[]> {
   const res = await fetch(`${h.url}/local/webhooks?receiver=${receiver}`);
   expect(res.status).toBe(200);
-  return ((await res.json()).deliveries as Omit<Delivery, 'json'>[]).map((d) => ({ ...d, json: JSON.parse(d.body) }));
+  return (((await res.json()) as { deliveries: Omit<Delivery, 'json'>[] }).deliveries).map((d) => ({ ...d, json: JSON.parse(d.body) }));
 }
 
 const about = (ds: Delivery[], debtorId: string) => ds.filter((d) => d.json.debtorId === debtorId);
