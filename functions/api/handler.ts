@@ -31,6 +31,8 @@ import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
+import { allowLoopbackWebhooks, registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
+import { webhookBodyFor } from '../shared/webhook-schemas.js';
 
 async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
   const apiKey = header(event, 'x-api-key');
@@ -121,6 +123,13 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         const body = parseJson(event, CompleteTaskBody);
         return json(200, await completeTask(client, p.taskId!, body, now()));
       }
+      case 'PUT /v1/webhook':
+        return json(200, await registerWebhook(client, parseJson(event, webhookBodyFor(allowLoopbackWebhooks())), now()));
+      case 'GET /v1/webhook':
+        return json(200, await webhookOf(client));
+      case 'DELETE /v1/webhook':
+        await removeWebhook(client);
+        return { statusCode: 204, headers: {}, body: '' };
       default:
         throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
     }

@@ -31,6 +31,7 @@ import {
   TwilioStatus,
 } from './schemas.js';
 import { BatchResult, CompletedTask, CreatedDossier, DebtorView, DossierList, DossierView, ErrorBody, SendgridReceipt, TaskList } from './responses.js';
+import { WebhookBody, WebhookView } from './webhook-schemas.js';
 import { MollieWebhook, PagePayForm, PageParams, PagePlanForm, PageQuery, PageTellForm } from './payment-schemas.js';
 
 /** apiKey: any client key; agentKey: an agency key (else 403); the signatures: the provider's, over the raw request. */
@@ -58,7 +59,7 @@ export interface RouteAnswer {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   resource: string;
   /** the Lambda that serves it; `local` routes exist only on the local runtime */
   fn: 'api' | 'webhooks' | 'local';
@@ -318,6 +319,45 @@ export const ROUTES: readonly Route[] = [
       200: { description: 'The task, done.', schema: CompletedTask },
       409: error('The task is no longer open (task_not_open).'),
     },
+  },
+  {
+    method: 'PUT',
+    resource: '/v1/webhook',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'putWebhook',
+    tag: 'Notifications',
+    summary: 'Register your webhook for notifications',
+    description:
+      'Events about your own dossiers (a reply with its intent, a promise, a dispute, debt help, a vulnerability flag, paid, handed over, withdrawn) are POSTed ' +
+      'to this URL, signed: `Maatwerk-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`, with `Maatwerk-Event-Id` to deduplicate on; ' +
+      'retried with backoff for about 44 hours until a 2xx. Without `secret` a new one is generated and answered here only. Replaces an earlier registration.',
+    body: { type: 'json', schema: WebhookBody, example: { url: 'https://hooks.example.com/maatwerk' } },
+    responses: { 200: { description: 'The registration, with the signing secret (this once).', schema: WebhookView } },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/webhook',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'getWebhook',
+    tag: 'Notifications',
+    summary: 'Your webhook registration',
+    responses: {
+      200: { description: 'The registration (without the secret).', schema: WebhookView },
+      404: error('No webhook is registered (not_found).'),
+    },
+  },
+  {
+    method: 'DELETE',
+    resource: '/v1/webhook',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'deleteWebhook',
+    tag: 'Notifications',
+    summary: 'Stop notifications',
+    description: 'Removes the registration; notifications not yet delivered are dropped. Again without a registration answers 404.',
+    responses: { 204: { description: 'Removed.' }, 404: error('No webhook is registered (not_found).') },
   },
   {
     method: 'POST',
