@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, dossierBody, startLocal } from '../support/local.js';
 import { runStep, seedCase, type Seeded } from '../support/channel-steps.js';
+import { mollieWebhook, pageLinkIn, payThroughCheckout } from '../support/checkout.js';
 import { now } from '../../functions/shared/clock.js';
 import { decideState } from '../../functions/services/decide.js';
 import { loadCase, mutateCase } from '../../functions/services/case.js';
@@ -135,6 +136,22 @@ describe('a creditor with a webhook', () => {
     expect(about(all, paid.debtorId).map((d) => [d.json.type, d.json.dossierIds])).toEqual([['dossier.paid', paid.dossierIds]]);
     expect(about(all, withdrawn.debtorId).map((d) => [d.json.type, d.json.data.by])).toEqual([['dossier.withdrawn', 'creditor']]);
     expect(about(all, handed.debtorId).map((d) => [d.json.type, d.json.dossierIds])).toEqual([['dossier.handed_over', handed.dossierIds]]);
+  });
+
+  it('a debtor paying through the page (Mollie) is one dossier.paid, however often Mollie calls the webhook', async () => {
+    const filed = await h.api('POST', '/v1/dossiers', dossierBody({ reference: 'NOTIFY-MOLLIE-1', principal: 6_000 }, { name: 'Noor Betaalt', phone: '+31611119901', email: undefined, address: undefined }));
+    expect(filed.status).toBe(201);
+    await h.advance({ seconds: 0 });
+    const sms = (await h.outbox()).filter((m) => m.channel === 'sms' && m.debtorId === filed.body.debtorId);
+    expect(sms.length).toBeGreaterThan(0);
+    const id = await payThroughCheckout(h, pageLinkIn(sms.at(-1)!.text), 'all', 'paid');
+    for (let i = 0; i < 3; i++) expect(await mollieWebhook(h, id)).toBe(200);
+    expect((await h.api('GET', `/v1/dossiers/${filed.body.dossierId}`)).body.status).toBe('paid');
+    await h.advance({ seconds: 1 });
+    const mine = about(await deliveries('acme'), filed.body.debtorId);
+    checkSigned(mine, 'acme');
+    expect(mine.map((d) => [d.json.type, d.json.dossierIds, d.json.references])).toEqual([['dossier.paid', [filed.body.dossierId], ['NOTIFY-MOLLIE-1']]]);
+    for (const d of mine) for (const secret of ['Noor', '+31611119901', '6000']) expect(d.body).not.toContain(secret);
   });
 
   it('another creditor of the same person gets only its own, and neither gets the words of a reply about both', async () => {
