@@ -69,8 +69,11 @@ const CALL_OUTCOME_TYPES: Readonly<Record<string, NotificationType>> = {
 /** The entry types that may notify anyone: everything else costs no read. */
 const SOURCE_TYPES: ReadonlySet<string> = new Set(['replied', 'status', 'dispute_resolved', 'paid', 'journey_ended', 'flags', 'call_outcome']);
 
-export function mayNotify(e: Pick<SourceEntry, 'type'>): boolean {
-  return SOURCE_TYPES.has(e.type);
+export function mayNotify(e: Pick<SourceEntry, 'type' | 'data'>): boolean {
+  if (!SOURCE_TYPES.has(e.type)) return false;
+  // A journey's end is news for a creditor only when it handed dossiers over (every other end has its own entry).
+  if (e.type === 'journey_ended') return Array.isArray(e.data?.handedOver) && e.data.handedOver.length > 0;
+  return true;
 }
 
 /** The notification id: the same for the same fact, whatever wrote it how often. */

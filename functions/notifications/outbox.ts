@@ -28,20 +28,48 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 const timerName = (id: string, attempt: number) => `n-${id}-${attempt}`;
 
 /**
- * After timeline entries of case `caseId` were written: the notifications they give, written once each and their
- * first attempt scheduled. Costs nothing for entries that notify nobody; otherwise one case read, one registration
- * read per creditor concerned, one conditional put per notification.
+ * Registrations read by the outbox, kept per container for a minute: most timeline entries that may notify belong to
+ * creditors without a webhook, and reading the registration for each would cost a request per entry. Why a minute:
+ * a new registration (or a removal) takes effect within it on every function; this process sees its own at once.
  */
-export async function notifyCreditors(caseId: string, entries: readonly SourceEntry[], now: Date): Promise<void> {
+const REGISTRATION_TTL_MS = 60_000;
+const registrations = new Map<string, { reg: WebhookRegistration | undefined; until: number }>();
+
+export function forgetRegistration(clientId: string): void {
+  registrations.delete(clientId);
+}
+
+async function registrationOf(clientId: string): Promise<WebhookRegistration | undefined> {
+  const cached = registrations.get(clientId);
+  if (cached && cached.until > Date.now()) return cached.reg;
+  const reg = await getWebhook(clientId);
+  registrations.set(clientId, { reg, until: Date.now() + REGISTRATION_TTL_MS });
+  return reg;
+}
+
+/** Every dossier an entry may be about (its own, and those a hand-over names). */
+const dossiersOf = (e: SourceEntry): string[] => [...e.dossierIds, ...(Array.isArray(e.data?.handedOver) ? (e.data.handedOver as unknown[]).filter((x): x is string => typeof x === 'string') : [])];
+
+/**
+ * After timeline entries of case `caseId` were written: the notifications they give, written once each and their
+ * first attempt scheduled. Costs nothing for entries that notify nobody; otherwise the owners of their dossiers
+ * (from the dossier items written with them, else one case read), the registration of each creditor concerned
+ * (cached for a minute) and one conditional put per notification.
+ */
+export async function notifyCreditors(caseId: string, entries: readonly SourceEntry[], now: Date, known: readonly DossierOwner[] = []): Promise<void> {
   const candidates = entries.filter(mayNotify);
   if (!candidates.length) return;
-  const stored = await readCase(caseId);
-  if (stored?.v !== 2) return;
-  const owners: DossierOwner[] = claimsOf(stored.item).map((d) => ({ dossierId: d.dossierId, clientId: d.clientId, reference: d.reference }));
+  const knownIds = new Set(known.map((o) => o.dossierId));
+  let owners: readonly DossierOwner[] = known;
+  if (!candidates.every((e) => dossiersOf(e).every((id) => knownIds.has(id)))) {
+    const stored = await readCase(caseId);
+    if (stored?.v !== 2) return;
+    owners = claimsOf(stored.item).map((d) => ({ dossierId: d.dossierId, clientId: d.clientId, reference: d.reference }));
+  }
   const bodies = candidates.flatMap((e) => notificationsFor(caseId, e, owners));
   if (!bodies.length) return;
   const hooks = new Map<string, WebhookRegistration | undefined>();
-  for (const clientId of new Set(bodies.map((b) => b.clientId))) hooks.set(clientId, await getWebhook(clientId));
+  for (const clientId of new Set(bodies.map((b) => b.clientId))) hooks.set(clientId, await registrationOf(clientId));
   for (const body of bodies) {
     if (!hooks.get(body.clientId)) continue;
     await enqueue(body, now);

@@ -8,6 +8,7 @@ import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import type { Client } from '../store/clients.js';
 import { deleteWebhook, getWebhook, putWebhook, type WebhookRegistration } from '../store/notifications.js';
+import { forgetRegistration } from '../notifications/outbox.js';
 import { newSecret } from '../notifications/signature.js';
 
 /** The local runtime lets a webhook be http://127.0.0.1 (its fake receiver); on AWS only https to public hosts. */
@@ -29,6 +30,7 @@ export async function registerWebhook(client: Client, body: { url: string; secre
   const before = await getWebhook(client.clientId);
   const reg: WebhookRegistration = { clientId: client.clientId, url: body.url, secret: body.secret ?? newSecret(), createdAt: before?.createdAt ?? at, updatedAt: at };
   await putWebhook(reg);
+  forgetRegistration(client.clientId);
   logger.info('webhook registered', { clientId: client.clientId, replaced: !!before, secretGiven: body.secret !== undefined });
   return view(reg, true);
 }
@@ -40,6 +42,7 @@ export async function webhookOf(client: Client) {
 }
 
 export async function removeWebhook(client: Client): Promise<void> {
+  forgetRegistration(client.clientId);
   if (!(await deleteWebhook(client.clientId))) throw new HttpError(404, 'not_found', 'No webhook is registered.');
   logger.info('webhook removed', { clientId: client.clientId });
 }

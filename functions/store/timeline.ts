@@ -91,7 +91,9 @@ export async function appendEvent(caseId: string, event: NewEvent): Promise<void
 export async function appendEvents(caseId: string, events: readonly NewEvent[], extra: readonly Item[] = []): Promise<void> {
   const items = events.map((e) => eventItem(caseId, e));
   await writeItems([...items, ...extra]);
-  await notifyCreditors(caseId, items as unknown as TimelineEvent[], now());
+  // The dossier items written with the entries name their owners: no case read to find them.
+  const owners = extra.filter((i) => typeof i.dossierId === 'string' && typeof i.clientId === 'string' && typeof i.reference === 'string' && String(i.PK).startsWith('DOSSIER#'));
+  await notifyCreditors(caseId, items as unknown as TimelineEvent[], now(), owners.map((i) => ({ dossierId: String(i.dossierId), clientId: String(i.clientId), reference: String(i.reference) })));
 }
 
 /** One event by its key (a step's outcome after a crash). */

@@ -1,7 +1,7 @@
 /** The pure part of creditor notifications: which timeline entry notifies whom with what, and the signature. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS, notificationId, notificationsFor, RETRY_DELAYS_S, type SourceEntry } from '../../functions/domain/notifications.js';
+import { MAX_ATTEMPTS, mayNotify, notificationId, notificationsFor, RETRY_DELAYS_S, type SourceEntry } from '../../functions/domain/notifications.js';
 import { sign, verifySignature } from '../../functions/notifications/signature.js';
 
 const owners = [
@@ -80,6 +80,17 @@ describe('what notifies whom', () => {
   it('retries for at least 24 hours', () => {
     expect(RETRY_DELAYS_S.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24 * 3600);
     expect(MAX_ATTEMPTS).toBe(8);
+  });
+});
+
+describe('which entries cost a look-up at all', () => {
+  it('a journey end only when it handed dossiers over; decisions and sends never', () => {
+    const entry = (type: string, data?: Record<string, unknown>) => ({ type, ...(data ? { data } : {}) });
+    expect(mayNotify(entry('journey_ended', { handedOver: ['dos_1'] }))).toBe(true);
+    expect(mayNotify(entry('journey_ended', { handedOver: [] }))).toBe(false);
+    expect(mayNotify(entry('journey_ended'))).toBe(false);
+    for (const type of ['decision', 'sent', 'costs', 'answered']) expect(mayNotify(entry(type))).toBe(false);
+    for (const type of ['replied', 'paid', 'status', 'flags']) expect(mayNotify(entry(type))).toBe(true);
   });
 });
 
