@@ -34,6 +34,8 @@ import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
 import { kpiReport } from '../reports/kpis.js';
 import { experimentResultsFor } from '../reports/experiments.js';
 import { KpiQuery } from '../reports/schemas.js';
+import { allowLoopbackWebhooks, registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
+import { webhookBodyFor } from '../shared/webhook-schemas.js';
 
 async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
   const apiKey = header(event, 'x-api-key');
@@ -131,6 +133,13 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         const body = parseJson(event, CompleteTaskBody);
         return json(200, await completeTask(client, p.taskId!, body, now()));
       }
+      case 'PUT /v1/webhook':
+        return json(200, await registerWebhook(client, parseJson(event, webhookBodyFor(allowLoopbackWebhooks())), now()));
+      case 'GET /v1/webhook':
+        return json(200, await webhookOf(client));
+      case 'DELETE /v1/webhook':
+        await removeWebhook(client);
+        return { statusCode: 204, headers: {}, body: '' };
       default:
         throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
     }

@@ -162,11 +162,20 @@ async function finish(before: CaseState, after: CaseState, now: Date): Promise<v
   if (task) await closeOpenTask(task.taskId, task.dueAt, 'expired', closing.at);
   const changed = claimsOf(after).filter((d) => before.dossiers[d.dossierId]?.status !== d.status || d.statusReason === closing.detail);
   const costs = claimsOf(after).filter((d) => before.dossiers[d.dossierId] && before.dossiers[d.dossierId].costs !== d.costs);
+  const handedOver = closing.dossierStatus === 'handed_over' ? changed.filter((d) => d.status === 'handed_over').map((d) => d.dossierId) : [];
   await appendEvents(
     after.caseId,
     [
       ...costEvents(costs.map((d) => ({ dossierId: d.dossierId, costs: d.costs, reason: 'set when the journey ended' })), closing.at),
-      { eventId: `end-${after.journey.journeyNo}`, at: closing.at, type: 'journey_ended', detail: closing.detail, dossierIds: claimsOf(after).map((d) => d.dossierId) },
+      {
+        eventId: `end-${after.journey.journeyNo}`,
+        at: closing.at,
+        type: 'journey_ended',
+        detail: closing.detail,
+        dossierIds: claimsOf(after).map((d) => d.dossierId),
+        // which dossiers this end handed over (the creditors are notified: functions/notifications/)
+        ...(handedOver.length ? { data: { handedOver } } : {}),
+      },
     ],
     changed.map((d) => dossierItem({ ...d, debtorId: after.caseId })),
   );

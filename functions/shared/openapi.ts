@@ -77,7 +77,7 @@ function operation(route: Route): RouteConfig {
     route.auth === 'apiKey' || route.auth === 'agentKey' ? [{ apiKey: [] }] : [];
   const bodyType = route.body?.type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
   return {
-    method: route.method.toLowerCase() as 'get' | 'post' | 'patch',
+    method: route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete',
     path: route.resource,
     operationId: route.operationId,
     tags: [route.tag],
@@ -97,7 +97,7 @@ function operation(route: Route): RouteConfig {
   };
 }
 
-const TAG_ORDER = ['Dossiers', 'Debtors', 'Call tasks', 'Provider webhooks', 'Documentation', 'Local runtime'];
+const TAG_ORDER = ['Dossiers', 'Debtors', 'Call tasks', 'Notifications', 'Provider webhooks', 'Documentation', 'Local runtime'];
 
 function generate(routes: readonly Route[]): OpenAPIObject {
   const registry = new OpenAPIRegistry();

@@ -31,6 +31,7 @@ import {
   TwilioStatus,
 } from './schemas.js';
 import { BatchResult, CompletedTask, CreatedDossier, DebtorView, DossierList, DossierView, ErrorBody, SendgridReceipt, TaskList } from './responses.js';
+import { WebhookBody, WebhookView } from './webhook-schemas.js';
 import { MollieWebhook, PagePayForm, PageParams, PagePlanForm, PageQuery, PageTellForm } from './payment-schemas.js';
 import { ExperimentResultsView, KpiQuery, KpiReport } from '../reports/schemas.js';
 
@@ -59,7 +60,7 @@ export interface RouteAnswer {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   resource: string;
   /** the Lambda that serves it; `local` routes exist only on the local runtime */
   fn: 'api' | 'webhooks' | 'local';
@@ -349,6 +350,45 @@ export const ROUTES: readonly Route[] = [
       'experiment; a creditor only one limited to its own claims.',
     params: z.object({ experimentId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'must be an experiment id: a-z, 0-9, _ and -, e.g. "tone-first-demand"').meta({ description: 'The experiment id (the strategy file).', example: 'tone-first-demand' }) }),
     responses: { 200: { description: 'The results.', schema: ExperimentResultsView } },
+  },
+  {
+    method: 'PUT',
+    resource: '/v1/webhook',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'putWebhook',
+    tag: 'Notifications',
+    summary: 'Register your webhook for notifications',
+    description:
+      'Events about your own dossiers (a reply with its intent, a promise, a dispute, debt help, a vulnerability flag, paid, handed over, withdrawn) are POSTed ' +
+      'to this URL, signed: `Maatwerk-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`, with `Maatwerk-Event-Id` to deduplicate on; ' +
+      'retried with backoff for about 44 hours until a 2xx. Without `secret` a new one is generated and answered here only. Replaces an earlier registration.',
+    body: { type: 'json', schema: WebhookBody, example: { url: 'https://hooks.example.com/maatwerk' } },
+    responses: { 200: { description: 'The registration, with the signing secret (this once).', schema: WebhookView } },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/webhook',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'getWebhook',
+    tag: 'Notifications',
+    summary: 'Your webhook registration',
+    responses: {
+      200: { description: 'The registration (without the secret).', schema: WebhookView },
+      404: error('No webhook is registered (not_found).'),
+    },
+  },
+  {
+    method: 'DELETE',
+    resource: '/v1/webhook',
+    fn: 'api',
+    auth: 'apiKey',
+    operationId: 'deleteWebhook',
+    tag: 'Notifications',
+    summary: 'Stop notifications',
+    description: 'Removes the registration; notifications not yet delivered are dropped. Again without a registration answers 404.',
+    responses: { 204: { description: 'Removed.' }, 404: error('No webhook is registered (not_found).') },
   },
   {
     method: 'POST',

@@ -28,6 +28,8 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | provider payment       | PAYMENT#<provider id>        | PAYMENT                   |                                               |
  * | rate-limit counter     | RATE#<sha256(kind, key)>     | W#<window start>          |        (expires via TTL)                      |
  * | answer to a reply      | ANSWER#<inbound MessageSid>  | ANSWER                    |                                               |
+ * | creditor's webhook     | CLIENT#<clientId>            | WEBHOOK                   |  (URL and signing secret)                     |
+ * | creditor notification  | NOTIFY#<notification id>     | NOTIFY                    |  (one per creditor and fact; delivery state)  |
  *
  * Access patterns: API key → client; dossier by id (then checked against the caller's client) → its case; a
  * client's dossier by reference; a client's dossiers by status and time (GSI1); the identity keys of a name (one
@@ -61,6 +63,8 @@ export const key = {
   providerPayment: (providerId: string) => ({ PK: `PAYMENT#${providerId}`, SK: 'PAYMENT' }),
   rate: (bucket: string, windowStart: number) => ({ PK: `RATE#${hashed(bucket)}`, SK: `W#${windowStart}` }),
   answer: (messageSid: string) => ({ PK: `ANSWER#${messageSid}`, SK: 'ANSWER' }),
+  creditorWebhook: (clientId: string) => ({ PK: `CLIENT#${clientId}`, SK: 'WEBHOOK' }),
+  notification: (id: string) => ({ PK: `NOTIFY#${id}`, SK: 'NOTIFY' }),
   // first version (read by the upgrade only)
   legacyDebtor: (debtorId: string) => ({ PK: `DEBTOR#${debtorId}`, SK: 'DEBTOR' }),
   legacySend: (caseId: string, journeyNo: number, stepNo: number) => ({

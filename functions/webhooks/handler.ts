@@ -3,7 +3,9 @@
  * A missing or wrong signature gets 403 and changes nothing.
  *
  * The same function sends the answers to replies that waited for contact hours: the one-time schedule set by
- * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route).
+ * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route),
+ * and it delivers creditor notifications, invoked by their schedules with `{ notify: { id, attempt } }`
+ * (functions/notifications/outbox.ts).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import twilio from 'twilio';
@@ -22,6 +24,7 @@ import { deliverAnswer } from '../services/conversation.js';
 import { z as zod } from 'zod';
 
 const AnswerEvent = zod.object({ answer: zod.object({ messageSid: zod.string().regex(/^[A-Za-z0-9]{10,64}$/) }) });
+const NotifyEvent = zod.object({ notify: zod.object({ id: zod.string().regex(/^ntf_[0-9a-f]{32}$/), attempt: zod.number().int().min(1).max(100) }) });
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -73,10 +76,19 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
 }
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
-export async function handler(event: unknown): Promise<APIGatewayProxyResult | void>;
-export async function handler(event: unknown): Promise<APIGatewayProxyResult | void> {
+export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<APIGatewayProxyResult | void>;
+export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<APIGatewayProxyResult | void> {
+  // Notifications this function queues are delivered by itself: on AWS it learns its own ARN from the invocation
+  // (an environment variable naming it would be a CloudFormation cycle).
+  if (context?.invokedFunctionArn && !process.env.NOTIFY_FUNCTION_ARN) process.env.NOTIFY_FUNCTION_ARN = context.invokedFunctionArn;
   const answer = AnswerEvent.safeParse(event);
   if (answer.success) return deliverAnswer(answer.data.answer.messageSid, now());
+  const notify = NotifyEvent.safeParse(event);
+  if (notify.success) {
+    const { deliverNotification } = await import('../notifications/outbox.js');
+    await deliverNotification(notify.data.notify.id, notify.data.notify.attempt, now());
+    return;
+  }
   return httpHandler(event as APIGatewayProxyEvent);
 }
 

@@ -426,6 +426,29 @@ export class MaatwerkStack extends Stack {
     // the Webhooks integration, so its URL in that function's environment would be a CloudFormation cycle.
     fns.Webhooks.addEnvironment('PAYMENT_LINK_BASE', `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}/p/`);
 
+    // ------------------------------------------------ creditor notifications
+    // Each delivery attempt is a one-time EventBridge Scheduler schedule (`n-<notification>-<attempt>` in the default
+    // group) that invokes the Webhooks function (functions/notifications/outbox.ts). The functions that write
+    // timeline entries which notify creditors (Api, Webhooks, Decide) create them; the role the schedules run as may
+    // only invoke the Webhooks function. The Webhooks function learns its own ARN from its invocation (its ARN in
+    // its own environment would be a cycle).
+    const schedulerRole = new iam.Role(this, 'NotificationSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'Runs the one-time schedules of creditor-notification attempts: invokes the Webhooks function',
+    });
+    schedulerRole.addToPolicy(new iam.PolicyStatement({ sid: 'InvokeNotificationDelivery', actions: ['lambda:InvokeFunction'], resources: [fns.Webhooks.functionArn] }));
+    const notificationSchedules = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'default/n-*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    for (const name of ['Api', 'Webhooks', 'Decide'] as const) {
+      fns[name].addEnvironment('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
+      if (name !== 'Webhooks') fns[name].addEnvironment('NOTIFY_FUNCTION_ARN', fns.Webhooks.functionArn);
+      fns[name].addToRolePolicy(new iam.PolicyStatement({ sid: 'NotificationSchedules', actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [notificationSchedules] }));
+      fns[name].addToRolePolicy(new iam.PolicyStatement({ sid: 'NotificationSchedulerPassRole', actions: ['iam:PassRole'], resources: [schedulerRole.roleArn] }));
+      Validations.of(fns[name].role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.nagArn(notificationSchedules)}]`,
+        reason: 'Notification attempts are one-time schedules named per notification and attempt (n-<id>-<n>) in the default group; the name part must be a wildcard within that prefix.',
+      });
+    }
+
     // -------------------------------------------------------- observability
     this.observability = new Observability(this, 'Observability', {
       dashboardName: `${this.stackName}-operations`,

@@ -17,7 +17,8 @@ import { handler as apiHandler } from '../../functions/api/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
-import { clockAdvanceAt, LOCAL_ROUTES } from './local-routes.js';
+import { clockAdvanceAt, LOCAL_ROUTES, LocalWebhookFailBody, LocalWebhooksQuery } from './local-routes.js';
+import { RECEIVER_PREFIX } from './fakes/webhook-receiver.js';
 import { formParams } from '../../functions/shared/http.js';
 import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/payment-schemas.js';
 import { checkoutPage } from './fakes/mollie-checkout.js';
@@ -221,6 +222,16 @@ export class ApiServer {
           }
           await this.rt.advanceTo(target);
           return ok({ now: new Date(clock.now()).toISOString() });
+        }
+        case 'localWebhooks': {
+          const q = LocalWebhooksQuery.parse(event.queryStringParameters ?? {});
+          const w = this.rt.fakes.webhooks;
+          return ok({ url: `${this.rt.fakesUrl}${RECEIVER_PREFIX}`, pendingFailures: w.pendingFailures(), deliveries: w.received(q.receiver) });
+        }
+        case 'localWebhooksFail': {
+          const body = parseJson(event, LocalWebhookFailBody);
+          this.rt.fakes.webhooks.failNext(body.times, body.status ?? 500, body.receiver);
+          return ok({ pendingFailures: this.rt.fakes.webhooks.pendingFailures() });
         }
         case 'localOutbox':
           return ok({ messages: await this.outbox() });

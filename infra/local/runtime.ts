@@ -277,6 +277,9 @@ export class LocalRuntime {
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
       // Answers that wait for 07:00 are sent by the webhook function (services/conversation.ts).
       ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      // Creditor notifications are delivered by it too; locally a webhook may be http to loopback (the fake receiver).
+      NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      MAATWERK_ALLOW_LOOPBACK_WEBHOOKS: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: TABLE.defaultName,
       PUBLIC_BASE_URL: publicBase,
@@ -319,7 +322,7 @@ export class LocalRuntime {
       this.handlers.set(name, timed);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
-    // The scheduler invokes the webhook function for answers that waited for contact hours.
+    // The scheduler invokes the webhook function for answers that waited for contact hours and creditor notifications.
     this.handlers.set('maatwerk-Webhooks', (payload) => webhooksHandler(payload));
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
 

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dossierBody, type Harness, startLocal } from '../support/local.js';
+import { form, mollieWebhook, pageLinkIn, payThroughCheckout as checkoutPay } from '../support/checkout.js';
 
 let h: Harness;
 
@@ -15,13 +16,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });
-
-async function webhook(id: string): Promise<number> {
-  const res = await fetch(`${h.url}/webhooks/mollie`, form({ id }));
-  await res.text();
-  return res.status;
-}
+const webhook = (id: string) => mollieWebhook(h, id);
+const payThroughCheckout = (link: string, what: string, status: 'paid' | 'failed' | 'expired' | 'canceled') => checkoutPay(h, link, what, status);
 
 /** A debtor reachable by SMS only, so the first message is an SMS with the link. */
 async function smsDebtor(phone: string, claims: Array<{ reference: string; principal: number }>) {
@@ -36,25 +32,7 @@ async function smsDebtor(phone: string, claims: Array<{ reference: string; princ
   await h.advance({ seconds: 0 });
   const sms = (await h.outbox()).filter((m) => m.channel === 'sms' && m.debtorId === debtorId);
   expect(sms.length).toBeGreaterThan(0);
-  const link = /(https?:\/\/\S+\/p\/[A-Za-z0-9_-]+)/.exec(sms.at(-1)!.text)?.[1];
-  expect(link).toBeDefined();
-  return { ids, debtorId, link: link!, sms: sms.at(-1)! };
-}
-
-async function payThroughCheckout(link: string, what: string, status: 'paid' | 'failed' | 'expired' | 'canceled'): Promise<string> {
-  const res = await fetch(`${link}/pay`, form({ what }));
-  expect(res.status).toBe(303);
-  const checkout = res.headers.get('location')!;
-  expect(checkout).toMatch(/\/local\/mollie\/checkout\/tr_\w+$/);
-  const page = await fetch(checkout);
-  const html = await page.text();
-  expect(page.status).toBe(200);
-  for (const s of ['paid', 'failed', 'expired', 'canceled']) expect(html).toContain(`value="${s}"`);
-  const chosen = await fetch(checkout, form({ status }));
-  expect(chosen.status).toBe(303);
-  expect(chosen.headers.get('location')).toBe(`${link}?status=return`);
-  await h.advance({ seconds: 0 });
-  return checkout.split('/').at(-1)!;
+  return { ids, debtorId, link: pageLinkIn(sms.at(-1)!.text), sms: sms.at(-1)! };
 }
 
 describe('paying through the debtor page (Mollie)', () => {

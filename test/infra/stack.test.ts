@@ -131,6 +131,9 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
   { method: 'GET', path: '/v1/reports/kpis', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'PUT', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'DELETE', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/webhooks/twilio/inbound', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },
   { method: 'POST', path: '/webhooks/twilio/status', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },
   {
@@ -352,6 +355,12 @@ describe('functions', () => {
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain('/prod/p/');
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).not.toContain('Stage');
       } else expect(env, name).not.toHaveProperty('PAYMENT_LINK_BASE');
+      // Notification attempts: the scheduler role, and the function that delivers them (the Webhooks function itself
+      // learns its ARN from its invocation).
+      if (['Api', 'Webhooks', 'Decide'].includes(name)) expect(JSON.stringify(env.SCHEDULER_ROLE_ARN), name).toContain('NotificationSchedulerRole');
+      else expect(env, name).not.toHaveProperty('SCHEDULER_ROLE_ARN');
+      if (['Api', 'Decide'].includes(name)) expect(env.NOTIFY_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] });
+      else expect(env, name).not.toHaveProperty('NOTIFY_FUNCTION_ARN');
       if (name === 'Api') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
       for (const secret of ['twilio', 'sendgrid', 'print'] as const) {
@@ -434,9 +443,19 @@ describe('IAM least privilege', () => {
       expect(s3Statements).toEqual([]);
     }
 
+    // Creditor notifications: the functions that write what notifies creditors create the attempts' one-time
+    // schedules (n-* in the default group) and pass the scheduler role, nothing else of either service.
+    const notifies = ['Api', 'Webhooks', 'Decide'].includes(name);
+    const scheduler = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('scheduler:') || a.startsWith('iam:')));
+    expect(actionsOf(scheduler)).toEqual(notifies ? ['iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule'] : []);
+    for (const st of scheduler) {
+      if (asArray(st.Action).includes('iam:PassRole')) expect(JSON.stringify(st.Resource)).toContain('NotificationSchedulerRole');
+      else expect(JSON.stringify(st.Resource)).toContain(':schedule/default/n-*');
+    }
+
     // Nothing outside those services.
     const services = new Set(actionsOf(statements).map((a) => a.split(':')[0]));
-    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3']).toContain(service);
+    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam']).toContain(service);
   });
 
   it('no policy in the stack grants a wildcard action on the table, the journey or the secrets', () => {
