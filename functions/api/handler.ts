@@ -31,6 +31,9 @@ import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
+import { kpiReport } from '../reports/kpis.js';
+import { experimentResultsFor } from '../reports/experiments.js';
+import { KpiQuery } from '../reports/schemas.js';
 import { allowLoopbackWebhooks, registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
 import { webhookBodyFor } from '../shared/webhook-schemas.js';
 
@@ -118,6 +121,13 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         const query = TasksQuery.parse(event.queryStringParameters ?? {});
         return json(200, { tasks: await openTasks(client, query.reason) });
       }
+      case 'GET /v1/reports/kpis': {
+        // checked by checkRequest against the route's query already; parsed again for the typed values
+        const q = KpiQuery.parse(event.queryStringParameters ?? {});
+        return json(200, await kpiReport({ clientId: client.clientId, agent: client.agent === true }, q, now()));
+      }
+      case 'GET /v1/experiments/{experimentId}/results':
+        return json(200, await experimentResultsFor(client, p.experimentId!, now()));
       case 'POST /v1/tasks/{taskId}/complete': {
         requireAgent(client);
         const body = parseJson(event, CompleteTaskBody);

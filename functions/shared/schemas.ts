@@ -609,6 +609,10 @@ export const SendAction = z.object({
   /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
   strategy: z.string().optional(),
   expiredTask: ExpiredTask.optional(),
+  /** the experiments this contact is under; `assigned`: the debtor joins with it (domain/decide/experiment.ts) */
+  experiments: z.array(z.object({ experimentId: z.string(), variant: z.string(), assigned: z.boolean() })).optional(),
+  /** a template experiment's variant */
+  templateVariant: z.string().optional(),
   /** an arrangement message: its template topic; aside: not a contact of the collection sequence */
   topic: z.enum(TOPICS).optional(),
   aside: z.boolean().optional(),

@@ -9,6 +9,7 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | entity                 | PK                           | SK                        | GSI1PK / GSI1SK                               |
  * |------------------------|------------------------------|---------------------------|-----------------------------------------------|
  * | client                 | CLIENT#<clientId>            | CLIENT                    |                                               |
+ * | the clients' ids       | CLIENTS                      | CLIENTS                   |  (string set `ids`: the agency's KPI report)  |
  * | API key                | APIKEY#<sha256(key)>         | APIKEY                    |                                               |
  * | dossier reference      | CLIENT#<clientId>            | REF#<reference>           |                                               |
  * | idempotency key        | CLIENT#<clientId>            | IDEMP#<Idempotency-Key>   |                                               |
@@ -44,6 +45,7 @@ export const hashed = (value: string): string => createHash('sha256').update(val
 
 export const key = {
   client: (clientId: string) => ({ PK: `CLIENT#${clientId}`, SK: 'CLIENT' }),
+  clientIds: () => ({ PK: 'CLIENTS', SK: 'CLIENTS' }),
   apiKey: (hash: string) => ({ PK: `APIKEY#${hash}`, SK: 'APIKEY' }),
   reference: (clientId: string, reference: string) => ({ PK: `CLIENT#${clientId}`, SK: `REF#${reference}` }),
   idempotency: (clientId: string, idemKey: string) => ({ PK: `CLIENT#${clientId}`, SK: `IDEMP#${idemKey}` }),

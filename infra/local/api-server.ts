@@ -235,6 +235,13 @@ export class ApiServer {
         }
         case 'localOutbox':
           return ok({ messages: await this.outbox() });
+        case 'localReport': {
+          // loaded on first use: the charts library stays off the runtime's start
+          const [{ reportData }, { renderReport }] = await Promise.all([import('./report/data.js'), import('./report/render.js')]);
+          const q = event.queryStringParameters ?? {};
+          const html = renderReport(await reportData({ now: new Date(clock.now()), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) }));
+          return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+        }
         case 'localMollieCheckout': {
           const p = this.rt.fakes.mollie.get(event.pathParameters!.paymentId!);
           if (!p) throw new HttpError(404, 'not_found', 'No such payment.');

@@ -260,6 +260,21 @@ export const LOCAL_ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
+    resource: '/local/report',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localReport',
+    tag: 'Local runtime',
+    summary: 'The learning report (KPIs, funnel, recovery per variant, channel mix, experiments)',
+    description: 'The page `npm run report` writes: self-contained HTML with SVG charts, for all creditors; `from`/`to` (YYYY-MM-DD) pick the contact days (default the last 30).',
+    query: z.strictObject({
+      from: ISO_DATE.optional().meta({ description: 'First contact day, YYYY-MM-DD.', example: '2026-03-01' }),
+      to: ISO_DATE.optional().meta({ description: 'Last contact day, YYYY-MM-DD.', example: '2026-03-31' }),
+    }),
+    responses: { 200: { description: 'The report.', contentType: 'text/html', schema: z.string() } },
+  },
+  {
+    method: 'GET',
     resource: '/local/outbox/{messageId}.pdf',
     fn: 'local',
     auth: 'none',

@@ -234,6 +234,14 @@ describe('real answers match the document', () => {
     expect((await call('POST', '/v1/dossiers/{dossierId}/payments', `/v1/dossiers/${dossierId}/payments`, ACME, { amount: 2500, reference: 'BANK-77' })).status).toBe(200);
     await call('POST', '/v1/dossiers/{dossierId}/payments', `/v1/dossiers/${dossierId}/payments`, ACME, { amount: -1 }); // 400
 
+    // Learning: the KPIs and an experiment's results
+    expect((await call('GET', '/v1/reports/kpis', '/v1/reports/kpis?from=2026-01-01&to=2026-12-31&groupBy=channel', AGENCY)).status).toBe(200);
+    expect((await call('GET', '/v1/reports/kpis', '/v1/reports/kpis?groupBy=segment', ACME)).status).toBe(200);
+    await call('GET', '/v1/reports/kpis', '/v1/reports/kpis?groupBy=colour', AGENCY); // 400
+    await call('GET', '/v1/reports/kpis', '/v1/reports/kpis', {}); // 401
+    await call('GET', '/v1/experiments/{experimentId}/results', '/v1/experiments/none-such/results', AGENCY); // 404 (the default strategy has none)
+    await call('GET', '/v1/experiments/{experimentId}/results', `/v1/experiments/${'x'.repeat(200)}/results`, AGENCY); // 400
+
     // Webhooks
     const inbound = `${h.url}/webhooks/twilio/inbound`;
     const params = { MessageSid: 'SM0000000000000000000000000000d0c1', AccountSid: LOCAL_DEFAULTS.twilioAccountSid, From: '+31612349001', To: LOCAL_DEFAULTS.smsFrom, Body: 'ik betaal vrijdag' };
@@ -289,6 +297,7 @@ describe('real answers match the document', () => {
     const pdf = await call('GET', '/local/outbox/{messageId}.pdf', new URL(letter.pdf).pathname);
     expect(pdf.text.startsWith('%PDF')).toBe(true);
     await call('GET', '/local/outbox/{messageId}.pdf', '/local/outbox/LTnone.pdf'); // 404
+    expect((await call('GET', '/local/report', '/local/report?from=2026-01-01&to=2026-12-31')).status).toBe(200);
     await call('POST', '/local/webhooks/fail', '/local/webhooks/fail', {}, { times: 1, status: 500 });
     await call('POST', '/local/webhooks/fail', '/local/webhooks/fail', {}, { times: 0 }); // 400
     const hooks = await call('GET', '/local/webhooks', '/local/webhooks?receiver=doc');

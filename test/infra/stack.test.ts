@@ -128,6 +128,8 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
   { method: 'PATCH', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/debtors/{debtorId}/flags', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/reports/kpis', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
   { method: 'PUT', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },

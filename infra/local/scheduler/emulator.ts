@@ -56,7 +56,7 @@ export interface DeadLetter {
   at: number;
 }
 
-class ApiError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -152,6 +152,18 @@ export class SchedulerEmulator {
     else throw new ApiError('ValidationException', `Method ${req.method} is not supported`, 400);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(out));
+  }
+
+  /**
+   * The API in-process (the simulator's SchedulerClient, infra/local/in-process-clients.ts): the operation and the
+   * SDK command's input; throws `{ code, message }` errors like the HTTP API's.
+   */
+  call(op: 'CreateSchedule' | 'GetSchedule' | 'DeleteSchedule', input: Record<string, unknown>): unknown {
+    const name = String(input.Name ?? '');
+    const group = String(input.GroupName ?? 'default').trim();
+    if (op === 'CreateSchedule') return this.create(name, group, input);
+    if (op === 'GetSchedule') return this.describe(name, group);
+    return this.delete(name, group);
   }
 
   private create(name: string, group: string, body: Record<string, unknown>): { ScheduleArn: string } {
