@@ -12,19 +12,9 @@ import { defaultStrategy } from '../../functions/domain/strategy.js';
 import { assignVariant } from '../../functions/domain/experiments/assign.js';
 import { parseStrategy } from '../../functions/domain/strategy.js';
 import { type Harness, dossierBody, startLocal } from '../support/local.js';
+import { toneExperiment } from '../support/experiments.js';
 
-const EXPERIMENT = {
-  id: 'reminder-tone',
-  dimension: 'tone',
-  eligibility: { phases: ['reminder'] },
-  variants: [
-    { name: 'control', control: true },
-    { name: 'firm', tone: 'firm' },
-  ],
-  metric: 'paid_within_30d',
-  start: '2026-01-01T00:00:00Z',
-  allocation: 'fixed',
-};
+const EXPERIMENT = toneExperiment('reminder-tone');
 const ACME_ONLY = { ...EXPERIMENT, id: 'acme-cadence', dimension: 'cadence', eligibility: { phases: ['demand'], clients: ['acme'] }, variants: [{ name: 'control', control: true }, { name: 'slow', cadenceDays: 14 }] };
 
 let h: Harness;

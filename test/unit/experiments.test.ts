@@ -15,20 +15,10 @@ import { effective, meanDifference, meanInterval, posterior, probabilityBest, pr
 import { experimentIncrements, outcomeIncrements, sentIncrements, storedIncrements, viewOf } from '../../functions/domain/outcomes/kpis.js';
 import { type Strategy, defaultStrategy, parseStrategy, strategyProblems } from '../../functions/domain/strategy.js';
 import { caseWith } from '../support/cases.js';
+import { toneExperiment } from '../support/experiments.js';
 
 const BASE = JSON.parse(JSON.stringify(defaultStrategy())) as Record<string, unknown>;
-const EXPERIMENT = {
-  id: 'tone-test',
-  dimension: 'tone',
-  eligibility: { phases: ['reminder'] },
-  variants: [
-    { name: 'control', control: true },
-    { name: 'firm', tone: 'firm' },
-  ],
-  metric: 'paid_within_30d',
-  start: '2026-01-01T00:00:00Z',
-  allocation: 'fixed',
-};
+const EXPERIMENT = toneExperiment('tone-test');
 const withExperiments = (...experiments: unknown[]): Strategy => parseStrategy({ ...BASE, experiments });
 const problems = (...experiments: unknown[]) => strategyProblems({ ...BASE, experiments });
 
