@@ -171,6 +171,12 @@ describe('paying through the debtor page (Mollie)', () => {
       expect(res.headers.get('location')).toMatch(/status=told$/);
       await h.advance({ seconds: 0 });
     };
+    // a claim the page does not show (a stale page, a tampered form) is refused and changes nothing
+    const stale = await fetch(`${d.link}/tell`, form({ what: 'dispute', claim: '7' }));
+    expect(stale.status).toBe(409);
+    await stale.text();
+    expect((await h.api('GET', `/v1/dossiers/${d.ids[0]}`)).body.status).toBe('open');
+    expect((await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.status).toBe('open');
     await tell({ what: 'dispute', claim: '1' });
     expect((await h.api('GET', `/v1/dossiers/${d.ids[0]}`)).body.status).toBe('paused');
     expect((await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.status).toBe('open');
