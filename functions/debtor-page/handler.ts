@@ -111,7 +111,7 @@ export async function pageResponse(event: APIGatewayProxyEvent, route: Route, no
         return html(404, messagePage(lang, 'invalid', agency));
     }
   } catch (err) {
-    if (err instanceof HttpError && err.status < 500) return html(err.status, messagePage(lang, 'error', agency, back));
+    if (err instanceof HttpError && err.status < 500) return html(err.status, messagePage(lang, err.code === 'payment_in_progress' ? 'pending' : 'error', agency, back));
     logger.error('debtor page failed', { caseId: c.caseId, route: route.operationId, errorName: (err as Error)?.name });
     return html(500, messagePage(lang, 'error', agency, back));
   }

@@ -49,3 +49,20 @@ export async function markReversed(providerId: string, from: number, to: number)
     throw err;
   }
 }
+
+/** The debtor's latest checkout (`PAYING#<debtorId>`): which claims it covers, so a second one cannot pay them again. */
+export interface PendingCheckout {
+  providerId: string;
+  dossierIds: string[];
+  checkoutUrl: string;
+  createdAt: string;
+}
+
+export async function getPendingCheckout(debtorId: string): Promise<PendingCheckout | undefined> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.paying(debtorId), ConsistentRead: true }));
+  return strip<PendingCheckout>(res.Item);
+}
+
+export async function putPendingCheckout(debtorId: string, p: PendingCheckout): Promise<void> {
+  await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.paying(debtorId), ...p } }));
+}

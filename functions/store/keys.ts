@@ -26,6 +26,7 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | webhook receipt        | HOOK#<source>#<id>           | HOOK                      |        (expires via TTL)                      |
  * | call task              | TASK#<taskId>                | TASK                      | TASKS#<status> / <dueAt>#<taskId>             |
  * | provider payment       | PAYMENT#<provider id>        | PAYMENT                   |                                               |
+ * | payment in progress    | PAYING#<debtorId>            | PAYING                    |                                               |
  * | rate-limit counter     | RATE#<sha256(kind, key)>     | W#<window start>          |        (expires via TTL)                      |
  * | answer to a reply      | ANSWER#<inbound MessageSid>  | ANSWER                    |                                               |
  * | creditor's webhook     | CLIENT#<clientId>            | WEBHOOK                   |  (URL and signing secret)                     |
@@ -61,6 +62,7 @@ export const key = {
   webhook: (source: string, id: string) => ({ PK: `HOOK#${source}#${id}`, SK: 'HOOK' }),
   task: (taskId: string) => ({ PK: `TASK#${taskId}`, SK: 'TASK' }),
   providerPayment: (providerId: string) => ({ PK: `PAYMENT#${providerId}`, SK: 'PAYMENT' }),
+  paying: (debtorId: string) => ({ PK: `PAYING#${debtorId}`, SK: 'PAYING' }),
   rate: (bucket: string, windowStart: number) => ({ PK: `RATE#${hashed(bucket)}`, SK: `W#${windowStart}` }),
   answer: (messageSid: string) => ({ PK: `ANSWER#${messageSid}`, SK: 'ANSWER' }),
   creditorWebhook: (clientId: string) => ({ PK: `CLIENT#${clientId}`, SK: 'WEBHOOK' }),

@@ -93,6 +93,36 @@ describe('paying through the debtor page (Mollie)', () => {
     expect(after.body.timeline.filter((e: { type: string }) => e.type === 'payment')).toHaveLength(0);
   });
 
+  it('a claim can never be paid twice through two open checkouts: a second, overlapping choice waits for the first', async () => {
+    const d = await smsDebtor('+31611110011', [
+      { reference: 'PAY-K-1', principal: 4_000 },
+      { reference: 'PAY-K-2', principal: 6_000 },
+    ]);
+    const start = async (what: string) => {
+      const res = await fetch(`${d.link}/pay`, form({ what }));
+      return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+    };
+    const first = await start('claim-1');
+    expect(first.status).toBe(303);
+    // the same choice again (a second tab, the back button): the same checkout
+    expect((await start('claim-1')).location).toBe(first.location);
+    // "pay all" covers claim 1 too: refused while the first payment is open, with a page that says why
+    const all = await start('all');
+    expect(all.status).toBe(409);
+    expect(all.html).toContain('Er loopt al een betaling');
+    // another claim alone is fine
+    const other = await start('claim-2');
+    expect(other.status).toBe(303);
+    expect(other.location).not.toBe(first.location);
+    // once the first payment failed, paying all is possible again
+    expect((await fetch(first.location!, form({ status: 'failed' }))).status).toBe(303);
+    await h.advance({ seconds: 0 });
+    expect((await fetch(other.location!, form({ status: 'canceled' }))).status).toBe(303);
+    await h.advance({ seconds: 0 });
+    expect((await start('all')).status).toBe(303);
+    for (const id of d.ids) expect((await h.api('GET', `/v1/dossiers/${id}`)).body.amounts.paid).toBe(0);
+  });
+
   it('paying one claim of two leaves the other’s journey running', async () => {
     const d = await smsDebtor('+31611110004', [
       { reference: 'PAY-D-1', principal: 4_000 },
