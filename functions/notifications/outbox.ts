@@ -21,6 +21,7 @@ import { readCase } from '../store/cases.js';
 import { claimAttempt, createNotification, getNotification, getWebhook, settleAttempt, type WebhookRegistration } from '../store/notifications.js';
 import { clearTimer, setTimer } from '../services/timers.js';
 import { ATTEMPT_HEADER, EVENT_ID_HEADER, sign, SIGNATURE_HEADER } from './signature.js';
+import { allowLoopbackWebhooks, resolvesPublic } from '../shared/public-address.js';
 
 /** How long a receiver has to answer. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
@@ -115,6 +116,9 @@ export async function deliverNotification(id: string, attempt: number, now: Date
 /** One POST to the receiver: its HTTP status, or "timeout" / "network". */
 async function post(hook: WebhookRegistration, body: NotificationBody, attempt: number, now: Date): Promise<string> {
   const raw = JSON.stringify(body);
+  // The name may resolve elsewhere than at registration: checked again right before the call (not on the local
+  // runtime, whose receiver is on loopback).
+  if (!allowLoopbackWebhooks() && !(await resolvesPublic(new URL(hook.url).hostname))) return 'not_public';
   try {
     const res = await fetch(hook.url, {
       method: 'POST',

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { NOTIFICATION_TYPES } from '../domain/notifications.js';
+import { hostProblem } from './public-address.js';
 
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-const PRIVATE_IP = /^(?:10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|\[(?:::1?|f[cd][0-9a-f]{2}:|fe80:)|localhost$)/i;
 
 /** Why a webhook URL is not accepted, or undefined. */
 export function webhookUrlProblem(value: string, allowLoopbackHttp: boolean): string | undefined {
@@ -24,7 +24,7 @@ export function webhookUrlProblem(value: string, allowLoopbackHttp: boolean): st
   const loopback = LOOPBACK_HOST.test(u.hostname);
   if (u.protocol === 'http:' && loopback && allowLoopbackHttp) return undefined;
   if (u.protocol !== 'https:') return allowLoopbackHttp ? 'must be https (http only to 127.0.0.1 or localhost)' : 'must be https';
-  if (!allowLoopbackHttp && PRIVATE_IP.test(u.hostname)) return 'must name a public host, not a private, loopback or link-local address';
+  if (!allowLoopbackHttp) return hostProblem(u.hostname);
   return undefined;
 }
 
