@@ -7,6 +7,8 @@
  *     then, when any is set: "|<segment index>|<experiment:variant,…>|<outcome flags>"
  *   e.g. "mjx3k9c0|e0f|3|1|0.1|a"  (email, reminder, friendly, step 3 of journey 1, the case's first two claims)
  *        "mjx3k9c0|s0f|1|1|0||4|tone-test:b|ry"  (segment unknown, in variant b of tone-test, reacted and replied)
+ *   then, for a contact about several creditors' claims with outcomes, each creditor's own: "|<client id>=<flags>,…"
+ *   e.g. "mjx3k9c0|s0f|1|1|0.1||4||r$|acme=r$,globex=r"  (both reacted, only acme's claim paid)
  *
  * A dossier's ordinal is its place among the case's claims in the order they were filed (claims are never removed,
  * later ones are filed later, so ordinals never change); an id the case does not hold is kept as it is.
@@ -36,13 +38,15 @@ export function encodeContact(c: ContactFact, o: Ordinals): string {
   const ids = c.dossierIds === undefined ? '*' : c.dossierIds.map((id) => (o.toOrdinal.has(id) ? String(o.toOrdinal.get(id)) : id)).join('.');
   const code = `${CHANNEL_CODE[c.channel]}${c.phase ? PHASES.indexOf(c.phase) : '-'}${c.tone ? TONE_CODE[c.tone] : '-'}`;
   const base = [Date.parse(c.at).toString(36), code, c.stepNo ?? '', c.journeyNo ?? '', ids, `${c.arrived ? 'a' : ''}${c.returned ? 'r' : ''}${c.aside ? 'x' : ''}`];
-  if (c.seg === undefined && !c.x?.length && !c.o) return base.join('|');
-  return [...base, c.seg === undefined ? '' : SEGMENTS.indexOf(c.seg), (c.x ?? []).join(','), c.o ?? ''].join('|');
+  if (c.seg === undefined && !c.x?.length && !c.o && !c.oc) return base.join('|');
+  const rest = [...base, c.seg === undefined ? '' : SEGMENTS.indexOf(c.seg), (c.x ?? []).join(','), c.o ?? ''];
+  if (!c.oc) return rest.join('|');
+  return [...rest, Object.entries(c.oc).map(([cl, f]) => `${encodeURIComponent(cl)}=${f}`).join(',')].join('|');
 }
 
 export function decodeContact(s: string | ContactFact, o: Ordinals): ContactFact {
   if (typeof s !== 'string') return s; // written before the compact form
-  const [t, code, step, journey, ids, flags, seg, x, outcomes] = s.split('|');
+  const [t, code, step, journey, ids, flags, seg, x, outcomes, perCreditor] = s.split('|');
   const phase = code[1] === '-' ? undefined : (PHASES[Number(code[1])] as Phase);
   const tone = code[2] === '-' ? undefined : toneOf[code[2]];
   return {
@@ -59,6 +63,7 @@ export function decodeContact(s: string | ContactFact, o: Ordinals): ContactFact
     ...(seg ? { seg: SEGMENTS[Number(seg)] } : {}),
     ...(x ? { x: x.split(',') } : {}),
     ...(outcomes ? { o: outcomes } : {}),
+    ...(perCreditor !== undefined ? { oc: Object.fromEntries(perCreditor.split(',').filter(Boolean).map((p) => p.split('=')).map(([cl, f]) => [decodeURIComponent(cl!), f ?? ''])) } : {}),
   };
 }
 

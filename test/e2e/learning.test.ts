@@ -119,3 +119,48 @@ describe('an experiment on the journey', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });
+
+describe("one person's claims at two creditors, one contact about both (red-team finding)", () => {
+  let h2: Harness;
+  const kpis = async (key: string, groupBy: string) => {
+    const r = await h2.api('GET', `/v1/reports/kpis?from=2026-03-01&to=2026-04-30&groupBy=${groupBy}`, undefined, { key });
+    expect(r.status).toBe(200);
+    return { total: r.body.total, by: Object.fromEntries(r.body.groups.map((g: { group: string }) => [g.group, g])) };
+  };
+
+  beforeAll(async () => {
+    h2 = await startLocal({ start: '2026-03-02T08:00:00Z' });
+  }, 60_000);
+  afterAll(async () => {
+    await h2?.stop();
+  });
+
+  it("each creditor's payment counts for it as a payment, and the agency's client groups are each creditor's own", async () => {
+    const person = { name: 'Dirk Dubbel', phone: '+31610000201', email: 'dirk@example.invalid' };
+    const a = await h2.api('POST', '/v1/dossiers', dossierBody({ reference: 'BOTH-A', principal: 25_000 }, person), { key: 'key-acme' });
+    const g = await h2.api('POST', '/v1/dossiers', dossierBody({ reference: 'BOTH-G', principal: 72_500 }, person), { key: 'key-globex' });
+    expect([a.status, g.status]).toEqual([201, 201]);
+    expect(g.body.debtorId).toBe(a.body.debtorId);
+    await h2.advance('2026-03-08T18:00:00Z'); // after the SMS about both claims, before the letter
+    const sent = (await h2.outbox()).filter((m) => m.debtorId === a.body.debtorId);
+    const both = sent.filter((m) => m.dossierIds.includes(a.body.dossierId) && m.dossierIds.includes(g.body.dossierId));
+    expect(both.length).toBeGreaterThan(0);
+    const channel = both.at(-1)!.channel;
+    expect(channel).toBe('sms');
+    expect((await h2.api('POST', `/v1/dossiers/${a.body.dossierId}/payments`, { amount: 25_000, reference: 'PAY-BOTH-A' }, { key: 'key-acme' })).status).toBe(200);
+    expect((await h2.api('POST', `/v1/dossiers/${g.body.dossierId}/payments`, { amount: 72_500, reference: 'PAY-BOTH-G' }, { key: 'key-globex' })).status).toBe(200);
+    await h2.advance({ seconds: 0 });
+
+    const acme = await kpis('key-acme', 'channel');
+    const globex = await kpis('key-globex', 'channel');
+    expect(acme.by[channel]).toMatchObject({ recoveredCents: 25_000 });
+    expect(globex.by[channel]).toMatchObject({ recoveredCents: 72_500 });
+    expect(acme.by[channel].paymentRate).toBeGreaterThan(0);
+    expect(globex.by[channel].paymentRate).toBe(acme.by[channel].paymentRate);
+    const agency = await kpis('key-agency', 'client');
+    expect(agency.by.acme).toMatchObject({ recoveredCents: 25_000, paymentRate: acme.total.paymentRate, contacts: acme.total.contacts });
+    expect(agency.by.globex).toMatchObject({ recoveredCents: 72_500, paymentRate: globex.total.paymentRate, contacts: globex.total.contacts });
+    expect(agency.total.recoveredCents).toBe(97_500);
+    expect(agency.total.contacts).toBeLessThan(acme.total.contacts + globex.total.contacts); // one contact about both
+  });
+});

@@ -349,6 +349,31 @@ describe('attribution windows (hand-computed)', () => {
     expect(viewOf([all[0]!.add], false)['channel:email|e']).toBeUndefined();
   });
 
+  it("a contact about two creditors' claims: each creditor's payment counts for it once, and the agency's group of a creditor is that creditor's", () => {
+    const two = sent(caseWith([A, B]), 0, 1, ['dos_1', 'dos_2']);
+    const stored = [...storedIncrements(sentIncrements(two, two.journey.contacts[0]!, 8))];
+    const paidA = pay(two, 1, 25_000, 'dos_1');
+    stored.push(...storedIncrements(outcomeIncrements(two, paidA, { type: 'payment', at: iso(1), dossierId: 'dos_1', amount: 25_000, paidAt: iso(1), key: 'p1' })));
+    const paidBoth = pay(paidA, 2, 72_500, 'dos_2');
+    stored.push(...storedIncrements(outcomeIncrements(paidA, paidBoth, { type: 'payment', at: iso(2), dossierId: 'dos_2', amount: 72_500, paidAt: iso(2), key: 'p2' })));
+    // the contact: one payer for the agency, one for each creditor
+    expect(paidBoth.contacts[0]).toMatchObject({ o: 'r$', oc: { acme: 'r$', beta: 'r$' } });
+    expect(paidA.contacts[0]).toMatchObject({ o: 'r$', oc: { acme: 'r$', beta: '' } });
+    const view = (scope: string) => viewOf(stored.filter((i) => scope === '*' || i.scope === scope).map((i) => i.add), scope === '*');
+    expect(view('acme')).toMatchObject({ 'channel:email|c': 1, 'channel:email|$': 1, 'channel:email|r': 1, 'channel:email|e': 25_000, 'client:acme|e': 25_000 });
+    expect(view('beta')).toMatchObject({ 'channel:email|c': 1, 'channel:email|$': 1, 'channel:email|r': 1, 'channel:email|e': 72_500, 'client:beta|e': 72_500 });
+    const agency = view('*');
+    expect(agency).toMatchObject({ 'channel:email|c': 1, 'channel:email|$': 1, 'channel:email|r': 1, 'channel:email|e': 97_500 });
+    expect(agency).toMatchObject({ 'client:acme|c': 1, 'client:acme|$': 1, 'client:acme|e': 25_000, 'client:beta|c': 1, 'client:beta|$': 1, 'client:beta|e': 72_500 });
+    // an outcome about one creditor's claim only is none of the other's
+    const replied = reply(two, 1, 'other', ['dos_2']);
+    expect(replied.contacts[0]).toMatchObject({ o: 'ry', oc: { acme: '', beta: 'ry' } });
+    const incs = outcomeIncrements(two, replied, { type: 'reply', at: iso(1), channel: 'sms', intent: 'other', dossierIds: ['dos_2'] });
+    expect(incs.find((i) => i.scope === 'acme')).toBeUndefined();
+    expect(incs.find((i) => i.scope === '*')!.add).toMatchObject({ 'channel:email|y': 1, 'client:beta|y': 1 });
+    expect(incs.find((i) => i.scope === '*')!.add['client:acme|y']).toBeUndefined();
+  });
+
   it('a contact sent: one contact at its list price in every group, a debtor once per group and journey', () => {
     const one = sent(caseWith([A]), 0, 1);
     const [agency, acme] = sentIncrements(one, one.journey.contacts[0]!, 1);

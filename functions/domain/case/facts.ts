@@ -38,6 +38,11 @@ export interface ContactFact {
   x?: string[];
   /** outcomes attributed to it within their windows (../outcomes/attribution.ts): r reacted, y replied, p promise or arrangement, $ paid */
   o?: string;
+  /**
+   * a contact about several creditors' claims: each creditor's outcomes, only those about its own claims (same letters,
+   * each at most once per creditor); `o` is the agency's (at most once for the contact)
+   */
+  oc?: Record<string, string>;
   /** an arrangement message (offer, instalment reminder): counts for the frequency cap, not as a phase contact */
   aside?: boolean;
 }

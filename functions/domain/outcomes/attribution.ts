@@ -3,7 +3,8 @@
  * a payment) is attributed to the contacts before it within the outcome's window, and to the experiments the
  * debtor is in, within the metric's window from the exposure. Pure: applied by the case's reducer after every
  * event (case/events.ts), so the case itself remembers what was attributed — each contact at most once per
- * outcome kind, each experiment's outcome per debtor at most once — and the counters (./kpis.ts) follow from
+ * outcome kind (and, for a contact about several creditors' claims, at most once per creditor too, `oc`: each
+ * creditor's counters take only the outcomes about its own claims), each experiment's outcome per debtor at most once — and the counters (./kpis.ts) follow from
  * the case before and after the event.
  *
  * Windows (../experiments/metrics.ts): a reaction or a reply counts for the contacts of the 7 days before it, a
@@ -101,17 +102,52 @@ export function concerns(c: ContactFact, o: Pick<Outcome, 'dossierIds' | 'step'>
   return c.dossierIds.some((id) => o.dossierIds!.includes(id));
 }
 
-/** The outcome kinds a contact gets from `o` (within each kind's window, not yet attributed). */
-export function flagsFor(c: ContactFact, o: Outcome): string {
+/** The outcome kinds a contact gets from `o` (within each kind's window, not yet in `had`: attributed before). */
+export function flagsFor(c: ContactFact, o: Outcome, had: string = c.o ?? ''): string {
   const t = Date.parse(o.at);
   const sent = Date.parse(c.at);
   if (sent > t || !concerns(c, o)) return '';
   let add = '';
   for (const k of o.kinds) {
     const f = OUTCOME_FLAG[k];
-    if (t - sent <= KPI_WINDOW_DAYS[k] * DAY_MS && !(c.o ?? '').includes(f) && !add.includes(f)) add += f;
+    if (t - sent <= KPI_WINDOW_DAYS[k] * DAY_MS && !had.includes(f) && !add.includes(f)) add += f;
   }
   return add;
+}
+
+/** The creditors whose claims a contact is about. */
+export function clientsOfContact(s: Pick<CaseState, 'dossiers'>, c: Pick<ContactFact, 'dossierIds'>): string[] {
+  const ids = c.dossierIds ?? Object.keys(s.dossiers);
+  return [...new Set(ids.map((id) => s.dossiers[id]?.clientId).filter((x): x is string => x !== undefined))].sort();
+}
+
+/**
+ * One creditor's outcome flags on a contact: its own (`oc`) when the contact is about several creditors' claims, else
+ * the contact's. A creditor `oc` does not name (a legacy contact whose case got another creditor's claim later) has
+ * the contact's: at most once, never twice.
+ */
+export function creditorFlags(c: Pick<ContactFact, 'o' | 'oc'>, clientId: string): string {
+  return c.oc?.[clientId] ?? c.o ?? '';
+}
+
+/** The per-creditor flags of a contact about several creditors' claims after `o` (undefined: unchanged). */
+function creditorsMarked(s: Pick<CaseState, 'dossiers'>, c: ContactFact, o: Outcome): Record<string, string> | undefined {
+  const clients = clientsOfContact(s, c);
+  if (clients.length < 2) return undefined;
+  const next: Record<string, string> = Object.fromEntries(clients.map((cl) => [cl, creditorFlags(c, cl)]));
+  let grew = false;
+  for (const cl of clients) {
+    const own = (ids: readonly string[]) => ids.filter((id) => s.dossiers[id]?.clientId === cl);
+    // an outcome about other creditors' claims only is none of this creditor's
+    if (o.dossierIds && !own(o.dossierIds).length) continue;
+    const mine: ContactFact = c.dossierIds ? { ...c, dossierIds: own(c.dossierIds) } : c;
+    const add = flagsFor(mine, o.dossierIds ? { ...o, dossierIds: own(o.dossierIds) } : o, next[cl]);
+    if (add) {
+      next[cl] += add;
+      grew = true;
+    }
+  }
+  return grew ? next : undefined;
 }
 
 /** The contact a payment's cents are attributed to: the last one about its claim within 60 days before it. */
@@ -148,9 +184,10 @@ export function attributeOutcome(before: CaseState, after: CaseState, e: CaseEve
   let changed = false;
   const mark = (c: ContactFact): ContactFact => {
     const add = flagsFor(c, o);
-    if (!add) return c;
+    const oc = creditorsMarked(after, c, o);
+    if (!add && !oc) return c;
     changed = true;
-    return { ...c, o: `${c.o ?? ''}${add}` };
+    return { ...c, ...(add ? { o: `${c.o ?? ''}${add}` } : {}), ...(oc ? { oc } : {}) };
   };
   const contacts = after.contacts.map(mark);
   const journeyContacts = after.journey.contacts.map(mark);

@@ -28,7 +28,9 @@ import type { CaseEvent } from '../case/events.js';
 import type { ContactFact } from '../case/facts.js';
 import type { CaseState } from '../case/state.js';
 import type { Channel } from '../vocabulary.js';
-import { OUTCOME_FLAG, lastTouch, outcomeOf } from './attribution.js';
+import { OUTCOME_FLAG, clientsOfContact, creditorFlags, lastTouch, outcomeOf } from './attribution.js';
+
+export { clientsOfContact };
 
 export const GROUP_BY = ['segment', 'channel', 'template', 'tone', 'variant', 'client'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -66,12 +68,6 @@ export function groupsOf(c: ContactFact, clients: readonly string[]): string[] {
   ];
 }
 
-/** The creditors whose claims a contact is about. */
-export function clientsOfContact(s: Pick<CaseState, 'dossiers'>, c: Pick<ContactFact, 'dossierIds'>): string[] {
-  const ids = c.dossierIds ?? Object.keys(s.dossiers);
-  return [...new Set(ids.map((id) => s.dossiers[id]?.clientId).filter((x): x is string => x !== undefined))].sort();
-}
-
 const dayOf = (c: ContactFact) => localDate(new Date(c.at));
 const same = (a: ContactFact, b: ContactFact) => a.at === b.at && a.stepNo === b.stepNo && a.channel === b.channel && a.journeyNo === b.journeyNo;
 
@@ -83,12 +79,17 @@ function add(out: Map<string, KpiIncrement>, scope: string, day: string, groups:
   for (const g of groups) inc.add[counterName(g, metric)] = (inc.add[counterName(g, metric)] ?? 0) + n;
 }
 
-/** The scopes a contact counts in, each with its groups. */
+/**
+ * The scopes a contact counts in, each with its groups; `only`: the creditors an outcome is about (the agency's client
+ * groups are those creditors' too: a creditor's group in the agency's report counts what that creditor's own does).
+ */
 function scopes(s: Pick<CaseState, 'dossiers'>, c: ContactFact, only?: readonly string[]): Array<{ scope: string; groups: string[] }> {
   const clients = clientsOfContact(s, c);
   const mine = only ? clients.filter((cl) => only.includes(cl)) : clients;
-  return [{ scope: AGENCY_SCOPE, groups: groupsOf(c, clients) }, ...mine.map((cl) => ({ scope: cl, groups: groupsOf(c, [cl]) }))];
+  return [{ scope: AGENCY_SCOPE, groups: groupsOf(c, mine) }, ...mine.map((cl) => ({ scope: cl, groups: groupsOf(c, [cl]) }))];
 }
+
+const added = (had: string, now: string): string[] => [...now].filter((f) => !had.includes(f));
 
 /**
  * A contact that was sent: one contact, its list price, and a debtor in every group this journey had no contact in
@@ -116,10 +117,16 @@ export function outcomeIncrements(before: CaseState, after: CaseState, e: CaseEv
   const aboutClients = o.dossierIds ? [...new Set(o.dossierIds.map((id) => after.dossiers[id]?.clientId).filter((x): x is string => !!x))] : undefined;
   for (const c of after.contacts) {
     const was = before.contacts.find((b) => same(b, c));
-    const added = [...(c.o ?? '')].filter((f) => !(was?.o ?? '').includes(f));
-    if (!added.length) continue;
-    for (const { scope, groups } of scopes(after, c, aboutClients ?? clientsOfContact(after, c))) {
-      for (const f of added) add(out, scope, dayOf(c), groups, FLAG_METRIC[f]!, 1);
+    const day = dayOf(c);
+    // the agency: once per contact (`o`), in its groups but the creditors'
+    for (const f of added(was?.o ?? '', c.o ?? '')) add(out, AGENCY_SCOPE, day, groupsOf(c, []), FLAG_METRIC[f]!, 1);
+    // each creditor: once per creditor (attribution.ts creditorFlags), in its groups and in its group of the agency's
+    for (const cl of clientsOfContact(after, c)) {
+      if (aboutClients && !aboutClients.includes(cl)) continue;
+      for (const f of added(was ? creditorFlags(was, cl) : '', creditorFlags(c, cl))) {
+        add(out, cl, day, groupsOf(c, [cl]), FLAG_METRIC[f]!, 1);
+        add(out, AGENCY_SCOPE, day, [`client:${cl}`], FLAG_METRIC[f]!, 1);
+      }
     }
   }
   if (o.cents) {
