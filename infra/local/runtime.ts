@@ -16,8 +16,7 @@ import { LOCAL_DEFAULTS } from './defaults.js';
 import { JOURNEY_FUNCTIONS } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
-import { lambdaFunctionName } from './sfn/emulator.js';
-import { SchedulerEmulator } from './scheduler/emulator.js';
+import { localTargets, SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
 import { createTable } from './table.js';
@@ -191,17 +190,10 @@ export class LocalRuntime {
       dataDir: path.join(opts.dataDir, 'scheduler'),
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
-      targets: {
-        sendTaskSuccess: (taskToken, output) => {
-          this.sfn.api('SendTaskSuccess', { taskToken, output });
-        },
-        invoke: async (arn, payload) => {
-          const fn = this.handlers.get(lambdaFunctionName(arn));
-          if (!fn) throw Object.assign(new Error(`no function ${arn}`), { code: 'ResourceNotFoundException' });
-          this.timerInvocations++;
-          return this.clock.activity.track(() => fn(payload));
-        },
-      },
+      targets: localTargets(this.sfn, this.handlers, (invoke) => {
+        this.timerInvocations++;
+        return this.clock.activity.track(invoke);
+      }),
     });
   }
 

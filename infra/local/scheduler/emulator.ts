@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { Clock, Timer } from '../clock.js';
+import { lambdaFunctionName } from '../sfn/emulator.js';
 
 export const SEND_TASK_SUCCESS_TARGET = 'arn:aws:scheduler:::aws-sdk:sfn:sendTaskSuccess';
 
@@ -47,6 +48,27 @@ export interface SchedulerTargets {
   sendTaskSuccess(taskToken: string, output: string): Promise<void> | void;
   /** invokes a registered Lambda handler by ARN; throws if none */
   invoke(functionArn: string, payload: unknown): Promise<unknown>;
+}
+
+/**
+ * The targets the local runtime and the simulator wire: SendTaskSuccess on their Step Functions emulator, and the
+ * Lambda handler registered under the ARN's function name (`around` wraps each invocation, e.g. to count it).
+ */
+export function localTargets(
+  sfn: { api(action: 'SendTaskSuccess', input: { taskToken: string; output: string }): unknown },
+  handlers: ReadonlyMap<string, (payload: unknown) => Promise<unknown>>,
+  around: (invoke: () => Promise<unknown>) => Promise<unknown> = (invoke) => invoke(),
+): SchedulerTargets {
+  return {
+    sendTaskSuccess: (taskToken, output) => {
+      sfn.api('SendTaskSuccess', { taskToken, output });
+    },
+    invoke: async (arn, payload) => {
+      const fn = handlers.get(lambdaFunctionName(arn));
+      if (!fn) throw Object.assign(new Error(`no function ${arn}`), { code: 'ResourceNotFoundException' });
+      return around(() => fn(payload));
+    },
+  };
 }
 
 export interface DeadLetter {

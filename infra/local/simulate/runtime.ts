@@ -22,8 +22,7 @@ import { Clock } from '../clock.js';
 import { LOCAL_DEFAULTS } from '../defaults.js';
 import { JOURNEY_FUNCTIONS } from '../journey-functions.js';
 import { StepFunctionsEmulator } from '../sfn/index.js';
-import { lambdaFunctionName } from '../sfn/emulator.js';
-import { SchedulerEmulator } from '../scheduler/emulator.js';
+import { localTargets, SchedulerEmulator } from '../scheduler/emulator.js';
 import { inProcessSchedulerClient, inProcessSfnClient } from '../in-process-clients.js';
 import { signSendgridEvents } from '../fakes/sendgrid.js';
 import { JOURNEY_ASL } from '../runtime.js';
@@ -130,16 +129,7 @@ export class SimulationRuntime {
       clock: this.clock,
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
-      targets: {
-        sendTaskSuccess: (taskToken, output) => {
-          this.sfn.api('SendTaskSuccess', { taskToken, output });
-        },
-        invoke: async (arn, payload) => {
-          const fn = this.handlers.get(lambdaFunctionName(arn));
-          if (!fn) throw Object.assign(new Error(`no function ${arn}`), { code: 'ResourceNotFoundException' });
-          return fn(payload);
-        },
-      },
+      targets: localTargets(this.sfn, this.handlers),
     });
     useAwsClients({ dynamo: inProcessDocumentClient(this.table), sfn: inProcessSfnClient(this.sfn), scheduler: inProcessSchedulerClient(this.scheduler) });
     forgetClients();
