@@ -34,7 +34,8 @@ import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
 import { kpiReport } from '../reports/kpis.js';
 import { experimentResultsFor } from '../reports/experiments.js';
 import { KpiQuery } from '../reports/schemas.js';
-import { allowLoopbackWebhooks, registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
+import { registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
+import { allowLoopbackWebhooks } from '../shared/public-address.js';
 import { webhookBodyFor } from '../shared/webhook-schemas.js';
 
 async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {

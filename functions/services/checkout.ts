@@ -88,7 +88,12 @@ export async function startCheckout(c: CaseState, creditors: readonly string[] |
     data: { providerId: p.id, amount, scope: what },
   });
   if (!p.checkoutUrl) throw new Error('the payment provider gave no checkout URL');
-  await putPendingCheckout(c.caseId, { providerId: p.id, dossierIds: parts.map((x) => x.dossierId), checkoutUrl: p.checkoutUrl, createdAt: now.toISOString() });
+  // Two clicks at once with different choices: only the first becomes the pending one; the other's payment is never
+  // shown (it expires unpaid at Mollie).
+  const stored = await putPendingCheckout(c.caseId, { providerId: p.id, dossierIds: parts.map((x) => x.dossierId), checkoutUrl: p.checkoutUrl, createdAt: now.toISOString() }, pending?.providerId);
+  if (!stored && !(await getPendingCheckout(c.caseId).then((q) => q?.providerId === p.id))) {
+    throw new HttpError(409, 'payment_in_progress', 'A payment for these claims has been started and is not finished.');
+  }
   logger.info('payment started', { caseId: c.caseId, providerId: p.id, amount });
   return p.checkoutUrl;
 }
@@ -121,7 +126,7 @@ export async function handleMollieWebhook(id: string, now: Date): Promise<'ignor
       logger.error('paid amount does not match the allocation', { providerId: id });
       return 'ignored';
     }
-    const c = await bookPayments(checkout.debtorId, parts, { key: `mollie:${id}`, paidAt: p.paidAt ?? now.toISOString(), how: `via iDEAL (Mollie ${id})` }, now);
+    const c = await bookPayments(checkout.debtorId, parts, { key: `mollie:${id}`, paidAt: p.paidAt ?? now.toISOString(), paidAtGiven: p.paidAt !== undefined, how: `via iDEAL (Mollie ${id})` }, now);
     const reversed = await reversals(checkout, p, now);
     return reversed ? 'reversed' : c ? 'booked' : 'ignored';
   }

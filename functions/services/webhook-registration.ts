@@ -12,7 +12,6 @@ import { forgetRegistration } from '../notifications/outbox.js';
 import { newSecret } from '../notifications/signature.js';
 
 /** The local runtime lets a webhook be http://127.0.0.1 (its fake receiver); on AWS only https to public hosts. */
-export { allowLoopbackWebhooks } from '../shared/public-address.js';
 
 function view(reg: WebhookRegistration, withSecret: boolean) {
   return {

@@ -63,6 +63,21 @@ export async function getPendingCheckout(debtorId: string): Promise<PendingCheck
   return strip<PendingCheckout>(res.Item);
 }
 
-export async function putPendingCheckout(debtorId: string, p: PendingCheckout): Promise<void> {
-  await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.paying(debtorId), ...p } }));
+/** Replaces the checkout read before (`replaces`, or none); false when another one was written meanwhile. */
+export async function putPendingCheckout(debtorId: string, p: PendingCheckout, replaces: string | undefined): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...key.paying(debtorId), ...p },
+        ...(replaces
+          ? { ConditionExpression: 'providerId = :was', ExpressionAttributeValues: { ':was': replaces } }
+          : { ConditionExpression: 'attribute_not_exists(PK)' }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
 }

@@ -426,12 +426,12 @@ function paymentReversed(s: CaseState, e: Extract<CaseEvent, { type: 'payment_re
   const updated: ClaimRecord = {
     ...reversed,
     status,
-    ...(status !== d.status ? { statusReason: `reopened: ${e.reason === 'refund' ? 'payment refunded' : 'payment charged back'}` } : {}),
+    ...(status !== d.status ? { statusReason: `reopened: ${e.reason === 'refund' ? 'payment refunded' : 'payment charged back'}`, statusAt: e.at } : {}),
   };
   let next: CaseState = { ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } };
   const a = next.arrangement;
   if (a && a.dossierIds.includes(d.dossierId) && (a.status === 'active' || a.status === 'completed')) {
-    next = { ...next, arrangement: { ...a, status: 'active', instalments: reverseFromInstalments(a.instalments, e.amount), endedAt: undefined, reason: undefined } };
+    next = { ...next, arrangement: { ...a, status: 'active', instalments: reverseFromInstalments(a.instalments, taken), endedAt: undefined, reason: undefined } };
   }
   return bump(next, 1);
 }
