@@ -36,6 +36,12 @@ import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
+import { kpiReport } from '../reports/kpis.js';
+import { experimentResultsFor } from '../reports/experiments.js';
+import { KpiQuery } from '../reports/schemas.js';
+import { registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
+import { allowLoopbackWebhooks } from '../shared/public-address.js';
+import { webhookBodyFor } from '../shared/schemas/creditor-webhook.js';
 
 /**
  * The caller as the authorizer established it. API Gateway only invokes this function after the authorizer
@@ -120,11 +126,25 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
         const query = TasksQuery.parse(event.queryStringParameters ?? {});
         return json(200, { tasks: await openTasks(client, query.reason) });
       }
+      case 'GET /v1/reports/kpis': {
+        // checked by checkRequest against the route's query already; parsed again for the typed values
+        const q = KpiQuery.parse(event.queryStringParameters ?? {});
+        return json(200, await kpiReport({ clientId: client.clientId, agent: client.agent === true }, q, now()));
+      }
+      case 'GET /v1/experiments/{experimentId}/results':
+        return json(200, await experimentResultsFor(client, p.experimentId!, now()));
       case 'POST /v1/tasks/{taskId}/complete': {
         requireAgent(client);
         const body = parseJson(event, CompleteTaskBody);
         return json(200, await completeTask(client, p.taskId!, body, now()));
       }
+      case 'PUT /v1/webhook':
+        return json(200, await registerWebhook(client, parseJson(event, webhookBodyFor(allowLoopbackWebhooks())), now()));
+      case 'GET /v1/webhook':
+        return json(200, await webhookOf(client));
+      case 'DELETE /v1/webhook':
+        await removeWebhook(client);
+        return { statusCode: 204, headers: {}, body: '' };
       default:
         throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
     }

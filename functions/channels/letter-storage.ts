@@ -19,7 +19,8 @@ export interface StoredLetter {
 }
 
 export interface LetterStorage {
-  put(key: string, pdf: Buffer, meta?: Record<string, string>): Promise<StoredLetter>;
+  /** `pdf` may be made on demand (lazily rendered letters): storage makes it when it writes */
+  put(key: string, pdf: Buffer | (() => Promise<Buffer>), meta?: Record<string, string>): Promise<StoredLetter>;
 }
 
 const SAFE = /^[\w.-]+$/;
@@ -36,7 +37,8 @@ export class S3LetterStorage implements LetterStorage {
     private readonly client: S3Client = tracer.captureAWSv3Client(new S3Client({})),
   ) {}
 
-  async put(key: string, pdf: Buffer, meta: Record<string, string> = {}): Promise<StoredLetter> {
+  async put(key: string, made: Buffer | (() => Promise<Buffer>), meta: Record<string, string> = {}): Promise<StoredLetter> {
+    const pdf = typeof made === 'function' ? await made() : made;
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -54,7 +56,8 @@ export class S3LetterStorage implements LetterStorage {
 export class FileLetterStorage implements LetterStorage {
   constructor(private readonly dir: string) {}
 
-  async put(key: string, pdf: Buffer): Promise<StoredLetter> {
+  async put(key: string, made: Buffer | (() => Promise<Buffer>)): Promise<StoredLetter> {
+    const pdf = typeof made === 'function' ? await made() : made;
     const file = path.resolve(this.dir, key);
     if (!file.startsWith(path.resolve(this.dir) + path.sep)) throw new Error('letter key leaves the letters folder');
     await fs.mkdir(path.dirname(file), { recursive: true });

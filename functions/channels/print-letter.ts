@@ -32,7 +32,7 @@ export class PrintLetter implements ChannelAdapter {
   ) {}
 
   async send(msg: OutgoingMessage) {
-    const pdf = msg.rendered.pdf;
+    const pdf = msg.rendered.pdf ?? (await msg.rendered.pdfLater?.());
     if (!pdf) throw new PermanentSendError('letter has no PDF');
     if (!msg.address) throw new PermanentSendError('debtor has no postal address', 'address');
     const body = JSON.stringify({

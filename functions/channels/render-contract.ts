@@ -51,6 +51,8 @@ export interface RenderInput {
    * counted from delivery. Whatever date a message showed must be passed to costsDue as a stated term end.
    */
   termEndDate?: string;
+  /** Optional: a template experiment's variant; `<phase>.<variant>.hbs` is used when it exists for the channel. */
+  variant?: string;
   /**
    * Optional (issue 9): an arrangement message. Its template is `<channel>/<lang>/<topic>.hbs` when that file exists
    * (SMS and e-mail), else the phase's own. `offer` lists the plans (reply 1, 2, 3), with the debt-help referral
@@ -81,6 +83,11 @@ export interface RenderedMessage {
   html?: string;
   /** letters only */
   pdf?: Buffer;
+  /**
+   * letters only, instead of `pdf` when letters render lazily (MAATWERK_LAZY_LETTERS=true, the simulator): the PDF
+   * is made when storage or the print service asks for it (once), so a simulated letter costs no PDF
+   */
+  pdfLater?: () => Promise<Buffer>;
   /** SMS only: GSM-7 or UCS-2 and the number of segments */
   sms?: {
     encoding: 'GSM-7' | 'UCS-2';

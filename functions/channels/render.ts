@@ -4,6 +4,7 @@
  *
  * Templates: templates/<channel>/<language>/<file>.hbs (Handlebars 4.7). For (channel, tone, phase, language) the
  * first file that exists wins:
+ *   0. <channel>/<lang>/<phase>.<variant>.hbs a template experiment's variant (RenderInput.variant), when it exists
  *   1. <channel>/<lang>/<phase>.<tone>.hbs   a tone-specific override of one phase
  *   2. <channel>/<lang>/<phase>.hbs          the phase; tone differences inside it with {{#if friendly}}…{{else if firm}}…
  *   3. <channel>/<lang>/default.<tone>.hbs   channel default for a tone
@@ -205,10 +206,10 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     return t;
   }
 
-  function resolve(channel: Channel, phase: Phase, tone: Tone, language: Language): { file: string; language: Language } {
+  function resolve(channel: Channel, phase: Phase, tone: Tone, language: Language, variant?: string): { file: string; language: Language } {
     const langs: Language[] = language === 'nl' ? ['nl'] : [language, 'nl'];
     for (const lang of langs) {
-      for (const name of [`${phase}.${tone}`, phase, `default.${tone}`, 'default']) {
+      for (const name of [...(variant ? [`${phase}.${variant}`] : []), `${phase}.${tone}`, phase, `default.${tone}`, 'default']) {
         const file = `${channel}/${lang}/${name}.hbs`;
         if (store.exists(file)) return { file, language: lang };
       }
@@ -241,7 +242,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
   async function renderMessage(input: RenderInput): Promise<RenderedMessage> {
     validate(input);
     const topicFile = input.topic ? topicTemplate(input.channel, input.topic, input.language) : undefined;
-    const id = topicFile ? `${input.channel}/${input.topic}/${input.tone}` : `${input.channel}/${input.phase}/${input.tone}`;
+    let id = topicFile ? `${input.channel}/${input.topic}/${input.tone}` : `${input.channel}/${input.phase}/${input.tone}`;
 
     if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true && !topicFile) {
       // Outside the 24 h customer-service window only an approved (utility) template may be sent: no free text.
@@ -266,7 +267,9 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
       return { template: id, language, text, whatsappTemplate: { contentSid: t.contentSid, variables } };
     }
 
-    const { file, language } = topicFile ?? resolve(input.channel, input.phase, input.tone, input.language);
+    const { file, language } = topicFile ?? resolve(input.channel, input.phase, input.tone, input.language, input.variant);
+    // a template experiment's variant file reports its own id ("sms/reminder/friendly+named")
+    if (!topicFile && input.variant && file.endsWith(`${input.phase}.${input.variant}.hbs`)) id = `${id}+${input.variant}`;
     const ctx = buildContext(input, language, labelsOf(language));
     if ((input.channel === 'letter' || input.channel === 'email') && input.phase === 'fourteen_day_letter' && !input.costNotice) {
       throw new RenderError('the 14-day letter must state the exact cost amount: costNotice is required');
@@ -334,7 +337,7 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
           recipient.push(oneLine(a.country).toUpperCase());
         }
         const l = labelsOf(language) as Record<string, string>;
-        const pdf = await renderLetterPdf({
+        const makePdf = () => renderLetterPdf({
           language,
           now: input.now,
           agency: ctx.agency,
@@ -353,13 +356,17 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
           dateText: formatDate(input.now, language),
           referencesText: ctx.references,
         });
+        let made: Promise<Buffer> | undefined;
+        const pdfLater = () => (made ??= makePdf());
+        const lazy = process.env.MAATWERK_LAZY_LETTERS === 'true';
+        const pdf = lazy ? undefined : await pdfLater();
         const text = [
           recipient.join('\n'),
           `${l.date}: ${formatDate(input.now, language)}\n${l.ourReference}: ${ctx.references}\n${l.subject}: ${title}`,
           bodyText,
           `--\n${footerText}`,
         ].join('\n\n');
-        return { template: id, language, subject: title, text: `${text}\n`, pdf };
+        return { template: id, language, subject: title, text: `${text}\n`, ...(pdf ? { pdf } : { pdfLater }) };
       }
     }
   }

@@ -163,7 +163,7 @@ ${form(path, 'tell', lang, { what: 'debt_help' }, t(lang, 'debtHelp'), true)}
 }
 
 /** The friendly page for an unknown or expired link, too many requests, or a failure: how to reach the agency, nothing else. */
-export function messagePage(lang: PageLanguage, kind: 'invalid' | 'tooMany' | 'error', agency: AgencyDetails, back?: string): string {
+export function messagePage(lang: PageLanguage, kind: 'invalid' | 'tooMany' | 'error' | 'pending', agency: AgencyDetails, back?: string): string {
   const title = t(lang, `${kind}Title` as Key);
   return layout(lang, title, `<h1>${title}</h1><p class="card">${t(lang, `${kind}Text` as Key)}</p>${back ? `<p><a href="${esc(back)}">${t(lang, 'back')}</a></p>` : ''}`, agency);
 }

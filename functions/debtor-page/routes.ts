@@ -105,14 +105,14 @@ export async function pageResponse(event: APIGatewayProxyEvent, route: Route, no
       }
       case 'debtorPageTell': {
         const form = parseForm(PageTellForm, event);
-        await tell(c, creditors, form.what, form.claim ? Number(form.claim) : undefined, now);
-        return redirect(`${back}&status=told`);
+        const told = await tell(c, creditors, form.what, form.claim ? Number(form.claim) : undefined, now);
+        return told ? redirect(`${back}&status=told`) : html(409, messagePage(lang, 'error', agency, back));
       }
       default:
         return html(404, messagePage(lang, 'invalid', agency));
     }
   } catch (err) {
-    if (err instanceof HttpError && err.status < 500) return html(err.status, messagePage(lang, 'error', agency, back));
+    if (err instanceof HttpError && err.status < 500) return html(err.status, messagePage(lang, err.code === 'payment_in_progress' ? 'pending' : 'error', agency, back));
     logger.error('debtor page failed', { caseId: c.caseId, route: route.operationId, errorName: (err as Error)?.name });
     return html(500, messagePage(lang, 'error', agency, back));
   }
@@ -144,8 +144,11 @@ async function render(c: CaseState, creditors: readonly string[], path: string, 
 }
 
 /** "I already paid", "I dispute this", "I get debt help" on the page: the same effects as the matching replies (services/engagement.ts). */
-async function tell(c: CaseState, creditors: readonly string[], what: 'already_paid' | 'dispute' | 'debt_help', claimNo: number | undefined, now: Date): Promise<void> {
+/** false: the form names a claim the page does not show (a stale page, a tampered form): nothing is recorded. */
+async function tell(c: CaseState, creditors: readonly string[], what: 'already_paid' | 'dispute' | 'debt_help', claimNo: number | undefined, now: Date): Promise<boolean> {
   const open = openClaims(c, now, creditors);
-  const dossierIds = claimNo && open[claimNo - 1] ? [open[claimNo - 1].dossierId] : open.map((d) => d.dossierId);
+  if (claimNo !== undefined && !open[claimNo - 1]) return false;
+  const dossierIds = claimNo !== undefined ? [open[claimNo - 1].dossierId] : open.map((d) => d.dossierId);
   await recordPageStatement(c, what, dossierIds, now);
+  return true;
 }

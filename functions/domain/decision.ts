@@ -42,6 +42,10 @@ export type Decision =
       /** when Decide should look again if nothing happens (the next planned moment) */
       nextDecisionAt: Date;
       reasons: string[];
+      /** the experiments this contact is under (decide/experiment.ts); `assigned`: the debtor joins with it */
+      experiments?: Array<{ experimentId: string; variant: string; assigned: boolean }>;
+      /** a template experiment's variant (templates/<channel>/<lang>/<phase>.<variant>.hbs) */
+      templateVariant?: string;
       /** an arrangement message: its template topic (the phase stays the journey's) */
       topic?: Topic;
       /** not a contact of the collection sequence (an instalment reminder, a requested offer) */

@@ -12,6 +12,8 @@
  *   frequencyCap       { maxContacts, perDays }: at most that many contacts per debtor in any `perDays` days
  *   leanDays           optional { from, to } days of the month with no contact ("around the 10th"), or null
  *   promiseGraceDays   after a promise to pay (or "already paid") no contact for this many days
+ *   experiments        optional: A/B tests and bandits on tone, template, channel order, timing or cadence
+ *                      (format and rules: ./experiments/schema.ts)
  *   arrangements       optional { maxMonths, minInstalmentCents, options (plan lengths in months), reminderDaysBefore,
  *                      graceDays }: payment plans offered to debtors (defaults DEFAULT_ARRANGEMENT_RULES)
  *   clients            optional { "<clientId>": { arrangements: { maxMonths?, minInstalmentCents? } } }: a creditor's
@@ -47,6 +49,7 @@
 import * as z from '../shared/zod.js';
 import { LEGAL_CONTACT_WINDOW } from './calendar.js';
 import { CHANNELS, PHASES, SEGMENTS, TONES, type Channel, type Phase, type Tone, phaseIndex } from './vocabulary.js';
+import { ExperimentsSchema } from './experiments/schema.js';
 import defaultStrategyJson from '../../templates/strategy.json' with { type: 'json' };
 
 export { PHASES, phaseIndex };
@@ -140,6 +143,8 @@ export const StrategySchema = z
       frequencyCap: z.strictObject({ maxContacts: posInt, perDays: posInt }, { error: required('must be an object { maxContacts, perDays }') }),
       leanDays: z.optional(z.nullable(LeanDaysSchema)),
       promiseGraceDays: nonNegInt,
+      /** experiments as data (./experiments/schema.ts documents the format); optional */
+      experiments: z._default(z.optional(ExperimentsSchema), []),
       arrangements: z._default(z.optional(ArrangementRulesSchema), DEFAULT_ARRANGEMENT_RULES),
       /** per client: its own arrangement limits, e.g. { "acme": { "arrangements": { "maxMonths": 6 } } } */
       clients: z._default(z.optional(z.record(z.string(), z.strictObject({ arrangements: z.optional(ClientArrangementSchema) }))), {}),

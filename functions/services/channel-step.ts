@@ -27,7 +27,7 @@ import { instalmentClaimCosts, wikCosts } from '../domain/costs.js';
 import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
 import { messageContradictions } from '../domain/message-guard.js';
 import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor, pointOptedOut } from '../domain/case/state.js';
-import { CONTACT_POINT_OF, type Channel } from '../domain/vocabulary.js';
+import { CONTACT_POINT_OF, type Channel, SEGMENTS, type Segment } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
 import {
   type ChannelAdapter,
@@ -60,12 +60,15 @@ import { endWait } from './journeys.js';
 import { decisionRecords } from './records.js';
 import { currentStrategy, strategyId } from './strategy-source.js';
 import { setTimer, timerName } from './timers.js';
+import { learnFromExposure, learnFromSend } from './learning.js';
+import type { ContactFact } from '../domain/case/facts.js';
 
 /**
  * A claim older than this with no outcome was left by a crashed attempt: no attempt lives longer than its
  * Lambda (30 s for messages, 60 s for letters), and the adapters stop retrying well inside that.
  */
 export const DEFAULT_SEND_LEASE_MS = 65_000;
+const isSegment = (v: string): v is Segment => (SEGMENTS as readonly string[]).includes(v);
 const sendLeaseMs = () => Number(process.env.SEND_LEASE_MS ?? DEFAULT_SEND_LEASE_MS);
 
 /** WhatsApp's customer-service window: free text only within 24 h of the debtor's last WhatsApp message. */
@@ -131,13 +134,30 @@ export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<v
   await sendClaimed(c, action, taskToken, now);
 }
 
-function claim(state: JourneyState, action: SendAction, token: string, now: Date): Promise<CaseState | undefined> {
+/** The contact a send records on the case: with the segment and the experiments it is under (KPIs, results). */
+function contactOf(action: SendAction, journeyNo: number, at: string): ContactFact & { stepNo: number } {
+  return {
+    at,
+    channel: action.channel,
+    phase: action.phase,
+    tone: action.tone,
+    stepNo: action.stepNo,
+    journeyNo,
+    dossierIds: action.dossierIds,
+    ...(action.aside ? { aside: true } : {}),
+    ...(action.log && isSegment(action.log.segment) ? { seg: action.log.segment } : {}),
+    ...(action.experiments?.length ? { x: action.experiments.map((x) => `${x.experimentId}:${x.variant}`) } : {}),
+  };
+}
+
+async function claim(state: JourneyState, action: SendAction, token: string, now: Date): Promise<CaseState | undefined> {
   const at = now.toISOString();
-  return claimStep({
+  const claimed = await claimStep({
     caseId: state.caseId,
     journeyNo: state.journeyNo,
     seenEventSeq: action.seenEventSeq,
-    contact: { at, channel: action.channel, phase: action.phase, tone: action.tone, stepNo: action.stepNo, journeyNo: state.journeyNo, dossierIds: action.dossierIds, ...(action.aside ? { aside: true } : {}) },
+    contact: contactOf(action, state.journeyNo, at),
+    ...(action.experiments?.some((x) => x.assigned) ? { assignments: action.experiments.filter((x) => x.assigned).map(({ experimentId, variant }) => ({ experimentId, variant })) } : {}),
     ...(action.arrangement ? { arrangement: action.arrangement } : {}),
     letterFor: action.channel === 'letter' && action.phase === 'fourteen_day_letter' ? action.dossierIds : undefined,
     token,
@@ -153,6 +173,12 @@ function claim(state: JourneyState, action: SendAction, token: string, now: Date
           : undefined,
     at,
   });
+  const joined = action.experiments?.filter((x) => x.assigned).map((x) => x.experimentId) ?? [];
+  if (claimed && joined.length) {
+    const before = Object.fromEntries(Object.entries(claimed.experiments).filter(([id, a]) => !(joined.includes(id) && a.at === at)));
+    await learnFromExposure({ experiments: before }, claimed);
+  }
+  return claimed;
 }
 
 /** The claim did not take: the journey ended, the step was claimed before (a replay), or something happened. */
@@ -179,7 +205,7 @@ async function redecide(state: JourneyState, action: SendAction, token: string, 
     await endWait(token, decideAgain(state, 'journey closed or superseded'));
     return;
   }
-  const fresh = actionFor(c, now).action;
+  const fresh = (await actionFor(c, now)).action;
   if (fresh.type === 'send' && fresh.channel === action.channel && fresh.nextDecisionAt && isContactAllowed(now)) {
     const claimed = await claim(state, fresh, token, now);
     if (claimed) return sendClaimed(claimed, fresh, token, now);
@@ -319,7 +345,13 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
     tone: action.tone,
     language: sent.language,
     providerId: sent.providerId,
-    data: { ...(sent.meta ?? {}), journeyNo: c.journey.journeyNo, phase: action.phase },
+    data: {
+      ...(sent.meta ?? {}),
+      journeyNo: c.journey.journeyNo,
+      phase: action.phase,
+      // every send records the experiments it is under (KPIs, results, audit)
+      ...(action.experiments?.length ? { experiments: action.experiments.map((x) => `${x.experimentId}:${x.variant}`) } : {}),
+    },
   };
   const extra: Item[] = [...(sent.items ?? [])];
   if (action.channel !== 'call') {
@@ -344,6 +376,8 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
   await appendEvents(c.caseId, [...decisionRecords(c, action, new Date(at)), entry], extra);
   // Once per step: counted with its 'sent' entry, which a replay finds (and then sends and counts nothing).
   metrics.sent(action.channel, 'sent');
+  const contact = c.journey.contacts.find((x) => x.stepNo === action.stepNo && x.at === at);
+  if (contact) await learnFromSend(c, contact);
 }
 
 /**
@@ -352,7 +386,7 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
  */
 async function scheduleNext(c: CaseState, action: SendAction, token: string): Promise<void> {
   const at = new Date(action.nextDecisionAt!);
-  const plan = planAt(factsOf(c), currentStrategy(), at, c.eventSeq);
+  const plan = await planAt(factsOf(c), currentStrategy(), at, c.eventSeq);
   const name = c.journey.timer ?? timerName(c.caseId, c.journey.journeyNo, action.stepNo, action.seenEventSeq);
   await setTimer(
     name,
@@ -545,6 +579,7 @@ function renderInput(c: CaseState, action: SendAction, ctx: SendContext, now: Da
     agency: agency as AgencyDetails,
     ...(action.phase === 'fourteen_day_letter' ? { costNotice: costNoticeFor(dossiers, clients) } : {}),
     ...(action.channel === 'whatsapp' ? { whatsappWindowOpen: whatsappWindow } : {}),
+    ...(action.templateVariant ? { variant: action.templateVariant } : {}),
     // A follow-up of the 14-day letter names the letter's term end as costs are charged on it (Decide computed it;
     // the claim recorded it on the claims, so the costs wait for it).
     ...(action.termEndDate ? { termEndDate: action.termEndDate } : {}),
@@ -596,7 +631,7 @@ async function sendMessage(c: CaseState, action: SendAction, now: Date): Promise
   let storedAt: string | undefined;
   if (channel === 'letter') {
     // Kept before it is posted: what the debtor received can always be shown later.
-    const stored = await letterStorage().put(letterKey(correlation), rendered.pdf!, { template: rendered.template, case: c.caseId, step: `${c.journey.journeyNo}-${action.stepNo}` });
+    const stored = await letterStorage().put(letterKey(correlation), rendered.pdf ?? rendered.pdfLater!, { template: rendered.template, case: c.caseId, step: `${c.journey.journeyNo}-${action.stepNo}` });
     storedAt = stored.uri;
   }
   const adapter = await adapterFor(channel);

@@ -15,7 +15,7 @@ import type { PaymentMetadata, ProviderPayment } from '../payments/port.js';
 import { publicBaseUrl } from '../shared/config.js';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
-import { type Checkout, getCheckout, markReversed, putCheckout } from '../store/checkouts.js';
+import { type Checkout, getCheckout, getPendingCheckout, markReversed, putCheckout, putPendingCheckout } from '../store/checkouts.js';
 import { appendEvent } from '../store/timeline.js';
 import { bookPayments, type PaymentPart, reversePayments } from './payments.js';
 import { openClaims, owedOn } from './arrangements.js';
@@ -54,6 +54,17 @@ export async function startCheckout(c: CaseState, creditors: readonly string[] |
   // A double click in the same minute gets the same payment; a later attempt (after a failed one) a new one.
   const idempotencyKey = createHash('sha256').update(`${token}|${what}|${amount}|${Math.floor(now.getTime() / 60_000)}`).digest('hex').slice(0, 40);
   const provider = await paymentProvider();
+  // Two open checkouts over the same claims would let the debtor pay them twice (both would be booked: the money
+  // arrives). While one is open, a different choice over any of its claims is refused; the same choice gets it back.
+  const pending = await getPendingCheckout(c.caseId);
+  if (pending && pending.dossierIds.some((id) => parts.some((p) => p.dossierId === id))) {
+    const open = await provider.getPayment(pending.providerId);
+    if (open?.status === 'open') {
+      const same = pending.dossierIds.length === parts.length && parts.every((p) => pending.dossierIds.includes(p.dossierId));
+      if (same && open.amount === amount) return pending.checkoutUrl;
+      throw new HttpError(409, 'payment_in_progress', 'A payment for these claims has been started and is not finished.');
+    }
+  }
   const create = (key: string) => provider.createPayment({
     amount,
     // No personal data: the creditors' references only (they are on every message already).
@@ -77,6 +88,12 @@ export async function startCheckout(c: CaseState, creditors: readonly string[] |
     data: { providerId: p.id, amount, scope: what },
   });
   if (!p.checkoutUrl) throw new Error('the payment provider gave no checkout URL');
+  // Two clicks at once with different choices: only the first becomes the pending one; the other's payment is never
+  // shown (it expires unpaid at Mollie).
+  const stored = await putPendingCheckout(c.caseId, { providerId: p.id, dossierIds: parts.map((x) => x.dossierId), checkoutUrl: p.checkoutUrl, createdAt: now.toISOString() }, pending?.providerId);
+  if (!stored && !(await getPendingCheckout(c.caseId).then((q) => q?.providerId === p.id))) {
+    throw new HttpError(409, 'payment_in_progress', 'A payment for these claims has been started and is not finished.');
+  }
   logger.info('payment started', { caseId: c.caseId, providerId: p.id, amount });
   return p.checkoutUrl;
 }
@@ -109,7 +126,7 @@ export async function handleMollieWebhook(id: string, now: Date): Promise<'ignor
       logger.error('paid amount does not match the allocation', { providerId: id });
       return 'ignored';
     }
-    const c = await bookPayments(checkout.debtorId, parts, { key: `mollie:${id}`, paidAt: p.paidAt ?? now.toISOString(), how: `via iDEAL (Mollie ${id})` }, now);
+    const c = await bookPayments(checkout.debtorId, parts, { key: `mollie:${id}`, paidAt: p.paidAt ?? now.toISOString(), paidAtGiven: p.paidAt !== undefined, how: `via iDEAL (Mollie ${id})` }, now);
     const reversed = await reversals(checkout, p, now);
     return reversed ? 'reversed' : c ? 'booked' : 'ignored';
   }

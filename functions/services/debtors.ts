@@ -151,7 +151,7 @@ export async function setFlags(client: Client, debtorId: string, body: FlagsBody
         type: 'flags',
         detail: `Flags ${parts.join('; ')} by ${client.agent ? 'the agency' : 'the creditor'}.`,
         dossierIds: dossierIds ?? claimsOf(m.after).map((d) => d.dossierId),
-        data: { add: body.add ?? [], remove: body.remove ?? [] },
+        data: { add: body.add ?? [], remove: body.remove ?? [], by: client.agent ? 'agency' : 'creditor' },
       },
     ]);
   }

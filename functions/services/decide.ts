@@ -9,7 +9,7 @@
  * Used by the Decide state, by the timer when a plan is to end the journey, and by the intake for a new
  * journey's first action.
  */
-import { type StrategyDecision, decide as decideNext } from '../domain/decide/index.js';
+import { type ExperimentInputs, type StrategyDecision, decide as decideNext } from '../domain/decide/index.js';
 import type { CaseEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf, factsOf, isActive } from '../domain/case/state.js';
 import type { CaseFacts } from '../domain/case/facts.js';
@@ -25,6 +25,7 @@ import { endWait } from './journeys.js';
 import { costEvents, expiredTaskEvent } from './records.js';
 import { currentStrategy, strategyId } from './strategy-source.js';
 import { TIMER_GRACE_S, clearTimer } from './timers.js';
+import { experimentInputs } from './experiments.js';
 
 /** Step Functions task timeouts stay well inside a year. */
 const MAX_AWAIT_S = 300 * 86400;
@@ -49,6 +50,8 @@ function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq
     ...(d.costs?.length ? { costs: d.costs } : {}),
     ...(d.termEndDate ? { termEndDate: d.termEndDate } : {}),
     strategy: strategyId(),
+    ...(d.experiments?.length ? { experiments: d.experiments } : {}),
+    ...(d.templateVariant ? { templateVariant: d.templateVariant } : {}),
     ...(d.topic ? { topic: d.topic } : {}),
     ...(d.aside ? { aside: true } : {}),
     ...(d.arrangement ? { arrangement: d.arrangement } : {}),
@@ -59,17 +62,18 @@ function sendAction(d: Extract<StrategyDecision, { kind: 'send' }>, seenEventSeq
  * What the journey does at `at` if nothing happens before: a planned send, or "decide then" (an end needs the
  * closing done, another wait is decided again).
  */
-export function planAt(facts: CaseFacts, strategy: Strategy, at: Date, seenEventSeq: number): SendAction | { type: 'decide'; reason: string } {
-  const planned = decideNext(facts, strategy, at);
+export async function planAt(facts: CaseFacts, strategy: Strategy, at: Date, seenEventSeq: number, inputs?: ExperimentInputs): Promise<SendAction | { type: 'decide'; reason: string }> {
+  const planned = decideNext(facts, strategy, at, inputs ?? (await experimentInputs(strategy, at)));
   if (planned.kind === 'send') return sendAction(planned, seenEventSeq, at, logOf(planned, at));
   return { type: 'decide', reason: planned.kind === 'done' ? 'planned end of the journey' : 'planned decision' };
 }
 
 /** The decision for the case now, as the journey's next action. */
-export function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['lastError']): { decision: StrategyDecision; action: Action } {
+export async function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['lastError']): Promise<{ decision: StrategyDecision; action: Action }> {
   const strategy = currentStrategy();
   const facts = factsOf(c, {}, lastError);
-  const d = decideNext(facts, strategy, now);
+  const inputs = await experimentInputs(strategy, now);
+  const d = decideNext(facts, strategy, now, inputs);
   switch (d.kind) {
     case 'done':
       return { decision: d, action: { type: 'done', reason: d.reason } };
@@ -83,7 +87,7 @@ export function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['lastEr
           until: d.until.toISOString(),
           awaitSeconds: seconds(now, d.until) + TIMER_GRACE_S,
           seenEventSeq: c.eventSeq,
-          then: planAt({ ...facts, lastError: undefined }, strategy, d.until, c.eventSeq),
+          then: await planAt({ ...facts, lastError: undefined }, strategy, d.until, c.eventSeq),
           log: logOf(d, now),
           ...(d.costs?.length ? { costs: d.costs } : {}),
           ...(d.arrangement ? { arrangement: d.arrangement } : {}),
@@ -106,7 +110,7 @@ export async function decideState(state: JourneyState, now: Date, known?: CaseSt
       return { caseId, journeyNo, action: { type: 'done', reason: 'journey closed or superseded' } };
     }
     const expiredTask = await expireOverdueTask(c, now);
-    const { decision, action } = actionFor(c, now, lastError);
+    const { decision, action } = await actionFor(c, now, lastError);
     if (action.type === 'send' || action.type === 'wait') return { caseId, journeyNo, action: expiredTask ? { ...action, expiredTask } : action };
     if (decision.kind !== 'done') return { caseId, journeyNo, action };
     // Only end if nothing happened since we looked; otherwise decide again with the news.
@@ -161,11 +165,20 @@ async function finish(before: CaseState, after: CaseState, now: Date): Promise<v
   if (task) await closeOpenTask(task.taskId, task.dueAt, 'expired', closing.at);
   const changed = claimsOf(after).filter((d) => before.dossiers[d.dossierId]?.status !== d.status || d.statusReason === closing.detail);
   const costs = claimsOf(after).filter((d) => before.dossiers[d.dossierId] && before.dossiers[d.dossierId].costs !== d.costs);
+  const handedOver = closing.dossierStatus === 'handed_over' ? changed.filter((d) => d.status === 'handed_over').map((d) => d.dossierId) : [];
   await appendEvents(
     after.caseId,
     [
       ...costEvents(costs.map((d) => ({ dossierId: d.dossierId, costs: d.costs, reason: 'set when the journey ended' })), closing.at),
-      { eventId: `end-${after.journey.journeyNo}`, at: closing.at, type: 'journey_ended', detail: closing.detail, dossierIds: claimsOf(after).map((d) => d.dossierId) },
+      {
+        eventId: `end-${after.journey.journeyNo}`,
+        at: closing.at,
+        type: 'journey_ended',
+        detail: closing.detail,
+        dossierIds: claimsOf(after).map((d) => d.dossierId),
+        // which dossiers this end handed over (the creditors are notified: functions/notifications/)
+        ...(handedOver.length ? { data: { handedOver } } : {}),
+      },
     ],
     changed.map((d) => dossierItem({ ...d, debtorId: after.caseId })),
   );

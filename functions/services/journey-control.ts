@@ -22,7 +22,7 @@ export interface AfterChange {
 export async function startOrWake(after: CaseState, o: AfterChange, now: Date): Promise<void> {
   let c = after;
   if (!isActive(c)) return;
-  if (o.opened) return startJourney(c, actionFor(c, now).action);
+  if (o.opened) return startJourney(c, (await actionFor(c, now)).action);
   if (!(await isRunning(c.caseId, c.journey.journeyNo))) {
     if (c.journey.taskToken || c.journey.stepNo > 0) {
       // The execution ended outside the system (an operator stopped it, it failed): close this journey and open
@@ -38,7 +38,7 @@ export async function startOrWake(after: CaseState, o: AfterChange, now: Date): 
       if (m) c = m.after;
     }
     // else: the first attempt crashed before starting it: start it now
-    return startJourney(c, actionFor(c, now).action);
+    return startJourney(c, (await actionFor(c, now)).action);
   }
   if (o.wake) return wakeJourney(c, o.wake);
 }

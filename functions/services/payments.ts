@@ -12,7 +12,7 @@
  */
 import { localDate } from '../domain/calendar.js';
 import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
-import type { CaseEvent } from '../domain/case/events.js';
+import { applyEvent, type CaseEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { euro } from '../domain/money.js';
 import { HttpError } from '../shared/http.js';
@@ -69,19 +69,20 @@ export async function bookPayments(debtorId: string, parts: readonly PaymentPart
   if (!current) return undefined;
   const before = overLimit(current, parts, b.key);
   if (before !== undefined) throw tooMuch(before);
-  const records: Array<PaymentRecord & { dossierId: string; created: boolean }> = [];
+  const records: Array<PaymentRecord & { dossierId: string; created: boolean; wanted: number }> = [];
   for (const p of parts) {
     const { created, record } = await recordPaymentOnce(p.dossierId, { paymentKey: b.key, amount: p.amount, paidAt: b.paidAt, ...(b.reference ? { reference: b.reference } : {}), recordedAt: at });
-    if (record.amount !== p.amount || (b.paidAtGiven !== false && record.paidAt !== b.paidAt)) {
-      throw new HttpError(409, 'payment_reference_reused', `Payment ${b.reference ?? b.key} was already booked with another amount or date.`);
-    }
-    records.push({ ...record, dossierId: p.dossierId, created });
+    records.push({ ...record, dossierId: p.dossierId, created, wanted: p.amount });
   }
   // Nothing of a payment the case did not take stays: the records this request made go again (an earlier
   // attempt's are left for that attempt's retry).
   const forgetOurs = async (c: CaseState | undefined) => {
     for (const r of records) if (r.created && !c?.dossiers[r.dossierId]?.paymentKeys.includes(b.key)) await forgetPayment(r.dossierId, r).catch(() => undefined);
   };
+  if (records.some((r) => r.amount !== r.wanted || (b.paidAtGiven !== false && r.paidAt !== b.paidAt))) {
+    await forgetOurs(undefined);
+    throw new HttpError(409, 'payment_reference_reused', `Payment ${b.reference ?? b.key} was already booked with another amount or date.`);
+  }
   let over: number | undefined;
   let m: Awaited<ReturnType<typeof mutateCase>>;
   try {
@@ -154,7 +155,9 @@ export async function reversePayments(debtorId: string, parts: readonly PaymentP
   const at = now.toISOString();
   const m = await mutateCase(debtorId, now, (c): CaseEvent[] => {
     const events: CaseEvent[] = parts.map((p) => ({ type: 'payment_reversed', at, dossierId: p.dossierId, amount: p.amount, key: r.key, reason: r.reason }));
-    const reopens = parts.some((p) => c.dossiers[p.dossierId]?.status === 'paid');
+    // A journey starts again only when a dossier is owed again (a refunded surplus reopens nothing).
+    const after = events.reduce(applyEvent, c);
+    const reopens = parts.some((p) => c.dossiers[p.dossierId]?.status === 'paid' && after.dossiers[p.dossierId]?.status === 'open');
     if (reopens && c.journey.status === 'closed') events.push({ type: 'journey_opened', at });
     return events;
   });

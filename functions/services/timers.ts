@@ -33,6 +33,8 @@ function config() {
     wakeFunctionArn: process.env.WAKE_FUNCTION_ARN,
     deadLetterArn: process.env.SCHEDULE_DLQ_ARN,
     answerFunctionArn: process.env.ANSWER_FUNCTION_ARN,
+    /** creditor notifications are delivered by the webhook function too (functions/notifications/outbox.ts) */
+    notifyFunctionArn: process.env.NOTIFY_FUNCTION_ARN ?? process.env.ANSWER_FUNCTION_ARN,
   };
 }
 
@@ -45,7 +47,9 @@ export type TimerTarget =
   | { kind: 'output'; taskToken: string; output: unknown }
   | { kind: 'wake'; caseId: string; journeyNo: number; taskToken: string }
   /** an answer to a reply that waits for contact hours: the webhook function sends it (services/conversation.ts) */
-  | { kind: 'answer'; messageSid: string };
+  | { kind: 'answer'; messageSid: string }
+  /** attempt `attempt` (1-based) of delivering a creditor notification: the webhook function delivers it */
+  | { kind: 'notify'; id: string; attempt: number };
 
 /** Creates the timer; creating the same one again (a retried step) is fine. */
 export async function setTimer(name: string, at: Date, target: TimerTarget): Promise<void> {
@@ -55,7 +59,9 @@ export async function setTimer(name: string, at: Date, target: TimerTarget): Pro
       ? { Arn: SEND_TASK_SUCCESS_TARGET, RoleArn: c.roleArn, Input: JSON.stringify({ TaskToken: target.taskToken, Output: JSON.stringify(target.output) }) }
       : target.kind === 'answer'
         ? { Arn: c.answerFunctionArn ?? 'ANSWER_FUNCTION_ARN is not set', RoleArn: c.roleArn, Input: JSON.stringify({ answer: { messageSid: target.messageSid } }) }
-        : {
+        : target.kind === 'notify'
+          ? { Arn: c.notifyFunctionArn ?? 'NOTIFY_FUNCTION_ARN is not set', RoleArn: c.roleArn, Input: JSON.stringify({ notify: { id: target.id, attempt: target.attempt } }) }
+          : {
           Arn: c.wakeFunctionArn ?? 'WAKE_FUNCTION_ARN is not set',
           RoleArn: c.roleArn,
           Input: JSON.stringify({ wake: { caseId: target.caseId, journeyNo: target.journeyNo, taskToken: target.taskToken } }),

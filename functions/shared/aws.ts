@@ -23,6 +23,22 @@ export function dynamo(): DynamoDBDocumentClient {
 
 /** DynamoDB capacity units consumed, counted when MAATWERK_MEASURE_CAPACITY=1 (the benchmark; off in production). */
 export const dynamoUsage = { readUnits: 0, writeUnits: 0 };
+/** DynamoDB commands by what they are for (the benchmark's breakdown): the learning counters (KPI#/EXP# items) or the rest. */
+export const dynamoRequestsByPurpose: Record<'journey' | 'learningCounters', number> = { journey: 0, learningCounters: 0 };
+
+/** A key attribute's string, in document or marshalled ({ S }) form. */
+const str = (v: unknown): string => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { S?: unknown }).S === 'string' ? (v as { S: string }).S : '');
+const LEARNING = /^(KPI|EXP)#/;
+
+function purposeOf(input: Record<string, unknown>): keyof typeof dynamoRequestsByPurpose {
+  const pks: string[] = [];
+  const k = input.Key as Record<string, unknown> | undefined;
+  if (k) pks.push(str(k.PK));
+  for (const r of Object.values((input.RequestItems as Record<string, { Keys?: Array<Record<string, unknown>> }> | undefined) ?? {})) for (const key of r.Keys ?? []) pks.push(str(key.PK));
+  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+  if (input.KeyConditionExpression && values?.[':pk'] !== undefined) pks.push(str(values[':pk']));
+  return pks.length > 0 && pks.every((pk) => LEARNING.test(pk)) ? 'learningCounters' : 'journey';
+}
 
 /** Asks DynamoDB for the capacity every request consumed (ReturnConsumedCapacity) and adds it up. */
 function measureCapacity(client: DynamoDBDocumentClient): void {
@@ -30,6 +46,7 @@ function measureCapacity(client: DynamoDBDocumentClient): void {
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string };
       input.ReturnConsumedCapacity ??= 'TOTAL';
+      dynamoRequestsByPurpose[purposeOf(input as Record<string, unknown>)] += 1;
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
       const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
@@ -50,6 +67,16 @@ export function stepFunctions(): SFNClient {
 export function schedulerClient(): SchedulerClient {
   scheduler ??= tracer.captureAWSv3Client(new SchedulerClient({}));
   return scheduler;
+}
+
+/**
+ * Uses these clients instead of the configured ones (the simulator's in-process table, Step Functions and
+ * Scheduler: infra/local/simulate). The next resetAwsClients() goes back to the configuration.
+ */
+export function useAwsClients(c: { dynamo?: DynamoDBDocumentClient; sfn?: SFNClient; scheduler?: SchedulerClient }): void {
+  if (c.dynamo) ddb = c.dynamo;
+  if (c.sfn) sfn = c.sfn;
+  if (c.scheduler) scheduler = c.scheduler;
 }
 
 /** Drops cached clients (the local runtime calls this after it has set the endpoints). */

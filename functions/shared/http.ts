@@ -72,6 +72,11 @@ export function checkRequest(event: APIGatewayProxyEvent, route: Route): void {
     const parsed = route.params.safeParse(event.pathParameters ?? {}, { error: friendlyError });
     if (!parsed.success) throw new HttpError(400, 'validation_failed', 'The path is not valid.', fieldErrors(parsed.error, route.params));
   }
+  // A parameter given twice (`?status=open&status=paid`) would silently mean its last value: refused, naming it.
+  const repeated = Object.entries(event.multiValueQueryStringParameters ?? {}).filter(([, vs]) => (vs?.length ?? 0) > 1).map(([k]) => k);
+  if (repeated.length) {
+    throw new HttpError(400, 'validation_failed', 'Some query parameters are not accepted.', Object.fromEntries(repeated.map((k) => [k.slice(0, 100), 'must be given once'])));
+  }
   const query = route.query ?? NO_QUERY;
   const parsed = query.safeParse(event.queryStringParameters ?? {}, { error: friendlyError });
   if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Some query parameters are not accepted.', fieldErrors(parsed.error, query));

@@ -218,7 +218,7 @@ function operation(route: Route, c: Components): Json {
   };
 }
 
-const TAG_ORDER = ['Dossiers', 'Debtors', 'Call tasks', 'Notifications', 'Debtor page', 'Provider webhooks', 'Documentation', 'Local runtime'];
+const TAG_ORDER = ['Dossiers', 'Debtors', 'Call tasks', 'Notifications', 'Reports', 'Debtor page', 'Provider webhooks', 'Documentation', 'Local runtime'];
 
 function generate(routes: readonly Route[]): OpenAPIObject {
   const c = new Components();

@@ -16,7 +16,7 @@ import type { ContactFact } from '../domain/case/facts.js';
 import { type ArrangementChange, type JourneyView, arrangementAfter } from '../domain/case/events.js';
 import { type CaseState, type JourneyRecord, normalised } from '../domain/case/state.js';
 import { dynamo, tableName } from '../shared/aws.js';
-import { NO_ORDINALS, decodeCase, encodeCase, encodeContact } from './case-codec.js';
+import { EXPERIMENT_ATTR, NO_ORDINALS, decodeCase, encodeCase, encodeContact } from './case-codec.js';
 import { isConditionFailed, key, strip } from './keys.js';
 
 export type StoredCase = { v: 2; item: CaseState } | { v: 1; item: Record<string, unknown> };
@@ -79,7 +79,9 @@ class Update {
   path(...segments: string[]): string {
     return segments
       .map((s) => {
-        const alias = `#${s.replace(/[^A-Za-z0-9]/g, '_')}`;
+        let alias = `#${s.replace(/[^A-Za-z0-9]/g, '_')}`;
+        // two names that differ only in punctuation ("exp#a-b", "exp#a_b") get their own aliases
+        for (let k = 1; this.names[alias] !== undefined && this.names[alias] !== s; k++) alias = `#${s.replace(/[^A-Za-z0-9]/g, '_')}_${k}`;
         this.names[alias] = s;
         return alias;
       })
@@ -170,6 +172,8 @@ export interface StepClaimInput {
   costs?: CostUpdate[];
   /** a call step's task; `null`: the open task was closed (expired) by the decision, forget it */
   openTask?: JourneyRecord['openTask'] | null;
+  /** experiments the debtor joins with this contact; refused if the case holds another variant of one */
+  assignments?: Array<{ experimentId: string; variant: string }>;
   /** the step's change to the arrangement (an offer, a reminder sent, a breach) */
   arrangement?: ArrangementChange;
   /**
@@ -212,6 +216,13 @@ export async function claimStep(i: StepClaimInput): Promise<CaseState | undefine
   if (i.openTask === null) u.remove(['journey', 'openTask']);
   else u.set(['journey', 'openTask'], i.openTask);
   for (const dossierId of i.letterFor ?? []) u.setIfMissing(['dossiers', dossierId, 'letter'], { at: i.contact.at, stepNo: i.contact.stepNo });
+  for (const a of i.assignments ?? []) {
+    const attr = `${EXPERIMENT_ATTR}${a.experimentId}`;
+    // sticky: the decision saw the case's variant; a case that holds another one (a race) refuses the claim
+    u.setIfMissing([attr], { variant: a.variant, at: i.contact.at, journeyNo: i.journeyNo }).when(
+      (x) => `(attribute_not_exists(${x.path(attr)}) OR ${x.path(attr, 'variant')} = ${x.value(a.variant)})`,
+    );
+  }
   withArrangement(u, i.arrangement, i.at);
   if (i.statedTermEnd) for (const dossierId of i.contact.dossierIds ?? []) u.set(['dossiers', dossierId, 'statedTermEnd'], i.statedTermEnd);
   return update(i.caseId, withView(u, i.view, i.costs, i.at));

@@ -49,3 +49,35 @@ export async function markReversed(providerId: string, from: number, to: number)
     throw err;
   }
 }
+
+/** The debtor's latest checkout (`PAYING#<debtorId>`): which claims it covers, so a second one cannot pay them again. */
+export interface PendingCheckout {
+  providerId: string;
+  dossierIds: string[];
+  checkoutUrl: string;
+  createdAt: string;
+}
+
+export async function getPendingCheckout(debtorId: string): Promise<PendingCheckout | undefined> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.paying(debtorId), ConsistentRead: true }));
+  return strip<PendingCheckout>(res.Item);
+}
+
+/** Replaces the checkout read before (`replaces`, or none); false when another one was written meanwhile. */
+export async function putPendingCheckout(debtorId: string, p: PendingCheckout, replaces: string | undefined): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...key.paying(debtorId), ...p },
+        ...(replaces
+          ? { ConditionExpression: 'providerId = :was', ExpressionAttributeValues: { ':was': replaces } }
+          : { ConditionExpression: 'attribute_not_exists(PK)' }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BusinessCostAgreement } from '../domain/claim-costs.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { key, strip } from './keys.js';
@@ -56,7 +56,20 @@ export async function getClient(clientId: string): Promise<Client | undefined> {
 export async function putClient(client: Client, apiKey: string): Promise<void> {
   await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.client(client.clientId), ...client } }));
   await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.apiKey(hashApiKey(apiKey)), clientId: client.clientId } }));
+  await dynamo().send(
+    new UpdateCommand({ TableName: tableName(), Key: key.clientIds(), UpdateExpression: 'ADD ids :id', ExpressionAttributeValues: { ':id': new Set([client.clientId]) } }),
+  );
   cache.clear();
+}
+
+/**
+ * Access pattern: every client's id (one item, `CLIENTS`, a string set kept by putClient) — what the agency's KPI
+ * report adds up (store/learning.ts readKpis). Bounded by the number of creditors, never by debtors; no scan.
+ */
+export async function clientIds(): Promise<string[]> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.clientIds(), ConsistentRead: true }));
+  const ids = res.Item?.ids;
+  return ids instanceof Set ? [...(ids as Set<string>)].sort() : [];
 }
 
 /** Tests and the local runtime: forget cached clients (a new data dir, another table). */

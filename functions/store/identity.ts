@@ -129,7 +129,11 @@ export async function earlierUse(phone: string | undefined, email: string | unde
       else if (typeof i.debtorId === 'string' && !out.legacyOwners.includes(i.debtorId)) out.legacyOwners.push(i.debtorId);
     }
     pending = res.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+    if (pending.length) await new Promise((r) => setTimeout(r, 20 * 2 ** round));
   }
+  // Never file a claim without knowing the number's opt-outs: the intake fails (a retry files it) rather than message
+  // someone who said STOP.
+  if (pending.length) throw new Error('BatchGetItem left keys unprocessed');
   return out;
 }
 

@@ -9,6 +9,7 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | entity                 | PK                           | SK                        | GSI1PK / GSI1SK                               |
  * |------------------------|------------------------------|---------------------------|-----------------------------------------------|
  * | client                 | CLIENT#<clientId>            | CLIENT                    |                                               |
+ * | the clients' ids       | CLIENTS                      | CLIENTS                   |  (string set `ids`: the agency's KPI report)  |
  * | API key                | APIKEY#<sha256(key)>         | APIKEY                    |                                               |
  * | dossier reference      | CLIENT#<clientId>            | REF#<reference>           |                                               |
  * | idempotency key        | CLIENT#<clientId>            | IDEMP#<Idempotency-Key>   |                                               |
@@ -25,8 +26,11 @@ import { dynamo, tableName } from '../shared/aws.js';
  * | webhook receipt        | HOOK#<source>#<id>           | HOOK                      |        (expires via TTL)                      |
  * | call task              | TASK#<taskId>                | TASK                      | TASKS#<status> / <dueAt>#<taskId>             |
  * | provider payment       | PAYMENT#<provider id>        | PAYMENT                   |                                               |
+ * | payment in progress    | PAYING#<debtorId>            | PAYING                    |                                               |
  * | rate-limit counter     | RATE#<sha256(kind, key)>     | W#<window start>          |        (expires via TTL)                      |
  * | answer to a reply      | ANSWER#<inbound MessageSid>  | ANSWER                    |                                               |
+ * | creditor's webhook     | CLIENT#<clientId>            | WEBHOOK                   |  (URL and signing secret)                     |
+ * | creditor notification  | NOTIFY#<notification id>     | NOTIFY                    |  (one per creditor and fact; delivery state)  |
  *
  * Access patterns: API key → client; dossier by id (then checked against the caller's client) → its case; a
  * client's dossier by reference; a client's dossiers by status and time (GSI1); the identity keys of a name (one
@@ -42,6 +46,7 @@ export const hashed = (value: string): string => createHash('sha256').update(val
 
 export const key = {
   client: (clientId: string) => ({ PK: `CLIENT#${clientId}`, SK: 'CLIENT' }),
+  clientIds: () => ({ PK: 'CLIENTS', SK: 'CLIENTS' }),
   apiKey: (hash: string) => ({ PK: `APIKEY#${hash}`, SK: 'APIKEY' }),
   reference: (clientId: string, reference: string) => ({ PK: `CLIENT#${clientId}`, SK: `REF#${reference}` }),
   idempotency: (clientId: string, idemKey: string) => ({ PK: `CLIENT#${clientId}`, SK: `IDEMP#${idemKey}` }),
@@ -57,8 +62,11 @@ export const key = {
   webhook: (source: string, id: string) => ({ PK: `HOOK#${source}#${id}`, SK: 'HOOK' }),
   task: (taskId: string) => ({ PK: `TASK#${taskId}`, SK: 'TASK' }),
   providerPayment: (providerId: string) => ({ PK: `PAYMENT#${providerId}`, SK: 'PAYMENT' }),
+  paying: (debtorId: string) => ({ PK: `PAYING#${debtorId}`, SK: 'PAYING' }),
   rate: (bucket: string, windowStart: number) => ({ PK: `RATE#${hashed(bucket)}`, SK: `W#${windowStart}` }),
   answer: (messageSid: string) => ({ PK: `ANSWER#${messageSid}`, SK: 'ANSWER' }),
+  creditorWebhook: (clientId: string) => ({ PK: `CLIENT#${clientId}`, SK: 'WEBHOOK' }),
+  notification: (id: string) => ({ PK: `NOTIFY#${id}`, SK: 'NOTIFY' }),
   // first version (read by the upgrade only)
   legacyDebtor: (debtorId: string) => ({ PK: `DEBTOR#${debtorId}`, SK: 'DEBTOR' }),
   legacySend: (caseId: string, journeyNo: number, stepNo: number) => ({

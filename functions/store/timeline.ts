@@ -6,7 +6,9 @@
  */
 import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
+import { now } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
+import { notifyCreditors } from '../notifications/outbox.js';
 import { type Item, writeItems } from './batch.js';
 import { isConditionFailed, key, queryAll, strip } from './keys.js';
 
@@ -73,16 +75,25 @@ export function eventItem(caseId: string, event: NewEvent): Item {
 
 /** Appends one event; with an `eventId` a second write of the same event changes nothing. */
 export async function appendEvent(caseId: string, event: NewEvent): Promise<void> {
+  const item = eventItem(caseId, event);
   try {
-    await dynamo().send(new PutCommand({ TableName: tableName(), Item: eventItem(caseId, event), ConditionExpression: 'attribute_not_exists(PK)' }));
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
   }
+  await notifyCreditors(caseId, [item as unknown as TimelineEvent], now());
 }
 
-/** Appends several events (and any other idempotent items) in one request. */
+/**
+ * Appends several events (and any other idempotent items) in one request. Then the creditors concerned are
+ * notified (functions/notifications/outbox.ts: once per fact, whatever writes the entries again).
+ */
 export async function appendEvents(caseId: string, events: readonly NewEvent[], extra: readonly Item[] = []): Promise<void> {
-  await writeItems([...events.map((e) => eventItem(caseId, e)), ...extra]);
+  const items = events.map((e) => eventItem(caseId, e));
+  await writeItems([...items, ...extra]);
+  // The dossier items written with the entries name their owners: no case read to find them.
+  const owners = extra.filter((i) => typeof i.dossierId === 'string' && typeof i.clientId === 'string' && typeof i.reference === 'string' && String(i.PK).startsWith('DOSSIER#'));
+  await notifyCreditors(caseId, items as unknown as TimelineEvent[], now(), owners.map((i) => ({ dossierId: String(i.dossierId), clientId: String(i.clientId), reference: String(i.reference) })));
 }
 
 /** One event by its key (a step's outcome after a crash). */

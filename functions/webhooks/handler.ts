@@ -3,7 +3,9 @@
  * A missing or wrong signature gets 403 and changes nothing.
  *
  * The same function sends the answers to replies that waited for contact hours: the one-time schedule set by
- * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route).
+ * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route),
+ * and it delivers creditor notifications, invoked by their schedules with `{ notify: { id, attempt } }`
+ * (functions/notifications/outbox.ts).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from '../shared/zod.js';
@@ -24,6 +26,8 @@ import { deliverAnswer } from '../services/conversation.js';
 
 /** The answer timer's event (services/conversation.ts): the reply whose answer waited for contact hours. */
 const AnswerEvent = z.object({ answer: z.object({ messageSid: z.string().check(z.regex(/^[A-Za-z0-9]{10,64}$/)) }) });
+/** A creditor notification's delivery attempt, set by its schedule (functions/notifications/outbox.ts). */
+const NotifyEvent = z.object({ notify: z.object({ id: z.string().check(z.regex(/^ntf_[0-9a-f]{32}$/)), attempt: z.number().check(z.int(), z.minimum(1), z.maximum(100)) }) });
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -74,9 +78,18 @@ type WebhooksHandler = {
   (event: unknown, context?: Context): Promise<APIGatewayProxyResult | void>;
 };
 
-export const handler: WebhooksHandler = lambdaHandler(async (event: unknown): Promise<APIGatewayProxyResult | void> => {
+export const handler: WebhooksHandler = lambdaHandler(async (event: unknown, context?: Context): Promise<APIGatewayProxyResult | void> => {
+  // Notifications this function queues are delivered by itself: on AWS it learns its own ARN from the invocation
+  // (an environment variable naming it would be a CloudFormation cycle).
+  if (context?.invokedFunctionArn && !process.env.NOTIFY_FUNCTION_ARN) process.env.NOTIFY_FUNCTION_ARN = context.invokedFunctionArn;
   const answer = AnswerEvent.safeParse(event);
   if (answer.success) return deliverAnswer(answer.data.answer.messageSid, now());
+  const notify = NotifyEvent.safeParse(event);
+  if (notify.success) {
+    const { deliverNotification } = await import('../notifications/outbox.js');
+    await deliverNotification(notify.data.notify.id, notify.data.notify.attempt, now());
+    return;
+  }
   return httpHandler(event as APIGatewayProxyEvent);
 }, webhookCorrelation) as WebhooksHandler;
 
@@ -84,6 +97,8 @@ export const handler: WebhooksHandler = lambdaHandler(async (event: unknown): Pr
 function webhookCorrelation(event: unknown): Correlation {
   const sid = (event as { answer?: { messageSid?: unknown } } | undefined)?.answer?.messageSid;
   if (typeof sid === 'string') return { correlationId: sid, keys: { answerTo: sid } };
+  const notification = (event as { notify?: { id?: unknown } } | undefined)?.notify?.id;
+  if (typeof notification === 'string') return { correlationId: notification, keys: { notification } };
   const e = event as APIGatewayProxyEvent;
   return { correlationId: e.requestContext?.requestId, keys: { route: e.resource } };
 }

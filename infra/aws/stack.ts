@@ -95,11 +95,18 @@ export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
  * The timers (functions/services/timers.ts): which functions create one-time schedules — the channel states and
  * Await, when they park a journey until its next moment (journey timers), and Webhooks, when the answer to a reply
  * waits for contact hours (answer timers) — and which delete them (a wait that ended early: a reply, payment, call
- * outcome or new claim, or the journey's end). Nobody reads or lists schedules.
+ * outcome or new claim, or the journey's end). The functions that notify creditors create the schedules of the
+ * notifications' delivery attempts (notification timers). Nobody reads or lists schedules.
  */
 export const JOURNEY_TIMER_CREATORS = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'] as const satisfies readonly FunctionName[];
 export const ANSWER_TIMER_CREATORS = ['Webhooks'] as const satisfies readonly FunctionName[];
-export const TIMER_CREATORS: readonly FunctionName[] = [...JOURNEY_TIMER_CREATORS, ...ANSWER_TIMER_CREATORS];
+/**
+ * The functions that write timeline entries which notify creditors (a reply, a promise, a dispute, debt help, a
+ * flag, paid, handed over, withdrawn): they create the first delivery attempt's schedule, and every attempt
+ * (the Webhooks function) the next one's (functions/notifications/outbox.ts).
+ */
+export const NOTIFICATION_TIMER_CREATORS = ['Api', 'Webhooks', 'Payments', 'Decide'] as const satisfies readonly FunctionName[];
+export const TIMER_CREATORS: readonly FunctionName[] = [...new Set<FunctionName>([...JOURNEY_TIMER_CREATORS, ...ANSWER_TIMER_CREATORS, ...NOTIFICATION_TIMER_CREATORS])];
 export const TIMER_DELETERS = ['Api', 'Webhooks', 'Payments', 'Decide'] as const satisfies readonly FunctionName[];
 /** Functions that never touch the table (no TABLE_NAME, no table permissions). */
 export const TABLELESS: readonly FunctionName[] = ['Docs'];
@@ -433,11 +440,12 @@ export class MaatwerkStack extends Stack {
         // Only schedules of this account may use the role (confused deputy).
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
-      description: 'Role of the timers (EventBridge Scheduler): end a journey wait, wake Decide, or send the answer to a reply',
+      description: 'Role of the timers (EventBridge Scheduler): end a journey wait, wake Decide, send the answer to a reply or deliver a creditor notification',
     });
     role.addToPolicy(new iam.PolicyStatement({ sid: 'EndJourneyWait', actions: ['states:SendTaskSuccess'], resources: [this.journeyArn] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'WakeDecide', actions: ['lambda:InvokeFunction'], resources: [fns[WAKE_FUNCTION].functionArn] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'SendAnswers', actions: ['lambda:InvokeFunction'], resources: [fns[ANSWER_FUNCTION].functionArn] }));
+    // The answers that waited for contact hours and the creditor notifications' delivery attempts.
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'SendAnswersAndNotifications', actions: ['lambda:InvokeFunction'], resources: [fns[ANSWER_FUNCTION].functionArn] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'TimerDeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }));
 
     const schedulesArn = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${groupName}/*` });
@@ -465,6 +473,8 @@ export class MaatwerkStack extends Stack {
     }
     for (const name of JOURNEY_TIMER_CREATORS) fns[name].addEnvironment('WAKE_FUNCTION_ARN', fns[WAKE_FUNCTION].functionArn);
     for (const name of ANSWER_TIMER_CREATORS) fns[name].addEnvironment('ANSWER_FUNCTION_ARN', this.answerFunctionArn);
+    // The Webhooks function learns its own ARN from its invocation (its ARN in its own environment would be a cycle).
+    for (const name of NOTIFICATION_TIMER_CREATORS) if (name !== ANSWER_FUNCTION) fns[name].addEnvironment('NOTIFY_FUNCTION_ARN', fns[ANSWER_FUNCTION].functionArn);
     for (const name of TIMER_DELETERS) grant(name, ['scheduler:DeleteSchedule'], 'JourneyTimerDelete');
     return { group, role, deadLetters };
   }

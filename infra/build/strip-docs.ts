@@ -18,7 +18,7 @@
 import ts from 'typescript';
 
 /** Modules that define schemas (they import functions/shared/zod.ts). */
-export const SCHEMA_MODULES = /[\\/]functions[\\/](shared[\\/](schemas[\\/][\w-]+|responses|routes[\\/][\w-]+)|domain[\\/](payday|claim-costs|strategy))\.ts$/;
+export const SCHEMA_MODULES = /[\\/]functions[\\/](shared[\\/](schemas[\\/][\w-]+|responses|routes[\\/][\w-]+)|domain[\\/](payday|claim-costs|strategy|experiments[\\/]schema)|reports[\\/]schemas)\.ts$/;
 
 const ROUTE_TABLE = /[\\/]functions[\\/]shared[\\/]routes[\\/][\w-]+\.ts$/;
 /** What only the OpenAPI document reads of a route (functions/shared/routes/route.ts). */

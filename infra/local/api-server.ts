@@ -36,7 +36,8 @@ import { handler as paymentsHandler } from '../../functions/debtor-page/handler.
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
-import { clockAdvanceAt, LOCAL_ROUTES } from './local-routes.js';
+import { clockAdvanceAt, LOCAL_ROUTES, LocalWebhookFailBody, LocalWebhooksQuery } from './local-routes.js';
+import { RECEIVER_PREFIX } from './fakes/webhook-receiver.js';
 import { formParams } from '../../functions/shared/http.js';
 import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/schemas/payments.js';
 import { checkoutPage } from './fakes/mollie-checkout.js';
@@ -351,8 +352,25 @@ export class ApiServer {
           await this.rt.advanceTo(target);
           return ok({ now: new Date(clock.now()).toISOString() });
         }
+        case 'localWebhooks': {
+          const q = LocalWebhooksQuery.parse(event.queryStringParameters ?? {});
+          const w = this.rt.fakes.webhooks;
+          return ok({ url: `${this.rt.fakesUrl}${RECEIVER_PREFIX}`, pendingFailures: w.pendingFailures(), deliveries: w.received(q.receiver) });
+        }
+        case 'localWebhooksFail': {
+          const body = parseJson(event, LocalWebhookFailBody);
+          this.rt.fakes.webhooks.failNext(body.times, body.status ?? 500, body.receiver);
+          return ok({ pendingFailures: this.rt.fakes.webhooks.pendingFailures() });
+        }
         case 'localOutbox':
           return ok({ messages: await this.outbox() });
+        case 'localReport': {
+          // loaded on first use: the charts library stays off the runtime's start
+          const [{ reportData }, { renderReport }] = await Promise.all([import('./report/data.js'), import('./report/render.js')]);
+          const q = event.queryStringParameters ?? {};
+          const html = renderReport(await reportData({ now: new Date(clock.now()), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) }));
+          return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+        }
         case 'localMollieCheckout': {
           const p = this.rt.fakes.mollie.get(event.pathParameters!.paymentId!);
           if (!p) throw new HttpError(404, 'not_found', 'No such payment.');

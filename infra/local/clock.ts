@@ -20,6 +20,72 @@ interface Entry extends Timer {
   fn: () => void | Promise<void>;
 }
 
+
+/** A binary min-heap of timers by (at, id): equal times keep their creation order. Cancelled entries are skipped. */
+class TimerHeap {
+  private readonly items: Entry[] = [];
+  private readonly cancelled = new Set<number>();
+
+  get size(): number {
+    return this.items.length - this.cancelled.size;
+  }
+  private less(a: Entry, b: Entry): boolean {
+    return a.at < b.at || (a.at === b.at && a.id < b.id);
+  }
+  push(e: Entry): void {
+    const h = this.items;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  private prune(): void {
+    while (this.items.length && this.cancelled.has(this.items[0]!.id)) {
+      this.cancelled.delete(this.items[0]!.id);
+      this.popRaw();
+    }
+  }
+  peek(): Entry | undefined {
+    this.prune();
+    return this.items[0];
+  }
+  shift(): Entry | undefined {
+    this.prune();
+    return this.items.length ? this.popRaw() : undefined;
+  }
+  private popRaw(): Entry {
+    const h = this.items;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+  cancel(id: number): void {
+    this.cancelled.add(id);
+  }
+  clear(): void {
+    this.items.length = 0;
+    this.cancelled.clear();
+  }
+}
+
 const MAX_TIMEOUT_MS = 2_147_483_000;
 
 /**
@@ -33,6 +99,12 @@ export const CLOCK_MAX = Date.UTC(2200, 0, 1);
 export class Activity {
   private running = 0;
   private waiters: Array<() => void> = [];
+
+  /**
+   * `io` (default): idle also waits 2 ms for sockets and files to deliver what is in flight (HTTP between the
+   * runtime's parts). `immediate`: everything runs in-process (the simulator), so one turn of the event loop is enough.
+   */
+  constructor(private readonly settle: 'io' | 'immediate' = 'io') {}
 
   /** Marks work as started; call the returned function exactly once when it ends. */
   begin(): () => void {
@@ -69,7 +141,8 @@ export class Activity {
       }
       // Give callbacks that are about to begin new work a chance to do so.
       await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (this.settle === 'io') await new Promise((resolve) => setTimeout(resolve, 2));
+      else await new Promise((resolve) => setImmediate(resolve));
       if (this.running === 0) return;
     }
   }
@@ -84,11 +157,13 @@ export class Activity {
 export class Clock {
   readonly mode: ClockMode;
   readonly scale: number;
-  readonly activity = new Activity();
+  readonly activity: Activity;
   private virtualNow: number;
   private readonly realStart = Date.now();
   private readonly clockStart: number;
-  private timers: Entry[] = [];
+  private timers = new TimerHeap();
+  /** ids of timers not yet fired or cancelled (cancel() of a fired timer must be a no-op) */
+  private readonly pendingIds = new Set<number>();
   private nextId = 1;
   private armed: NodeJS.Timeout | undefined;
   private advancing: Promise<void> = Promise.resolve();
@@ -98,7 +173,8 @@ export class Clock {
   /** Called (virtual mode) whenever time moves forward, before any work runs at the new time. */
   onVirtualTime: ((now: number) => void) | undefined;
 
-  constructor(opts: { mode?: ClockMode; scale?: number; start?: number } = {}) {
+  constructor(opts: { mode?: ClockMode; scale?: number; start?: number; settle?: 'io' | 'immediate' } = {}) {
+    this.activity = new Activity(opts.settle);
     this.scale = opts.scale && opts.scale > 0 ? opts.scale : 1;
     this.mode = opts.mode ?? (this.scale !== 1 ? 'scaled' : 'real');
     this.clockStart = opts.start ?? Date.now();
@@ -135,9 +211,8 @@ export class Clock {
   schedule(at: number, fn: () => void | Promise<void>): Timer {
     const entry: Entry = { id: this.nextId++, at, fn };
     // Keep sorted by time, then by creation order, so equal times run first-come first-served.
-    let i = this.timers.length;
-    while (i > 0 && this.timers[i - 1].at > at) i--;
-    this.timers.splice(i, 0, entry);
+    this.timers.push(entry);
+    this.pendingIds.add(entry.id);
     if (this.mode === 'virtual') {
       if (at <= this.virtualNow) this.runDueSoon();
     } else {
@@ -157,7 +232,7 @@ export class Clock {
     setImmediate(() => {
       void (async () => {
         try {
-          while (!this.inAdvance && !this.closed && this.timers[0] && this.timers[0].at <= this.virtualNow) {
+          while (!this.inAdvance && !this.closed && this.timers.peek() && this.timers.peek()!.at <= this.virtualNow) {
             await this.fire(this.timers.shift()!);
           }
         } finally {
@@ -170,16 +245,16 @@ export class Clock {
 
   cancel(timer: Timer | undefined): void {
     if (!timer) return;
-    const i = this.timers.findIndex((t) => t.id === timer.id);
-    if (i >= 0) this.timers.splice(i, 1);
+    if (!this.pendingIds.delete(timer.id)) return;
+    this.timers.cancel(timer.id);
   }
 
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.timers.size;
   }
 
   nextTimerAt(): number | undefined {
-    return this.timers[0]?.at;
+    return this.timers.peek()?.at;
   }
 
   /**
@@ -200,7 +275,7 @@ export class Clock {
     this.inAdvance = true;
     try {
       for (;;) {
-        const next = this.timers[0];
+        const next = this.timers.peek();
         if (!next || next.at > until) {
           if (until > this.virtualNow) {
             this.virtualNow = until;
@@ -208,7 +283,7 @@ export class Clock {
           }
           await this.activity.whenIdle();
           // Work that ran while settling may have scheduled timers that are already due.
-          const again = this.timers[0];
+          const again = this.timers.peek();
           if (again && again.at <= this.virtualNow) continue;
           break;
         }
@@ -217,7 +292,7 @@ export class Clock {
         this.onVirtualTime?.(this.virtualNow);
         // Everything due at this instant runs together (thousands of journeys often share a moment).
         const due: Entry[] = [];
-        while (this.timers[0] && this.timers[0].at <= this.virtualNow) due.push(this.timers.shift()!);
+        while (this.timers.peek() && this.timers.peek()!.at <= this.virtualNow) due.push(this.timers.shift()!);
         await Promise.all(due.map((entry) => this.fire(entry)));
         await this.activity.whenIdle();
       }
@@ -227,6 +302,7 @@ export class Clock {
   }
 
   private async fire(entry: Entry): Promise<void> {
+    this.pendingIds.delete(entry.id);
     const end = this.activity.begin();
     try {
       await entry.fn();
@@ -242,13 +318,13 @@ export class Clock {
     if (this.mode === 'virtual' || this.closed) return;
     if (this.armed) clearTimeout(this.armed);
     this.armed = undefined;
-    const next = this.timers[0];
+    const next = this.timers.peek();
     if (!next) return;
     const delayMs = Math.max(0, Math.min(MAX_TIMEOUT_MS, (next.at - this.now()) / this.scale));
     this.armed = setTimeout(() => {
       this.armed = undefined;
       const due: Entry[] = [];
-      while (this.timers[0] && this.timers[0].at <= this.now()) due.push(this.timers.shift()!);
+      while (this.timers.peek() && this.timers.peek()!.at <= this.now()) due.push(this.timers.shift()!);
       for (const entry of due) void this.fire(entry);
       this.arm();
     }, delayMs);
@@ -258,6 +334,7 @@ export class Clock {
   close(): void {
     this.closed = true;
     if (this.armed) clearTimeout(this.armed);
-    this.timers = [];
+    this.timers.clear();
+    this.pendingIds.clear();
   }
 }

@@ -82,7 +82,60 @@ const MolliePaymentState = z.object({
   chargedBack: z.number().check(z.int()),
 });
 
+const receiverName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -').meta({ description: 'The receiver: the last path segment of its URL.', example: 'acme' });
+export const LocalWebhooksQuery = z.strictObject({ receiver: receiverName.optional() });
+export const LocalWebhookFailBody = z
+  .strictObject({
+    times: z.number({ error: 'must be a whole number of deliveries, 1–100' }).int('must be a whole number of deliveries, 1–100').min(1, 'must be at least 1').max(100, 'must be at most 100').meta({ example: 3 }),
+    status: z.number({ error: 'must be an HTTP status 400–599' }).int('must be an HTTP status 400–599').min(400, 'must be an HTTP status 400–599').max(599, 'must be an HTTP status 400–599').optional().meta({ description: 'Default 500.', example: 500 }),
+    receiver: receiverName.optional(),
+  })
+  .meta({ id: 'LocalWebhookFail' });
+
 export const LOCAL_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    resource: '/local/webhooks',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localWebhooks',
+    tag: 'Local runtime',
+    summary: 'What creditors’ webhook URLs received (the fake receiver)',
+    description:
+      'Register `<url>` + a name of your choice (e.g. `…/creditor-webhooks/acme`) with PUT /v1/webhook; every delivery is listed here in order, with the raw body as signed.',
+    query: LocalWebhooksQuery,
+    responses: {
+      200: {
+        description: 'The deliveries.',
+        schema: z.object({
+          url: z.string().meta({ description: 'The receiver’s base URL: append a name.', example: 'http://127.0.0.1:40123/creditor-webhooks/' }),
+          pendingFailures: z.number().int(),
+          deliveries: z.array(
+            z.object({
+              seq: z.number().int(),
+              receiver: z.string(),
+              receivedAt: z.string().meta({ format: 'date-time' }),
+              headers: z.record(z.string(), z.string()),
+              body: z.string().meta({ description: 'The raw body, exactly as signed.' }),
+              status: z.number().int().meta({ description: 'What the fake answered.' }),
+            }),
+          ),
+        }),
+      },
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/local/webhooks/fail',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localWebhooksFail',
+    tag: 'Local runtime',
+    summary: 'Make the fake receiver fail the next deliveries',
+    description: 'The next `times` deliveries (to `receiver`, or to any) are answered with `status` (default 500), to test retries.',
+    body: { type: 'json', lenient: true, schema: LocalWebhookFailBody, example: { times: 3 } },
+    responses: { 200: { description: 'How many deliveries will now fail.', schema: z.object({ pendingFailures: z.number().int() }) } },
+  },
   {
     method: 'GET',
     resource: '/local/mollie/checkout/{paymentId}',
@@ -212,6 +265,21 @@ export const LOCAL_ROUTES: readonly Route[] = [
         }),
       },
     },
+  },
+  {
+    method: 'GET',
+    resource: '/local/report',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localReport',
+    tag: 'Local runtime',
+    summary: 'The learning report (KPIs, funnel, recovery per variant, channel mix, experiments)',
+    description: 'The page `npm run report` writes: self-contained HTML with SVG charts, for all creditors; `from`/`to` (YYYY-MM-DD) pick the contact days (default the last 30).',
+    query: z.strictObject({
+      from: ISO_DATE.optional().meta({ description: 'First contact day, YYYY-MM-DD.', example: '2026-03-01' }),
+      to: ISO_DATE.optional().meta({ description: 'Last contact day, YYYY-MM-DD.', example: '2026-03-31' }),
+    }),
+    responses: { 200: { description: 'The report.', contentType: 'text/html', schema: z.string() } },
   },
   {
     method: 'GET',

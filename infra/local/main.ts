@@ -18,11 +18,13 @@ Maatwerk local runtime is up (no AWS account needed).
 
   API            ${rt.apiUrl}            (x-api-key: ${key.apiKey}  — client "${key.clientId}")
   Docs           ${rt.apiUrl}/docs       (OpenAPI 3.1: ${rt.apiUrl}/openapi.json)
-  Outbox         ${rt.apiUrl}/local/outbox
+  Outbox         ${rt.apiUrl}/local/outbox   (every message; its page link opens the debtor page ${rt.apiUrl}/p/…)
+  Report         ${rt.apiUrl}/local/report   (KPIs, channel mix and experiments as one HTML page)
+  Notifications  ${rt.apiUrl}/local/webhooks (what the fake creditor receiver got; register with PUT /v1/webhook)
   Clock          ${rt.apiUrl}/local/clock   [${clock}]
   DynamoDB       ${rt.dynamoUrl}   (dynalite, data in ${dataDir})
   Step Functions ${rt.sfnUrl}   (state machine ${rt.stateMachineArn})
-  Fake providers ${rt.fakesUrl}   (Twilio, SendGrid, print)
+  Fake providers ${rt.fakesUrl}   (Twilio, SendGrid, print, Mollie with its checkout, creditor webhooks)
 
 ${rt.coverageWarnings.map((w) => `WARNING: ${w}\n\n`).join('')}${isLoopback(rt.host) ? '' : `WARNING: listening on ${rt.host} (MAATWERK_ALLOW_REMOTE=true): anyone who can reach it can read the outbox and move the clock.\n\n`}Clients: ${rt.clients.map((c) => `${c.clientId}${c.agent ? ' (agent)' : ''}`).join(', ')}
 

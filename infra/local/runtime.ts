@@ -17,7 +17,7 @@ import { JOURNEY_FUNCTIONS, type JourneyHandler } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
 import { lambdaFunctionName } from './sfn/emulator.js';
-import { SchedulerEmulator } from './scheduler/emulator.js';
+import { localTargets, SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
 import { createTable } from './table.js';
@@ -196,17 +196,10 @@ export class LocalRuntime {
       dataDir: path.join(opts.dataDir, 'scheduler'),
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
-      targets: {
-        sendTaskSuccess: (taskToken, output) => {
-          this.sfn.api('SendTaskSuccess', { taskToken, output });
-        },
-        invoke: async (arn, payload) => {
-          const fn = this.handlers.get(lambdaFunctionName(arn));
-          if (!fn) throw Object.assign(new Error(`no function ${arn}`), { code: 'ResourceNotFoundException' });
-          this.timerInvocations++;
-          return this.clock.activity.track(() => fn(payload));
-        },
-      },
+      targets: localTargets(this.sfn, this.handlers, (invoke) => {
+        this.timerInvocations++;
+        return this.clock.activity.track(invoke);
+      }),
     });
   }
 
@@ -282,6 +275,9 @@ export class LocalRuntime {
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
       // Answers that wait for 07:00 are sent by the webhook function (services/conversation.ts).
       ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      // Creditor notifications are delivered by it too; locally a webhook may be http to loopback (the fake receiver).
+      NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      MAATWERK_ALLOW_LOOPBACK_WEBHOOKS: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: TABLE.defaultName,
       PUBLIC_BASE_URL: publicBase,
@@ -327,8 +323,8 @@ export class LocalRuntime {
       this.handlers.set(name, timed);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
-    // The scheduler invokes the webhook function for answers that waited for contact hours (the same handler the API
-    // stand-in runs: a test that runs the bundles gives its bundled one).
+    // The scheduler invokes the webhook function for answers that waited for contact hours and creditor notifications
+    // (the same handler the API stand-in runs: a test that runs the bundles gives its bundled one).
     const webhooks = (this.opts.handlers?.edge?.webhooks ?? webhooksHandler) as (payload: unknown) => Promise<unknown>;
     this.handlers.set('maatwerk-Webhooks', (payload) => webhooks(payload));
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;

@@ -29,7 +29,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { importBench } from './import.bench.js';
 import { FUNCTIONS, type FunctionName } from '../../infra/aws/functions.js';
-import { dynamo, dynamoUsage, tableName } from '../../functions/shared/aws.js';
+import { dynamo, dynamoRequestsByPurpose, dynamoUsage, tableName } from '../../functions/shared/aws.js';
 import { key } from '../../functions/store/keys.js';
 import { bundleSizes, formatBundleSizes } from '../../infra/build/bundle-sizes.js';
 
@@ -86,6 +86,7 @@ async function startRuntime(env: Record<string, string> = {}) {
 interface Snapshot {
   dynamo: Record<string, number>;
   units: { readUnits: number; writeUnits: number };
+  learningCounters: number;
   lambda: Record<string, { invocations: number; ms: number }>;
   sfn: ReturnType<LocalRuntime['sfn']['stats']>;
   timers: number;
@@ -96,6 +97,7 @@ function snapshot(rt: LocalRuntime): Snapshot {
   return {
     dynamo: { ...rt.dynamoRequests },
     units: { ...dynamoUsage },
+    learningCounters: dynamoRequestsByPurpose.learningCounters,
     lambda: JSON.parse(JSON.stringify(rt.lambdaTime)),
     sfn: rt.sfn.stats(),
     timers: rt.scheduler.stats.fired,
@@ -129,7 +131,10 @@ function usage(a: Snapshot, b: Snapshot) {
     scheduler: timers * PRICE.schedulerPerInvocation,
     apiGateway: apiRequests * PRICE.apiGatewayPerRequest,
   };
-  return { requests, readUnits, writeUnits, transitions, timers, apiRequests, lambda, usd, totalUsd: Object.values(usd).reduce((s, x) => s + x, 0) };
+  // what of it the learning counters were (KPI#/EXP# items, counted per command by the SDK middleware); the rest the journey's
+  const learningCounters = b.learningCounters - a.learningCounters;
+  const byPurpose = { journey: requests - learningCounters, learningCounters };
+  return { requests, byPurpose, readUnits, writeUnits, transitions, timers, apiRequests, lambda, usd, totalUsd: Object.values(usd).reduce((s, x) => s + x, 0) };
 }
 
 /** Where the transitions go: states entered, over every execution's history. */
@@ -214,6 +219,7 @@ async function main() {
     lambdaInvocationsPerJourney: round(per(lambdaInvocations)),
     lambdaPerJourney: Object.fromEntries(Object.entries(used.lambda).map(([fn, l]) => [fn, { invocations: round(per(l.invocations)), msPerInvocation: round(l.ms / Math.max(1, l.invocations)) }])),
     ddbRequestsPerJourney: round(per(used.requests)),
+    ddbRequestsByPurposePerJourney: { journey: round(per(used.byPurpose.journey)), learningCounters: round(per(used.byPurpose.learningCounters)) },
     ddbReadUnitsPerJourney: round(per(used.readUnits)),
     ddbWriteUnitsPerJourney: round(per(used.writeUnits)),
     timersPerJourney: round(per(used.timers)),
@@ -243,7 +249,7 @@ Maatwerk journey benchmark — ${JOURNEYS} journeys on the virtual clock (2 Marc
       by state: ${Object.entries(result.transitionsByStatePerJourney).map(([k, v]) => `${k} ${v}`).join(', ')} per journey
   Lambda invocations                         ${lambdaInvocations}  (${result.lambdaInvocationsPerJourney} per journey: ${Object.entries(result.lambdaPerJourney).map(([fn, l]) => `${fn} ${l.invocations} × ${l.msPerInvocation} ms`).join(', ')})
   journey timers (EventBridge Scheduler)     ${used.timers}  (${result.timersPerJourney} per journey)
-  DynamoDB requests                          ${used.requests}  (${result.ddbRequestsPerJourney} per journey; target ≤ ${TARGETS.ddbRequestsPerJourney}); ${result.ddbReadUnitsPerJourney} read + ${result.ddbWriteUnitsPerJourney} write units per journey
+  DynamoDB requests                          ${used.requests}  (${result.ddbRequestsPerJourney} per journey; target ≤ ${TARGETS.ddbRequestsPerJourney}: the journey ${result.ddbRequestsByPurposePerJourney.journey}, the learning counters ${result.ddbRequestsByPurposePerJourney.learningCounters}); ${result.ddbReadUnitsPerJourney} read + ${result.ddbWriteUnitsPerJourney} write units per journey
   AWS cost at list prices                    $${result.costPer1000JourneysUsd.toFixed(2)} per 1,000 journeys (${Object.entries(result.costPer1000JourneysByServiceUsd).map(([k, v]) => `${k} $${v.toFixed(3)}`).join(', ')})
       Lambda: measured handler time here, priced at each function's configured memory (arm64)
   local throughput                           ${result.journeysPerSecond} journeys/s (${run.seconds.toFixed(1)} s wall)

@@ -92,6 +92,12 @@ describe('query strings', () => {
     expect(Object.keys(e.fields ?? {})).toEqual([key]);
   });
 
+  it('a parameter given twice is refused naming it, never read as its last value', async () => {
+    for (const p of ['/v1/dossiers?status=open&status=paid', '/v1/dossiers?status=paid&status=open', '/v1/tasks?status=open&status=open']) {
+      expect((await refused(400, 'GET', p, { 'x-api-key': 'key-agency' })).fields, p).toEqual({ status: 'must be given once' });
+    }
+  });
+
   it('an unknown query parameter is refused, a known one with a wrong value names the value expected', async () => {
     expect((await refused(400, 'GET', '/v1/tasks?status=done', { 'x-api-key': 'key-agency' })).fields).toEqual({ status: 'must be "open" (only open tasks can be listed)' });
     expect((await refused(400, 'GET', '/v1/tasks?statsu=open', { 'x-api-key': 'key-agency' })).fields?.statsu).toMatch(/did you mean "status"/);

@@ -188,6 +188,14 @@ describe('real answers match the document', () => {
     expect((await call('GET', '/v1/debtors/{debtorId}', `/v1/debtors/${debtorId}`, ACME)).status).toBe(200);
     await call('GET', '/v1/debtors/{debtorId}', '/v1/debtors/deb_none', ACME); // 404
 
+    // The webhook for notifications (registered with the fake receiver, so later events are delivered there).
+    await call('GET', '/v1/webhook', '/v1/webhook', ACME); // 404
+    await call('DELETE', '/v1/webhook', '/v1/webhook', ACME); // 404
+    await call('PUT', '/v1/webhook', '/v1/webhook', ACME, { url: 'http://hooks.example.com/x' }); // 400
+    const receiver = (await rawRequest(h.url, 'GET', '/local/webhooks')).json.url;
+    expect((await call('PUT', '/v1/webhook', '/v1/webhook', ACME, { url: `${receiver}doc` })).status).toBe(200);
+    expect((await call('GET', '/v1/webhook', '/v1/webhook', ACME)).status).toBe(200);
+
     // Finding, withdrawing, disputing; contact details and flags; the batch.
     expect((await call('GET', '/v1/dossiers', '/v1/dossiers?limit=1', ACME)).status).toBe(200);
     expect((await call('GET', '/v1/dossiers', '/v1/dossiers?reference=DOC-1&status=open', ACME)).status).toBe(200);
@@ -228,6 +236,14 @@ describe('real answers match the document', () => {
     await call('POST', '/v1/tasks/{taskId}/complete', '/v1/tasks/task_none/complete', AGENCY, { outcome: 'reached' }); // 404
     expect((await call('POST', '/v1/dossiers/{dossierId}/payments', `/v1/dossiers/${dossierId}/payments`, ACME, { amount: 2500, reference: 'BANK-77' })).status).toBe(200);
     await call('POST', '/v1/dossiers/{dossierId}/payments', `/v1/dossiers/${dossierId}/payments`, ACME, { amount: -1 }); // 400
+
+    // Learning: the KPIs and an experiment's results
+    expect((await call('GET', '/v1/reports/kpis', '/v1/reports/kpis?from=2026-01-01&to=2026-12-31&groupBy=channel', AGENCY)).status).toBe(200);
+    expect((await call('GET', '/v1/reports/kpis', '/v1/reports/kpis?groupBy=segment', ACME)).status).toBe(200);
+    await call('GET', '/v1/reports/kpis', '/v1/reports/kpis?groupBy=colour', AGENCY); // 400
+    await call('GET', '/v1/reports/kpis', '/v1/reports/kpis', {}); // 401
+    await call('GET', '/v1/experiments/{experimentId}/results', '/v1/experiments/none-such/results', AGENCY); // 404 (the default strategy has none)
+    await call('GET', '/v1/experiments/{experimentId}/results', `/v1/experiments/${'x'.repeat(200)}/results`, AGENCY); // 400
 
     // Webhooks
     const inbound = `${h.url}/webhooks/twilio/inbound`;
@@ -284,6 +300,13 @@ describe('real answers match the document', () => {
     const pdf = await call('GET', '/local/outbox/{messageId}.pdf', new URL(letter.pdf).pathname);
     expect(pdf.text.startsWith('%PDF')).toBe(true);
     await call('GET', '/local/outbox/{messageId}.pdf', '/local/outbox/LTnone.pdf'); // 404
+    expect((await call('GET', '/local/report', '/local/report?from=2026-01-01&to=2026-12-31')).status).toBe(200);
+    await call('POST', '/local/webhooks/fail', '/local/webhooks/fail', {}, { times: 1, status: 500 });
+    await call('POST', '/local/webhooks/fail', '/local/webhooks/fail', {}, { times: 0 }); // 400
+    const hooks = await call('GET', '/local/webhooks', '/local/webhooks?receiver=doc');
+    expect(hooks.json.deliveries.length, 'the events of the run were delivered').toBeGreaterThan(0);
+    await call('GET', '/local/webhooks', '/local/webhooks?nope=1'); // 400
+    expect((await call('DELETE', '/v1/webhook', '/v1/webhook', ACME)).status).toBe(204);
 
     // Every answer: a documented status, a documented content type, a body that matches its schema strictly.
     const check = ajvFor(doc, true);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dossierBody, type Harness, startLocal } from '../support/local.js';
+import { form, mollieWebhook, pageLinkIn, payThroughCheckout as checkoutPay } from '../support/checkout.js';
 
 let h: Harness;
 
@@ -15,13 +16,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });
-
-async function webhook(id: string): Promise<number> {
-  const res = await fetch(`${h.url}/webhooks/mollie`, form({ id }));
-  await res.text();
-  return res.status;
-}
+const webhook = (id: string) => mollieWebhook(h, id);
+const payThroughCheckout = (link: string, what: string, status: 'paid' | 'failed' | 'expired' | 'canceled') => checkoutPay(h, link, what, status);
 
 /** A debtor reachable by SMS only, so the first message is an SMS with the link. */
 async function smsDebtor(phone: string, claims: Array<{ reference: string; principal: number }>) {
@@ -36,25 +32,7 @@ async function smsDebtor(phone: string, claims: Array<{ reference: string; princ
   await h.advance({ seconds: 0 });
   const sms = (await h.outbox()).filter((m) => m.channel === 'sms' && m.debtorId === debtorId);
   expect(sms.length).toBeGreaterThan(0);
-  const link = /(https?:\/\/\S+\/p\/[A-Za-z0-9_-]+)/.exec(sms.at(-1)!.text)?.[1];
-  expect(link).toBeDefined();
-  return { ids, debtorId, link: link!, sms: sms.at(-1)! };
-}
-
-async function payThroughCheckout(link: string, what: string, status: 'paid' | 'failed' | 'expired' | 'canceled'): Promise<string> {
-  const res = await fetch(`${link}/pay`, form({ what }));
-  expect(res.status).toBe(303);
-  const checkout = res.headers.get('location')!;
-  expect(checkout).toMatch(/\/local\/mollie\/checkout\/tr_\w+$/);
-  const page = await fetch(checkout);
-  const html = await page.text();
-  expect(page.status).toBe(200);
-  for (const s of ['paid', 'failed', 'expired', 'canceled']) expect(html).toContain(`value="${s}"`);
-  const chosen = await fetch(checkout, form({ status }));
-  expect(chosen.status).toBe(303);
-  expect(chosen.headers.get('location')).toBe(`${link}?status=return`);
-  await h.advance({ seconds: 0 });
-  return checkout.split('/').at(-1)!;
+  return { ids, debtorId, link: pageLinkIn(sms.at(-1)!.text), sms: sms.at(-1)! };
 }
 
 describe('paying through the debtor page (Mollie)', () => {
@@ -113,6 +91,36 @@ describe('paying through the debtor page (Mollie)', () => {
     expect(after.body.status).toBe('open');
     expect(after.body.amounts).toEqual(before.body.amounts);
     expect(after.body.timeline.filter((e: { type: string }) => e.type === 'payment')).toHaveLength(0);
+  });
+
+  it('a claim can never be paid twice through two open checkouts: a second, overlapping choice waits for the first', async () => {
+    const d = await smsDebtor('+31611110011', [
+      { reference: 'PAY-K-1', principal: 4_000 },
+      { reference: 'PAY-K-2', principal: 6_000 },
+    ]);
+    const start = async (what: string) => {
+      const res = await fetch(`${d.link}/pay`, form({ what }));
+      return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+    };
+    const first = await start('claim-1');
+    expect(first.status).toBe(303);
+    // the same choice again (a second tab, the back button): the same checkout
+    expect((await start('claim-1')).location).toBe(first.location);
+    // "pay all" covers claim 1 too: refused while the first payment is open, with a page that says why
+    const all = await start('all');
+    expect(all.status).toBe(409);
+    expect(all.html).toContain('Er loopt al een betaling');
+    // another claim alone is fine
+    const other = await start('claim-2');
+    expect(other.status).toBe(303);
+    expect(other.location).not.toBe(first.location);
+    // once the first payment failed, paying all is possible again
+    expect((await fetch(first.location!, form({ status: 'failed' }))).status).toBe(303);
+    await h.advance({ seconds: 0 });
+    expect((await fetch(other.location!, form({ status: 'canceled' }))).status).toBe(303);
+    await h.advance({ seconds: 0 });
+    expect((await start('all')).status).toBe(303);
+    for (const id of d.ids) expect((await h.api('GET', `/v1/dossiers/${id}`)).body.amounts.paid).toBe(0);
   });
 
   it('paying one claim of two leaves the other’s journey running', async () => {
@@ -193,6 +201,12 @@ describe('paying through the debtor page (Mollie)', () => {
       expect(res.headers.get('location')).toMatch(/status=told$/);
       await h.advance({ seconds: 0 });
     };
+    // a claim the page does not show (a stale page, a tampered form) is refused and changes nothing
+    const stale = await fetch(`${d.link}/tell`, form({ what: 'dispute', claim: '7' }));
+    expect(stale.status).toBe(409);
+    await stale.text();
+    expect((await h.api('GET', `/v1/dossiers/${d.ids[0]}`)).body.status).toBe('open');
+    expect((await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.status).toBe('open');
     await tell({ what: 'dispute', claim: '1' });
     expect((await h.api('GET', `/v1/dossiers/${d.ids[0]}`)).body.status).toBe('paused');
     expect((await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.status).toBe('open');

@@ -190,11 +190,13 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
 };
 /**
  * The timers (EventBridge Scheduler): who creates schedules (and passes the timer role) — journey timers (wake-ups go
- * to Decide) and answer timers (to Webhooks itself) — and who deletes them.
+ * to Decide), answer timers (to Webhooks itself) and the creditor notifications' delivery attempts (to Webhooks, from
+ * every function that writes what notifies a creditor) — and who deletes them.
  */
 const JOURNEY_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
 const ANSWER_TIMERS: FunctionName[] = ['Webhooks'];
-const CREATES_TIMERS: FunctionName[] = [...JOURNEY_TIMERS, ...ANSWER_TIMERS];
+const NOTIFICATION_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide'];
+const CREATES_TIMERS: FunctionName[] = [...new Set([...JOURNEY_TIMERS, ...ANSWER_TIMERS, ...NOTIFICATION_TIMERS])];
 const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
@@ -228,7 +230,12 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
   { method: 'PATCH', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/debtors/{debtorId}/flags', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/reports/kpis', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'PUT', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'DELETE', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/webhooks/twilio/inbound', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },
   { method: 'POST', path: '/webhooks/twilio/status', fn: 'Webhooks', headers: ['X-Twilio-Signature'] },
   {
@@ -498,6 +505,10 @@ describe('functions', () => {
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain('/prod/p/');
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).not.toContain('Stage');
       } else expect(env, name).not.toHaveProperty('PAYMENT_LINK_BASE');
+      // Notification attempts are created by the functions that notify (the Webhooks function itself learns its ARN
+      // from its invocation).
+      if (['Api', 'Payments', 'Decide'].includes(name)) expect(env.NOTIFY_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] });
+      else expect(env, name).not.toHaveProperty('NOTIFY_FUNCTION_ARN');
       if (name === 'Api' || name === 'Payments') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
       for (const secret of ['twilio', 'sendgrid', 'print', 'mollie', 'page'] as const) {

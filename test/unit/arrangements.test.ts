@@ -254,6 +254,20 @@ describe('the reducer: arrangements and reversals', () => {
     expect(applyEvent(outside, { type: 'dossier_withdrawn', at: '2026-03-10T08:00:00.000Z', dossierId: 'c', reason: '' }).arrangement?.status).toBe('active');
   });
 
+  it('a refund larger than what the dossier had paid takes back from the plan only what it took from the dossier', () => {
+    let s = pay(active, 'a', 6_667, 'k1');
+    s = pay(s, 'b', 3_333, 'k1');
+    const refunded = applyEvent(s, { type: 'payment_reversed', at: '2026-03-21T08:00:00.000Z', dossierId: 'a', amount: 10_000, key: 'r1', reason: 'refund' });
+    expect(refunded.dossiers.a.paid).toBe(0);
+    expect(refunded.arrangement!.instalments.reduce((x, i) => x + i.paidAmount, 0)).toBe(3_333);
+  });
+
+  it('a dossier reopened by a chargeback says when', () => {
+    const paid = pay(active, 'a', 20_000, 'k1');
+    const back = applyEvent(paid, { type: 'payment_reversed', at: '2026-03-21T08:00:00.000Z', dossierId: 'a', amount: 5_000, key: 'c1', reason: 'chargeback' });
+    expect(back.dossiers.a).toMatchObject({ status: 'open', statusAt: '2026-03-21T08:00:00.000Z' });
+  });
+
   it('a refund takes the amount back from the dated payments too (art. 6:44 BW allocation reads them)', () => {
     let s = pay(active, 'a', 20_000, 'k1');
     s = applyEvent(s, { type: 'payment_reversed', at: '2026-03-21T08:00:00.000Z', dossierId: 'a', amount: 5_000, key: 'r1', reason: 'chargeback' });

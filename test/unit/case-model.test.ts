@@ -311,6 +311,8 @@ describe('the stored contact log', () => {
       dossierIds: fc.array(fc.constantFrom('dos_a1', 'dos_b1', 'dos_unknown7'), { maxLength: 3 }),
       arrived: fc.constant(true),
       returned: fc.constant(true),
+      o: fc.constantFrom('r', 'ry', 'ryp$'),
+      oc: fc.dictionary(fc.constantFrom('acme', 'globex', 'a|b,c=d', 'ü x'), fc.constantFrom('', 'r', 'r$', 'ryp')),
     },
     { requiredKeys: ['at', 'channel'] },
   );

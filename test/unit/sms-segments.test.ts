@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { SegmentedMessage } from 'sms-segments-calculator';
 import { describe, expect, it } from 'vitest';
 import { smsInfo, smsText } from '../../functions/channels/render-sms.js';
 
@@ -55,5 +57,18 @@ describe('SMS encoding and segments (GSM 03.38 / UCS-2)', () => {
     const text = smsText('Beste J.,\n\n  u hebt €\u00a012,34 open.  ');
     expect(text).toBe('Beste J., u hebt € 12,34 open.');
     expect(smsInfo(text).encoding).toBe('GSM-7');
+  });
+
+  it('the fast path for plain GSM-7 texts answers what the segment library answers (property, fixed seed)', () => {
+    const alphabet = [...'abcXYZ019 !"#$%&\'()*+,-./:;<=>?@_£¥èéùìòÇØøÅåΔΦΓΛΩΠΨΣΘΞÆæßÉÄÖÑÜ§¿äöñüà¡€[]{}~^|\\\n\r\tç😀ğ'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 400 }), (chars) => {
+        const t = chars.join('');
+        const m = new SegmentedMessage(t, 'auto');
+        const gsm = m.encodingName === 'GSM-7';
+        expect(smsInfo(t)).toEqual({ encoding: gsm ? 'GSM-7' : 'UCS-2', segments: m.segmentsCount, characters: gsm ? m.numberOfCharacters : t.length });
+      }),
+      { numRuns: 1500, seed: 10 },
+    );
   });
 });

@@ -28,6 +28,7 @@ import {
   startJourney,
 } from './facts.js';
 import type { IdentityInput } from './identity.js';
+import { attributeOutcome } from '../outcomes/attribution.js';
 import type { CaseState, ClaimRecord, ContactPoint, HoldReason, JourneyRecord, PostalAddress, StepClaim } from './state.js';
 import { type Arrangement, allocateToInstalments, reverseFromInstalments } from '../arrangements.js';
 import { claimsOf, clientsOf } from './state.js';
@@ -74,6 +75,8 @@ export type CaseEvent =
       view?: JourneyView;
       costs?: CostUpdate[];
       openTask?: JourneyRecord['openTask'];
+      /** experiments the debtor joins with this contact (kept if the case has one already: sticky) */
+      assignments?: Array<{ experimentId: string; variant: string }>;
       /** the term end ('YYYY-MM-DD') the message states (a follow-up of the 14-day letter): kept on its claims */
       statedTermEnd?: string;
       /** what the step does to the arrangement (an offer sent, a reminder sent, a breach) */
@@ -153,7 +156,8 @@ export type CaseEvent =
 
 /** Applies an event. Returns the same object when the event changes nothing (a repeated payment, a known claim). */
 export function applyEvent(s: CaseState, e: CaseEvent): CaseState {
-  const next = reduce(s, e);
+  // What came back is attributed to the contacts and experiments before it (outcomes/attribution.ts).
+  const next = attributeOutcome(s, reduce(s, e), e);
   if (next === s) return s;
   return { ...next, updatedAt: e.at > next.updatedAt ? e.at : next.updatedAt };
 }
@@ -377,7 +381,9 @@ export function stepClaimed(s: CaseState, e: Extract<CaseEvent, { type: 'step_cl
     ...(e.openTask ? { openTask: e.openTask } : {}),
     ...viewOf(e.view),
   };
-  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers, ...arrangementAfter(s, e.arrangement, e.at) }, e.costs, e.at);
+  const experiments = { ...(s.experiments ?? {}) };
+  for (const a of e.assignments ?? []) experiments[a.experimentId] ??= { variant: a.variant, at: e.contact.at, journeyNo: s.journey.journeyNo };
+  return withCosts({ ...withContact, journey, contacts: facts.contacts, totals: facts.totals, dossiers, experiments, ...arrangementAfter(s, e.arrangement, e.at) }, e.costs, e.at);
 }
 
 // ---- arrangements --------------------------------------------------------------------------------------
@@ -420,12 +426,12 @@ function paymentReversed(s: CaseState, e: Extract<CaseEvent, { type: 'payment_re
   const updated: ClaimRecord = {
     ...reversed,
     status,
-    ...(status !== d.status ? { statusReason: `reopened: ${e.reason === 'refund' ? 'payment refunded' : 'payment charged back'}` } : {}),
+    ...(status !== d.status ? { statusReason: `reopened: ${e.reason === 'refund' ? 'payment refunded' : 'payment charged back'}`, statusAt: e.at } : {}),
   };
   let next: CaseState = { ...s, dossiers: { ...s.dossiers, [d.dossierId]: updated } };
   const a = next.arrangement;
   if (a && a.dossierIds.includes(d.dossierId) && (a.status === 'active' || a.status === 'completed')) {
-    next = { ...next, arrangement: { ...a, status: 'active', instalments: reverseFromInstalments(a.instalments, e.amount), endedAt: undefined, reason: undefined } };
+    next = { ...next, arrangement: { ...a, status: 'active', instalments: reverseFromInstalments(a.instalments, taken), endedAt: undefined, reason: undefined } };
   }
   return bump(next, 1);
 }
@@ -442,8 +448,11 @@ function withoutStep(s: CaseState, stepNo: number, opts: { settle: boolean }): C
     if (d.letter && d.letter.stepNo === stepNo && d.letter.at === removed.at) dossiers[d.dossierId] = { ...d, letter: undefined };
   }
   const uncounted = counted(s, removed.dossierIds, (ev) => ({ ...ev, totals: { ...ev.totals, contacts: Math.max(0, ev.totals.contacts - 1) } }));
+  // an experiment the debtor joined with this very contact is left again: no contact, no exposure
+  const experiments = Object.fromEntries(Object.entries(s.experiments ?? {}).filter(([, a]) => !(a.at === removed.at && a.journeyNo === j)));
   return {
     ...uncounted,
+    experiments,
     dossiers,
     contacts: s.contacts.filter((c) => !isIt(c) || c.at !== removed.at),
     journey: {

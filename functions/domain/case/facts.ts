@@ -11,7 +11,7 @@
 import { localDate } from '../calendar.js';
 import type { BusinessCostAgreement } from '../claim-costs.js';
 import type { InterestKind } from '../interest.js';
-import type { Channel, DossierStatus, Language, Phase, Tone } from '../vocabulary.js';
+import type { Channel, DossierStatus, Language, Phase, Segment, Tone } from '../vocabulary.js';
 import type { Arrangement } from '../arrangements.js';
 
 export const CONTACT_LOG_LIMIT = 40;
@@ -32,6 +32,17 @@ export interface ContactFact {
   arrived?: boolean;
   /** it bounced or failed to deliver */
   returned?: boolean;
+  /** the segment the decision saw (KPIs per segment) */
+  seg?: Segment;
+  /** the experiments the debtor was in when it was sent, as "experimentId:variant" (holdout included) */
+  x?: string[];
+  /** outcomes attributed to it within their windows (../outcomes/attribution.ts): r reacted, y replied, p promise or arrangement, $ paid */
+  o?: string;
+  /**
+   * a contact about several creditors' claims: each creditor's outcomes, only those about its own claims (same letters,
+   * each at most once per creditor); `o` is the agency's (at most once for the contact)
+   */
+  oc?: Record<string, string>;
   /** an arrangement message (offer, instalment reminder): counts for the frequency cap, not as a phase contact */
   aside?: boolean;
 }
@@ -170,6 +181,10 @@ export interface CaseFacts {
   totals: Totals;
   /** the previous step failed after its retries: fail over */
   lastError?: { channel?: string; stepNo?: number; error: string };
+  /** the case (the debtor), for the experiments' assignment hash */
+  caseId?: string;
+  /** experiment id → the variant this debtor is in (sticky; "holdout" for those held out) */
+  experiments?: Record<string, string>;
   /** the payment arrangement offered or in force */
   arrangement?: Arrangement;
 }

@@ -107,6 +107,23 @@ export interface JourneyRecord extends JourneyFacts {
 }
 
 /**
+ * A debtor's place in an experiment: assigned at the first contact under it (the exposure) and kept (sticky), with
+ * what followed within the metrics' windows from the exposure (../outcomes/attribution.ts keeps it up to date).
+ */
+export interface ExperimentAssignment {
+  variant: string;
+  /** the exposure: the first contact under the experiment */
+  at: string;
+  journeyNo: number;
+  /** when the outcome came, if within its window: reacted (7 d), promise/arrangement (14 d), paid (30 d) */
+  reacted?: string;
+  promised?: string;
+  paid?: string;
+  /** cents paid within 60 days of the exposure */
+  cents?: number;
+}
+
+/**
  * Automated outreach waits for a person: a reply signalled vulnerability, bankruptcy or the wrong person, and an
  * agent task was made for it. The agent's outcome on that task (any but no_answer) lifts the hold.
  */
@@ -151,6 +168,8 @@ export interface CaseState {
   holds?: HoldRecord[];
   /** the last inbound message: when, when on WhatsApp (its 24 h window), the recent message ids (a repeat is ignored) */
   inbound?: { at: string; whatsappAt?: string; recent?: string[] };
+  /** experiment id → assignment (stored as top-level attributes `exp#<id>`, store/case-codec.ts) */
+  experiments: Record<string, ExperimentAssignment>;
   /** the payment arrangement offered or in force (issue 9); an ended one stays until the next offer */
   arrangement?: Arrangement;
 }
@@ -172,6 +191,7 @@ export function emptyCase(caseId: string, at: string): CaseState {
     byClient: {},
     optOuts: [],
     flags: [],
+    experiments: {},
   };
 }
 
@@ -211,6 +231,8 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
     signals: own?.signals ?? s.signals,
     totals,
     ...(lastError ? { lastError } : {}),
+    caseId: s.caseId,
+    ...(s.experiments && Object.keys(s.experiments).length ? { experiments: Object.fromEntries(Object.entries(s.experiments).map(([id, a]) => [id, a.variant])) } : {}),
     ...(s.arrangement && (!scope.clientId || s.arrangement.dossierIds.some((id) => s.dossiers[id]?.clientId === scope.clientId)) ? { arrangement: s.arrangement } : {}),
   };
 }

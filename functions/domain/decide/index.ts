@@ -7,6 +7,8 @@
  *   phase  (phase.ts)    the next contact: phase, contact number, tone, dossiers, due moment — or the end;
  *                        the vulnerable-debtor gate and the 14-day letter gate
  *   channel (channel.ts) the first usable channel of the phase's order (chosen inside the phase step)
+ *   experiment (experiment.ts)  the debtor's variant of an experiment on tone, template, channel order, timing or
+ *                        cadence — after the strategy's choice, before every rule check below
  *   moment (moment.ts)   promise grace, the frequency cap, payday timing, contact hours and days
  *   costs  (costs.ts)    WIK costs after the 14-day term, attached to whatever the decision is
  *
@@ -25,29 +27,36 @@ import { notOverdueYet, stopFor } from './stops.js';
 import { type AsideSend, arrangementOutcome, asideDecision, offerFor } from './arrangement.js';
 import { arrangementAfter } from '../case/events.js';
 import { euro } from '../money.js';
+import { type ExperimentInputs, type ExperimentPick, type ExperimentStep, applyExperiments, eligible } from './experiment.js';
+
+const eligibleFor = (ctx: DecideContext, id: string, step: Step): boolean => {
+  const x = ctx.strategy.experiments?.find((e) => e.id === id);
+  return x !== undefined && eligible(x, ctx, step);
+};
 
 export type { StrategyDecision };
 export type { CostUpdate } from './costs.js';
 export { splitCents } from './costs.js';
 export { channelProblem } from './channel.js';
 export { VULNERABLE_MAX_CALL_TASKS } from './phase.js';
+export type { ExperimentInputs, ExperimentPick } from './experiment.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** The next step for the debtor under the strategy. */
-export function decide(facts: CaseFacts, strategy: Strategy, now: Date): StrategyDecision {
-  return decideAt(facts, strategy, now, true);
+/** The next step for the debtor under the strategy (and its experiments: `experiments` is the bandits' state). */
+export function decide(facts: CaseFacts, strategy: Strategy, now: Date, experiments?: ExperimentInputs): StrategyDecision {
+  return decideAt(facts, strategy, now, true, experiments);
 }
 
-function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: boolean): StrategyDecision {
+function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: boolean, inputs?: ExperimentInputs): StrategyDecision {
   let ctx = decideContext(facts, strategy, now);
   const stop = stopFor(ctx);
   if (stop) return stop;
   const arrangement = arrangementOutcome(ctx);
   if (arrangement.kind === 'early') return ctx.costs.updates.length ? { ...arrangement.decision, costs: ctx.costs.updates } : arrangement.decision;
   if (arrangement.kind === 'send') {
-    const d = sendAside(ctx, arrangement.send, lookahead);
+    const d = sendAside(ctx, arrangement.send, lookahead, inputs);
     return ctx.costs.updates.length ? { ...d, costs: ctx.costs.updates } : d;
   }
   let breach: string | undefined;
@@ -68,6 +77,12 @@ function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: bo
 
   const pick = nextStep(ctx);
   let step: Step | undefined = pick.step;
+  let experiment: { picks: ExperimentPick[]; why: string[]; templateVariant?: string; step?: Step } = { picks: [], why: [] };
+  if (step) {
+    const applied = applyExperiments(ctx, step, pick.holdSince, inputs);
+    step = applied.step;
+    experiment = { picks: applied.picks, why: applied.why, templateVariant: applied.step.templateVariant, step };
+  }
   for (const gate of [(s: Step) => vulnerableGate(ctx, s, pick.holdSince), (s: Step) => letterGate(ctx, s)]) {
     if (!step) break;
     const gated: Step | Early = gate(step);
@@ -76,9 +91,13 @@ function decideAt(facts: CaseFacts, strategy: Strategy, now: Date, lookahead: bo
   }
   if (!step) return withCosts(journeyEnd(ctx, pick.skipped));
 
-  const timed = timing(ctx, step, pick.skipped);
+  // A gate that replaced the step (the 14-day letter first, an agent's call) carries no variant: nobody joins an
+  // experiment with it, and only the experiments the debtor is in already and that cover its phase tag it.
+  const same = (a: Step, b: Step | undefined) => b !== undefined && a.phase === b.phase && a.channel === b.channel && a.tone === b.tone && a.contactNo === b.contactNo;
+  const kept = same(step, experiment.step) ? experiment : { why: [], picks: experiment.picks.filter((p) => !p.assigned && eligibleFor(ctx, p.experimentId, step!)) };
+  const timed = timing(ctx, step, [...pick.skipped, ...kept.why]);
   if ('kind' in timed) return withCosts(timed);
-  return withCosts(sendNow(ctx, step, timed, pick.skipped, lookahead));
+  return withCosts(sendNow(ctx, step, timed, [...pick.skipped, ...kept.why], lookahead, kept, inputs));
 }
 
 interface Timed {
@@ -112,7 +131,15 @@ function timing(ctx: DecideContext, step: Step, skipped: string[]): Timed | Earl
 }
 
 /** Send now: the dossiers whose term has passed, the template, the reasons, and when to look again. */
-function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[], lookahead: boolean): StrategyDecision {
+function sendNow(
+  ctx: DecideContext,
+  step: Step,
+  timed: Timed,
+  skipped: string[],
+  lookahead: boolean,
+  experiment: { picks: ExperimentPick[]; templateVariant?: string },
+  inputs: ExperimentInputs | undefined,
+): StrategyDecision {
   const { facts, t, today } = ctx;
   const stepNo = facts.journey.stepNo + 1;
   const termMatters = step.phase !== 'fourteen_day_letter' && ctx.consumer && phaseIndex(step.phase) > LETTER_PHASE;
@@ -137,7 +164,7 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
   if (offer) reasons.push(`cannot pay: an arrangement offer with the debt-help referral (${offer.options.map((o) => `${o.months} months`).join(', ')})`);
   const dossierIds = dossiers.map((d) => d.dossierId);
   const change = offer ? { proposed: offer.arrangement } : undefined;
-  const nextDecisionAt = lookahead ? nextMoment(ctx, { ...step, tone }, stepNo, dossierIds, change) : new Date(t + DAY);
+  const nextDecisionAt = lookahead ? nextMoment(ctx, { ...step, tone }, stepNo, dossierIds, { picks: experiment.picks, inputs, ...(change ? { change } : {}) }) : new Date(t + DAY);
   const termEndDate = offer ? undefined : followUpTermEnd(ctx, step, dossiers);
   if (termEndDate) reasons.push(`states the 14-day letter's term end ${termEndDate} (costs from the day after)`);
   return {
@@ -152,6 +179,8 @@ function sendNow(ctx: DecideContext, step: Step, timed: Timed, skipped: string[]
     dossierIds,
     nextDecisionAt,
     reasons,
+    ...(experiment.picks.length ? { experiments: experiment.picks } : {}),
+    ...(experiment.templateVariant && (step as ExperimentStep).templateVariant === experiment.templateVariant ? { templateVariant: experiment.templateVariant } : {}),
     ...(termEndDate ? { termEndDate } : {}),
     ...base(ctx),
   };
@@ -178,18 +207,27 @@ function followUpTermEnd(ctx: DecideContext, step: Step, dossiers: readonly { do
  * wait that only leads to another wait (the segment moves with the debt's age, a term runs out) is followed
  * through, so the journey wakes when there is something to do.
  */
-function nextMoment(ctx: DecideContext, step: Pick<Step, 'channel' | 'phase' | 'tone'>, stepNo: number, dossierIds: string[], change?: ArrangementChange, aside?: boolean): Date {
+function nextMoment(
+  ctx: DecideContext,
+  step: Pick<Step, 'channel' | 'phase' | 'tone'>,
+  stepNo: number,
+  dossierIds: string[],
+  opts: { picks?: ExperimentPick[]; inputs?: ExperimentInputs; change?: ArrangementChange; aside?: boolean },
+): Date {
+  const { picks = [], inputs, change, aside } = opts;
+  // the debtor is in the experiments this contact assigns, as the case will hold them
+  const experiments = picks.length ? { ...ctx.facts.experiments, ...Object.fromEntries(picks.map((p) => [p.experimentId, p.variant])) } : ctx.facts.experiments;
   const recorded = recordContact(
-    { ...ctx.facts, lastError: undefined },
+    { ...ctx.facts, lastError: undefined, ...(experiments ? { experiments } : {}) },
     { at: ctx.now.toISOString(), channel: step.channel, phase: step.phase, tone: step.tone, stepNo, journeyNo: ctx.facts.journey.journeyNo, dossierIds, ...(aside ? { aside: true } : {}) },
   );
   const after: CaseFacts = { ...recorded, ...arrangementAfter(recorded, change, ctx.now.toISOString()) };
-  let next = decideAt(after, ctx.strategy, ctx.now, false);
+  let next = decideAt(after, ctx.strategy, ctx.now, false, inputs);
   if (next.kind === 'done') return new Date(ctx.t + HOUR);
   if (next.kind !== 'wait') return new Date(ctx.t + DAY);
   let at = next.until;
   for (let i = 0; i < FOLLOW_WAITS; i++) {
-    next = decideAt(after, ctx.strategy, at, false);
+    next = decideAt(after, ctx.strategy, at, false, inputs);
     if (next.kind !== 'wait' || next.until.getTime() <= at.getTime()) break;
     at = next.until;
   }
@@ -197,12 +235,12 @@ function nextMoment(ctx: DecideContext, step: Pick<Step, 'channel' | 'phase' | '
 }
 
 /** An arrangement message now (an offer asked for, an instalment reminder). */
-function sendAside(ctx: DecideContext, s: AsideSend, lookahead: boolean): StrategyDecision {
+function sendAside(ctx: DecideContext, s: AsideSend, lookahead: boolean, inputs: ExperimentInputs | undefined): StrategyDecision {
   const stepNo = ctx.facts.journey.stepNo + 1;
   const phase = ctx.reached >= 0 ? PHASES[ctx.reached] : 'reminder';
   const open = ctx.open.filter((d) => s.dossierIds.includes(d.dossierId));
   const change = settled(ctx.facts, s.change, ctx.now);
-  const next = lookahead ? nextMoment(ctx, { channel: s.channel, phase, tone: s.tone }, stepNo, s.dossierIds, change, true) : new Date(ctx.t + DAY);
+  const next = lookahead ? nextMoment(ctx, { channel: s.channel, phase, tone: s.tone }, stepNo, s.dossierIds, { inputs, change, aside: true }) : new Date(ctx.t + DAY);
   return asideDecision(ctx, { ...s, change }, stepNo, next, languageOf(ctx, open.length ? open : ctx.open));
 }
 

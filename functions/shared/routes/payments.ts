@@ -16,7 +16,7 @@ const PAGE_ANSWERS: Record<number, RouteAnswer> = {
 const PAGE_FORM_ANSWERS: Record<number, RouteAnswer> = {
   ...PAGE_ANSWERS,
   400: page('The form is not valid.'),
-  409: page('Nothing to pay for this choice, or no such plan (any more).'),
+  409: page('Nothing to pay for this choice, a payment for these claims still in progress, no such plan (any more), or no such claim on the page.'),
 };
 
 export const PAYMENT_ROUTES: readonly Route[] = [

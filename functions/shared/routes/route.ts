@@ -32,7 +32,7 @@ export interface RouteAnswer {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   resource: string;
   /** the Lambda that serves it; `local` routes exist only on the local runtime */
   fn: 'api' | 'webhooks' | 'payments' | 'docs' | 'local';

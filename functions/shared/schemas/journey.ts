@@ -51,6 +51,10 @@ export const SendAction = z.object({
   /** the strategy the decision was made with (services/strategy-source.ts strategyId) */
   strategy: z.optional(z.string()),
   expiredTask: z.optional(ExpiredTask),
+  /** the experiments this contact is under; `assigned`: the debtor joins with it (domain/decide/experiment.ts) */
+  experiments: z.optional(z.array(z.object({ experimentId: z.string(), variant: z.string(), assigned: z.boolean() }))),
+  /** a template experiment's variant */
+  templateVariant: z.optional(z.string()),
   /** an arrangement message: its template topic; aside: not a contact of the collection sequence */
   topic: z.optional(z.enum(TOPICS)),
   aside: z.optional(z.boolean()),

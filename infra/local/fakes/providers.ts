@@ -25,6 +25,7 @@ import {
 import { MessageStatus, ProviderName, ProviderRecord, RecordStore } from './store.js';
 import { handleTwilio, isTwilioList, isTwilioPath, isTwilioSend, statusCallbackParams, twilioError, twilioSignature } from './twilio.js';
 import { FakeMollie, isMolliePath } from './mollie.js';
+import { FakeWebhookReceiver, isReceiverPath } from './webhook-receiver.js';
 
 export interface FakeProvidersOptions {
   clock: Clock;
@@ -79,6 +80,8 @@ export class FakeProviders {
   private base: string | undefined;
   /** The fake Mollie (Payments API v2 under /v2/payments, with scriptable checkout, refunds and chargebacks). */
   readonly mollie: FakeMollie;
+  /** The fake creditor webhook receiver (`/creditor-webhooks/<name>`; GET /local/webhooks shows what it got). */
+  readonly webhooks: FakeWebhookReceiver;
 
   constructor(opts: FakeProvidersOptions) {
     if (!opts.twilioAccountSid.startsWith('AC')) throw new Error('twilioAccountSid must start with AC (the SDK refuses anything else)');
@@ -86,6 +89,7 @@ export class FakeProviders {
     this.opts = opts;
     this.clock = opts.clock;
     this.store = new RecordStore(opts.dataDir);
+    this.webhooks = new FakeWebhookReceiver(this.clock, opts.dataDir);
     this.mollie = new FakeMollie({
       clock: this.clock,
       dataDir: opts.dataDir,
@@ -240,6 +244,13 @@ export class FakeProviders {
     let provider: ProviderName | undefined;
     let send = false;
     let list = false;
+    if (isReceiverPath(pathname)) {
+      this.webhooks.handle(req, res, pathname).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { error: 'fake receiver failed' });
+        else res.destroy();
+      });
+      return;
+    }
     if (isMolliePath(pathname)) {
       this.mollie.handle(req, res, url, this.base!).catch((err: unknown) => {
         if (!res.headersSent) sendJson(res, err instanceof BodyTooLarge ? 413 : 500, { status: 500, title: 'Internal Server Error', detail: `fake mollie failed: ${(err as Error).message}` });

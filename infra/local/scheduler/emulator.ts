@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { Clock, Timer } from '../clock.js';
+import { lambdaFunctionName } from '../sfn/emulator.js';
 
 export const SEND_TASK_SUCCESS_TARGET = 'arn:aws:scheduler:::aws-sdk:sfn:sendTaskSuccess';
 
@@ -49,6 +50,27 @@ export interface SchedulerTargets {
   invoke(functionArn: string, payload: unknown): Promise<unknown>;
 }
 
+/**
+ * The targets the local runtime and the simulator wire: SendTaskSuccess on their Step Functions emulator, and the
+ * Lambda handler registered under the ARN's function name (`around` wraps each invocation, e.g. to count it).
+ */
+export function localTargets(
+  sfn: { api(action: 'SendTaskSuccess', input: { taskToken: string; output: string }): unknown },
+  handlers: ReadonlyMap<string, (payload: unknown) => Promise<unknown>>,
+  around: (invoke: () => Promise<unknown>) => Promise<unknown> = (invoke) => invoke(),
+): SchedulerTargets {
+  return {
+    sendTaskSuccess: (taskToken, output) => {
+      sfn.api('SendTaskSuccess', { taskToken, output });
+    },
+    invoke: async (arn, payload) => {
+      const fn = handlers.get(lambdaFunctionName(arn));
+      if (!fn) throw Object.assign(new Error(`no function ${arn}`), { code: 'ResourceNotFoundException' });
+      return around(() => fn(payload));
+    },
+  };
+}
+
 export interface DeadLetter {
   schedule: string;
   target: string;
@@ -56,7 +78,7 @@ export interface DeadLetter {
   at: number;
 }
 
-class ApiError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -152,6 +174,18 @@ export class SchedulerEmulator {
     else throw new ApiError('ValidationException', `Method ${req.method} is not supported`, 400);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(out));
+  }
+
+  /**
+   * The API in-process (the simulator's SchedulerClient, infra/local/in-process-clients.ts): the operation and the
+   * SDK command's input; throws `{ code, message }` errors like the HTTP API's.
+   */
+  call(op: 'CreateSchedule' | 'GetSchedule' | 'DeleteSchedule', input: Record<string, unknown>): unknown {
+    const name = String(input.Name ?? '');
+    const group = String(input.GroupName ?? 'default').trim();
+    if (op === 'CreateSchedule') return this.create(name, group, input);
+    if (op === 'GetSchedule') return this.describe(name, group);
+    return this.delete(name, group);
   }
 
   private create(name: string, group: string, body: Record<string, unknown>): { ScheduleArn: string } {

@@ -2,14 +2,18 @@
  * Durable execution records.
  *
  * Layout under `dataDir`:
- *   executions/<key>.json   the execution record (status, current state, its input, retry counts,
- *                           task token, deadlines, …), replaced atomically (write temp + rename)
- *   executions/<key>.events the execution's history, one JSON event per line, append-only
+ *   executions/<key>.events the execution's journal, append-only: the history events, each commit followed by the
+ *                           execution record as it is after that commit (`{"$record": …}`)
+ *   executions/<key>.json   the record, written when the execution starts and when it ends (and by an older version
+ *                           of this store after every commit)
  *
- * Each commit first appends the new history events, then atomically replaces the record, which holds
- * the history's committed byte length. A crash between the two leaves extra lines that the next load
- * cuts off, so the record and its history always agree. Writes are synchronous: a commit is finished
- * before the engine invokes a handler, answers an API call or arms a timer.
+ * A commit is ONE append: the step's new history events and then the record, which holds the committed history's
+ * byte length. Before, every transition also rewrote the record file (write a temp file + rename: ~0.2 ms, ten
+ * times the engine's own work per transition); now a journey's step costs one write however many events it has.
+ * Loading takes the last complete record line of the journal (else the .json's) and cuts off whatever follows it —
+ * events of a commit whose record line never made it, or half a line — so the record and its history always agree.
+ * Writes are synchronous: a commit is finished before the engine invokes a handler, answers an API call or arms a
+ * timer. Data dirs of the previous layout load as they are (their .json holds the committed length).
  *
  * No fsync: this survives a killed process (kill -9), not a power cut of the machine.
  */
@@ -105,9 +109,13 @@ export interface ExecutionRecord {
   timeoutAt?: number;
 }
 
+const RECORD = '{"$record":';
+
 export class ExecutionStore {
   private readonly dir: string | undefined;
   private readonly memHistory = new Map<string, HistoryEvent[]>();
+  /** executions whose .json exists (written at the start) */
+  private readonly withFile = new Set<string>();
 
   constructor(dataDir: string | undefined) {
     this.dir = dataDir ? join(dataDir, 'executions') : undefined;
@@ -141,7 +149,28 @@ export class ExecutionStore {
         continue;
       }
       const events = full.replace(/\.json$/, '.events');
-      if (existsSync(events) && statSync(events).size > rec.historyBytes) truncateSync(events, rec.historyBytes);
+      if (existsSync(events)) {
+        // the last complete record of the journal is the execution's state; what follows it was never committed
+        const text = readFileSync(events, 'utf8');
+        let end = 0;
+        let pos = 0;
+        for (const line of text.split('\n')) {
+          const next = pos + Buffer.byteLength(line) + 1;
+          if (line.startsWith(RECORD)) {
+            try {
+              rec = (JSON.parse(line) as { $record: ExecutionRecord }).$record;
+              end = next;
+            } catch {
+              break; // a torn record line: the one before stands
+            }
+          }
+          pos = next;
+        }
+        if (end > 0) rec = { ...rec, historyBytes: end };
+        const keep = Math.max(end, rec.historyBytes);
+        if (statSync(events).size > keep) truncateSync(events, keep);
+      }
+      this.withFile.add(rec.executionArn);
       out.push(rec);
     }
     return out;
@@ -158,14 +187,20 @@ export class ExecutionStore {
       return;
     }
     const base = join(this.dir, this.key(rec.executionArn));
-    if (events.length) {
-      const text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
-      appendFileSync(`${base}.events`, text);
-      rec.historyBytes += Buffer.byteLength(text);
+    const text = events.length ? events.map((e) => JSON.stringify(e)).join('\n') + '\n' : '';
+    rec.historyBytes += Buffer.byteLength(text);
+    const recordLine = `${RECORD}${JSON.stringify(rec)}}\n`;
+    // one append: the events, then the record that commits them
+    appendFileSync(`${base}.events`, text + recordLine);
+    const start = !this.withFile.has(rec.executionArn);
+    if (start || rec.status !== 'RUNNING') {
+      const tmp = `${base}.json.tmp-${process.pid}`;
+      // the .json's committed length includes its own record line, so loading never cuts it off
+      writeFileSync(tmp, JSON.stringify({ ...rec, historyBytes: rec.historyBytes + Buffer.byteLength(recordLine) }));
+      renameSync(tmp, `${base}.json`);
+      this.withFile.add(rec.executionArn);
     }
-    const tmp = `${base}.json.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(rec));
-    renameSync(tmp, `${base}.json`);
+    rec.historyBytes += Buffer.byteLength(recordLine);
   }
 
   history(rec: ExecutionRecord): HistoryEvent[] {
@@ -175,7 +210,7 @@ export class ExecutionStore {
     const committed = readFileSync(file).subarray(0, rec.historyBytes).toString('utf8');
     return committed
       .split('\n')
-      .filter((l) => l.length > 0)
+      .filter((l) => l.length > 0 && !l.startsWith(RECORD))
       .map((l) => JSON.parse(l) as HistoryEvent);
   }
 }

@@ -1,0 +1,290 @@
+/**
+ * The store's access patterns against both tables behind functions/store — dynalite (the DynamoDB API over HTTP)
+ * and the simulator's in-process table — with the same assertions, so the in-process table answers every command
+ * the store sends exactly as DynamoDB does (test/e2e/case-store.test.ts does the same for the case item).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, tableName } from '../../functions/shared/aws.js';
+import { claimStep, createCase, readCase } from '../../functions/store/cases.js';
+import { claimReference, dossierItem, forgetPayment, listClientDossiers, releaseIdempotencyKey, claimIdempotencyKey, recordPaymentOnce } from '../../functions/store/dossiers.js';
+import { getCheckout, markReversed, putCheckout } from '../../functions/store/checkouts.js';
+import { countHit } from '../../functions/store/rate-limits.js';
+import { clientIds, putClient } from '../../functions/store/clients.js';
+import { addIdentityKeys, claimIdentityKeys, earlierUse, identityOwners, phoneIndexItem, recordNumberOptOut } from '../../functions/store/identity.js';
+import { claimAnswer, getAnswer, planAnswer, settleAnswer } from '../../functions/store/answers.js';
+import { writeItems } from '../../functions/store/batch.js';
+import { addExperimentCounts, addKpis, readExperimentDays, readKpis } from '../../functions/store/learning.js';
+import { webhookDone, webhookReceipt } from '../../functions/store/messages.js';
+import { closeOpenTask, createTaskOnce, tasksWithStatus } from '../../functions/store/tasks.js';
+import { appendEvents, caseTimeline, getEvent, recentTimeline } from '../../functions/store/timeline.js';
+import { isConditionFailed, queryAll } from '../../functions/store/keys.js';
+import { caseWith } from '../support/cases.js';
+import { STORE_BACKENDS } from '../support/stores.js';
+
+describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store access patterns on %s', (_name, make) => {
+  const backend = make();
+  beforeAll(() => backend.start());
+  afterAll(() => backend.stop());
+
+  it('conditional puts, updates and deletes: the same refusals, the same results', async () => {
+    const put = (item: Record<string, unknown>, cond?: string) => dynamo().send(new PutCommand({ TableName: tableName(), Item: item, ...(cond ? { ConditionExpression: cond } : {}) }));
+    await put({ PK: 'T#1', SK: 'A', n: 1, list: [1], map: { a: 'x' } }, 'attribute_not_exists(PK)');
+    const again = await put({ PK: 'T#1', SK: 'A', n: 2 }, 'attribute_not_exists(PK)').catch((e) => e);
+    expect(isConditionFailed(again)).toBe(true);
+    const res = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { PK: 'T#1', SK: 'A' },
+        UpdateExpression: 'SET #n = #n + :one, #l = list_append(#l, :more), #m.#b = if_not_exists(#m.#b, :b), #m.#a = if_not_exists(#m.#a, :b) REMOVE #gone ADD #c :two',
+        ConditionExpression: '#n = :one AND (attribute_not_exists(#x) OR #x = :no) AND begins_with(SK, :s) AND size(#l) < :ten',
+        ExpressionAttributeNames: { '#n': 'n', '#l': 'list', '#m': 'map', '#b': 'b', '#a': 'a', '#gone': 'nothing', '#c': 'count', '#x': 'x' },
+        ExpressionAttributeValues: { ':one': 1, ':more': [2, 3], ':b': 'y', ':no': 'no', ':two': 2, ':s': 'A', ':ten': 10 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    expect(res.Attributes).toEqual({ PK: 'T#1', SK: 'A', n: 2, list: [1, 2, 3], map: { a: 'x', b: 'y' }, count: 2 });
+    const stale = await dynamo()
+      .send(new UpdateCommand({ TableName: tableName(), Key: { PK: 'T#1', SK: 'A' }, UpdateExpression: 'SET n = :v', ConditionExpression: 'n = :old', ExpressionAttributeValues: { ':v': 9, ':old': 1 } }))
+      .catch((e) => e);
+    expect(isConditionFailed(stale)).toBe(true);
+    // a nested path under a missing map is refused, and changes nothing
+    const bad = await dynamo()
+      .send(new UpdateCommand({ TableName: tableName(), Key: { PK: 'T#1', SK: 'A' }, UpdateExpression: 'SET n = :v, missing.deep = :v', ExpressionAttributeValues: { ':v': 5 } }))
+      .catch((e) => e);
+    expect((bad as Error).name).toBe('ValidationException');
+    expect((await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'T#1', SK: 'A' } }))).Item?.n).toBe(2);
+    const del = await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { PK: 'T#1', SK: 'A' }, ConditionExpression: 'n = :n', ExpressionAttributeValues: { ':n': 2 }, ReturnValues: 'ALL_OLD' }));
+    expect(del.Attributes?.count).toBe(2);
+    expect((await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'T#1', SK: 'A' } }))).Item).toBeUndefined();
+  });
+
+  it('queries: sort order, begins_with, BETWEEN, reverse, paging with Limit, a GSI', async () => {
+    for (let i = 0; i < 7; i++) {
+      await dynamo().send(new PutCommand({ TableName: tableName(), Item: { PK: 'Q#1', SK: `S#${String(9 - i).padStart(2, '0')}`, GSI1PK: 'G#1', GSI1SK: `${i}`, i } }));
+    }
+    const q = async (extra: Record<string, unknown>) =>
+      (await dynamo().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk AND SK BETWEEN :a AND :b', ExpressionAttributeValues: { ':pk': 'Q#1', ':a': 'S#04', ':b': 'S#07' }, ...extra }))).Items!.map((x) => x.SK);
+    expect(await q({})).toEqual(['S#04', 'S#05', 'S#06', 'S#07']);
+    expect(await q({ ScanIndexForward: false })).toEqual(['S#07', 'S#06', 'S#05', 'S#04']);
+    const page1 = await dynamo().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': 'Q#1' }, Limit: 3 }));
+    expect(page1.Items!.map((x) => x.i)).toEqual([6, 5, 4]);
+    expect(page1.LastEvaluatedKey).toEqual({ PK: 'Q#1', SK: 'S#05' });
+    const all = await queryAll<{ i: number }>({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'G#1' }, Limit: 2 });
+    expect(all.map((x) => x.i)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('the store modules: references, idempotency keys, payments, identity keys, webhook receipts, tasks, timeline', async () => {
+    const claim = { dossierId: 'dos_1', requestHash: 'h1' };
+    expect((await claimReference('acme', 'INV-1', claim)).claimed).toBe(true);
+    expect(await claimReference('acme', 'INV-1', { ...claim, dossierId: 'dos_2' })).toEqual({ claimed: false, claim });
+    expect((await claimIdempotencyKey('acme', 'k1', claim, 9_999_999_999)).claimed).toBe(true);
+    await releaseIdempotencyKey('acme', 'k1', 'dos_other'); // not the owner: stays
+    expect((await claimIdempotencyKey('acme', 'k1', { ...claim, dossierId: 'dos_3' }, 1)).claimed).toBe(false);
+    await releaseIdempotencyKey('acme', 'k1', 'dos_1');
+    expect((await claimIdempotencyKey('acme', 'k1', { ...claim, dossierId: 'dos_3' }, 1)).claimed).toBe(true);
+    const p = { paymentKey: 'ref:1', amount: 500, paidAt: '2026-03-02T10:00:00.000Z', recordedAt: '2026-03-02T10:00:00.000Z' };
+    expect((await recordPaymentOnce('dos_1', p)).created).toBe(true);
+    expect(await recordPaymentOnce('dos_1', { ...p, amount: 900 })).toEqual({ created: false, record: p });
+
+    expect(await claimIdentityKeys('sam voorbeeld', ['phone:+31600000001', 'email:a@b.nl'], 'deb_1')).toBe(true);
+    expect(await claimIdentityKeys('sam voorbeeld', ['phone:+31600000001', 'pc:1234ab1'], 'deb_2')).toBe(false);
+    await addIdentityKeys('sam voorbeeld', ['phone:+31600000001', 'pc:1234ab1'], 'deb_2');
+    expect(await identityOwners('sam voorbeeld', ['phone:+31600000001', 'pc:1234ab1', 'email:a@b.nl', 'x'])).toEqual({ 'phone:+31600000001': 'deb_1', 'pc:1234ab1': 'deb_2', 'email:a@b.nl': 'deb_1' });
+
+    const r1 = await webhookReceipt('twilio-in', 'SM1', new Date('2026-03-02T10:00:00Z'));
+    expect(r1.done).toBe(false);
+    await webhookDone('twilio-in', 'SM1');
+    expect(await webhookReceipt('twilio-in', 'SM1', new Date('2026-03-02T11:00:00Z'))).toEqual({ at: r1.at, done: true });
+
+    const task = { taskId: 'task_1', reason: 'call' as const, caseId: 'deb_1', journeyNo: 1, stepNo: 3, status: 'open' as const, dueAt: '2026-03-05T09:00:00.000Z', createdAt: '2026-03-02T09:00:00.000Z', dossierIds: ['dos_1'], context: {} };
+    expect(await createTaskOnce(task)).toBe(true);
+    expect(await createTaskOnce(task)).toBe(false);
+    expect((await tasksWithStatus('open')).map((t) => t.taskId)).toEqual(['task_1']);
+    expect(await closeOpenTask('task_1', task.dueAt, 'expired', '2026-03-06T09:00:00.000Z')).toBe(true);
+    expect(await closeOpenTask('task_1', task.dueAt, 'expired', '2026-03-06T09:00:00.000Z')).toBe(false);
+    expect((await tasksWithStatus('expired')).map((t) => t.status)).toEqual(['expired']);
+
+    await appendEvents('deb_1', [
+      { eventId: 'b', at: '2026-03-02T10:00:00.000Z', type: 'sent', detail: 'second', dossierIds: ['dos_1'] },
+      { eventId: 'a', at: '2026-03-02T09:00:00.000Z', type: 'decision', detail: 'first', dossierIds: ['dos_1'] },
+    ]);
+    expect((await caseTimeline('deb_1')).map((e) => e.detail)).toEqual(['first', 'second']);
+    expect((await getEvent('deb_1', '2026-03-02T10:00:00.000Z', 'b'))?.type).toBe('sent');
+  });
+
+  it('string sets: ADD unions (a number’s opt-outs), DELETE takes elements out, the wrong type is refused; sets come back as sets', async () => {
+    const at = '2026-03-02T10:00:00.000Z';
+    await recordNumberOptOut('+31600000009', ['sms'], at);
+    await recordNumberOptOut('+31600000009', ['sms', 'whatsapp'], at);
+    const item = (await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'PHONE#+31600000009', SK: 'OPTOUT' } }))).Item!;
+    expect(item.channels).toBeInstanceOf(Set);
+    expect([...(item.channels as Set<string>)].sort()).toEqual(['sms', 'whatsapp']);
+    const upd = (expr: string, values: Record<string, unknown>) =>
+      dynamo().send(new UpdateCommand({ TableName: tableName(), Key: { PK: 'S#1', SK: 'S' }, UpdateExpression: expr, ExpressionAttributeNames: { '#c': 'c' }, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' }));
+    expect([...((await upd('ADD #c :c', { ':c': new Set(['a', 'b']) })).Attributes!.c as Set<string>)].sort()).toEqual(['a', 'b']);
+    expect([...((await upd('DELETE #c :c', { ':c': new Set(['a', 'x']) })).Attributes!.c as Set<string>)]).toEqual(['b']);
+    // the last element out: the attribute is gone (no empty sets)
+    expect((await upd('DELETE #c :c', { ':c': new Set(['b']) })).Attributes).toEqual({ PK: 'S#1', SK: 'S' });
+    await upd('SET #c = :n', { ':n': 3 });
+    const wrong = await upd('ADD #c :c', { ':c': new Set(['a']) }).catch((e) => e);
+    expect((wrong as Error).name).toBe('ValidationException');
+    expect((await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'S#1', SK: 'S' } }))).Item?.c).toBe(3);
+    // a refused update of a missing item creates none
+    const none = await dynamo()
+      .send(new UpdateCommand({ TableName: tableName(), Key: { PK: 'S#2', SK: 'S' }, UpdateExpression: 'SET a = :v, missing.deep = :v', ExpressionAttributeValues: { ':v': 1 } }))
+      .catch((e) => e);
+    expect((none as Error).name).toBe('ValidationException');
+    expect((await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'S#2', SK: 'S' } }))).Item).toBeUndefined();
+    // a set in a put comes back as a set; a condition on it compares its elements
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: { PK: 'S#3', SK: 'S', tags: new Set(['x', 'y']), n: 1 } }));
+    await dynamo().send(
+      new UpdateCommand({ TableName: tableName(), Key: { PK: 'S#3', SK: 'S' }, UpdateExpression: 'SET n = :two', ConditionExpression: 'contains(tags, :y) AND size(tags) = :two', ExpressionAttributeValues: { ':y': 'y', ':two': 2 } }),
+    );
+    const s3 = (await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'S#3', SK: 'S' } }))).Item!;
+    expect(s3.n).toBe(2);
+    expect(s3.tags).toEqual(new Set(['x', 'y']));
+  });
+
+  it('intake’s one BatchGet: the first version’s look-ups and the number’s opt-outs, missing keys left out; projections', async () => {
+    expect(await earlierUse('+31600000008', 'nobody@example.invalid')).toEqual({ legacyOwners: [], phoneOptOuts: [] });
+    await writeItems([
+      { PK: 'PHONE#+31600000008', SK: 'PHONE', debtorId: 'deb_old' },
+      { PK: 'EMAIL#old@example.invalid', SK: 'EMAIL', debtorId: 'deb_old' },
+      phoneIndexItem('+31600000008', 'deb_new', '2026-03-02T10:00:00.000Z'),
+    ]);
+    await recordNumberOptOut('+31600000008', ['all'], '2026-03-02T10:00:00.000Z');
+    expect(await earlierUse('+31600000008', 'old@example.invalid')).toEqual({ legacyOwners: ['deb_old'], phoneOptOuts: ['all'] });
+    expect(await earlierUse(undefined, undefined)).toEqual({ legacyOwners: [], phoneOptOuts: [] });
+    const keys = [
+      { PK: 'PHONE#+31600000008', SK: 'PHONE' },
+      { PK: 'PHONE#+31600000008', SK: 'OPTOUT' },
+    ];
+    const res = await dynamo().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys, ProjectionExpression: '#d, SK', ExpressionAttributeNames: { '#d': 'debtorId' } } } }));
+    expect(res.Responses![tableName()]!.sort((a, b) => String(a.SK).localeCompare(String(b.SK)))).toEqual([{ SK: 'OPTOUT' }, { SK: 'PHONE', debtorId: 'deb_old' }]);
+    const dup = await dynamo()
+      .send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: [keys[0], keys[0]] } } }))
+      .catch((e) => e);
+    expect((dup as Error).name).toBe('ValidationException');
+    const got = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys[0], ProjectionExpression: 'debtorId' }));
+    expect(got.Item).toEqual({ debtorId: 'deb_old' });
+  });
+
+  it('answers to replies: planned once, claimed once (planned → sending), settled; the latest events of a case, newest pages first', async () => {
+    const rec = { messageSid: 'SMin1', caseId: 'deb_1', channel: 'sms' as const, to: '+31600000001', answer: 'promise_to_pay' as const, dossierIds: ['dos_1'], sendAt: '2026-03-02T10:00:00.000Z', status: 'planned' as const };
+    expect(await planAnswer(rec)).toEqual(rec);
+    expect(await planAnswer({ ...rec, answer: 'dispute' })).toEqual(rec);
+    const claimed = await claimAnswer('SMin1', '2026-03-02T10:00:01.000Z');
+    expect(claimed).toEqual({ ...rec, status: 'sending', claimedAt: '2026-03-02T10:00:01.000Z' });
+    expect(await claimAnswer('SMin1', '2026-03-02T10:00:02.000Z')).toBeUndefined();
+    await settleAnswer('SMin1', 'sent', { providerId: 'SMout1', sentAt: '2026-03-02T10:00:03.000Z', reason: undefined });
+    expect(await getAnswer('SMin1')).toEqual({ ...rec, status: 'sent', claimedAt: '2026-03-02T10:00:01.000Z', providerId: 'SMout1', sentAt: '2026-03-02T10:00:03.000Z' });
+
+    const events = Array.from({ length: 7 }, (_, i) => ({ eventId: `e${i}`, at: `2026-03-0${i + 1}T10:00:00.000Z`, type: 'sent' as const, detail: `n${i}`, dossierIds: ['dos_1'] }));
+    await appendEvents('deb_recent', events);
+    expect((await recentTimeline('deb_recent', 3)).map((e) => e.detail)).toEqual(['n4', 'n5', 'n6']);
+    expect((await recentTimeline('deb_recent', 50)).map((e) => e.detail)).toEqual(events.map((e) => e.detail));
+  });
+
+  it('creditor operations and payments (issues 13b, 9): a client\'s listing with filters and paging, a refused payment forgotten, checkouts, rate counters', async () => {
+    const d = (id: string, status: string, createdAt: string) => ({ dossierId: id, clientId: 'lst', debtorId: `deb_${id}`, reference: `R-${id}`, status, createdAt, updatedAt: createdAt });
+    await writeItems([
+      dossierItem(d('l1', 'open', '2026-03-01T10:00:00.000Z')),
+      dossierItem(d('l2', 'open', '2026-03-02T10:00:00.000Z')),
+      dossierItem(d('l3', 'paid', '2026-03-02T11:00:00.000Z')),
+      dossierItem(d('l4', 'open', '2026-03-03T10:00:00.000Z')),
+      dossierItem({ ...d('o1', 'open', '2026-03-02T10:00:00.000Z'), clientId: 'other' }),
+    ]);
+    const open = await listClientDossiers('lst', { status: 'open', limit: 2 });
+    expect(open.items.map((x) => x.dossierId)).toEqual(['l1', 'l2']);
+    expect((await listClientDossiers('lst', { status: 'open', limit: 2, after: open.after! })).items.map((x) => x.dossierId)).toEqual(['l4']);
+    expect((await listClientDossiers('lst', { status: 'open', from: '2026-03-02T00:00:00.000Z', limit: 10 })).items.map((x) => x.dossierId)).toEqual(['l2', 'l4']);
+    // without a status the creation range is a filter: a page may take several reads, Limit counts before the filter
+    const range = await listClientDossiers('lst', { from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T23:59:59.999Z', limit: 1 });
+    expect(range.items.map((x) => x.dossierId)).toEqual(['l2']);
+    expect((await listClientDossiers('lst', { from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T23:59:59.999Z', limit: 5, after: range.after! })).items.map((x) => x.dossierId)).toEqual(['l3']);
+
+    const p = { paymentKey: 'mollie:tr_1', amount: 700, paidAt: '2026-03-02T10:00:00.000Z', recordedAt: '2026-03-02T10:00:01.000Z' };
+    await recordPaymentOnce('dos_f', p);
+    await forgetPayment('dos_f', { ...p, recordedAt: '2026-03-02T10:00:02.000Z' }); // another attempt's record: stays
+    expect((await recordPaymentOnce('dos_f', { ...p, amount: 1 })).created).toBe(false);
+    await forgetPayment('dos_f', p);
+    expect((await recordPaymentOnce('dos_f', p)).created).toBe(true);
+
+    const c = { providerId: 'tr_1', debtorId: 'deb_1', allocation: [['dos_1', 700]] as Array<[string, number]>, scope: 'acme', amount: 700, createdAt: '2026-03-02T10:00:00.000Z', reversed: 0 };
+    await putCheckout(c);
+    await putCheckout({ ...c, amount: 1 }); // once: the first stays
+    expect(await getCheckout('tr_1')).toEqual(c);
+    expect(await markReversed('tr_1', 0, 200)).toBe(true);
+    expect(await markReversed('tr_1', 0, 300)).toBe(false);
+    expect((await getCheckout('tr_1'))?.reversed).toBe(200);
+
+    const now = new Date('2026-03-02T10:00:30Z');
+    expect(await countHit('page:1.2.3.4', now, 60)).toBe(1);
+    expect(await countHit('page:1.2.3.4', now, 60)).toBe(2);
+    expect(await countHit('page:1.2.3.4', new Date('2026-03-02T10:01:00Z'), 60)).toBe(1);
+    const upd = await dynamo().send(
+      new UpdateCommand({ TableName: tableName(), Key: { PK: 'T#rv', SK: 'A' }, UpdateExpression: 'SET a = :a, b = if_not_exists(b, :b) ADD n :one', ExpressionAttributeValues: { ':a': 'x', ':b': 'y', ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
+    );
+    expect(upd.Attributes).toEqual({ a: 'x', b: 'y', n: 1 });
+    const old = await dynamo().send(
+      new UpdateCommand({ TableName: tableName(), Key: { PK: 'T#rv', SK: 'A' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_OLD' }),
+    );
+    expect(old.Attributes).toEqual({ n: 1 });
+  });
+
+  it('the learning counters: ADDs per scope, day and shard add up; experiment counters per variant and day', async () => {
+    await putClient({ clientId: 'ka', name: 'A' }, 'key-ka');
+    await putClient({ clientId: 'kb', name: 'B' }, 'key-kb');
+    expect((await clientIds()).filter((c) => c.startsWith('k'))).toEqual(['ka', 'kb']);
+    await addKpis('deb_a', [{ scope: 'ka', day: '2026-03-02', add: { 'channel:sms|c': 1, 'channel:sms|k': 8 } }]);
+    await addKpis('deb_b', [{ scope: 'ka', day: '2026-03-02', add: { 'channel:sms|c': 2, 'channel:email|c': 1 } }]);
+    await addKpis('deb_c', [{ scope: 'ka', day: '2026-03-03', add: { 'channel:sms|c': 5 } }]);
+    // a contact about both creditors' claims: one contact for the agency (a correction in the first creditor's item)
+    await addKpis('deb_d', [
+      { scope: 'ka', day: '2026-03-03', add: { 'channel:sms|c': 1, '~channel:sms|c': -1 } },
+      { scope: 'kb', day: '2026-03-03', add: { 'channel:sms|c': 1 } },
+    ]);
+    const view = (k: Map<string, Record<string, number>>) => Object.fromEntries([...k.entries()].map(([d, v]) => [d, Object.fromEntries(Object.entries(v).filter(([a]) => a.includes('|')))]));
+    expect(view(await readKpis('ka', ['2026-03-01', '2026-03-02', '2026-03-03']))).toEqual({
+      '2026-03-02': { 'channel:sms|c': 3, 'channel:sms|k': 8, 'channel:email|c': 1 },
+      '2026-03-03': { 'channel:sms|c': 6 },
+    });
+    expect(view(await readKpis('kb', ['2026-03-03']))).toEqual({ '2026-03-03': { 'channel:sms|c': 1 } });
+    expect(view(await readKpis('*', ['2026-03-02', '2026-03-03']))).toEqual({
+      '2026-03-02': { 'channel:sms|c': 3, 'channel:sms|k': 8, 'channel:email|c': 1 },
+      '2026-03-03': { 'channel:sms|c': 6 },
+    });
+    await addExperimentCounts('deb_a', [{ experimentId: 'x1', variant: 'b', day: '2026-03-02', add: { n: 1, paid: 1, cents: 500, sq: 250_000, payers: 1 } }]);
+    await addExperimentCounts('deb_b', [{ experimentId: 'x1', variant: 'b', day: '2026-03-02', add: { n: 1 } }]);
+    await addExperimentCounts('deb_b', [{ experimentId: 'x1', variant: 'a', day: '2026-03-03', add: { n: 1, reacted: 1 } }]);
+    expect(await readExperimentDays('x1')).toEqual([
+      { variant: 'a', day: '2026-03-03', n: 1, reacted: 1, promised: 0, paid: 0, payers: 0, cents: 0, sq: 0 },
+      { variant: 'b', day: '2026-03-02', n: 2, reacted: 0, promised: 0, paid: 1, payers: 1, cents: 500, sq: 250_000 },
+    ]);
+  });
+
+  it('a claim stores the experiments the debtor joins, and refuses one that would change a variant the case holds', async () => {
+    const s = caseWith([{ dossierId: 'dos_x', clientId: 'acme', email: 'x@example.invalid' }], `deb_exp_${_name.replace(/\W/g, '')}`);
+    expect(await createCase(s)).toBe(true);
+    const at = '2026-03-03T09:00:00.000Z';
+    const claim = (stepNo: number, variant: string, seen: number) =>
+      claimStep({
+        caseId: s.caseId,
+        journeyNo: 1,
+        seenEventSeq: seen,
+        contact: { at, channel: 'email', phase: 'reminder', tone: 'friendly', stepNo, journeyNo: 1, dossierIds: ['dos_x'], x: [`tone-test:${variant}`] },
+        token: 't',
+        timer: 'x',
+        assignments: [{ experimentId: 'tone-test', variant }],
+        at,
+      });
+    const first = await claim(1, 'b', s.eventSeq);
+    expect(first?.experiments).toEqual({ 'tone-test': { variant: 'b', at, journeyNo: 1 } });
+    expect(first?.journey.contacts[0]?.x).toEqual(['tone-test:b']);
+    expect(await claim(2, 'c', s.eventSeq)).toBeUndefined();
+    expect((await claim(2, 'b', s.eventSeq))?.experiments['tone-test']?.at).toBe(at);
+    const read = await readCase(s.caseId);
+    expect(read?.v === 2 && read.item.experiments['tone-test']?.variant).toBe('b');
+  });
+});
