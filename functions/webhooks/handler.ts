@@ -23,6 +23,8 @@ import { redact } from '../shared/redact.js';
 import { isValidSendgridSignature, isValidTwilioSignature } from './signatures.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 import { deliverAnswer } from '../services/conversation.js';
+// Static, not `await import()`: a lazily imported module makes esbuild wrap what it reaches in lazy initialisers.
+import { deliverNotification } from '../notifications/outbox.js';
 
 /** The answer timer's event (services/conversation.ts): the reply whose answer waited for contact hours. */
 const AnswerEvent = z.object({ answer: z.object({ messageSid: z.string().check(z.regex(/^[A-Za-z0-9]{10,64}$/)) }) });
@@ -86,7 +88,6 @@ export const handler: WebhooksHandler = lambdaHandler(async (event: unknown, con
   if (answer.success) return deliverAnswer(answer.data.answer.messageSid, now());
   const notify = NotifyEvent.safeParse(event);
   if (notify.success) {
-    const { deliverNotification } = await import('../notifications/outbox.js');
     await deliverNotification(notify.data.notify.id, notify.data.notify.attempt, now());
     return;
   }

@@ -82,15 +82,21 @@ const MolliePaymentState = z.object({
   chargedBack: z.number().check(z.int()),
 });
 
-const receiverName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -').meta({ description: 'The receiver: the last path segment of its URL.', example: 'acme' });
-export const LocalWebhooksQuery = z.strictObject({ receiver: receiverName.optional() });
-export const LocalWebhookFailBody = z
-  .strictObject({
-    times: z.number({ error: 'must be a whole number of deliveries, 1–100' }).int('must be a whole number of deliveries, 1–100').min(1, 'must be at least 1').max(100, 'must be at most 100').meta({ example: 3 }),
-    status: z.number({ error: 'must be an HTTP status 400–599' }).int('must be an HTTP status 400–599').min(400, 'must be an HTTP status 400–599').max(599, 'must be an HTTP status 400–599').optional().meta({ description: 'Default 500.', example: 500 }),
-    receiver: receiverName.optional(),
-  })
-  .meta({ id: 'LocalWebhookFail' });
+const receiverName = doc(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -')), { description: 'The receiver: the last path segment of its URL.', example: 'acme' });
+export const LocalWebhooksQuery = z.strictObject({ receiver: z.optional(receiverName) });
+const HTTP_STATUS = 'must be an HTTP status 400–599';
+export const LocalWebhookFailBody = doc(
+  z.strictObject({
+    times: doc(
+      z.number({ error: 'must be a whole number of deliveries, 1–100' }).check(z.int('must be a whole number of deliveries, 1–100'), z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')),
+      { example: 3 },
+    ),
+    status: doc(z.optional(z.number({ error: HTTP_STATUS }).check(z.int(HTTP_STATUS), z.minimum(400, HTTP_STATUS), z.maximum(599, HTTP_STATUS))), { description: 'Default 500.', example: 500 }),
+    receiver: z.optional(receiverName),
+  }),
+  { id: 'LocalWebhookFail' },
+);
+const int = () => z.number().check(z.int());
 
 export const LOCAL_ROUTES: readonly Route[] = [
   {
@@ -108,16 +114,16 @@ export const LOCAL_ROUTES: readonly Route[] = [
       200: {
         description: 'The deliveries.',
         schema: z.object({
-          url: z.string().meta({ description: 'The receiver’s base URL: append a name.', example: 'http://127.0.0.1:40123/creditor-webhooks/' }),
-          pendingFailures: z.number().int(),
+          url: doc(z.string(), { description: 'The receiver’s base URL: append a name.', example: 'http://127.0.0.1:40123/creditor-webhooks/' }),
+          pendingFailures: int(),
           deliveries: z.array(
             z.object({
-              seq: z.number().int(),
+              seq: int(),
               receiver: z.string(),
-              receivedAt: z.string().meta({ format: 'date-time' }),
+              receivedAt: doc(z.string(), { format: 'date-time' }),
               headers: z.record(z.string(), z.string()),
-              body: z.string().meta({ description: 'The raw body, exactly as signed.' }),
-              status: z.number().int().meta({ description: 'What the fake answered.' }),
+              body: doc(z.string(), { description: 'The raw body, exactly as signed.' }),
+              status: doc(int(), { description: 'What the fake answered.' }),
             }),
           ),
         }),
@@ -134,7 +140,7 @@ export const LOCAL_ROUTES: readonly Route[] = [
     summary: 'Make the fake receiver fail the next deliveries',
     description: 'The next `times` deliveries (to `receiver`, or to any) are answered with `status` (default 500), to test retries.',
     body: { type: 'json', lenient: true, schema: LocalWebhookFailBody, example: { times: 3 } },
-    responses: { 200: { description: 'How many deliveries will now fail.', schema: z.object({ pendingFailures: z.number().int() }) } },
+    responses: { 200: { description: 'How many deliveries will now fail.', schema: z.object({ pendingFailures: int() }) } },
   },
   {
     method: 'GET',
@@ -276,8 +282,8 @@ export const LOCAL_ROUTES: readonly Route[] = [
     summary: 'The learning report (KPIs, funnel, recovery per variant, channel mix, experiments)',
     description: 'The page `npm run report` writes: self-contained HTML with SVG charts, for all creditors; `from`/`to` (YYYY-MM-DD) pick the contact days (default the last 30).',
     query: z.strictObject({
-      from: ISO_DATE.optional().meta({ description: 'First contact day, YYYY-MM-DD.', example: '2026-03-01' }),
-      to: ISO_DATE.optional().meta({ description: 'Last contact day, YYYY-MM-DD.', example: '2026-03-31' }),
+      from: doc(z.optional(ISO_DATE), { description: 'First contact day, YYYY-MM-DD.', example: '2026-03-01' }),
+      to: doc(z.optional(ISO_DATE), { description: 'Last contact day, YYYY-MM-DD.', example: '2026-03-31' }),
     }),
     responses: { 200: { description: 'The report.', contentType: 'text/html', schema: z.string() } },
   },

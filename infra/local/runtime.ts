@@ -16,7 +16,6 @@ import { LOCAL_DEFAULTS } from './defaults.js';
 import { JOURNEY_FUNCTIONS, type JourneyHandler } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
-import { lambdaFunctionName } from './sfn/emulator.js';
 import { localTargets, SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
