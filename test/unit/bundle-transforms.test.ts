@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { repoPath } from '../../infra/aws/paths.js';
 import { forBundle, SCHEMA_MODULES } from '../../infra/build/strip-docs.js';
 
-const files = ['functions/shared', 'functions/shared/schemas', 'functions/shared/routes', 'functions/domain']
+const files = ['functions/shared', 'functions/shared/schemas', 'functions/shared/routes', 'functions/domain', 'functions/domain/experiments', 'functions/reports']
   .flatMap((dir) => readdirSync(repoPath(dir)).map((f) => path.join(repoPath(dir), f)))
   .filter((f) => SCHEMA_MODULES.test(f));
 
@@ -17,8 +17,10 @@ describe('schema modules in the bundles', () => {
   it('are the documented schema modules', () => {
     expect(files.map((f) => path.relative(repoPath(), f)).sort()).toEqual([
       'functions/domain/claim-costs.ts',
+      'functions/domain/experiments/schema.ts',
       'functions/domain/payday.ts',
       'functions/domain/strategy.ts',
+      'functions/reports/schemas.ts',
       'functions/shared/responses.ts',
       'functions/shared/routes/api.ts',
       'functions/shared/routes/docs.ts',
@@ -26,6 +28,7 @@ describe('schema modules in the bundles', () => {
       'functions/shared/routes/route.ts',
       'functions/shared/routes/webhooks.ts',
       'functions/shared/schemas/api.ts',
+      'functions/shared/schemas/creditor-webhook.ts',
       'functions/shared/schemas/fields.ts',
       'functions/shared/schemas/journey.ts',
       'functions/shared/schemas/payments.ts',

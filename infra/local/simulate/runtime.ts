@@ -38,6 +38,7 @@ import { forgetClients, putClient } from '../../../functions/store/clients.js';
 import { forgetExperimentState } from '../../../functions/services/experiments.js';
 import type { ChannelAdapter, OutgoingMessage } from '../../../functions/channels/port.js';
 import { handler as apiHandler } from '../../../functions/api/handler.js';
+import { handler as authorizerHandler } from '../../../functions/authorizer/handler.js';
 import { handler as webhooksHandler } from '../../../functions/webhooks/handler.js';
 
 export interface Sent {
@@ -168,11 +169,39 @@ export class SimulationRuntime {
   async api(method: 'GET' | 'POST', resource: string, pathParameters: Record<string, string>, apiKey: string, body?: unknown, query?: Record<string, string>): Promise<APIGatewayProxyResult> {
     let p = resource;
     for (const [k, v] of Object.entries(pathParameters)) p = p.replace(`{${k}}`, encodeURIComponent(v));
+    const event = this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query);
+    event.requestContext.authorizer = await this.authorize(apiKey, event);
     this.invocations.Api = (this.invocations.Api ?? 0) + 1;
-    return this.clock.activity.track(() =>
-      apiHandler(this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query)),
-    );
+    return this.clock.activity.track(() => apiHandler(event));
   }
+
+  /**
+   * The client's context from the authorizer function, as API Gateway passes it to the Api function; its answer is
+   * cached per key (API Gateway caches it for minutes, a simulated portfolio runs in less).
+   */
+  private async authorize(apiKey: string, event: APIGatewayProxyEvent): Promise<APIGatewayProxyEvent['requestContext']['authorizer']> {
+    let answer = this.authorized.get(apiKey);
+    if (!answer) {
+      this.invocations.Authorizer = (this.invocations.Authorizer ?? 0) + 1;
+      answer = authorizerHandler({
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:sim/sim/${event.httpMethod}${event.resource}`,
+        resource: event.resource,
+        path: event.path,
+        httpMethod: event.httpMethod,
+        headers: event.headers,
+        multiValueHeaders: event.multiValueHeaders,
+        pathParameters: event.pathParameters,
+        queryStringParameters: event.queryStringParameters,
+        multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+        stageVariables: event.stageVariables,
+        requestContext: { ...event.requestContext, authorizer: undefined },
+      }).then((r) => ({ principalId: r.principalId, ...(r.context ?? {}) }));
+      this.authorized.set(apiKey, answer);
+    }
+    return answer;
+  }
+  private readonly authorized = new Map<string, Promise<Record<string, unknown>>>();
 
   /** A debtor's SMS or WhatsApp reply through the signed Twilio webhook (classified, answered, put to agents there). */
   async reply(from: string, text: string, whatsapp: boolean, messageSid = `SM${String(++this.providerSeq).padStart(32, '0')}`): Promise<APIGatewayProxyResult> {
