@@ -153,7 +153,8 @@ async function answerOf(res: Response, idempotencyKey: string | undefined): Prom
   throw new MollieApiError(detail ?? 'Received an error without a message', { title, statusCode: status, field, links: _links, idempotencyKey });
 }
 
-function metadataOf(raw: unknown): PaymentMetadata | undefined {
+/** Our metadata, only if it has our shape (anything else at Mollie is not ours). */
+export function metadataOf(raw: unknown): PaymentMetadata | undefined {
   const m = raw as Partial<PaymentMetadata> | null;
   if (!m || typeof m.debtorId !== 'string' || !Array.isArray(m.allocation) || typeof m.scope !== 'string') return undefined;
   if (!m.allocation.every((x) => Array.isArray(x) && typeof x[0] === 'string' && Number.isSafeInteger(x[1]) && (x[1] as number) > 0)) return undefined;

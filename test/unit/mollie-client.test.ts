@@ -14,11 +14,11 @@ import { createMollieClient, type Payment, PaymentMethod } from '@mollie/api-cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMollie } from '../../infra/local/fakes/mollie.js';
 import type { Clock } from '../../infra/local/clock.js';
-import { MOLLIE_CLIENT_VERSION, MollieApiError, MolliePayments } from '../../functions/payments/mollie.js';
+import { metadataOf, MOLLIE_CLIENT_VERSION, MollieApiError, MolliePayments } from '../../functions/payments/mollie.js';
 import type { NewProviderPayment, PaymentMetadata, PaymentProvider, ProviderPayment, ProviderPaymentStatus } from '../../functions/payments/port.js';
 import { toCents, toValue } from '../../functions/payments/port.js';
 
-/** The adapter as it was over @mollie/api-client 4.6 (functions/payments/mollie.ts before the fetch client), the reference. */
+/** The adapter as it was over @mollie/api-client 4.6 (functions/payments/mollie.ts before the fetch client), the reference; the metadata check is the adapter's own (it reads no SDK). */
 class SdkPayments implements PaymentProvider {
   private readonly client: ReturnType<typeof createMollieClient>;
   constructor(cfg: { apiKey: string; apiEndpoint: string }) {
@@ -55,13 +55,6 @@ class SdkPayments implements PaymentProvider {
   }
 }
 
-function sdkMetadata(raw: unknown): PaymentMetadata | undefined {
-  const m = raw as Partial<PaymentMetadata> | null;
-  if (!m || typeof m.debtorId !== 'string' || !Array.isArray(m.allocation) || typeof m.scope !== 'string') return undefined;
-  if (!m.allocation.every((x) => Array.isArray(x) && typeof x[0] === 'string' && Number.isSafeInteger(x[1]) && (x[1] as number) > 0)) return undefined;
-  return { debtorId: m.debtorId, allocation: m.allocation as Array<[string, number]>, scope: m.scope };
-}
-
 function sdkPayment(p: Payment): ProviderPayment {
   return {
     id: p.id,
@@ -72,7 +65,7 @@ function sdkPayment(p: Payment): ProviderPayment {
     ...(p.paidAt ? { paidAt: p.paidAt } : {}),
     ...(p.getCheckoutUrl() ? { checkoutUrl: p.getCheckoutUrl()! } : {}),
     ...(p.method ? { method: String(p.method) } : {}),
-    ...(sdkMetadata(p.metadata) ? { metadata: sdkMetadata(p.metadata)! } : {}),
+    ...(metadataOf(p.metadata) ? { metadata: metadataOf(p.metadata)! } : {}),
   };
 }
 
