@@ -1,7 +1,7 @@
 /**
  * The Payments function (infra/aws/functions.ts): the debtor page's routes (./routes.ts) and Mollie's payment
  * webhook (POST /webhooks/mollie), locally and on AWS. Its own function because these are the routes that carry the
- * Mollie client (@mollie/api-client).
+ * Mollie client (functions/payments/mollie.ts, over fetch) and the page.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { handleMollieWebhook } from '../services/checkout.js';

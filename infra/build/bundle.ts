@@ -125,13 +125,6 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
         return { path: rel(resolved.path), namespace: 'maatwerk-omit' };
       });
       build.onResolve({ filter: /^grapheme-splitter$/ }, () => ({ path: repoPath(GRAPHEMES) }));
-      // node-fetch 2 (the Mollie client's HTTP) takes `URL` from Node's 'url' module and falls back to whatwg-url
-      // (with tr46's ≈ 265 KB Unicode table) only where Node has none: on the Lambda runtime that fallback is dead.
-      build.onResolve({ filter: /^whatwg-url$/ }, () => ({ path: 'whatwg-url', namespace: 'maatwerk-node-url' }));
-      build.onLoad({ filter: /.*/, namespace: 'maatwerk-node-url' }, () => ({
-        contents: "import { URL, URLSearchParams } from 'node:url'; export { URL, URLSearchParams }; export default { URL, URLSearchParams };",
-        loader: 'js',
-      }));
       build.onLoad({ filter: /.*/, namespace: 'maatwerk-omit' }, async (args) => ({
         contents: stubModule(name, args.path, await exportNames(repoPath(args.path))),
         loader: 'js',

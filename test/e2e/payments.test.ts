@@ -1,5 +1,6 @@
 /**
- * Issue 9 end to end on the local runtime: the real @mollie/api-client against the fake Mollie over HTTP.
+ * Issue 9 end to end on the local runtime: the Mollie adapter (what @mollie/api-client sends, over fetch) against the
+ * fake Mollie over HTTP.
  * The link in an SMS opens the debtor page; paying through the fake checkout books once, marks the dossier paid and
  * stops the journey; forged webhooks change nothing; paying one claim of two leaves the other running; refunds and
  * chargebacks reopen; failed/expired/canceled payments only reach the timeline.

@@ -1,7 +1,7 @@
 /**
  * The Payments function's routes: the debtor's own page (GET /p/{token} and its form posts; the link's token is the
  * authentication) and Mollie's payment webhook. Their own function because they are the ones that carry the Mollie
- * client (@mollie/api-client), which would not fit the Api or Webhooks bundle's budget.
+ * client and the page, which other functions need not carry.
  */
 import { MollieWebhook, PagePayForm, PageParams, PagePlanForm, PageQuery, PageTellForm } from '../schemas/payments.js';
 import * as z from '../zod.js';
