@@ -10,7 +10,13 @@
  * Windows (../experiments/metrics.ts): a reaction or a reply counts for the contacts of the 7 days before it, a
  * promise or arrangement for 14 days, a payment for 30 days; recovered cents go to the last contact about the
  * paid claim within 60 days (last touch, so a payment is never counted twice). A contact is "before" an outcome
- * when it was sent at or before it. An opened or clicked status counts for its own message only.
+ * when it was sent at or before it. A provider's status (delivered, opened, clicked) counts for its own message only,
+ * within 7 days of it; a status implies the ones before it (an open shows delivery, a click both), an open or a
+ * click is a reaction too. A status arrives once per contact and kind, however often the provider repeats it.
+ *
+ * Replies per intent (the KPIs' `repliesByIntent`): each reply counts once with its intent (opt-outs included: they
+ * are replies, though no reaction), to the last contact about its claims within 7 days before it (last touch, like
+ * recovered cents); for a creditor, to the last such contact about its own claims among them.
  *
  * Which contacts: those about the claims the outcome concerns (a reply: the claims its number was given with,
  * case/reply-scope.ts; a payment: its claim). Old contacts without claim ids count as about every claim. Only journey
@@ -34,7 +40,14 @@ import { REACHED_CALL_OUTCOMES } from '../segmentation.js';
 import type { Intent } from '../vocabulary.js';
 
 /** The letters a contact's `o` holds. */
-export const OUTCOME_FLAG: Readonly<Record<OutcomeKind, string>> = Object.freeze({ reacted: 'r', replied: 'y', promised: 'p', paid: '$' });
+export const OUTCOME_FLAG: Readonly<Record<OutcomeKind, string>> = Object.freeze({ reacted: 'r', replied: 'y', promised: 'p', paid: '$', delivered: 'v', opened: 'o', clicked: 'l' });
+
+/** What a provider's status of a message is as outcomes (bounced and failed: none). */
+const STATUS_KINDS: Readonly<Partial<Record<Extract<CaseEvent, { type: 'delivery' }>['status'], OutcomeKind[]>>> = Object.freeze({
+  delivered: ['delivered'],
+  opened: ['reacted', 'delivered', 'opened'],
+  clicked: ['reacted', 'delivered', 'opened', 'clicked'],
+});
 
 /** Reply intents that are a promise or an arrangement (postpone only with a date: replyPromises). */
 const PROMISE_INTENTS: ReadonlySet<Intent> = new Set(['promise_to_pay', 'arrangement']);
@@ -55,6 +68,8 @@ export interface Outcome {
   step?: { journeyNo: number; stepNo: number; channel: string };
   /** a payment */
   cents?: number;
+  /** a reply: its intent (counted once, to the last touch: `repliesByIntent`) */
+  intent?: string;
 }
 
 /** What an event is as an outcome (undefined: not an outcome, or it changed nothing). */
@@ -62,16 +77,17 @@ export function outcomeOf(before: CaseState, after: CaseState, e: CaseEvent): Ou
   if (after === before) return undefined;
   switch (e.type) {
     case 'delivery': {
-      if (e.status !== 'opened' && e.status !== 'clicked') return undefined;
+      const kinds = STATUS_KINDS[e.status];
+      if (!kinds) return undefined;
       const step = { journeyNo: e.journeyNo, stepNo: e.stepNo, channel: e.channel };
-      // only a journey contact's status is a reaction to it (an answer to a reply, step 0, is none)
+      // only a journey contact's status counts (an answer to a reply, step 0, is none)
       const known = (c: ContactFact) => concerns(c, { step });
-      return before.contacts.some(known) || before.journey.contacts.some(known) ? { at: e.at, kinds: ['reacted'], step } : undefined;
+      return before.contacts.some(known) || before.journey.contacts.some(known) ? { at: e.at, kinds: [...kinds], step } : undefined;
     }
     case 'reply':
-      // an opt-out is no reaction to the claim (the reducer says so too)
-      if (isOptOut(e.intent)) return undefined;
-      return { at: e.at, kinds: ['reacted', 'replied', ...(replyPromises(e) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
+      // an opt-out is no reaction to the claim (the reducer says so too), but a reply with its intent
+      if (isOptOut(e.intent)) return { at: e.at, kinds: [], dossierIds: e.dossierIds, intent: e.intent };
+      return { at: e.at, kinds: ['reacted', 'replied', ...(replyPromises(e) ? (['promised'] as const) : [])], dossierIds: e.dossierIds, intent: e.intent };
     case 'payment':
       return { at: e.paidAt > e.at ? e.at : e.paidAt, kinds: ['reacted', 'paid'], dossierIds: [e.dossierId], cents: e.amount };
     case 'payment_reversed': {
@@ -150,12 +166,16 @@ function creditorsMarked(s: Pick<CaseState, 'dossiers'>, c: ContactFact, o: Outc
   return grew ? next : undefined;
 }
 
-/** The contact a payment's cents are attributed to: the last one about its claim within 60 days before it. */
-export function lastTouch(contacts: readonly ContactFact[], o: Outcome): ContactFact | undefined {
+/**
+ * The contact an outcome counted by last touch is attributed to: the last one about its claims within `days` before it
+ * (a payment's cents: 60 days; a reply's intent: 7). `clientId`: the last one about that creditor's claims among them.
+ */
+export function lastTouch(s: Pick<CaseState, 'dossiers'>, contacts: readonly ContactFact[], o: Outcome, days: number, clientId?: string): ContactFact | undefined {
   const t = Date.parse(o.at);
+  const about = clientId && o.dossierIds ? { ...o, dossierIds: o.dossierIds.filter((id) => s.dossiers[id]?.clientId === clientId) } : o;
   return [...contacts].reverse().find((c) => {
     const sent = Date.parse(c.at);
-    return sent <= t && t - sent <= KPI_WINDOW_DAYS.recovered * DAY_MS && concerns(c, o);
+    return sent <= t && t - sent <= days * DAY_MS && concerns(c, about) && (!clientId || clientsOfContact(s, c).includes(clientId));
   });
 }
 
