@@ -92,8 +92,10 @@ export function kpiRows(counters: Iterable<Record<string, number>>, groupBy: Gro
       byGroup.set(group, g);
     }
   }
+  // a group whose counters add up to nothing (a step taken back) is no group
+  const counted = (t: Tally) => Object.values(t.m).some((n) => n !== 0) || Object.values(t.intents).some((n) => n !== 0);
   return {
-    groups: [...byGroup.entries()].map(([g, m]) => row(g.slice(prefix.length), m)).sort((a, b) => b.contacts - a.contacts || a.group.localeCompare(b.group)),
+    groups: [...byGroup.entries()].filter(([, t]) => counted(t)).map(([g, m]) => row(g.slice(prefix.length), m)).sort((a, b) => b.contacts - a.contacts || a.group.localeCompare(b.group)),
     total: row('total', total),
   };
 }

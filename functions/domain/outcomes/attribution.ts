@@ -179,6 +179,75 @@ export function lastTouch(s: Pick<CaseState, 'dossiers'>, contacts: readonly Con
   });
 }
 
+/** The creditors an outcome about claims is about (undefined: a status of one message). */
+export function clientsOfOutcome(s: Pick<CaseState, 'dossiers'>, o: Pick<Outcome, 'dossierIds'>): string[] | undefined {
+  return o.dossierIds ? [...new Set(o.dossierIds.map((id) => s.dossiers[id]?.clientId).filter((x): x is string => !!x))] : undefined;
+}
+
+/** What an outcome counts by last touch: its cents (`$`, 60 days) and its intent (7 days), each with its amount. */
+export function lastTouchCounts(o: Outcome): Array<{ what: string; n: number; days: number }> {
+  return [...(o.cents ? [{ what: CENTS, n: o.cents, days: KPI_WINDOW_DAYS.recovered }] : []), ...(o.intent ? [{ what: o.intent, n: 1, days: KPI_WINDOW_DAYS.replied }] : [])];
+}
+/** The key of recovered cents in a claim's memory (`lt`); the others are intents. */
+export const CENTS = '$';
+
+/**
+ * The contacts an outcome counted by last touch goes to: the agency's (the last about its claims within `days`) and,
+ * for each creditor it is about, the last about that creditor's own claims.
+ */
+export function lastTouches(s: Pick<CaseState, 'dossiers'>, contacts: readonly ContactFact[], o: Outcome, days: number): { agency?: ContactFact; clients: Array<[string, ContactFact]> } {
+  const agency = lastTouch(s, contacts, o, days);
+  if (!agency) return { clients: [] };
+  const clients: Array<[string, ContactFact]> = [];
+  for (const cl of clientsOfOutcome(s, o) ?? []) {
+    const mine = lastTouch(s, contacts, o, days, cl);
+    if (mine) clients.push([cl, mine]);
+  }
+  return { agency, clients };
+}
+
+/** A contact's identity in a claim's memory: when it was sent, its step and channel. */
+export const contactKey = (c: Pick<ContactFact, 'at' | 'stepNo' | 'channel'>): string => `${c.at}#${c.stepNo ?? ''}#${c.channel}`;
+
+/** A claim's memory entry: what was counted (an intent, or `$`), and the contact that takes it if the step is not sent. */
+export function remembered(key: string): { what: string; instead?: string } {
+  const at = key.indexOf('@');
+  return at < 0 ? { what: key } : { what: key.slice(0, at), instead: key.slice(at + 1) };
+}
+
+/** Is `c` the contact of the journey's claimed step? */
+export const isClaimed = (s: Pick<CaseState, 'journey'>, c: ContactFact): boolean => {
+  const k = s.journey.claim;
+  return !!k && c.stepNo === k.stepNo && c.channel === k.channel && c.at === k.at && (c.journeyNo === undefined || c.journeyNo === s.journey.journeyNo);
+};
+
+/**
+ * The claimed step's memory of what its contact took by last touch (a reply's intent, a payment's cents), each with
+ * the contact that would have taken it otherwise (`<what>@<contactKey>`): if the step is not sent after all
+ * (step_failed, step_released), the counters move it there (kpis.ts takenBack). Bounded: one entry per scope, kind
+ * and such contact, until the next claim replaces it.
+ */
+function claimRemembers(s: CaseState, o: Outcome): CaseState['journey']['claim'] {
+  const claim = s.journey.claim;
+  if (!claim) return claim;
+  let lt = claim.lt;
+  const remember = (scope: string, what: string, instead: ContactFact | undefined, n: number) => {
+    const key = instead ? `${what}@${contactKey(instead)}` : what;
+    const m = { ...(lt?.[scope] ?? {}) };
+    m[key] = (m[key] ?? 0) + n;
+    lt = { ...lt, [scope]: m };
+  };
+  const others = s.contacts.filter((c) => !isClaimed(s, c));
+  for (const { what, n, days } of lastTouchCounts(o)) {
+    const { agency, clients } = lastTouches(s, s.contacts, o, days);
+    if (!agency || (!isClaimed(s, agency) && !clients.some(([, c]) => isClaimed(s, c)))) continue;
+    const instead = lastTouches(s, others, o, days);
+    if (isClaimed(s, agency)) remember('*', what, instead.agency, n);
+    for (const [cl, c] of clients) if (isClaimed(s, c)) remember(cl, what, instead.clients.find(([x]) => x === cl)?.[1], n);
+  }
+  return lt === claim.lt ? claim : { ...claim, lt };
+}
+
 /** An experiment's outcome for one debtor, from the exposure: within 7 / 14 / 30 / 60 days. */
 export function progressed(a: ExperimentAssignment, o: Outcome): ExperimentAssignment {
   const t = Date.parse(o.at);
@@ -217,6 +286,8 @@ export function attributeOutcome(before: CaseState, after: CaseState, e: CaseEve
     if (next !== a) changed = true;
     experiments[id] = next;
   }
+  const claim = claimRemembers(after, o);
+  if (claim !== after.journey.claim) changed = true;
   if (!changed) return after;
-  return { ...after, contacts, journey: { ...after.journey, contacts: journeyContacts }, experiments };
+  return { ...after, contacts, journey: { ...after.journey, contacts: journeyContacts, ...(claim ? { claim } : {}) }, experiments };
 }

@@ -30,9 +30,8 @@ import { localDate } from '../calendar.js';
 import type { CaseEvent } from '../case/events.js';
 import type { ContactFact } from '../case/facts.js';
 import type { CaseState } from '../case/state.js';
-import { KPI_WINDOW_DAYS } from '../experiments/metrics.js';
 import { INTENTS, type Channel, type Intent } from '../vocabulary.js';
-import { OUTCOME_FLAG, type Outcome, clientsOfContact, creditorFlags, lastTouch, outcomeOf } from './attribution.js';
+import { CENTS, OUTCOME_FLAG, clientsOfContact, clientsOfOutcome, contactKey, creditorFlags, isClaimed, lastTouchCounts, lastTouches, outcomeOf, remembered } from './attribution.js';
 
 export { clientsOfContact };
 
@@ -151,13 +150,14 @@ export function sentIncrements(s: CaseState, contact: ContactFact, priceCents: n
   return [...out.values()];
 }
 
-/** What an event attributed (new outcome flags on contacts, recovered cents to the last touch), as increments. */
+/** What an event attributed (new outcome flags on contacts, recovered cents and intents to the last touch), as increments. */
 export function outcomeIncrements(before: CaseState, after: CaseState, e: CaseEvent): KpiIncrement[] {
+  if (e.type === 'step_failed' || e.type === 'step_released') return takenBack(before, after);
   const o = outcomeOf(before, after, e);
   if (!o) return [];
   const out = new Map<string, KpiIncrement>();
   // a creditor's counters only take outcomes about its own claims
-  const aboutClients = o.dossierIds ? [...new Set(o.dossierIds.map((id) => after.dossiers[id]?.clientId).filter((x): x is string => !!x))] : undefined;
+  const aboutClients = clientsOfOutcome(after, o);
   for (const c of after.contacts) {
     const was = before.contacts.find((b) => same(b, c));
     const day = dayOf(c);
@@ -172,26 +172,60 @@ export function outcomeIncrements(before: CaseState, after: CaseState, e: CaseEv
       }
     }
   }
-  if (o.cents) byLastTouch(out, after, o, KPI_WINDOW_DAYS.recovered, aboutClients ?? [], KPI_METRICS.recovered, o.cents);
-  if (o.intent) byLastTouch(out, after, o, KPI_WINDOW_DAYS.replied, aboutClients ?? [], intentCode(o.intent), 1);
+  // counted once, by last touch (a payment's cents, a reply's intent): for the agency, to the last contact about its
+  // claims, in that contact's groups but the creditors'; for each creditor, to the last about its own claims, in its
+  // groups and in its group of the agency's
+  for (const { what, n, days } of lastTouchCounts(o)) {
+    const { agency, clients } = lastTouches(after, after.contacts, o, days);
+    if (agency) addCode(out, AGENCY_SCOPE, dayOf(agency), groupsOf(agency, []), codeOf(what), n);
+    for (const [cl, c] of clients) {
+      addCode(out, cl, dayOf(c), groupsOf(c, [cl]), codeOf(what), n);
+      addCode(out, AGENCY_SCOPE, dayOf(c), [`client:${cl}`], codeOf(what), n);
+    }
+  }
   return [...out.values()];
 }
 
+/** The counter code of what a last touch counts: recovered cents, or an intent. */
+const codeOf = (what: string): string => (what === CENTS ? KPI_METRICS.recovered : intentCode(what));
+
 /**
- * An outcome counted once, by last touch (a payment's cents, a reply's intent): for the agency, to the last contact
- * about its claims within the window, in that contact's groups but the creditors'; for each creditor it is about, to
- * the last such contact about that creditor's own claims, in its groups and in its group of the agency's.
+ * A claimed step taken back (its send failed, was skipped, or was given back before the provider had it): its contact
+ * was never counted as sent, so the outcomes it took while it was being sent are taken back too — its outcome flags
+ * (the contacts before it have their own), and what the claim remembers it took by last touch (attribution.ts
+ * claimRemembers), which goes to the contact that would have taken it without this one, if any. Like an experiment's
+ * exposure.
  */
-function byLastTouch(out: Map<string, KpiIncrement>, s: CaseState, o: Outcome, days: number, clients: readonly string[], code: string, n: number): void {
-  const touch = lastTouch(s, s.contacts, o, days);
-  if (!touch) return;
-  addCode(out, AGENCY_SCOPE, dayOf(touch), groupsOf(touch, []), code, n);
-  for (const cl of clients) {
-    const mine = lastTouch(s, s.contacts, o, days, cl);
-    if (!mine) continue;
-    addCode(out, cl, dayOf(mine), groupsOf(mine, [cl]), code, n);
-    addCode(out, AGENCY_SCOPE, dayOf(mine), [`client:${cl}`], code, n);
+function takenBack(before: CaseState, after: CaseState): KpiIncrement[] {
+  const out = new Map<string, KpiIncrement>();
+  for (const c of before.contacts) {
+    if (after.contacts.some((a) => same(a, c))) continue;
+    const day = dayOf(c);
+    for (const f of c.o ?? '') add(out, AGENCY_SCOPE, day, groupsOf(c, []), FLAG_METRIC[f]!, -1);
+    for (const cl of clientsOfContact(before, c)) {
+      for (const f of creditorFlags(c, cl)) {
+        add(out, cl, day, groupsOf(c, [cl]), FLAG_METRIC[f]!, -1);
+        add(out, AGENCY_SCOPE, day, [`client:${cl}`], FLAG_METRIC[f]!, -1);
+      }
+    }
+    if (!isClaimed(before, c)) continue;
+    const moved = (to: ContactFact, scope: string, code: string, n: number) => {
+      if (scope === AGENCY_SCOPE) addCode(out, AGENCY_SCOPE, dayOf(to), groupsOf(to, []), code, n);
+      else {
+        addCode(out, scope, dayOf(to), groupsOf(to, [scope]), code, n);
+        addCode(out, AGENCY_SCOPE, dayOf(to), [`client:${scope}`], code, n);
+      }
+    };
+    for (const [scope, took] of Object.entries(before.journey.claim?.lt ?? {})) {
+      for (const [key, n] of Object.entries(took)) {
+        const { what, instead } = remembered(key);
+        moved(c, scope, codeOf(what), -n);
+        const to = instead === undefined ? undefined : after.contacts.find((x) => contactKey(x) === instead);
+        if (to) moved(to, scope, codeOf(what), n);
+      }
+    }
   }
+  return [...out.values()];
 }
 
 /**
