@@ -14,7 +14,8 @@
  * counts on its contact's day, so a day's rates compare like with like (a cohort per day). Outcomes per contact (at
  * most once each, the flags on the contact): reacted, replied, promised, paid, and the provider's statuses delivered,
  * opened and clicked. By last touch (one contact takes it): recovered cents, and each reply's intent (`i<code>`,
- * INTENT_CODES: replies per intent). `debtors` counts a
+ * INTENT_CODES: replies per intent). A step taken back (never sent) takes back what its contact took meanwhile
+ * (takenBack). `debtors` counts a
  * debtor once per group and journey (at their first contact in that group). Each scope is a reader: "*" (the
  * agency, everything once) and each creditor (only contacts about its own claims, and of those only outcomes
  * about its own claims).
