@@ -5,6 +5,7 @@
 import { doc } from '../shared/schemas/fields.js';
 import * as z from '../shared/zod.js';
 import { GROUP_BY } from '../domain/outcomes/kpis.js';
+import { INTENTS } from '../domain/vocabulary.js';
 
 /** At most this many days per KPI request (a year and a day: a leap year fits). */
 export const MAX_REPORT_DAYS = 366;
@@ -44,8 +45,18 @@ export const KpiGroup = doc(
     group: doc(z.string(), { description: 'The group (a segment, channel, template id, tone, "experiment:variant" or client id).', example: 'sms' }),
     debtors: count('Debtors contacted in the group (once per journey).'),
     contacts: count('Messages, letters and call tasks sent.'),
+    deliveredRate: rate(
+      'Contacts the provider reported delivered within 7 days (a delivered status, or an open or a click, which show delivery) / contacts. SMS and WhatsApp (Twilio) and email (SendGrid) report it; letters and calls do not.',
+    ),
+    openedRate: rate('Contacts opened within 7 days (an email opened or a link in it clicked, a WhatsApp message read) / contacts. SMS reports no opens.'),
+    clickedRate: rate('Contacts with a link clicked within 7 days (email) / contacts.'),
     contactRate: rate('Contacts with any reaction within 7 days (opened, clicked, replied, promised, paid, reached by phone) / contacts.'),
     replyRate: rate('Contacts followed by a reply within 7 days / contacts.'),
+    repliesByIntent: doc(z.partialRecord(z.enum(INTENTS), count()), {
+      description:
+        'Replies per intent (as the classifier read them; opt-outs included, which are no reaction): each reply counts once, for the last contact about its claims within 7 days before it (last touch). Intents without replies are left out.',
+      example: { promise_to_pay: 12, arrangement: 4, opt_out: 1 },
+    }),
     promiseRate: rate('Contacts followed by a promise to pay or an arrangement within 14 days / contacts.'),
     paymentRate: rate('Contacts followed by a payment within 30 days / contacts.'),
     recoveredCents: cents('Payments within 60 days, each to the last contact before it about that claim (last touch).'),

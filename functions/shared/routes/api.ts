@@ -253,8 +253,9 @@ export const API_ROUTES: readonly Route[] = [
     tag: 'Reports',
     summary: 'KPIs per segment, channel, template, tone, variant or client',
     description:
-      'Per group: debtors, contacts, the rates of any reaction (7 days), replies (7 days), promises or arrangements (14 days) and payments (30 days) ' +
-      'after a contact, recovered cents (60 days, last touch), the contacts’ cost at list prices and recovered per euro spent. Counted by the day ' +
+      'Per group: debtors, contacts, the rates of delivered, opened and clicked messages (the providers’ statuses, 7 days), any reaction (7 days), ' +
+      'replies (7 days), promises or arrangements (14 days) and payments (30 days) after a contact, replies per intent (each reply once, last touch), ' +
+      'recovered cents (60 days, last touch), the contacts’ cost at list prices and recovered per euro spent. Counted by the day ' +
       'a contact was sent (Europe/Amsterdam). A creditor sees only contacts about its own claims and outcomes about them; an agency key sees all.',
     query: KpiQuery,
     responses: { 200: { description: 'The report.', schema: KpiReport } },
