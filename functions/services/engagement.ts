@@ -336,7 +336,8 @@ export async function handleSendgridEvents(events: SendgridEvent[], now: Date): 
     const ok = await recordDelivery(
       ref,
       'email',
-      type === 'opted_out' ? 'opened' : type,
+      // An unsubscribe or spam report shows the email arrived; like an opt-out by reply it is no reaction to the claim.
+      type === 'opted_out' ? 'delivered' : type,
       receipt.at,
       now,
       {

@@ -105,6 +105,15 @@ describe('delivered, opened, clicked and replies per intent (hand-computed)', ()
     expect(intents).toMatch(/<tr class="total"><td>total<\/td><td>1<\/td><td>1<\/td><td>2<\/td><\/tr>/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
+
+  it('a spam report shows the email arrived, but is no open: an opt-out is no reaction', async () => {
+    const mail = await sentTo(who.g!.debtorId, 'email');
+    const before = figures((await report(h, 'key-globex', 'channel')).by.email!);
+    expect(before).toMatchObject({ deliveredRate: 0, openedRate: 0 });
+    await h.rt.fakes.sendgridEvents([h.rt.fakes.sendgridEventFor(mail.id, 'spamreport')]);
+    await h.advance({ seconds: 0 });
+    expect(figures((await report(h, 'key-globex', 'channel')).by.email!)).toEqual({ ...before, deliveredRate: 1 });
+  });
 });
 
 describe("replies per intent of one person's claims at two creditors; a WhatsApp message read", () => {
