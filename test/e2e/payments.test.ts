@@ -219,6 +219,15 @@ describe('paying through the debtor page (Mollie)', () => {
     const view = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
     expect(view.body.timeline.some((e: { type: string; detail: string }) => e.type === 'replied' && /already paid \(on the payment page\)/.test(e.detail))).toBe(true);
     expect(view.body.timeline.filter((e: { type: string; detail: string }) => e.type === 'decision').at(-1).detail).toMatch(/already paid/);
+    // the same form sent again 30 s later, twice at once (a double click): the same statement, recorded once; again
+    // after a minute it is a new one
+    const saidPaid = async () => (await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.timeline.filter((e: { type: string; detail: string }) => e.type === 'replied' && /already paid \(on the payment page\)/.test(e.detail));
+    await h.advance({ seconds: 30 });
+    await Promise.all([tell({ what: 'already_paid' }), tell({ what: 'already_paid' })]);
+    expect(await saidPaid()).toHaveLength(1);
+    await h.advance({ seconds: 61 });
+    await tell({ what: 'already_paid' });
+    expect(await saidPaid()).toHaveLength(2);
     await tell({ what: 'debt_help' });
     const ended = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
     expect(ended.body.status).toBe('debt_help');
