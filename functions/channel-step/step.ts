@@ -7,15 +7,18 @@ import type { Context } from 'aws-lambda';
 import { now } from '../shared/clock.js';
 import { journeyCorrelation, lambdaHandler } from '../shared/lambda.js';
 import { ChannelStepEvent } from '../shared/schemas/journey.js';
-import { runChannelStep } from '../services/channel-step.js';
 
 export type StepChannel = ChannelStepEvent['channel'];
 
-export function channelStep(channel: StepChannel): (event: unknown, context?: Context) => Promise<void> {
+/**
+ * `run` is the state's own step (services/channel-step.ts for the sending states, services/await-step.ts for Await),
+ * passed in by the entry file so that each bundle carries only its own.
+ */
+export function channelStep(channel: StepChannel, run: (ev: ChannelStepEvent, now: Date) => Promise<void>): (event: unknown, context?: Context) => Promise<void> {
   return lambdaHandler(async (event: unknown) => {
     const ev = ChannelStepEvent.parse(event);
     // The state machine binds each state to its own function; a mismatch is a wiring mistake, not input to act on.
     if (ev.channel !== channel) throw new Error(`the ${channel} function got a ${ev.channel} step`);
-    await runChannelStep(ev, now());
+    await run(ev, now());
   }, journeyCorrelation);
 }
