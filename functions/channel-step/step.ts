@@ -1,7 +1,8 @@
 /**
  * The journey's channel states (Letter, Email, SMS, WhatsApp, CallTask, Await). Each is its own Lambda function
- * with its own entry file (email.ts, sms.ts, …): the same handler, but each bundle carries only its own channel's
- * adapter, renderer parts and templates (infra/aws/functions.ts), and each function only its own provider secret.
+ * with its own entry file (email.ts, sms.ts, …): the same handler around the state's own step (Await's parks the
+ * journey and nothing else), and each bundle carries only its own channel's adapter, renderer parts and templates
+ * (infra/aws/functions.ts), and each function only its own provider secret.
  */
 import type { Context } from 'aws-lambda';
 import { now } from '../shared/clock.js';
