@@ -1,5 +1,5 @@
 /**
- * A journey channel step (Letter / Email / SMS / WhatsApp / CallTask) and the Await state. Each is a
+ * A journey channel step (Letter / Email / SMS / WhatsApp / CallTask); the Await state is ./await-step.ts. Each is a
  * .waitForTaskToken task: this code carries out the action, leaves the task token on the case and a timer for
  * the planned moment, and returns; the state then waits until something happens to the case (a reply, a payment
  * ends the wait into Decide) or the timer ends it with the planned next action.
@@ -45,8 +45,8 @@ import { firstUnpaid, due as instalmentDue } from '../domain/arrangements.js';
 import { logger } from '../shared/logger.js';
 import { metrics, type SendOutcome } from '../shared/metrics.js';
 import { redact } from '../shared/redact.js';
-import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
-import { claimStep, parkJourney, setToken } from '../store/cases.js';
+import type { ChannelStepEvent, JourneyState, SendAction } from '../shared/schemas.js';
+import { claimStep, setToken } from '../store/cases.js';
 import { type Client, getClient } from '../store/clients.js';
 import { phoneIndexItem } from '../store/identity.js';
 import { getMessageRef, messageRefItem } from '../store/messages.js';
@@ -61,6 +61,7 @@ import { decisionRecords } from './records.js';
 import { currentStrategy, strategyId } from './strategy-source.js';
 import { setTimer, timerName } from './timers.js';
 import { learnFromExposure, learnFromSend } from './learning.js';
+import { decideAgain, park, stateOf } from './await-step.js';
 import type { ContactFact } from '../domain/case/facts.js';
 
 /**
@@ -111,9 +112,6 @@ interface Sent {
   /** items written with the step's timeline entries (a call task) */
   items?: Item[];
 }
-
-const stateOf = (c: Pick<CaseState, 'caseId' | 'journey'>, action: JourneyState['action']): JourneyState => ({ caseId: c.caseId, journeyNo: c.journey.journeyNo, ...(action ? { action } : {}) });
-const decideAgain = (s: { caseId: string; journeyNo: number }, reason: string): JourneyState => ({ caseId: s.caseId, journeyNo: s.journeyNo, action: { type: 'decide', reason } });
 
 export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<void> {
   const { state, taskToken } = ev;
@@ -430,39 +428,6 @@ async function failStep(
   metrics.sent(action.channel, f.outcome);
   logger.warn('step not sent, failing over', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, reason: f.reason, type: f.kind });
   await endWait(token, decideAgain({ caseId: c.caseId, journeyNo: c.journey.journeyNo }, f.kind));
-}
-
-// ---- the Await state ------------------------------------------------------------------------------------
-
-/** Parks the journey until the decision's moment: the token on the case, the decision on the timeline, a timer. */
-async function park(state: JourneyState, action: WaitAction, token: string, now: Date): Promise<void> {
-  const at = now.toISOString();
-  const timer = `w-${state.caseId}-${state.journeyNo}-${action.seenEventSeq}`.slice(0, 64);
-  const c = await parkJourney({
-    caseId: state.caseId,
-    journeyNo: state.journeyNo,
-    seenEventSeq: action.seenEventSeq,
-    token,
-    timer,
-    view: { ...(action.log ? { segment: action.log.segment, segmentReasons: action.log.segmentReasons } : {}), nextContactAt: action.until },
-    costs: action.costs,
-    ...(action.expiredTask ? { forgetTask: true } : {}),
-    ...(action.arrangement ? { arrangement: action.arrangement } : {}),
-    at,
-  });
-  if (!c) {
-    // Closed, or something happened since the decision: decide again now.
-    await endWait(token, decideAgain(state, 'event since decide'));
-    return;
-  }
-  const records = decisionRecords(c, action, now);
-  if (records.length) await appendEvents(c.caseId, records);
-  const then = action.then;
-  await setTimer(
-    timer,
-    new Date(action.until),
-    then?.type === 'send' ? { kind: 'output', taskToken: token, output: stateOf(c, then) } : { kind: 'wake', caseId: c.caseId, journeyNo: c.journey.journeyNo, taskToken: token },
-  );
 }
 
 // ---- what a step sends ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AGENCY_SCOPE, type ExperimentIncrement, type KpiIncrement, NO_CREDITOR_SCOPE, viewOf } from '../domain/outcomes/kpis.js';
 import { clientIds } from './clients.js';
-import type { VariantDay } from '../domain/experiments/results.js';
+import type { VariantDay } from '../domain/experiments/counts.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { hashed } from './keys.js';
 

@@ -25,7 +25,8 @@
  *   `#standard-fonts/*` imports, which esbuild cannot inline; when pdfkit is in a bundle, the font modules and a
  *   package.json mapping the same specifiers are put next to index.mjs. fontkit (embedded TrueType fonts) and
  *   with it brotli are left out: the letters use the standard fonts only; so are pdfkit's AES (encryption) and PNG
- *   decoder, which a letter without password and images never calls.
+ *   decoder, which a letter without password and images never calls, and the rest of its encryption (its own hash
+ *   functions, SASLprep, the security handler) and its table layout (pdfkit.ts).
  */
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,7 @@ import type { Channel } from '../../functions/channels/render-contract.js';
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../aws/functions.js';
 import { REPO_ROOT, repoPath } from '../aws/paths.js';
 import { compactModelModule } from './intents-model.js';
+import { pdfkitWithoutEncryption } from './pdfkit.js';
 import { forBundle, SCHEMA_MODULES } from './strip-docs.js';
 import { embeddedTemplatesModule } from './templates.js';
 
@@ -139,6 +141,12 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
       if (name !== 'Docs') {
         build.onLoad({ filter: SCHEMA_MODULES }, (args) => ({ contents: forBundle(readFileSync(args.path, 'utf8'), args.path), loader: 'ts' }));
       }
+      // pdfkit without its PDF encryption and tables (a letter has neither): pdfkit.ts.
+      build.onLoad({ filter: /[\\/]node_modules[\\/]pdfkit[\\/]js[\\/]pdfkit\.node\.mjs$/ }, (args) => ({
+        contents: pdfkitWithoutEncryption(readFileSync(args.path, 'utf8')),
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }));
       // The classifier's model: the same Model, from its compact form (decoded when the function loads).
       build.onLoad({ filter: /[\\/]functions[\\/]domain[\\/]intents[\\/]model\.json$/ }, () => ({ contents: compactModelModule(), loader: 'js', resolveDir: REPO_ROOT }));
       build.onResolve({ filter: /^virtual:maatwerk-templates$/ }, () => ({ path: VIRTUAL_TEMPLATES, namespace: 'maatwerk-templates' }));

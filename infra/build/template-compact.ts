@@ -29,6 +29,9 @@ export const TEMPLATE_PRELUDE = [
   'function $s(c,obj,name,line,column,ctx){return $r(c.lambda(c.strict(obj,name,{start:{line,column}}),ctx))}',
 ].join('\n');
 
+/** The names TEMPLATE_PRELUDE defines, which the specifications call. */
+export const TEMPLATE_PRELUDE_NAMES = ['$c', '$r', '$b', '$h', '$p', '$s'] as const;
+
 const HEAD = '((stack1 = ';
 const TAIL = ') != null ? stack1 : "")';
 const NULL_CONTEXT = 'depth0 != null ? depth0 : (container.nullContext || {})';

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
 import Handlebars from 'handlebars';
 import { compileUnits, dataFiles } from '../../functions/channels/render.js';
 import { ANSWER_DATA_FILES, answerCompileUnits } from '../../functions/channels/render-answer.js';
@@ -13,7 +14,7 @@ import type { Channel } from '../../functions/channels/render-contract.js';
 import { compileKey, fileKey } from '../../functions/channels/template-key.js';
 import { fileTemplateStore } from '../../functions/channels/template-store.js';
 import { repoPath } from '../aws/paths.js';
-import { compactSpec, TEMPLATE_PRELUDE } from './template-compact.js';
+import { compactSpec, TEMPLATE_PRELUDE, TEMPLATE_PRELUDE_NAMES } from './template-compact.js';
 
 export const TEMPLATES_DIR = repoPath('templates');
 
@@ -66,9 +67,39 @@ export function slim(spec: string): string {
     );
 }
 
-/** The ES module text for `virtual:maatwerk-templates` (its default export is the EmbeddedTemplateData). */
+/**
+ * The ES module text for `virtual:maatwerk-templates` (its default export is the EmbeddedTemplateData).
+ *
+ * The precompiled specifications are JavaScript source, ≈ 3.5 times the size of the templates they come from (the
+ * email function's: 48 KB minified, the largest single part of its bundle); they are embedded brotli-compressed
+ * (≈ 8 KB) and each becomes its function when the renderer first asks for it (`new Function` over the same source,
+ * with the prelude's helpers passed in) — what the Handlebars compiler itself does at run time, here with source the
+ * build wrote. Why not plain code: compressed, the templates of a channel cost 3–11 KB of its bundle instead of
+ * 14–48 KB, and that is what keeps the sending functions within their budget. The trade-off: a template's frames in
+ * a stack trace are anonymous (its strict look-up errors still name the position in the template), and the functions
+ * must allow code generation from strings (Node's default; nothing in the stack turns it off).
+ * test/unit/template-store.test.ts renders every template through this module's output.
+ */
 export function embeddedTemplatesModule(channels: readonly Channel[], dir = TEMPLATES_DIR, options: EmbedOptions = {}): string {
   const { templates, data, compiled } = embeddedTemplates(channels, dir, options);
-  const specs = Object.entries(compiled).map(([key, spec]) => `  ${JSON.stringify(key)}: ${spec},`);
-  return `${TEMPLATE_PRELUDE}\nexport default {\n templates: ${JSON.stringify(templates)},\n data: ${JSON.stringify(data)},\n compiled: {\n${specs.join('\n')}\n }\n};\n`;
+  // the data files (layout words, WhatsApp's approved templates) travel in the same compressed text; the
+  // specifications as the precompiler wrote them (minified first, they compress worse: short names repeat less)
+  const json = Buffer.from(JSON.stringify({ compiled, data }));
+  const packed = brotliCompressSync(json, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: json.length, [constants.BROTLI_PARAM_LGWIN]: 22 },
+  }).toString('base64');
+  return [
+    "import { brotliDecompressSync } from 'node:zlib';",
+    TEMPLATE_PRELUDE,
+    `const { compiled: sources, data } = JSON.parse(brotliDecompressSync(Buffer.from(${JSON.stringify(packed)}, 'base64')).toString('utf8'));`,
+    'const compiled = {};',
+    // each specification becomes a function when first asked for, then stays one
+    'for (const key of Object.keys(sources)) Object.defineProperty(compiled, key, { enumerable: true, configurable: true, get() {',
+    `  const spec = new Function(${TEMPLATE_PRELUDE_NAMES.map((n) => JSON.stringify(n)).join(', ')}, 'return (' + sources[key] + ');')(${TEMPLATE_PRELUDE_NAMES.join(', ')});`,
+    '  Object.defineProperty(compiled, key, { value: spec, enumerable: true });',
+    '  return spec;',
+    '} });',
+    `export default {\n templates: ${JSON.stringify(templates)},\n data,\n compiled\n};`,
+    '',
+  ].join('\n');
 }

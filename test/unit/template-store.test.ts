@@ -6,7 +6,7 @@
  */
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { embeddedTemplateStore } from '../../functions/channels/embedded-templates.js';
+import { type EmbeddedTemplateData, embeddedTemplateStore } from '../../functions/channels/embedded-templates.js';
 import { CHANNELS, createRenderer, LANGUAGES, PHASES, TONES } from '../../functions/channels/render.js';
 import type { Channel } from '../../functions/channels/render-contract.js';
 import { embeddedTemplates, embeddedTemplatesModule, slim } from '../../infra/build/templates.js';
@@ -16,11 +16,24 @@ import { loadSampleAgency } from '../../functions/channels/render.js';
 import { INTENTS, type Intent } from '../../functions/domain/vocabulary.js';
 import { sampleInput } from '../../infra/local/preview.js';
 
+type EmbeddedModule = { default: EmbeddedTemplateData };
+
+/** The module a bundle embeds (`virtual:maatwerk-templates`), evaluated as the bundle evaluates it. */
+async function embeddedModule(channels: readonly Channel[], options: { answers?: boolean } = {}): Promise<EmbeddedTemplateData> {
+  const text = embeddedTemplatesModule(channels, undefined, options);
+  return ((await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`)) as EmbeddedModule).default;
+}
+
+/** The store of a bundle: the embedded module's specifications (decompressed, minified, made functions). */
 function storeFor(channels: Channel[], options: { answers?: boolean } = {}) {
-  const { templates, data, compiled } = embeddedTemplates(channels, undefined, options);
-  // what the bundle's module evaluates to: the precompiled specifications as objects
-  const specs = Object.fromEntries(Object.entries(compiled).map(([k, src]) => [k, new Function(`${TEMPLATE_PRELUDE}\nreturn (${src});`)() as TemplateSpecification]));
-  return { store: embeddedTemplateStore({ templates, data, compiled: specs }), files: [...templates, ...Object.keys(data)] };
+  const embedded = EMBEDDED.get(`${channels.join()}|${options.answers === true}`);
+  if (!embedded) throw new Error(`no embedded module evaluated for ${channels.join()}`);
+  return { store: embeddedTemplateStore(embedded), files: [...embedded.templates, ...Object.keys(embedded.data)] };
+}
+
+const EMBEDDED = new Map<string, EmbeddedTemplateData>();
+for (const [channels, options] of [...CHANNELS.map((c) => [[c], {}] as const), [[], { answers: true }] as const]) {
+  EMBEDDED.set(`${channels.join()}|${(options as { answers?: boolean }).answers === true}`, await embeddedModule(channels, options));
 }
 
 const disk = createRenderer();
@@ -30,9 +43,8 @@ describe.each(CHANNELS.map((c) => [c] as const))('the %s function', (channel) =>
   const embedded = createRenderer(store);
 
   it('carries no template source, only compilations', () => {
-    const text = embeddedTemplatesModule([channel]);
     // a line of the Dutch reminder's source would only be there as compiled text, never with its {{…}} tags
-    expect(text).not.toMatch(/\{\{(#if|>|\/if)/);
+    for (const spec of Object.values(embeddedTemplates([channel]).compiled)) expect(spec).not.toMatch(/\{\{(#if|>|\/if)/);
   });
 
   it('renders every phase, tone and language exactly as the templates folder does', async () => {
@@ -146,7 +158,7 @@ describe('precompiled store', () => {
 
   it('leaves out what the bundled runtime never reads, and keeps where a strict look-up starts (its error names it)', () => {
     for (const channel of CHANNELS) {
-      const text = embeddedTemplatesModule([channel]);
+      const text = Object.values(embeddedTemplates([channel]).compiled).join('\n');
       expect(text, channel).not.toMatch(/"loc":\{/);
       expect(text, channel).not.toMatch(/"end":\{"line"/);
       expect(text, channel).not.toMatch(/hasOwnProperty\.call\(parent, propertyName\)/);
@@ -165,6 +177,8 @@ describe('precompiled store', () => {
     const text = embeddedTemplatesModule(['sms']);
     const mod = (await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`)) as { default: { templates: string[]; compiled: Record<string, TemplateSpecification> } };
     expect(mod.default.templates).toContain('sms/nl/reminder.hbs');
+    // the specifications travel compressed: none of their code is in the module's text
+    expect(text).not.toMatch(/depth0|"main"|main:/);
     const [spec] = Object.values(mod.default.compiled);
     expect(typeof Handlebars.template(spec)).toBe('function');
   });
