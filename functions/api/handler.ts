@@ -2,12 +2,12 @@
  * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), take the client from the
  * authorizer's context, parse with zod, call a service, map the result. The key itself is checked at the edge
  * (functions/authorizer), never here. The API's own description (GET /openapi.json, GET /docs) is the Docs
- * function's (functions/docs).
+ * function's (functions/docs), the reports (KPIs, experiment results) the Reports function's (functions/reports).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { ClientContext } from '../authorizer/handler.js';
 import { now } from '../shared/clock.js';
 import { checkRequest, errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
+import { authenticatedClient, requestCorrelation } from '../shared/caller.js';
 import { lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
 import { redact } from '../shared/redact.js';
@@ -26,8 +26,6 @@ import {
   StatusChangeBody,
   TasksQuery,
 } from '../shared/schemas/api.js';
-import type { Client } from '../store/clients.js';
-import { parseBusinessCostAgreement } from '../domain/claim-costs.js';
 import { createDossier } from '../services/intake.js';
 import { createDossiers } from '../services/batch.js';
 import { setFlags, updateContactDetails } from '../services/debtors.js';
@@ -36,34 +34,9 @@ import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
-import { kpiReport } from '../reports/kpis.js';
-import { experimentResultsFor } from '../reports/experiments.js';
-import { KpiQuery } from '../reports/schemas.js';
 import { registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
 import { allowLoopbackWebhooks } from '../shared/public-address.js';
 import { webhookBodyFor } from '../shared/schemas/creditor-webhook.js';
-
-/**
- * The caller as the authorizer established it. API Gateway only invokes this function after the authorizer
- * allowed the request, so a missing context means a route without the authorizer: refused, never guessed.
- */
-function authenticatedClient(event: APIGatewayProxyEvent): Client {
-  const ctx = (event.requestContext?.authorizer ?? {}) as Partial<ClientContext>;
-  if (typeof ctx.clientId !== 'string' || !ctx.clientId || (ctx.role !== 'creditor' && ctx.role !== 'agent')) {
-    throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
-  }
-  // API Gateway passes context values on as strings; the local stand-in as they were returned.
-  const flag = (v: unknown) => v === true || v === 'true';
-  return {
-    clientId: ctx.clientId,
-    name: ctx.clientName ?? ctx.clientId,
-    agent: ctx.role === 'agent',
-    ...(flag(ctx.vatOnCosts) ? { vatOnCosts: true } : {}),
-    ...(flag(ctx.claimsInterest) ? { claimsInterest: true } : {}),
-    // the agreement the authorizer read from the client record, checked again (a bad record is a 500, not a guess)
-    ...(typeof ctx.businessCosts === 'string' && ctx.businessCosts ? { businessCosts: parseBusinessCostAgreement(JSON.parse(ctx.businessCosts)) } : {}),
-  };
-}
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   const value = header(event, 'idempotency-key');
@@ -126,13 +99,6 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
         const query = TasksQuery.parse(event.queryStringParameters ?? {});
         return json(200, { tasks: await openTasks(client, query.reason) });
       }
-      case 'GET /v1/reports/kpis': {
-        // checked by checkRequest against the route's query already; parsed again for the typed values
-        const q = KpiQuery.parse(event.queryStringParameters ?? {});
-        return json(200, await kpiReport({ clientId: client.clientId, agent: client.agent === true }, q, now()));
-      }
-      case 'GET /v1/experiments/{experimentId}/results':
-        return json(200, await experimentResultsFor(client, p.experimentId!, now()));
       case 'POST /v1/tasks/{taskId}/complete': {
         requireAgent(client);
         const body = parseJson(event, CompleteTaskBody);
@@ -153,12 +119,3 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
     return errorResponse(err);
   }
 }, requestCorrelation);
-
-/** The request id; the ids in the path (dossier, debtor, task) and the client on every line of the request. */
-function requestCorrelation(event: APIGatewayProxyEvent) {
-  const keys: Record<string, string> = { route: `${event.httpMethod} ${event.resource}` };
-  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v) keys[k] = v;
-  const clientId = (event.requestContext?.authorizer as Partial<ClientContext> | undefined)?.clientId;
-  if (clientId) keys.clientId = clientId;
-  return { correlationId: event.requestContext?.requestId, keys };
-}

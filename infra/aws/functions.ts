@@ -12,6 +12,7 @@ import type { Channel } from '../../functions/channels/render-contract.js';
 
 export type FunctionName =
   | 'Api'
+  | 'Reports'
   | 'Authorizer'
   | 'Webhooks'
   | 'Payments'
@@ -56,7 +57,15 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   Api: {
     entry: 'functions/api/handler.ts',
     service: 'api',
-    description: 'Client REST API (/v1): dossiers, payments, debtors, call tasks',
+    description: 'Client REST API (/v1): dossiers, payments, debtors, call tasks, webhook registration',
+    memorySize: 1024,
+    timeoutSeconds: 15,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
+  },
+  Reports: {
+    entry: 'functions/reports/handler.ts',
+    service: 'reports',
+    description: 'Client REST API reports (/v1, read-only): KPIs and experiment results',
     memorySize: 1024,
     timeoutSeconds: 15,
     budgetBytes: DEFAULT_BUDGET_BYTES,

@@ -1,5 +1,5 @@
 /**
- * The Maatwerk stack: one DynamoDB table, eleven Lambda functions (infra/aws/functions.ts), the journey state machine
+ * The Maatwerk stack: one DynamoDB table, thirteen Lambda functions (infra/aws/functions.ts), the journey state machine
  * (from state-machines/journey.asl.json) and its timers (an EventBridge Scheduler group, the role the schedules run
  * with, their dead-letter queue), the REST API with its API key authorizer and per-client rate limit (WAF), the
  * letters bucket, provider secrets, and the operations dashboard with business metrics and alarms.
@@ -110,6 +110,8 @@ export const TIMER_CREATORS: readonly FunctionName[] = [...new Set<FunctionName>
 export const TIMER_DELETERS = ['Api', 'Webhooks', 'Payments', 'Decide'] as const satisfies readonly FunctionName[];
 /** Functions that never touch the table (no TABLE_NAME, no table permissions). */
 export const TABLELESS: readonly FunctionName[] = ['Docs'];
+/** Functions that only read the table (item reads and queries, no writes): the reports. */
+export const TABLE_READERS: readonly FunctionName[] = ['Reports'];
 
 /** The function a timer invokes when the plan at its moment is to end the journey or decide again. */
 export const WAKE_FUNCTION: FunctionName = 'Decide';
@@ -260,9 +262,11 @@ export class MaatwerkStack extends Stack {
     for (const name of FUNCTION_NAMES) fns[name] = this.makeFunction(name);
     this.functions = fns;
 
-    // Every function but the authorizer and Docs reads and writes the table; the authorizer only reads the key →
-    // client items, Docs (the API's description) none.
-    for (const name of FUNCTION_NAMES.filter((n) => n !== 'Authorizer' && !TABLELESS.includes(n))) this.grantTableReadWrite(fns[name]);
+    // Every function but the authorizer, Docs and Reports reads and writes the table; the authorizer only reads the
+    // key → client items, Reports only reads (the counters, the strategy's experiments), Docs (the API's description)
+    // touches none.
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'Authorizer' && !TABLELESS.includes(n) && !TABLE_READERS.includes(n))) this.grantTableReadWrite(fns[name]);
+    for (const name of TABLE_READERS) this.grantTableRead(fns[name]);
     fns.Authorizer.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ClientByKey', actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
     );
@@ -377,7 +381,7 @@ export class MaatwerkStack extends Stack {
       // Cached per key: most requests cost no authorizer call and no DynamoDB read (functions/shared/routes.ts).
       resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
     });
-    this.api = this.makeApi({ api: fns.Api, webhooks: fns.Webhooks, payments: fns.Payments, docs: fns.Docs }, this.authorizer);
+    this.api = this.makeApi({ api: fns.Api, reports: fns.Reports, webhooks: fns.Webhooks, payments: fns.Payments, docs: fns.Docs }, this.authorizer);
     this.webAcl = this.makeClientRateLimit(this.api);
 
     // Twilio status callbacks: the SMS/WhatsApp steps pass `${PUBLIC_BASE_URL}/webhooks/twilio/status`
@@ -588,6 +592,20 @@ export class MaatwerkStack extends Stack {
     );
   }
 
+  /** Item reads and Query on the table and its two indexes: nothing that writes. */
+  private grantTableRead(fn: lambda.Function): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'TableRead', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: [this.table.tableArn] }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TableIndexQuery',
+        actions: ['dynamodb:Query'],
+        resources: TABLE.indexes.map((index) => `${this.table.tableArn}/index/${index.name}`),
+      }),
+    );
+  }
+
   private grantSecret(fn: lambda.Function, secret: secretsmanager.Secret, envName: string): void {
     fn.addEnvironment(envName, secret.secretArn);
     fn.addToRolePolicy(
@@ -595,7 +613,7 @@ export class MaatwerkStack extends Stack {
     );
   }
 
-  private makeApi(fns: Record<'api' | 'webhooks' | 'payments' | 'docs', lambda.Function>, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
+  private makeApi(fns: Record<Exclude<Route['fn'], 'local'>, lambda.Function>, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -701,7 +719,7 @@ export class MaatwerkStack extends Stack {
     });
 
     const integration = (fn: lambda.Function) => new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
-    const integrations = { api: integration(fns.api), webhooks: integration(fns.webhooks), payments: integration(fns.payments), docs: integration(fns.docs) };
+    const integrations = { api: integration(fns.api), reports: integration(fns.reports), webhooks: integration(fns.webhooks), payments: integration(fns.payments), docs: integration(fns.docs) };
 
     // The methods come from the route table (functions/shared/routes.ts), the same one the handlers, the local
     // runtime and the OpenAPI document use: a route added there is deployed here. Client routes (auth apiKey or

@@ -2,7 +2,7 @@
  * The deployed code is the esbuild output, not the TypeScript: a module left out of a bundle, a template not
  * compiled in, a data file not copied would only fail in production. So every function is bundled exactly as
  * `cdk synth` bundles it (infra/build/bundle.ts), and those bundles — not the sources — run a journey on the local
- * runtime: the HTTP edge (authorizer, Api, Webhooks, Docs), Decide and every channel step, against dynalite, the Step
+ * runtime: the HTTP edge (authorizer, Api, Reports, Webhooks, Payments, Docs), Decide and every channel step, against dynalite, the Step
  * Functions emulator, the EventBridge Scheduler emulator (the journey's timers, whose wake-ups run the Decide bundle)
  * and the fake providers.
  *
@@ -25,6 +25,7 @@ import { addDays, localInstant } from '../../functions/domain/calendar.js';
 import { createDossierBodyAt } from '../../functions/shared/schemas/api.js';
 import { fieldErrors, friendlyError } from '../../functions/shared/schemas/fields.js';
 import { twilioSignature } from '../../functions/webhooks/signatures.js';
+import { toneExperiment } from '../support/experiments.js';
 
 type Handler = (event: unknown) => Promise<unknown>;
 
@@ -86,8 +87,10 @@ beforeAll(async () => {
     const reminder = seg.phases.find((ph) => ph.phase === 'reminder');
     if (reminder?.channels.includes('whatsapp')) reminder.maxContacts = Math.max(3, reminder.maxContacts);
   }
+  // An experiment of a creditor that files nothing here (no journey changes), for the Reports bundle's results maths.
+  const experiment = { ...toneExperiment('bundle-tone'), eligibility: { phases: ['reminder'], clients: ['nobody'] } };
   const strategyFile = path.join(dataDir, 'strategy.json');
-  fs.writeFileSync(strategyFile, JSON.stringify(strategy));
+  fs.writeFileSync(strategyFile, JSON.stringify({ ...strategy, experiments: [experiment] }));
   const journey = Object.fromEntries(Object.entries(JOURNEY_SUBSTITUTIONS).map(([placeholder, fn]) => [placeholder, handlers[fn]]));
   rt = await LocalRuntime.start({
     dataDir,
@@ -99,7 +102,7 @@ beforeAll(async () => {
       { clientId: 'agency', name: 'Incassobureau', apiKey: 'agency-key', agent: true },
     ],
     quiet: true,
-    handlers: { journey, edge: { api: handlers.Api, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
+    handlers: { journey, edge: { api: handlers.Api, reports: handlers.Reports, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
   });
 }, 180_000);
 
@@ -241,6 +244,23 @@ describe('the bundled handlers on the local runtime', () => {
     expect(paid.body.status).toBe('paid');
     await advance(new Date((await clockNow()) + 35 * 86_400_000).toISOString());
     expect(calls.Webhooks).toBeGreaterThanOrEqual(2); // the reply and the forged one
+  });
+
+  it('report KPIs and an experiment’s results through the bundled Reports function, behind the bundled authorizer', async () => {
+    const before = calls.Reports;
+    expect((await api('GET', '/v1/reports/kpis?groupBy=channel', undefined, null)).status).toBe(401);
+    const kpis = await api('GET', '/v1/reports/kpis?groupBy=channel&from=2026-03-01&to=2026-08-31', undefined, 'agency-key');
+    expect(kpis.status, JSON.stringify(kpis.body)).toBe(200);
+    expect(kpis.body.groups.length).toBeGreaterThan(0);
+    expect(kpis.body.groups.reduce((n: number, g: { contacts: number }) => n + g.contacts, 0)).toBeGreaterThan(0);
+    const results = await api('GET', '/v1/experiments/bundle-tone/results', undefined, 'agency-key');
+    expect(results.status, JSON.stringify(results.body)).toBe(200);
+    expect(results.body.variants.map((v: { variant: string }) => v.variant).sort()).toEqual(['control', 'firm']);
+    // the strategy of this runtime has no experiment of that id: the report's own 404
+    const unknown = await api('GET', '/v1/experiments/no-such-experiment/results', undefined, 'agency-key');
+    expect(unknown.status).toBe(404);
+    expect((await api('GET', '/v1/experiments/NOT%20AN%20ID/results', undefined, 'agency-key')).status).toBe(400);
+    expect(calls.Reports - before).toBe(4);
   });
 
   it('describe the API through the bundled Docs function', async () => {

@@ -46,6 +46,7 @@ interface Statement {
 const STACK_NAME = 'MaatwerkTest';
 const ALL_FUNCTIONS: FunctionName[] = [
   'Api',
+  'Reports',
   'Authorizer',
   'Webhooks',
   'Payments',
@@ -62,6 +63,7 @@ const ALL_FUNCTIONS: FunctionName[] = [
 /** The entry each function's bundle must be built from (one entry per function, each exporting `handler`). */
 const ENTRIES: Record<FunctionName, string> = {
   Api: 'functions/api/handler.ts',
+  Reports: 'functions/reports/handler.ts',
   Authorizer: 'functions/authorizer/handler.ts',
   Webhooks: 'functions/webhooks/handler.ts',
   Payments: 'functions/debtor-page/handler.ts',
@@ -112,8 +114,14 @@ const CHANNEL_CLIENTS = ['functions/channels/twilio-messaging.ts', 'functions/ch
 const RENDERING = ['functions/channels/render.ts', 'node_modules/handlebars/'];
 /** The payment provider's client: only in the Payments function (the debtor page and the Mollie webhook). */
 const MOLLIE = ['node_modules/@mollie/', 'functions/payments/mollie.ts'];
+/** The reports (KPIs, experiment results, the results maths): only in the Reports function (and Docs, their schemas). */
+const REPORTS = ['functions/reports/kpis.ts', 'functions/reports/experiments.ts', 'functions/shared/routes/reports.ts'];
+/** The journey's decision: Decide's and the channel steps' (they plan the next moment); the intake leaves it to Decide. */
+const DECISION = ['functions/domain/decide/index.ts', 'functions/services/decide.ts'];
 const FORBIDDEN_BY_FUNCTION: Record<FunctionName, string[]> = {
-  Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/sms-segments-calculator/'],
+  Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...REPORTS, ...DECISION, 'functions/domain/strategy.ts', 'node_modules/sms-segments-calculator/', 'node_modules/jstat/'],
+  // reads counters: no client API schemas, no case writes, no decision
+  Reports: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API, ...DECISION, 'node_modules/sms-segments-calculator/', 'functions/services/intake.ts', 'functions/services/case.ts'],
   Payments: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
   Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
   // It answers replies over Twilio (the answer templates precompiled, only Handlebars' runtime): no journey renderer.
@@ -133,6 +141,7 @@ const FORBIDDEN = Object.fromEntries(
 /** What a bundle MUST contain (so the lists above cannot pass because a bundle is empty or mis-built). */
 const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   Api: ['node_modules/libphonenumber-js/', 'functions/api/handler.ts'],
+  Reports: ['functions/reports/handler.ts', ...REPORTS, 'node_modules/jstat/'],
   SendEmail: ['functions/channels/sendgrid-email.ts'],
   SendSms: ['functions/channels/twilio-messaging.ts', 'node_modules/sms-segments-calculator/', 'functions/channels/graphemes.ts'],
   SendWhatsapp: ['functions/channels/twilio-messaging.ts'],
@@ -171,6 +180,7 @@ type SecretName = 'twilio' | 'sendgrid' | 'print' | 'mollie' | 'page';
 const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; letterPut: boolean }> = {
   Authorizer: { states: [], secrets: [], letterPut: false },
   Docs: { states: [], secrets: [], letterPut: false },
+  Reports: { states: [], secrets: [], letterPut: false },
   Api: {
     states: ['states:DescribeExecution', 'states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
     secrets: [],
@@ -216,6 +226,8 @@ const TABLE_ITEM_ACTIONS = [
   'dynamodb:UpdateItem',
 ];
 
+const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+
 /** Every route: method, path, and the function its Lambda-proxy integration must call (/v1: behind the authorizer). */
 const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[] }[] = [
   { method: 'POST', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
@@ -230,8 +242,8 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
   { method: 'PATCH', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/debtors/{debtorId}/flags', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
-  { method: 'GET', path: '/v1/reports/kpis', fn: 'Api', headers: ['x-api-key'] },
-  { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/reports/kpis', fn: 'Reports', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Reports', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
   { method: 'PUT', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
@@ -558,7 +570,8 @@ describe('IAM least privilege', () => {
     const logStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
     expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [resources[fnId(name)].Properties.LoggingConfig.LogGroup.Ref, 'Arn'] }]);
 
-    // Table: item actions on the table, Query on the indexes, nothing else, no Scan; the authorizer only reads keys.
+    // Table: item actions on the table, Query on the indexes, nothing else, no Scan; the authorizer only reads keys,
+    // the reports only read.
     const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
     if (name === 'Docs') {
       expect(dynamo).toEqual([]);
@@ -566,7 +579,7 @@ describe('IAM least privilege', () => {
       expect(actionsOf(dynamo)).toEqual(['dynamodb:GetItem']);
       expect(dynamo.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     } else {
-      expect(actionsOf(dynamo)).toEqual(TABLE_ITEM_ACTIONS);
+      expect(actionsOf(dynamo)).toEqual(name === 'Reports' ? TABLE_READ_ACTIONS : TABLE_ITEM_ACTIONS);
       for (const s of dynamo) {
         for (const r of asArray(s.Resource)) {
           expect(mentions(r, tableId), JSON.stringify(r)).toBe(true);
@@ -707,13 +720,13 @@ describe('REST API', () => {
     }
   });
 
-  it('lets API Gateway invoke exactly the four HTTP functions and the authorizer', () => {
+  it('lets API Gateway invoke exactly the five HTTP functions and the authorizer', () => {
     const invoked = new Set(
       ofType('AWS::Lambda::Permission')
         .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
         .map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0]),
     );
-    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks'), fnId('Payments'), fnId('Docs'), fnId('Authorizer')].sort());
+    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Reports'), fnId('Webhooks'), fnId('Payments'), fnId('Docs'), fnId('Authorizer')].sort());
   });
 
   it('has one REQUEST authorizer on the x-api-key header, cached, running the Authorizer function', () => {

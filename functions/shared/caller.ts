@@ -1,0 +1,40 @@
+/**
+ * The caller of a client route (the Api and Reports functions) as the authorizer established it, and the
+ * correlation keys of its request. The key itself is checked at the edge (functions/authorizer), never here.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ClientContext } from '../authorizer/handler.js';
+import { parseBusinessCostAgreement } from '../domain/claim-costs.js';
+import type { Client } from '../store/clients.js';
+import { HttpError } from './http.js';
+
+/**
+ * API Gateway only invokes these functions after the authorizer allowed the request, so a missing context means a
+ * route without the authorizer: refused, never guessed.
+ */
+export function authenticatedClient(event: APIGatewayProxyEvent): Client {
+  const ctx = (event.requestContext?.authorizer ?? {}) as Partial<ClientContext>;
+  if (typeof ctx.clientId !== 'string' || !ctx.clientId || (ctx.role !== 'creditor' && ctx.role !== 'agent')) {
+    throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
+  }
+  // API Gateway passes context values on as strings; the local stand-in as they were returned.
+  const flag = (v: unknown) => v === true || v === 'true';
+  return {
+    clientId: ctx.clientId,
+    name: ctx.clientName ?? ctx.clientId,
+    agent: ctx.role === 'agent',
+    ...(flag(ctx.vatOnCosts) ? { vatOnCosts: true } : {}),
+    ...(flag(ctx.claimsInterest) ? { claimsInterest: true } : {}),
+    // the agreement the authorizer read from the client record, checked again (a bad record is a 500, not a guess)
+    ...(typeof ctx.businessCosts === 'string' && ctx.businessCosts ? { businessCosts: parseBusinessCostAgreement(JSON.parse(ctx.businessCosts)) } : {}),
+  };
+}
+
+/** The request id; the ids in the path (dossier, debtor, task, experiment) and the client on every line of the request. */
+export function requestCorrelation(event: APIGatewayProxyEvent) {
+  const keys: Record<string, string> = { route: `${event.httpMethod} ${event.resource}` };
+  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v) keys[k] = v;
+  const clientId = (event.requestContext?.authorizer as Partial<ClientContext> | undefined)?.clientId;
+  if (clientId) keys.clientId = clientId;
+  return { correlationId: event.requestContext?.requestId, keys };
+}
