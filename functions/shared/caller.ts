@@ -1,12 +1,39 @@
 /**
- * The caller of a client route (the Api and Reports functions) as the authorizer established it, and the
- * correlation keys of its request. The key itself is checked at the edge (functions/authorizer), never here.
+ * The client routes' functions (Api, Reports): the handler around a function's part of the route table — the request
+ * checked against its route, the caller as the authorizer established it, errors answered in the API's shape — and
+ * the correlation keys of its request. The key itself is checked at the edge (functions/authorizer), never here.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ClientContext } from '../authorizer/handler.js';
 import { parseBusinessCostAgreement } from '../domain/claim-costs.js';
 import type { Client } from '../store/clients.js';
-import { HttpError } from './http.js';
+import { checkRequest, errorResponse, HttpError } from './http.js';
+import { lambdaHandler } from './lambda.js';
+import { logger } from './logger.js';
+import { redact } from './redact.js';
+import { routeFor, type Route } from './routes/route.js';
+
+/** The 404 of a request no route of this function serves. */
+export const noRoute = (event: APIGatewayProxyEvent) => new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
+
+/**
+ * The Lambda handler of a client routes' function: `serve` gets a request that matches one of `routes` (path
+ * parameters, query, Content-Type checked) and its authenticated client; what it throws is answered as an error
+ * (an unexpected one logged without personal data).
+ */
+export function clientRoutesHandler(routes: readonly Route[], serve: (event: APIGatewayProxyEvent, client: Client) => Promise<APIGatewayProxyResult>) {
+  return lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    try {
+      const route = routeFor(event.httpMethod, event.resource, routes);
+      if (!route) throw noRoute(event);
+      checkRequest(event, route);
+      return await serve(event, authenticatedClient(event));
+    } catch (err) {
+      if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, errorName: (err as Error)?.name, errorMessage: redact(String((err as Error)?.message ?? err)) });
+      return errorResponse(err);
+    }
+  }, requestCorrelation);
+}
 
 /**
  * API Gateway only invokes these functions after the authorizer allowed the request, so a missing context means a
