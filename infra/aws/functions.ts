@@ -15,6 +15,7 @@ export type FunctionName =
   | 'Reports'
   | 'Authorizer'
   | 'Webhooks'
+  | 'Deliveries'
   | 'Payments'
   | 'Docs'
   | 'Decide'
@@ -81,10 +82,18 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   Webhooks: {
     entry: 'functions/webhooks/handler.ts',
     service: 'webhooks',
-    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated); answers to replies',
+    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated): replies classified and recorded',
     memorySize: 1024,
     timeoutSeconds: 15,
-    // It answers debtors' replies (templates/answer), also when the answer timer invokes it at 07:00.
+    budgetBytes: DEFAULT_BUDGET_BYTES,
+  },
+  Deliveries: {
+    entry: 'functions/deliveries/handler.ts',
+    service: 'deliveries',
+    description: 'Answers to replies (from the reply path, or at 07:00 from their timer) and creditor notification attempts',
+    memorySize: 1024,
+    timeoutSeconds: 15,
+    // It answers debtors' replies (templates/answer) over Twilio.
     answers: true,
     budgetBytes: DEFAULT_BUDGET_BYTES,
   },

@@ -19,7 +19,7 @@
  *   same model, ≈ 39 KB instead of ≈ 190 KB in the Webhooks function.
  * - The phone metadata (functions/shared/schemas/phone-metadata.generated.ts) is embedded compressed
  *   (phone-metadata.ts compactPhoneMetadataModule): the same metadata, ≈ 11 KB instead of ≈ 32 KB in the Api function.
- * - Each function keeps only its own channels' modules (adapter, renderer parts, templates) — the Webhooks function,
+ * - Each function keeps only its own channels' modules (adapter, renderer parts, templates) — the Deliveries function,
  *   which answers replies, the answer templates and the SMS/WhatsApp adapter and SMS renderer: the others are
  *   replaced by stubs that throw if ever called, so e.g. Await bundles neither pdfkit nor a provider client.
  *   A stub that is called is a bundling mistake; test/infra/bundled-handlers.test.ts runs every bundle to find it.

@@ -2,7 +2,7 @@
  * The deployed code is the esbuild output, not the TypeScript: a module left out of a bundle, a template not
  * compiled in, a data file not copied would only fail in production. So every function is bundled exactly as
  * `cdk synth` bundles it (infra/build/bundle.ts), and those bundles — not the sources — run a journey on the local
- * runtime: the HTTP edge (authorizer, Api, Reports, Webhooks, Payments, Docs), Decide and every channel step, against dynalite, the Step
+ * runtime: the HTTP edge (authorizer, Api, Reports, Webhooks, Payments, Docs), Deliveries (the answers), Decide and every channel step, against dynalite, the Step
  * Functions emulator, the EventBridge Scheduler emulator (the journey's timers, whose wake-ups run the Decide bundle)
  * and the fake providers.
  *
@@ -102,7 +102,11 @@ beforeAll(async () => {
       { clientId: 'agency', name: 'Incassobureau', apiKey: 'agency-key', agent: true },
     ],
     quiet: true,
-    handlers: { journey, edge: { api: handlers.Api, reports: handlers.Reports, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
+    handlers: {
+      journey,
+      edge: { api: handlers.Api, reports: handlers.Reports, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers,
+      deliveries: handlers.Deliveries,
+    },
   });
 }, 180_000);
 
@@ -200,8 +204,8 @@ describe('the bundled handlers on the local runtime', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(rt.twilioAuthToken, target, params) },
         body: new URLSearchParams(params).toString(),
       });
-    // A working day in the morning: the bundled Webhooks classifies the reply and answers it at once, from the
-    // answer templates precompiled into its bundle.
+    // A working day in the morning: the bundled Webhooks classifies the reply, and the bundled Deliveries (invoked by
+    // it) answers it at once, from the answer templates precompiled into its bundle.
     const day = new Date((await clockNow()) + 7 * 86_400_000);
     while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
     await advance(`${day.toISOString().slice(0, 10)}T08:00:00Z`);
@@ -221,17 +225,19 @@ describe('the bundled handlers on the local runtime', () => {
     const mollie = await fetch(`${rt.apiUrl}/webhooks/mollie`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=tr_unknown0001' });
     expect(mollie.status).toBe(200);
     expect(await mollie.json()).toEqual({ received: true });
-    // At 20:30 UTC (after 20:00 in Amsterdam) the answer waits for 07:00: the answer timer invokes the bundled Webhooks then.
+    // At 20:30 UTC (after 20:00 in Amsterdam) the answer waits for 07:00: the answer timer invokes the bundled Deliveries then.
     await advance(`${day.toISOString().slice(0, 10)}T20:30:00Z`);
     const late = { ...params, MessageSid: `SM${'c'.repeat(32)}`, Body: 'Wie bent u eigenlijk?' };
     const before = calls.Webhooks;
+    const deliveriesBefore = calls.Deliveries;
     expect((await signedReply(late)).status).toBe(200);
     expect((await outbox()).some((m) => m.inReplyTo === late.MessageSid)).toBe(false);
     await advance(new Date(Date.parse(`${day.toISOString().slice(0, 10)}T20:30:00Z`) + 12 * 3_600_000).toISOString());
     const planned = (await outbox()).find((m) => m.inReplyTo === late.MessageSid);
     expect(planned?.template).toBe('answer/who_are_you');
     expect(planned!.sentAt).toBe(localInstant(addDays(day.toISOString().slice(0, 10), 1), 7).toISOString());
-    expect(calls.Webhooks - before).toBe(2); // the late reply, then its answer timer
+    expect(calls.Webhooks - before).toBe(1); // the late reply
+    expect(calls.Deliveries - deliveriesBefore).toBe(1); // its answer timer
     const forged = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' }, body: new URLSearchParams(params).toString() });
     expect(forged.status).toBe(403);
     await advance(new Date((await clockNow()) + 1000).toISOString());

@@ -49,6 +49,7 @@ const ALL_FUNCTIONS: FunctionName[] = [
   'Reports',
   'Authorizer',
   'Webhooks',
+  'Deliveries',
   'Payments',
   'Docs',
   'Decide',
@@ -66,6 +67,7 @@ const ENTRIES: Record<FunctionName, string> = {
   Reports: 'functions/reports/handler.ts',
   Authorizer: 'functions/authorizer/handler.ts',
   Webhooks: 'functions/webhooks/handler.ts',
+  Deliveries: 'functions/deliveries/handler.ts',
   Payments: 'functions/debtor-page/handler.ts',
   Docs: 'functions/docs/handler.ts',
   Decide: 'functions/decide/handler.ts',
@@ -112,6 +114,10 @@ const CLIENT_API = ['functions/shared/schemas/api.ts', 'functions/shared/routes/
 const PDF = ['node_modules/pdfkit/', 'functions/channels/render-pdf.ts'];
 const CHANNEL_CLIENTS = ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts'];
 const RENDERING = ['functions/channels/render.ts', 'node_modules/handlebars/'];
+/** The answers to replies: rendered and sent by the Deliveries function only. */
+const ANSWERS = ['functions/channels/render-answer.ts', 'functions/services/answer-delivery.ts', 'maatwerk-templates:'];
+/** The reply classifier: only in the Webhooks function (the reply path). */
+const CLASSIFIER = ['functions/domain/intents/'];
 /** The payment provider's client: only in the Payments function (the debtor page and the Mollie webhook). */
 const MOLLIE = ['node_modules/@mollie/', 'functions/payments/mollie.ts'];
 /** The reports (KPIs, experiment results, the results maths): only in the Reports function (and Docs, their schemas). */
@@ -124,8 +130,11 @@ const FORBIDDEN_BY_FUNCTION: Record<FunctionName, string[]> = {
   Reports: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API, ...DECISION, 'node_modules/sms-segments-calculator/', 'functions/services/intake.ts', 'functions/services/case.ts'],
   Payments: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
   Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
-  // It answers replies over Twilio (the answer templates precompiled, only Handlebars' runtime): no journey renderer.
-  Webhooks: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'functions/channels/render.ts', 'node_modules/handlebars/dist/cjs/handlebars/compiler/', ...DOCS, ...CLIENT_API],
+  // It classifies and records replies; their answers are the Deliveries function's: no renderer, no provider client.
+  Webhooks: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...ANSWERS, ...DOCS, ...CLIENT_API, 'node_modules/sms-segments-calculator/'],
+  // It answers replies over Twilio (the answer templates precompiled, only Handlebars' runtime) and delivers creditor
+  // notifications: no journey renderer, no classifier.
+  Deliveries: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'functions/channels/render.ts', 'node_modules/handlebars/dist/cjs/handlebars/compiler/', ...DOCS, ...CLIENT_API, ...CLASSIFIER, 'functions/services/engagement.ts'],
   Docs: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'functions/services/', 'functions/store/', 'node_modules/ulid/'],
   Decide: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
   SendEmail: [...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
@@ -148,7 +157,8 @@ const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   SendLetter: ['node_modules/pdfkit/', 'functions/channels/print-letter.ts', 'functions/channels/render-pdf.ts'],
   Authorizer: ['functions/authorizer/handler.ts'],
   // the classifier's model in its compact form (decoded by the codec), graphemes from the generated table
-  Webhooks: ['functions/webhooks/handler.ts', 'functions/domain/intents/classify.ts', 'functions/domain/intents/model-codec.ts', 'functions/channels/render-answer.ts', 'functions/channels/twilio-messaging.ts', 'functions/channels/graphemes.ts'],
+  Webhooks: ['functions/webhooks/handler.ts', 'functions/domain/intents/classify.ts', 'functions/domain/intents/model-codec.ts', 'functions/services/conversation.ts'],
+  Deliveries: ['functions/deliveries/handler.ts', ...ANSWERS, 'functions/channels/twilio-messaging.ts', 'functions/channels/graphemes.ts', 'functions/notifications/outbox.ts'],
   Docs: ['functions/docs/handler.ts', ...DOCS, ...CLIENT_API],
 };
 const KB = 1000;
@@ -186,7 +196,10 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
     secrets: [],
     letterPut: false,
   },
-  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'sendgrid', 'twilio'], letterPut: false },
+  // the signatures' keys (Twilio, SendGrid); it invokes Deliveries for an answer due now
+  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid', 'twilio'], letterPut: false },
+  // sends the answers (Twilio; page links) and creditor notifications
+  Deliveries: { states: [], secrets: ['page', 'twilio'], letterPut: false },
   // the debtor page and the Mollie webhook: Mollie, the page tokens; a refund may start an ended journey again
   Payments: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'], secrets: ['mollie', 'page'], letterPut: false },
   // a journey timer wakes Decide at the end of a wait: it ends that wait itself
@@ -205,9 +218,9 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
  */
 const JOURNEY_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
 const ANSWER_TIMERS: FunctionName[] = ['Webhooks'];
-const NOTIFICATION_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide'];
+const NOTIFICATION_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'];
 const CREATES_TIMERS: FunctionName[] = [...new Set([...JOURNEY_TIMERS, ...ANSWER_TIMERS, ...NOTIFICATION_TIMERS])];
-const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide'];
+const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
@@ -511,15 +524,15 @@ describe('functions', () => {
       expect(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE, name).toBe('false');
       if (['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'].includes(name)) {
         expect(JSON.stringify(env.PAYMENT_LINK_BASE), name).toContain(logicalId(stack.api));
-      } else if (name === 'Webhooks') {
+      } else if (name === 'Deliveries') {
         // answers to replies carry the page link: the API's id and stage, never the stage's URL (a cycle)
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain(logicalId(stack.api));
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain('/prod/p/');
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).not.toContain('Stage');
       } else expect(env, name).not.toHaveProperty('PAYMENT_LINK_BASE');
-      // Notification attempts are created by the functions that notify (the Webhooks function itself learns its ARN
+      // Notification attempts are created by the functions that notify (the Deliveries function itself learns its ARN
       // from its invocation).
-      if (['Api', 'Payments', 'Decide'].includes(name)) expect(env.NOTIFY_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] });
+      if (['Api', 'Payments', 'Decide', 'Webhooks'].includes(name)) expect(env.NOTIFY_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] });
       else expect(env, name).not.toHaveProperty('NOTIFY_FUNCTION_ARN');
       if (name === 'Api' || name === 'Payments') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
@@ -543,9 +556,8 @@ describe('functions', () => {
       }
       if (JOURNEY_TIMERS.includes(name)) expect(env.WAKE_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] });
       else expect(env, `${name} WAKE_FUNCTION_ARN`).not.toHaveProperty('WAKE_FUNCTION_ARN');
-      // The answer timers' target is the Webhooks function itself: its ARN formatted from its fixed name (a reference
-      // to itself would be a cycle).
-      if (ANSWER_TIMERS.includes(name)) expect(env.ANSWER_FUNCTION_ARN, name).toEqual(stack.resolve(stack.answerFunctionArn));
+      // The answers' function (invoked now, or by the answer timers): Deliveries.
+      if (ANSWER_TIMERS.includes(name)) expect(env.ANSWER_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] });
       else expect(env, `${name} ANSWER_FUNCTION_ARN`).not.toHaveProperty('ANSWER_FUNCTION_ARN');
     }
   });
@@ -644,9 +656,18 @@ describe('IAM least privilege', () => {
       }
     }
 
+    // Lambda: only Webhooks, which invokes Deliveries for an answer due now.
+    const lambdaStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('lambda:')));
+    if (name === 'Webhooks') {
+      expect(actionsOf(lambdaStatements)).toEqual(['lambda:InvokeFunction']);
+      expect(lambdaStatements.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] }]);
+    } else {
+      expect(lambdaStatements).toEqual([]);
+    }
+
     // Nothing outside those services.
     const services = new Set(actionsOf(statements).map((a) => a.split(':')[0]));
-    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam']).toContain(service);
+    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam', 'lambda']).toContain(service);
   });
 
   it('no policy in the stack grants a wildcard action on the table, the journey or the secrets', () => {
@@ -815,7 +836,7 @@ describe('journey timers (EventBridge Scheduler)', () => {
     expect(group.Properties.Name).toBe(`${STACK_NAME}-journeys`);
   });
 
-  it('runs the schedules with a role only EventBridge Scheduler of this account may assume: end a journey wait, wake Decide, send an answer, dead-letter', () => {
+  it('runs the schedules with a role only EventBridge Scheduler of this account may assume: end a journey wait, wake Decide, send an answer or notification, dead-letter', () => {
     const roleId = logicalId(stack.timers.role);
     const role = resources[roleId];
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -831,7 +852,8 @@ describe('journey timers (EventBridge Scheduler)', () => {
     expect(actionsOf(statements)).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage', 'states:SendTaskSuccess']);
     const resourceOf = (action: string) => statements.filter((st) => asArray(st.Action).includes(action)).flatMap((st) => asArray(st.Resource));
     expect(resourceOf('states:SendTaskSuccess')).toEqual([stack.resolve(stack.journeyArn)]);
-    expect(resourceOf('lambda:InvokeFunction')).toEqual([{ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] }, { 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] }]);
+    // Deliveries (answers, notifications); Webhooks for the schedules set before the Deliveries function existed
+    expect(resourceOf('lambda:InvokeFunction')).toEqual([{ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] }, { 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] }, { 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] }]);
     expect(resourceOf('sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': [logicalId(stack.timers.deadLetters), 'Arn'] }]);
   });
 
@@ -870,10 +892,11 @@ describe('journey timers (EventBridge Scheduler)', () => {
     }
   });
 
-  it('sends the answers that wait for contact hours to the Webhooks function: its fixed name is the ARN it schedules', () => {
+  it('sends the answers and notifications to the Deliveries function; the Webhooks function keeps the fixed name the schedules set before it named', () => {
+    for (const name of ANSWER_TIMERS) expect(resources[fnId(name)].Properties.Environment.Variables.ANSWER_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] });
     const webhooks = resources[fnId('Webhooks')].Properties;
     expect(webhooks.FunctionName).toBe(`${STACK_NAME}-Webhooks`);
-    expect(stack.resolve(stack.answerFunctionArn)).toEqual({
+    expect(stack.resolve(stack.formerTimerTargetArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:function:${STACK_NAME}-Webhooks`]],
     });
     // no other function has a fixed name (CloudFormation names them)
