@@ -34,6 +34,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'maatwerk-bundled-'));
 const calls = Object.fromEntries(FUNCTION_NAMES.map((n) => [n, 0])) as Record<FunctionName, number>;
 const failures: Array<{ fn: FunctionName; error: string }> = [];
 let rt: LocalRuntime;
+let bundled: Record<FunctionName, Handler>;
 
 /** A bundle's handler, counted; its errors recorded (the authorizer's refusal of a bad key is its answer, not a failure). */
 function counted(name: FunctionName, handler: Handler): Handler {
@@ -79,6 +80,7 @@ beforeAll(async () => {
     expect(typeof mod.handler, name).toBe('function');
     handlers[name] = counted(name, mod.handler);
   }
+  bundled = handlers;
   // The default strategy with three reminders (email, SMS, WhatsApp in turn), so one journey reaches every channel.
   const strategy = JSON.parse(fs.readFileSync(repoPath('templates', 'strategy.json'), 'utf8')) as {
     segments: Record<string, { phases: Array<{ phase: string; channels: string[]; maxContacts: number }> }>;
@@ -238,6 +240,12 @@ describe('the bundled handlers on the local runtime', () => {
     expect(planned!.sentAt).toBe(localInstant(addDays(day.toISOString().slice(0, 10), 1), 7).toISOString());
     expect(calls.Webhooks - before).toBe(1); // the late reply
     expect(calls.Deliveries - deliveriesBefore).toBe(1); // its answer timer
+    // A schedule set before the Deliveries function existed names the Webhooks function: it hands the event on, and
+    // the answer, sent already, is not sent again.
+    const sentBefore = (await outbox()).length;
+    await bundled.Webhooks({ answer: { messageSid: late.MessageSid } });
+    expect(calls.Deliveries - deliveriesBefore).toBe(2);
+    expect((await outbox()).length).toBe(sentBefore);
     const forged = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' }, body: new URLSearchParams(params).toString() });
     expect(forged.status).toBe(403);
     await advance(new Date((await clockNow()) + 1000).toISOString());
