@@ -2,17 +2,13 @@
  * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), take the client from the
  * authorizer's context, parse with zod, call a service, map the result. The key itself is checked at the edge
  * (functions/authorizer), never here. The API's own description (GET /openapi.json, GET /docs) is the Docs
- * function's (functions/docs).
+ * function's (functions/docs), the reports (KPIs, experiment results) the Reports function's (functions/reports).
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { ClientContext } from '../authorizer/handler.js';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { now } from '../shared/clock.js';
-import { checkRequest, errorResponse, header, HttpError, json, parseJson } from '../shared/http.js';
-import { lambdaHandler } from '../shared/lambda.js';
-import { logger } from '../shared/logger.js';
-import { redact } from '../shared/redact.js';
+import { header, HttpError, json, parseJson } from '../shared/http.js';
+import { clientRoutesHandler, noRoute } from '../shared/caller.js';
 import { API_ROUTES } from '../shared/routes/api.js';
-import { routeFor } from '../shared/routes/route.js';
 import {
   BatchEnvelope,
   CompleteTaskBody,
@@ -26,8 +22,6 @@ import {
   StatusChangeBody,
   TasksQuery,
 } from '../shared/schemas/api.js';
-import type { Client } from '../store/clients.js';
-import { parseBusinessCostAgreement } from '../domain/claim-costs.js';
 import { createDossier } from '../services/intake.js';
 import { createDossiers } from '../services/batch.js';
 import { setFlags, updateContactDetails } from '../services/debtors.js';
@@ -36,34 +30,9 @@ import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
-import { kpiReport } from '../reports/kpis.js';
-import { experimentResultsFor } from '../reports/experiments.js';
-import { KpiQuery } from '../reports/schemas.js';
 import { registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
 import { allowLoopbackWebhooks } from '../shared/public-address.js';
 import { webhookBodyFor } from '../shared/schemas/creditor-webhook.js';
-
-/**
- * The caller as the authorizer established it. API Gateway only invokes this function after the authorizer
- * allowed the request, so a missing context means a route without the authorizer: refused, never guessed.
- */
-function authenticatedClient(event: APIGatewayProxyEvent): Client {
-  const ctx = (event.requestContext?.authorizer ?? {}) as Partial<ClientContext>;
-  if (typeof ctx.clientId !== 'string' || !ctx.clientId || (ctx.role !== 'creditor' && ctx.role !== 'agent')) {
-    throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
-  }
-  // API Gateway passes context values on as strings; the local stand-in as they were returned.
-  const flag = (v: unknown) => v === true || v === 'true';
-  return {
-    clientId: ctx.clientId,
-    name: ctx.clientName ?? ctx.clientId,
-    agent: ctx.role === 'agent',
-    ...(flag(ctx.vatOnCosts) ? { vatOnCosts: true } : {}),
-    ...(flag(ctx.claimsInterest) ? { claimsInterest: true } : {}),
-    // the agreement the authorizer read from the client record, checked again (a bad record is a 500, not a guess)
-    ...(typeof ctx.businessCosts === 'string' && ctx.businessCosts ? { businessCosts: parseBusinessCostAgreement(JSON.parse(ctx.businessCosts)) } : {}),
-  };
-}
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   const value = header(event, 'idempotency-key');
@@ -75,90 +44,65 @@ function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   return value;
 }
 
-export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  try {
-    const route = routeFor(event.httpMethod, event.resource, API_ROUTES);
-    if (!route) throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
-    checkRequest(event, route);
-    const client = authenticatedClient(event);
-    const p = event.pathParameters ?? {};
-    switch (`${event.httpMethod} ${event.resource}`) {
-      case 'POST /v1/dossiers': {
-        const at = now();
-        const body = parseJson(event, createDossierBodyAt(at));
-        const res = await createDossier(client, body, idempotencyKey(event), at);
-        return json(res.status, res.body);
-      }
-      case 'POST /v1/dossiers/batch': {
-        const body = parseJson(event, BatchEnvelope);
-        return json(200, await createDossiers(client, body.claims, now()));
-      }
-      case 'GET /v1/dossiers':
-        // checkRequest accepted the query already; this reads it typed.
-        return json(200, await listDossiers(client, ListDossiersQuery.parse(event.queryStringParameters ?? {}), now()));
-      case 'POST /v1/dossiers/{dossierId}/withdraw':
-      case 'POST /v1/dossiers/{dossierId}/dispute': {
-        const dossier = await ownDossier(client, p.dossierId!);
-        const body = event.body ? parseJson(event, StatusChangeBody) : {};
-        return json(200, await changeDossierStatus(client, dossier, event.resource.endsWith('/withdraw') ? 'withdraw' : 'dispute', body, now()));
-      }
-      case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
-        const dossier = await ownDossier(client, p.dossierId!);
-        const body = event.body ? parseJson(event, ResolveDisputeBody) : {};
-        return json(200, await resolveDossierDispute(client, dossier, body, now()));
-      }
-      case 'GET /v1/dossiers/{dossierId}':
-        return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
-      case 'POST /v1/dossiers/{dossierId}/payments': {
-        const dossier = await ownDossier(client, p.dossierId!);
-        const at = now();
-        const body = parseJson(event, paymentBodyAt(at));
-        return json(200, await addPayment(client, dossier, body, idempotencyKey(event), at));
-      }
-      case 'GET /v1/debtors/{debtorId}':
-        return json(200, await debtorView(client, p.debtorId!, now()));
-      case 'PATCH /v1/debtors/{debtorId}':
-        return json(200, await updateContactDetails(client, p.debtorId!, parseJson(event, PatchDebtorBody), now()));
-      case 'POST /v1/debtors/{debtorId}/flags':
-        return json(200, await setFlags(client, p.debtorId!, parseJson(event, FlagsBody), now()));
-      case 'GET /v1/tasks': {
-        // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
-        const query = TasksQuery.parse(event.queryStringParameters ?? {});
-        return json(200, { tasks: await openTasks(client, query.reason) });
-      }
-      case 'GET /v1/reports/kpis': {
-        // checked by checkRequest against the route's query already; parsed again for the typed values
-        const q = KpiQuery.parse(event.queryStringParameters ?? {});
-        return json(200, await kpiReport({ clientId: client.clientId, agent: client.agent === true }, q, now()));
-      }
-      case 'GET /v1/experiments/{experimentId}/results':
-        return json(200, await experimentResultsFor(client, p.experimentId!, now()));
-      case 'POST /v1/tasks/{taskId}/complete': {
-        requireAgent(client);
-        const body = parseJson(event, CompleteTaskBody);
-        return json(200, await completeTask(client, p.taskId!, body, now()));
-      }
-      case 'PUT /v1/webhook':
-        return json(200, await registerWebhook(client, parseJson(event, webhookBodyFor(allowLoopbackWebhooks())), now()));
-      case 'GET /v1/webhook':
-        return json(200, await webhookOf(client));
-      case 'DELETE /v1/webhook':
-        await removeWebhook(client);
-        return { statusCode: 204, headers: {}, body: '' };
-      default:
-        throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
+export const handler = clientRoutesHandler(API_ROUTES, async (event, client) => {
+  const p = event.pathParameters ?? {};
+  switch (`${event.httpMethod} ${event.resource}`) {
+    case 'POST /v1/dossiers': {
+      const at = now();
+      const body = parseJson(event, createDossierBodyAt(at));
+      const res = await createDossier(client, body, idempotencyKey(event), at);
+      return json(res.status, res.body);
     }
-  } catch (err) {
-    if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, errorName: (err as Error)?.name, errorMessage: redact(String((err as Error)?.message ?? err)) });
-    return errorResponse(err);
+    case 'POST /v1/dossiers/batch': {
+      const body = parseJson(event, BatchEnvelope);
+      return json(200, await createDossiers(client, body.claims, now()));
+    }
+    case 'GET /v1/dossiers':
+      // checkRequest accepted the query already; this reads it typed.
+      return json(200, await listDossiers(client, ListDossiersQuery.parse(event.queryStringParameters ?? {}), now()));
+    case 'POST /v1/dossiers/{dossierId}/withdraw':
+    case 'POST /v1/dossiers/{dossierId}/dispute': {
+      const dossier = await ownDossier(client, p.dossierId!);
+      const body = event.body ? parseJson(event, StatusChangeBody) : {};
+      return json(200, await changeDossierStatus(client, dossier, event.resource.endsWith('/withdraw') ? 'withdraw' : 'dispute', body, now()));
+    }
+    case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
+      const dossier = await ownDossier(client, p.dossierId!);
+      const body = event.body ? parseJson(event, ResolveDisputeBody) : {};
+      return json(200, await resolveDossierDispute(client, dossier, body, now()));
+    }
+    case 'GET /v1/dossiers/{dossierId}':
+      return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
+    case 'POST /v1/dossiers/{dossierId}/payments': {
+      const dossier = await ownDossier(client, p.dossierId!);
+      const at = now();
+      const body = parseJson(event, paymentBodyAt(at));
+      return json(200, await addPayment(client, dossier, body, idempotencyKey(event), at));
+    }
+    case 'GET /v1/debtors/{debtorId}':
+      return json(200, await debtorView(client, p.debtorId!, now()));
+    case 'PATCH /v1/debtors/{debtorId}':
+      return json(200, await updateContactDetails(client, p.debtorId!, parseJson(event, PatchDebtorBody), now()));
+    case 'POST /v1/debtors/{debtorId}/flags':
+      return json(200, await setFlags(client, p.debtorId!, parseJson(event, FlagsBody), now()));
+    case 'GET /v1/tasks': {
+      // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
+      const query = TasksQuery.parse(event.queryStringParameters ?? {});
+      return json(200, { tasks: await openTasks(client, query.reason) });
+    }
+    case 'POST /v1/tasks/{taskId}/complete': {
+      requireAgent(client);
+      const body = parseJson(event, CompleteTaskBody);
+      return json(200, await completeTask(client, p.taskId!, body, now()));
+    }
+    case 'PUT /v1/webhook':
+      return json(200, await registerWebhook(client, parseJson(event, webhookBodyFor(allowLoopbackWebhooks())), now()));
+    case 'GET /v1/webhook':
+      return json(200, await webhookOf(client));
+    case 'DELETE /v1/webhook':
+      await removeWebhook(client);
+      return { statusCode: 204, headers: {}, body: '' };
+    default:
+      throw noRoute(event);
   }
-}, requestCorrelation);
-
-/** The request id; the ids in the path (dossier, debtor, task) and the client on every line of the request. */
-function requestCorrelation(event: APIGatewayProxyEvent) {
-  const keys: Record<string, string> = { route: `${event.httpMethod} ${event.resource}` };
-  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v) keys[k] = v;
-  const clientId = (event.requestContext?.authorizer as Partial<ClientContext> | undefined)?.clientId;
-  if (clientId) keys.clientId = clientId;
-  return { correlationId: event.requestContext?.requestId, keys };
-}
+});

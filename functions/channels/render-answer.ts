@@ -4,7 +4,7 @@
  * Same Handlebars settings as the journey's templates (strict: a misspelt variable throws), plain text, GSM-7 for
  * SMS (the template test checks every answer), in the debtor's language with Dutch as the fallback.
  *
- * The templates come from a TemplateStore: the templates folder locally (template-store.ts), and in the Webhooks
+ * The templates come from a TemplateStore: the templates folder locally (template-store.ts), and in the Deliveries
  * function the answers precompiled into its bundle (infra/build/templates.ts, through answerCompileUnits below).
  * Dates are written with Intl in Europe/Amsterdam ("vrijdag 6 maart", "Friday 6 March").
  */

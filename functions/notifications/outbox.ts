@@ -6,7 +6,7 @@
  * written. For each creditor whose dossiers they are about and who registered a webhook, one notification item is
  * written with a conditional put — its id is fixed by the fact, so a retried request or a replayed provider webhook
  * finds it and makes no second — and its first attempt is a one-time schedule (EventBridge Scheduler; locally the
- * emulator) that invokes the webhook function at once. Each attempt sets the schedule of the next before it calls
+ * emulator) that invokes the Deliveries function at once. Each attempt sets the schedule of the next before it calls
  * the receiver, so a crash mid-attempt still leaves a retry: after 1 min, 5 min, 30 min, 2 h, 6 h, 12 h and 24 h
  * (8 attempts over ~44.6 h), then the notification is marked failed. Any 2xx ends it; every other answer (also a
  * 4xx: a receiver that refuses while it is being fixed still wants the event), a redirect, a network error or no
@@ -93,7 +93,7 @@ async function enqueue(body: NotificationBody, now: Date): Promise<void> {
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
 
-/** Attempt `attempt` (1-based) of notification `id`: the webhook function runs it when its schedule fires. */
+/** Attempt `attempt` (1-based) of notification `id`: the Deliveries function runs it when its schedule fires. */
 export async function deliverNotification(id: string, attempt: number, now: Date): Promise<DeliveryOutcome> {
   const n = await getNotification(id);
   if (!n || n.status !== 'pending' || n.attempts !== attempt - 1) return 'skipped';

@@ -6,8 +6,8 @@
  * A wait carries its plan: the decision as it will be at the end of the wait if nothing happens, so the timer
  * can start the next contact directly (services/timers.ts). Sends carry `nextDecisionAt` for the same reason.
  *
- * Used by the Decide state, by the timer when a plan is to end the journey, and by the intake for a new
- * journey's first action.
+ * Used by the Decide state (a new journey's first action too: the intake starts it without one), by the timer when a
+ * plan is to end the journey, and by the channel step for its next plan.
  */
 import { type ExperimentInputs, type StrategyDecision, decide as decideNext } from '../domain/decide/index.js';
 import type { CaseEvent } from '../domain/case/events.js';

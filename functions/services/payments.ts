@@ -172,7 +172,7 @@ export async function reversePayments(debtorId: string, parts: readonly PaymentP
   }));
   const changed = claimsOf(m.after).filter((d) => m.before.dossiers[d.dossierId]?.status !== d.status);
   await appendEvents(m.after.caseId, events, changed.map((d) => dossierItem({ ...d, debtorId: m.after.caseId })));
-  if (m.before.journey.status === 'closed' && m.after.journey.status === 'active') await startJourney(m.after, undefined);
+  if (m.before.journey.status === 'closed' && m.after.journey.status === 'active') await startJourney(m.after);
   else await wakeJourney(m.after, r.reason);
   return m.after;
 }

@@ -10,8 +10,12 @@
  * retries goes to the timers' dead-letter queue (SCHEDULE_DLQ_ARN; alarmed on).
  *
  * Configuration (set by the stack, and by the local runtime): SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN (the role the
- * schedules run with), WAKE_FUNCTION_ARN (the Decide function), ANSWER_FUNCTION_ARN (the Webhooks function, the
- * target of the answers that wait for contact hours), SCHEDULE_DLQ_ARN (optional).
+ * schedules run with), WAKE_FUNCTION_ARN (the Decide function), ANSWER_FUNCTION_ARN and NOTIFY_FUNCTION_ARN (the
+ * Deliveries function: the target of the answers that wait for contact hours and of the creditor notifications'
+ * delivery attempts), SCHEDULE_DLQ_ARN (optional).
+ *
+ * An answer due now is no timer: services/deliver-now.ts invokes the Deliveries function with the same event its timer
+ * would send, and waits for it.
  */
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { schedulerClient } from '../shared/aws.js';
@@ -33,7 +37,7 @@ function config() {
     wakeFunctionArn: process.env.WAKE_FUNCTION_ARN,
     deadLetterArn: process.env.SCHEDULE_DLQ_ARN,
     answerFunctionArn: process.env.ANSWER_FUNCTION_ARN,
-    /** creditor notifications are delivered by the webhook function too (functions/notifications/outbox.ts) */
+    /** creditor notifications are delivered by the Deliveries function too (functions/notifications/outbox.ts) */
     notifyFunctionArn: process.env.NOTIFY_FUNCTION_ARN ?? process.env.ANSWER_FUNCTION_ARN,
   };
 }
@@ -46,9 +50,9 @@ function atExpression(at: Date): string {
 export type TimerTarget =
   | { kind: 'output'; taskToken: string; output: unknown }
   | { kind: 'wake'; caseId: string; journeyNo: number; taskToken: string }
-  /** an answer to a reply that waits for contact hours: the webhook function sends it (services/conversation.ts) */
+  /** an answer to a reply that waits for contact hours: the Deliveries function sends it (services/answer-delivery.ts) */
   | { kind: 'answer'; messageSid: string }
-  /** attempt `attempt` (1-based) of delivering a creditor notification: the webhook function delivers it */
+  /** attempt `attempt` (1-based) of delivering a creditor notification: the Deliveries function delivers it */
   | { kind: 'notify'; id: string; attempt: number };
 
 /** Creates the timer; creating the same one again (a retried step) is fine. */

@@ -9,7 +9,8 @@
  * - the OpenAPI document and the docs page are rendered from it (openapi.ts, docs-page.ts), and a test fails when
  *   the document and this table disagree.
  *
- * The table is kept in parts per function (routes/api.ts, routes/webhooks.ts, routes/docs.ts) so that each handler
+ * The table is kept in parts per function (routes/api.ts, routes/reports.ts, routes/webhooks.ts, routes/payments.ts,
+ * routes/docs.ts) so that each handler
  * bundles only its own routes' schemas; this module joins them (the Docs function, which renders the whole table,
  * is the one that imports it). The edge's own constants (authorizer cache, rate limit, its
  * answers) live in edge.ts and are re-exported here.
@@ -21,15 +22,20 @@
 import { API_ROUTES } from './routes/api.js';
 import { DOC_ROUTES } from './routes/docs.js';
 import { PAYMENT_ROUTES } from './routes/payments.js';
+import { REPORT_ROUTES } from './routes/reports.js';
 import { matchRoute as match, routeFor as find, type Route, type RouteMatch } from './routes/route.js';
 import { WEBHOOK_ROUTES } from './routes/webhooks.js';
 
 export * from './edge.js';
 export { isAuthorized } from './routes/route.js';
 export type { Auth, Route, RouteAnswer, RouteBody, RouteMatch } from './routes/route.js';
-export { API_ROUTES, DOC_ROUTES, PAYMENT_ROUTES, WEBHOOK_ROUTES };
+export { API_ROUTES, DOC_ROUTES, PAYMENT_ROUTES, REPORT_ROUTES, WEBHOOK_ROUTES };
 
-export const ROUTES: readonly Route[] = [...API_ROUTES, ...WEBHOOK_ROUTES, ...PAYMENT_ROUTES, ...DOC_ROUTES];
+/** The client routes in the order the API describes them: the reports (their own function) before the webhook registration. */
+const REGISTRATION = API_ROUTES.findIndex((r) => r.resource === '/v1/webhook');
+const CLIENT_ROUTES: readonly Route[] = [...API_ROUTES.slice(0, REGISTRATION), ...REPORT_ROUTES, ...API_ROUTES.slice(REGISTRATION)];
+
+export const ROUTES: readonly Route[] = [...CLIENT_ROUTES, ...WEBHOOK_ROUTES, ...PAYMENT_ROUTES, ...DOC_ROUTES];
 
 /** The route a Lambda proxy event belongs to (by method and resource pattern). */
 export function routeFor(method: string, resource: string, routes: readonly Route[] = ROUTES): Route | undefined {

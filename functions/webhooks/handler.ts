@@ -2,10 +2,11 @@
  * Provider webhooks (DESIGN §7): no API key — the provider's signature is the authentication.
  * A missing or wrong signature gets 403 and changes nothing.
  *
- * The same function sends the answers to replies that waited for contact hours: the one-time schedule set by
- * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route),
- * and it delivers creditor notifications, invoked by their schedules with `{ notify: { id, attempt } }`
- * (functions/notifications/outbox.ts).
+ * A reply is classified and recorded here; its answer is rendered and sent by the Deliveries function
+ * (functions/deliveries), which this one invokes and waits for when the answer is due now — so the webhook still
+ * answers Twilio after the answer went — and which the answer timers and the creditor notifications' schedules invoke.
+ * A schedule set before the Deliveries function existed still names this function (its fixed name): such an event
+ * (`{ answer }`, `{ notify }`) is handed on to the Deliveries function unchanged.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from '../shared/zod.js';
@@ -22,14 +23,7 @@ import { TwilioInbound, TwilioStatus } from '../shared/schemas/webhooks.js';
 import { redact } from '../shared/redact.js';
 import { isValidSendgridSignature, isValidTwilioSignature } from './signatures.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
-import { deliverAnswer } from '../services/conversation.js';
-// Static, not `await import()`: a lazily imported module makes esbuild wrap what it reaches in lazy initialisers.
-import { deliverNotification } from '../notifications/outbox.js';
-
-/** The answer timer's event (services/conversation.ts): the reply whose answer waited for contact hours. */
-const AnswerEvent = z.object({ answer: z.object({ messageSid: z.string().check(z.regex(/^[A-Za-z0-9]{10,64}$/)) }) });
-/** A creditor notification's delivery attempt, set by its schedule (functions/notifications/outbox.ts). */
-const NotifyEvent = z.object({ notify: z.object({ id: z.string().check(z.regex(/^ntf_[0-9a-f]{32}$/)), attempt: z.number().check(z.int(), z.minimum(1), z.maximum(100)) }) });
+import { deliverNow } from '../services/deliver-now.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -74,23 +68,16 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
   return { caseId: q.c, journeyNo: Number(q.j), stepNo: Number(q.s) };
 }
 
-/** An HTTP event answers with its response; the answer timer's event with nothing. */
+/** An HTTP event answers with its response; a delivery event (an older schedule's) with nothing. */
 type WebhooksHandler = {
   (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult>;
   (event: unknown, context?: Context): Promise<APIGatewayProxyResult | void>;
 };
 
 export const handler: WebhooksHandler = lambdaHandler(async (event: unknown, context?: Context): Promise<APIGatewayProxyResult | void> => {
-  // Notifications this function queues are delivered by itself: on AWS it learns its own ARN from the invocation
-  // (an environment variable naming it would be a CloudFormation cycle).
-  if (context?.invokedFunctionArn && !process.env.NOTIFY_FUNCTION_ARN) process.env.NOTIFY_FUNCTION_ARN = context.invokedFunctionArn;
-  const answer = AnswerEvent.safeParse(event);
-  if (answer.success) return deliverAnswer(answer.data.answer.messageSid, now());
-  const notify = NotifyEvent.safeParse(event);
-  if (notify.success) {
-    await deliverNotification(notify.data.notify.id, notify.data.notify.attempt, now());
-    return;
-  }
+  void context;
+  // A schedule set before the Deliveries function existed: its event goes on to that function, as it came.
+  if (event && typeof event === 'object' && !('httpMethod' in event) && ('answer' in event || 'notify' in event)) return deliverNow(event);
   return httpHandler(event as APIGatewayProxyEvent);
 }, webhookCorrelation) as WebhooksHandler;
 

@@ -12,8 +12,10 @@ import type { Channel } from '../../functions/channels/render-contract.js';
 
 export type FunctionName =
   | 'Api'
+  | 'Reports'
   | 'Authorizer'
   | 'Webhooks'
+  | 'Deliveries'
   | 'Payments'
   | 'Docs'
   | 'Decide'
@@ -56,7 +58,15 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   Api: {
     entry: 'functions/api/handler.ts',
     service: 'api',
-    description: 'Client REST API (/v1): dossiers, payments, debtors, call tasks',
+    description: 'Client REST API (/v1): dossiers, payments, debtors, call tasks, webhook registration',
+    memorySize: 1024,
+    timeoutSeconds: 15,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
+  },
+  Reports: {
+    entry: 'functions/reports/handler.ts',
+    service: 'reports',
+    description: 'Client REST API reports (/v1, read-only): KPIs and experiment results',
     memorySize: 1024,
     timeoutSeconds: 15,
     budgetBytes: DEFAULT_BUDGET_BYTES,
@@ -72,10 +82,18 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   Webhooks: {
     entry: 'functions/webhooks/handler.ts',
     service: 'webhooks',
-    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated); answers to replies',
+    description: 'Twilio inbound/status and SendGrid event webhooks (signature-authenticated): replies classified and recorded',
     memorySize: 1024,
     timeoutSeconds: 15,
-    // It answers debtors' replies (templates/answer), also when the answer timer invokes it at 07:00.
+    budgetBytes: DEFAULT_BUDGET_BYTES,
+  },
+  Deliveries: {
+    entry: 'functions/deliveries/handler.ts',
+    service: 'deliveries',
+    description: 'Answers to replies (from the reply path, or at 07:00 from their timer) and creditor notification attempts',
+    memorySize: 1024,
+    timeoutSeconds: 15,
+    // It answers debtors' replies (templates/answer) over Twilio.
     answers: true,
     budgetBytes: DEFAULT_BUDGET_BYTES,
   },

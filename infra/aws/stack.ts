@@ -1,5 +1,5 @@
 /**
- * The Maatwerk stack: one DynamoDB table, eleven Lambda functions (infra/aws/functions.ts), the journey state machine
+ * The Maatwerk stack: one DynamoDB table, thirteen Lambda functions (infra/aws/functions.ts), the journey state machine
  * (from state-machines/journey.asl.json) and its timers (an EventBridge Scheduler group, the role the schedules run
  * with, their dead-letter queue), the REST API with its API key authorizer and per-client rate limit (WAF), the
  * letters bucket, provider secrets, and the operations dashboard with business metrics and alarms.
@@ -15,9 +15,10 @@
  * substitutions + invoke rights), and those functions need task-response rights on the state
  * machine. The state machine therefore has a fixed name (`<stackName>-journey`) and every function
  * policy uses the ARN formatted from that name, never a reference to the state machine resource.
- * The same for the Webhooks function, the target of the answer timers it sets itself: a fixed name
- * (`<stackName>-Webhooks`) and ANSWER_FUNCTION_ARN formatted from it (its own ARN in its environment would be a
- * reference to itself).
+ * The Deliveries function schedules a creditor notification's next attempt for itself: it learns its own ARN from its
+ * invocation (its ARN in its own environment would be a reference to itself). The Webhooks function keeps the fixed
+ * name (`<stackName>-Webhooks`) it had when it was the answer timers' target, so the schedules set before the
+ * Deliveries function existed still reach it (it hands their events on).
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -94,7 +95,7 @@ export const LETTER_RETENTION_DAYS = 7 * 365 + 2;
 /**
  * The timers (functions/services/timers.ts): which functions create one-time schedules — the channel states and
  * Await, when they park a journey until its next moment (journey timers), and Webhooks, when the answer to a reply
- * waits for contact hours (answer timers) — and which delete them (a wait that ended early: a reply, payment, call
+ * waits for contact hours (answer timers, for the Deliveries function) — and which delete them (a wait that ended early: a reply, payment, call
  * outcome or new claim, or the journey's end). The functions that notify creditors create the schedules of the
  * notifications' delivery attempts (notification timers). Nobody reads or lists schedules.
  */
@@ -103,18 +104,26 @@ export const ANSWER_TIMER_CREATORS = ['Webhooks'] as const satisfies readonly Fu
 /**
  * The functions that write timeline entries which notify creditors (a reply, a promise, a dispute, debt help, a
  * flag, paid, handed over, withdrawn): they create the first delivery attempt's schedule, and every attempt
- * (the Webhooks function) the next one's (functions/notifications/outbox.ts).
+ * (the Deliveries function) the next one's (functions/notifications/outbox.ts).
  */
-export const NOTIFICATION_TIMER_CREATORS = ['Api', 'Webhooks', 'Payments', 'Decide'] as const satisfies readonly FunctionName[];
+export const NOTIFICATION_TIMER_CREATORS = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'] as const satisfies readonly FunctionName[];
 export const TIMER_CREATORS: readonly FunctionName[] = [...new Set<FunctionName>([...JOURNEY_TIMER_CREATORS, ...ANSWER_TIMER_CREATORS, ...NOTIFICATION_TIMER_CREATORS])];
-export const TIMER_DELETERS = ['Api', 'Webhooks', 'Payments', 'Decide'] as const satisfies readonly FunctionName[];
+/** …and delete them: a wait that ended early; a notification delivered before its next attempt (Deliveries). */
+export const TIMER_DELETERS = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'] as const satisfies readonly FunctionName[];
 /** Functions that never touch the table (no TABLE_NAME, no table permissions). */
 export const TABLELESS: readonly FunctionName[] = ['Docs'];
+/** Functions that only read the table (item reads and queries, no writes): the reports. */
+export const TABLE_READERS: readonly FunctionName[] = ['Reports'];
 
 /** The function a timer invokes when the plan at its moment is to end the journey or decide again. */
 export const WAKE_FUNCTION: FunctionName = 'Decide';
-/** The function an answer timer invokes at 07:00 to send the answer to a reply (services/conversation.ts). */
-export const ANSWER_FUNCTION = 'Webhooks' as const satisfies FunctionName;
+/**
+ * The function that sends the answer to a reply (services/answer-delivery.ts) — invoked by the reply path when it is due
+ * now, by its timer at 07:00 — and delivers the creditor notifications (their schedules invoke it).
+ */
+export const ANSWER_FUNCTION = 'Deliveries' as const satisfies FunctionName;
+/** The function the answer and notification timers targeted before the Deliveries function: it keeps its fixed name. */
+export const FORMER_TIMER_TARGET = 'Webhooks' as const satisfies FunctionName;
 
 /** The API stage (its URL: `https://<api id>.execute-api.<region>.<suffix>/<stage>/`). */
 const API_STAGE = 'prod';
@@ -136,9 +145,9 @@ export class MaatwerkStack extends Stack {
   /** The journey ARN formatted from its fixed name (what the function policies and env use). */
   readonly journeyArn: string;
   readonly journeyName: string;
-  /** The Webhooks function's fixed name and the ARN formatted from it (the answer timers' target). */
-  readonly answerFunctionName: string;
-  readonly answerFunctionArn: string;
+  /** The Webhooks function's fixed name and the ARN formatted from it (the answer timers' target before Deliveries). */
+  readonly formerTimerTargetName: string;
+  readonly formerTimerTargetArn: string;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly api: apigw.RestApi;
   readonly letterBucket: s3.Bucket;
@@ -242,12 +251,12 @@ export class MaatwerkStack extends Stack {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
-    this.answerFunctionName = `${this.stackName}-${ANSWER_FUNCTION}`;
-    if (this.answerFunctionName.length > 64) throw new Error(`stack name too long: the function name ${this.answerFunctionName} has more than 64 characters`);
-    this.answerFunctionArn = this.formatArn({
+    this.formerTimerTargetName = `${this.stackName}-${FORMER_TIMER_TARGET}`;
+    if (this.formerTimerTargetName.length > 64) throw new Error(`stack name too long: the function name ${this.formerTimerTargetName} has more than 64 characters`);
+    this.formerTimerTargetArn = this.formatArn({
       service: 'lambda',
       resource: 'function',
-      resourceName: this.answerFunctionName,
+      resourceName: this.formerTimerTargetName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
@@ -260,9 +269,11 @@ export class MaatwerkStack extends Stack {
     for (const name of FUNCTION_NAMES) fns[name] = this.makeFunction(name);
     this.functions = fns;
 
-    // Every function but the authorizer and Docs reads and writes the table; the authorizer only reads the key →
-    // client items, Docs (the API's description) none.
-    for (const name of FUNCTION_NAMES.filter((n) => n !== 'Authorizer' && !TABLELESS.includes(n))) this.grantTableReadWrite(fns[name]);
+    // Every function but the authorizer, Docs and Reports reads and writes the table; the authorizer only reads the
+    // key → client items, Reports only reads (the counters, the strategy's experiments), Docs (the API's description)
+    // touches none.
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'Authorizer' && !TABLELESS.includes(n) && !TABLE_READERS.includes(n))) this.grantTableReadWrite(fns[name]);
+    for (const name of TABLE_READERS) this.grantTableRead(fns[name]);
     fns.Authorizer.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ClientByKey', actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
     );
@@ -301,17 +312,22 @@ export class MaatwerkStack extends Stack {
     this.timers = this.makeJourneyTimers(fns);
 
     // Secrets: each function reads only the provider credentials it uses.
+    // Webhooks: the signatures' keys (Twilio's auth token, SendGrid's public key); Deliveries sends the answers.
     this.grantSecret(fns.Webhooks, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.Webhooks, this.secrets.sendgrid, 'SENDGRID_SECRET_ARN');
+    this.grantSecret(fns.Deliveries, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.SendEmail, this.secrets.sendgrid, 'SENDGRID_SECRET_ARN');
     this.grantSecret(fns.SendSms, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.SendWhatsapp, this.secrets.twilio, 'TWILIO_SECRET_ARN');
     this.grantSecret(fns.SendLetter, this.secrets.print, 'PRINT_SECRET_ARN');
     // Issue 9: only the Payments function (the debtor page's checkout, the Mollie webhook) uses Mollie; every message
     // carries a sealed page link, so the functions that write messages (and the page that opens them) read the token
-    // secret. The Webhooks function answers replies, and answers that mention paying carry the page link too.
+    // secret. The Deliveries function answers replies, and answers that mention paying carry the page link too.
     this.grantSecret(fns.Payments, this.secrets.mollie, 'MOLLIE_SECRET_ARN');
-    for (const name of ['Payments', 'Webhooks', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) this.grantSecret(fns[name], this.secrets.page, 'PAGE_SECRET_ARN');
+    for (const name of ['Payments', 'Deliveries', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) this.grantSecret(fns[name], this.secrets.page, 'PAGE_SECRET_ARN');
+
+    // The reply path hands an answer due now to the Deliveries function and waits for it (services/timers.ts deliverNow).
+    fns.Webhooks.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendAnswerNow', actions: ['lambda:InvokeFunction'], resources: [fns[ANSWER_FUNCTION].functionArn] }));
 
     // Letters: SendLetter writes the rendered PDFs, nobody else touches the bucket.
     fns.SendLetter.addEnvironment('LETTER_BUCKET', this.letterBucket.bucketName);
@@ -377,7 +393,7 @@ export class MaatwerkStack extends Stack {
       // Cached per key: most requests cost no authorizer call and no DynamoDB read (functions/shared/routes.ts).
       resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
     });
-    this.api = this.makeApi({ api: fns.Api, webhooks: fns.Webhooks, payments: fns.Payments, docs: fns.Docs }, this.authorizer);
+    this.api = this.makeApi({ api: fns.Api, reports: fns.Reports, webhooks: fns.Webhooks, payments: fns.Payments, docs: fns.Docs }, this.authorizer);
     this.webAcl = this.makeClientRateLimit(this.api);
 
     // Twilio status callbacks: the SMS/WhatsApp steps pass `${PUBLIC_BASE_URL}/webhooks/twilio/status`
@@ -390,10 +406,10 @@ export class MaatwerkStack extends Stack {
     for (const name of ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) {
       fns[name].addEnvironment('PAYMENT_LINK_BASE', `${this.api.url}p/`);
     }
-    // Answers to replies (the Webhooks function, also from the 07:00 answer timer, with no request to read a URL
-    // from) link to the page as well. Built from the API's id and stage name, not `api.url`: the stage depends on
-    // the Webhooks integration, so its URL in that function's environment would be a CloudFormation cycle.
-    fns.Webhooks.addEnvironment('PAYMENT_LINK_BASE', `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}/p/`);
+    // Answers to replies (the Deliveries function, with no request to read a URL from) link to the page as well.
+    // Built from the API's id and stage name, not `api.url`: the stage depends on the Webhooks integration, and
+    // Webhooks on the Deliveries function (it invokes it), so the stage's URL there would be a CloudFormation cycle.
+    fns.Deliveries.addEnvironment('PAYMENT_LINK_BASE', `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}/p/`);
 
     // -------------------------------------------------------- observability
     this.observability = new Observability(this, 'Observability', {
@@ -444,8 +460,11 @@ export class MaatwerkStack extends Stack {
     });
     role.addToPolicy(new iam.PolicyStatement({ sid: 'EndJourneyWait', actions: ['states:SendTaskSuccess'], resources: [this.journeyArn] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'WakeDecide', actions: ['lambda:InvokeFunction'], resources: [fns[WAKE_FUNCTION].functionArn] }));
-    // The answers that waited for contact hours and the creditor notifications' delivery attempts.
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'SendAnswersAndNotifications', actions: ['lambda:InvokeFunction'], resources: [fns[ANSWER_FUNCTION].functionArn] }));
+    // The answers that waited for contact hours and the creditor notifications' delivery attempts; the Webhooks function
+    // for the schedules set before the Deliveries function existed (it hands their events on).
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'SendAnswersAndNotifications', actions: ['lambda:InvokeFunction'], resources: [fns[ANSWER_FUNCTION].functionArn, fns[FORMER_TIMER_TARGET].functionArn] }),
+    );
     role.addToPolicy(new iam.PolicyStatement({ sid: 'TimerDeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }));
 
     const schedulesArn = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${groupName}/*` });
@@ -472,8 +491,8 @@ export class MaatwerkStack extends Stack {
       fns[name].addEnvironment('SCHEDULE_DLQ_ARN', deadLetters.queueArn);
     }
     for (const name of JOURNEY_TIMER_CREATORS) fns[name].addEnvironment('WAKE_FUNCTION_ARN', fns[WAKE_FUNCTION].functionArn);
-    for (const name of ANSWER_TIMER_CREATORS) fns[name].addEnvironment('ANSWER_FUNCTION_ARN', this.answerFunctionArn);
-    // The Webhooks function learns its own ARN from its invocation (its ARN in its own environment would be a cycle).
+    for (const name of ANSWER_TIMER_CREATORS) fns[name].addEnvironment('ANSWER_FUNCTION_ARN', fns[ANSWER_FUNCTION].functionArn);
+    // The Deliveries function learns its own ARN from its invocation (its ARN in its own environment would be a cycle).
     for (const name of NOTIFICATION_TIMER_CREATORS) if (name !== ANSWER_FUNCTION) fns[name].addEnvironment('NOTIFY_FUNCTION_ARN', fns[ANSWER_FUNCTION].functionArn);
     for (const name of TIMER_DELETERS) grant(name, ['scheduler:DeleteSchedule'], 'JourneyTimerDelete');
     return { group, role, deadLetters };
@@ -531,7 +550,7 @@ export class MaatwerkStack extends Stack {
 
     const fn = new lambda.Function(this, name, {
       // The answer timers' target has a fixed name: it puts its own ARN, formatted from the name, in its environment.
-      ...(name === ANSWER_FUNCTION ? { functionName: this.answerFunctionName } : {}),
+      ...(name === FORMER_TIMER_TARGET ? { functionName: this.formerTimerTargetName } : {}),
       description: spec.description,
       // One entry and one asset per function (infra/build/bundle.ts); every entry exports `handler`.
       code: bundledCode(this, name),
@@ -588,6 +607,20 @@ export class MaatwerkStack extends Stack {
     );
   }
 
+  /** Item reads and Query on the table and its two indexes: nothing that writes. */
+  private grantTableRead(fn: lambda.Function): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'TableRead', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: [this.table.tableArn] }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TableIndexQuery',
+        actions: ['dynamodb:Query'],
+        resources: TABLE.indexes.map((index) => `${this.table.tableArn}/index/${index.name}`),
+      }),
+    );
+  }
+
   private grantSecret(fn: lambda.Function, secret: secretsmanager.Secret, envName: string): void {
     fn.addEnvironment(envName, secret.secretArn);
     fn.addToRolePolicy(
@@ -595,7 +628,7 @@ export class MaatwerkStack extends Stack {
     );
   }
 
-  private makeApi(fns: Record<'api' | 'webhooks' | 'payments' | 'docs', lambda.Function>, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
+  private makeApi(fns: Record<Exclude<Route['fn'], 'local'>, lambda.Function>, authorizer: apigw.RequestAuthorizer): apigw.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -701,7 +734,7 @@ export class MaatwerkStack extends Stack {
     });
 
     const integration = (fn: lambda.Function) => new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
-    const integrations = { api: integration(fns.api), webhooks: integration(fns.webhooks), payments: integration(fns.payments), docs: integration(fns.docs) };
+    const integrations = { api: integration(fns.api), reports: integration(fns.reports), webhooks: integration(fns.webhooks), payments: integration(fns.payments), docs: integration(fns.docs) };
 
     // The methods come from the route table (functions/shared/routes.ts), the same one the handlers, the local
     // runtime and the OpenAPI document use: a route added there is deployed here. Client routes (auth apiKey or

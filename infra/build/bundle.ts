@@ -17,7 +17,9 @@
  *   the library by test/unit/graphemes.test.ts.
  * - The reply classifier's model.json is embedded in its compact binary form, compressed (intents-model.ts): the
  *   same model, ≈ 39 KB instead of ≈ 190 KB in the Webhooks function.
- * - Each function keeps only its own channels' modules (adapter, renderer parts, templates) — the Webhooks function,
+ * - The phone metadata (functions/shared/schemas/phone-metadata.generated.ts) is embedded compressed
+ *   (phone-metadata.ts compactPhoneMetadataModule): the same metadata, ≈ 11 KB instead of ≈ 32 KB in the Api function.
+ * - Each function keeps only its own channels' modules (adapter, renderer parts, templates) — the Deliveries function,
  *   which answers replies, the answer templates and the SMS/WhatsApp adapter and SMS renderer: the others are
  *   replaced by stubs that throw if ever called, so e.g. Await bundles neither pdfkit nor a provider client.
  *   A stub that is called is a bundling mistake; test/infra/bundled-handlers.test.ts runs every bundle to find it.
@@ -34,8 +36,10 @@ import * as esbuild from 'esbuild';
 import type { Channel } from '../../functions/channels/render-contract.js';
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../aws/functions.js';
 import { REPO_ROOT, repoPath } from '../aws/paths.js';
+import { PHONE_METADATA } from '../../functions/shared/schemas/phone-metadata.generated.js';
 import { compactModelModule } from './intents-model.js';
 import { pdfkitWithoutEncryption } from './pdfkit.js';
+import { compactPhoneMetadataModule } from './phone-metadata.js';
 import { forBundle, SCHEMA_MODULES } from './strip-docs.js';
 import { embeddedTemplatesModule } from './templates.js';
 
@@ -149,6 +153,8 @@ function lambdaPlugin(name: FunctionName): esbuild.Plugin {
       }));
       // The classifier's model: the same Model, from its compact form (decoded when the function loads).
       build.onLoad({ filter: /[\\/]functions[\\/]domain[\\/]intents[\\/]model\.json$/ }, () => ({ contents: compactModelModule(), loader: 'js', resolveDir: REPO_ROOT }));
+      // The phone metadata: the same object, from its compressed form (parsed when the function loads).
+      build.onLoad({ filter: /[\\/]functions[\\/]shared[\\/]schemas[\\/]phone-metadata\.generated\.ts$/ }, () => ({ contents: compactPhoneMetadataModule(PHONE_METADATA), loader: 'js' }));
       build.onResolve({ filter: /^virtual:maatwerk-templates$/ }, () => ({ path: VIRTUAL_TEMPLATES, namespace: 'maatwerk-templates' }));
       build.onLoad({ filter: /.*/, namespace: 'maatwerk-templates' }, () => ({
         contents: embeddedTemplatesModule(spec.channels ?? [], undefined, { answers: spec.answers }),

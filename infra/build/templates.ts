@@ -27,7 +27,7 @@ export interface EmbeddedTemplates {
 
 /** What else a function renders besides its channels' journey messages. */
 export interface EmbedOptions {
-  /** the answers to replies (templates/answer: render-answer.ts), for the Webhooks function */
+  /** the answers to replies (templates/answer: render-answer.ts), for the Deliveries function */
   answers?: boolean;
 }
 

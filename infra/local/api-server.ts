@@ -3,7 +3,8 @@
  * sends (routes from functions/shared/routes.ts) and calls the same handlers. Like the AWS edge it
  *  - limits each API key to CLIENT_RATE_LIMIT requests per window (WAF on AWS) → 429 with Retry-After;
  *  - runs the same authorizer function before every client route (auth apiKey/agentKey), caching its answer per
- *    key for AUTHORIZER_CACHE_TTL_SECONDS, and passes its context on to the Api function (401 when it refuses);
+ *    key for AUTHORIZER_CACHE_TTL_SECONDS, and passes its context on to the Api or Reports function (401 when it
+ *    refuses);
  *  - sends webhooks and the API's description straight to their function (no key).
  * Also serves the local-only routes of DESIGN §8 (infra/local/local-routes.ts): /local/clock, /local/clock/advance,
  * /local/outbox.
@@ -33,6 +34,7 @@ import { handler as authorizerHandler } from '../../functions/authorizer/handler
 import { handler as docsHandler } from '../../functions/docs/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
 import { handler as paymentsHandler } from '../../functions/debtor-page/handler.js';
+import { handler as reportsHandler } from '../../functions/reports/handler.js';
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
@@ -99,16 +101,20 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The functions behind the HTTP edge's routes (the route table's `fn`). */
+type EdgeFunction = Exclude<Route['fn'], 'local'>;
+
 /** The functions behind the HTTP edge; the bundled-handler test swaps in the esbuild bundles. */
 export interface EdgeHandlers {
   api: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  reports: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   webhooks: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   payments: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   docs: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   authorizer: (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 }
 
-export const SOURCE_EDGE_HANDLERS: EdgeHandlers = { api: apiHandler, webhooks: webhooksHandler, payments: paymentsHandler, docs: docsHandler, authorizer: authorizerHandler };
+export const SOURCE_EDGE_HANDLERS: EdgeHandlers = { api: apiHandler, reports: reportsHandler, webhooks: webhooksHandler, payments: paymentsHandler, docs: docsHandler, authorizer: authorizerHandler };
 
 /**
  * Fixed-window request counter per key (what a WAF rate-based rule does, on wall-clock time: a rate limit is about
@@ -148,7 +154,7 @@ export class RateLimit {
 export class ApiServer {
   private server: http.Server | undefined;
   private url = '';
-  /** API-side Lambda invocations (api, webhooks, docs and authorizer), for the benchmark */
+  /** API-side Lambda invocations (api, reports, webhooks, payments, docs and authorizer), for the benchmark */
   invocations = 0;
   /** of which authorizer invocations (the rest of the client requests were answered from its cache) */
   authorizerInvocations = 0;
@@ -248,14 +254,14 @@ export class ApiServer {
       if (!allowed) return edgeError(res, EDGE_ERRORS.unauthorized);
       event.requestContext.authorizer = { principalId: allowed.principalId, ...(allowed.context ?? {}) };
     }
-    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as 'api' | 'webhooks' | 'payments' | 'docs', event);
+    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as EdgeFunction, event);
     res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }
 
-  private async invoke(fn: 'api' | 'webhooks' | 'payments' | 'docs', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  private async invoke(fn: EdgeFunction, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     this.invocations++;
-    const name = ({ api: 'Api', webhooks: 'Webhooks', payments: 'Payments', docs: 'Docs' } as const)[fn];
+    const name = ({ api: 'Api', reports: 'Reports', webhooks: 'Webhooks', payments: 'Payments', docs: 'Docs' } as const)[fn];
     return this.rt.timed(name, () => this.handlers[fn](event));
   }
 

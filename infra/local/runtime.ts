@@ -17,6 +17,9 @@ import { JOURNEY_FUNCTIONS, type JourneyHandler } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
 import { localTargets, SchedulerEmulator } from './scheduler/emulator.js';
+import { useLambdaClient } from '../../functions/services/deliver-now.js';
+import { LambdaInvokeEmulator } from './lambda-invoke.js';
+import { handler as deliveriesHandler } from '../../functions/deliveries/handler.js';
 import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
 import { createTable } from './table.js';
@@ -68,9 +71,10 @@ export interface LocalRuntimeOptions {
   quiet?: boolean;
   /**
    * The functions to run instead of the TypeScript handlers (the bundled-handler test runs the esbuild bundles):
-   * journey steps by ASL placeholder, and the HTTP edge's api / webhooks / authorizer.
+   * journey steps by ASL placeholder, the HTTP edge's api / reports / webhooks / payments / docs / authorizer, and the
+   * Deliveries function (answers, creditor notifications).
    */
-  handlers?: { journey?: Partial<Record<string, JourneyHandler>>; edge?: Partial<EdgeHandlers> };
+  handlers?: { journey?: Partial<Record<string, JourneyHandler>>; edge?: Partial<EdgeHandlers>; deliveries?: (event: unknown) => Promise<unknown> };
 }
 
 /** Parses MAATWERK_API_KEYS="acme:key-a,globex:key-b". Clients whose id starts with "agency" work the call queue. */
@@ -150,6 +154,9 @@ export class LocalRuntime {
   readonly scheduler: SchedulerEmulator;
   readonly clients: ClientSeed[];
   schedulerUrl = '';
+  /** the Lambda Invoke stand-in (the Webhooks function invokes the Deliveries function) */
+  readonly lambda: LambdaInvokeEmulator;
+  lambdaUrl = '';
   /** Lambda invocations by the scheduler (the journey timer's wake-ups), for the benchmark */
   timerInvocations = 0;
   /** Per function (the stack's names: Decide, SendEmail, …, Api, Webhooks): invocations and handler wall time. */
@@ -190,6 +197,7 @@ export class LocalRuntime {
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
     });
+    this.lambda = new LambdaInvokeEmulator({ clock: this.clock, handlers: this.handlers });
     this.scheduler = new SchedulerEmulator({
       clock: this.clock,
       dataDir: path.join(opts.dataDir, 'scheduler'),
@@ -261,6 +269,7 @@ export class LocalRuntime {
     this.fakesUrl = await this.fakes.listen(0);
     this.sfnUrl = await this.sfn.listen(0, '127.0.0.1');
     this.schedulerUrl = await this.scheduler.listen(0, '127.0.0.1');
+    this.lambdaUrl = await this.lambda.listen(0, '127.0.0.1');
 
     // 4. The handlers' configuration: the same variables a Lambda gets, pointing at the local services.
     Object.assign(process.env, {
@@ -270,12 +279,14 @@ export class LocalRuntime {
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamoUrl,
       AWS_ENDPOINT_URL_SFN: this.sfnUrl,
       AWS_ENDPOINT_URL_SCHEDULER: this.schedulerUrl,
+      AWS_ENDPOINT_URL_LAMBDA: this.lambdaUrl,
       SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
-      // Answers that wait for 07:00 are sent by the webhook function (services/conversation.ts).
-      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      // Answers are sent by the Deliveries function (services/answer-delivery.ts): due now, invoked by the reply path;
+      // waiting for 07:00, by their timer.
+      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Deliveries`,
       // Creditor notifications are delivered by it too; locally a webhook may be http to loopback (the fake receiver).
-      NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Deliveries`,
       MAATWERK_ALLOW_LOOPBACK_WEBHOOKS: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: TABLE.defaultName,
@@ -304,6 +315,7 @@ export class LocalRuntime {
       LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
     });
     resetAwsClients();
+    useLambdaClient();
     resetAdapters();
     resetPaymentProvider();
     forgetClients();
@@ -322,8 +334,11 @@ export class LocalRuntime {
       this.handlers.set(name, timed);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
-    // The scheduler invokes the webhook function for answers that waited for contact hours and creditor notifications
-    // (the same handler the API stand-in runs: a test that runs the bundles gives its bundled one).
+    // The scheduler invokes the Deliveries function for answers that waited for contact hours and creditor
+    // notifications, the Webhooks function for an answer due now (a test that runs the bundles gives its bundled one);
+    // the Webhooks function for the schedules a data dir kept from before the Deliveries function (it hands them on).
+    const deliveries = this.opts.handlers?.deliveries ?? deliveriesHandler;
+    this.handlers.set('maatwerk-Deliveries', (payload) => this.timed('Deliveries', () => deliveries(payload)));
     const webhooks = (this.opts.handlers?.edge?.webhooks ?? webhooksHandler) as (payload: unknown) => Promise<unknown>;
     this.handlers.set('maatwerk-Webhooks', (payload) => webhooks(payload));
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
@@ -386,6 +401,7 @@ export class LocalRuntime {
     this.saveClock();
     await this.api?.close();
     await this.scheduler.close();
+    await this.lambda.close();
     await this.sfn.close();
     await this.fakes?.close(); // undefined when the start failed early
     this.clock.close();

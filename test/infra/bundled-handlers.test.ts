@@ -2,7 +2,7 @@
  * The deployed code is the esbuild output, not the TypeScript: a module left out of a bundle, a template not
  * compiled in, a data file not copied would only fail in production. So every function is bundled exactly as
  * `cdk synth` bundles it (infra/build/bundle.ts), and those bundles — not the sources — run a journey on the local
- * runtime: the HTTP edge (authorizer, Api, Webhooks, Docs), Decide and every channel step, against dynalite, the Step
+ * runtime: the HTTP edge (authorizer, Api, Reports, Webhooks, Payments, Docs), Deliveries (the answers), Decide and every channel step, against dynalite, the Step
  * Functions emulator, the EventBridge Scheduler emulator (the journey's timers, whose wake-ups run the Decide bundle)
  * and the fake providers.
  *
@@ -25,6 +25,7 @@ import { addDays, localInstant } from '../../functions/domain/calendar.js';
 import { createDossierBodyAt } from '../../functions/shared/schemas/api.js';
 import { fieldErrors, friendlyError } from '../../functions/shared/schemas/fields.js';
 import { twilioSignature } from '../../functions/webhooks/signatures.js';
+import { toneExperiment } from '../support/experiments.js';
 
 type Handler = (event: unknown) => Promise<unknown>;
 
@@ -33,6 +34,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'maatwerk-bundled-'));
 const calls = Object.fromEntries(FUNCTION_NAMES.map((n) => [n, 0])) as Record<FunctionName, number>;
 const failures: Array<{ fn: FunctionName; error: string }> = [];
 let rt: LocalRuntime;
+let bundled: Record<FunctionName, Handler>;
 
 /** A bundle's handler, counted; its errors recorded (the authorizer's refusal of a bad key is its answer, not a failure). */
 function counted(name: FunctionName, handler: Handler): Handler {
@@ -78,6 +80,7 @@ beforeAll(async () => {
     expect(typeof mod.handler, name).toBe('function');
     handlers[name] = counted(name, mod.handler);
   }
+  bundled = handlers;
   // The default strategy with three reminders (email, SMS, WhatsApp in turn), so one journey reaches every channel.
   const strategy = JSON.parse(fs.readFileSync(repoPath('templates', 'strategy.json'), 'utf8')) as {
     segments: Record<string, { phases: Array<{ phase: string; channels: string[]; maxContacts: number }> }>;
@@ -86,8 +89,10 @@ beforeAll(async () => {
     const reminder = seg.phases.find((ph) => ph.phase === 'reminder');
     if (reminder?.channels.includes('whatsapp')) reminder.maxContacts = Math.max(3, reminder.maxContacts);
   }
+  // An experiment of a creditor that files nothing here (no journey changes), for the Reports bundle's results maths.
+  const experiment = { ...toneExperiment('bundle-tone'), eligibility: { phases: ['reminder'], clients: ['nobody'] } };
   const strategyFile = path.join(dataDir, 'strategy.json');
-  fs.writeFileSync(strategyFile, JSON.stringify(strategy));
+  fs.writeFileSync(strategyFile, JSON.stringify({ ...strategy, experiments: [experiment] }));
   const journey = Object.fromEntries(Object.entries(JOURNEY_SUBSTITUTIONS).map(([placeholder, fn]) => [placeholder, handlers[fn]]));
   rt = await LocalRuntime.start({
     dataDir,
@@ -99,7 +104,11 @@ beforeAll(async () => {
       { clientId: 'agency', name: 'Incassobureau', apiKey: 'agency-key', agent: true },
     ],
     quiet: true,
-    handlers: { journey, edge: { api: handlers.Api, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers },
+    handlers: {
+      journey,
+      edge: { api: handlers.Api, reports: handlers.Reports, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers,
+      deliveries: handlers.Deliveries,
+    },
   });
 }, 180_000);
 
@@ -197,8 +206,8 @@ describe('the bundled handlers on the local runtime', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(rt.twilioAuthToken, target, params) },
         body: new URLSearchParams(params).toString(),
       });
-    // A working day in the morning: the bundled Webhooks classifies the reply and answers it at once, from the
-    // answer templates precompiled into its bundle.
+    // A working day in the morning: the bundled Webhooks classifies the reply, and the bundled Deliveries (invoked by
+    // it) answers it at once, from the answer templates precompiled into its bundle.
     const day = new Date((await clockNow()) + 7 * 86_400_000);
     while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
     await advance(`${day.toISOString().slice(0, 10)}T08:00:00Z`);
@@ -218,17 +227,25 @@ describe('the bundled handlers on the local runtime', () => {
     const mollie = await fetch(`${rt.apiUrl}/webhooks/mollie`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=tr_unknown0001' });
     expect(mollie.status).toBe(200);
     expect(await mollie.json()).toEqual({ received: true });
-    // At 20:30 UTC (after 20:00 in Amsterdam) the answer waits for 07:00: the answer timer invokes the bundled Webhooks then.
+    // At 20:30 UTC (after 20:00 in Amsterdam) the answer waits for 07:00: the answer timer invokes the bundled Deliveries then.
     await advance(`${day.toISOString().slice(0, 10)}T20:30:00Z`);
     const late = { ...params, MessageSid: `SM${'c'.repeat(32)}`, Body: 'Wie bent u eigenlijk?' };
     const before = calls.Webhooks;
+    const deliveriesBefore = calls.Deliveries;
     expect((await signedReply(late)).status).toBe(200);
     expect((await outbox()).some((m) => m.inReplyTo === late.MessageSid)).toBe(false);
     await advance(new Date(Date.parse(`${day.toISOString().slice(0, 10)}T20:30:00Z`) + 12 * 3_600_000).toISOString());
     const planned = (await outbox()).find((m) => m.inReplyTo === late.MessageSid);
     expect(planned?.template).toBe('answer/who_are_you');
     expect(planned!.sentAt).toBe(localInstant(addDays(day.toISOString().slice(0, 10), 1), 7).toISOString());
-    expect(calls.Webhooks - before).toBe(2); // the late reply, then its answer timer
+    expect(calls.Webhooks - before).toBe(1); // the late reply
+    expect(calls.Deliveries - deliveriesBefore).toBe(1); // its answer timer
+    // A schedule set before the Deliveries function existed names the Webhooks function: it hands the event on, and
+    // the answer, sent already, is not sent again.
+    const sentBefore = (await outbox()).length;
+    await bundled.Webhooks({ answer: { messageSid: late.MessageSid } });
+    expect(calls.Deliveries - deliveriesBefore).toBe(2);
+    expect((await outbox()).length).toBe(sentBefore);
     const forged = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' }, body: new URLSearchParams(params).toString() });
     expect(forged.status).toBe(403);
     await advance(new Date((await clockNow()) + 1000).toISOString());
@@ -241,6 +258,23 @@ describe('the bundled handlers on the local runtime', () => {
     expect(paid.body.status).toBe('paid');
     await advance(new Date((await clockNow()) + 35 * 86_400_000).toISOString());
     expect(calls.Webhooks).toBeGreaterThanOrEqual(2); // the reply and the forged one
+  });
+
+  it('report KPIs and an experiment’s results through the bundled Reports function, behind the bundled authorizer', async () => {
+    const before = calls.Reports;
+    expect((await api('GET', '/v1/reports/kpis?groupBy=channel', undefined, null)).status).toBe(401);
+    const kpis = await api('GET', '/v1/reports/kpis?groupBy=channel&from=2026-03-01&to=2026-08-31', undefined, 'agency-key');
+    expect(kpis.status, JSON.stringify(kpis.body)).toBe(200);
+    expect(kpis.body.groups.length).toBeGreaterThan(0);
+    expect(kpis.body.groups.reduce((n: number, g: { contacts: number }) => n + g.contacts, 0)).toBeGreaterThan(0);
+    const results = await api('GET', '/v1/experiments/bundle-tone/results', undefined, 'agency-key');
+    expect(results.status, JSON.stringify(results.body)).toBe(200);
+    expect(results.body.variants.map((v: { variant: string }) => v.variant).sort()).toEqual(['control', 'firm']);
+    // the strategy of this runtime has no experiment of that id: the report's own 404
+    const unknown = await api('GET', '/v1/experiments/no-such-experiment/results', undefined, 'agency-key');
+    expect(unknown.status).toBe(404);
+    expect((await api('GET', '/v1/experiments/NOT%20AN%20ID/results', undefined, 'agency-key')).status).toBe(400);
+    expect(calls.Reports - before).toBe(4);
   });
 
   it('describe the API through the bundled Docs function', async () => {

@@ -46,8 +46,10 @@ interface Statement {
 const STACK_NAME = 'MaatwerkTest';
 const ALL_FUNCTIONS: FunctionName[] = [
   'Api',
+  'Reports',
   'Authorizer',
   'Webhooks',
+  'Deliveries',
   'Payments',
   'Docs',
   'Decide',
@@ -62,8 +64,10 @@ const ALL_FUNCTIONS: FunctionName[] = [
 /** The entry each function's bundle must be built from (one entry per function, each exporting `handler`). */
 const ENTRIES: Record<FunctionName, string> = {
   Api: 'functions/api/handler.ts',
+  Reports: 'functions/reports/handler.ts',
   Authorizer: 'functions/authorizer/handler.ts',
   Webhooks: 'functions/webhooks/handler.ts',
+  Deliveries: 'functions/deliveries/handler.ts',
   Payments: 'functions/debtor-page/handler.ts',
   Docs: 'functions/docs/handler.ts',
   Decide: 'functions/decide/handler.ts',
@@ -116,14 +120,27 @@ const CLIENT_API = ['functions/shared/schemas/api.ts', 'functions/shared/routes/
 const PDF = ['node_modules/pdfkit/', 'functions/channels/render-pdf.ts'];
 const CHANNEL_CLIENTS = ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts'];
 const RENDERING = ['functions/channels/render.ts', 'node_modules/handlebars/'];
+/** The answers to replies: rendered and sent by the Deliveries function only. */
+const ANSWERS = ['functions/channels/render-answer.ts', 'functions/services/answer-delivery.ts', 'maatwerk-templates:'];
+/** The reply classifier: only in the Webhooks function (the reply path). */
+const CLASSIFIER = ['functions/domain/intents/'];
 /** The payment provider's client (over fetch): only in the Payments function (the debtor page and the Mollie webhook). */
 const MOLLIE = ['functions/payments/mollie.ts'];
+/** The reports (KPIs, experiment results, the results maths): only in the Reports function (and Docs, their schemas). */
+const REPORTS = ['functions/reports/kpis.ts', 'functions/reports/experiments.ts', 'functions/shared/routes/reports.ts'];
+/** The journey's decision: Decide's and the channel steps' (they plan the next moment); the intake leaves it to Decide. */
+const DECISION = ['functions/domain/decide/index.ts', 'functions/services/decide.ts'];
 const FORBIDDEN_BY_FUNCTION: Record<FunctionName, string[]> = {
-  Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/sms-segments-calculator/'],
+  Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...REPORTS, ...DECISION, 'functions/domain/strategy.ts', 'node_modules/sms-segments-calculator/', 'node_modules/jstat/'],
+  // reads counters: no client API schemas, no case writes, no decision
+  Reports: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API, ...DECISION, 'node_modules/sms-segments-calculator/', 'functions/services/intake.ts', 'functions/services/case.ts'],
   Payments: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
   Authorizer: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, 'node_modules/zod/', 'node_modules/libphonenumber-js/', 'functions/services/'],
-  // It answers replies over Twilio (the answer templates precompiled, only Handlebars' runtime): no journey renderer.
-  Webhooks: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'functions/channels/render.ts', 'node_modules/handlebars/dist/cjs/handlebars/compiler/', ...DOCS, ...CLIENT_API],
+  // It classifies and records replies; their answers are the Deliveries function's: no renderer, no provider client.
+  Webhooks: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...ANSWERS, ...DOCS, ...CLIENT_API, 'node_modules/sms-segments-calculator/'],
+  // It answers replies over Twilio (the answer templates precompiled, only Handlebars' runtime) and delivers creditor
+  // notifications: no journey renderer, no classifier.
+  Deliveries: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'functions/channels/render.ts', 'node_modules/handlebars/dist/cjs/handlebars/compiler/', ...DOCS, ...CLIENT_API, ...CLASSIFIER, 'functions/services/engagement.ts'],
   Docs: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'functions/services/', 'functions/store/', 'node_modules/ulid/'],
   Decide: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
   SendEmail: [...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
@@ -139,13 +156,15 @@ const FORBIDDEN = Object.fromEntries(
 /** What a bundle MUST contain (so the lists above cannot pass because a bundle is empty or mis-built). */
 const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   Api: ['node_modules/libphonenumber-js/', 'functions/api/handler.ts'],
+  Reports: ['functions/reports/handler.ts', ...REPORTS, 'node_modules/jstat/'],
   SendEmail: ['functions/channels/sendgrid-email.ts'],
   SendSms: ['functions/channels/twilio-messaging.ts', 'node_modules/sms-segments-calculator/', 'functions/channels/graphemes.ts'],
   SendWhatsapp: ['functions/channels/twilio-messaging.ts'],
   SendLetter: ['node_modules/pdfkit/', 'functions/channels/print-letter.ts', 'functions/channels/render-pdf.ts'],
   Authorizer: ['functions/authorizer/handler.ts'],
   // the classifier's model in its compact form (decoded by the codec), graphemes from the generated table
-  Webhooks: ['functions/webhooks/handler.ts', 'functions/domain/intents/classify.ts', 'functions/domain/intents/model-codec.ts', 'functions/channels/render-answer.ts', 'functions/channels/twilio-messaging.ts', 'functions/channels/graphemes.ts'],
+  Webhooks: ['functions/webhooks/handler.ts', 'functions/domain/intents/classify.ts', 'functions/domain/intents/model-codec.ts', 'functions/services/conversation.ts'],
+  Deliveries: ['functions/deliveries/handler.ts', ...ANSWERS, 'functions/channels/twilio-messaging.ts', 'functions/channels/graphemes.ts', 'functions/notifications/outbox.ts'],
   Docs: ['functions/docs/handler.ts', ...DOCS, ...CLIENT_API],
   Payments: ['functions/debtor-page/handler.ts', 'functions/payments/mollie.ts', 'functions/services/checkout.ts'],
 };
@@ -178,12 +197,16 @@ type SecretName = 'twilio' | 'sendgrid' | 'print' | 'mollie' | 'page';
 const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; letterPut: boolean }> = {
   Authorizer: { states: [], secrets: [], letterPut: false },
   Docs: { states: [], secrets: [], letterPut: false },
+  Reports: { states: [], secrets: [], letterPut: false },
   Api: {
     states: ['states:DescribeExecution', 'states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'],
     secrets: [],
     letterPut: false,
   },
-  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'sendgrid', 'twilio'], letterPut: false },
+  // the signatures' keys (Twilio, SendGrid); it invokes Deliveries for an answer due now
+  Webhooks: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['sendgrid', 'twilio'], letterPut: false },
+  // sends the answers (Twilio; page links) and creditor notifications
+  Deliveries: { states: [], secrets: ['page', 'twilio'], letterPut: false },
   // the debtor page and the Mollie webhook: Mollie, the page tokens; a refund may start an ended journey again
   Payments: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'], secrets: ['mollie', 'page'], letterPut: false },
   // a journey timer wakes Decide at the end of a wait: it ends that wait itself
@@ -202,9 +225,9 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
  */
 const JOURNEY_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
 const ANSWER_TIMERS: FunctionName[] = ['Webhooks'];
-const NOTIFICATION_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide'];
+const NOTIFICATION_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'];
 const CREATES_TIMERS: FunctionName[] = [...new Set([...JOURNEY_TIMERS, ...ANSWER_TIMERS, ...NOTIFICATION_TIMERS])];
-const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide'];
+const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
@@ -223,6 +246,8 @@ const TABLE_ITEM_ACTIONS = [
   'dynamodb:UpdateItem',
 ];
 
+const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+
 /** Every route: method, path, and the function its Lambda-proxy integration must call (/v1: behind the authorizer). */
 const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[] }[] = [
   { method: 'POST', path: '/v1/dossiers', fn: 'Api', headers: ['x-api-key'] },
@@ -237,8 +262,8 @@ const ROUTES: { method: string; path: string; fn: FunctionName; headers: string[
   { method: 'PATCH', path: '/v1/debtors/{debtorId}', fn: 'Api', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/debtors/{debtorId}/flags', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/tasks', fn: 'Api', headers: ['x-api-key'] },
-  { method: 'GET', path: '/v1/reports/kpis', fn: 'Api', headers: ['x-api-key'] },
-  { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Api', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/reports/kpis', fn: 'Reports', headers: ['x-api-key'] },
+  { method: 'GET', path: '/v1/experiments/{experimentId}/results', fn: 'Reports', headers: ['x-api-key'] },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'Api', headers: ['x-api-key'] },
   { method: 'PUT', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
   { method: 'GET', path: '/v1/webhook', fn: 'Api', headers: ['x-api-key'] },
@@ -506,15 +531,15 @@ describe('functions', () => {
       expect(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE, name).toBe('false');
       if (['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'].includes(name)) {
         expect(JSON.stringify(env.PAYMENT_LINK_BASE), name).toContain(logicalId(stack.api));
-      } else if (name === 'Webhooks') {
+      } else if (name === 'Deliveries') {
         // answers to replies carry the page link: the API's id and stage, never the stage's URL (a cycle)
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain(logicalId(stack.api));
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).toContain('/prod/p/');
         expect(JSON.stringify(env.PAYMENT_LINK_BASE)).not.toContain('Stage');
       } else expect(env, name).not.toHaveProperty('PAYMENT_LINK_BASE');
-      // Notification attempts are created by the functions that notify (the Webhooks function itself learns its ARN
+      // Notification attempts are created by the functions that notify (the Deliveries function itself learns its ARN
       // from its invocation).
-      if (['Api', 'Payments', 'Decide'].includes(name)) expect(env.NOTIFY_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] });
+      if (['Api', 'Payments', 'Decide', 'Webhooks'].includes(name)) expect(env.NOTIFY_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] });
       else expect(env, name).not.toHaveProperty('NOTIFY_FUNCTION_ARN');
       if (name === 'Api' || name === 'Payments') expect(env.STATE_MACHINE_ARN).toEqual(stack.resolve(stack.journeyArn));
       else expect(env, name).not.toHaveProperty('STATE_MACHINE_ARN');
@@ -538,9 +563,8 @@ describe('functions', () => {
       }
       if (JOURNEY_TIMERS.includes(name)) expect(env.WAKE_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] });
       else expect(env, `${name} WAKE_FUNCTION_ARN`).not.toHaveProperty('WAKE_FUNCTION_ARN');
-      // The answer timers' target is the Webhooks function itself: its ARN formatted from its fixed name (a reference
-      // to itself would be a cycle).
-      if (ANSWER_TIMERS.includes(name)) expect(env.ANSWER_FUNCTION_ARN, name).toEqual(stack.resolve(stack.answerFunctionArn));
+      // The answers' function (invoked now, or by the answer timers): Deliveries.
+      if (ANSWER_TIMERS.includes(name)) expect(env.ANSWER_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] });
       else expect(env, `${name} ANSWER_FUNCTION_ARN`).not.toHaveProperty('ANSWER_FUNCTION_ARN');
     }
   });
@@ -565,7 +589,8 @@ describe('IAM least privilege', () => {
     const logStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
     expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [resources[fnId(name)].Properties.LoggingConfig.LogGroup.Ref, 'Arn'] }]);
 
-    // Table: item actions on the table, Query on the indexes, nothing else, no Scan; the authorizer only reads keys.
+    // Table: item actions on the table, Query on the indexes, nothing else, no Scan; the authorizer only reads keys,
+    // the reports only read.
     const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
     if (name === 'Docs') {
       expect(dynamo).toEqual([]);
@@ -573,7 +598,7 @@ describe('IAM least privilege', () => {
       expect(actionsOf(dynamo)).toEqual(['dynamodb:GetItem']);
       expect(dynamo.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     } else {
-      expect(actionsOf(dynamo)).toEqual(TABLE_ITEM_ACTIONS);
+      expect(actionsOf(dynamo)).toEqual(name === 'Reports' ? TABLE_READ_ACTIONS : TABLE_ITEM_ACTIONS);
       for (const s of dynamo) {
         for (const r of asArray(s.Resource)) {
           expect(mentions(r, tableId), JSON.stringify(r)).toBe(true);
@@ -638,9 +663,18 @@ describe('IAM least privilege', () => {
       }
     }
 
+    // Lambda: only Webhooks, which invokes Deliveries for an answer due now.
+    const lambdaStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('lambda:')));
+    if (name === 'Webhooks') {
+      expect(actionsOf(lambdaStatements)).toEqual(['lambda:InvokeFunction']);
+      expect(lambdaStatements.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] }]);
+    } else {
+      expect(lambdaStatements).toEqual([]);
+    }
+
     // Nothing outside those services.
     const services = new Set(actionsOf(statements).map((a) => a.split(':')[0]));
-    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam']).toContain(service);
+    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam', 'lambda']).toContain(service);
   });
 
   it('no policy in the stack grants a wildcard action on the table, the journey or the secrets', () => {
@@ -714,13 +748,13 @@ describe('REST API', () => {
     }
   });
 
-  it('lets API Gateway invoke exactly the four HTTP functions and the authorizer', () => {
+  it('lets API Gateway invoke exactly the five HTTP functions and the authorizer', () => {
     const invoked = new Set(
       ofType('AWS::Lambda::Permission')
         .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
         .map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0]),
     );
-    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Webhooks'), fnId('Payments'), fnId('Docs'), fnId('Authorizer')].sort());
+    expect([...invoked].sort()).toEqual([fnId('Api'), fnId('Reports'), fnId('Webhooks'), fnId('Payments'), fnId('Docs'), fnId('Authorizer')].sort());
   });
 
   it('has one REQUEST authorizer on the x-api-key header, cached, running the Authorizer function', () => {
@@ -809,7 +843,7 @@ describe('journey timers (EventBridge Scheduler)', () => {
     expect(group.Properties.Name).toBe(`${STACK_NAME}-journeys`);
   });
 
-  it('runs the schedules with a role only EventBridge Scheduler of this account may assume: end a journey wait, wake Decide, send an answer, dead-letter', () => {
+  it('runs the schedules with a role only EventBridge Scheduler of this account may assume: end a journey wait, wake Decide, send an answer or notification, dead-letter', () => {
     const roleId = logicalId(stack.timers.role);
     const role = resources[roleId];
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -825,7 +859,8 @@ describe('journey timers (EventBridge Scheduler)', () => {
     expect(actionsOf(statements)).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage', 'states:SendTaskSuccess']);
     const resourceOf = (action: string) => statements.filter((st) => asArray(st.Action).includes(action)).flatMap((st) => asArray(st.Resource));
     expect(resourceOf('states:SendTaskSuccess')).toEqual([stack.resolve(stack.journeyArn)]);
-    expect(resourceOf('lambda:InvokeFunction')).toEqual([{ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] }, { 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] }]);
+    // Deliveries (answers, notifications); Webhooks for the schedules set before the Deliveries function existed
+    expect(resourceOf('lambda:InvokeFunction')).toEqual([{ 'Fn::GetAtt': [fnId('Decide'), 'Arn'] }, { 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] }, { 'Fn::GetAtt': [fnId('Webhooks'), 'Arn'] }]);
     expect(resourceOf('sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': [logicalId(stack.timers.deadLetters), 'Arn'] }]);
   });
 
@@ -864,10 +899,11 @@ describe('journey timers (EventBridge Scheduler)', () => {
     }
   });
 
-  it('sends the answers that wait for contact hours to the Webhooks function: its fixed name is the ARN it schedules', () => {
+  it('sends the answers and notifications to the Deliveries function; the Webhooks function keeps the fixed name the schedules set before it named', () => {
+    for (const name of ANSWER_TIMERS) expect(resources[fnId(name)].Properties.Environment.Variables.ANSWER_FUNCTION_ARN, name).toEqual({ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] });
     const webhooks = resources[fnId('Webhooks')].Properties;
     expect(webhooks.FunctionName).toBe(`${STACK_NAME}-Webhooks`);
-    expect(stack.resolve(stack.answerFunctionArn)).toEqual({
+    expect(stack.resolve(stack.formerTimerTargetArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:function:${STACK_NAME}-Webhooks`]],
     });
     // no other function has a fixed name (CloudFormation names them)

@@ -11,7 +11,8 @@ import { parsePhoneNumberFromString as withLibraryMetadata } from 'libphonenumbe
 import { parsePhoneNumberFromString as parseWith } from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
 import { PHONE_METADATA } from '../../functions/shared/schemas/phone-metadata.generated.js';
-import { PHONE_METADATA_FILE, phoneMetadataModule } from '../../infra/build/phone-metadata.js';
+import { brotliDecompressSync } from 'node:zlib';
+import { compactPhoneMetadataModule, PHONE_METADATA_FILE, phoneMetadataModule } from '../../infra/build/phone-metadata.js';
 import { E164 } from '../../functions/shared/schemas/api.js';
 
 const require = createRequire(import.meta.url);
@@ -33,6 +34,17 @@ function variants(national: string): string[] {
 describe('phone metadata without formatting rules', () => {
   it('is what the generator produces from the installed libphonenumber-js', () => {
     expect(readFileSync(PHONE_METADATA_FILE, 'utf8')).toBe(phoneMetadataModule());
+  });
+
+  it('is in the Lambda bundles in its compressed form: exactly the committed metadata, about a third of its size', () => {
+    const module = compactPhoneMetadataModule(PHONE_METADATA);
+    // what the bundle's module does (infra/build/phone-metadata.ts): base64 → brotli → JSON.parse
+    const m = /^import \{ brotliDecompressSync \} from 'node:zlib';\nexport const PHONE_METADATA = JSON\.parse\(brotliDecompressSync\(Buffer\.from\("([A-Za-z0-9+/=]+)", 'base64'\)\)\.toString\('utf8'\)\);$/.exec(module);
+    expect(m, 'the module has the expected shape').not.toBeNull();
+    const bundled = JSON.parse(brotliDecompressSync(Buffer.from(m![1], 'base64')).toString('utf8'));
+    expect(bundled).toStrictEqual(PHONE_METADATA);
+    expect(JSON.stringify(bundled)).toBe(JSON.stringify(PHONE_METADATA));
+    expect(module.length).toBeLessThan(JSON.stringify(PHONE_METADATA).length / 2);
   });
 
   it('is less than half of the library metadata', () => {

@@ -1,6 +1,6 @@
 /**
  * What a route is (the entries of the route table, ../routes.ts) and how a request finds its route. No schemas are
- * imported here: each function's handler imports only its own part of the table (./api.ts, ./webhooks.ts), so the
+ * imported here: each function's handler imports only its own part of the table (./api.ts, ./reports.ts, ./webhooks.ts), so the
  * Webhooks bundle carries none of the client API's schemas.
  */
 import type { ZodMiniObject, ZodMiniType } from 'zod/mini';
@@ -35,7 +35,7 @@ export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   resource: string;
   /** the Lambda that serves it; `local` routes exist only on the local runtime */
-  fn: 'api' | 'webhooks' | 'payments' | 'docs' | 'local';
+  fn: 'api' | 'reports' | 'webhooks' | 'payments' | 'docs' | 'local';
   auth: Auth;
   operationId: string;
   tag: string;

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import twilio from 'twilio';
 import { IANAZone } from 'luxon';
 import { Clock } from '../clock.js';
@@ -23,13 +23,14 @@ import { LOCAL_DEFAULTS } from '../defaults.js';
 import { JOURNEY_FUNCTIONS } from '../journey-functions.js';
 import { StepFunctionsEmulator } from '../sfn/index.js';
 import { localTargets, SchedulerEmulator } from '../scheduler/emulator.js';
-import { inProcessSchedulerClient, inProcessSfnClient } from '../in-process-clients.js';
+import { inProcessLambdaClient, inProcessSchedulerClient, inProcessSfnClient } from '../in-process-clients.js';
 import { signSendgridEvents } from '../fakes/sendgrid.js';
 import { JOURNEY_ASL } from '../runtime.js';
 import { InProcessTable, inProcessDocumentClient } from '../../../functions/store/in-process.js';
 import { TABLE } from '../../../functions/store/table.js';
 import { setClockSource } from '../../../functions/shared/clock.js';
 import { useAwsClients } from '../../../functions/shared/aws.js';
+import { useLambdaClient } from '../../../functions/services/deliver-now.js';
 import { logger } from '../../../functions/shared/logger.js';
 import { seedIds } from '../../../functions/shared/ids.js';
 import { rngFor } from './model.js';
@@ -40,6 +41,7 @@ import type { ChannelAdapter, OutgoingMessage } from '../../../functions/channel
 import { handler as apiHandler } from '../../../functions/api/handler.js';
 import { handler as authorizerHandler } from '../../../functions/authorizer/handler.js';
 import { handler as webhooksHandler } from '../../../functions/webhooks/handler.js';
+import { handler as deliveriesHandler } from '../../../functions/deliveries/handler.js';
 
 export interface Sent {
   msg: OutgoingMessage;
@@ -103,8 +105,8 @@ export class SimulationRuntime {
       TABLE_NAME: TABLE.defaultName,
       SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
-      // an answer to a reply that waits for contact hours: its timer invokes the Webhooks function (as on AWS)
-      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      // an answer to a reply: the Deliveries function sends it, invoked by the reply path or by its timer (as on AWS)
+      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Deliveries`,
       PUBLIC_BASE_URL: PUBLIC_BASE,
       TWILIO_ACCOUNT_SID: LOCAL_DEFAULTS.twilioAccountSid,
       TWILIO_AUTH_TOKEN: LOCAL_DEFAULTS.twilioAuthToken,
@@ -132,7 +134,12 @@ export class SimulationRuntime {
       accountId: LOCAL_DEFAULTS.accountId,
       targets: localTargets(this.sfn, this.handlers),
     });
-    useAwsClients({ dynamo: inProcessDocumentClient(this.table), sfn: inProcessSfnClient(this.sfn), scheduler: inProcessSchedulerClient(this.scheduler) });
+    useAwsClients({
+      dynamo: inProcessDocumentClient(this.table),
+      sfn: inProcessSfnClient(this.sfn),
+      scheduler: inProcessSchedulerClient(this.scheduler),
+    });
+    useLambdaClient(inProcessLambdaClient(this.handlers));
     forgetClients();
     forgetExperimentState();
     const adapter: ChannelAdapter = {
@@ -153,9 +160,9 @@ export class SimulationRuntime {
       this.sfn.registerFunction(name, counted);
       this.handlers.set(name, counted);
     }
-    this.handlers.set('maatwerk-Webhooks', (payload) => {
-      this.invocations.Webhooks = (this.invocations.Webhooks ?? 0) + 1;
-      return webhooksHandler(payload);
+    this.handlers.set('maatwerk-Deliveries', (payload) => {
+      this.invocations.Deliveries = (this.invocations.Deliveries ?? 0) + 1;
+      return deliveriesHandler(payload);
     });
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
@@ -169,39 +176,44 @@ export class SimulationRuntime {
   async api(method: 'GET' | 'POST', resource: string, pathParameters: Record<string, string>, apiKey: string, body?: unknown, query?: Record<string, string>): Promise<APIGatewayProxyResult> {
     let p = resource;
     for (const [k, v] of Object.entries(pathParameters)) p = p.replace(`{${k}}`, encodeURIComponent(v));
-    const event = this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query);
-    event.requestContext.authorizer = await this.authorize(apiKey, event);
     this.invocations.Api = (this.invocations.Api ?? 0) + 1;
+    const event = this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query);
+    // The authorizer's context, as API Gateway passes it on (the Api function trusts it and never sees a key).
+    event.requestContext.authorizer = await this.authorizerContext(apiKey, event);
     return this.clock.activity.track(() => apiHandler(event));
   }
 
-  /**
-   * The client's context from the authorizer function, as API Gateway passes it to the Api function; its answer is
-   * cached per key (API Gateway caches it for minutes, a simulated portfolio runs in less).
-   */
-  private async authorize(apiKey: string, event: APIGatewayProxyEvent): Promise<APIGatewayProxyEvent['requestContext']['authorizer']> {
-    let answer = this.authorized.get(apiKey);
-    if (!answer) {
-      this.invocations.Authorizer = (this.invocations.Authorizer ?? 0) + 1;
-      answer = authorizerHandler({
+  private readonly authorized = new Map<string, Record<string, unknown>>();
+
+  /** The authorizer's answer for a key, once per key (API Gateway caches it too); a refused key gets no context. */
+  private async authorizerContext(apiKey: string, event: APIGatewayProxyEvent): Promise<Record<string, unknown> | undefined> {
+    const known = this.authorized.get(apiKey);
+    if (known) return known;
+    this.invocations.Authorizer = (this.invocations.Authorizer ?? 0) + 1;
+    try {
+      const { resource, path, httpMethod, headers, multiValueHeaders, pathParameters, queryStringParameters, multiValueQueryStringParameters, stageVariables } = event;
+      const result = await authorizerHandler({
         type: 'REQUEST',
-        methodArn: `arn:aws:execute-api:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:sim/sim/${event.httpMethod}${event.resource}`,
-        resource: event.resource,
-        path: event.path,
-        httpMethod: event.httpMethod,
-        headers: event.headers,
-        multiValueHeaders: event.multiValueHeaders,
-        pathParameters: event.pathParameters,
-        queryStringParameters: event.queryStringParameters,
-        multiValueQueryStringParameters: event.multiValueQueryStringParameters,
-        stageVariables: event.stageVariables,
+        methodArn: `arn:aws:execute-api:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:sim/sim/${httpMethod}${resource}`,
+        resource,
+        path,
+        httpMethod,
+        headers,
+        multiValueHeaders,
+        pathParameters,
+        queryStringParameters,
+        multiValueQueryStringParameters,
+        stageVariables,
         requestContext: { ...event.requestContext, authorizer: undefined },
-      }).then((r) => ({ principalId: r.principalId, ...(r.context ?? {}) }));
-      this.authorized.set(apiKey, answer);
+      } as APIGatewayRequestAuthorizerEvent);
+      if (!result.policyDocument.Statement.some((s) => s.Effect === 'Allow')) return undefined;
+      const context = { principalId: result.principalId, ...(result.context ?? {}) };
+      this.authorized.set(apiKey, context);
+      return context;
+    } catch {
+      return undefined; // refused: the Api answers 401
     }
-    return answer;
   }
-  private readonly authorized = new Map<string, Promise<Record<string, unknown>>>();
 
   /** A debtor's SMS or WhatsApp reply through the signed Twilio webhook (classified, answered, put to agents there). */
   async reply(from: string, text: string, whatsapp: boolean, messageSid = `SM${String(++this.providerSeq).padStart(32, '0')}`): Promise<APIGatewayProxyResult> {
