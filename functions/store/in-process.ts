@@ -489,6 +489,11 @@ export class InProcessTable {
   private readonly indexParts = new Map<string, Map<string, Map<string, Item>>>(this.indexes.map((i) => [i.name, new Map()]));
   /** requests by operation (the simulator and the benchmark count them) */
   readonly requests: Record<string, number> = {};
+  /**
+   * Called after every committed change of an item (its key, whether it existed, the item now — undefined when
+   * deleted; not a copy: read it at once): the local stream emulator's change capture (infra/local/streams/).
+   */
+  onChange: ((key: Item, existed: boolean, item: Item | undefined) => void) | undefined;
 
   get size(): number {
     let n = 0;
@@ -583,13 +588,14 @@ export class InProcessTable {
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
         this.put(item);
+        this.onChange?.(item, old !== undefined, item);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'DeleteCommand': {
         const old = this.get(input.Key as Item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
-        this.delete(input.Key as Item);
+        if (this.delete(input.Key as Item)) this.onChange?.(input.Key as Item, true, undefined);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'UpdateCommand': {
@@ -616,6 +622,7 @@ export class InProcessTable {
         this.text.delete(item);
         // only an item that held a set, or an update whose values carry one, can hold a set now
         this.put(item, hadSets || (values !== undefined && hasSet(values)) ? hasSet(item) : false);
+        this.onChange?.(key, old !== undefined, item);
         const only = (x: Item | undefined) => {
           const picked = Object.fromEntries(Object.entries(x ?? {}).filter(([k]) => touched.has(k)));
           return Object.keys(picked).length ? { Attributes: picked } : {};
@@ -629,8 +636,12 @@ export class InProcessTable {
         for (const list of Object.values(req)) {
           if (list.length > 25) throw new Validation('Too many items requested for the BatchWriteItem call');
           for (const r of list) {
-            if (r.PutRequest) this.put(copy(r.PutRequest.Item));
-            else if (r.DeleteRequest) this.delete(r.DeleteRequest.Key);
+            if (r.PutRequest) {
+              const item = copy(r.PutRequest.Item);
+              const existed = this.onChange ? this.get(item) !== undefined : false;
+              this.put(item);
+              this.onChange?.(item, existed, item);
+            } else if (r.DeleteRequest && this.delete(r.DeleteRequest.Key)) this.onChange?.(r.DeleteRequest.Key, true, undefined);
           }
         }
         return { UnprocessedItems: {} };

@@ -99,6 +99,7 @@ export const CLOCK_MAX = Date.UTC(2200, 0, 1);
 export class Activity {
   private running = 0;
   private waiters: Array<() => void> = [];
+  private idleHooks: Array<() => boolean> = [];
 
   /**
    * `io` (default): idle also waits 2 ms for sockets and files to deliver what is in flight (HTTP between the
@@ -116,6 +117,14 @@ export class Activity {
       this.running--;
       if (this.running === 0) this.flush();
     };
+  }
+
+  /**
+   * Work that waits for the rest to be done (the stream emulator's pending records): when nothing else runs, each
+   * hook may start its work (tracked) and says whether it did; idle means no hook had any.
+   */
+  onIdle(hook: () => boolean): void {
+    this.idleHooks.push(hook);
   }
 
   /** Runs `work` as tracked activity. */
@@ -143,7 +152,10 @@ export class Activity {
       await new Promise((resolve) => setImmediate(resolve));
       if (this.settle === 'io') await new Promise((resolve) => setTimeout(resolve, 2));
       else await new Promise((resolve) => setImmediate(resolve));
-      if (this.running === 0) return;
+      if (this.running !== 0) continue;
+      let started = false;
+      for (const hook of this.idleHooks) started = hook() || started;
+      if (!started) return;
     }
   }
 

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { JOURNEY_FUNCTIONS } from './journey-functions.js';
@@ -20,6 +19,9 @@ import { localTargets, SchedulerEmulator } from './scheduler/emulator.js';
 import { ApiServer } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
 import { createTable } from './table.js';
+import { StreamEmulator } from './streams/emulator.js';
+import { dynaliteWithStream } from './streams/capture.js';
+import { handler as countersHandler } from '../../functions/counters/handler.js';
 import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
@@ -143,6 +145,8 @@ export class LocalRuntime {
   fakes!: FakeProviders;
   readonly sfn: StepFunctionsEmulator;
   readonly scheduler: SchedulerEmulator;
+  /** the table's DynamoDB Stream and its event source mapping to the Counters function (infra/local/streams/) */
+  readonly streams: StreamEmulator;
   readonly clients: ClientSeed[];
   schedulerUrl = '';
   /** Lambda invocations by the scheduler (the journey timer's wake-ups), for the benchmark */
@@ -195,6 +199,15 @@ export class LocalRuntime {
         return this.clock.activity.track(invoke);
       }),
     });
+    this.streams = new StreamEmulator({
+      handler: (event) => this.timed('Counters', () => countersHandler(event)),
+      activity: this.clock.activity,
+      now: () => this.clock.now(),
+      region: LOCAL_DEFAULTS.region,
+      accountId: LOCAL_DEFAULTS.accountId,
+      tableName: TABLE.defaultName,
+      functionName: 'maatwerk-Counters',
+    });
   }
 
   static async start(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -225,8 +238,12 @@ export class LocalRuntime {
     // Refuse to start on an invalid strategy file: the message names the field and the reason.
     if (env.MAATWERK_STRATEGY_FILE) process.env.MAATWERK_STRATEGY_FILE = env.MAATWERK_STRATEGY_FILE;
     currentStrategy();
-    // 1. DynamoDB (dynalite) on disk.
-    this.dynamoServer = dynalite({ path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // 1. DynamoDB (dynalite) on disk, its committed changes feeding the stream emulator.
+    this.dynamoServer = dynaliteWithStream(
+      { path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 },
+      TABLE.defaultName,
+      () => this.streams,
+    );
     this.dynamoServer.on('request', (req: http.IncomingMessage) => {
       const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'unknown';
       this.dynamoRequests[op] = (this.dynamoRequests[op] ?? 0) + 1;
@@ -378,6 +395,7 @@ export class LocalRuntime {
     await this.scheduler.close();
     await this.sfn.close();
     await this.fakes?.close(); // undefined when the start failed early
+    await this.streams.close();
     this.clock.close();
     await new Promise<void>((resolve) => this.dynamoServer?.close(() => resolve()) ?? resolve());
   }
