@@ -19,7 +19,8 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const { failedFrom } = await aggregateCounters(records, now());
     return { batchItemFailures: failedFrom ? [{ itemIdentifier: failedFrom }] : [] };
   } catch (err) {
-    // nothing was added (the markers or the reads failed): the whole batch is retried
+    // the markers could not be read or written, or failed ADDs could not be kept: the whole batch is retried (what
+    // this attempt had marked counted is skipped then: at most once)
     logger.error('learning counter batch failed; retried from its first record', { records: records.length, errorName: (err as Error)?.name });
     return { batchItemFailures: records.length ? [{ itemIdentifier: records[0]!.sequenceNumber }] : [] };
   }

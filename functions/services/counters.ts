@@ -5,8 +5,8 @@
  *
  * Guarantee: each write's increments are added at most once, and exactly once unless the aggregator dies between
  * marking a batch's writes counted and finishing its ADDs. In order:
- *  1. records are read in stream order; the first one that cannot be read ends the batch there (the records before
- *     it are counted; it and the rest are reported failed, retried, and in the end go to the failure queue);
+ *  1. records are read; one that cannot be read is reported failed (the stream retries from it, and in the end puts
+ *     its position in the failure queue), every other is counted now (the retry skips them: step 2);
  *  2. write ids counted before are skipped (a marker per write id, `LRNW#…`, looked up with one BatchGetItem per
  *     100): a redelivered batch, a retried one, and a write carrying an id it carried before count once;
  *  3. the new write ids are marked (BatchWriteItem, 25 a request), then
@@ -50,8 +50,7 @@ export async function aggregateCounters(records: readonly CounterRecord[], now: 
         sequenceNumber: r.sequenceNumber,
         errorName: (err as Error)?.name,
       });
-      failedFrom = r.sequenceNumber;
-      break;
+      failedFrom ??= r.sequenceNumber;
     }
   }
   const outcome: AggregateOutcome = { ...(failedFrom ? { failedFrom } : {}), counted: 0, skipped: 0, items: 0 };

@@ -2,7 +2,7 @@
  * Every Lambda function of the stack with its configured memory — plain data (no CDK imports), read by the
  * bench to price invocations at each function's memory.
  */
-export type FunctionName = 'Api' | 'Webhooks' | 'Decide' | 'SendEmail' | 'SendSms' | 'SendWhatsapp' | 'SendLetter' | 'CallTask' | 'Await';
+export type FunctionName = 'Api' | 'Webhooks' | 'Decide' | 'SendEmail' | 'SendSms' | 'SendWhatsapp' | 'SendLetter' | 'CallTask' | 'Await' | 'Counters';
 
 export const FUNCTIONS: Record<FunctionName, { memorySize: number }> = {
   Api: { memorySize: 1024 },
@@ -14,4 +14,5 @@ export const FUNCTIONS: Record<FunctionName, { memorySize: number }> = {
   SendLetter: { memorySize: 1536 },
   CallTask: { memorySize: 512 },
   Await: { memorySize: 512 },
+  Counters: { memorySize: 512 },
 };

@@ -23,14 +23,18 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route } from '../../functions/shared/routes.js';
 import { TABLE } from '../../functions/store/table.js';
@@ -71,7 +75,8 @@ export type FunctionName =
   | 'SendWhatsapp'
   | 'SendLetter'
   | 'CallTask'
-  | 'Await';
+  | 'Await'
+  | 'Counters';
 
 interface FunctionSpec {
   entry: string;
@@ -156,6 +161,14 @@ const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
     timeout: Duration.seconds(30),
     rendersMessages: true,
   },
+  Counters: {
+    entry: 'functions/counters/handler.ts',
+    handler: 'handler',
+    service: 'counters',
+    description: 'Learning counters: adds a batch of the table stream’s counter increments, one ADD per counter item',
+    memorySize: 512,
+    timeout: Duration.seconds(60),
+  },
   Await: {
     entry: 'functions/channel-step/handler.ts',
     handler: 'park',
@@ -206,6 +219,8 @@ export class MaatwerkStack extends Stack {
   readonly accessLogsBucket: s3.Bucket;
   readonly secrets: { twilio: secretsmanager.Secret; sendgrid: secretsmanager.Secret; print: secretsmanager.Secret; mollie: secretsmanager.Secret; page: secretsmanager.Secret };
   readonly observability: Observability;
+  /** where the stream's event source mapping sends the position of counter batches that kept failing */
+  readonly counterFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: MaatwerkStackProps = {}) {
     super(scope, id, props);
@@ -220,6 +235,8 @@ export class MaatwerkStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // the learning counters' aggregator reads it (functions/counters/handler.ts; TABLE.stream)
+      stream: dynamodb.StreamViewType[TABLE.stream.viewType],
     });
     for (const index of TABLE.indexes) {
       this.table.addGlobalSecondaryIndex({
@@ -458,6 +475,49 @@ export class MaatwerkStack extends Stack {
       table: this.table,
       alarmEmail: props.alarmEmail,
     });
+
+    // ---------------------------------------------------- learning counters
+    // The writes that record events carry their counter increments; the table's stream feeds them to the Counters
+    // function in batches (only records whose new image has them: the filter), which adds each batch with one ADD
+    // per counter item. A batch that keeps failing is skipped after its retries and its position (shard, sequence
+    // numbers) goes to this queue; the records stay readable in the stream for 24 h.
+    this.counterFailures = new sqs.Queue(this, 'CounterFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.counterFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the failure destination of the counters stream mapping; nothing consumes it automatically, so it needs no dead-letter queue of its own.',
+    });
+    fns.Counters.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: TABLE.stream.batchSize,
+        maxBatchingWindow: Duration.seconds(TABLE.stream.maxBatchingWindowSeconds),
+        bisectBatchOnError: TABLE.stream.bisectOnError,
+        retryAttempts: TABLE.stream.retryAttempts,
+        maxRecordAge: Duration.hours(TABLE.stream.maxRecordAgeHours),
+        reportBatchItemFailures: true,
+        // one invocation per shard at a time: the aggregator's markers rely on a shard's batches coming in order
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.counterFailures),
+        filters: [lambda.FilterCriteria.filter(TABLE.stream.filter as unknown as Record<string, unknown>)],
+      }),
+    );
+    Validations.of(fns.Counters.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'dynamodb:ListStreams, added by CDK for the stream event source, does not support resource-level permissions.',
+    });
+    const counterFailuresAlarm = new cw.Alarm(this, 'CounterBatchesFailed', {
+      alarmDescription: 'Learning-counter batches kept failing and were skipped (their positions are in the CounterFailures queue; re-read the stream within 24 h).',
+      metric: this.counterFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    });
+    counterFailuresAlarm.addAlarmAction(new cwActions.SnsAction(this.observability.alarmTopic));
 
     // ------------------------------------------------------------- outputs
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the REST API (append v1/… or webhooks/…)' });

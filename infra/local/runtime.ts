@@ -25,7 +25,7 @@ import { handler as countersHandler } from '../../functions/counters/handler.js'
 import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
-import { resetAwsClients } from '../../functions/shared/aws.js';
+import { invocationOf, resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
 import { resetPaymentProvider } from '../../functions/payments/provider.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
@@ -201,8 +201,7 @@ export class LocalRuntime {
     });
     this.streams = new StreamEmulator({
       handler: (event) => this.timed('Counters', () => countersHandler(event)),
-      activity: this.clock.activity,
-      now: () => this.clock.now(),
+      clock: this.clock,
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
       tableName: TABLE.defaultName,
@@ -367,7 +366,7 @@ export class LocalRuntime {
   async timed<T>(fn: string, work: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
-      return await work();
+      return await invocationOf.run(fn, work);
     } finally {
       const t = (this.lambdaTime[fn] ??= { invocations: 0, ms: 0 });
       t.invocations++;

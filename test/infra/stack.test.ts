@@ -43,6 +43,7 @@ const ALL_FUNCTIONS: FunctionName[] = [
   'SendLetter',
   'CallTask',
   'Await',
+  'Counters',
 ];
 
 /** Source module and export each function must run. */
@@ -56,6 +57,7 @@ const HANDLERS: Record<FunctionName, { entry: string; exportName: string }> = {
   SendLetter: { entry: 'functions/channel-step/handler.ts', exportName: 'letter' },
   CallTask: { entry: 'functions/channel-step/handler.ts', exportName: 'callTask' },
   Await: { entry: 'functions/channel-step/handler.ts', exportName: 'park' },
+  Counters: { entry: 'functions/counters/handler.ts', exportName: 'handler' },
 };
 
 /** ASL placeholder → function it must be bound to. */
@@ -95,7 +97,11 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
   SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'print'], letterPut: true },
   CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page'], letterPut: false },
   Await: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
+  // besides: reads the table's stream, sends failed batches' positions to its queue (checked below)
+  Counters: { states: [], secrets: [], letterPut: false },
 };
+/** What the stream event source needs: the Counters function reads the table's stream, and only it. */
+const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
@@ -229,6 +235,44 @@ describe('DynamoDB table', () => {
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
     expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+  });
+});
+
+describe('learning counters: the table stream and its aggregator', () => {
+  it('streams new images to the Counters function, filtered to the writes that carry counter increments', () => {
+    const [[tableId, table]] = ofType('AWS::DynamoDB::Table');
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: TABLE.stream.viewType });
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings).toHaveLength(1);
+    const [m] = mappings;
+    expect(m.FunctionName).toEqual({ Ref: fnId('Counters') });
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    expect(m).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: TABLE.stream.batchSize,
+      MaximumBatchingWindowInSeconds: TABLE.stream.maxBatchingWindowSeconds,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: TABLE.stream.retryAttempts,
+      MaximumRecordAgeInSeconds: TABLE.stream.maxRecordAgeHours * 3600,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // the same pattern the local stream emulator matches
+    expect(m.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern))).toEqual([TABLE.stream.filter]);
+    expect(m.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': [logicalId(stack.counterFailures), 'Arn'] });
+  });
+
+  it('keeps failed batches in an encrypted, SSL-only queue and alarms when one arrives', () => {
+    const queue = resources[logicalId(stack.counterFailures)];
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const policies = ofType('AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties));
+    expect(policies.some((p) => p.includes('aws:SecureTransport'))).toBe(true);
+    const alarm = ofType('AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.counterFailures), 'QueueName'] } }]);
+    expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.observability.alarmTopic) }]);
   });
 });
 
@@ -385,7 +429,8 @@ describe('IAM least privilege', () => {
       expect(s.Effect).toBe('Allow');
       for (const action of asArray(s.Action)) expect(action, `wildcard action in ${name}`).not.toContain('*');
       if (s.Resource === '*' || asArray(s.Resource).includes('*')) {
-        expect(actionsOf([s]), `only X-Ray may use Resource *`).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        const listStreams = name === 'Counters' && actionsOf([s]).join() === 'dynamodb:ListStreams';
+        if (!listStreams) expect(actionsOf([s]), `only X-Ray (and ListStreams for the stream reader) may use Resource *`).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
       }
     }
     const tableId = logicalId(stack.table);
@@ -395,8 +440,24 @@ describe('IAM least privilege', () => {
     const logStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
     expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [resources[fnId(name)].Properties.LoggingConfig.LogGroup.Ref, 'Arn'] }]);
 
+    // The stream: the Counters function reads it (ListStreams has no resource-level permission), nobody else.
+    const stream = statements.filter((s) => asArray(s.Action).some((a) => STREAM_ACTIONS.includes(a)));
+    if (name === 'Counters') {
+      expect(actionsOf(stream)).toEqual(STREAM_ACTIONS);
+      for (const s of stream) {
+        if (actionsOf([s]).join() === 'dynamodb:ListStreams') expect(s.Resource).toBe('*');
+        else expect(s.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+      }
+    } else expect(stream).toEqual([]);
+    // its failure queue: send only, to that queue
+    const queue = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
+    if (name === 'Counters') {
+      expect(actionsOf(queue)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+      for (const s of queue) expect(s.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.counterFailures), 'Arn'] });
+    } else expect(queue).toEqual([]);
+
     // Table: item actions on the table, Query on the indexes, nothing else, no Scan.
-    const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')) && !stream.includes(s));
     expect(actionsOf(dynamo)).toEqual(TABLE_ITEM_ACTIONS);
     for (const s of dynamo) {
       for (const r of asArray(s.Resource)) {
@@ -455,7 +516,7 @@ describe('IAM least privilege', () => {
 
     // Nothing outside those services.
     const services = new Set(actionsOf(statements).map((a) => a.split(':')[0]));
-    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam']).toContain(service);
+    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam', 'sqs']).toContain(service);
   });
 
   it('no policy in the stack grants a wildcard action on the table, the journey or the secrets', () => {
@@ -655,7 +716,8 @@ describe('observability', () => {
   });
 
   it('sends every alarm to the SNS topic', () => {
-    expect(alarms().length).toBe(3 + ALL_FUNCTIONS.length);
+    // journeys failed, API 5xx, table throttles, counter batches failed, and one error rate per function
+    expect(alarms().length).toBe(4 + ALL_FUNCTIONS.length);
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topicId() }]);
   });
 

@@ -6,9 +6,10 @@
  * the event source mapping's filter (functions/store/table.ts `TABLE.stream.filter`, the same pattern CDK deploys)
  * and invokes the handler with batches, like Lambda's event source mapping for one shard:
  *
- *  - a batch is at most `batchSize` records, delivered when the rest of the system is idle (the virtual clock's
- *    advance and the simulator wait for it: deterministic) or at the latest `windowMs` of real time after its first
- *    record (`npm start`: the KPIs lag by at most that); `flush()` delivers everything now and resolves when done;
+ *  - a batch is at most `batchSize` records, delivered `windowMs` of clock time after its first record (the event
+ *    source mapping's batching window, TABLE.stream: the KPIs lag by at most that), when it is full, at the end of
+ *    every virtual clock advance (an advance answers with the counters added: deterministic for tests and the
+ *    simulator), or on `flush()` (POST /local/streams/flush), which resolves when the handler has had them all;
  *  - the partial batch response is honoured: a reported record and everything after it is retried; a handler that
  *    throws has its batch bisected (TABLE.stream.bisectOnError) and retried; after `retryAttempts` retries the batch
  *    is skipped and its position goes to the on-failure destination (`failures`, shaped like the message Lambda
@@ -19,7 +20,7 @@
 import crypto from 'node:crypto';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { TABLE } from '../../../functions/store/table.js';
-import type { Activity } from '../clock.js';
+import type { Clock, Timer } from '../clock.js';
 import { recordFilter, requiredNewImageAttributes } from './filter.js';
 
 export type Image = Record<string, AttributeValue>;
@@ -44,15 +45,14 @@ export interface StreamFailure {
 
 export interface StreamEmulatorOptions {
   handler: StreamHandler;
-  activity: Activity;
-  /** the clock's time for the records' ApproximateCreationDateTime */
-  now: () => number;
+  /** the runtime's clock: the batching window is clock time, and work is tracked as its activity */
+  clock: Clock;
   region: string;
   accountId: string;
   tableName: string;
   functionName: string;
   batchSize?: number;
-  /** real milliseconds a record waits at most for its batch when nothing waits for idle (default 200) */
+  /** clock milliseconds a record waits at most for its batch (default TABLE.stream.maxBatchingWindowSeconds) */
   windowMs?: number;
   retryAttempts?: number;
 }
@@ -69,7 +69,7 @@ export class StreamEmulator {
   private seq = 0;
   private pending: DynamoDBRecord[] = [];
   private draining: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private paused = false;
   private closed = false;
   /** the last batch handed to the handler (for redelivery tests) */
@@ -85,11 +85,11 @@ export class StreamEmulator {
     this.matches = recordFilter(TABLE.stream.filter);
     this.required = requiredNewImageAttributes(TABLE.stream.filter);
     this.batchSize = opts.batchSize ?? TABLE.stream.batchSize;
-    this.windowMs = opts.windowMs ?? 200;
+    this.windowMs = opts.windowMs ?? TABLE.stream.maxBatchingWindowSeconds * 1000;
     this.retryAttempts = opts.retryAttempts ?? TABLE.stream.retryAttempts;
-    // the virtual clock and the simulator wait for idle: pending records go when everything else is done
-    opts.activity.onIdle(() => {
-      if (!this.pending.length || this.paused || this.closed) return false;
+    // the end of a virtual clock's advance delivers what is pending: an advance answers with the counters added
+    opts.clock.activity.onIdle((final) => {
+      if (!final || !this.pending.length || this.paused || this.closed) return false;
       void this.kick();
       return true;
     });
@@ -120,7 +120,7 @@ export class StreamEmulator {
       eventSource: 'aws:dynamodb',
       awsRegion: this.opts.region,
       dynamodb: {
-        ApproximateCreationDateTime: Math.floor(this.opts.now() / 1000),
+        ApproximateCreationDateTime: Math.floor(this.opts.clock.now() / 1000),
         Keys: keys,
         ...(newImage ? { NewImage: newImage } : {}),
         SequenceNumber: sequenceNumber,
@@ -132,7 +132,7 @@ export class StreamEmulator {
     if (!this.matches(record)) return;
     this.stats.records++;
     this.pending.push(record);
-    if (!this.timer && !this.paused) this.timer = setTimeout(() => void this.kick(), this.windowMs).unref();
+    if (!this.timer && !this.paused) this.armWindow();
     if (this.pending.length >= this.batchSize) void this.kick();
   }
 
@@ -157,7 +157,7 @@ export class StreamEmulator {
   /** Hands the last delivered batch to the handler again, as a retry or a duplicate delivery would. */
   async redeliverLast(): Promise<number> {
     const batch = this.lastBatch;
-    if (batch.length) await this.opts.activity.track(() => this.deliver(batch));
+    if (batch.length) await this.opts.clock.activity.track(() => this.deliver(batch));
     return batch.length;
   }
 
@@ -168,24 +168,32 @@ export class StreamEmulator {
   async close(): Promise<void> {
     await this.flush().catch(() => undefined);
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.opts.clock.cancel(this.timer);
+  }
+
+  /** The batching window: the first pending record waits at most this long (clock time). */
+  private armWindow(): void {
+    this.timer = this.opts.clock.schedule(this.opts.clock.now() + this.windowMs, () => {
+      this.timer = undefined;
+      return this.kick();
+    });
   }
 
   private kick(): Promise<void> {
     if (this.timer) {
-      clearTimeout(this.timer);
+      this.opts.clock.cancel(this.timer);
       this.timer = undefined;
     }
     if (this.draining) return this.draining;
     if (!this.pending.length || this.paused) return Promise.resolve();
-    this.draining = this.opts.activity
+    this.draining = this.opts.clock.activity
       .track(async () => {
         while (this.pending.length && !this.paused) await this.deliver(this.pending.splice(0, this.batchSize));
       })
       .finally(() => {
         this.draining = undefined;
         // records captured while the last batch ran go in the next one
-        if (this.pending.length && !this.paused && !this.timer) this.timer = setTimeout(() => void this.kick(), this.windowMs).unref();
+        if (this.pending.length && !this.paused && !this.timer && !this.closed) this.armWindow();
       });
     return this.draining;
   }
@@ -238,7 +246,7 @@ export class StreamEmulator {
       requestContext: { requestId: crypto.randomUUID(), functionArn: this.functionArn, condition: 'RetryAttemptsExhausted', approximateInvokeCount: invokes },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(functionError ? { functionError: 'Unhandled' } : {}) },
       version: '1.0',
-      timestamp: new Date(this.opts.now()).toISOString(),
+      timestamp: new Date(this.opts.clock.now()).toISOString(),
       DDBStreamBatchInfo: {
         shardId: this.shardId,
         startSequenceNumber: first.SequenceNumber!,
