@@ -490,10 +490,11 @@ export class InProcessTable {
   /** requests by operation (the simulator and the benchmark count them) */
   readonly requests: Record<string, number> = {};
   /**
-   * Called after every committed change of an item (its key, whether it existed, the item now — undefined when
-   * deleted; not a copy: read it at once): the local stream emulator's change capture (infra/local/streams/).
+   * Called after every committed change of an item (its key; the item it replaced, or 'existed' when an update
+   * changed it in place; the item now — undefined when deleted; not copies: read them at once): the local stream
+   * emulator's change capture (infra/local/streams/).
    */
-  onChange: ((key: Item, existed: boolean, item: Item | undefined) => void) | undefined;
+  onChange: ((key: Item, before: Item | 'existed' | undefined, item: Item | undefined) => void) | undefined;
 
   get size(): number {
     let n = 0;
@@ -588,14 +589,14 @@ export class InProcessTable {
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
         this.put(item);
-        this.onChange?.(item, old !== undefined, item);
+        this.onChange?.(item, old, item);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'DeleteCommand': {
         const old = this.get(input.Key as Item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
-        if (this.delete(input.Key as Item)) this.onChange?.(input.Key as Item, true, undefined);
+        if (this.delete(input.Key as Item)) this.onChange?.(input.Key as Item, old, undefined);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'UpdateCommand': {
@@ -622,7 +623,7 @@ export class InProcessTable {
         this.text.delete(item);
         // only an item that held a set, or an update whose values carry one, can hold a set now
         this.put(item, hadSets || (values !== undefined && hasSet(values)) ? hasSet(item) : false);
-        this.onChange?.(key, old !== undefined, item);
+        this.onChange?.(key, old ? 'existed' : undefined, item);
         const only = (x: Item | undefined) => {
           const picked = Object.fromEntries(Object.entries(x ?? {}).filter(([k]) => touched.has(k)));
           return Object.keys(picked).length ? { Attributes: picked } : {};
@@ -638,10 +639,13 @@ export class InProcessTable {
           for (const r of list) {
             if (r.PutRequest) {
               const item = copy(r.PutRequest.Item);
-              const existed = this.onChange ? this.get(item) !== undefined : false;
+              const old = this.onChange ? this.get(item) : undefined;
               this.put(item);
-              this.onChange?.(item, existed, item);
-            } else if (r.DeleteRequest && this.delete(r.DeleteRequest.Key)) this.onChange?.(r.DeleteRequest.Key, true, undefined);
+              this.onChange?.(item, old, item);
+            } else if (r.DeleteRequest) {
+              const old = this.delete(r.DeleteRequest.Key);
+              if (old) this.onChange?.(r.DeleteRequest.Key, old, undefined);
+            }
           }
         }
         return { UnprocessedItems: {} };

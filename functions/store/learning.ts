@@ -11,8 +11,8 @@
  * | KPI counters         | KPI#<creditor>#<YYYY-MM-DD> | S#<shard>                     |
  * | experiment counters  | EXP#<experimentId>         | V#<variant>#<YYYY-MM-DD>#<shard> |
  *
- * Sharding: a busy creditor's day takes thousands of ADDs within minutes (the morning's sends); the debtor's
- * hash spreads them over KPI_SHARDS items (default 4) so no single item gets hot; a report reads all shards.
+ * Sharding: the debtor's hash may spread a scope's day over KPI_SHARDS items (default 1: the stream aggregator
+ * writes an item once per batch, so it does not get hot); a report reads all shards.
  * Attributes: `<group>|<metric>` numbers (domain/outcomes/kpis.ts names them), and `~<group>|<metric>` the agency's
  * corrections. Only creditors' items are written (one UpdateItem per creditor and day a batch touches); the agency's
  * view is read as the sum over every client (the `CLIENTS` item, store/clients.ts) and the `-` scope: clients × days ×
@@ -32,7 +32,12 @@ import { TABLE } from './table.js';
 
 export type { CounterWrite };
 
-export const kpiShards = (): number => Math.max(1, Math.min(32, Number(process.env.KPI_SHARDS ?? 4) || 4));
+/**
+ * Counter items per scope and day (KPI_SHARDS, default 1). Sharding kept items cool when every event ADDed on its
+ * own; now a batch of the stream makes one ADD per item, so one shard takes the whole day's traffic. Readers read
+ * as many shards as writers use: change it only on an empty table.
+ */
+export const kpiShards = (): number => Math.max(1, Math.min(32, Number(process.env.KPI_SHARDS ?? 1) || 1));
 const shardOf = (caseId: string, shards = kpiShards()): number => parseInt(hashed(caseId).slice(0, 8), 16) % shards;
 
 export const learningKey = {

@@ -82,9 +82,9 @@ export function dynaliteWithStream(options: Parameters<typeof dynalite>[0], tabl
 /** The in-process table's committed changes go to `stream` (only those that may pass its filter are copied). */
 export function inProcessWithStream(table: InProcessTable, stream: StreamEmulator): void {
   const opts = { removeUndefinedValues: true, convertClassInstanceToMap: true };
-  table.onChange = (key, existed, now) => {
+  table.onChange = (key, before, now) => {
     if (!stream.mayMatch(now)) return;
     const keys = marshall({ [TABLE.partitionKey]: key[TABLE.partitionKey], [TABLE.sortKey]: key[TABLE.sortKey] }) as Image;
-    stream.capture(keys, now ? (marshall(now, opts) as Image) : undefined, existed ? 'existed' : undefined);
+    stream.capture(keys, now ? (marshall(now, opts) as Image) : undefined, before && before !== 'existed' ? (marshall(before, opts) as Image) : before);
   };
 }
