@@ -155,8 +155,9 @@ export async function countedWriteIds(writeIds: readonly string[]): Promise<Set<
   const found = new Set<string>();
   const ids = [...new Set(writeIds)];
   for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, { Keys: Array<Record<string, unknown>>; ProjectionExpression: string }> | undefined = {
-      [tableName()]: { Keys: ids.slice(i, i + 100).map(markerKey), ProjectionExpression: 'PK' },
+    let request: Record<string, { Keys: Array<Record<string, unknown>>; ProjectionExpression: string; ConsistentRead: boolean }> | undefined = {
+      // strongly consistent: a retry right after an attempt must see the markers that attempt wrote
+      [tableName()]: { Keys: ids.slice(i, i + 100).map(markerKey), ProjectionExpression: 'PK', ConsistentRead: true },
     };
     for (let attempt = 0; request && Object.keys(request).length; attempt++) {
       const res: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
