@@ -1,5 +1,5 @@
 /**
- * The Maatwerk stack: one DynamoDB table, nine Lambda functions, the journey state machine (from
+ * The Maatwerk stack: one DynamoDB table (with its stream), ten Lambda functions, the journey state machine (from
  * state-machines/journey.asl.json), the REST API, the letters bucket, provider secrets, and the
  * operations dashboard with alarms.
  *

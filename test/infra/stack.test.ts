@@ -1,5 +1,5 @@
 /**
- * CDK assertions for the AWS stack. The app is built and synthesised once (bundling nine functions
+ * CDK assertions for the AWS stack. The app is built and synthesised once (bundling ten functions
  * is the slow part); every test reads that one template.
  *
  * The expectations below are written out independently of infra/aws (route table, IAM matrix,
