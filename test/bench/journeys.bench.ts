@@ -162,7 +162,6 @@ async function portfolio() {
   const byState = await transitionsByState(rt);
   const contacts = (await rt.api!.outbox()).length;
   const streamRecords = rt.streams.stats.records;
-  if (process.env.BENCH_OPS) console.log('OPS', JSON.stringify(rt.dynamoRequests));
   await stop();
   return { seconds, used, byState, contacts, streamRecords };
 }
