@@ -50,17 +50,18 @@ export function dynaliteWithStream(options: Parameters<typeof dynalite>[0], tabl
       const before = (key: string, then: (old: Image | undefined) => void) => get(key, (err, old) => then(err ? undefined : (old as Image)));
       itemDb.put = (key, value, cb) => {
         const s = stream();
-        if (!s) return put(key, value, cb);
+        // only a change whose new image may pass the stream's filter is read before and captured
+        if (!s || !s.mayMatch(value as Image)) return put(key, value, cb);
         before(key, (old) =>
           put(key, value, (err) => {
-            if (!err && s.mayMatch(value as Image)) s.capture(keysOf(value as Image), value as Image, old);
+            if (!err) s.capture(keysOf(value as Image), value as Image, old);
             cb(err);
           }),
         );
       };
       itemDb.del = (key, cb) => {
         const s = stream();
-        if (!s) return del(key, cb);
+        if (!s || !s.mayMatch(undefined)) return del(key, cb);
         before(key, (old) =>
           del(key, (err) => {
             if (!err && old && s.mayMatch(undefined)) s.capture(keysOf(old), undefined, old);
