@@ -9,7 +9,7 @@ import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { readCase, saveCase } from '../store/cases.js';
 import { dossierItem } from '../store/dossiers.js';
 import { upgradeCase } from './upgrade.js';
-import { learnFromChange } from './learning.js';
+import { changeCounters } from './learning.js';
 
 export async function loadCase(caseId: string, now: Date): Promise<CaseState | undefined> {
   const stored = await readCase(caseId);
@@ -41,10 +41,8 @@ export async function mutateCase(caseId: string, now: Date, change: (c: CaseStat
     const events = change(before) ?? [];
     const after = events.reduce(applyEvent, before);
     if (after === before) return { before, after, changed: false };
-    if (await saveCase(after, before.version)) {
-      await learnFromChange(before, after, events);
-      return { before, after, changed: true };
-    }
+    // the write carries what the change adds to the learning counters (the stream aggregator adds it)
+    if (await saveCase(after, before.version, changeCounters(before, after, events))) return { before, after, changed: true };
   }
   throw new Error(`case ${caseId} kept changing while it was updated`);
 }

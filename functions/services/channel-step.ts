@@ -60,7 +60,7 @@ import { endWait } from './journeys.js';
 import { decisionRecords } from './records.js';
 import { currentStrategy, strategyId } from './strategy-source.js';
 import { setTimer, timerName } from './timers.js';
-import { learnFromExposure, learnFromSend } from './learning.js';
+import { exposureCounters, sendCounters } from './learning.js';
 import { decideAgain, park, stateOf } from './await-step.js';
 import type { ContactFact } from '../domain/case/facts.js';
 
@@ -150,12 +150,16 @@ function contactOf(action: SendAction, journeyNo: number, at: string): ContactFa
 
 async function claim(state: JourneyState, action: SendAction, token: string, now: Date): Promise<CaseState | undefined> {
   const at = now.toISOString();
-  const claimed = await claimStep({
+  const contact = contactOf(action, state.journeyNo, at);
+  const assignments = action.experiments?.filter((x) => x.assigned).map(({ experimentId, variant }) => ({ experimentId, variant })) ?? [];
+  return claimStep({
     caseId: state.caseId,
     journeyNo: state.journeyNo,
     seenEventSeq: action.seenEventSeq,
-    contact: contactOf(action, state.journeyNo, at),
-    ...(action.experiments?.some((x) => x.assigned) ? { assignments: action.experiments.filter((x) => x.assigned).map(({ experimentId, variant }) => ({ experimentId, variant })) } : {}),
+    contact,
+    ...(assignments.length ? { assignments } : {}),
+    // the debtor joins these experiments with this contact: the claim's write carries the exposures
+    counters: exposureCounters(state.caseId, assignments, contact.at),
     ...(action.arrangement ? { arrangement: action.arrangement } : {}),
     letterFor: action.channel === 'letter' && action.phase === 'fourteen_day_letter' ? action.dossierIds : undefined,
     token,
@@ -171,12 +175,6 @@ async function claim(state: JourneyState, action: SendAction, token: string, now
           : undefined,
     at,
   });
-  const joined = action.experiments?.filter((x) => x.assigned).map((x) => x.experimentId) ?? [];
-  if (claimed && joined.length) {
-    const before = Object.fromEntries(Object.entries(claimed.experiments).filter(([id, a]) => !(joined.includes(id) && a.at === at)));
-    await learnFromExposure({ experiments: before }, claimed);
-  }
-  return claimed;
 }
 
 /** The claim did not take: the journey ended, the step was claimed before (a replay), or something happened. */
@@ -351,6 +349,9 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
       ...(action.experiments?.length ? { experiments: action.experiments.map((x) => `${x.experimentId}:${x.variant}`) } : {}),
     },
   };
+  // the entry records the contact: it carries what the contact adds to the learning counters (the stream adds it)
+  const contact = c.journey.contacts.find((x) => x.stepNo === action.stepNo && x.at === at);
+  if (contact) entry.counters = sendCounters(c, contact);
   const extra: Item[] = [...(sent.items ?? [])];
   if (action.channel !== 'call') {
     extra.push(
@@ -374,8 +375,6 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
   await appendEvents(c.caseId, [...decisionRecords(c, action, new Date(at)), entry], extra);
   // Once per step: counted with its 'sent' entry, which a replay finds (and then sends and counts nothing).
   metrics.sent(action.channel, 'sent');
-  const contact = c.journey.contacts.find((x) => x.stepNo === action.stepNo && x.at === at);
-  if (contact) await learnFromSend(c, contact);
 }
 
 /**

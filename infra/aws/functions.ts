@@ -24,7 +24,8 @@ export type FunctionName =
   | 'SendWhatsapp'
   | 'SendLetter'
   | 'CallTask'
-  | 'Await';
+  | 'Await'
+  | 'Counters';
 
 export interface FunctionSpec {
   /** repository-relative entry file; it exports `handler` */
@@ -173,6 +174,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memorySize: 512,
     timeoutSeconds: 30,
     channels: [],
+    budgetBytes: DEFAULT_BUDGET_BYTES,
+  },
+  Counters: {
+    entry: 'functions/counters/handler.ts',
+    service: 'counters',
+    description: 'Learning counters: adds a batch of the table stream’s counter increments, one ADD per counter item',
+    memorySize: 512,
+    timeoutSeconds: 60,
     budgetBytes: DEFAULT_BUDGET_BYTES,
   },
 };

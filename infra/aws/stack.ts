@@ -1,5 +1,5 @@
 /**
- * The Maatwerk stack: one DynamoDB table, thirteen Lambda functions (infra/aws/functions.ts), the journey state machine
+ * The Maatwerk stack: one DynamoDB table (with its stream), fourteen Lambda functions (infra/aws/functions.ts), the journey state machine
  * (from state-machines/journey.asl.json) and its timers (an EventBridge Scheduler group, the role the schedules run
  * with, their dead-letter queue), the REST API with its API key authorizer and per-client rate limit (WAF), the
  * letters bucket, provider secrets, and the operations dashboard with business metrics and alarms.
@@ -35,6 +35,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -159,6 +160,8 @@ export class MaatwerkStack extends Stack {
   readonly webAcl: wafv2.CfnWebACL;
   /** The journey timers: their schedule group, the role the schedules run with and their dead-letter queue. */
   readonly timers: { group: scheduler.ScheduleGroup; role: iam.Role; deadLetters: sqs.Queue };
+  /** where the stream's event source mapping sends the position of counter batches that kept failing */
+  readonly counterFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: MaatwerkStackProps = {}) {
     super(scope, id, props);
@@ -173,6 +176,8 @@ export class MaatwerkStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // the learning counters' aggregator reads it (functions/counters/handler.ts; TABLE.stream)
+      stream: dynamodb.StreamViewType[TABLE.stream.viewType],
     });
     for (const index of TABLE.indexes) {
       this.table.addGlobalSecondaryIndex({
@@ -422,6 +427,42 @@ export class MaatwerkStack extends Stack {
       deadLetterQueues: { JourneyTimers: this.timers.deadLetters },
       alarmEmail: props.alarmEmail,
     });
+
+    // ---------------------------------------------------- learning counters
+    // The writes that record events carry their counter increments; the table's stream feeds them to the Counters
+    // function in batches (only records whose new image has them: the filter), which adds each batch with one ADD
+    // per counter item. A batch that keeps failing is skipped after its retries and its position (shard, sequence
+    // numbers) goes to this queue; the records stay readable in the stream for 24 h.
+    this.counterFailures = new sqs.Queue(this, 'CounterFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.counterFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the failure destination of the counters stream mapping; nothing consumes it automatically, so it needs no dead-letter queue of its own.',
+    });
+    fns.Counters.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: TABLE.stream.batchSize,
+        maxBatchingWindow: Duration.seconds(TABLE.stream.maxBatchingWindowSeconds),
+        bisectBatchOnError: TABLE.stream.bisectOnError,
+        retryAttempts: TABLE.stream.retryAttempts,
+        maxRecordAge: Duration.hours(TABLE.stream.maxRecordAgeHours),
+        reportBatchItemFailures: true,
+        // one invocation per shard at a time: the aggregator's markers rely on a shard's batches coming in order
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.counterFailures),
+        filters: [lambda.FilterCriteria.filter(TABLE.stream.filter as unknown as Record<string, unknown>)],
+      }),
+    );
+    Validations.of(fns.Counters.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'dynamodb:ListStreams, added by CDK for the stream event source, does not support resource-level permissions.',
+    });
+    // Alarmed as soon as it holds a position: the records are readable in the stream for 24 h only.
+    this.observability.alarmOnDeadLetterQueue('CounterFailures', this.counterFailures);
 
     // ------------------------------------------------------------- outputs
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the REST API (append v1/… or webhooks/…)' });

@@ -358,6 +358,12 @@ export class ApiServer {
           await this.rt.advanceTo(target);
           return ok({ now: new Date(clock.now()).toISOString() });
         }
+        case 'localStreams':
+        case 'localStreamsFlush': {
+          const streams = this.rt.streams;
+          if (route.operationId === 'localStreamsFlush') await streams.flush();
+          return ok({ pendingRecords: streams.pendingRecords, stats: streams.stats, failures: streams.failures });
+        }
         case 'localWebhooks': {
           const q = LocalWebhooksQuery.parse(event.queryStringParameters ?? {});
           const w = this.rt.fakes.webhooks;

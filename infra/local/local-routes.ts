@@ -98,7 +98,36 @@ export const LocalWebhookFailBody = doc(
 );
 const int = () => z.number().check(z.int());
 
+const StreamState = z.object({
+  pendingRecords: doc(int(), { description: 'Records waiting for their batch.' }),
+  stats: z.object({ changes: int(), records: int(), batches: int(), invocations: int(), retries: int() }),
+  failures: doc(z.array(z.record(z.string(), z.unknown())), { description: 'The on-failure destination: one message per batch that kept failing (Lambda’s format: requestContext, DDBStreamBatchInfo).' }),
+});
+
 export const LOCAL_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    resource: '/local/streams',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localStreams',
+    tag: 'Local runtime',
+    summary: 'The table’s stream: records waiting, batches delivered, and the failure queue',
+    description: 'The stream emulator (infra/local/streams/) feeds the Counters function like the event source mapping on AWS.',
+    responses: { 200: { description: 'The stream’s state.', schema: StreamState } },
+  },
+  {
+    method: 'POST',
+    resource: '/local/streams/flush',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localStreamsFlush',
+    tag: 'Local runtime',
+    summary: 'Deliver every waiting stream record now',
+    description:
+      'Answers when the Counters function has had every record written so far: the KPIs and experiment results then include everything that happened. (A clock advance waits for the stream too.)',
+    responses: { 200: { description: 'The stream’s state after the flush.', schema: StreamState } },
+  },
   {
     method: 'GET',
     resource: '/local/webhooks',

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { JOURNEY_FUNCTIONS, type JourneyHandler } from './journey-functions.js';
@@ -23,10 +22,13 @@ import { handler as deliveriesHandler } from '../../functions/deliveries/handler
 import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
 import { createTable } from './table.js';
+import { StreamEmulator } from './streams/emulator.js';
+import { dynaliteWithStream } from './streams/capture.js';
+import { handler as countersHandler } from '../../functions/counters/handler.js';
 import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
-import { resetAwsClients } from '../../functions/shared/aws.js';
+import { invocationOf, resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
 import { resetPaymentProvider } from '../../functions/payments/provider.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
@@ -152,6 +154,8 @@ export class LocalRuntime {
   fakes!: FakeProviders;
   readonly sfn: StepFunctionsEmulator;
   readonly scheduler: SchedulerEmulator;
+  /** the table's DynamoDB Stream and its event source mapping to the Counters function (infra/local/streams/) */
+  readonly streams: StreamEmulator;
   readonly clients: ClientSeed[];
   schedulerUrl = '';
   /** the Lambda Invoke stand-in (the Webhooks function invokes the Deliveries function) */
@@ -208,6 +212,14 @@ export class LocalRuntime {
         return this.clock.activity.track(invoke);
       }),
     });
+    this.streams = new StreamEmulator({
+      handler: (event) => this.timed('Counters', () => countersHandler(event)),
+      clock: this.clock,
+      region: LOCAL_DEFAULTS.region,
+      accountId: LOCAL_DEFAULTS.accountId,
+      tableName: TABLE.defaultName,
+      functionName: 'maatwerk-Counters',
+    });
   }
 
   static async start(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -238,8 +250,12 @@ export class LocalRuntime {
     // Refuse to start on an invalid strategy file: the message names the field and the reason.
     if (env.MAATWERK_STRATEGY_FILE) process.env.MAATWERK_STRATEGY_FILE = env.MAATWERK_STRATEGY_FILE;
     currentStrategy();
-    // 1. DynamoDB (dynalite) on disk.
-    this.dynamoServer = dynalite({ path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // 1. DynamoDB (dynalite) on disk, its committed changes feeding the stream emulator.
+    this.dynamoServer = dynaliteWithStream(
+      { path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 },
+      TABLE.defaultName,
+      () => this.streams,
+    );
     this.dynamoServer.on('request', (req: http.IncomingMessage) => {
       const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'unknown';
       this.dynamoRequests[op] = (this.dynamoRequests[op] ?? 0) + 1;
@@ -375,7 +391,7 @@ export class LocalRuntime {
   async timed<T>(fn: string, work: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
-      return await work();
+      return await invocationOf.run(fn, work);
     } finally {
       const t = (this.lambdaTime[fn] ??= { invocations: 0, ms: 0 });
       t.invocations++;
@@ -404,6 +420,7 @@ export class LocalRuntime {
     await this.lambda.close();
     await this.sfn.close();
     await this.fakes?.close(); // undefined when the start failed early
+    await this.streams.close();
     this.clock.close();
     await new Promise<void>((resolve) => this.dynamoServer?.close(() => resolve()) ?? resolve());
   }

@@ -306,6 +306,8 @@ describe('real answers match the document', () => {
     const hooks = await call('GET', '/local/webhooks', '/local/webhooks?receiver=doc');
     expect(hooks.json.deliveries.length, 'the events of the run were delivered').toBeGreaterThan(0);
     await call('GET', '/local/webhooks', '/local/webhooks?nope=1'); // 400
+    expect((await call('POST', '/local/streams/flush', '/local/streams/flush')).json.pendingRecords).toBe(0);
+    expect((await call('GET', '/local/streams', '/local/streams')).json.stats.records).toBeGreaterThan(0);
     expect((await call('DELETE', '/v1/webhook', '/v1/webhook', ACME)).status).toBe(204);
 
     // Every answer: a documented status, a documented content type, a body that matches its schema strictly.

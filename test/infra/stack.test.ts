@@ -1,5 +1,5 @@
 /**
- * CDK assertions for the AWS stack. The app is built and synthesised once (bundling eleven functions
+ * CDK assertions for the AWS stack. The app is built and synthesised once (bundling fourteen functions
  * is the slow part); every test reads that one template and the bundles' esbuild metafiles.
  *
  * The expectations below are written out independently of infra/aws (route table, IAM matrix,
@@ -59,6 +59,7 @@ const ALL_FUNCTIONS: FunctionName[] = [
   'SendLetter',
   'CallTask',
   'Await',
+  'Counters',
 ];
 
 /** The entry each function's bundle must be built from (one entry per function, each exporting `handler`). */
@@ -77,6 +78,7 @@ const ENTRIES: Record<FunctionName, string> = {
   SendLetter: 'functions/channel-step/letter.ts',
   CallTask: 'functions/channel-step/call-task.ts',
   Await: 'functions/channel-step/await.ts',
+  Counters: 'functions/counters/handler.ts',
 };
 
 /**
@@ -148,6 +150,8 @@ const FORBIDDEN_BY_FUNCTION: Record<FunctionName, string[]> = {
   SendWhatsapp: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
   SendLetter: ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
   CallTask: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  // adds counter increments from the stream: no journey, no provider, no client API
+  Counters: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API, ...DECISION, 'node_modules/sms-segments-calculator/', 'functions/services/case.ts'],
   Await: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
 };
 const FORBIDDEN = Object.fromEntries(
@@ -217,6 +221,8 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
   SendLetter: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page', 'print'], letterPut: true },
   CallTask: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: ['page'], letterPut: false },
   Await: { states: ['states:SendTaskFailure', 'states:SendTaskSuccess'], secrets: [], letterPut: false },
+  // besides: reads the table's stream, sends failed batches' positions to its queue (checked below)
+  Counters: { states: [], secrets: [], letterPut: false },
 };
 /**
  * The timers (EventBridge Scheduler): who creates schedules (and passes the timer role) — journey timers (wake-ups go
@@ -228,6 +234,8 @@ const ANSWER_TIMERS: FunctionName[] = ['Webhooks'];
 const NOTIFICATION_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'];
 const CREATES_TIMERS: FunctionName[] = [...new Set([...JOURNEY_TIMERS, ...ANSWER_TIMERS, ...NOTIFICATION_TIMERS])];
 const DELETES_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'];
+/** What the stream event source needs: the Counters function reads the table's stream, and only it. */
+const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 const SECRET_ENV: Record<SecretName, string> = {
   twilio: 'TWILIO_SECRET_ARN',
   sendgrid: 'SENDGRID_SECRET_ARN',
@@ -367,6 +375,44 @@ describe('DynamoDB table', () => {
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
     expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+  });
+});
+
+describe('learning counters: the table stream and its aggregator', () => {
+  it('streams new images to the Counters function, filtered to the writes that carry counter increments', () => {
+    const [[tableId, table]] = ofType('AWS::DynamoDB::Table');
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: TABLE.stream.viewType });
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings).toHaveLength(1);
+    const [m] = mappings;
+    expect(m.FunctionName).toEqual({ Ref: fnId('Counters') });
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    expect(m).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: TABLE.stream.batchSize,
+      MaximumBatchingWindowInSeconds: TABLE.stream.maxBatchingWindowSeconds,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: TABLE.stream.retryAttempts,
+      MaximumRecordAgeInSeconds: TABLE.stream.maxRecordAgeHours * 3600,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // the same pattern the local stream emulator matches
+    expect(m.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern))).toEqual([TABLE.stream.filter]);
+    expect(m.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': [logicalId(stack.counterFailures), 'Arn'] });
+  });
+
+  it('keeps failed batches in an encrypted, SSL-only queue and alarms when one arrives', () => {
+    const queue = resources[logicalId(stack.counterFailures)];
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const policies = ofType('AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties));
+    expect(policies.some((p) => p.includes('aws:SecureTransport'))).toBe(true);
+    const alarm = ofType('AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.counterFailures), 'QueueName'] } }]);
+    expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.observability.alarmTopic) }]);
   });
 });
 
@@ -579,7 +625,8 @@ describe('IAM least privilege', () => {
       expect(s.Effect).toBe('Allow');
       for (const action of asArray(s.Action)) expect(action, `wildcard action in ${name}`).not.toContain('*');
       if (s.Resource === '*' || asArray(s.Resource).includes('*')) {
-        expect(actionsOf([s]), `only X-Ray may use Resource *`).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        const listStreams = name === 'Counters' && actionsOf([s]).join() === 'dynamodb:ListStreams';
+        if (!listStreams) expect(actionsOf([s]), `only X-Ray (and ListStreams for the stream reader) may use Resource *`).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
       }
     }
     const tableId = logicalId(stack.table);
@@ -589,9 +636,25 @@ describe('IAM least privilege', () => {
     const logStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
     expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [resources[fnId(name)].Properties.LoggingConfig.LogGroup.Ref, 'Arn'] }]);
 
+    // The stream: the Counters function reads it (ListStreams has no resource-level permission), nobody else.
+    const stream = statements.filter((s) => asArray(s.Action).some((a) => STREAM_ACTIONS.includes(a)));
+    if (name === 'Counters') {
+      expect(actionsOf(stream)).toEqual(STREAM_ACTIONS);
+      for (const s of stream) {
+        if (actionsOf([s]).join() === 'dynamodb:ListStreams') expect(s.Resource).toBe('*');
+        else expect(s.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+      }
+    } else expect(stream).toEqual([]);
+    // its failure queue: send only, to that queue
+    const queue = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
+    if (name === 'Counters') {
+      expect(actionsOf(queue)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+      for (const s of queue) expect(s.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.counterFailures), 'Arn'] });
+    } else expect(queue).toEqual([]);
+
     // Table: item actions on the table, Query on the indexes, nothing else, no Scan; the authorizer only reads keys,
     // the reports only read.
-    const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')) && !stream.includes(s));
     if (name === 'Docs') {
       expect(dynamo).toEqual([]);
     } else if (name === 'Authorizer') {
@@ -674,7 +737,7 @@ describe('IAM least privilege', () => {
 
     // Nothing outside those services.
     const services = new Set(actionsOf(statements).map((a) => a.split(':')[0]));
-    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam', 'lambda']).toContain(service);
+    for (const service of services) expect(['logs', 'xray', 'dynamodb', 'states', 'secretsmanager', 's3', 'scheduler', 'iam', 'lambda', 'sqs']).toContain(service);
   });
 
   it('no policy in the stack grants a wildcard action on the table, the journey or the secrets', () => {
@@ -1084,8 +1147,8 @@ describe('observability', () => {
 
   it('sends every alarm to the SNS topic, alarm and OK', () => {
     // 3 execution alarms, retry-later, webhook signatures, the message guard, 4 provider error rates, one per function,
-    // API 5xx, throttles, the journey timers' dead-letter queue
-    expect(alarms().length).toBe(3 + 1 + 1 + 1 + 4 + ALL_FUNCTIONS.length + 2 + 1);
+    // API 5xx, throttles, the journey timers' dead-letter queue, the counter batches' failure queue
+    expect(alarms().length).toBe(3 + 1 + 1 + 1 + 4 + ALL_FUNCTIONS.length + 2 + 1 + 1);
     for (const a of alarms()) {
       expect(a.AlarmActions).toEqual([{ Ref: topicId() }]);
       expect(a.OKActions).toEqual([{ Ref: topicId() }]);

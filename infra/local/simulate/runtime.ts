@@ -27,6 +27,9 @@ import { inProcessLambdaClient, inProcessSchedulerClient, inProcessSfnClient } f
 import { signSendgridEvents } from '../fakes/sendgrid.js';
 import { JOURNEY_ASL } from '../runtime.js';
 import { InProcessTable, inProcessDocumentClient } from '../../../functions/store/in-process.js';
+import { handler as countersHandler } from '../../../functions/counters/handler.js';
+import { StreamEmulator } from '../streams/emulator.js';
+import { inProcessWithStream } from '../streams/capture.js';
 import { TABLE } from '../../../functions/store/table.js';
 import { setClockSource } from '../../../functions/shared/clock.js';
 import { useAwsClients } from '../../../functions/shared/aws.js';
@@ -80,6 +83,8 @@ export class SimulationRuntime {
   readonly table = new InProcessTable();
   readonly sfn: StepFunctionsEmulator;
   readonly scheduler: SchedulerEmulator;
+  /** the table's stream feeding the learning counters' aggregator (as on AWS) */
+  readonly streams: StreamEmulator;
   readonly stateMachineArn: string;
   private readonly handlers = new Map<string, (payload: unknown) => Promise<unknown>>();
   private readonly eventKey = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
@@ -140,6 +145,19 @@ export class SimulationRuntime {
       scheduler: inProcessSchedulerClient(this.scheduler),
     });
     useLambdaClient(inProcessLambdaClient(this.handlers));
+    // the learning counters arrive through the table's stream, batched per idle instant of the virtual clock
+    this.streams = new StreamEmulator({
+      handler: (event) => {
+        this.invocations['maatwerk-Counters'] = (this.invocations['maatwerk-Counters'] ?? 0) + 1;
+        return countersHandler(event);
+      },
+      clock: this.clock,
+      region: LOCAL_DEFAULTS.region,
+      accountId: LOCAL_DEFAULTS.accountId,
+      tableName: TABLE.defaultName,
+      functionName: 'maatwerk-Counters',
+    });
+    inProcessWithStream(this.table, this.streams);
     forgetClients();
     forgetExperimentState();
     const adapter: ChannelAdapter = {
@@ -279,6 +297,7 @@ export class SimulationRuntime {
 
   async close(): Promise<void> {
     seedIds();
+    await this.streams.close();
     await this.scheduler.close();
     await this.sfn.close();
     this.clock.close();
