@@ -128,11 +128,13 @@ describe("replies per intent of one person's claims at two creditors; a WhatsApp
     const s = await seedCase({ whatsappOptIn: true, clientId: 'acme' });
     await runStep(s, 'whatsapp');
     const wa = h.rt.fakes.records().filter((r) => r.provider === 'twilio' && r.to === s.phone).at(-1)!;
+    await h.advance({ seconds: 0 }); // the counters arrive through the table's stream
     const before = (await report(h, 'key-acme', 'channel')).by.whatsapp;
     expect(before).toMatchObject({ contacts: 1, deliveredRate: 0, openedRate: 0 });
     await h.rt.fakes.deliverStatus(wa.id, 'read'); // read before delivered (Twilio's order is not guaranteed): delivered too
     await h.rt.fakes.deliverStatus(wa.id, 'delivered');
     await h.rt.fakes.deliverStatus(wa.id, 'read');
+    await h.advance({ seconds: 0 });
     const after = (await report(h, 'key-acme', 'channel')).by.whatsapp!;
     expect(figures(after)).toEqual({ contacts: 1, deliveredRate: 1, openedRate: 1, clickedRate: 0, contactRate: 1, replyRate: 0, promiseRate: 0, repliesByIntent: {} });
   });

@@ -108,6 +108,7 @@ beforeAll(async () => {
       journey,
       edge: { api: handlers.Api, reports: handlers.Reports, webhooks: handlers.Webhooks, payments: handlers.Payments, docs: handlers.Docs, authorizer: handlers.Authorizer } as unknown as EdgeHandlers,
       deliveries: handlers.Deliveries,
+      counters: handlers.Counters as never,
     },
   });
 }, 180_000);
