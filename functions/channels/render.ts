@@ -32,7 +32,8 @@ import {
   type Tone,
 } from './render-contract.js';
 import { formatDate, formatMoney, joinList, oneLine, parseBlocks, splitFrontMatter, tidyText } from './render-format.js';
-import { blocksToHtml, blocksToText, type BodyData, type LayoutLabels } from './render-email.js';
+import { blocksToText, type BodyData, type LayoutLabels } from './render-email.js';
+import { blocksToHtml } from './render-email-html.js';
 import { renderLetterPdf } from './render-pdf.js';
 import { smsInfo, smsText } from './render-sms.js';
 

@@ -54,6 +54,7 @@ export const CHANNEL_MODULES: Readonly<Record<string, readonly Channel[]>> = {
   'functions/channels/twilio-messaging.ts': ['sms', 'whatsapp'],
   'functions/channels/render-sms.ts': ['sms'],
   'functions/channels/render-email.ts': ['email', 'letter'],
+  'functions/channels/render-email-html.ts': ['email'],
   'functions/channels/print-letter.ts': ['letter'],
   'functions/channels/letter-storage.ts': ['letter'],
   'functions/channels/render-pdf.ts': ['letter'],
