@@ -18,7 +18,7 @@
  * Targets (the run fails when one is missed): DynamoDB requests per journey ≤ 25 (the journey's and the learning
  * counters' stream aggregator's, amortised over its batches), no counter UpdateItem on the request path, state
  * transitions per contact ≤ 3.0, lastDecisionReadUnits ≤ firstDecisionReadUnits + 1, every bundle within its budget
- * (250 KB, the letter function 400 KB).
+ * (250 KB; the letter function 400 KB; the sending steps 300 KB, infra/aws/functions.ts says why).
  *
  *   BENCH_JOURNEYS=200 npm run bench
  *   npm run bench -- --json      # the last line is one JSON object
