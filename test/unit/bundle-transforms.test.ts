@@ -25,6 +25,7 @@ describe('schema modules in the bundles', () => {
       'functions/shared/routes/api.ts',
       'functions/shared/routes/docs.ts',
       'functions/shared/routes/payments.ts',
+      'functions/shared/routes/reports.ts',
       'functions/shared/routes/route.ts',
       'functions/shared/routes/webhooks.ts',
       'functions/shared/schemas/api.ts',
