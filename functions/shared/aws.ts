@@ -33,6 +33,8 @@ export const invocationOf = new AsyncLocalStorage<string>();
 export const COUNTER_AGGREGATOR = 'Counters';
 /** DynamoDB commands by what they are for (the benchmark's breakdown): the learning counters' aggregator, or the rest. */
 export const dynamoRequestsByPurpose: Record<'journey' | 'counterAggregator', number> = { journey: 0, counterAggregator: 0 };
+/** DynamoDB commands per function and command ("Decide GetCommand"), for the benchmark's breakdown. */
+export const dynamoRequestsByFunction: Record<string, number> = {};
 /** UpdateItems on counter items (KPI#/EXP#) outside the aggregator: none, since the counters moved to the stream. */
 export const counterUpdatesOutsideAggregator = { count: 0 };
 
@@ -49,6 +51,8 @@ function measureCapacity(client: DynamoDBDocumentClient): void {
       const aggregator = invocationOf.getStore() === COUNTER_AGGREGATOR;
       dynamoRequestsByPurpose[aggregator ? 'counterAggregator' : 'journey'] += 1;
       const k = (input as { Key?: Record<string, unknown> }).Key;
+      const byFunction = `${invocationOf.getStore() ?? 'other'} ${context.commandName ?? '?'}`;
+      dynamoRequestsByFunction[byFunction] = (dynamoRequestsByFunction[byFunction] ?? 0) + 1;
       if (!aggregator && context.commandName === 'UpdateCommand' && k && COUNTER_ITEM.test(str(k.PK))) counterUpdatesOutsideAggregator.count++;
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;

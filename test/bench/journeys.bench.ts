@@ -30,7 +30,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { importBench } from './import.bench.js';
 import { FUNCTIONS, type FunctionName } from '../../infra/aws/functions.js';
-import { counterUpdatesOutsideAggregator, dynamo, dynamoRequestsByPurpose, dynamoUsage, tableName } from '../../functions/shared/aws.js';
+import { counterUpdatesOutsideAggregator, dynamo, dynamoRequestsByFunction, dynamoRequestsByPurpose, dynamoUsage, tableName } from '../../functions/shared/aws.js';
 import { key } from '../../functions/store/keys.js';
 import { bundleSizes, formatBundleSizes } from '../../infra/build/bundle-sizes.js';
 
@@ -88,6 +88,7 @@ interface Snapshot {
   dynamo: Record<string, number>;
   units: { readUnits: number; writeUnits: number };
   counterAggregator: number;
+  byFunction: Record<string, number>;
   counterUpdatesOutsideAggregator: number;
   lambda: Record<string, { invocations: number; ms: number }>;
   sfn: ReturnType<LocalRuntime['sfn']['stats']>;
@@ -100,6 +101,7 @@ function snapshot(rt: LocalRuntime): Snapshot {
     dynamo: { ...rt.dynamoRequests },
     units: { ...dynamoUsage },
     counterAggregator: dynamoRequestsByPurpose.counterAggregator,
+    byFunction: { ...dynamoRequestsByFunction },
     counterUpdatesOutsideAggregator: counterUpdatesOutsideAggregator.count,
     lambda: JSON.parse(JSON.stringify(rt.lambdaTime)),
     sfn: rt.sfn.stats(),
@@ -139,7 +141,8 @@ function usage(a: Snapshot, b: Snapshot) {
   const counterAggregator = b.counterAggregator - a.counterAggregator;
   const byPurpose = { journey: requests - counterAggregator, counterAggregator };
   const counterUpdatesOnRequestPath = b.counterUpdatesOutsideAggregator - a.counterUpdatesOutsideAggregator;
-  return { requests, byPurpose, counterUpdatesOnRequestPath, readUnits, writeUnits, transitions, timers, apiRequests, lambda, usd, totalUsd: Object.values(usd).reduce((s, x) => s + x, 0) };
+  const byFunction = Object.fromEntries(Object.entries(b.byFunction).map(([k, n]) => [k, n - (a.byFunction[k] ?? 0)]).filter(([, n]) => (n as number) > 0));
+  return { requests, byPurpose, byFunction, counterUpdatesOnRequestPath, readUnits, writeUnits, transitions, timers, apiRequests, lambda, usd, totalUsd: Object.values(usd).reduce((s, x) => s + x, 0) };
 }
 
 /** Where the transitions go: states entered, over every execution's history. */
@@ -226,6 +229,8 @@ async function main() {
     lambdaPerJourney: Object.fromEntries(Object.entries(used.lambda).map(([fn, l]) => [fn, { invocations: round(per(l.invocations)), msPerInvocation: round(l.ms / Math.max(1, l.invocations)) }])),
     ddbRequestsPerJourney: round(per(used.requests)),
     ddbRequestsByPurposePerJourney: { journey: round(per(used.byPurpose.journey)), counterAggregator: round(per(used.byPurpose.counterAggregator)) },
+    /** "<function> <command>" → requests per journey (what to look at when the request target is missed) */
+    ddbRequestsByFunctionPerJourney: Object.fromEntries(Object.entries(used.byFunction as Record<string, number>).sort(([, x], [, y]) => y - x).map(([k, n]) => [k, round(per(n))])),
     /** UpdateItems on KPI#/EXP# counter items made by anything but the stream aggregator (target 0) */
     counterUpdatesOnRequestPath: used.counterUpdatesOnRequestPath,
     counterBatches: { invocations: used.lambda.Counters?.invocations ?? 0, recordsPerInvocation: round(run.streamRecords / Math.max(1, used.lambda.Counters?.invocations ?? 0)) },
