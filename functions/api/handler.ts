@@ -1,14 +1,14 @@
 /**
- * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), authenticate the key, parse with
- * zod, call a service, map the result. Also serves the API's own description: GET /openapi.json and GET /docs
- * (no key needed), the same on AWS and locally.
+ * Client API (DESIGN §7). Thin: check the request against its route (routes.ts), take the client from the
+ * authorizer's context, parse with zod, call a service, map the result. The key itself is checked at the edge
+ * (functions/authorizer), never here. The API's own description (GET /openapi.json, GET /docs) is the Docs
+ * function's (functions/docs), the reports (KPIs, experiment results) the Reports function's (functions/reports).
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { now } from '../shared/clock.js';
-import { checkRequest, errorResponse, header, HttpError, json, parseJson, serverUrl } from '../shared/http.js';
-import { logger } from '../shared/logger.js';
-import { routeFor } from '../shared/routes.js';
-import { redact } from '../channels/port.js';
+import { header, HttpError, json, parseJson } from '../shared/http.js';
+import { clientRoutesHandler, noRoute } from '../shared/caller.js';
+import { API_ROUTES } from '../shared/routes/api.js';
 import {
   BatchEnvelope,
   CompleteTaskBody,
@@ -21,8 +21,7 @@ import {
   ResolveDisputeBody,
   StatusChangeBody,
   TasksQuery,
-} from '../shared/schemas.js';
-import { type Client, clientByApiKey } from '../store/clients.js';
+} from '../shared/schemas/api.js';
 import { createDossier } from '../services/intake.js';
 import { createDossiers } from '../services/batch.js';
 import { setFlags, updateContactDetails } from '../services/debtors.js';
@@ -31,22 +30,9 @@ import { listDossiers } from '../services/listing.js';
 import { addPayment } from '../services/payments.js';
 import { debtorView, dossierView, ownDossier } from '../services/views.js';
 import { completeTask, openTasks, requireAgent } from '../services/tasks.js';
-import { kpiReport } from '../reports/kpis.js';
-import { experimentResultsFor } from '../reports/experiments.js';
-import { KpiQuery } from '../reports/schemas.js';
 import { registerWebhook, removeWebhook, webhookOf } from '../services/webhook-registration.js';
 import { allowLoopbackWebhooks } from '../shared/public-address.js';
-import { webhookBodyFor } from '../shared/webhook-schemas.js';
-
-async function authenticate(event: APIGatewayProxyEvent): Promise<Client> {
-  const apiKey = header(event, 'x-api-key');
-  if (!apiKey) throw new HttpError(401, 'unauthenticated', 'Send your API key in the x-api-key header.');
-  // Longer than any key we issue: not worth a database look-up.
-  if (apiKey.length > 256) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
-  const client = await clientByApiKey(apiKey);
-  if (!client) throw new HttpError(401, 'unauthenticated', 'This API key is not valid.');
-  return client;
-}
+import { webhookBodyFor } from '../shared/schemas/creditor-webhook.js';
 
 function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   const value = header(event, 'idempotency-key');
@@ -58,94 +44,65 @@ function idempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   return value;
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  try {
-    const route = routeFor(event.httpMethod, event.resource);
-    if (!route) throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
-    checkRequest(event, route);
-    // The API's description needs no key. Loaded on first use: the other routes' cold starts do not pay for the
-    // document generator.
-    if (route.operationId === 'openapi' || route.operationId === 'docs') {
-      const [{ openApiDocument }, { docsPage }] = await Promise.all([import('../shared/openapi.js'), import('../shared/docs-page.js')]);
-      const doc = openApiDocument(serverUrl(event));
-      if (route.operationId === 'openapi') return json(200, doc);
-      return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage(doc) };
+export const handler = clientRoutesHandler(API_ROUTES, async (event, client) => {
+  const p = event.pathParameters ?? {};
+  switch (`${event.httpMethod} ${event.resource}`) {
+    case 'POST /v1/dossiers': {
+      const at = now();
+      const body = parseJson(event, createDossierBodyAt(at));
+      const res = await createDossier(client, body, idempotencyKey(event), at);
+      return json(res.status, res.body);
     }
-    // The debtor page: the link's token is the authentication (functions/debtor-page/handler.ts).
-    if (route.operationId.startsWith('debtorPage')) {
-      const { pageResponse } = await import('../debtor-page/handler.js');
-      return await pageResponse(event, route, now());
+    case 'POST /v1/dossiers/batch': {
+      const body = parseJson(event, BatchEnvelope);
+      return json(200, await createDossiers(client, body.claims, now()));
     }
-    const client = await authenticate(event);
-    const p = event.pathParameters ?? {};
-    switch (`${event.httpMethod} ${event.resource}`) {
-      case 'POST /v1/dossiers': {
-        const at = now();
-        const body = parseJson(event, createDossierBodyAt(at));
-        const res = await createDossier(client, body, idempotencyKey(event), at);
-        return json(res.status, res.body);
-      }
-      case 'POST /v1/dossiers/batch': {
-        const body = parseJson(event, BatchEnvelope);
-        return json(200, await createDossiers(client, body.claims, now()));
-      }
-      case 'GET /v1/dossiers':
-        // checkRequest accepted the query already; this reads it typed.
-        return json(200, await listDossiers(client, ListDossiersQuery.parse(event.queryStringParameters ?? {}), now()));
-      case 'POST /v1/dossiers/{dossierId}/withdraw':
-      case 'POST /v1/dossiers/{dossierId}/dispute': {
-        const dossier = await ownDossier(client, p.dossierId!);
-        const body = event.body ? parseJson(event, StatusChangeBody) : {};
-        return json(200, await changeDossierStatus(client, dossier, event.resource.endsWith('/withdraw') ? 'withdraw' : 'dispute', body, now()));
-      }
-      case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
-        const dossier = await ownDossier(client, p.dossierId!);
-        const body = event.body ? parseJson(event, ResolveDisputeBody) : {};
-        return json(200, await resolveDossierDispute(client, dossier, body, now()));
-      }
-      case 'GET /v1/dossiers/{dossierId}':
-        return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
-      case 'POST /v1/dossiers/{dossierId}/payments': {
-        const dossier = await ownDossier(client, p.dossierId!);
-        const at = now();
-        const body = parseJson(event, paymentBodyAt(at));
-        return json(200, await addPayment(client, dossier, body, idempotencyKey(event), at));
-      }
-      case 'GET /v1/debtors/{debtorId}':
-        return json(200, await debtorView(client, p.debtorId!, now()));
-      case 'PATCH /v1/debtors/{debtorId}':
-        return json(200, await updateContactDetails(client, p.debtorId!, parseJson(event, PatchDebtorBody), now()));
-      case 'POST /v1/debtors/{debtorId}/flags':
-        return json(200, await setFlags(client, p.debtorId!, parseJson(event, FlagsBody), now()));
-      case 'GET /v1/tasks': {
-        // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
-        const query = TasksQuery.parse(event.queryStringParameters ?? {});
-        return json(200, { tasks: await openTasks(client, query.reason) });
-      }
-      case 'GET /v1/reports/kpis': {
-        // checked by checkRequest against the route's query already; parsed again for the typed values
-        const q = KpiQuery.parse(event.queryStringParameters ?? {});
-        return json(200, await kpiReport({ clientId: client.clientId, agent: client.agent === true }, q, now()));
-      }
-      case 'GET /v1/experiments/{experimentId}/results':
-        return json(200, await experimentResultsFor(client, p.experimentId!, now()));
-      case 'POST /v1/tasks/{taskId}/complete': {
-        requireAgent(client);
-        const body = parseJson(event, CompleteTaskBody);
-        return json(200, await completeTask(client, p.taskId!, body, now()));
-      }
-      case 'PUT /v1/webhook':
-        return json(200, await registerWebhook(client, parseJson(event, webhookBodyFor(allowLoopbackWebhooks())), now()));
-      case 'GET /v1/webhook':
-        return json(200, await webhookOf(client));
-      case 'DELETE /v1/webhook':
-        await removeWebhook(client);
-        return { statusCode: 204, headers: {}, body: '' };
-      default:
-        throw new HttpError(404, 'not_found', `No route ${event.httpMethod} ${event.path}.`);
+    case 'GET /v1/dossiers':
+      // checkRequest accepted the query already; this reads it typed.
+      return json(200, await listDossiers(client, ListDossiersQuery.parse(event.queryStringParameters ?? {}), now()));
+    case 'POST /v1/dossiers/{dossierId}/withdraw':
+    case 'POST /v1/dossiers/{dossierId}/dispute': {
+      const dossier = await ownDossier(client, p.dossierId!);
+      const body = event.body ? parseJson(event, StatusChangeBody) : {};
+      return json(200, await changeDossierStatus(client, dossier, event.resource.endsWith('/withdraw') ? 'withdraw' : 'dispute', body, now()));
     }
-  } catch (err) {
-    if (!(err instanceof HttpError)) logger.error('request failed', { route: event.resource, errorName: (err as Error)?.name, errorMessage: redact(String((err as Error)?.message ?? err)) });
-    return errorResponse(err);
+    case 'POST /v1/dossiers/{dossierId}/dispute/resolve': {
+      const dossier = await ownDossier(client, p.dossierId!);
+      const body = event.body ? parseJson(event, ResolveDisputeBody) : {};
+      return json(200, await resolveDossierDispute(client, dossier, body, now()));
+    }
+    case 'GET /v1/dossiers/{dossierId}':
+      return json(200, await dossierView(client, await ownDossier(client, p.dossierId!), now()));
+    case 'POST /v1/dossiers/{dossierId}/payments': {
+      const dossier = await ownDossier(client, p.dossierId!);
+      const at = now();
+      const body = parseJson(event, paymentBodyAt(at));
+      return json(200, await addPayment(client, dossier, body, idempotencyKey(event), at));
+    }
+    case 'GET /v1/debtors/{debtorId}':
+      return json(200, await debtorView(client, p.debtorId!, now()));
+    case 'PATCH /v1/debtors/{debtorId}':
+      return json(200, await updateContactDetails(client, p.debtorId!, parseJson(event, PatchDebtorBody), now()));
+    case 'POST /v1/debtors/{debtorId}/flags':
+      return json(200, await setFlags(client, p.debtorId!, parseJson(event, FlagsBody), now()));
+    case 'GET /v1/tasks': {
+      // The query (status=open, reason=…) was checked against the route's TasksQuery by checkRequest.
+      const query = TasksQuery.parse(event.queryStringParameters ?? {});
+      return json(200, { tasks: await openTasks(client, query.reason) });
+    }
+    case 'POST /v1/tasks/{taskId}/complete': {
+      requireAgent(client);
+      const body = parseJson(event, CompleteTaskBody);
+      return json(200, await completeTask(client, p.taskId!, body, now()));
+    }
+    case 'PUT /v1/webhook':
+      return json(200, await registerWebhook(client, parseJson(event, webhookBodyFor(allowLoopbackWebhooks())), now()));
+    case 'GET /v1/webhook':
+      return json(200, await webhookOf(client));
+    case 'DELETE /v1/webhook':
+      await removeWebhook(client);
+      return { statusCode: 204, headers: {}, body: '' };
+    default:
+      throw noRoute(event);
   }
-}
+});

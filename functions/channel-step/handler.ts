@@ -1,18 +1,10 @@
 /**
- * The journey's channel states (Letter, Email, SMS, WhatsApp, CallTask, Await) — one export each, so on
- * AWS every channel is its own function with only its own provider secret.
+ * All channel-step handlers in one module, for the local runtime and the tests. On AWS each is its own function
+ * with its own entry file and bundle (email.ts, sms.ts, whatsapp.ts, letter.ts, call-task.ts, await.ts).
  */
-import { now } from '../shared/clock.js';
-import { ChannelStepEvent } from '../shared/schemas.js';
-import { runChannelStep } from '../services/channel-step.js';
-
-async function step(event: unknown): Promise<void> {
-  await runChannelStep(ChannelStepEvent.parse(event), now());
-}
-
-export const email = step;
-export const sms = step;
-export const whatsapp = step;
-export const letter = step;
-export const callTask = step;
-export const park = step;
+export { handler as email } from './email.js';
+export { handler as sms } from './sms.js';
+export { handler as whatsapp } from './whatsapp.js';
+export { handler as letter } from './letter.js';
+export { handler as callTask } from './call-task.js';
+export { handler as park } from './await.js';

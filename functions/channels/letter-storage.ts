@@ -9,6 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { tracer } from '../shared/tracer.js';
 import type { Correlation } from './port.js';
 
 export interface StoredLetter {
@@ -33,7 +34,7 @@ export function letterKey(c: Correlation): string {
 export class S3LetterStorage implements LetterStorage {
   constructor(
     private readonly bucket: string,
-    private readonly client: S3Client = new S3Client({}),
+    private readonly client: S3Client = tracer.captureAWSv3Client(new S3Client({})),
   ) {}
 
   async put(key: string, made: Buffer | (() => Promise<Buffer>), meta: Record<string, string> = {}): Promise<StoredLetter> {

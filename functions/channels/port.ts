@@ -2,7 +2,7 @@
  * One port for every outbound channel. Each provider has one real adapter; the local runtime points those
  * adapters at fake providers that speak the same HTTP API, so handlers never know which is behind it.
  *
- * Retries: a provider call is retried with exponential backoff and jitter (p-retry) on 429, 5xx, timeouts and
+ * Retries: a provider call is retried with exponential backoff and jitter (backoff() below) on 429, 5xx, timeouts and
  * network errors; a 4xx (a bad number such as Twilio 21211, a refused address) is permanent and never retried.
  * When the retries are used up the call fails with ProviderUnavailableError, which the channel step lets
  * Step Functions retry (with its own backoff) after giving the send claim back.
@@ -11,7 +11,6 @@
  * phone number"), so nothing here ever passes a provider's message on: errors are described by status,
  * code and kind only (describeProviderError), and free text that must be kept is redacted first.
  */
-import pRetry, { AbortError } from 'p-retry';
 import type { RenderedMessage } from './render-contract.js';
 
 export interface Correlation {
@@ -123,8 +122,39 @@ export function resetProviderStats(): void {
   Object.assign(providerStats, { calls: 0, attempts: 0, permanent: 0, exhausted: 0, slowestAcceptedMs: 0, failures: {} });
 }
 
+/** Thrown from an attempt to stop retrying at once (a permanent refusal). */
+class StopRetrying extends Error {
+  constructor(readonly error: unknown) {
+    super('stop retrying');
+  }
+}
+
 /**
- * Calls a provider with exponential backoff and jitter (p-retry) on 429/5xx/timeouts.
+ * Runs `attempt` until it succeeds, at most 1 + retries times, waiting between attempts with exponential backoff
+ * and jitter — what p-retry (through the `retry` package) did, kept in ten lines so the provider functions'
+ * bundles do without both packages: the waits are min(maxTimeout, round(r × minTimeout × factor^n)) for
+ * n = 0 … retries − 1 with r uniform in [1, 2), drawn up front and used shortest first; no new attempt starts once
+ * maxRetryTime has passed since the first. A StopRetrying error ends it with the error it carries.
+ */
+export async function backoff<T>(
+  attempt: () => Promise<T>,
+  o: { retries: number; minTimeout: number; maxTimeout: number; maxRetryTime: number; factor: number },
+): Promise<T> {
+  const waits = Array.from({ length: o.retries }, (_, n) => Math.min(o.maxTimeout, Math.round((Math.random() + 1) * Math.max(o.minTimeout, 1) * o.factor ** n))).sort((a, b) => a - b);
+  const started = Date.now();
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (err instanceof StopRetrying) throw err.error;
+      if (n >= waits.length || Date.now() - started >= o.maxRetryTime) throw err;
+      await new Promise((resolve) => setTimeout(resolve, waits[n]));
+    }
+  }
+}
+
+/**
+ * Calls a provider with exponential backoff and jitter (backoff()) on 429/5xx/timeouts.
  * `classify` turns a provider error into 'permanent' (stop now) or 'transient' (retry).
  */
 export async function withRetries<T>(
@@ -135,7 +165,7 @@ export async function withRetries<T>(
   let last: unknown;
   providerStats.calls++;
   try {
-    return await pRetry(
+    return await backoff(
       async () => {
         providerStats.attempts++;
         const started = Date.now();
@@ -150,10 +180,8 @@ export async function withRetries<T>(
           const c = classify(err);
           if (c.kind === 'permanent') {
             providerStats.permanent++;
-            throw new AbortError(c.error);
+            throw new StopRetrying(c.error);
           }
-          // p-retry would give up on a non-network TypeError without retrying: wrap it so the policy decides.
-          if (!(err instanceof Error) || err instanceof TypeError) throw new Error(describeProviderError(err));
           throw err;
         }
       },
@@ -163,7 +191,6 @@ export async function withRetries<T>(
         maxTimeout: policy.maxTimeoutMs,
         maxRetryTime: policy.maxRetryTimeMs,
         factor: 2,
-        randomize: true,
       },
     );
   } catch (err) {
@@ -200,14 +227,8 @@ export function describeProviderError(err: unknown): string {
   return parts.length ? parts.join(', ') : typeof e.name === 'string' && e.name ? e.name : 'unknown error';
 }
 
-const EMAIL_RE = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
-/** international or Dutch phone numbers, with or without spaces and dashes */
-const PHONE_RE = /(?:whatsapp:)?(?:\+|\b00|\b0)[1-9](?:[\s-]?\d){6,14}\b/g;
-
-/** Removes email addresses and phone numbers from free text a provider sent (bounce reasons and the like). */
-export function redact(text: string): string {
-  return text.replace(EMAIL_RE, '[email]').replace(PHONE_RE, '[phone]');
-}
+/** Removes email addresses, phone numbers and IBANs from free text a provider sent (bounce reasons and the like). */
+export { redact } from '../shared/redact.js';
 
 /**
  * A request that timed out may still have been accepted, and neither Twilio nor SendGrid takes an

@@ -3,16 +3,16 @@
  * outside WhatsApp's 24 h window the approved template of templates/answer/whatsapp-templates.json instead.
  * Same Handlebars settings as the journey's templates (strict: a misspelt variable throws), plain text, GSM-7 for
  * SMS (the template test checks every answer), in the debtor's language with Dutch as the fallback.
+ *
+ * The templates come from a TemplateStore: the templates folder locally (template-store.ts), and in the Deliveries
+ * function the answers precompiled into its bundle (infra/build/templates.ts, through answerCompileUnits below).
+ * Dates are written with Intl in Europe/Amsterdam ("vrijdag 6 maart", "Friday 6 March").
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
-import { DateTime } from 'luxon';
-import type { Intent } from '../domain/vocabulary.js';
+import { LANGUAGES, type Intent } from '../domain/vocabulary.js';
 import type { AgencyDetails, Language, RenderedMessage } from './render-contract.js';
-import { formatMoney, joinList, oneLine, tidyText } from './render-format.js';
+import { formatDate, formatMoney, joinList, oneLine, tidyText } from './render-format.js';
 import { smsInfo, smsText } from './render-sms.js';
+import { type CompileOptions, defaultTemplateStore, fileTemplateStore, type HandlebarsEnv, type TemplateStore } from './template-store.js';
 
 /**
  * A payment arrangement in an answer (issue 9, services/conversation.ts arrangementOffer): the options of the offer
@@ -64,58 +64,114 @@ export class AnswerRenderError extends Error {
 }
 const RenderError = AnswerRenderError;
 
-/** Not imported from render.ts: that module brings the PDF renderer, which the webhook function does not need. */
-const defaultTemplatesDir = () => process.env.MAATWERK_TEMPLATES_DIR ?? fileURLToPath(new URL('../../templates/', import.meta.url));
 const fixDoubleStops = (text: string) => text.replace(/(?<=[\p{L}\d])\.\.(?!\.)/gu, '.');
 
-const COMPILE = { noEscape: true, strict: true, ignoreStandalone: true } as const;
+/** `money` and `date` are the answers' helpers; declared as the only ones, as the journey's templates do (render.ts). */
+const COMPILE: CompileOptions = { noEscape: true, strict: true, ignoreStandalone: true, knownHelpers: { money: true, date: true }, knownHelpersOnly: true };
+const APPROVED_TEMPLATES = 'answer/whatsapp-templates.json';
 const CHANNEL_LABEL: Record<Language, Record<string, string>> = {
   nl: { sms: 'sms', whatsapp: 'WhatsApp-berichten', call: 'telefoontjes', email: 'e-mails', letter: 'brieven' },
   en: { sms: 'text messages', whatsapp: 'WhatsApp messages', call: 'phone calls', email: 'emails', letter: 'letters' },
 };
 
-const cache = new Map<string, HandlebarsTemplateDelegate>();
-let approved: Record<Language, ApprovedTemplate> | undefined;
+const answerFile = (language: Language, answer: string) => `answer/${language}/${answer}.hbs`;
 
-function env(language: Language): typeof Handlebars {
-  const hb = Handlebars.create();
-  hb.registerHelper('money', (cents: unknown) => formatMoney(Number(cents), language));
-  // "24 maart 2026" / "24 March 2026": a plan's due date (never a term: no "uiterlijk"/"by" before it)
-  hb.registerHelper('date', (iso: unknown) => DateTime.fromISO(String(iso), { zone: 'Europe/Amsterdam' }).setLocale(language === 'nl' ? 'nl' : 'en-GB').toFormat('d MMMM yyyy'));
+/** Every compilation renderAnswer can ask for, for the build to precompile: each answer template of each language. */
+export function answerCompileUnits(store: TemplateStore, readSource: (file: string) => string): Array<{ file: string; source: string; options: CompileOptions }> {
+  return LANGUAGES.flatMap((language) =>
+    store
+      .list(`answer/${language}`)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => {
+        const file = `answer/${language}/${f}`;
+        return { file, source: readSource(file), options: COMPILE };
+      }),
+  );
+}
+
+/** The data files renderAnswer reads. */
+export const ANSWER_DATA_FILES: readonly string[] = [APPROVED_TEMPLATES];
+
+interface AnswerTemplates {
+  store: TemplateStore;
+  envs: Map<Language, HandlebarsEnv>;
+  compiled: Map<string, HandlebarsTemplateDelegate>;
+  approved?: Record<Language, ApprovedTemplate>;
+}
+const stores = new WeakMap<TemplateStore, AnswerTemplates>();
+const dirStores = new Map<string, TemplateStore>();
+
+function answerTemplates(templates: string | TemplateStore | undefined): AnswerTemplates {
+  let store: TemplateStore;
+  if (templates === undefined) store = defaultTemplateStore();
+  else if (typeof templates === 'string') {
+    store = dirStores.get(templates) ?? fileTemplateStore(templates);
+    dirStores.set(templates, store);
+  } else store = templates;
+  let t = stores.get(store);
+  if (!t) stores.set(store, (t = { store, envs: new Map(), compiled: new Map() }));
+  return t;
+}
+
+function env(t: AnswerTemplates, language: Language): HandlebarsEnv {
+  let hb = t.envs.get(language);
+  if (!hb) {
+    hb = t.store.env();
+    hb.registerHelper('money', (cents: unknown) => formatMoney(Number(cents), language));
+    // "24 maart 2026" / "24 March 2026": a plan's due date (never a term: no "uiterlijk"/"by" before it)
+    hb.registerHelper('date', (value: unknown) => formatDate(value as Date | string, language));
+    t.envs.set(language, hb);
+  }
   return hb;
 }
 
-function template(dir: string, answer: Intent, language: Language): { t: HandlebarsTemplateDelegate; language: Language } {
+function template(t: AnswerTemplates, answer: Intent, language: Language): { t: HandlebarsTemplateDelegate; language: Language } {
   for (const lang of language === 'nl' ? (['nl'] as const) : ([language, 'nl'] as const)) {
-    const file = join(dir, 'answer', lang, `${answer}.hbs`);
-    const key = `${dir}:${file}`;
-    const hit = cache.get(key);
+    const file = answerFile(lang, answer);
+    const hit = t.compiled.get(file);
     if (hit) return { t: hit, language: lang };
-    if (!existsSync(file)) continue;
-    const t = env(lang).compile(readFileSync(file, 'utf8'), COMPILE);
-    cache.set(key, t);
-    return { t, language: lang };
+    if (!t.store.exists(file)) continue;
+    const compiled = t.store.compileFile(env(t, lang), file, COMPILE);
+    t.compiled.set(file, compiled);
+    return { t: compiled, language: lang };
   }
   throw new RenderError(`no answer template for ${answer} (${language})`);
 }
 
-/** "vrijdag 6 maart" / "Friday 6 March" (Europe/Amsterdam). */
-function dayText(d: DateTime, language: Language): string {
-  return d.setLocale(language === 'nl' ? 'nl' : 'en-GB').toFormat('cccc d MMMM');
+const DAY_TEXT: Record<Language, Intl.DateTimeFormat> = {
+  nl: new Intl.DateTimeFormat('nl', { timeZone: 'Europe/Amsterdam', weekday: 'long', day: 'numeric', month: 'long' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', weekday: 'long', day: 'numeric', month: 'long' }),
+};
+const MONTH_TEXT: Record<Language, Intl.DateTimeFormat> = {
+  nl: new Intl.DateTimeFormat('nl', { timeZone: 'UTC', month: 'long' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'long' }),
+};
+
+/** "vrijdag 6 maart" / "Friday 6 March": the day an instant falls on in Europe/Amsterdam. */
+function dayText(at: Date, language: Language): string {
+  return DAY_TEXT[language].format(at);
 }
+
+/** A calendar date (YYYY-MM-DD) as an instant inside that day in Europe/Amsterdam (noon UTC is, all year). */
+const middayOf = (date: string) => new Date(`${date}T12:00:00Z`);
 
 /** How a promised date reads in a sentence: "op vrijdag 6 maart", "uiterlijk zondag 15 maart", "in april". */
 export function promiseText(p: NonNullable<AnswerInput['promise']>, language: Language): string {
-  const d = DateTime.fromISO(p.date, { zone: 'Europe/Amsterdam' });
-  if (p.precision === 'month') return `${language === 'nl' ? 'in' : 'in'} ${d.setLocale(language === 'nl' ? 'nl' : 'en-GB').toFormat('MMMM')}`;
+  const d = middayOf(p.date);
+  if (p.precision === 'month') return `in ${MONTH_TEXT[language].format(d)}`;
   if (p.precision === 'week') return `${language === 'nl' ? 'uiterlijk' : 'by'} ${dayText(d, language)}`;
   return `${language === 'nl' ? 'op' : 'on'} ${dayText(d, language)}`;
 }
 
-export function renderAnswer(input: AnswerInput, templatesDir = defaultTemplatesDir()): RenderedMessage {
+/**
+ * The answer to a reply. `templates`: a templates folder or a TemplateStore; by default the store of this build
+ * (the folder locally, the precompiled answers in a Lambda bundle).
+ */
+export function renderAnswer(input: AnswerInput, templates?: string | TemplateStore): RenderedMessage {
   const id = `answer/${input.answer}`;
-  if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true) return approvedTemplate(input, id, templatesDir);
-  const { t, language } = template(templatesDir, input.answer, input.language);
+  const store = answerTemplates(templates);
+  if (input.channel === 'whatsapp' && input.whatsappWindowOpen !== true) return approvedTemplate(input, id, store);
+  const { t, language } = template(store, input.answer, input.language);
   const refs = input.claims.map((c) => oneLine(c.reference));
   const optOuts = input.optOuts ?? [];
   const ctx = {
@@ -132,7 +188,7 @@ export function renderAnswer(input: AnswerInput, templatesDir = defaultTemplates
     promise: input.promise ? { text: promiseText(input.promise, language), date: input.promise.date } : null,
     all: optOuts.includes('all'),
     channelLabel: joinList(optOuts.filter((c) => c !== 'all').map((c) => CHANNEL_LABEL[language][c] ?? c), language),
-    agentBy: input.agentBy ? dayText(DateTime.fromJSDate(input.agentBy, { zone: 'Europe/Amsterdam' }), language) : null,
+    agentBy: input.agentBy ? dayText(input.agentBy, language) : null,
     alsoVulnerable: input.alsoVulnerable === true,
     distress: input.distress === true,
     arrangement: input.arrangement ?? null,
@@ -155,8 +211,8 @@ export function renderAnswer(input: AnswerInput, templatesDir = defaultTemplates
 }
 
 /** Outside the WhatsApp window: the approved utility template that asks the debtor to reply or call. */
-function approvedTemplate(input: AnswerInput, id: string, dir: string): RenderedMessage {
-  approved ??= JSON.parse(readFileSync(join(dir, 'answer', 'whatsapp-templates.json'), 'utf8')).templates as Record<Language, ApprovedTemplate>;
+function approvedTemplate(input: AnswerInput, id: string, t: AnswerTemplates): RenderedMessage {
+  const approved = (t.approved ??= JSON.parse(t.store.readData(APPROVED_TEMPLATES)).templates as Record<Language, ApprovedTemplate>);
   const language: Language = approved[input.language] ? input.language : 'nl';
   const tpl = approved[language];
   const values: Record<string, string> = {

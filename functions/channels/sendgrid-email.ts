@@ -1,5 +1,3 @@
-import { Client } from '@sendgrid/client';
-import { MailService } from '@sendgrid/mail';
 import type { SendgridConfig } from '../shared/config.js';
 import {
   type ChannelAdapter,
@@ -12,47 +10,94 @@ import {
   withRetries,
 } from './port.js';
 
-/** SendGrid's error: `.code` is the HTTP status (ResponseError). */
+export const SENDGRID_API_BASE_URL = 'https://api.sendgrid.com';
+
+/** SendGrid's error answer, shaped like the SDK's ResponseError: `.code` is the HTTP status. */
+export class SendgridResponseError extends Error {
+  override readonly name = 'ResponseError';
+  constructor(readonly code: number) {
+    super(`SendGrid answered HTTP ${code}`);
+  }
+}
+
 function sendgridStatus(err: unknown): number | undefined {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;
 }
 
+export interface MailSendRequest {
+  to: { email: string; name?: string };
+  from: string;
+  subject: string;
+  text: string;
+  html?: string;
+  customArgs: Record<string, string>;
+}
+
+/**
+ * The v3 Mail Send body (https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send) for one recipient,
+ * as @sendgrid/mail builds it: the text part before the HTML part (SendGrid requires that order) and custom_args on
+ * the message, so every event SendGrid reports carries them. test/unit/sendgrid-email.test.ts compares it with
+ * what @sendgrid/mail sends.
+ */
+export function mailSendBody(m: MailSendRequest): Record<string, unknown> {
+  return {
+    from: { email: m.from },
+    subject: m.subject,
+    personalizations: [{ to: [m.to.name ? { email: m.to.email, name: m.to.name } : { email: m.to.email }] }],
+    content: [{ type: 'text/plain', value: m.text }, ...(m.html ? [{ type: 'text/html', value: m.html }] : [])],
+    custom_args: m.customArgs,
+  };
+}
+
+/**
+ * `POST /v3/mail/send` with the API key as bearer token; SendGrid answers 202 and the message id in `x-message-id`.
+ * One documented call: @sendgrid/mail with its HTTP client (axios, form-data, mime-db) would weigh ≈ 250 KB.
+ */
+export async function sendMail(cfg: Pick<SendgridConfig, 'apiKey' | 'apiBaseUrl'>, m: MailSendRequest, timeoutMs: number): Promise<{ messageId: string }> {
+  const base = (cfg.apiBaseUrl ?? SENDGRID_API_BASE_URL).replace(/\/$/, '');
+  const res = await fetch(`${base}/v3/mail/send`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cfg.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(mailSendBody(m)),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  // The error body echoes fields of the request (addresses): read and dropped, never logged.
+  await res.arrayBuffer().catch(() => undefined);
+  if (!res.ok) throw new SendgridResponseError(res.status);
+  const messageId = res.headers.get('x-message-id') ?? '';
+  if (!messageId) throw new Error('SendGrid answered without x-message-id');
+  return { messageId };
+}
+
 /** Email through SendGrid. custom_args tie every event SendGrid reports back to the case and step. */
 export class SendgridEmail implements ChannelAdapter {
-  private readonly mail: MailService;
-
   constructor(
     private readonly cfg: SendgridConfig,
     private readonly retry: RetryPolicy = retryPolicyFromEnv(),
-    timeoutMs = providerTimeoutMs(),
-  ) {
-    // @sendgrid/mail keeps its own client: configure a fresh one, not the singleton (TOOLCHAIN.md).
-    // setApiKey() resets the base URL, so the key first and the base URL after it.
-    const client = new Client();
-    client.setApiKey(cfg.apiKey);
-    if (cfg.apiBaseUrl) client.setDefaultRequest('baseUrl', cfg.apiBaseUrl);
-    this.mail = new MailService();
-    this.mail.setClient(client);
-    this.mail.setTimeout(timeoutMs);
-  }
+    private readonly timeoutMs = providerTimeoutMs(),
+  ) {}
 
   async send(msg: OutgoingMessage) {
-    const [response] = await withRetries(
+    const { messageId } = await withRetries(
       () =>
-        this.mail.send({
-          to: { email: msg.to, name: msg.name },
-          from: this.cfg.fromEmail,
-          subject: msg.rendered.subject ?? '',
-          text: msg.rendered.text,
-          html: msg.rendered.html,
-          customArgs: {
-            caseId: msg.correlation.caseId,
-            journeyNo: String(msg.correlation.journeyNo),
-            stepNo: String(msg.correlation.stepNo),
-            template: msg.rendered.template,
+        sendMail(
+          this.cfg,
+          {
+            to: { email: msg.to, name: msg.name },
+            from: this.cfg.fromEmail,
+            subject: msg.rendered.subject ?? '',
+            text: msg.rendered.text,
+            html: msg.rendered.html,
+            customArgs: {
+              caseId: msg.correlation.caseId,
+              journeyNo: String(msg.correlation.journeyNo),
+              stepNo: String(msg.correlation.stepNo),
+              template: msg.rendered.template,
+            },
           },
-        }),
+          this.timeoutMs,
+        ),
       (err) => {
         const doubt = inDoubtAfterTimeout('SendGrid', err);
         if (doubt) return doubt;
@@ -66,8 +111,6 @@ export class SendgridEmail implements ChannelAdapter {
       },
       this.retry,
     );
-    const providerId = String(response.headers['x-message-id'] ?? '');
-    if (!providerId) throw new Error('SendGrid answered without x-message-id');
-    return { providerId };
+    return { providerId: messageId };
   }
 }

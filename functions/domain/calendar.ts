@@ -12,12 +12,16 @@
  * Eerste Paasdag and Eerste Pinksterdag are Sundays (so never contact days anyway) but are listed by name so
  * that reasons read naturally.
  *
- * `date-holidays` is the base for the moveable feasts and Koningsdag; it types Goede Vrijdag and 5 May as
- * non-public and knows nothing of declared days, so we select holidays by name whatever their type, force
- * 5 May in every year, add the declared days, and fail loudly if the library ever stops producing one of them.
+ * The statutory holidays come from a table generated at build time (holidays-nl.generated.ts, by
+ * infra/build/holidays.ts from the `date-holidays` package, with 5 May forced in every year and Goede Vrijdag
+ * selected by name); the declared days are added here. Shipping the table instead of the library keeps ~1.45 MB of
+ * other countries' calendars out of every Lambda bundle. A year outside the table throws: regenerate it.
+ *
+ * Time zone arithmetic uses the platform's Intl (the IANA zone database that ships with Node), not a date library:
+ * what the calendar needs is the local wall-clock time of an instant and the instant of a local wall-clock time,
+ * and a library for that alone would be the largest part of the channel functions' bundles.
  */
-import Holidays from 'date-holidays';
-import { DateTime } from 'luxon';
+import { HOLIDAY_TABLE } from './holidays-nl.generated.js';
 
 export const ZONE = 'Europe/Amsterdam';
 
@@ -92,10 +96,10 @@ export interface DeclaredDaysCoverage {
  */
 export function declaredDaysCoverage(now: Date, horizonMonths = 12, coverage: { through: number } = DECLARED_DAYS_COVERAGE): DeclaredDaysCoverage {
   if (!Number.isInteger(horizonMonths) || horizonMonths < 0) throw new RangeError('horizonMonths must be a whole number ≥ 0');
-  const local = toLocal(now).startOf('day');
+  const today = localDate(now);
   const coveredThrough = `${pad4(coverage.through)}-12-31`;
-  const daysLeft = daysBetween(fmt(local), coveredThrough);
-  if (fmt(local.plus({ months: horizonMonths })) <= coveredThrough) return { ok: true, coveredThrough, daysLeft };
+  const daysLeft = daysBetween(today, coveredThrough);
+  if (addMonths(today, horizonMonths) <= coveredThrough) return { ok: true, coveredThrough, daysLeft };
   const when = daysLeft < 0 ? `ran out on ${coveredThrough}` : `run out on ${coveredThrough}, within ${horizonMonths} months`;
   return {
     ok: false,
@@ -109,59 +113,27 @@ export function declaredDaysCoverage(now: Date, horizonMonths = 12, coverage: { 
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Statutory holidays from date-holidays (as a base only)
+// Statutory holidays (the generated table)
 // ---------------------------------------------------------------------------------------------------
 
-/** date-holidays' Dutch names → the names we report. Selected by name, never by the library's `type`. */
-const NAME_MAP: Readonly<Record<string, string>> = {
-  Nieuwjaar: 'Nieuwjaarsdag',
-  'Goede Vrijdag': 'Goede Vrijdag',
-  Pasen: 'Eerste Paasdag',
-  'Tweede paasdag': 'Tweede Paasdag',
-  Koningsdag: 'Koningsdag',
-  Koninginnedag: 'Koninginnedag',
-  Bevrijdingsdag: 'Bevrijdingsdag',
-  Hemelvaartsdag: 'Hemelvaartsdag',
-  Pinksteren: 'Eerste Pinksterdag',
-  'Tweede pinksterdag': 'Tweede Pinksterdag',
-  Kerstmis: 'Eerste Kerstdag',
-  'Tweede kerstdag': 'Tweede Kerstdag',
-};
+/** Years the statutory holiday table covers; outside it isAtwHoliday throws rather than guess. */
+export const HOLIDAY_TABLE_COVERAGE = Object.freeze({ from: HOLIDAY_TABLE.from, through: HOLIDAY_TABLE.through });
 
-const REQUIRED_SINCE_2014 = [
-  'Nieuwjaarsdag',
-  'Goede Vrijdag',
-  'Eerste Paasdag',
-  'Tweede Paasdag',
-  'Koningsdag',
-  'Bevrijdingsdag',
-  'Hemelvaartsdag',
-  'Eerste Pinksterdag',
-  'Tweede Pinksterdag',
-  'Eerste Kerstdag',
-  'Tweede Kerstdag',
-];
-
-const holidayLib = new Holidays('NL', { languages: ['nl'] });
 const yearCache = new Map<number, ReadonlyMap<string, HolidayInfo>>();
 
 function holidaysOfYear(year: number): ReadonlyMap<string, HolidayInfo> {
   const cached = yearCache.get(year);
   if (cached) return cached;
-  const map = new Map<string, HolidayInfo>();
-  for (const h of holidayLib.getHolidays(year, 'nl')) {
-    const name = NAME_MAP[h.name];
-    if (!name) continue;
-    const date = h.date.slice(0, 10);
-    if (!map.has(date)) map.set(date, { holiday: true, name, declared: false });
+  const row = HOLIDAY_TABLE.years[year];
+  if (row === undefined) {
+    throw new RangeError(`no holiday data for ${year} (the table covers ${HOLIDAY_TABLE.from}–${HOLIDAY_TABLE.through}; run npm run holidays)`);
   }
-  // Atw art. 3 lid 1: "de vijfde mei" — every year, whatever the library thinks of it.
-  const fifthOfMay = `${pad4(year)}-05-05`;
-  if (!map.has(fifthOfMay)) map.set(fifthOfMay, { holiday: true, name: 'Bevrijdingsdag', declared: false });
-  if (year >= 2014) {
-    const names = new Set([...map.values()].map((v) => v.name));
-    const missing = REQUIRED_SINCE_2014.filter((n) => !names.has(n));
-    if (missing.length) throw new Error(`date-holidays no longer yields ${missing.join(', ')} for ${year}`);
+  const map = new Map<string, HolidayInfo>();
+  // Three characters per holiday: the day of the year in two base-36 digits, the name's index in one.
+  const jan1 = dateParts(`${pad4(year)}-01-01`).epochDay;
+  for (let i = 0; i < row.length; i += 3) {
+    const date = fromEpochDay(jan1 + parseInt(row.slice(i, i + 2), 36) - 1);
+    map.set(date, { holiday: true, name: HOLIDAY_TABLE.names[parseInt(row[i + 2], 36)], declared: false });
   }
   for (const [date, name] of Object.entries(DECLARED_EQUAL_DAYS)) {
     if (date.startsWith(`${pad4(year)}-`) && !map.has(date)) map.set(date, { holiday: true, name, declared: true });
@@ -210,30 +182,123 @@ function fromEpochDay(n: number): string {
   return new Date(n * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** Parses 'YYYY-MM-DD' as the start of that day in Europe/Amsterdam; throws on anything else. */
-export function parseDate(date: string): DateTime {
-  const { year, month, day } = dateParts(date);
-  return DateTime.fromObject({ year, month, day }, { zone: ZONE });
+// ---------------------------------------------------------------------------------------------------
+// Europe/Amsterdam wall-clock time
+// ---------------------------------------------------------------------------------------------------
+
+/** An instant as read on a clock in Europe/Amsterdam. */
+export interface LocalTime {
+  /** 'YYYY-MM-DD' */
+  date: string;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+  /** ISO weekday: 1 = Monday … 7 = Sunday */
+  weekday: number;
 }
 
-function fmt(dt: DateTime): string {
-  return dt.toFormat('yyyy-MM-dd');
+const WALL_CLOCK = new Intl.DateTimeFormat('en-US', {
+  timeZone: ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
+
+/** UTC offset of Europe/Amsterdam at an instant, in ms (3 600 000 in winter, 7 200 000 in summer). */
+function offsetAt(ms: number): number {
+  const p: Record<string, number> = {};
+  for (const part of WALL_CLOCK.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const wholeSecond = ms - (((ms % 1000) + 1000) % 1000);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - wholeSecond;
+}
+
+function validMs(instant: Date): number {
+  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new RangeError('not a valid Date');
+  return instant.getTime();
+}
+
+/** The wall-clock time in Europe/Amsterdam of an instant. */
+export function toLocal(instant: Date): LocalTime {
+  const ms = validMs(instant);
+  const local = new Date(ms + offsetAt(ms));
+  const date = local.toISOString().slice(0, 10);
+  return {
+    date,
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    millisecond: local.getUTCMilliseconds(),
+    weekday: ((local.getUTCDay() + 6) % 7) + 1,
+  };
+}
+
+/**
+ * The instant a wall-clock time in Europe/Amsterdam names. A time that does not exist (the hour skipped when
+ * summer time starts) is moved forward by the gap, and one that exists twice (the hour repeated when it ends)
+ * is the first of the two, as date libraries resolve them.
+ */
+function zonedMs(wallAsUtc: number): number {
+  // The offsets in force a day before and a day after (DST changes are months apart): the answer is the wall
+  // time minus one of them.
+  const offsets = [...new Set([offsetAt(wallAsUtc - 86_400_000), offsetAt(wallAsUtc + 86_400_000)])].sort((x, y) => y - x);
+  for (const o of offsets) {
+    const t = wallAsUtc - o;
+    if (offsetAt(t) === o) return t; // larger offset first: the earlier of two occurrences
+  }
+  return wallAsUtc - offsets[offsets.length - 1]; // in the skipped hour: forward by the gap
 }
 
 /** The calendar day (Europe/Amsterdam) an instant falls on. */
 export function localDate(instant: Date): string {
-  return fmt(toLocal(instant));
+  return toLocal(instant).date;
 }
 
-function toLocal(instant: Date): DateTime {
-  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new RangeError('not a valid Date');
-  return DateTime.fromJSDate(instant, { zone: ZONE });
+/** 'YYYY-MM-DD HH:mm' in Europe/Amsterdam (for reasons and logs that people read). */
+export function localDateTime(instant: Date | number): string {
+  const l = toLocal(typeof instant === 'number' ? new Date(instant) : instant);
+  return `${l.date} ${pad2(l.hour)}:${pad2(l.minute)}`;
+}
+
+/** 'HH:mm' in Europe/Amsterdam. */
+export function localTime(instant: Date | number): string {
+  return localDateTime(instant).slice(11);
+}
+
+/** The same wall-clock time `days` calendar days later (or earlier) in Europe/Amsterdam, across DST changes. */
+export function addLocalDays(instant: Date | number, days: number): number {
+  if (!Number.isInteger(days)) throw new RangeError('days must be an integer');
+  const l = toLocal(typeof instant === 'number' ? new Date(instant) : instant);
+  const { year, month, day } = dateParts(addDays(l.date, days));
+  return zonedMs(Date.UTC(year, month - 1, day, l.hour, l.minute, l.second, l.millisecond));
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
 }
 
 /** date + n calendar days (n may be negative). */
 export function addDays(date: string, n: number): string {
   if (!Number.isInteger(n)) throw new RangeError('n must be an integer');
   return fromEpochDay(dateParts(date).epochDay + n);
+}
+
+/**
+ * date + n calendar months (n may be negative); a day the target month does not have becomes its last day
+ * (31 January + 1 month = 28 or 29 February), as date libraries do.
+ */
+export function addMonths(date: string, n: number): string {
+  if (!Number.isInteger(n)) throw new RangeError('n must be an integer');
+  const { year, month, day } = dateParts(date);
+  const index = year * 12 + (month - 1) + n;
+  const y = Math.floor(index / 12);
+  const m = index - y * 12 + 1;
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return `${pad4(y)}-${pad2(m)}-${pad2(Math.min(day, last))}`;
 }
 
 /** Whole calendar days from `a` to `b` (negative when b is earlier). */
@@ -249,10 +314,9 @@ export function weekday(date: string): number {
 
 /** The instant of a local wall-clock time on a calendar day in Europe/Amsterdam (fractional hours allowed). */
 export function localInstant(date: string, hour: number): Date {
+  const { year, month, day } = dateParts(date);
   const minutes = Math.round(hour * 60);
-  return parseDate(date)
-    .set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 })
-    .toJSDate();
+  return new Date(zonedMs(Date.UTC(year, month - 1, day, Math.floor(minutes / 60), minutes % 60)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -338,8 +402,8 @@ export function effectiveWindow(window?: ContactWindow): ContactWindow {
   return { startHour: start, endHour: end };
 }
 
-function minuteOfDay(dt: DateTime): number {
-  return dt.hour * 60 + dt.minute + dt.second / 60 + dt.millisecond / 60000;
+function minuteOfDay(t: LocalTime): number {
+  return t.hour * 60 + t.minute + t.second / 60 + t.millisecond / 60000;
 }
 
 /** May we contact someone at this instant? Not 20:00–07:00 Europe/Amsterdam, not on Sundays or Atw holidays. */
@@ -347,7 +411,7 @@ export function isContactAllowed(instant: Date, window?: ContactWindow): boolean
   const w = effectiveWindow(window);
   const local = toLocal(instant);
   if (local.weekday === 7) return false;
-  if (isAtwHoliday(fmt(local)).holiday) return false;
+  if (isAtwHoliday(local.date).holiday) return false;
   const m = minuteOfDay(local);
   return m >= w.startHour * 60 && m < w.endHour * 60;
 }
@@ -365,7 +429,7 @@ export interface ContactMoment {
 
 /**
  * The first allowed contact instant ≥ `instant`. Works on local wall-clock time in Europe/Amsterdam, so both DST
- * switches are handled by construction (luxon resolves 07:00 local to the right UTC offset on either side).
+ * switches are handled by construction (07:00 local is resolved to the right UTC offset on either side).
  * Reasons: 'night' (20:00–07:00), 'outside-window' (inside legal hours but outside the stricter window asked
  * for), 'sunday', 'holiday:<name>' (statutory or declared day).
  */
@@ -377,36 +441,34 @@ export function nextContactMoment(instant: Date, window?: ContactWindow): Contac
   const note = (r: string) => {
     if (!reasons.includes(r)) reasons.push(r);
   };
-  const atStart = (dt: DateTime) => {
-    const minutes = Math.round(startMin);
-    return dt.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
-  };
-  let t = toLocal(instant);
+  const atStart = (date: string) => localInstant(date, startMin / 60);
+  let at = new Date(validMs(instant));
   // A year holds at most a handful of consecutive non-contact days; 400 iterations is a safety net only.
   for (let i = 0; i < 400; i++) {
+    const t = toLocal(at);
     if (t.weekday === 7) {
       note('sunday');
-      t = atStart(t.startOf('day').plus({ days: 1 }));
+      at = atStart(addDays(t.date, 1));
       continue;
     }
-    const h = isAtwHoliday(fmt(t));
+    const h = isAtwHoliday(t.date);
     if (h.holiday) {
       note(`holiday:${h.name}`);
-      t = atStart(t.startOf('day').plus({ days: 1 }));
+      at = atStart(addDays(t.date, 1));
       continue;
     }
     const m = minuteOfDay(t);
     if (m < startMin) {
       note(m < LEGAL_CONTACT_WINDOW.startHour * 60 ? 'night' : 'outside-window');
-      t = atStart(t);
+      at = atStart(t.date);
       continue;
     }
     if (m >= endMin) {
       note(m >= LEGAL_CONTACT_WINDOW.endHour * 60 ? 'night' : 'outside-window');
-      t = atStart(t.startOf('day').plus({ days: 1 }));
+      at = atStart(addDays(t.date, 1));
       continue;
     }
-    return { at: t.toJSDate(), moved: reasons.length > 0, reasons, reason: reasons.length ? reasons.join(', ') : 'allowed' };
+    return { at, moved: reasons.length > 0, reasons, reason: reasons.length ? reasons.join(', ') : 'allowed' };
   }
   throw new Error('no allowed contact moment found within 400 steps');
 }

@@ -11,7 +11,7 @@
  *    least €40 (art. 6:96 lid 4 BW, from the Late Payment Directive 2011/7/EU art. 6), so an agreed amount never
  *    goes below €40 there.
  */
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { addDays, dateParts, localDate } from './calendar.js';
 import { type CostsDue, type InstalmentTerms, type Payment, WIK_MINIMUM_CENTS, costsDue, vatOn, wikCosts } from './costs.js';
 import { assertCents, divRoundHalfUp, euro } from './money.js';
@@ -20,13 +20,15 @@ import { assertCents, divRoundHalfUp, euro } from './money.js';
 // The client's agreement for business debtors (a client setting)
 // ---------------------------------------------------------------------------------------------------
 
-const cents = z.number().int('must be whole cents').nonnegative('must be 0 or more').max(Number.MAX_SAFE_INTEGER);
+const cents = z.number().check(z.int('must be whole cents'), z.nonnegative('must be 0 or more'), z.maximum(Number.MAX_SAFE_INTEGER));
 /** A percentage with at most two decimals, above 0 and at most 100 (15 = 15%, 12.5 = 12.5%). */
 const percent = z
   .number()
-  .positive('must be more than 0')
-  .max(100, 'must be at most 100')
-  .refine((p) => Math.abs(p * 100 - Math.round(p * 100)) < 1e-9, 'may have at most two decimals');
+  .check(
+    z.positive('must be more than 0'),
+    z.maximum(100, 'must be at most 100'),
+    z.refine((p) => Math.abs(p * 100 - Math.round(p * 100)) < 1e-9, 'may have at most two decimals'),
+  );
 
 export const BusinessCostAgreementSchema = z.discriminatedUnion('type', [
   /** the WIK scale of the Besluit BIK (the default when the client has no other agreement) */
@@ -34,12 +36,12 @@ export const BusinessCostAgreementSchema = z.discriminatedUnion('type', [
   /** a fixed amount per collection (per creditor's claims collected together) */
   z.strictObject({ type: z.literal('fixed'), amountCents: cents }),
   /** a percentage of the principal, optionally with a floor and a ceiling */
-  z
-    .strictObject({ type: z.literal('percentage'), percent, minimumCents: cents.optional(), maximumCents: cents.optional() })
-    .refine((a) => a.minimumCents === undefined || a.maximumCents === undefined || a.minimumCents <= a.maximumCents, {
+  z.strictObject({ type: z.literal('percentage'), percent, minimumCents: z.optional(cents), maximumCents: z.optional(cents) }).check(
+    z.refine((a) => a.minimumCents === undefined || a.maximumCents === undefined || a.minimumCents <= a.maximumCents, {
       message: 'minimumCents must not be more than maximumCents',
       path: ['minimumCents'],
     }),
+  ),
   /** the client charges business debtors no collection costs */
   z.strictObject({ type: z.literal('none') }),
 ]);

@@ -15,8 +15,7 @@
  *  - Vulnerability, bankruptcy and "wrong person" hold automated outreach until an agent records an outcome; those,
  *    a dispute, a call-back request and an unclear reply each get an agent task with a priority and a due time.
  */
-import { DateTime } from 'luxon';
-import { ZONE } from './calendar.js';
+import { addDays, localInstant, toLocal } from './calendar.js';
 import type { ClassifiedReply } from './intents/index.js';
 import type { HoldReason } from './case/state.js';
 import type { Channel, Intent, OptOut, TaskPriority, TaskReason } from './vocabulary.js';
@@ -58,10 +57,9 @@ const HOLDS: Partial<Record<Intent, HoldReason>> = { vulnerable: 'vulnerable', b
 
 /** The first moment inside answer hours at or after `now`. */
 export function answerMoment(now: Date): Date {
-  const local = DateTime.fromJSDate(now, { zone: ZONE });
+  const local = toLocal(now);
   if (local.hour >= ANSWER_HOURS.from && local.hour < ANSWER_HOURS.until) return now;
-  const day = local.hour < ANSWER_HOURS.from ? local : local.plus({ days: 1 });
-  return day.set({ hour: ANSWER_HOURS.from, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+  return localInstant(local.hour < ANSWER_HOURS.from ? local.date : addDays(local.date, 1), ANSWER_HOURS.from);
 }
 
 /** The channels an opt-out reply stops. */

@@ -25,11 +25,9 @@
  * Kinderbijslag (quarterly) is deliberately not a scheduling anchor: it is child benefit, and too rare to
  * help timing.
  */
-import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import {
   type ContactWindow,
-  ZONE,
   addDays,
   addWorkingDays,
   dateParts,
@@ -38,6 +36,7 @@ import {
   isWorkingDay,
   localDate,
   localInstant,
+  localTime,
   nextContactMoment,
   nextWorkingDay,
   nonWorkingReason,
@@ -50,25 +49,27 @@ import {
 // ---------------------------------------------------------------------------------------------------
 
 const isoDate = z.iso.date('must be a date YYYY-MM-DD');
-const dayOfMonth = z.number().int('must be a whole day').min(1, 'must be 1–31').max(31, 'must be 1–31');
+const dayOfMonth = z.int('must be a whole day').check(z.minimum(1, 'must be 1–31'), z.maximum(31, 'must be 1–31'));
 
 export const SalaryIncomeSchema = z
   .strictObject({
     type: z.literal('salary'),
     /** contract payday 1–31 (fixed_day) */
-    day: dayOfMonth.optional(),
-    rule: z.enum(['fixed_day', 'last_working_day', 'four_weekly']).optional(),
+    day: z.optional(dayOfMonth),
+    rule: z.optional(z.enum(['fixed_day', 'last_working_day', 'four_weekly'])),
     /** a known four-weekly payday (four_weekly) */
-    anchorDate: isoDate.optional(),
+    anchorDate: z.optional(isoDate),
   })
-  .superRefine((v, ctx) => {
-    if (v.rule === 'four_weekly' && !v.anchorDate) {
-      ctx.addIssue({ code: 'custom', path: ['anchorDate'], message: 'is required for a four-weekly salary' });
-    }
-    if (v.day !== undefined && (v.rule === 'last_working_day' || v.rule === 'four_weekly')) {
-      ctx.addIssue({ code: 'custom', path: ['day'], message: `does not apply to rule ${v.rule}` });
-    }
-  });
+  .check(
+    z.superRefine((v, ctx) => {
+      if (v.rule === 'four_weekly' && !v.anchorDate) {
+        ctx.addIssue({ code: 'custom', path: ['anchorDate'], message: 'is required for a four-weekly salary' });
+      }
+      if (v.day !== undefined && (v.rule === 'last_working_day' || v.rule === 'four_weekly')) {
+        ctx.addIssue({ code: 'custom', path: ['day'], message: `does not apply to rule ${v.rule}` });
+      }
+    }),
+  );
 
 export const IncomeSourceSchema = z.discriminatedUnion('type', [
   SalaryIncomeSchema,
@@ -80,26 +81,31 @@ export const IncomeSourceSchema = z.discriminatedUnion('type', [
 ]);
 export type IncomeSource = z.infer<typeof IncomeSourceSchema>;
 
+const PaydayFieldsSchema = z
+  .object({ incomeSource: z.optional(IncomeSourceSchema), paydayOfMonth: z.optional(dayOfMonth) })
+  .check(
+    z.superRefine((v, ctx) => {
+      if (v.incomeSource && v.paydayOfMonth !== undefined) {
+        const s = v.incomeSource;
+        const agrees = s.type === 'salary' && (s.rule ?? 'fixed_day') === 'fixed_day' && (s.day === undefined || s.day === v.paydayOfMonth);
+        if (!agrees) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['paydayOfMonth'],
+            message: 'conflicts with incomeSource (paydayOfMonth is a shortcut for a salary on a fixed day)',
+          });
+        }
+      }
+    }),
+  );
+
 /**
  * The debtor's payday fields as the API receives them, turned into one IncomeSource:
  * `paydayOfMonth` alone is a salary on that fixed day; neither field → unknown; both → they must agree.
  */
-export const PaydayInputSchema = z
-  .object({ incomeSource: IncomeSourceSchema.optional(), paydayOfMonth: dayOfMonth.optional() })
-  .superRefine((v, ctx) => {
-    if (v.incomeSource && v.paydayOfMonth !== undefined) {
-      const s = v.incomeSource;
-      const agrees = s.type === 'salary' && (s.rule ?? 'fixed_day') === 'fixed_day' && (s.day === undefined || s.day === v.paydayOfMonth);
-      if (!agrees) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['paydayOfMonth'],
-          message: 'conflicts with incomeSource (paydayOfMonth is a shortcut for a salary on a fixed day)',
-        });
-      }
-    }
-  })
-  .transform((v): IncomeSource => {
+export const PaydayInputSchema = z.pipe(
+  PaydayFieldsSchema,
+  z.transform((v: z.infer<typeof PaydayFieldsSchema>): IncomeSource => {
     if (v.incomeSource) {
       if (v.incomeSource.type === 'salary' && v.paydayOfMonth !== undefined) {
         return { ...v.incomeSource, rule: 'fixed_day', day: v.paydayOfMonth };
@@ -108,7 +114,8 @@ export const PaydayInputSchema = z
     }
     if (v.paydayOfMonth !== undefined) return { type: 'salary', rule: 'fixed_day', day: v.paydayOfMonth };
     return { type: 'unknown' };
-  });
+  }),
+);
 
 /** Same as PaydayInputSchema.parse: throws a ZodError with the field path on bad input. */
 export function incomeSourceFromApi(input: { incomeSource?: unknown; paydayOfMonth?: unknown }): IncomeSource {
@@ -341,7 +348,7 @@ export function contactMomentAfterPayday(income: IncomeSource, from: Date, opts:
         const candidate = d === fromDate && from.getTime() > open.getTime() ? from : open;
         const m = nextContactMoment(candidate, w);
         if (localDate(m.at) === d) {
-          reasons.push(`contact on ${d} at ${DateTime.fromJSDate(m.at, { zone: ZONE }).toFormat('HH:mm')} Europe/Amsterdam (window ${hhmm(w.startHour)}–${hhmm(w.endHour)})`);
+          reasons.push(`contact on ${d} at ${localTime(m.at)} Europe/Amsterdam (window ${hhmm(w.startHour)}–${hhmm(w.endHour)})`);
           return { at: m.at, payday: payday.date, contactDate: d, reasons, reason: reasons.join('; ') };
         }
         reasons.push(`${d}: the ${hhmm(w.startHour)}–${hhmm(w.endHour)} window has passed`);

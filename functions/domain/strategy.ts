@@ -46,7 +46,7 @@
  *    did worse than none at the bailiff stage);
  *  - contact windows inside 07:00–20:00 and not empty; channels listed once per phase.
  */
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { LEGAL_CONTACT_WINDOW } from './calendar.js';
 import { CHANNELS, PHASES, SEGMENTS, TONES, type Channel, type Phase, type Tone, phaseIndex } from './vocabulary.js';
 import { ExperimentsSchema } from './experiments/schema.js';
@@ -56,25 +56,20 @@ export { PHASES, phaseIndex };
 
 const required = (what: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : what);
 
-const posInt = z
-  .number({ error: required('must be a positive integer') })
-  .int('must be a positive integer')
-  .positive('must be a positive integer');
+const posInt = z.int({ error: required('must be a positive integer') }).check(z.positive('must be a positive integer'));
 const nonNegInt = z
-  .number({ error: required('must be a whole number of days, 0 or more') })
-  .int('must be a whole number of days, 0 or more')
-  .min(0, 'must be a whole number of days, 0 or more');
+  .int({ error: required('must be a whole number of days, 0 or more') })
+  .check(z.minimum(0, 'must be a whole number of days, 0 or more'));
 const hour = z
   .number({ error: required('must be a number of hours (0–24)') })
-  .min(0, 'must be a number of hours (0–24)')
-  .max(24, 'must be a number of hours (0–24)');
+  .check(z.minimum(0, 'must be a number of hours (0–24)'), z.maximum(24, 'must be a number of hours (0–24)'));
 const ChannelSchema = z.enum(CHANNELS, { error: required(`must be one of ${CHANNELS.join(', ')}`) });
 const ToneSchema = z.enum(TONES, { error: required(`must be one of ${TONES.join(', ')}`) });
 
 const LEGAL = `${LEGAL_CONTACT_WINDOW.startHour}:00–${LEGAL_CONTACT_WINDOW.endHour}:00`;
 export const ContactWindowSchema = z
   .strictObject({ startHour: hour, endHour: hour }, { error: required('must be an object { startHour, endHour }') })
-  .superRefine((w, ctx) => {
+  .check(z.superRefine((w, ctx) => {
     if (w.startHour < LEGAL_CONTACT_WINDOW.startHour) {
       ctx.addIssue({ code: 'custom', path: ['startHour'], message: `must be ${LEGAL_CONTACT_WINDOW.startHour} or later: no contact before 07:00 (Bki art. 4.2); a strategy may be stricter than ${LEGAL}, never looser` });
     }
@@ -82,73 +77,77 @@ export const ContactWindowSchema = z
       ctx.addIssue({ code: 'custom', path: ['endHour'], message: `must be ${LEGAL_CONTACT_WINDOW.endHour} or earlier: no contact from 20:00 (Bki art. 4.2); a strategy may be stricter than ${LEGAL}, never looser` });
     }
     if (w.endHour <= w.startHour) ctx.addIssue({ code: 'custom', path: ['endHour'], message: 'must be later than startHour' });
-  });
+  }));
 
 export const PhaseSpecSchema = z.strictObject(
   {
     phase: z.enum(PHASES, { error: required(`must be one of ${PHASES.join(', ')}`) }),
-    channels: z.array(ChannelSchema, { error: required('must be a list of channels') }).min(1, 'must name at least one channel'),
-    rotate: z.boolean({ error: 'must be true or false' }).optional().default(false),
-    fallback: z.array(ChannelSchema, { error: 'must be a list of channels' }).optional().default([]),
-    tone: z.union([ToneSchema, z.array(ToneSchema).min(1, 'must name at least one tone')], {
+    channels: z.array(ChannelSchema, { error: required('must be a list of channels') }).check(z.minLength(1, 'must name at least one channel')),
+    rotate: z._default(z.optional(z.boolean({ error: 'must be true or false' })), false),
+    fallback: z._default(z.optional(z.array(ChannelSchema, { error: 'must be a list of channels' })), []),
+    tone: z.union([ToneSchema, z.array(ToneSchema).check(z.minLength(1, 'must name at least one tone'))], {
       error: required(`must be one of ${TONES.join(', ')}, or a list of them (one per contact)`),
     }),
     cadenceDays: posInt,
     maxContacts: posInt,
     escalateAfterDays: nonNegInt,
-    timing: z.enum(['asap', 'payday'], { error: 'must be "asap" or "payday"' }).optional().default('asap'),
-    maxPaydayWaitDays: nonNegInt.optional(),
-    contactWindow: ContactWindowSchema.optional(),
+    timing: z._default(z.optional(z.enum(['asap', 'payday'], { error: 'must be "asap" or "payday"' })), 'asap'),
+    maxPaydayWaitDays: z.optional(nonNegInt),
+    contactWindow: z.optional(ContactWindowSchema),
   },
   { error: required('must be an object') },
 );
 
 export const SegmentStrategySchema = z.strictObject(
   {
-    description: z.string({ error: 'must be text' }).optional(),
-    phases: z.array(PhaseSpecSchema, { error: required('must be a list of phases') }).min(1, 'must list at least one phase'),
+    description: z.optional(z.string({ error: 'must be text' })),
+    phases: z.array(PhaseSpecSchema, { error: required('must be a list of phases') }).check(z.minLength(1, 'must list at least one phase')),
     end: z.strictObject(
-      { reason: z.string({ error: required('must be text') }).trim().min(1, 'must not be empty') },
+      { reason: z.string({ error: required('must be text') }).check(z.trim(), z.minLength(1, 'must not be empty')) },
       { error: required('must be an object { reason }') },
     ),
   },
   { error: required('must be an object') },
 );
 
+const DAY_OF_MONTH = 'must be a day of the month 1–31';
+const dayOfMonth = z.int({ error: required(DAY_OF_MONTH) }).check(z.minimum(1, DAY_OF_MONTH), z.maximum(31, DAY_OF_MONTH));
 const LeanDaysSchema = z
   .strictObject({
-    from: z.number({ error: required('must be a day of the month 1–31') }).int('must be a day of the month 1–31').min(1, 'must be a day of the month 1–31').max(31, 'must be a day of the month 1–31'),
-    to: z.number({ error: required('must be a day of the month 1–31') }).int('must be a day of the month 1–31').min(1, 'must be a day of the month 1–31').max(31, 'must be a day of the month 1–31'),
+    from: dayOfMonth,
+    to: dayOfMonth,
   })
-  .refine((v) => v.from <= v.to, { path: ['to'], message: 'must not be before from' });
+  .check(z.refine((v) => v.from <= v.to, { path: ['to'], message: 'must not be before from' }));
 
 /** Payment arrangements (issue 9): the defaults every creditor gets unless it has its own limits. */
 export const ArrangementRulesSchema = z.strictObject({
-  maxMonths: posInt.max(60, 'must be at most 60 months'),
+  maxMonths: posInt.check(z.maximum(60, 'must be at most 60 months')),
   minInstalmentCents: posInt,
-  options: z.array(posInt.min(2, 'a plan has at least 2 instalments'), { error: 'must be a list of plan lengths in months' }).min(1, 'must offer at least one plan length'),
+  options: z
+    .array(posInt.check(z.minimum(2, 'a plan has at least 2 instalments')), { error: 'must be a list of plan lengths in months' })
+    .check(z.minLength(1, 'must offer at least one plan length')),
   reminderDaysBefore: nonNegInt,
   graceDays: nonNegInt,
 });
 export const DEFAULT_ARRANGEMENT_RULES = { maxMonths: 12, minInstalmentCents: 2500, options: [3, 6, 12], reminderDaysBefore: 3, graceDays: 7 };
 /** A client's own limits: any of maxMonths and minInstalmentCents (the rest stays the agency's). */
-export const ClientArrangementSchema = z.strictObject({ maxMonths: posInt.max(60, 'must be at most 60 months').optional(), minInstalmentCents: posInt.optional() });
+export const ClientArrangementSchema = z.strictObject({ maxMonths: z.optional(posInt.check(z.maximum(60, 'must be at most 60 months'))), minInstalmentCents: z.optional(posInt) });
 
 export const StrategySchema = z
   .strictObject(
     {
-      $comment: z.union([z.string(), z.array(z.string())]).optional(),
+      $comment: z.optional(z.union([z.string(), z.array(z.string())])),
       version: z.literal(1, { error: 'must be 1' }),
       allowHandover: z.boolean({ error: required('must be true or false') }),
       contactWindow: ContactWindowSchema,
       frequencyCap: z.strictObject({ maxContacts: posInt, perDays: posInt }, { error: required('must be an object { maxContacts, perDays }') }),
-      leanDays: LeanDaysSchema.nullable().optional(),
+      leanDays: z.optional(z.nullable(LeanDaysSchema)),
       promiseGraceDays: nonNegInt,
       /** experiments as data (./experiments/schema.ts documents the format); optional */
-      experiments: ExperimentsSchema.optional().default([]),
-      arrangements: ArrangementRulesSchema.optional().default(DEFAULT_ARRANGEMENT_RULES),
+      experiments: z._default(z.optional(ExperimentsSchema), []),
+      arrangements: z._default(z.optional(ArrangementRulesSchema), DEFAULT_ARRANGEMENT_RULES),
       /** per client: its own arrangement limits, e.g. { "acme": { "arrangements": { "maxMonths": 6 } } } */
-      clients: z.record(z.string(), z.strictObject({ arrangements: ClientArrangementSchema.optional() })).optional().default({}),
+      clients: z._default(z.optional(z.record(z.string(), z.strictObject({ arrangements: z.optional(ClientArrangementSchema) }))), {}),
       segments: z.strictObject(
         {
           cannot_pay: SegmentStrategySchema,
@@ -162,7 +161,7 @@ export const StrategySchema = z
     },
     { error: 'must be a JSON object' },
   )
-  .superRefine((s, ctx) => {
+  .check(z.superRefine((s, ctx) => {
     for (const name of SEGMENTS) {
       const seg = s.segments[name];
       let previous = -1;
@@ -230,7 +229,7 @@ export const StrategySchema = z
         }
       });
     }
-  });
+  }));
 
 export type PhaseSpec = z.infer<typeof PhaseSpecSchema>;
 export type SegmentStrategy = z.infer<typeof SegmentStrategySchema>;

@@ -6,7 +6,7 @@
  * written. For each creditor whose dossiers they are about and who registered a webhook, one notification item is
  * written with a conditional put — its id is fixed by the fact, so a retried request or a replayed provider webhook
  * finds it and makes no second — and its first attempt is a one-time schedule (EventBridge Scheduler; locally the
- * emulator) that invokes the webhook function at once. Each attempt sets the schedule of the next before it calls
+ * emulator) that invokes the Deliveries function at once. Each attempt sets the schedule of the next before it calls
  * the receiver, so a crash mid-attempt still leaves a retry: after 1 min, 5 min, 30 min, 2 h, 6 h, 12 h and 24 h
  * (8 attempts over ~44.6 h), then the notification is marked failed. Any 2xx ends it; every other answer (also a
  * 4xx: a receiver that refuses while it is being fixed still wants the event), a redirect, a network error or no
@@ -21,7 +21,10 @@ import { readCase } from '../store/cases.js';
 import { claimAttempt, createNotification, getNotification, getWebhook, settleAttempt, type WebhookRegistration } from '../store/notifications.js';
 import { clearTimer, setTimer } from '../services/timers.js';
 import { ATTEMPT_HEADER, EVENT_ID_HEADER, sign, SIGNATURE_HEADER } from './signature.js';
-import { allowLoopbackWebhooks, resolvesPublic } from '../shared/public-address.js';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { allowLoopbackWebhooks, NOT_PUBLIC, publicOnlyLookup } from '../shared/public-address.js';
 
 /** How long a receiver has to answer. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
@@ -90,7 +93,7 @@ async function enqueue(body: NotificationBody, now: Date): Promise<void> {
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
 
-/** Attempt `attempt` (1-based) of notification `id`: the webhook function runs it when its schedule fires. */
+/** Attempt `attempt` (1-based) of notification `id`: the Deliveries function runs it when its schedule fires. */
 export async function deliverNotification(id: string, attempt: number, now: Date): Promise<DeliveryOutcome> {
   const n = await getNotification(id);
   if (!n || n.status !== 'pending' || n.attempts !== attempt - 1) return 'skipped';
@@ -113,30 +116,39 @@ export async function deliverNotification(id: string, attempt: number, now: Date
   return ok ? 'delivered' : last ? 'failed' : 'retry';
 }
 
-/** One POST to the receiver: its HTTP status, or "timeout" / "network". */
+/** One POST to the receiver: its HTTP status, or "timeout" / "network" / "not_public". */
 async function post(hook: WebhookRegistration, body: NotificationBody, attempt: number, now: Date): Promise<string> {
   const raw = JSON.stringify(body);
-  // The name may resolve elsewhere than at registration: checked again right before the call (not on the local
-  // runtime, whose receiver is on loopback).
-  if (!allowLoopbackWebhooks() && !(await resolvesPublic(new URL(hook.url).hostname))) return 'not_public';
-  try {
-    const res = await fetch(hook.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Maatwerk-Webhooks/1',
-        [SIGNATURE_HEADER]: sign(hook.secret, Math.floor(now.getTime() / 1000), raw),
-        [EVENT_ID_HEADER]: body.id,
-        [ATTEMPT_HEADER]: String(attempt),
-      },
-      body: raw,
+  return postOnce(new URL(hook.url), raw, {
+    'content-type': 'application/json',
+    'user-agent': 'Maatwerk-Webhooks/1',
+    [SIGNATURE_HEADER]: sign(hook.secret, Math.floor(now.getTime() / 1000), raw),
+    [EVENT_ID_HEADER]: body.id,
+    [ATTEMPT_HEADER]: String(attempt),
+  });
+}
+
+/**
+ * node:http(s), not fetch: its `lookup` option checks the very address the connection goes to (the name may resolve
+ * elsewhere than at registration, or elsewhere a moment later; see publicOnlyLookup). Not on the local runtime,
+ * whose receiver is on loopback. Redirects are not followed; the body of the answer is read and dropped.
+ */
+export function postOnce(url: URL, raw: string, headers: Record<string, string>, lookup: LookupFunction | undefined = allowLoopbackWebhooks() ? undefined : publicOnlyLookup()): Promise<string> {
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(raw)) }, ...(lookup ? { lookup } : {}) }, (res) => {
+      res.resume();
+      const done = () => resolve(String(res.statusCode));
+      res.once('end', done);
+      res.once('error', done);
     });
-    await res.arrayBuffer().catch(() => undefined);
-    return String(res.status);
-  } catch (err) {
-    const name = (err as Error)?.name;
-    return name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network';
-  }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy();
+    }, DELIVERY_TIMEOUT_MS);
+    req.once('close', () => clearTimeout(timer));
+    req.once('error', (err: NodeJS.ErrnoException) => resolve(timedOut ? 'timeout' : err.code === NOT_PUBLIC ? 'not_public' : 'network'));
+    req.end(raw);
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * The composition point for the payment port: the Mollie adapter built from configuration (on AWS the secret at
- * MOLLIE_SECRET_ARN; locally MOLLIE_API_KEY and the fake's MOLLIE_API_ENDPOINT). Only the functions that take
- * payments (the API for the debtor page, the webhooks) import this, so the others never bundle the Mollie client.
+ * MOLLIE_SECRET_ARN; locally MOLLIE_API_KEY and the fake's MOLLIE_API_ENDPOINT). Only the Payments function (the
+ * debtor page and the Mollie webhook) imports this, so the others never bundle the Mollie client.
  */
 import { mollieConfig } from '../shared/config.js';
 import { MolliePayments } from './mollie.js';

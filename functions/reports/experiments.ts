@@ -6,7 +6,9 @@
 import type { Client } from '../store/clients.js';
 import { HttpError } from '../shared/http.js';
 import { currentStrategy } from '../services/strategy-source.js';
-import { resultsOf } from '../services/experiments.js';
+import { type ExperimentResults, experimentResults } from '../domain/experiments/results.js';
+import type { Experiment } from '../domain/experiments/schema.js';
+import { readExperimentDays } from '../store/learning.js';
 
 export async function experimentResultsFor(client: Client, experimentId: string, now: Date) {
   const x = (currentStrategy().experiments ?? []).find((e) => e.id === experimentId);
@@ -14,4 +16,9 @@ export async function experimentResultsFor(client: Client, experimentId: string,
   // another creditor's (or a shared) experiment is a 404 like an unknown one: its existence is not yours to learn
   if (!x || (!client.agent && !mine)) throw new HttpError(404, 'not_found', `No experiment ${experimentId}.`);
   return resultsOf(x, now);
+}
+
+/** An experiment's results over its counters now (the API, the simulator's and the local report's tables). */
+export async function resultsOf(x: Experiment, now: Date): Promise<ExperimentResults> {
+  return experimentResults(x, await readExperimentDays(x.id), now);
 }

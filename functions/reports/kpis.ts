@@ -4,7 +4,8 @@
  * report does not grow with the number of debtors.
  */
 import { addDays, localDate } from '../domain/calendar.js';
-import { AGENCY_SCOPE, type GroupBy, KPI_METRICS, type KpiMetric } from '../domain/outcomes/kpis.js';
+import { AGENCY_SCOPE, type GroupBy, KPI_METRICS, type KpiMetric, intentOfCode } from '../domain/outcomes/kpis.js';
+import { INTENTS, type Intent } from '../domain/vocabulary.js';
 import { readKpis } from '../store/learning.js';
 import type { KpiQuery } from './schemas.js';
 
@@ -15,8 +16,16 @@ export interface KpiRow {
   group: string;
   debtors: number;
   contacts: number;
+  /** a delivered, opened or clicked status came within 7 days */
+  deliveredRate: number;
+  /** an email opened or a WhatsApp message read (or a link clicked) within 7 days */
+  openedRate: number;
+  /** a link in an email clicked within 7 days */
+  clickedRate: number;
   contactRate: number;
   replyRate: number;
+  /** replies per intent, each reply once (last touch); intents without replies left out */
+  repliesByIntent: Partial<Record<Intent, number>>;
   promiseRate: number;
   paymentRate: number;
   recoveredCents: number;
@@ -24,7 +33,14 @@ export interface KpiRow {
   recoveredPerEuroSpent: number;
 }
 
-function row(group: string, m: Partial<Record<KpiMetric, number>>): KpiRow {
+/** One group's counters: the metrics, and replies per intent. */
+interface Tally {
+  m: Partial<Record<KpiMetric, number>>;
+  intents: Partial<Record<Intent, number>>;
+}
+const tally = (): Tally => ({ m: {}, intents: {} });
+
+function row(group: string, { m, intents }: Tally): KpiRow {
   const contacts = m.contacts ?? 0;
   const rate = (k: KpiMetric) => (contacts > 0 ? Math.min(1, (m[k] ?? 0) / contacts) : 0);
   const cost = m.cost ?? 0;
@@ -32,8 +48,12 @@ function row(group: string, m: Partial<Record<KpiMetric, number>>): KpiRow {
     group,
     debtors: m.debtors ?? 0,
     contacts,
+    deliveredRate: rate('delivered'),
+    openedRate: rate('opened'),
+    clickedRate: rate('clicked'),
     contactRate: rate('reacted'),
     replyRate: rate('replied'),
+    repliesByIntent: Object.fromEntries(INTENTS.filter((i) => (intents[i] ?? 0) > 0).map((i) => [i, intents[i]!])),
     promiseRate: rate('promised'),
     paymentRate: rate('paid'),
     recoveredCents: m.recovered ?? 0,
@@ -50,25 +70,32 @@ export function daysBetween(from: string, to: string): string[] {
 
 /** Adds up counters (`<group>|<code>` → n) of the given dimension per group. */
 export function kpiRows(counters: Iterable<Record<string, number>>, groupBy: GroupBy): { groups: KpiRow[]; total: KpiRow } {
-  const byGroup = new Map<string, Partial<Record<KpiMetric, number>>>();
-  const total: Partial<Record<KpiMetric, number>> = {};
+  const byGroup = new Map<string, Tally>();
+  const total = tally();
   const prefix = PREFIX[groupBy];
+  const count = (t: Tally, code: string, n: number) => {
+    const metric = BY_CODE[code];
+    if (metric) t.m[metric] = (t.m[metric] ?? 0) + n;
+    const intent = metric ? undefined : intentOfCode(code);
+    if (intent) t.intents[intent] = (t.intents[intent] ?? 0) + n;
+  };
   for (const c of counters) {
     for (const [attr, n] of Object.entries(c)) {
       const bar = attr.lastIndexOf('|');
       if (bar < 0) continue;
       const group = attr.slice(0, bar);
-      const metric = BY_CODE[attr.slice(bar + 1)];
-      if (!metric) continue;
-      if (group.startsWith(PREFIX.channel)) total[metric] = (total[metric] ?? 0) + n; // every contact has one channel
+      const code = attr.slice(bar + 1);
+      if (group.startsWith(PREFIX.channel)) count(total, code, n); // every contact has one channel
       if (!group.startsWith(prefix)) continue;
-      const g = byGroup.get(group) ?? {};
-      g[metric] = (g[metric] ?? 0) + n;
+      const g = byGroup.get(group) ?? tally();
+      count(g, code, n);
       byGroup.set(group, g);
     }
   }
+  // a group whose counters add up to nothing (a step taken back) is no group
+  const counted = (t: Tally) => Object.values(t.m).some((n) => n !== 0) || Object.values(t.intents).some((n) => n !== 0);
   return {
-    groups: [...byGroup.entries()].map(([g, m]) => row(g.slice(prefix.length), m)).sort((a, b) => b.contacts - a.contacts || a.group.localeCompare(b.group)),
+    groups: [...byGroup.entries()].filter(([, t]) => counted(t)).map(([g, m]) => row(g.slice(prefix.length), m)).sort((a, b) => b.contacts - a.contacts || a.group.localeCompare(b.group)),
     total: row('total', total),
   };
 }

@@ -8,11 +8,11 @@
  * address or debtorRef) or one reference run one after another, in their order in the batch, so they meet in the
  * case as consecutive single requests would, without contending for it.
  */
-import type { z } from 'zod';
 import { addressKey, normaliseEmail, normaliseName } from '../domain/case/identity.js';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
-import { type CreateDossierBody, createDossierBodyAt, fieldErrors, friendlyError } from '../shared/schemas.js';
+import { type CreateDossierBody, createDossierBodyAt } from '../shared/schemas/api.js';
+import { fieldErrors, friendlyError } from '../shared/schemas/fields.js';
 import type { Client } from '../store/clients.js';
 import { createDossier } from './intake.js';
 
@@ -69,7 +69,7 @@ export async function createDossiers(client: Client, claims: readonly unknown[],
       results.push({ index, status: 400, body: errorBody(new HttpError(400, 'invalid_body', 'A claim must be a JSON object, as POST /v1/dossiers takes it; see GET /docs.')) });
       return;
     }
-    const parsed = (schema as z.ZodType<CreateDossierBody>).safeParse(raw, { error: friendlyError });
+    const parsed = schema.safeParse(raw, { error: friendlyError });
     if (!parsed.success) {
       results.push({ index, status: 400, body: errorBody(new HttpError(400, 'validation_failed', 'Some fields are missing or invalid.', fieldErrors(parsed.error, schema))) });
       return;

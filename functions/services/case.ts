@@ -5,10 +5,11 @@
  * each other. Cases of the first version are upgraded on first read (upgrade.ts).
  */
 import { type CaseEvent, applyEvent } from '../domain/case/events.js';
-import type { CaseState } from '../domain/case/state.js';
+import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { readCase, saveCase } from '../store/cases.js';
+import { dossierItem } from '../store/dossiers.js';
 import { upgradeCase } from './upgrade.js';
-import { learnFromChange } from './learning.js';
+import { changeCounters } from './learning.js';
 
 export async function loadCase(caseId: string, now: Date): Promise<CaseState | undefined> {
   const stored = await readCase(caseId);
@@ -40,10 +41,15 @@ export async function mutateCase(caseId: string, now: Date, change: (c: CaseStat
     const events = change(before) ?? [];
     const after = events.reduce(applyEvent, before);
     if (after === before) return { before, after, changed: false };
-    if (await saveCase(after, before.version)) {
-      await learnFromChange(before, after, events);
-      return { before, after, changed: true };
-    }
+    // the write carries what the change adds to the learning counters (the stream aggregator adds it)
+    if (await saveCase(after, before.version, changeCounters(before, after, events))) return { before, after, changed: true };
   }
   throw new Error(`case ${caseId} kept changing while it was updated`);
+}
+
+/** The dossiers whose status an event changed, as projection items to rewrite. */
+export function changedProjections(before: CaseState, after: CaseState) {
+  return claimsOf(after)
+    .filter((d) => before.dossiers[d.dossierId]?.status !== d.status)
+    .map((d) => dossierItem({ ...d, debtorId: after.caseId }));
 }

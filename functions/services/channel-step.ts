@@ -1,5 +1,5 @@
 /**
- * A journey channel step (Letter / Email / SMS / WhatsApp / CallTask) and the Await state. Each is a
+ * A journey channel step (Letter / Email / SMS / WhatsApp / CallTask); the Await state is ./await-step.ts. Each is a
  * .waitForTaskToken task: this code carries out the action, leaves the task token on the case and a timer for
  * the planned moment, and returns; the state then waits until something happens to the case (a reply, a payment
  * ends the wait into Decide) or the timer ends it with the planned next action.
@@ -36,7 +36,6 @@ import {
   PermanentSendError,
   ProviderUnavailableError,
   type ProviderMessage,
-  redact,
 } from '../channels/port.js';
 import { letterKey, type LetterStorage, letterStorageFromEnv } from '../channels/letter-storage.js';
 import { adapterFor, setAdapters } from '../channels/adapters.js';
@@ -44,8 +43,10 @@ import type { AgencyDetails, RenderedMessage, RenderInput } from '../channels/re
 import { pageLinkFor } from './page-links.js';
 import { firstUnpaid, due as instalmentDue } from '../domain/arrangements.js';
 import { logger } from '../shared/logger.js';
-import type { ChannelStepEvent, JourneyState, SendAction, WaitAction } from '../shared/schemas.js';
-import { claimStep, parkJourney, setToken } from '../store/cases.js';
+import { metrics, type SendOutcome } from '../shared/metrics.js';
+import { redact } from '../shared/redact.js';
+import type { ChannelStepEvent, JourneyState, SendAction } from '../shared/schemas.js';
+import { claimStep, setToken } from '../store/cases.js';
 import { type Client, getClient } from '../store/clients.js';
 import { phoneIndexItem } from '../store/identity.js';
 import { getMessageRef, messageRefItem } from '../store/messages.js';
@@ -59,7 +60,8 @@ import { endWait } from './journeys.js';
 import { decisionRecords } from './records.js';
 import { currentStrategy, strategyId } from './strategy-source.js';
 import { setTimer, timerName } from './timers.js';
-import { learnFromExposure, learnFromSend } from './learning.js';
+import { exposureCounters, sendCounters } from './learning.js';
+import { decideAgain, park, stateOf } from './await-step.js';
 import type { ContactFact } from '../domain/case/facts.js';
 
 /**
@@ -111,9 +113,6 @@ interface Sent {
   items?: Item[];
 }
 
-const stateOf = (c: Pick<CaseState, 'caseId' | 'journey'>, action: JourneyState['action']): JourneyState => ({ caseId: c.caseId, journeyNo: c.journey.journeyNo, ...(action ? { action } : {}) });
-const decideAgain = (s: { caseId: string; journeyNo: number }, reason: string): JourneyState => ({ caseId: s.caseId, journeyNo: s.journeyNo, action: { type: 'decide', reason } });
-
 export async function runChannelStep(ev: ChannelStepEvent, now: Date): Promise<void> {
   const { state, taskToken } = ev;
   const action = state.action;
@@ -151,12 +150,16 @@ function contactOf(action: SendAction, journeyNo: number, at: string): ContactFa
 
 async function claim(state: JourneyState, action: SendAction, token: string, now: Date): Promise<CaseState | undefined> {
   const at = now.toISOString();
-  const claimed = await claimStep({
+  const contact = contactOf(action, state.journeyNo, at);
+  const assignments = action.experiments?.filter((x) => x.assigned).map(({ experimentId, variant }) => ({ experimentId, variant })) ?? [];
+  return claimStep({
     caseId: state.caseId,
     journeyNo: state.journeyNo,
     seenEventSeq: action.seenEventSeq,
-    contact: contactOf(action, state.journeyNo, at),
-    ...(action.experiments?.some((x) => x.assigned) ? { assignments: action.experiments.filter((x) => x.assigned).map(({ experimentId, variant }) => ({ experimentId, variant })) } : {}),
+    contact,
+    ...(assignments.length ? { assignments } : {}),
+    // the debtor joins these experiments with this contact: the claim's write carries the exposures
+    counters: exposureCounters(state.caseId, assignments, contact.at),
     ...(action.arrangement ? { arrangement: action.arrangement } : {}),
     letterFor: action.channel === 'letter' && action.phase === 'fourteen_day_letter' ? action.dossierIds : undefined,
     token,
@@ -172,12 +175,6 @@ async function claim(state: JourneyState, action: SendAction, token: string, now
           : undefined,
     at,
   });
-  const joined = action.experiments?.filter((x) => x.assigned).map((x) => x.experimentId) ?? [];
-  if (claimed && joined.length) {
-    const before = Object.fromEntries(Object.entries(claimed.experiments).filter(([id, a]) => !(joined.includes(id) && a.at === at)));
-    await learnFromExposure({ experiments: before }, claimed);
-  }
-  return claimed;
 }
 
 /** The claim did not take: the journey ended, the step was claimed before (a replay), or something happened. */
@@ -232,6 +229,7 @@ async function replay(c: CaseState, action: SendAction, token: string, now: Date
   await failStep(c, action, token, now, {
     reason: `${action.channel} step was interrupted while sending and ${action.channel === 'email' ? 'SendGrid' : 'the provider'} cannot be asked whether it took it; not sent again to avoid a duplicate`,
     kind: 'send_failed',
+    outcome: 'interrupted',
   });
 }
 
@@ -260,7 +258,7 @@ async function confirmWithProvider(c: CaseState, action: SendAction, token: stri
     }
   }
   if (!found) {
-    await failStep(c, action, token, now, { reason: `${channel} step was interrupted while sending and ${why}; not sent again to avoid a duplicate`, kind: 'send_failed' });
+    await failStep(c, action, token, now, { reason: `${channel} step was interrupted while sending and ${why}; not sent again to avoid a duplicate`, kind: 'send_failed', outcome: 'interrupted' });
     return;
   }
   const refs = await Promise.all(found.map((m) => getMessageRef(m.providerId)));
@@ -299,6 +297,7 @@ async function sendClaimed(c: CaseState, action: SendAction, token: string, now:
       await failStep(c, action, token, now, {
         reason,
         kind: err instanceof SendBlockedError ? 'send_skipped' : 'send_failed',
+        outcome: err instanceof RenderError ? 'render_failed' : err instanceof SendBlockedError ? 'skipped' : err instanceof ContradictionError ? 'contradicted' : 'rejected',
         ...(point && err instanceof PermanentSendError && err.contactPoint ? { contactPoint: { kind: err.contactPoint, value: point.value, reason } } : {}),
       });
       return;
@@ -306,6 +305,7 @@ async function sendClaimed(c: CaseState, action: SendAction, token: string, now:
     // Transient (the provider stayed unavailable through the adapter's retries, or storage failed before the
     // provider took the message): give the claim back so the Step Functions retry can send.
     await mutateCase(c.caseId, now, () => [{ type: 'step_released', at: now.toISOString(), stepNo: action.stepNo }]);
+    metrics.sent(action.channel, 'provider_error');
     logger.warn('send failed, Step Functions will retry', {
       caseId: c.caseId,
       stepNo: action.stepNo,
@@ -349,6 +349,9 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
       ...(action.experiments?.length ? { experiments: action.experiments.map((x) => `${x.experimentId}:${x.variant}`) } : {}),
     },
   };
+  // the entry records the contact: it carries what the contact adds to the learning counters (the stream adds it)
+  const contact = c.journey.contacts.find((x) => x.stepNo === action.stepNo && x.at === at);
+  if (contact) entry.counters = sendCounters(c, contact);
   const extra: Item[] = [...(sent.items ?? [])];
   if (action.channel !== 'call') {
     extra.push(
@@ -370,8 +373,8 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
   // A reply from a number several debtors share goes to the one messaged there last (engagement.ts).
   if ((action.channel === 'sms' || action.channel === 'whatsapp') && sent.to) extra.push(phoneIndexItem(sent.to, c.caseId, at));
   await appendEvents(c.caseId, [...decisionRecords(c, action, new Date(at)), entry], extra);
-  const contact = c.journey.contacts.find((x) => x.stepNo === action.stepNo && x.at === at);
-  if (contact) await learnFromSend(c, contact);
+  // Once per step: counted with its 'sent' entry, which a replay finds (and then sends and counts nothing).
+  metrics.sent(action.channel, 'sent');
 }
 
 /**
@@ -398,7 +401,13 @@ async function failStep(
   action: SendAction,
   token: string,
   now: Date,
-  f: { reason: string; kind: 'send_failed' | 'send_skipped'; contactPoint?: { kind: 'email' | 'phone' | 'address'; value: string; reason: string } },
+  f: {
+    reason: string;
+    kind: 'send_failed' | 'send_skipped';
+    /** the Sends metric's outcome */
+    outcome: Exclude<SendOutcome, 'sent' | 'provider_error'>;
+    contactPoint?: { kind: 'email' | 'phone' | 'address'; value: string; reason: string };
+  },
 ): Promise<void> {
   const at = now.toISOString();
   await mutateCase(c.caseId, now, () => [{ type: 'step_failed', at, stepNo: action.stepNo, channel: action.channel, kind: f.kind, ...(f.contactPoint ? { contactPoint: f.contactPoint } : {}) }]);
@@ -415,41 +424,9 @@ async function failStep(
       data: { reason: f.reason, ...(f.contactPoint ? { contactPoint: f.contactPoint.kind } : {}) },
     },
   ]);
+  metrics.sent(action.channel, f.outcome);
   logger.warn('step not sent, failing over', { caseId: c.caseId, stepNo: action.stepNo, channel: action.channel, reason: f.reason, type: f.kind });
   await endWait(token, decideAgain({ caseId: c.caseId, journeyNo: c.journey.journeyNo }, f.kind));
-}
-
-// ---- the Await state ------------------------------------------------------------------------------------
-
-/** Parks the journey until the decision's moment: the token on the case, the decision on the timeline, a timer. */
-async function park(state: JourneyState, action: WaitAction, token: string, now: Date): Promise<void> {
-  const at = now.toISOString();
-  const timer = `w-${state.caseId}-${state.journeyNo}-${action.seenEventSeq}`.slice(0, 64);
-  const c = await parkJourney({
-    caseId: state.caseId,
-    journeyNo: state.journeyNo,
-    seenEventSeq: action.seenEventSeq,
-    token,
-    timer,
-    view: { ...(action.log ? { segment: action.log.segment, segmentReasons: action.log.segmentReasons } : {}), nextContactAt: action.until },
-    costs: action.costs,
-    ...(action.expiredTask ? { forgetTask: true } : {}),
-    ...(action.arrangement ? { arrangement: action.arrangement } : {}),
-    at,
-  });
-  if (!c) {
-    // Closed, or something happened since the decision: decide again now.
-    await endWait(token, decideAgain(state, 'event since decide'));
-    return;
-  }
-  const records = decisionRecords(c, action, now);
-  if (records.length) await appendEvents(c.caseId, records);
-  const then = action.then;
-  await setTimer(
-    timer,
-    new Date(action.until),
-    then?.type === 'send' ? { kind: 'output', taskToken: token, output: stateOf(c, then) } : { kind: 'wake', caseId: c.caseId, journeyNo: c.journey.journeyNo, taskToken: token },
-  );
 }
 
 // ---- what a step sends ---------------------------------------------------------------------------------------

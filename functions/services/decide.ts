@@ -6,8 +6,8 @@
  * A wait carries its plan: the decision as it will be at the end of the wait if nothing happens, so the timer
  * can start the next contact directly (services/timers.ts). Sends carry `nextDecisionAt` for the same reason.
  *
- * Used by the Decide state, by the timer when a plan is to end the journey, and by the intake for a new
- * journey's first action.
+ * Used by the Decide state (a new journey's first action too: the intake starts it without one), by the timer when a
+ * plan is to end the journey, and by the channel step for its next plan.
  */
 import { type ExperimentInputs, type StrategyDecision, decide as decideNext } from '../domain/decide/index.js';
 import type { CaseEvent } from '../domain/case/events.js';
@@ -15,6 +15,7 @@ import { type CaseState, claimsOf, factsOf, isActive } from '../domain/case/stat
 import type { CaseFacts } from '../domain/case/facts.js';
 import type { Strategy } from '../domain/strategy.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import type { Action, DecisionLog, ExpiredTask, JourneyState, SendAction } from '../shared/schemas.js';
 import { dossierItem } from '../store/dossiers.js';
 import { closeOpenTask } from '../store/tasks.js';
@@ -115,6 +116,8 @@ export async function decideState(state: JourneyState, now: Date, known?: CaseSt
     // Only end if nothing happened since we looked; otherwise decide again with the news.
     const closed = await close(c, decision, now);
     if (!closed) continue;
+    // Counted by the one attempt whose close took: a retried Decide finds the case closed and only finishes.
+    metrics.journeyEnded(decision.reason);
     await finish(expiredTask ? { ...c, journey: { ...c.journey, openTask: undefined } } : c, closed, now);
     return { caseId, journeyNo, action };
   }

@@ -11,6 +11,7 @@
 import type { CaseEvent } from '../domain/case/events.js';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
+import { metrics } from '../shared/metrics.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, dossierItem } from '../store/dossiers.js';
 import { appendEvents } from '../store/timeline.js';
@@ -63,7 +64,10 @@ export async function resolveDispute(
       ],
       [dossierItem({ ...d, debtorId: m.after.caseId })],
     );
-    if (m.changed) logger.info('dispute resolved', { caseId: m.after.caseId, inFavourOf });
+    if (m.changed) {
+      metrics.disputeResolved(inFavourOf);
+      logger.info('dispute resolved', { caseId: m.after.caseId, inFavourOf });
+    }
   }
   // The journey goes on with the dossier: a new one if the old ended while everything was paused; a retry starts the
   // journey a first attempt opened but did not get to start.

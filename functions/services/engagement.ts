@@ -5,21 +5,22 @@
  * redelivered one changes the case and the timeline once.
  */
 import { type CaseEvent, applyEvent } from '../domain/case/events.js';
-import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { INTENT_TEXT } from '../domain/case/visibility.js';
 import { replyScope } from '../domain/case/reply-scope.js';
 import { type ClassifiedReply, SAFETY_ORDER, classifyReply } from '../domain/intents/index.js';
 import { optOutsOf, planReply, type ReplyPlan } from '../domain/conversation.js';
 import type { Channel, OptOut } from '../domain/vocabulary.js';
 import { answerReply, createReplyTasks, replyTaskId } from './conversation.js';
+
+export { PAGE_STATEMENTS, recordPageStatement } from './page-statements.js';
 import { logger } from '../shared/logger.js';
-import { redact } from '../channels/port.js';
-import { dossierItem } from '../store/dossiers.js';
+import { metrics } from '../shared/metrics.js';
+import { redact } from '../shared/redact.js';
 import { debtorsByPhone, recordNumberOptOut } from '../store/identity.js';
 import { getMessageRef, webhookDone, webhookReceipt } from '../store/messages.js';
 import { createTaskOnce } from '../store/tasks.js';
 import { appendEvents, type NewEvent, type TimelineType } from '../store/timeline.js';
-import { mutateCase } from './case.js';
+import { changedProjections, mutateCase } from './case.js';
 import { wakeJourney } from './journeys.js';
 import { type Acceptance, acceptanceEvents, acceptanceTimeline, offerEvents, openClaims } from './arrangements.js';
 import { type Arrangement, offerChoice } from '../domain/arrangements.js';
@@ -154,6 +155,8 @@ export async function handleInboundMessage(msg: { MessageSid: string; From: stri
   const later = await answerReply(r, now);
   if (later.length) await appendEvents(debtorId, later);
   await wakeJourney(m.after, `reply:${reply.intent}`);
+  // Once per MessageSid: a redelivery finds the receipt done and returns before this.
+  metrics.replied(reply.intent);
   await webhookDone('twilio-in', msg.MessageSid);
   logger.info('reply recorded', { debtorId, intent: reply.intent, confidence: reply.confidence, channel, tasks: plan.tasks.length });
 }
@@ -180,39 +183,6 @@ function offerTimeline(a: Arrangement, at: string): NewEvent {
   };
 }
 
-/** What the debtor can say on the debtor page, with the intent of the matching reply. */
-export const PAGE_STATEMENTS = { already_paid: 'says the claim is already paid', dispute: 'disputes the claim', debt_help: 'reports debt help or debt restructuring' } as const;
-
-/**
- * "I already paid", "I dispute this", "I get debt help" said on the debtor page: the same effects as the matching
- * reply, through the same reducer event and agent tasks (a dispute: the dossier paused and a dispute_review task;
- * debt help: every open dossier to debt_help, an arrangement cancelled, the journey stopped; already paid: the
- * grace before the next reminder). No answer message: the page confirms it itself.
- */
-export async function recordPageStatement(c: CaseState, intent: keyof typeof PAGE_STATEMENTS, dossierIds: readonly string[], now: Date): Promise<void> {
-  if (dossierIds.length === 0) return;
-  const at = now.toISOString();
-  const statementId = `page-${intent}-${at}`;
-  const reply: ClassifiedReply = { intent, confidence: 1, also: [], channels: [], bareStop: false, matched: 'on the payment page' };
-  const plan = planReply(reply, { channel: 'sms', optOuts: [], now });
-  const ids = [...dossierIds];
-  const m = await mutateCase(c.caseId, now, () => [{ type: 'reply', at, channel: 'page', intent, dossierIds: ids, messageId: statementId }], c);
-  if (!m?.changed) return;
-  const events: NewEvent[] = [
-    { eventId: statementId, at, type: 'replied', detail: `Debtor ${PAGE_STATEMENTS[intent]} (on the payment page)`, dossierIds: ids, intent, confidence: 1, data: { intent, via: 'page' } },
-  ];
-  events.push(...(await createReplyTasks({ c: m.after, messageSid: statementId, channel: 'page', phone: '', text: '', reply, plan, dossierIds: ids, at })));
-  await appendEvents(c.caseId, events, changedProjections(m.before, m.after));
-  await wakeJourney(m.after, `page:${intent}`);
-  logger.info('page statement recorded', { debtorId: c.caseId, intent });
-}
-
-/** The dossiers whose status an event changed, as projection items to rewrite. */
-export function changedProjections(before: CaseState, after: CaseState) {
-  return claimsOf(after)
-    .filter((d) => before.dossiers[d.dossierId]?.status !== d.status)
-    .map((d) => dossierItem({ ...d, debtorId: after.caseId }));
-}
 
 /**
  * A reply nobody can be sure was whose: an agent task with the candidates, no journey touched — except a STOP:
@@ -230,7 +200,7 @@ async function unassignedReply(msg: { MessageSid: string; Body: string }, channe
       await wakeJourney(m.after, 'opted_out');
     }
   }
-  await createTaskOnce({
+  const created = await createTaskOnce({
     taskId: `reply_${msg.MessageSid}`,
     reason: 'unassigned_reply',
     caseId: '',
@@ -242,6 +212,7 @@ async function unassignedReply(msg: { MessageSid: string; Body: string }, channe
     dossierIds: [],
     context: { why: stops.length ? `${why}; the number is opted out of ${stops.join(', ')} for all of them` : why, channel, phone, text: msg.Body.slice(0, 1600), candidates },
   });
+  if (created) metrics.agentTask('unassigned_reply');
   logger.info('reply from a shared number given to an agent', { messageSid: msg.MessageSid, candidates: candidates.length, optOut: stops.length > 0 });
 }
 
@@ -365,7 +336,8 @@ export async function handleSendgridEvents(events: SendgridEvent[], now: Date): 
     const ok = await recordDelivery(
       ref,
       'email',
-      type === 'opted_out' ? 'opened' : type,
+      // An unsubscribe or spam report shows the email arrived; like an opt-out by reply it is no reaction to the claim.
+      type === 'opted_out' ? 'delivered' : type,
       receipt.at,
       now,
       {

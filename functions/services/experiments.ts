@@ -2,12 +2,13 @@
  * What the bandits and stopping rules say for new debtors, for the decisions: read from the experiment's counters
  * (one Query per experiment, store/learning.ts) and kept for EXPERIMENT_STATE_TTL_S (default 300 s of the clock)
  * per Lambda container, so a decision costs no extra read most of the time. Only experiments that need it are read:
- * running ones with thompson allocation or a stopping rule; the others assign by the fixed hash alone.
+ * running ones with thompson allocation or a stopping rule; the others assign by the fixed hash alone. (The results
+ * with their intervals are the reports', functions/reports/experiments.ts.)
  */
 import type { ExperimentInputs } from '../domain/decide/index.js';
 import type { AllocationState } from '../domain/experiments/assign.js';
-import { type ExperimentResults, allocationState, experimentResults } from '../domain/experiments/results.js';
-import { type Experiment, isRunning } from '../domain/experiments/schema.js';
+import { allocationState } from '../domain/experiments/allocation.js';
+import { isRunning } from '../domain/experiments/schema.js';
 import type { Strategy } from '../domain/strategy.js';
 import { logger } from '../shared/logger.js';
 import { now as clockNow } from '../shared/clock.js';
@@ -61,8 +62,4 @@ export async function experimentInputs(strategy: Strategy, at: Date): Promise<Ex
 export function forgetExperimentState(): void {
   cache.clear();
   overrides = {};
-}
-
-export async function resultsOf(x: Experiment, now: Date): Promise<ExperimentResults> {
-  return experimentResults(x, await readExperimentDays(x.id), now);
 }

@@ -6,11 +6,11 @@
  *  2. who is the debtor (DESIGN §4): the creditor's debtorRef, else strong evidence — a new person claims all of
  *     its identity keys in one conditional write, so concurrent filings of one new person make one debtor;
  *     a match that conflicts (another name, another address) is another person;
- *  3. the claim goes into the case: a new case is written whole, with its first decision made here; an existing
- *     one gets the claim as an event (a closed journey opens the next one);
+ *  3. the claim goes into the case: a new case is written whole; an existing one gets the claim as an event (a
+ *     closed journey opens the next one);
  *  4. the timeline, the dossier's projection and the phone/email look-ups in one batch;
- *  5. the journey starts with that first action, or the running one is woken to reconsider (a claim the case held
- *     already — a retry — wakes nothing).
+ *  5. the journey starts (its first action is Decide's), or the running one is woken to reconsider (a claim the
+ *     case held already — a retry — wakes nothing).
  */
 import { createHash } from 'node:crypto';
 import type { CaseEvent, NewContactPoint } from '../domain/case/events.js';

@@ -6,7 +6,8 @@ import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand
 import type { CaseState } from '../domain/case/state.js';
 import { stepFunctions } from '../shared/aws.js';
 import { logger } from '../shared/logger.js';
-import type { Action, JourneyState } from '../shared/schemas.js';
+import { metrics } from '../shared/metrics.js';
+import type { JourneyState } from '../shared/schemas.js';
 import { clearTimer } from './timers.js';
 
 /** Errors of SendTaskSuccess that mean the wait is over already: the journey moved on. */
@@ -28,13 +29,17 @@ export function executionArnOf(caseId: string, journeyNo: number): string {
   return `${stateMachineArn().replace(':stateMachine:', ':execution:')}:${executionName(caseId, journeyNo)}`;
 }
 
-/** Starts the case's current journey with its first action (decided at intake); a second start is a no-op. */
-export async function startJourney(c: CaseState, action: Action | undefined): Promise<void> {
-  const input: JourneyState = { caseId: c.caseId, journeyNo: c.journey.journeyNo, ...(action ? { action } : {}) };
+/**
+ * Starts the case's current journey; a second start is a no-op. It starts without an action, so its Route goes to
+ * Decide, which decides the first one from the case as stored.
+ */
+export async function startJourney(c: CaseState): Promise<void> {
+  const input: JourneyState = { caseId: c.caseId, journeyNo: c.journey.journeyNo };
   try {
     await stepFunctions().send(
       new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name: executionName(c.caseId, c.journey.journeyNo), input: JSON.stringify(input) }),
     );
+    metrics.journeyStarted();
     logger.info('journey started', { caseId: c.caseId, journeyNo: c.journey.journeyNo });
   } catch (err) {
     // Started already (a retried request): the running execution carries on.

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { claimsOf } from '../domain/case/state.js';
 import { HttpError } from '../shared/http.js';
-import { filterInstant, LIST_LIMIT, type ListDossiersQuery } from '../shared/schemas.js';
+import { filterInstant, LIST_LIMIT, type ListDossiersQuery } from '../shared/schemas/api.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, dossierIdByReference, getDossier, listClientDossiers, listingKey } from '../store/dossiers.js';
 import { loadCase } from './case.js';

@@ -17,7 +17,9 @@ import { type CaseState, claimsOf } from '../domain/case/state.js';
 import { euro } from '../domain/money.js';
 import { HttpError } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
-import { MAX_PAID_TOTAL_CENTS, type PaymentBody } from '../shared/schemas.js';
+import { metrics } from '../shared/metrics.js';
+import type { PaymentBody } from '../shared/schemas/api.js';
+import { MAX_PAID_TOTAL_CENTS } from '../shared/schemas/fields.js';
 import type { Client } from '../store/clients.js';
 import { type DossierRecord, dossierItem, forgetPayment, type PaymentRecord, recordPaymentOnce } from '../store/dossiers.js';
 import { appendEvents, type NewEvent } from '../store/timeline.js';
@@ -107,6 +109,8 @@ export async function bookPayments(debtorId: string, parts: readonly PaymentPart
     throw tooMuch(over);
   }
   if (!m) return undefined;
+  // Counted when the case applied it: once per payment key, whatever a retry repeats (a split payment is one payment).
+  if (m.changed) metrics.paymentReceived(records.reduce((sum, r) => sum + r.amount, 0));
   const events: NewEvent[] = [];
   for (const r of records) {
     const d = m.after.dossiers[r.dossierId];
@@ -168,7 +172,7 @@ export async function reversePayments(debtorId: string, parts: readonly PaymentP
   }));
   const changed = claimsOf(m.after).filter((d) => m.before.dossiers[d.dossierId]?.status !== d.status);
   await appendEvents(m.after.caseId, events, changed.map((d) => dossierItem({ ...d, debtorId: m.after.caseId })));
-  if (m.before.journey.status === 'closed' && m.after.journey.status === 'active') await startJourney(m.after, undefined);
+  if (m.before.journey.status === 'closed' && m.after.journey.status === 'active') await startJourney(m.after);
   else await wakeJourney(m.after, r.reason);
   return m.after;
 }

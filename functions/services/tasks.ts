@@ -7,7 +7,7 @@
  * timeline, and only then wakes the journey, so Decide sees the outcome. A task nobody completes expires when
  * the journey moves on. A task for a reply from a shared number concerns no journey: it is only closed.
  */
-import type { z } from 'zod';
+import type * as z from '../shared/zod.js';
 import { HttpError } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import type { CompleteTaskBody } from '../shared/schemas.js';
@@ -15,8 +15,7 @@ import type { Client } from '../store/clients.js';
 import type { TaskPriority, TaskReason } from '../domain/vocabulary.js';
 import { type CallTask, closeTask, createTaskOnce, getTask, listOpenTasks } from '../store/tasks.js';
 import { appendEvents } from '../store/timeline.js';
-import { mutateCase } from './case.js';
-import { changedProjections } from './engagement.js';
+import { changedProjections, mutateCase } from './case.js';
 import { wakeJourney } from './journeys.js';
 
 type Outcome = z.infer<typeof CompleteTaskBody>['outcome'];

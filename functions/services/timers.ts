@@ -6,7 +6,16 @@
  * is to end the journey, the target is the Decide function instead (it closes the case, then ends the wait).
  *
  * The waiting state's own timeout stays as a safety net (the planned moment + TIMER_GRACE_S): if a schedule is
- * lost, the state times out into Decide and the journey carries on.
+ * lost, the state times out into Decide and the journey carries on. A schedule whose target still fails after its
+ * retries goes to the timers' dead-letter queue (SCHEDULE_DLQ_ARN; alarmed on).
+ *
+ * Configuration (set by the stack, and by the local runtime): SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN (the role the
+ * schedules run with), WAKE_FUNCTION_ARN (the Decide function), ANSWER_FUNCTION_ARN and NOTIFY_FUNCTION_ARN (the
+ * Deliveries function: the target of the answers that wait for contact hours and of the creditor notifications'
+ * delivery attempts), SCHEDULE_DLQ_ARN (optional).
+ *
+ * An answer due now is no timer: services/deliver-now.ts invokes the Deliveries function with the same event its timer
+ * would send, and waits for it.
  */
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { schedulerClient } from '../shared/aws.js';
@@ -26,8 +35,9 @@ function config() {
     group: process.env.SCHEDULE_GROUP_NAME ?? 'default',
     roleArn: process.env.SCHEDULER_ROLE_ARN ?? 'arn:aws:iam::000000000000:role/maatwerk-scheduler',
     wakeFunctionArn: process.env.WAKE_FUNCTION_ARN,
+    deadLetterArn: process.env.SCHEDULE_DLQ_ARN,
     answerFunctionArn: process.env.ANSWER_FUNCTION_ARN,
-    /** creditor notifications are delivered by the webhook function too (functions/notifications/outbox.ts) */
+    /** creditor notifications are delivered by the Deliveries function too (functions/notifications/outbox.ts) */
     notifyFunctionArn: process.env.NOTIFY_FUNCTION_ARN ?? process.env.ANSWER_FUNCTION_ARN,
   };
 }
@@ -40,9 +50,9 @@ function atExpression(at: Date): string {
 export type TimerTarget =
   | { kind: 'output'; taskToken: string; output: unknown }
   | { kind: 'wake'; caseId: string; journeyNo: number; taskToken: string }
-  /** an answer to a reply that waits for contact hours: the webhook function sends it (services/conversation.ts) */
+  /** an answer to a reply that waits for contact hours: the Deliveries function sends it (services/answer-delivery.ts) */
   | { kind: 'answer'; messageSid: string }
-  /** attempt `attempt` (1-based) of delivering a creditor notification: the webhook function delivers it */
+  /** attempt `attempt` (1-based) of delivering a creditor notification: the Deliveries function delivers it */
   | { kind: 'notify'; id: string; attempt: number };
 
 /** Creates the timer; creating the same one again (a retried step) is fine. */
@@ -69,7 +79,11 @@ export async function setTimer(name: string, at: Date, target: TimerTarget): Pro
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',
-        Target: { ...Target, RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 } },
+        Target: {
+          ...Target,
+          RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+          ...(c.deadLetterArn ? { DeadLetterConfig: { Arn: c.deadLetterArn } } : {}),
+        },
       }),
     );
   } catch (err) {

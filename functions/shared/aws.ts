@@ -1,11 +1,14 @@
 /**
  * AWS clients, configured the standard SDK v3 way. The local runtime only sets endpoints
  * (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_SCHEDULER), so the same code runs on AWS and locally.
+ * Every client is traced (an X-Ray subsegment per call on AWS; a no-op elsewhere).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { tracer } from './tracer.js';
 
 let ddb: DynamoDBDocumentClient | undefined;
 let sfn: SFNClient | undefined;
@@ -13,7 +16,7 @@ let scheduler: SchedulerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   if (!ddb) {
-    ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    ddb = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
     if (process.env.MAATWERK_MEASURE_CAPACITY === '1') measureCapacity(ddb);
   }
   return ddb;
@@ -21,22 +24,23 @@ export function dynamo(): DynamoDBDocumentClient {
 
 /** DynamoDB capacity units consumed, counted when MAATWERK_MEASURE_CAPACITY=1 (the benchmark; off in production). */
 export const dynamoUsage = { readUnits: 0, writeUnits: 0 };
-/** DynamoDB commands by what they are for (the benchmark's breakdown): the learning counters (KPI#/EXP# items) or the rest. */
-export const dynamoRequestsByPurpose: Record<'journey' | 'learningCounters', number> = { journey: 0, learningCounters: 0 };
+/**
+ * The function whose invocation runs now, when a runtime says so (the local runtime and the benchmark run every
+ * function in one process): requests are counted per purpose by it.
+ */
+export const invocationOf = new AsyncLocalStorage<string>();
+/** The function that adds the learning counters (the stream's aggregator, functions/counters/handler.ts). */
+export const COUNTER_AGGREGATOR = 'Counters';
+/** DynamoDB commands by what they are for (the benchmark's breakdown): the learning counters' aggregator, or the rest. */
+export const dynamoRequestsByPurpose: Record<'journey' | 'counterAggregator', number> = { journey: 0, counterAggregator: 0 };
+/** DynamoDB commands per function and command ("Decide GetCommand"), for the benchmark's breakdown. */
+export const dynamoRequestsByFunction: Record<string, number> = {};
+/** UpdateItems on counter items (KPI#/EXP#) outside the aggregator: none, since the counters moved to the stream. */
+export const counterUpdatesOutsideAggregator = { count: 0 };
 
 /** A key attribute's string, in document or marshalled ({ S }) form. */
 const str = (v: unknown): string => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { S?: unknown }).S === 'string' ? (v as { S: string }).S : '');
-const LEARNING = /^(KPI|EXP)#/;
-
-function purposeOf(input: Record<string, unknown>): keyof typeof dynamoRequestsByPurpose {
-  const pks: string[] = [];
-  const k = input.Key as Record<string, unknown> | undefined;
-  if (k) pks.push(str(k.PK));
-  for (const r of Object.values((input.RequestItems as Record<string, { Keys?: Array<Record<string, unknown>> }> | undefined) ?? {})) for (const key of r.Keys ?? []) pks.push(str(key.PK));
-  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
-  if (input.KeyConditionExpression && values?.[':pk'] !== undefined) pks.push(str(values[':pk']));
-  return pks.length > 0 && pks.every((pk) => LEARNING.test(pk)) ? 'learningCounters' : 'journey';
-}
+const COUNTER_ITEM = /^(KPI|EXP)#/;
 
 /** Asks DynamoDB for the capacity every request consumed (ReturnConsumedCapacity) and adds it up. */
 function measureCapacity(client: DynamoDBDocumentClient): void {
@@ -44,7 +48,12 @@ function measureCapacity(client: DynamoDBDocumentClient): void {
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string };
       input.ReturnConsumedCapacity ??= 'TOTAL';
-      dynamoRequestsByPurpose[purposeOf(input as Record<string, unknown>)] += 1;
+      const aggregator = invocationOf.getStore() === COUNTER_AGGREGATOR;
+      dynamoRequestsByPurpose[aggregator ? 'counterAggregator' : 'journey'] += 1;
+      const k = (input as { Key?: Record<string, unknown> }).Key;
+      const byFunction = `${invocationOf.getStore() ?? 'other'} ${context.commandName ?? '?'}`;
+      dynamoRequestsByFunction[byFunction] = (dynamoRequestsByFunction[byFunction] ?? 0) + 1;
+      if (!aggregator && context.commandName === 'UpdateCommand' && k && COUNTER_ITEM.test(str(k.PK))) counterUpdatesOutsideAggregator.count++;
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
       const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
@@ -57,13 +66,13 @@ function measureCapacity(client: DynamoDBDocumentClient): void {
 }
 
 export function stepFunctions(): SFNClient {
-  sfn ??= new SFNClient({});
+  sfn ??= tracer.captureAWSv3Client(new SFNClient({}));
   return sfn;
 }
 
 /** EventBridge Scheduler: the journey's timers (one-time schedules). Locally AWS_ENDPOINT_URL_SCHEDULER. */
 export function schedulerClient(): SchedulerClient {
-  scheduler ??= new SchedulerClient({});
+  scheduler ??= tracer.captureAWSv3Client(new SchedulerClient({}));
   return scheduler;
 }
 

@@ -3,7 +3,9 @@
  * Powertools caches them between invocations); locally they come from plain environment variables.
  * Base URLs are only set locally, to point the real SDKs at the fake providers.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { tracer } from './tracer.js';
 
 export interface TwilioConfig {
   accountSid: string;
@@ -23,10 +25,14 @@ export interface PrintConfig {
   apiKey: string;
 }
 
+let secrets: SecretsProvider | undefined;
+
 async function fromSecret<T>(arnVar: string): Promise<Partial<T>> {
   const arn = process.env[arnVar];
   if (!arn) return {};
-  const value = await getSecret(arn, { transform: 'json', maxAge: 300 });
+  // One provider per container: it caches each secret for maxAge, and its (traced) client is reused.
+  secrets ??= new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})) });
+  const value = await secrets.get(arn, { transform: 'json', maxAge: 300 });
   return (value ?? {}) as Partial<T>;
 }
 

@@ -3,7 +3,15 @@
  * elsewhere, readable offline and without JavaScript. Rendered on the server from the same document GET
  * /openapi.json serves, so the page cannot drift from it. Everything from the document is HTML-escaped.
  */
-import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject, SchemaObject } from 'openapi3-ts/oas31';
+import type { OpenAPIV3_1 } from 'openapi-types';
+
+type OpenAPIObject = OpenAPIV3_1.Document;
+type OperationObject = OpenAPIV3_1.OperationObject;
+type ParameterObject = OpenAPIV3_1.ParameterObject;
+type ReferenceObject = OpenAPIV3_1.ReferenceObject;
+type ResponseObject = OpenAPIV3_1.ResponseObject;
+/** A schema as this page reads it (3.1: `type` may list several types). */
+type SchemaObject = Omit<OpenAPIV3_1.BaseSchemaObject, 'type'> & { type?: string | string[]; items?: SchemaObject | ReferenceObject };
 
 type Schema = SchemaObject | ReferenceObject;
 
@@ -158,7 +166,7 @@ export function docsPage(doc: OpenAPIObject): string {
   const ops: Array<{ tag: string; method: string; path: string; op: OperationObject }> = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
-      const op = item[method];
+      const op = item?.[method];
       if (op) ops.push({ tag: op.tags?.[0] ?? 'Other', method, path, op });
     }
   }

@@ -3,9 +3,9 @@
  * the route table (checkRequest), and body parsing with zod.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
-import type { Route } from './routes.js';
-import { fieldErrors, friendlyError } from './schemas.js';
+import type { Route } from './routes/route.js';
+import { fieldErrors, friendlyError } from './schemas/fields.js';
+import * as z from './zod.js';
 
 export class HttpError extends Error {
   constructor(
@@ -88,7 +88,7 @@ const NO_QUERY = z.strictObject({});
  * Parses a JSON body against a schema; a 400 names each bad or unknown field, says what is expected and, for a
  * misplaced field, where it belongs.
  */
-export function parseJson<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+export function parseJson<S extends z.ZodMiniType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
   let data: unknown;
   try {
     data = JSON.parse(rawBody(event) || 'null');

@@ -2,10 +2,10 @@
  * Is an address (or a host name) one a creditor's webhook may point at? Notifications must not reach into the
  * agency's own network, the cloud's metadata service or the Lambda runtime's loopback (server-side request forgery),
  * so every address of a special-purpose range (RFC 6890 and its IPv6 counterparts, NAT64 forms of IPv4 included) is
- * refused: at registration for an address in the URL, and at each delivery for what the host name resolves to.
+ * refused: at registration for an address in the URL, and at each delivery for the address the connection goes to.
  */
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /** The local runtime only: its fake receiver listens on loopback over http. */
 export const allowLoopbackWebhooks = (): boolean => process.env.MAATWERK_ALLOW_LOOPBACK_WEBHOOKS === 'true';
@@ -43,10 +43,26 @@ export function hostProblem(hostname: string): string | undefined {
   return undefined;
 }
 
-/** Every address `hostname` resolves to is public (checked right before a delivery). */
-export async function resolvesPublic(hostname: string): Promise<boolean> {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return isPublicAddress(host);
-  const addresses = await lookup(host, { all: true, verbatim: true }).catch(() => []);
-  return addresses.length > 0 && addresses.every((a) => isPublicAddress(a.address));
+/** The error a connection gets when its host resolves to an address it may not reach. */
+export const NOT_PUBLIC = 'ENOTPUBLIC';
+
+type Resolver = (hostname: string, options: LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+/**
+ * The DNS look-up of the delivery's own connection (node:http's `lookup` option): the connection goes to an address
+ * this check passed, so a name that resolves to a public address for a check and to a private one for the connection
+ * (DNS rebinding) cannot reach the private one. Any special-purpose address among the answers refuses them all, as at
+ * registration. (An IP literal is never looked up: registration refused every non-public one.)
+ */
+export function publicOnlyLookup(resolve: Resolver = dnsLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { family: options.family, hints: options.hints, all: true, verbatim: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      if (!addresses.length || !addresses.every((a) => isPublicAddress(a.address))) {
+        return callback(Object.assign(new Error(`${hostname} does not resolve to public addresses only`), { code: NOT_PUBLIC }), '', 0);
+      }
+      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      else callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
 }

@@ -9,6 +9,10 @@
  *    targeted update bumps `version` too, so a full write prepared before it fails and is redone on top of it.
  *
  * Items written by the first version (no `v: 2`) are read raw and upgraded by functions/services/upgrade.ts.
+ *
+ * Every write sets or removes the counter increments attribute (`lrn`, store/learning.ts): a write that records an
+ * event carries what the learning counters must add (the stream aggregator adds it), every other write removes it,
+ * so a later write never carries an earlier change's increments (and each carries its own write id besides).
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CostUpdate } from '../domain/decide/costs.js';
@@ -18,6 +22,7 @@ import { type CaseState, type JourneyRecord, normalised } from '../domain/case/s
 import { dynamo, tableName } from '../shared/aws.js';
 import { EXPERIMENT_ATTR, NO_ORDINALS, decodeCase, encodeCase, encodeContact } from './case-codec.js';
 import { isConditionFailed, key, strip } from './keys.js';
+import { COUNTERS_ATTR, type CounterWrite, encodeCounters } from './learning.js';
 
 export type StoredCase = { v: 2; item: CaseState } | { v: 1; item: Record<string, unknown> };
 
@@ -47,13 +52,15 @@ export async function createCase(state: CaseState): Promise<boolean> {
  * Writes the case back if nobody else wrote it since it was read at `expectedVersion` (or, for an item of the
  * first version being upgraded, if it is still that item). False on a conflict: read again and re-apply.
  */
-export async function saveCase(state: CaseState, expectedVersion: number | 'v1'): Promise<boolean> {
+export async function saveCase(state: CaseState, expectedVersion: number | 'v1', counters: readonly CounterWrite[] = []): Promise<boolean> {
   const version = expectedVersion === 'v1' ? 1 : expectedVersion + 1;
+  // the case's version names this write once (the write is conditional on the version before it)
+  const carried = encodeCounters(`C#${state.caseId}#v${version}${expectedVersion === 'v1' ? '#up' : ''}`, counters);
   try {
     await dynamo().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...key.case(state.caseId), ...encodeCase(state), version },
+        Item: { ...key.case(state.caseId), ...encodeCase(state), version, ...(carried ? { [COUNTERS_ATTR]: carried } : {}) },
         ConditionExpression: expectedVersion === 'v1' ? 'attribute_exists(PK) AND attribute_not_exists(#model)' : '#version = :v',
         ExpressionAttributeNames: expectedVersion === 'v1' ? { '#model': 'v' } : { '#version': 'version' },
         ...(expectedVersion === 'v1' ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
@@ -75,6 +82,7 @@ class Update {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
   private n = 0;
+  private carried: string | undefined;
 
   path(...segments: string[]): string {
     return segments
@@ -115,11 +123,18 @@ class Update {
     this.sets.push(`${p} = list_append(${p}, ${this.value(items)})`);
     return this;
   }
+  /** The write's counter increments (none: the attribute is removed, so no earlier change's ride along). */
+  counters(carried: string | undefined): this {
+    this.carried = carried;
+    return this;
+  }
   when(condition: (u: this) => string): this {
     this.conditions.push(condition(this));
     return this;
   }
   input(caseId: string) {
+    if (this.carried) this.set([COUNTERS_ATTR], this.carried);
+    else this.remove([COUNTERS_ATTR]);
     return {
       TableName: tableName(),
       Key: key.case(caseId),
@@ -182,6 +197,8 @@ export interface StepClaimInput {
    * reducer's "latest of the two"; the claim's condition (nothing happened since the decision) keeps that true.
    */
   statedTermEnd?: string;
+  /** what the learning counters add for this claim (the exposures it makes), carried by the claim's write */
+  counters?: readonly CounterWrite[];
   at: string;
 }
 
@@ -218,11 +235,12 @@ export async function claimStep(i: StepClaimInput): Promise<CaseState | undefine
   for (const dossierId of i.letterFor ?? []) u.setIfMissing(['dossiers', dossierId, 'letter'], { at: i.contact.at, stepNo: i.contact.stepNo });
   for (const a of i.assignments ?? []) {
     const attr = `${EXPERIMENT_ATTR}${a.experimentId}`;
-    // sticky: the decision saw the case's variant; a case that holds another one (a race) refuses the claim
-    u.setIfMissing([attr], { variant: a.variant, at: i.contact.at, journeyNo: i.journeyNo }).when(
-      (x) => `(attribute_not_exists(${x.path(attr)}) OR ${x.path(attr, 'variant')} = ${x.value(a.variant)})`,
-    );
+    // Assigned now: the decision saw no variant, and the claim counts the exposure (its counters), so a case that
+    // holds one meanwhile (a race) refuses the claim and the step is decided again.
+    u.set([attr], { variant: a.variant, at: i.contact.at, journeyNo: i.journeyNo }).when((x) => `attribute_not_exists(${x.path(attr)})`);
   }
+  // a step is claimed once per claim moment (a claim given back and taken again is another)
+  u.counters(encodeCounters(`C#${i.caseId}#claim#${i.journeyNo}#${i.contact.stepNo}#${i.at}`, i.counters ?? []));
   withArrangement(u, i.arrangement, i.at);
   if (i.statedTermEnd) for (const dossierId of i.contact.dossierIds ?? []) u.set(['dossiers', dossierId, 'statedTermEnd'], i.statedTermEnd);
   return update(i.caseId, withView(u, i.view, i.costs, i.at));

@@ -489,6 +489,12 @@ export class InProcessTable {
   private readonly indexParts = new Map<string, Map<string, Map<string, Item>>>(this.indexes.map((i) => [i.name, new Map()]));
   /** requests by operation (the simulator and the benchmark count them) */
   readonly requests: Record<string, number> = {};
+  /**
+   * Called after every committed change of an item (its key; the item it replaced, or 'existed' when an update
+   * changed it in place; the item now — undefined when deleted; not copies: read them at once): the local stream
+   * emulator's change capture (infra/local/streams/).
+   */
+  onChange: ((key: Item, before: Item | 'existed' | undefined, item: Item | undefined) => void) | undefined;
 
   get size(): number {
     let n = 0;
@@ -583,13 +589,14 @@ export class InProcessTable {
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
         this.put(item);
+        this.onChange?.(item, old, item);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'DeleteCommand': {
         const old = this.get(input.Key as Item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
-        this.delete(input.Key as Item);
+        if (this.delete(input.Key as Item)) this.onChange?.(input.Key as Item, old, undefined);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'UpdateCommand': {
@@ -616,6 +623,7 @@ export class InProcessTable {
         this.text.delete(item);
         // only an item that held a set, or an update whose values carry one, can hold a set now
         this.put(item, hadSets || (values !== undefined && hasSet(values)) ? hasSet(item) : false);
+        this.onChange?.(key, old ? 'existed' : undefined, item);
         const only = (x: Item | undefined) => {
           const picked = Object.fromEntries(Object.entries(x ?? {}).filter(([k]) => touched.has(k)));
           return Object.keys(picked).length ? { Attributes: picked } : {};
@@ -629,8 +637,15 @@ export class InProcessTable {
         for (const list of Object.values(req)) {
           if (list.length > 25) throw new Validation('Too many items requested for the BatchWriteItem call');
           for (const r of list) {
-            if (r.PutRequest) this.put(copy(r.PutRequest.Item));
-            else if (r.DeleteRequest) this.delete(r.DeleteRequest.Key);
+            if (r.PutRequest) {
+              const item = copy(r.PutRequest.Item);
+              const old = this.onChange ? this.get(item) : undefined;
+              this.put(item);
+              this.onChange?.(item, old, item);
+            } else if (r.DeleteRequest) {
+              const old = this.delete(r.DeleteRequest.Key);
+              if (old) this.onChange?.(r.DeleteRequest.Key, old, undefined);
+            }
           }
         }
         return { UnprocessedItems: {} };

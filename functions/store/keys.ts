@@ -78,7 +78,8 @@ export const key = {
 /** Strips the key attributes from an item before it leaves the store. */
 export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, ...rest } = item;
+  // `lrn`: a write's learning-counter increments, for the stream aggregator only (store/learning.ts)
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, lrn: _lrn, ...rest } = item;
   return rest as T;
 }
 

@@ -1,6 +1,8 @@
 /**
  * The learning counters: KPIs per scope (the agency "*" or a creditor) and day, and experiment counters per
- * variant and exposure day. Written with atomic ADDs as events happen (services/learning.ts), read by the reports
+ * variant and exposure day. The writes that record events carry their increments (`lrn`, encodeCounters); the stream
+ * aggregator (functions/counters/handler.ts, services/counters.ts) adds a batch of them with one atomic ADD per
+ * counter item (addCounters). Read by the reports
  * (functions/reports/) with a bounded number of GetItems/one Query per experiment — never a scan, never a query
  * over debtors.
  *
@@ -9,21 +11,33 @@
  * | KPI counters         | KPI#<creditor>#<YYYY-MM-DD> | S#<shard>                     |
  * | experiment counters  | EXP#<experimentId>         | V#<variant>#<YYYY-MM-DD>#<shard> |
  *
- * Sharding: a busy creditor's day takes thousands of ADDs within minutes (the morning's sends); the debtor's
- * hash spreads them over KPI_SHARDS items (default 4) so no single item gets hot; a report reads all shards.
+ * Sharding: the debtor's hash may spread a scope's day over KPI_SHARDS items (default 1: the stream aggregator
+ * writes an item once per batch, so it does not get hot); a report reads all shards.
  * Attributes: `<group>|<metric>` numbers (domain/outcomes/kpis.ts names them), and `~<group>|<metric>` the agency's
- * corrections. Only creditors' items are written (one UpdateItem per creditor and day an event touches); the agency's
+ * corrections. Only creditors' items are written (one UpdateItem per creditor and day a batch touches); the agency's
  * view is read as the sum over every client (the `CLIENTS` item, store/clients.ts) and the `-` scope: clients × days ×
  * shards keys by BatchGetItem, 100 a request — bounded by the creditors and the days asked, never by debtors.
  */
-import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from '../shared/zod.js';
+import type { CounterWrite } from '../domain/outcomes/counters.js';
 import { AGENCY_SCOPE, type ExperimentIncrement, type KpiIncrement, NO_CREDITOR_SCOPE, viewOf } from '../domain/outcomes/kpis.js';
 import { clientIds } from './clients.js';
-import type { VariantDay } from '../domain/experiments/results.js';
+import type { VariantDay } from '../domain/experiments/counts.js';
 import { dynamo, tableName } from '../shared/aws.js';
 import { hashed } from './keys.js';
+import { writeItems } from './batch.js';
+import { TABLE } from './table.js';
 
-export const kpiShards = (): number => Math.max(1, Math.min(32, Number(process.env.KPI_SHARDS ?? 4) || 4));
+export type { CounterWrite };
+
+/**
+ * Counter items per scope and day (KPI_SHARDS, default 1). Sharding kept items cool when every event ADDed on its
+ * own; now a batch of the stream makes one ADD per item, so one shard takes the whole day's traffic. Readers read
+ * as many shards as writers use: change it only on an empty table.
+ */
+export const kpiShards = (): number => Math.max(1, Math.min(32, Number(process.env.KPI_SHARDS ?? 1) || 1));
 const shardOf = (caseId: string, shards = kpiShards()): number => parseInt(hashed(caseId).slice(0, 8), 16) % shards;
 
 export const learningKey = {
@@ -31,8 +45,48 @@ export const learningKey = {
   experiment: (experimentId: string, variant: string, day: string, shard: number) => ({ PK: `EXP#${experimentId}`, SK: `V#${variant}#${day}#${shard}` }),
 };
 
-async function addTo(key: { PK: string; SK: string }, add: Record<string, number>, extra: Record<string, string> = {}): Promise<void> {
-  const entries = Object.entries(add).filter(([, n]) => n !== 0);
+/** The counter writes of one case's increments: one per scope and day (KPIs) and per variant and day (experiments). */
+export function counterWrites(caseId: string, kpis: readonly KpiIncrement[], experiments: readonly ExperimentIncrement[] = []): CounterWrite[] {
+  const shard = shardOf(caseId);
+  return [
+    ...kpis.map((inc) => ({ ...learningKey.kpi(inc.scope, inc.day, shard), add: { ...inc.add } })),
+    ...experiments.map((inc) => ({
+      ...learningKey.experiment(inc.experimentId, inc.variant, inc.day, shard),
+      add: { ...(inc.add as Record<string, number>) },
+      set: { variant: inc.variant, day: inc.day },
+    })),
+  ].filter((w) => Object.values(w.add).some((n) => n !== 0));
+}
+
+/**
+ * The attribute that carries a write's counter increments to the stream aggregator (TABLE.stream, the stream's
+ * filter matches it): `<write id>` and the writes, as deflated JSON in base64 — a string, so every store (dynalite,
+ * the in-process table) keeps it as it is; typically 200–600 bytes on the item.
+ */
+export const COUNTERS_ATTR = TABLE.stream.countersAttribute;
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+// zod 4 numbers are finite (Infinity and NaN are refused).
+const Payload = z.object({
+  w: nonEmpty().check(z.maxLength(300)),
+  u: z.array(z.tuple([nonEmpty(), nonEmpty(), z.record(z.string(), z.number()), z.optional(z.record(z.string(), z.string()))])).check(z.maxLength(2000)),
+});
+
+/** `writeId` names the change once (a case version, a sent step): a redelivered or repeated record is counted once. */
+export function encodeCounters(writeId: string, writes: readonly CounterWrite[]): string | undefined {
+  if (!writes.length) return undefined;
+  const u = writes.map((w) => (w.set ? [w.PK, w.SK, w.add, w.set] : [w.PK, w.SK, w.add]));
+  return deflateRawSync(Buffer.from(JSON.stringify({ w: writeId, u }))).toString('base64');
+}
+
+/** The write id and writes a record carries; throws on anything that is not what encodeCounters makes. */
+export function decodeCounters(value: string): { writeId: string; writes: CounterWrite[] } {
+  const p = Payload.parse(JSON.parse(inflateRawSync(Buffer.from(value, 'base64'), { maxOutputLength: 1 << 20 }).toString('utf8')));
+  return { writeId: p.w, writes: p.u.map(([PK, SK, add, set]) => ({ PK, SK, add, ...(set ? { set } : {}) })) };
+}
+
+async function addTo(w: CounterWrite): Promise<void> {
+  const entries = Object.entries(w.add).filter(([, n]) => n !== 0);
   if (!entries.length) return;
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -41,7 +95,7 @@ async function addTo(key: { PK: string; SK: string }, add: Record<string, number
     values[`:a${i}`] = n;
     return `#a${i} :a${i}`;
   });
-  const sets = Object.entries(extra).map(([attr, v], i) => {
+  const sets = Object.entries(w.set ?? {}).map(([attr, v], i) => {
     names[`#s${i}`] = attr;
     values[`:s${i}`] = v;
     return `#s${i} = :s${i}`;
@@ -49,7 +103,7 @@ async function addTo(key: { PK: string; SK: string }, add: Record<string, number
   await dynamo().send(
     new UpdateCommand({
       TableName: tableName(),
-      Key: key,
+      Key: { PK: w.PK, SK: w.SK },
       UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${parts.join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -57,17 +111,86 @@ async function addTo(key: { PK: string; SK: string }, add: Record<string, number
   );
 }
 
-/** Adds KPI increments of one case (one UpdateItem per scope and day). */
+/**
+ * One UpdateItem ADD per counter item (BatchWriteItem cannot ADD), `concurrency` at a time; the SDK retries
+ * throttling. Returns the writes that still failed (nothing is thrown: the caller decides what a failure means).
+ */
+export async function addCounters(writes: readonly CounterWrite[], concurrency = 8): Promise<Array<{ write: CounterWrite; error: unknown }>> {
+  const failed: Array<{ write: CounterWrite; error: unknown }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < writes.length) {
+      const w = writes[next++]!;
+      try {
+        await addTo(w);
+      } catch (error) {
+        failed.push({ write: w, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, writes.length) }, worker));
+  return failed;
+}
+
+/** Adds KPI increments of one case (one UpdateItem per scope and day) — what the aggregator does for a batch. */
 export async function addKpis(caseId: string, increments: readonly KpiIncrement[]): Promise<void> {
-  const shard = shardOf(caseId);
-  for (const inc of increments) await addTo(learningKey.kpi(inc.scope, inc.day, shard), inc.add);
+  const failed = await addCounters(counterWrites(caseId, increments));
+  if (failed.length) throw failed[0]!.error;
 }
 
 export async function addExperimentCounts(caseId: string, increments: readonly ExperimentIncrement[]): Promise<void> {
-  const shard = shardOf(caseId);
-  for (const inc of increments) {
-    await addTo(learningKey.experiment(inc.experimentId, inc.variant, inc.day, shard), inc.add as Record<string, number>, { variant: inc.variant, day: inc.day });
+  const failed = await addCounters(counterWrites(caseId, [], increments));
+  if (failed.length) throw failed[0]!.error;
+}
+
+/**
+ * The aggregator's own items: a marker per write id it has counted (`LRNW#<write id>`, kept 2 days: longer than a
+ * stream keeps a record, 24 h), and the writes of a batch whose ADDs failed, kept for its retry
+ * (`LRNPEND#<first sequence number>`).
+ */
+const markerKey = (writeId: string) => ({ PK: `LRNW#${writeId}`, SK: 'LRNW' });
+const pendingKey = (batchId: string) => ({ PK: `LRNPEND#${batchId}`, SK: 'LRNPEND' });
+export const MARKER_TTL_S = 2 * 86_400;
+
+/** Which of these write ids were counted already (BatchGetItem, 100 a request). */
+export async function countedWriteIds(writeIds: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const ids = [...new Set(writeIds)];
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, { Keys: Array<Record<string, unknown>>; ProjectionExpression: string; ConsistentRead: boolean }> | undefined = {
+      // strongly consistent: a retry right after an attempt must see the markers that attempt wrote
+      [tableName()]: { Keys: ids.slice(i, i + 100).map(markerKey), ProjectionExpression: 'PK', ConsistentRead: true },
+    };
+    for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+      const res: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of res.Responses?.[tableName()] ?? []) found.add(String(item.PK).slice('LRNW#'.length));
+      request = res.UnprocessedKeys && Object.keys(res.UnprocessedKeys).length ? (res.UnprocessedKeys as typeof request) : undefined;
+      if (request && attempt >= 8) throw new Error('BatchGetItem left keys unprocessed');
+      if (request) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
+    }
   }
+  return found;
+}
+
+/** Marks write ids as counted (BatchWriteItem, 25 a request). */
+export async function markCounted(writeIds: readonly string[], nowMs: number): Promise<void> {
+  const expiresAt = Math.floor(nowMs / 1000) + MARKER_TTL_S;
+  await writeItems([...new Set(writeIds)].map((id) => ({ ...markerKey(id), [TABLE.ttlAttribute]: expiresAt })));
+}
+
+/** Keeps a batch's failed writes for its retry (replacing what an earlier attempt kept). */
+export async function savePending(batchId: string, writes: readonly CounterWrite[]): Promise<void> {
+  await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...pendingKey(batchId), writes: encodeCounters(batchId, writes) } }));
+}
+
+/** The writes kept for a batch's retry, if any. */
+export async function pendingWrites(batchId: string): Promise<CounterWrite[] | undefined> {
+  const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: pendingKey(batchId), ConsistentRead: true }));
+  return typeof res.Item?.writes === 'string' ? decodeCounters(res.Item.writes).writes : undefined;
+}
+
+export async function dropPending(batchId: string): Promise<void> {
+  await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: pendingKey(batchId) }));
 }
 
 /**

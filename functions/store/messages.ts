@@ -57,6 +57,29 @@ export async function webhookReceipt(source: string, id: string, at: Date): Prom
   }
 }
 
+/**
+ * The same as webhookReceipt for something that may rightly happen again later (the debtor page's statements): a
+ * receipt older than `windowSeconds` is replaced by a new one, so only a repeat within the window is the same.
+ */
+export async function recentReceipt(source: string, id: string, at: Date, windowSeconds: number): Promise<{ at: string; done: boolean }> {
+  const receivedAt = at.toISOString();
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...key.webhook(source, id), receivedAt, done: false, expiresAt: Math.floor(at.getTime() / 1000) + 30 * 86400 },
+        ConditionExpression: 'attribute_not_exists(PK) OR receivedAt < :cutoff',
+        ExpressionAttributeValues: { ':cutoff': new Date(at.getTime() - windowSeconds * 1000).toISOString() },
+      }),
+    );
+    return { at: receivedAt, done: false };
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.webhook(source, id), ConsistentRead: true }));
+    return { at: res.Item!.receivedAt as string, done: res.Item!.done === true };
+  }
+}
+
 export async function webhookDone(source: string, id: string): Promise<void> {
   await dynamo().send(
     new UpdateCommand({ TableName: tableName(), Key: key.webhook(source, id), UpdateExpression: 'SET done = :t', ExpressionAttributeValues: { ':t': true } }),

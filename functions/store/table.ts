@@ -16,6 +16,28 @@ export const TABLE = {
     /** GSI2: engagement events by experiment variant. */
     { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
   ],
+  /**
+   * The table's DynamoDB Stream and the learning-counter aggregator reading it (functions/counters/handler.ts): the
+   * CDK stack (stream, event source mapping) and the local stream emulator (infra/local/streams/) both take it
+   * from here. A write that records an event carries its counter increments in `countersAttribute`
+   * (store/learning.ts encodeCounters); the filter lets only those records invoke the aggregator.
+   */
+  stream: {
+    /** the new image carries the increments; the old one is never needed */
+    viewType: 'NEW_IMAGE',
+    countersAttribute: 'lrn',
+    /** Lambda event filter (the event source mapping's FilterCriteria pattern; the local emulator matches the same) */
+    filter: { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { lrn: { S: [{ exists: true }] } } } },
+    /** records per invocation, and how long to gather them (the KPIs' lag on AWS) */
+    batchSize: 500,
+    maxBatchingWindowSeconds: 5,
+    /** a failing batch: retried from the first failed record this often, then its position goes to the failure queue */
+    retryAttempts: 5,
+    bisectOnError: true,
+    maxRecordAgeHours: 24,
+    /** UpdateItems in flight at once within an invocation */
+    writeConcurrency: 8,
+  },
 } as const;
 
 export type IndexName = (typeof TABLE.indexes)[number]['name'];

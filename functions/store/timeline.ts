@@ -11,6 +11,7 @@ import { newId } from '../shared/ids.js';
 import { notifyCreditors } from '../notifications/outbox.js';
 import { type Item, writeItems } from './batch.js';
 import { isConditionFailed, key, queryAll, strip } from './keys.js';
+import { COUNTERS_ATTR, type CounterWrite, encodeCounters } from './learning.js';
 
 export type TimelineType =
   | 'claim_received'
@@ -66,11 +67,19 @@ export interface TimelineEvent {
   data?: Record<string, unknown>;
 }
 
-export type NewEvent = Omit<TimelineEvent, 'eventId'> & { eventId?: string };
+export type NewEvent = Omit<TimelineEvent, 'eventId'> & {
+  eventId?: string;
+  /** what the event adds to the learning counters (a sent step's contact): carried by the entry for the stream aggregator */
+  counters?: readonly CounterWrite[];
+};
 
 export function eventItem(caseId: string, event: NewEvent): Item {
-  const eventId = event.eventId ?? newId('evt');
-  return { ...key.event(caseId, event.at, eventId), ...event, eventId };
+  const { counters, ...rest } = event;
+  const eventId = rest.eventId ?? newId('evt');
+  const k = key.event(caseId, rest.at, eventId);
+  // the entry's key names the write once: writing the same entry again carries the same id (counted once)
+  const carried = counters ? encodeCounters(`E#${k.PK}|${k.SK}`, counters) : undefined;
+  return { ...k, ...rest, eventId, ...(carried ? { [COUNTERS_ATTR]: carried } : {}) };
 }
 
 /** Appends one event; with an `eventId` a second write of the same event changes nothing. */

@@ -2,29 +2,28 @@
  * Provider webhooks (DESIGN §7): no API key — the provider's signature is the authentication.
  * A missing or wrong signature gets 403 and changes nothing.
  *
- * The same function sends the answers to replies that waited for contact hours: the one-time schedule set by
- * services/conversation.ts invokes it with `{ answer: { messageSid } }` (no HTTP event, so no API Gateway route),
- * and it delivers creditor notifications, invoked by their schedules with `{ notify: { id, attempt } }`
- * (functions/notifications/outbox.ts).
+ * A reply is classified and recorded here; its answer is rendered and sent by the Deliveries function
+ * (functions/deliveries), which this one invokes and waits for when the answer is due now — so the webhook still
+ * answers Twilio after the answer went — and which the answer timers and the creditor notifications' schedules invoke.
+ * A schedule set before the Deliveries function existed still names this function (its fixed name): such an event
+ * (`{ answer }`, `{ notify }`) is handed on to the Deliveries function unchanged.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import twilio from 'twilio';
-import type { z } from 'zod';
-import { EventWebhook } from '@sendgrid/eventwebhook';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as z from '../shared/zod.js';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { checkRequest, errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
-import { routeFor } from '../shared/routes.js';
+import { type Correlation, lambdaHandler } from '../shared/lambda.js';
 import { logger } from '../shared/logger.js';
-import { fieldErrors, friendlyError, TwilioInbound, TwilioStatus } from '../shared/schemas.js';
-import { MollieWebhook } from '../shared/payment-schemas.js';
-import { redact } from '../channels/port.js';
+import { metrics } from '../shared/metrics.js';
+import { routeFor } from '../shared/routes/route.js';
+import { WEBHOOK_ROUTES } from '../shared/routes/webhooks.js';
+import { fieldErrors, friendlyError } from '../shared/schemas/fields.js';
+import { TwilioInbound, TwilioStatus } from '../shared/schemas/webhooks.js';
+import { redact } from '../shared/redact.js';
+import { isValidSendgridSignature, isValidTwilioSignature } from './signatures.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
-import { deliverAnswer } from '../services/conversation.js';
-import { z as zod } from 'zod';
-
-const AnswerEvent = zod.object({ answer: zod.object({ messageSid: zod.string().regex(/^[A-Za-z0-9]{10,64}$/) }) });
-const NotifyEvent = zod.object({ notify: zod.object({ id: zod.string().regex(/^ntf_[0-9a-f]{32}$/), attempt: zod.number().int().min(1).max(100) }) });
+import { deliverNow } from '../services/deliver-now.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -32,13 +31,13 @@ async function verifiedTwilioParams(event: APIGatewayProxyEvent): Promise<Record
   const signature = header(event, 'x-twilio-signature');
   const params = formParams(event);
   const { authToken } = await twilioConfig();
-  if (!signature || !twilio.validateRequest(authToken, signature, publicUrl(event), params)) {
+  if (!isValidTwilioSignature(authToken, signature, publicUrl(event), params)) {
     throw new HttpError(403, 'invalid_signature', 'The X-Twilio-Signature header is missing or does not match.');
   }
   return params;
 }
 
-function parseForm<S extends z.ZodType>(schema: S, params: Record<string, string>): z.infer<S> {
+function parseForm<S extends z.ZodMiniType>(schema: S, params: Record<string, string>): z.infer<S> {
   const parsed = schema.safeParse(params, { error: friendlyError });
   if (!parsed.success) throw new HttpError(400, 'validation_failed', 'Webhook fields are missing.', fieldErrors(parsed.error));
   return parsed.data;
@@ -50,13 +49,7 @@ async function verifiedSendgridEvents(event: APIGatewayProxyEvent): Promise<Send
   const { webhookPublicKey } = await sendgridConfig();
   const body = rawBody(event);
   if (!webhookPublicKey) throw new HttpError(403, 'invalid_signature', 'No SendGrid webhook key is configured.');
-  const verifier = new EventWebhook();
-  let valid = false;
-  try {
-    valid = !!signature && !!timestamp && verifier.verifySignature(verifier.convertPublicKeyToECDSA(webhookPublicKey), body, signature, timestamp);
-  } catch {
-    valid = false;
-  }
+  const valid = isValidSendgridSignature(webhookPublicKey, body, signature, timestamp);
   if (!valid) throw new HttpError(403, 'invalid_signature', 'The SendGrid event signature is missing or does not match.');
   let events: unknown;
   try {
@@ -75,26 +68,32 @@ function statusCorrelation(event: APIGatewayProxyEvent): { caseId: string; journ
   return { caseId: q.c, journeyNo: Number(q.j), stepNo: Number(q.s) };
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
-export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<APIGatewayProxyResult | void>;
-export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<APIGatewayProxyResult | void> {
-  // Notifications this function queues are delivered by itself: on AWS it learns its own ARN from the invocation
-  // (an environment variable naming it would be a CloudFormation cycle).
-  if (context?.invokedFunctionArn && !process.env.NOTIFY_FUNCTION_ARN) process.env.NOTIFY_FUNCTION_ARN = context.invokedFunctionArn;
-  const answer = AnswerEvent.safeParse(event);
-  if (answer.success) return deliverAnswer(answer.data.answer.messageSid, now());
-  const notify = NotifyEvent.safeParse(event);
-  if (notify.success) {
-    const { deliverNotification } = await import('../notifications/outbox.js');
-    await deliverNotification(notify.data.notify.id, notify.data.notify.attempt, now());
-    return;
-  }
+/** An HTTP event answers with its response; a delivery event (an older schedule's) with nothing. */
+type WebhooksHandler = {
+  (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult>;
+  (event: unknown, context?: Context): Promise<APIGatewayProxyResult | void>;
+};
+
+export const handler: WebhooksHandler = lambdaHandler(async (event: unknown, context?: Context): Promise<APIGatewayProxyResult | void> => {
+  void context;
+  // A schedule set before the Deliveries function existed: its event goes on to that function, as it came.
+  if (event && typeof event === 'object' && !('httpMethod' in event) && ('answer' in event || 'notify' in event)) return deliverNow(event);
   return httpHandler(event as APIGatewayProxyEvent);
+}, webhookCorrelation) as WebhooksHandler;
+
+/** The request id and route of a webhook; the reply's MessageSid of an answer timer's event (no personal data). */
+function webhookCorrelation(event: unknown): Correlation {
+  const sid = (event as { answer?: { messageSid?: unknown } } | undefined)?.answer?.messageSid;
+  if (typeof sid === 'string') return { correlationId: sid, keys: { answerTo: sid } };
+  const notification = (event as { notify?: { id?: unknown } } | undefined)?.notify?.id;
+  if (typeof notification === 'string') return { correlationId: notification, keys: { notification } };
+  const e = event as APIGatewayProxyEvent;
+  return { correlationId: e.requestContext?.requestId, keys: { route: e.resource } };
 }
 
 async function httpHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
-    const route = routeFor(event.httpMethod, event.resource);
+    const route = routeFor(event.httpMethod, event.resource, WEBHOOK_ROUTES);
     if (!route) throw new HttpError(404, 'not_found', `No webhook ${event.path}.`);
     // Content-Type, query and path are checked before the signature: cheap, and nothing is revealed by it.
     checkRequest(event, route);
@@ -109,14 +108,6 @@ async function httpHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxy
         await handleTwilioStatus(status, now(), statusCorrelation(event));
         return { statusCode: 204, headers: {}, body: '' };
       }
-      case '/webhooks/mollie': {
-        const { id } = parseForm(MollieWebhook, formParams(event));
-        // Imported on first use: Twilio and SendGrid deliveries do not load the Mollie client.
-        const { handleMollieWebhook } = await import('../services/checkout.js');
-        const outcome = await handleMollieWebhook(id, now());
-        logger.info('mollie webhook', { outcome });
-        return json(200, { received: true });
-      }
       case '/webhooks/sendgrid/events': {
         const events = await verifiedSendgridEvents(event);
         const recorded = await handleSendgridEvents(events, now());
@@ -128,8 +119,10 @@ async function httpHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxy
   } catch (err) {
     if (!(err instanceof HttpError)) {
       logger.error('webhook failed', { route: event.resource, errorName: (err as Error)?.name, error: redact((err as Error)?.message ?? String(err)) });
+    } else if (err.code === 'invalid_signature') {
+      logger.warn('webhook rejected', { route: event.resource });
+      metrics.webhookRejected(event.resource.startsWith('/webhooks/sendgrid') ? 'sendgrid' : 'twilio');
     }
-    else if (err.status === 403) logger.warn('webhook rejected', { route: event.resource });
     return errorResponse(err);
   }
 }

@@ -1,6 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { repoPath } from './paths.js';
 import { MaatwerkStack } from './stack.js';
+
+/**
+ * The feature flags of cdk.json (the ones aws-cdk-lib recommends; test/infra/config.test.ts keeps them complete).
+ * `cdk synth` passes them to the app itself; an app built in a test gets them here, so both synthesize the same.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(repoPath('cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+}
 
 export interface BuildAppOptions {
   /** Stack name (default `Maatwerk`, or context `stackName`). The journey is named `<stackName>-journey`. */
@@ -17,13 +27,8 @@ export interface BuildAppOptions {
 
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: MaatwerkStack } {
   const app = new App({
-    // Feature flags this stack relies on (lowest precedence: cdk.json or -c may still override).
-    context: {
-      // Server access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL
-      // (the access-log bucket keeps ACLs disabled: BucketOwnerEnforced).
-      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-      ...options.context,
-    },
+    // Lowest precedence: what the CLI passes (cdk.json, -c) still wins.
+    context: { ...cdkJsonContext(), ...options.context },
   });
   const stackName: string = options.stackName ?? app.node.tryGetContext('stackName') ?? 'Maatwerk';
   // Environment-agnostic on purpose: no lookups, so synth is identical on every machine and offline;

@@ -1,7 +1,13 @@
 /**
  * The local stand-in for API Gateway: turns HTTP requests into the same REST proxy events API Gateway
- * sends (routes from functions/shared/routes.ts) and calls the same handlers. Also serves the local-only
- * routes of DESIGN §8 (infra/local/local-routes.ts): /local/clock, /local/clock/advance, /local/outbox.
+ * sends (routes from functions/shared/routes.ts) and calls the same handlers. Like the AWS edge it
+ *  - limits each API key to CLIENT_RATE_LIMIT requests per window (WAF on AWS) → 429 with Retry-After;
+ *  - runs the same authorizer function before every client route (auth apiKey/agentKey), caching its answer per
+ *    key for AUTHORIZER_CACHE_TTL_SECONDS, and passes its context on to the Api or Reports function (401 when it
+ *    refuses);
+ *  - sends webhooks and the API's description straight to their function (no key).
+ * Also serves the local-only routes of DESIGN §8 (infra/local/local-routes.ts): /local/clock, /local/clock/advance,
+ * /local/outbox.
  *
  * It binds its port early (the runtime needs the port for PUBLIC_BASE_URL before it starts the rest), but holds
  * every request until the runtime says it is ready (clients seeded, journeys recovered): a request that gets an
@@ -10,17 +16,32 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { matchRoute, ROUTES, type Route } from '../../functions/shared/routes.js';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import {
+  AUTHORIZER_CACHE_TTL_SECONDS,
+  AUTHORIZER_UNAUTHORIZED,
+  CLIENT_RATE_LIMIT,
+  EDGE_ERRORS,
+  edgeErrorBody,
+  isAuthorized,
+  matchRoute,
+  ROUTES,
+  type Route,
+} from '../../functions/shared/routes.js';
 import { checkRequest, errorResponse, HttpError, parseJson } from '../../functions/shared/http.js';
 import { handler as apiHandler } from '../../functions/api/handler.js';
+import { handler as authorizerHandler } from '../../functions/authorizer/handler.js';
+import { handler as docsHandler } from '../../functions/docs/handler.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
+import { handler as paymentsHandler } from '../../functions/debtor-page/handler.js';
+import { handler as reportsHandler } from '../../functions/reports/handler.js';
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
+import { LOCAL_DEFAULTS } from './defaults.js';
 import { clockAdvanceAt, LOCAL_ROUTES, LocalWebhookFailBody, LocalWebhooksQuery } from './local-routes.js';
 import { RECEIVER_PREFIX } from './fakes/webhook-receiver.js';
 import { formParams } from '../../functions/shared/http.js';
-import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/payment-schemas.js';
+import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/schemas/payments.js';
 import { checkoutPage } from './fakes/mollie-checkout.js';
 import type { LocalRuntime } from './runtime.js';
 
@@ -53,6 +74,16 @@ export interface OutboxMessage {
   priority?: string;
 }
 
+function singleHeader(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v || undefined;
+}
+
+function edgeError(res: ServerResponse, e: (typeof EDGE_ERRORS)[keyof typeof EDGE_ERRORS], headers: Record<string, string> = {}): void {
+  res.writeHead(e.status, { 'content-type': 'application/json', ...headers });
+  res.end(edgeErrorBody(e));
+}
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -70,11 +101,65 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The functions behind the HTTP edge's routes (the route table's `fn`). */
+type EdgeFunction = Exclude<Route['fn'], 'local'>;
+
+/** The functions behind the HTTP edge; the bundled-handler test swaps in the esbuild bundles. */
+export interface EdgeHandlers {
+  api: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  reports: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  webhooks: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  payments: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  docs: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  authorizer: (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+}
+
+export const SOURCE_EDGE_HANDLERS: EdgeHandlers = { api: apiHandler, reports: reportsHandler, webhooks: webhooksHandler, payments: paymentsHandler, docs: docsHandler, authorizer: authorizerHandler };
+
+/**
+ * Fixed-window request counter per key (what a WAF rate-based rule does, on wall-clock time: a rate limit is about
+ * real request rates, whatever the journey clock says). MAATWERK_RATE_LIMIT="<requests>/<seconds>" overrides it.
+ */
+export class RateLimit {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    readonly requests: number,
+    readonly windowSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  static fromEnv(value: string | undefined): RateLimit {
+    if (!value) return new RateLimit(CLIENT_RATE_LIMIT.requests, CLIENT_RATE_LIMIT.windowSeconds);
+    const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`MAATWERK_RATE_LIMIT must be "<requests>/<seconds>", got "${value}"`);
+    return new RateLimit(Number(m[1]), Number(m[2]));
+  }
+
+  /** Counts one request; when over the limit, the whole seconds until the window ends. */
+  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    const t = this.now();
+    const windowMs = this.windowSeconds * 1000;
+    let w = this.windows.get(key);
+    if (!w || t - w.start >= windowMs) {
+      w = { start: t, count: 0 };
+      this.windows.set(key, w);
+    }
+    w.count++;
+    if (w.count <= this.requests) return { ok: true };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + windowMs - t) / 1000)) };
+  }
+}
+
 export class ApiServer {
   private server: http.Server | undefined;
   private url = '';
-  /** API-side Lambda invocations (api + webhooks), for the benchmark */
+  /** API-side Lambda invocations (api, reports, webhooks, payments, docs and authorizer), for the benchmark */
   invocations = 0;
+  /** of which authorizer invocations (the rest of the client requests were answered from its cache) */
+  authorizerInvocations = 0;
+  private readonly rateLimit: RateLimit;
+  private readonly authorizerCache = new Map<string, { until: number; result: APIGatewayAuthorizerResult }>();
 
   private readyResolve!: () => void;
   private readyReject!: (err: Error) => void;
@@ -84,7 +169,12 @@ export class ApiServer {
     this.readyReject = reject;
   });
 
-  constructor(private readonly rt: LocalRuntime) {
+  constructor(
+    private readonly rt: LocalRuntime,
+    private readonly handlers: EdgeHandlers = SOURCE_EDGE_HANDLERS,
+    rateLimit?: RateLimit,
+  ) {
+    this.rateLimit = rateLimit ?? RateLimit.fromEnv(process.env.MAATWERK_RATE_LIMIT);
     this.ready.catch(() => undefined); // a failed start is reported by the runtime; requests get a 503
   }
 
@@ -141,6 +231,12 @@ export class ApiServer {
     const body = await readBody(req);
     const method = req.method ?? 'GET';
     const local = pathname.startsWith('/local/');
+    // The per-key rate limit comes first, as WAF does before API Gateway routes anything (no key: not counted).
+    const apiKey = local ? undefined : singleHeader(req, 'x-api-key');
+    if (apiKey) {
+      const taken = this.rateLimit.take(apiKey);
+      if (!taken.ok) return edgeError(res, EDGE_ERRORS.throttled, { 'retry-after': String(taken.retryAfterSeconds) });
+    }
     const match = matchRoute(method, pathname, local ? LOCAL_ROUTES : ROUTES);
     if (match.kind === 'bad_path') {
       return send(res, 400, { error: { code: 'invalid_path', message: 'The path has a malformed %-escape; encode ids with encodeURIComponent.' } });
@@ -152,14 +248,53 @@ export class ApiServer {
       return send(res, 404, { error: { code: 'not_found', message: `No route ${method} ${pathname.slice(0, 200)}; see GET /docs.` } });
     }
     const event = this.proxyEvent(req, pathname, search, body, match.route.resource, match.pathParameters);
-    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as 'api' | 'webhooks', event);
+    if (!local && isAuthorized(match.route)) {
+      // API Gateway answers a request without the identity source itself, without calling the authorizer.
+      const allowed = apiKey ? await this.authorize(apiKey, event) : undefined;
+      if (!allowed) return edgeError(res, EDGE_ERRORS.unauthorized);
+      event.requestContext.authorizer = { principalId: allowed.principalId, ...(allowed.context ?? {}) };
+    }
+    const result = local ? await this.local(match.route, event) : await this.invoke(match.route.fn as EdgeFunction, event);
     res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }
 
-  private async invoke(fn: 'api' | 'webhooks', event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  private async invoke(fn: EdgeFunction, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     this.invocations++;
-    return this.rt.timed(fn === 'api' ? 'Api' : 'Webhooks', () => (fn === 'api' ? apiHandler(event) : webhooksHandler(event)));
+    const name = ({ api: 'Api', reports: 'Reports', webhooks: 'Webhooks', payments: 'Payments', docs: 'Docs' } as const)[fn];
+    return this.rt.timed(name, () => this.handlers[fn](event));
+  }
+
+  /** The authorizer's answer for this key (cached like API Gateway does), or undefined when it refuses the key. */
+  private async authorize(apiKey: string, event: APIGatewayProxyEvent): Promise<APIGatewayAuthorizerResult | undefined> {
+    const cached = this.authorizerCache.get(apiKey);
+    if (cached && cached.until > Date.now()) return cached.result;
+    const request: APIGatewayRequestAuthorizerEvent = {
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:local/${event.requestContext.stage}/${event.httpMethod}${event.resource}`,
+      resource: event.resource,
+      path: event.path,
+      httpMethod: event.httpMethod,
+      headers: event.headers,
+      multiValueHeaders: event.multiValueHeaders,
+      pathParameters: event.pathParameters,
+      queryStringParameters: event.queryStringParameters,
+      multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+      stageVariables: event.stageVariables,
+      requestContext: { ...event.requestContext, authorizer: undefined },
+    };
+    this.invocations++;
+    this.authorizerInvocations++;
+    try {
+      const result = await this.rt.timed('Authorizer', () => this.handlers.authorizer(request));
+      const allows = result.policyDocument.Statement.some((s) => s.Effect === 'Allow');
+      if (!allows) return undefined;
+      this.authorizerCache.set(apiKey, { until: Date.now() + AUTHORIZER_CACHE_TTL_SECONDS * 1000, result });
+      return result;
+    } catch (err) {
+      if ((err as Error)?.message === AUTHORIZER_UNAUTHORIZED) return undefined;
+      throw err;
+    }
   }
 
   private proxyEvent(req: IncomingMessage, pathname: string, search: URLSearchParams, body: Buffer, resource: string, pathParameters: Record<string, string>): APIGatewayProxyEvent {
@@ -222,6 +357,12 @@ export class ApiServer {
           }
           await this.rt.advanceTo(target);
           return ok({ now: new Date(clock.now()).toISOString() });
+        }
+        case 'localStreams':
+        case 'localStreamsFlush': {
+          const streams = this.rt.streams;
+          if (route.operationId === 'localStreamsFlush') await streams.flush();
+          return ok({ pendingRecords: streams.pendingRecords, stats: streams.stats, failures: streams.failures });
         }
         case 'localWebhooks': {
           const q = LocalWebhooksQuery.parse(event.queryStringParameters ?? {});

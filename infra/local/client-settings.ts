@@ -10,17 +10,17 @@
  * {"type":"wik"} the default, {"type":"fixed","amountCents":…}, {"type":"percentage","percent":…,"minimumCents"?,
  * "maximumCents"?} or {"type":"none"}), `name`. A bad value is refused at start with the field and the reason.
  */
-import { z } from 'zod';
 import { parseBusinessCostAgreement } from '../../functions/domain/claim-costs.js';
+import * as z from '../../functions/shared/zod.js';
 import type { ClientSeed } from './runtime.js';
 
 const VAR = 'MAATWERK_CLIENT_SETTINGS';
 
 const Settings = z.strictObject({
-  name: z.string({ error: 'must be text: the creditor’s name as messages show it' }).trim().min(1, 'must not be empty').optional(),
-  vatOnCosts: z.boolean({ error: 'must be true or false: the creditor cannot deduct VAT' }).optional(),
-  claimsInterest: z.boolean({ error: 'must be true or false: the creditor claims statutory interest' }).optional(),
-  businessCosts: z.unknown().optional(),
+  name: z.optional(z.string({ error: 'must be text: the creditor’s name as messages show it' }).check(z.trim(), z.minLength(1, 'must not be empty'))),
+  vatOnCosts: z.optional(z.boolean({ error: 'must be true or false: the creditor cannot deduct VAT' })),
+  claimsInterest: z.optional(z.boolean({ error: 'must be true or false: the creditor claims statutory interest' })),
+  businessCosts: z.optional(z.unknown()),
 });
 export type ClientSettings = Omit<z.infer<typeof Settings>, 'businessCosts'> & Pick<ClientSeed, 'businessCosts'>;
 

@@ -99,6 +99,7 @@ export const CLOCK_MAX = Date.UTC(2200, 0, 1);
 export class Activity {
   private running = 0;
   private waiters: Array<() => void> = [];
+  private idleHooks: Array<(final: boolean) => boolean> = [];
 
   /**
    * `io` (default): idle also waits 2 ms for sockets and files to deliver what is in flight (HTTP between the
@@ -118,6 +119,15 @@ export class Activity {
     };
   }
 
+  /**
+   * Work that waits for the rest to be done (the stream emulator's pending records): when nothing else runs at the
+   * end of a clock advance (`final`), each hook may start its work (tracked) and says whether it did; idle means no
+   * hook had any.
+   */
+  onIdle(hook: (final: boolean) => boolean): void {
+    this.idleHooks.push(hook);
+  }
+
   /** Runs `work` as tracked activity. */
   async track<T>(work: () => Promise<T>): Promise<T> {
     const end = this.begin();
@@ -133,7 +143,7 @@ export class Activity {
   }
 
   /** Resolves once no work is running (after letting queued microtasks and I/O settle). */
-  async whenIdle(): Promise<void> {
+  async whenIdle(final = false): Promise<void> {
     for (;;) {
       if (this.running > 0) {
         await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -143,7 +153,10 @@ export class Activity {
       await new Promise((resolve) => setImmediate(resolve));
       if (this.settle === 'io') await new Promise((resolve) => setTimeout(resolve, 2));
       else await new Promise((resolve) => setImmediate(resolve));
-      if (this.running === 0) return;
+      if (this.running !== 0) continue;
+      let started = false;
+      for (const hook of this.idleHooks) started = hook(final) || started;
+      if (!started) return;
     }
   }
 
@@ -281,7 +294,8 @@ export class Clock {
             this.virtualNow = until;
             this.onVirtualTime?.(this.virtualNow);
           }
-          await this.activity.whenIdle();
+          // the end of the advance: work that waits for idle (the stream's pending records) runs now too
+          await this.activity.whenIdle(true);
           // Work that ran while settling may have scheduled timers that are already due.
           const again = this.timers.peek();
           if (again && again.at <= this.virtualNow) continue;

@@ -1,10 +1,12 @@
 /**
- * The real SDK clients for Step Functions and EventBridge Scheduler, answered in-process by the local emulators
+ * The real SDK clients for Step Functions, EventBridge Scheduler and Lambda (Invoke), answered in-process by the local emulators
  * instead of over HTTP (the simulator: no sockets, no serialisation, no SigV4 per call). The handlers get them
  * through functions/shared/aws.ts `useAwsClients`, so their code is the same as on AWS and under `npm start`.
  */
 import { ConflictException, ResourceNotFoundException, SchedulerClient, ValidationException } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaFunctionName } from './sfn/emulator.js';
 import { type ApiError, type SchedulerEmulator } from './scheduler/emulator.js';
 import type { StepFunctionsEmulator } from './sfn/index.js';
 
@@ -36,6 +38,26 @@ export function inProcessSchedulerClient(emu: SchedulerEmulator): SchedulerClien
       if (e.code === 'ResourceNotFoundException') throw new ResourceNotFoundException(opts);
       if (e.code === 'ValidationException') throw new ValidationException(opts);
       throw err;
+    }
+  };
+  return client;
+}
+
+/**
+ * A LambdaClient whose Invoke runs the handler registered under the function name, in-process (RequestResponse, as
+ * the code invokes): the result as its Payload, a thrown error as `FunctionError: 'Unhandled'`, as Lambda answers.
+ */
+export function inProcessLambdaClient(handlers: ReadonlyMap<string, (payload: unknown) => Promise<unknown>>): LambdaClient {
+  const client = new LambdaClient({ region: 'eu-west-1', credentials: CREDENTIALS });
+  (client as unknown as Sendable).send = async (cmd) => {
+    const { FunctionName, Payload } = cmd.input as { FunctionName: string; Payload?: Uint8Array };
+    const handler = handlers.get(lambdaFunctionName(FunctionName));
+    if (!handler) throw Object.assign(new Error(`Function not found: ${FunctionName}`), { name: 'ResourceNotFoundException' });
+    const encode = (v: unknown) => new TextEncoder().encode(v === undefined ? 'null' : JSON.stringify(v));
+    try {
+      return { StatusCode: 200, Payload: encode(await handler(Payload ? JSON.parse(new TextDecoder().decode(Payload)) : {})) };
+    } catch (err) {
+      return { StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: (err as Error)?.name ?? 'Error', errorMessage: String((err as Error)?.message ?? err) }) };
     }
   };
   return client;

@@ -5,27 +5,32 @@
  *
  * Every input is validated before anything changes: a bad clock advance is a 400 and the clock stays where it was.
  */
-import { z } from 'zod';
 import type { Route } from '../../functions/shared/routes.js';
 import { ErrorBody } from '../../functions/shared/responses.js';
-import { Id } from '../../functions/shared/schemas.js';
-import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/payment-schemas.js';
+import { doc, Id } from '../../functions/shared/schemas/fields.js';
+import * as z from '../../functions/shared/zod.js';
+import { LocalCheckoutForm, LocalMolliePaymentBody } from '../../functions/shared/schemas/payments.js';
 import { CLOCK_MAX } from './clock.js';
 
 /** Ten (Julian) years: the longest a single advance may jump, and how far ahead `until` may lie. */
 export const MAX_ADVANCE_SECONDS = 10 * 365.25 * 86_400;
 
 const ClockAdvanceFields = z.strictObject({
-  seconds: z
-    .number({ error: 'must be a number of seconds, e.g. 3600 (0 runs what is due now and answers when idle)' })
-    .min(0, 'must be 0 or more seconds (0 runs what is due now and answers when idle)')
-    .max(MAX_ADVANCE_SECONDS, `must be at most ${MAX_ADVANCE_SECONDS} seconds (10 years)`)
-    .optional()
-    .meta({ description: 'Move the virtual clock this many seconds forward (0 – 10 years; 0 = run what is due now).', example: 86400 }),
-  until: z
-    .string({ error: 'must be an ISO-8601 time with a zone, e.g. "2026-03-20T12:00:00Z"' })
-    .optional()
-    .meta({ description: 'Move the virtual clock to this time (ISO-8601 with a zone, or a date = 00:00 UTC), at most 10 years ahead.', example: '2026-03-20T12:00:00Z' }),
+  seconds: doc(
+    z.optional(
+      z
+        .number({ error: 'must be a number of seconds, e.g. 3600 (0 runs what is due now and answers when idle)' })
+        .check(
+          z.minimum(0, 'must be 0 or more seconds (0 runs what is due now and answers when idle)'),
+          z.maximum(MAX_ADVANCE_SECONDS, `must be at most ${MAX_ADVANCE_SECONDS} seconds (10 years)`),
+        ),
+    ),
+    { description: 'Move the virtual clock this many seconds forward (0 – 10 years; 0 = run what is due now).', example: 86400 },
+  ),
+  until: doc(z.optional(z.string({ error: 'must be an ISO-8601 time with a zone, e.g. "2026-03-20T12:00:00Z"' })), {
+    description: 'Move the virtual clock to this time (ISO-8601 with a zone, or a date = 00:00 UTC), at most 10 years ahead.',
+    example: '2026-03-20T12:00:00Z',
+  }),
 });
 
 const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
@@ -40,7 +45,7 @@ function untilMs(until: string): number | undefined {
   return undefined;
 }
 
-export const ClockAdvanceBody = ClockAdvanceFields.meta({
+export const ClockAdvanceBody = doc(ClockAdvanceFields.clone(), {
   id: 'ClockAdvance',
   description: 'Exactly one of seconds or until.',
   examples: [{ seconds: 86400 }, { until: '2026-03-20T12:00:00Z' }],
@@ -48,7 +53,8 @@ export const ClockAdvanceBody = ClockAdvanceFields.meta({
 
 /** The advance body checked against the clock: exactly one of the two, within 10 years of `now`; gives the target. */
 export function clockAdvanceAt(now: number) {
-  return ClockAdvanceFields.superRefine((b, ctx) => {
+  const checked = ClockAdvanceFields.check(
+    z.superRefine((b, ctx) => {
     const given = (b.seconds !== undefined ? 1 : 0) + (b.until !== undefined ? 1 : 0);
     if (given !== 1) {
       ctx.addIssue({ code: 'custom', path: given ? ['until'] : [], message: 'send exactly one of { "seconds": N } or { "until": "<ISO-8601>" }' });
@@ -60,7 +66,9 @@ export function clockAdvanceAt(now: number) {
     else if (target > now + MAX_ADVANCE_SECONDS * 1000) ctx.addIssue({ code: 'custom', path: ['until'], message: `must be at most 10 years ahead of the clock (${new Date(now).toISOString()})` });
     // The clock is saved and must start again: it stays before 2200 (see CLOCK_MAX).
     else if (target >= CLOCK_MAX) ctx.addIssue({ code: 'custom', path: [field], message: `would move the clock past ${new Date(CLOCK_MAX).toISOString()}, the latest time the local runtime keeps` });
-  }).transform((b) => (b.seconds !== undefined ? now + Math.round(b.seconds * 1000) : untilMs(b.until!)!));
+    }),
+  );
+  return z.pipe(checked, z.transform((b) => (b.seconds !== undefined ? now + Math.round(b.seconds * 1000) : untilMs(b.until!)!)));
 }
 
 const error = (description: string) => ({ description, schema: ErrorBody });
@@ -69,22 +77,57 @@ const molliePaymentParams = z.object({ paymentId: Id('the fake Mollie payment id
 const MolliePaymentState = z.object({
   id: z.string(),
   status: z.enum(['open', 'paid', 'failed', 'expired', 'canceled']),
-  amount: z.number().int().meta({ description: 'cents' }),
-  refunded: z.number().int(),
-  chargedBack: z.number().int(),
+  amount: doc(z.number().check(z.int()), { description: 'cents' }),
+  refunded: z.number().check(z.int()),
+  chargedBack: z.number().check(z.int()),
 });
 
-const receiverName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -').meta({ description: 'The receiver: the last path segment of its URL.', example: 'acme' });
-export const LocalWebhooksQuery = z.strictObject({ receiver: receiverName.optional() });
-export const LocalWebhookFailBody = z
-  .strictObject({
-    times: z.number({ error: 'must be a whole number of deliveries, 1–100' }).int('must be a whole number of deliveries, 1–100').min(1, 'must be at least 1').max(100, 'must be at most 100').meta({ example: 3 }),
-    status: z.number({ error: 'must be an HTTP status 400–599' }).int('must be an HTTP status 400–599').min(400, 'must be an HTTP status 400–599').max(599, 'must be an HTTP status 400–599').optional().meta({ description: 'Default 500.', example: 500 }),
-    receiver: receiverName.optional(),
-  })
-  .meta({ id: 'LocalWebhookFail' });
+const receiverName = doc(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -')), { description: 'The receiver: the last path segment of its URL.', example: 'acme' });
+export const LocalWebhooksQuery = z.strictObject({ receiver: z.optional(receiverName) });
+const HTTP_STATUS = 'must be an HTTP status 400–599';
+export const LocalWebhookFailBody = doc(
+  z.strictObject({
+    times: doc(
+      z.number({ error: 'must be a whole number of deliveries, 1–100' }).check(z.int('must be a whole number of deliveries, 1–100'), z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')),
+      { example: 3 },
+    ),
+    status: doc(z.optional(z.number({ error: HTTP_STATUS }).check(z.int(HTTP_STATUS), z.minimum(400, HTTP_STATUS), z.maximum(599, HTTP_STATUS))), { description: 'Default 500.', example: 500 }),
+    receiver: z.optional(receiverName),
+  }),
+  { id: 'LocalWebhookFail' },
+);
+const int = () => z.number().check(z.int());
+
+const StreamState = z.object({
+  pendingRecords: doc(int(), { description: 'Records waiting for their batch.' }),
+  stats: z.object({ changes: int(), records: int(), batches: int(), invocations: int(), retries: int() }),
+  failures: doc(z.array(z.record(z.string(), z.unknown())), { description: 'The on-failure destination: one message per batch that kept failing (Lambda’s format: requestContext, DDBStreamBatchInfo).' }),
+});
 
 export const LOCAL_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    resource: '/local/streams',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localStreams',
+    tag: 'Local runtime',
+    summary: 'The table’s stream: records waiting, batches delivered, and the failure queue',
+    description: 'The stream emulator (infra/local/streams/) feeds the Counters function like the event source mapping on AWS.',
+    responses: { 200: { description: 'The stream’s state.', schema: StreamState } },
+  },
+  {
+    method: 'POST',
+    resource: '/local/streams/flush',
+    fn: 'local',
+    auth: 'none',
+    operationId: 'localStreamsFlush',
+    tag: 'Local runtime',
+    summary: 'Deliver every waiting stream record now',
+    description:
+      'Answers when the Counters function has had every record written so far: the KPIs and experiment results then include everything that happened. (A clock advance waits for the stream too.)',
+    responses: { 200: { description: 'The stream’s state after the flush.', schema: StreamState } },
+  },
   {
     method: 'GET',
     resource: '/local/webhooks',
@@ -100,16 +143,16 @@ export const LOCAL_ROUTES: readonly Route[] = [
       200: {
         description: 'The deliveries.',
         schema: z.object({
-          url: z.string().meta({ description: 'The receiver’s base URL: append a name.', example: 'http://127.0.0.1:40123/creditor-webhooks/' }),
-          pendingFailures: z.number().int(),
+          url: doc(z.string(), { description: 'The receiver’s base URL: append a name.', example: 'http://127.0.0.1:40123/creditor-webhooks/' }),
+          pendingFailures: int(),
           deliveries: z.array(
             z.object({
-              seq: z.number().int(),
+              seq: int(),
               receiver: z.string(),
-              receivedAt: z.string().meta({ format: 'date-time' }),
+              receivedAt: doc(z.string(), { format: 'date-time' }),
               headers: z.record(z.string(), z.string()),
-              body: z.string().meta({ description: 'The raw body, exactly as signed.' }),
-              status: z.number().int().meta({ description: 'What the fake answered.' }),
+              body: doc(z.string(), { description: 'The raw body, exactly as signed.' }),
+              status: doc(int(), { description: 'What the fake answered.' }),
             }),
           ),
         }),
@@ -126,7 +169,7 @@ export const LOCAL_ROUTES: readonly Route[] = [
     summary: 'Make the fake receiver fail the next deliveries',
     description: 'The next `times` deliveries (to `receiver`, or to any) are answered with `status` (default 500), to test retries.',
     body: { type: 'json', lenient: true, schema: LocalWebhookFailBody, example: { times: 3 } },
-    responses: { 200: { description: 'How many deliveries will now fail.', schema: z.object({ pendingFailures: z.number().int() }) } },
+    responses: { 200: { description: 'How many deliveries will now fail.', schema: z.object({ pendingFailures: int() }) } },
   },
   {
     method: 'GET',
@@ -186,10 +229,10 @@ export const LOCAL_ROUTES: readonly Route[] = [
       200: {
         description: 'What handlers, the engine and the fakes read as "now".',
         schema: z.object({
-          now: z.string().meta({ format: 'date-time', example: '2026-03-02T08:00:00.000Z' }),
+          now: doc(z.string(), { format: 'date-time', example: '2026-03-02T08:00:00.000Z' }),
           mode: z.enum(['real', 'scaled', 'virtual']),
-          scale: z.number().meta({ description: 'MAATWERK_TIME_SCALE (1 unless scaled).' }),
-          pendingTimers: z.number().int().meta({ description: 'Waits, timeouts and sends scheduled.' }),
+          scale: doc(z.number(), { description: 'MAATWERK_TIME_SCALE (1 unless scaled).' }),
+          pendingTimers: doc(z.number().check(z.int()), { description: 'Waits, timeouts and sends scheduled.' }),
         }),
       },
     },
@@ -207,7 +250,7 @@ export const LOCAL_ROUTES: readonly Route[] = [
       'For curl’s sake the body is read as JSON whatever its Content-Type says, unless that is another concrete type such as image/png (415).',
     body: { type: 'json', lenient: true, schema: ClockAdvanceBody, example: { until: '2026-03-20T12:00:00Z' } },
     responses: {
-      200: { description: 'The new time.', schema: z.object({ now: z.string().meta({ format: 'date-time' }) }) },
+      200: { description: 'The new time.', schema: z.object({ now: doc(z.string(), { format: 'date-time' }) }) },
       409: error('The clock is not virtual (clock_not_virtual).'),
       422: error('`until` lies before the current clock time (in_the_past).'),
     },
@@ -228,30 +271,30 @@ export const LOCAL_ROUTES: readonly Route[] = [
           messages: z.array(
             z.object({
               id: z.string(),
-              channel: z.string().meta({ example: 'email' }),
+              channel: doc(z.string(), { example: 'email' }),
               to: z.string(),
-              subject: z.string().optional(),
+              subject: z.optional(z.string()),
               text: z.string(),
-              html: z.string().optional(),
-              template: z.string().nullable(),
-              tone: z.string().nullable(),
-              language: z.string().nullable(),
-              sentAt: z.string().meta({ format: 'date-time' }),
-              debtorId: z.string().nullable(),
+              html: z.optional(z.string()),
+              template: z.nullable(z.string()),
+              tone: z.nullable(z.string()),
+              language: z.nullable(z.string()),
+              sentAt: doc(z.string(), { format: 'date-time' }),
+              debtorId: z.nullable(z.string()),
               dossierIds: z.array(z.string()),
-              stepNo: z.number().int().optional(),
-              segments: z.number().int().optional(),
-              encoding: z.string().optional(),
-              contentSid: z.string().optional(),
-              contentVariables: z.record(z.string(), z.string()).optional(),
-              pdf: z.string().optional().meta({ description: 'Letters: where to get the PDF.' }),
-              status: z.string().optional().meta({ description: 'Call tasks: open, done or expired.' }),
-              inReplyTo: z
-                .string()
-                .optional()
-                .meta({ description: 'An answer to a debtor’s reply (template answer/<intent>): the inbound message’s Twilio MessageSid.', example: 'SM00000000000000000000000000000001' }),
-              reason: z.string().optional().meta({ description: 'Agent tasks: why (call, vulnerable, dispute_review, unclear_reply, …).' }),
-              priority: z.string().optional().meta({ description: 'Agent tasks: urgent, high or normal.' }),
+              stepNo: z.optional(z.number().check(z.int())),
+              segments: z.optional(z.number().check(z.int())),
+              encoding: z.optional(z.string()),
+              contentSid: z.optional(z.string()),
+              contentVariables: z.optional(z.record(z.string(), z.string())),
+              pdf: doc(z.optional(z.string()), { description: 'Letters: where to get the PDF.' }),
+              status: doc(z.optional(z.string()), { description: 'Call tasks: open, done or expired.' }),
+              inReplyTo: doc(z.optional(z.string()), {
+                description: 'An answer to a debtor’s reply (template answer/<intent>): the inbound message’s Twilio MessageSid.',
+                example: 'SM00000000000000000000000000000001',
+              }),
+              reason: doc(z.optional(z.string()), { description: 'Agent tasks: why (call, vulnerable, dispute_review, unclear_reply, …).' }),
+              priority: doc(z.optional(z.string()), { description: 'Agent tasks: urgent, high or normal.' }),
             }),
           ),
         }),
@@ -268,8 +311,8 @@ export const LOCAL_ROUTES: readonly Route[] = [
     summary: 'The learning report (KPIs, funnel, recovery per variant, channel mix, experiments)',
     description: 'The page `npm run report` writes: self-contained HTML with SVG charts, for all creditors; `from`/`to` (YYYY-MM-DD) pick the contact days (default the last 30).',
     query: z.strictObject({
-      from: ISO_DATE.optional().meta({ description: 'First contact day, YYYY-MM-DD.', example: '2026-03-01' }),
-      to: ISO_DATE.optional().meta({ description: 'Last contact day, YYYY-MM-DD.', example: '2026-03-31' }),
+      from: doc(z.optional(ISO_DATE), { description: 'First contact day, YYYY-MM-DD.', example: '2026-03-01' }),
+      to: doc(z.optional(ISO_DATE), { description: 'Last contact day, YYYY-MM-DD.', example: '2026-03-31' }),
     }),
     responses: { 200: { description: 'The report.', contentType: 'text/html', schema: z.string() } },
   },
@@ -282,6 +325,6 @@ export const LOCAL_ROUTES: readonly Route[] = [
     tag: 'Local runtime',
     summary: 'A letter as the print service received it',
     params: z.object({ messageId: Id('the letter’s id in the outbox', 'LT00000000000000000000000000000001') }),
-    responses: { 200: { description: 'The PDF.', contentType: 'application/pdf', schema: z.string().meta({ format: 'binary' }) } },
+    responses: { 200: { description: 'The PDF.', contentType: 'application/pdf', schema: doc(z.string(), { format: 'binary' }) } },
   },
 ];

@@ -3,6 +3,7 @@
  * DynamoDB (dynalite, on disk), Step Functions (our durable emulator), Twilio, SendGrid and a print
  * service (fakes) on loopback, and one clock for all of them.
  */
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -10,20 +11,25 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { Clock, CLOCK_MAX, CLOCK_MIN } from './clock.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
-import { JOURNEY_FUNCTIONS } from './journey-functions.js';
+import { JOURNEY_FUNCTIONS, type JourneyHandler } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
 import { localTargets, SchedulerEmulator } from './scheduler/emulator.js';
-import { ApiServer } from './api-server.js';
+import { useLambdaClient } from '../../functions/services/deliver-now.js';
+import { LambdaInvokeEmulator } from './lambda-invoke.js';
+import { handler as deliveriesHandler } from '../../functions/deliveries/handler.js';
+import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';
 import { LOCAL_ROUTES } from './local-routes.js';
 import { createTable } from './table.js';
+import { StreamEmulator } from './streams/emulator.js';
+import { dynaliteWithStream } from './streams/capture.js';
+import { handler as countersHandler } from '../../functions/counters/handler.js';
 import { documentAlso } from '../../functions/shared/openapi.js';
 import { TABLE } from '../../functions/store/table.js';
 import { setClockSource } from '../../functions/shared/clock.js';
-import { resetAwsClients } from '../../functions/shared/aws.js';
+import { invocationOf, resetAwsClients } from '../../functions/shared/aws.js';
 import { resetAdapters } from '../../functions/services/channel-step.js';
 import { resetPaymentProvider } from '../../functions/payments/provider.js';
 import { handler as webhooksHandler } from '../../functions/webhooks/handler.js';
@@ -66,6 +72,18 @@ export interface LocalRuntimeOptions {
   twilioAuthToken?: string;
   /** quiet logs (tests) */
   quiet?: boolean;
+  /**
+   * The functions to run instead of the TypeScript handlers (the bundled-handler test runs the esbuild bundles):
+   * journey steps by ASL placeholder, the HTTP edge's api / reports / webhooks / payments / docs / authorizer, and the
+   * Deliveries function (answers, creditor notifications).
+   */
+  handlers?: {
+    journey?: Partial<Record<string, JourneyHandler>>;
+    edge?: Partial<EdgeHandlers>;
+    deliveries?: (event: unknown) => Promise<unknown>;
+    /** the table stream's aggregator (a test that runs the bundles gives its bundled one) */
+    counters?: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+  };
 }
 
 /** Parses MAATWERK_API_KEYS="acme:key-a,globex:key-b". Clients whose id starts with "agency" work the call queue. */
@@ -143,8 +161,13 @@ export class LocalRuntime {
   fakes!: FakeProviders;
   readonly sfn: StepFunctionsEmulator;
   readonly scheduler: SchedulerEmulator;
+  /** the table's DynamoDB Stream and its event source mapping to the Counters function (infra/local/streams/) */
+  readonly streams: StreamEmulator;
   readonly clients: ClientSeed[];
   schedulerUrl = '';
+  /** the Lambda Invoke stand-in (the Webhooks function invokes the Deliveries function) */
+  readonly lambda: LambdaInvokeEmulator;
+  lambdaUrl = '';
   /** Lambda invocations by the scheduler (the journey timer's wake-ups), for the benchmark */
   timerInvocations = 0;
   /** Per function (the stack's names: Decide, SendEmail, …, Api, Webhooks): invocations and handler wall time. */
@@ -185,6 +208,7 @@ export class LocalRuntime {
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
     });
+    this.lambda = new LambdaInvokeEmulator({ clock: this.clock, handlers: this.handlers });
     this.scheduler = new SchedulerEmulator({
       clock: this.clock,
       dataDir: path.join(opts.dataDir, 'scheduler'),
@@ -194,6 +218,14 @@ export class LocalRuntime {
         this.timerInvocations++;
         return this.clock.activity.track(invoke);
       }),
+    });
+    this.streams = new StreamEmulator({
+      handler: (event) => this.timed('Counters', () => (this.opts.handlers?.counters ?? countersHandler)(event)),
+      clock: this.clock,
+      region: LOCAL_DEFAULTS.region,
+      accountId: LOCAL_DEFAULTS.accountId,
+      tableName: TABLE.defaultName,
+      functionName: 'maatwerk-Counters',
     });
   }
 
@@ -225,8 +257,12 @@ export class LocalRuntime {
     // Refuse to start on an invalid strategy file: the message names the field and the reason.
     if (env.MAATWERK_STRATEGY_FILE) process.env.MAATWERK_STRATEGY_FILE = env.MAATWERK_STRATEGY_FILE;
     currentStrategy();
-    // 1. DynamoDB (dynalite) on disk.
-    this.dynamoServer = dynalite({ path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // 1. DynamoDB (dynalite) on disk, its committed changes feeding the stream emulator.
+    this.dynamoServer = dynaliteWithStream(
+      { path: path.join(this.opts.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 },
+      TABLE.defaultName,
+      () => this.streams,
+    );
     this.dynamoServer.on('request', (req: http.IncomingMessage) => {
       const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'unknown';
       this.dynamoRequests[op] = (this.dynamoRequests[op] ?? 0) + 1;
@@ -236,7 +272,7 @@ export class LocalRuntime {
 
     // 2. The API server first binds its port, so PUBLIC_BASE_URL is known before anything signs webhooks. It holds
     //    every request until start() marks it ready (after the clients are seeded and journeys recovered).
-    this.api = new ApiServer(this);
+    this.api = new ApiServer(this, { ...SOURCE_EDGE_HANDLERS, ...(this.opts.handlers?.edge ?? {}) });
     documentAlso(LOCAL_ROUTES);
     this.apiUrl = await this.api.listen(this.opts.port ?? 3000, this.host);
     const publicBase = env.PUBLIC_BASE_URL ?? this.apiUrl;
@@ -256,6 +292,7 @@ export class LocalRuntime {
     this.fakesUrl = await this.fakes.listen(0);
     this.sfnUrl = await this.sfn.listen(0, '127.0.0.1');
     this.schedulerUrl = await this.scheduler.listen(0, '127.0.0.1');
+    this.lambdaUrl = await this.lambda.listen(0, '127.0.0.1');
 
     // 4. The handlers' configuration: the same variables a Lambda gets, pointing at the local services.
     Object.assign(process.env, {
@@ -265,12 +302,14 @@ export class LocalRuntime {
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamoUrl,
       AWS_ENDPOINT_URL_SFN: this.sfnUrl,
       AWS_ENDPOINT_URL_SCHEDULER: this.schedulerUrl,
+      AWS_ENDPOINT_URL_LAMBDA: this.lambdaUrl,
       SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
-      // Answers that wait for 07:00 are sent by the webhook function (services/conversation.ts).
-      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      // Answers are sent by the Deliveries function (services/answer-delivery.ts): due now, invoked by the reply path;
+      // waiting for 07:00, by their timer.
+      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Deliveries`,
       // Creditor notifications are delivered by it too; locally a webhook may be http to loopback (the fake receiver).
-      NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Deliveries`,
       MAATWERK_ALLOW_LOOPBACK_WEBHOOKS: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: TABLE.defaultName,
@@ -294,9 +333,12 @@ export class LocalRuntime {
       MOLLIE_API_ENDPOINT: `${this.fakesUrl}/v2/`,
       PAGE_TOKEN_SECRET: env.PAGE_TOKEN_SECRET ?? loadOrCreatePageSecret(this.opts.dataDir),
       POWERTOOLS_LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
+      // No EMF lines on stdout locally (metrics.onMetric still sees every call); no X-Ray outside Lambda anyway.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       LOG_LEVEL: this.opts.quiet ? 'WARN' : (env.LOG_LEVEL ?? 'INFO'),
     });
     resetAwsClients();
+    useLambdaClient();
     resetAdapters();
     resetPaymentProvider();
     forgetClients();
@@ -304,7 +346,8 @@ export class LocalRuntime {
     await this.ensureTable();
 
     // 5. The journey state machine from the same ASL file CDK deploys, bound to the same handlers.
-    const functions = JOURNEY_FUNCTIONS;
+    const functions: Record<string, JourneyHandler> = { ...JOURNEY_FUNCTIONS };
+    for (const [placeholder, fn] of Object.entries(this.opts.handlers?.journey ?? {})) if (fn) functions[placeholder] = fn;
     const substitutions: Record<string, string> = {};
     for (const [placeholder, fn] of Object.entries(functions)) {
       const name = `maatwerk-${placeholder.replace(/FunctionArn$/, '')}`;
@@ -314,8 +357,13 @@ export class LocalRuntime {
       this.handlers.set(name, timed);
     }
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
-    // The scheduler invokes the webhook function for answers that waited for contact hours and creditor notifications.
-    this.handlers.set('maatwerk-Webhooks', (payload) => webhooksHandler(payload));
+    // The scheduler invokes the Deliveries function for answers that waited for contact hours and creditor
+    // notifications, the Webhooks function for an answer due now (a test that runs the bundles gives its bundled one);
+    // the Webhooks function for the schedules a data dir kept from before the Deliveries function (it hands them on).
+    const deliveries = this.opts.handlers?.deliveries ?? deliveriesHandler;
+    this.handlers.set('maatwerk-Deliveries', (payload) => this.timed('Deliveries', () => deliveries(payload)));
+    const webhooks = (this.opts.handlers?.edge?.webhooks ?? webhooksHandler) as (payload: unknown) => Promise<unknown>;
+    this.handlers.set('maatwerk-Webhooks', (payload) => webhooks(payload));
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
 
     for (const c of this.clients) {
@@ -350,7 +398,7 @@ export class LocalRuntime {
   async timed<T>(fn: string, work: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
-      return await work();
+      return await invocationOf.run(fn, work);
     } finally {
       const t = (this.lambdaTime[fn] ??= { invocations: 0, ms: 0 });
       t.invocations++;
@@ -376,8 +424,10 @@ export class LocalRuntime {
     this.saveClock();
     await this.api?.close();
     await this.scheduler.close();
+    await this.lambda.close();
     await this.sfn.close();
     await this.fakes?.close(); // undefined when the start failed early
+    await this.streams.close();
     this.clock.close();
     await new Promise<void>((resolve) => this.dynamoServer?.close(() => resolve()) ?? resolve());
   }

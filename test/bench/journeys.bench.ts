@@ -12,8 +12,16 @@
  *  3. An import, as its own section on a fresh runtime: a CSV of BENCH_IMPORT_ROWS claims (default 10,000; 0 skips
  *     it) through POST /v1/dossiers/batch (test/bench/import.bench.ts; rows per second, `importRowsPerSecond`).
  *
- * Targets (the run fails when one is missed): DynamoDB requests per journey ≤ 25, state transitions per contact
- * ≤ 3.0, lastDecisionReadUnits ≤ firstDecisionReadUnits + 1.
+ *  3. The Lambda bundles: every function bundled as `cdk synth` bundles it, each bundle's size from esbuild's
+ *     metafile against its budget (infra/aws/functions.ts), reported as `bundles` ({ <function>: bytes }).
+ *
+ * Targets (the run fails when one is missed): DynamoDB requests per journey ≤ 25 (the journey's and the learning
+ * counters' stream aggregator's, amortised over its batches), no counter UpdateItem on the request path, state
+ * transitions per contact ≤ 3.0, lastDecisionReadUnits ≤ firstDecisionReadUnits + 1, every bundle within its budget
+ * (250 KB; the letter function 400 KB; the sending steps 300 KB, infra/aws/functions.ts says why).
+ *
+ *   BENCH_JOURNEYS=200 npm run bench
+ *   npm run bench -- --json      # the last line is one JSON object
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,8 +30,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { importBench } from './import.bench.js';
 import { FUNCTIONS, type FunctionName } from '../../infra/aws/functions.js';
-import { dynamo, dynamoRequestsByPurpose, dynamoUsage, tableName } from '../../functions/shared/aws.js';
+import { counterUpdatesOutsideAggregator, dynamo, dynamoRequestsByFunction, dynamoRequestsByPurpose, dynamoUsage, tableName } from '../../functions/shared/aws.js';
 import { key } from '../../functions/store/keys.js';
+import { bundleSizes, formatBundleSizes } from '../../infra/build/bundle-sizes.js';
 
 process.env.MAATWERK_MEASURE_CAPACITY = '1';
 
@@ -78,7 +87,9 @@ async function startRuntime(env: Record<string, string> = {}) {
 interface Snapshot {
   dynamo: Record<string, number>;
   units: { readUnits: number; writeUnits: number };
-  learningCounters: number;
+  counterAggregator: number;
+  byFunction: Record<string, number>;
+  counterUpdatesOutsideAggregator: number;
   lambda: Record<string, { invocations: number; ms: number }>;
   sfn: ReturnType<LocalRuntime['sfn']['stats']>;
   timers: number;
@@ -89,11 +100,14 @@ function snapshot(rt: LocalRuntime): Snapshot {
   return {
     dynamo: { ...rt.dynamoRequests },
     units: { ...dynamoUsage },
-    learningCounters: dynamoRequestsByPurpose.learningCounters,
+    counterAggregator: dynamoRequestsByPurpose.counterAggregator,
+    byFunction: { ...dynamoRequestsByFunction },
+    counterUpdatesOutsideAggregator: counterUpdatesOutsideAggregator.count,
     lambda: JSON.parse(JSON.stringify(rt.lambdaTime)),
     sfn: rt.sfn.stats(),
     timers: rt.scheduler.stats.fired,
-    api: rt.api!.invocations,
+    // API Gateway requests: what reached a function behind it (an authorizer call is not a request of its own)
+    api: rt.api!.invocations - rt.api!.authorizerInvocations,
   };
 }
 
@@ -122,10 +136,13 @@ function usage(a: Snapshot, b: Snapshot) {
     scheduler: timers * PRICE.schedulerPerInvocation,
     apiGateway: apiRequests * PRICE.apiGatewayPerRequest,
   };
-  // what of it the learning counters were (KPI#/EXP# items, counted per command by the SDK middleware); the rest the journey's
-  const learningCounters = b.learningCounters - a.learningCounters;
-  const byPurpose = { journey: requests - learningCounters, learningCounters };
-  return { requests, byPurpose, readUnits, writeUnits, transitions, timers, apiRequests, lambda, usd, totalUsd: Object.values(usd).reduce((s, x) => s + x, 0) };
+  // what of it the learning counters' stream aggregator made (the Counters function's invocations, amortised over
+  // its batches; counted per command by the SDK middleware); the rest the journey's
+  const counterAggregator = b.counterAggregator - a.counterAggregator;
+  const byPurpose = { journey: requests - counterAggregator, counterAggregator };
+  const counterUpdatesOnRequestPath = b.counterUpdatesOutsideAggregator - a.counterUpdatesOutsideAggregator;
+  const byFunction = Object.fromEntries(Object.entries(b.byFunction).map(([k, n]) => [k, n - (a.byFunction[k] ?? 0)]).filter(([, n]) => (n as number) > 0));
+  return { requests, byPurpose, byFunction, counterUpdatesOnRequestPath, readUnits, writeUnits, transitions, timers, apiRequests, lambda, usd, totalUsd: Object.values(usd).reduce((s, x) => s + x, 0) };
 }
 
 /** Where the transitions go: states entered, over every execution's history. */
@@ -156,8 +173,9 @@ async function portfolio() {
   const used = usage(before, snapshot(rt));
   const byState = await transitionsByState(rt);
   const contacts = (await rt.api!.outbox()).length;
+  const streamRecords = rt.streams.stats.records;
   await stop();
-  return { seconds, used, byState, contacts };
+  return { seconds, used, byState, contacts, streamRecords };
 }
 
 /** The case item's read cost (strongly consistent GetItem) and size now. */
@@ -197,6 +215,7 @@ async function longJourney() {
 async function main() {
   const run = await portfolio();
   const long = await longJourney();
+  const sizes = await bundleSizes();
   const { used, contacts } = run;
   const per = (n: number) => n / JOURNEYS;
   const lambdaInvocations = Object.values(used.lambda).reduce((s, l) => s + l.invocations, 0);
@@ -209,7 +228,12 @@ async function main() {
     lambdaInvocationsPerJourney: round(per(lambdaInvocations)),
     lambdaPerJourney: Object.fromEntries(Object.entries(used.lambda).map(([fn, l]) => [fn, { invocations: round(per(l.invocations)), msPerInvocation: round(l.ms / Math.max(1, l.invocations)) }])),
     ddbRequestsPerJourney: round(per(used.requests)),
-    ddbRequestsByPurposePerJourney: { journey: round(per(used.byPurpose.journey)), learningCounters: round(per(used.byPurpose.learningCounters)) },
+    ddbRequestsByPurposePerJourney: { journey: round(per(used.byPurpose.journey)), counterAggregator: round(per(used.byPurpose.counterAggregator)) },
+    /** "<function> <command>" → requests per journey (what to look at when the request target is missed) */
+    ddbRequestsByFunctionPerJourney: Object.fromEntries(Object.entries(used.byFunction as Record<string, number>).sort(([, x], [, y]) => y - x).map(([k, n]) => [k, round(per(n))])),
+    /** UpdateItems on KPI#/EXP# counter items made by anything but the stream aggregator (target 0) */
+    counterUpdatesOnRequestPath: used.counterUpdatesOnRequestPath,
+    counterBatches: { invocations: used.lambda.Counters?.invocations ?? 0, recordsPerInvocation: round(run.streamRecords / Math.max(1, used.lambda.Counters?.invocations ?? 0)) },
     ddbReadUnitsPerJourney: round(per(used.readUnits)),
     ddbWriteUnitsPerJourney: round(per(used.writeUnits)),
     timersPerJourney: round(per(used.timers)),
@@ -222,12 +246,15 @@ async function main() {
       lastDecisionReadUnits: long.last.units,
       caseItemBytes: { first: long.first.bytes, last: long.last.bytes },
     },
+    bundles: sizes.bundles,
   };
   const misses = [
     result.ddbRequestsPerJourney > TARGETS.ddbRequestsPerJourney ? `DynamoDB requests per journey ${result.ddbRequestsPerJourney} > ${TARGETS.ddbRequestsPerJourney}` : undefined,
+    result.counterUpdatesOnRequestPath > 0 ? `the request path made ${result.counterUpdatesOnRequestPath} counter UpdateItems (the stream aggregator should make them all)` : undefined,
     result.transitionsPerContact > TARGETS.transitionsPerContact ? `transitions per contact ${result.transitionsPerContact} > ${TARGETS.transitionsPerContact}` : undefined,
     long.last.units > long.first.units + TARGETS.readUnitsGrowth ? `last decision reads ${long.last.units} units, first ${long.first.units}` : undefined,
     long.contacts < 30 ? `the long journey made only ${long.contacts} contacts` : undefined,
+    ...sizes.overBudget.map((line) => `bundle over budget: ${line}`),
   ].filter((m): m is string => m !== undefined);
 
   console.log(`
@@ -237,11 +264,15 @@ Maatwerk journey benchmark — ${JOURNEYS} journeys on the virtual clock (2 Marc
       by state: ${Object.entries(result.transitionsByStatePerJourney).map(([k, v]) => `${k} ${v}`).join(', ')} per journey
   Lambda invocations                         ${lambdaInvocations}  (${result.lambdaInvocationsPerJourney} per journey: ${Object.entries(result.lambdaPerJourney).map(([fn, l]) => `${fn} ${l.invocations} × ${l.msPerInvocation} ms`).join(', ')})
   journey timers (EventBridge Scheduler)     ${used.timers}  (${result.timersPerJourney} per journey)
-  DynamoDB requests                          ${used.requests}  (${result.ddbRequestsPerJourney} per journey; target ≤ ${TARGETS.ddbRequestsPerJourney}: the journey ${result.ddbRequestsByPurposePerJourney.journey}, the learning counters ${result.ddbRequestsByPurposePerJourney.learningCounters}); ${result.ddbReadUnitsPerJourney} read + ${result.ddbWriteUnitsPerJourney} write units per journey
+  DynamoDB requests                          ${used.requests}  (${result.ddbRequestsPerJourney} per journey; target ≤ ${TARGETS.ddbRequestsPerJourney}: the journey ${result.ddbRequestsByPurposePerJourney.journey}, the counters' stream aggregator ${result.ddbRequestsByPurposePerJourney.counterAggregator}); ${result.ddbReadUnitsPerJourney} read + ${result.ddbWriteUnitsPerJourney} write units per journey
+  learning counters                          ${result.counterBatches.invocations} stream batches (${result.counterBatches.recordsPerInvocation} records each); counter UpdateItems on the request path: ${result.counterUpdatesOnRequestPath}
   AWS cost at list prices                    $${result.costPer1000JourneysUsd.toFixed(2)} per 1,000 journeys (${Object.entries(result.costPer1000JourneysByServiceUsd).map(([k, v]) => `${k} $${v.toFixed(3)}`).join(', ')})
-      Lambda: measured handler time here, priced at each function's configured memory (arm64)
+      Lambda: measured handler time here, priced at each function's configured memory (arm64); DynamoDB Streams reads by Lambda are free
   local throughput                           ${result.journeysPerSecond} journeys/s (${run.seconds.toFixed(1)} s wall)
   long journey (never reacts, 1 year)        ${long.contacts} contacts; a decision reads ${long.first.units} unit(s) at the first contact, ${long.last.units} at the last (case item ${long.first.bytes} → ${long.last.bytes} bytes)
+
+Lambda bundles (minified, from esbuild's metafile)
+${formatBundleSizes(sizes)}
 ${misses.length ? `\nTARGETS MISSED:\n  ${misses.join('\n  ')}\n` : '  all targets met'}
 `);
   const imported = await importSection();

@@ -137,6 +137,20 @@ describe('one answer per inbound message', () => {
     expect(events.filter((e) => e.type === 'answered')).toHaveLength(2);
     expect(await tasksOf(s.caseId, 'call_back_requested')).toHaveLength(1);
   });
+
+  it('an answer Twilio keeps refusing for now (500s) fails the webhook; Twilio’s retry of it sends the answer, once', async () => {
+    const s = await smsed();
+    const messageSid = sid();
+    // the first send and its retries (PROVIDER_RETRIES) all answered 500: sent by the Deliveries function, failed there
+    h.rt.fakes.inject({ provider: 'twilio', kind: '500', times: 1 + Number(process.env.PROVIDER_RETRIES ?? 3) });
+    expect(await h.reply(s.phone!, 'wie bent u?', { messageSid })).toBe(500);
+    expect(await answersTo(messageSid)).toHaveLength(0);
+    expect(h.rt.fakes.pendingFaults().twilio).toBe(0);
+    expect(await h.reply(s.phone!, 'wie bent u?', { messageSid })).toBe(200);
+    await h.advance({ seconds: 0 });
+    expect(await answersTo(messageSid)).toHaveLength(1);
+    expect((await timeline(s.caseId)).filter((e) => e.type === 'answered')).toHaveLength(1);
+  });
 });
 
 describe('contact hours', () => {

@@ -1,5 +1,6 @@
 /**
- * Issue 9 end to end on the local runtime: the real @mollie/api-client against the fake Mollie over HTTP.
+ * Issue 9 end to end on the local runtime: the Mollie adapter (what @mollie/api-client sends, over fetch) against the
+ * fake Mollie over HTTP.
  * The link in an SMS opens the debtor page; paying through the fake checkout books once, marks the dossier paid and
  * stops the journey; forged webhooks change nothing; paying one claim of two leaves the other running; refunds and
  * chargebacks reopen; failed/expired/canceled payments only reach the timeline.
@@ -218,6 +219,15 @@ describe('paying through the debtor page (Mollie)', () => {
     const view = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
     expect(view.body.timeline.some((e: { type: string; detail: string }) => e.type === 'replied' && /already paid \(on the payment page\)/.test(e.detail))).toBe(true);
     expect(view.body.timeline.filter((e: { type: string; detail: string }) => e.type === 'decision').at(-1).detail).toMatch(/already paid/);
+    // the same form sent again 30 s later, twice at once (a double click): the same statement, recorded once; again
+    // after a minute it is a new one
+    const saidPaid = async () => (await h.api('GET', `/v1/dossiers/${d.ids[1]}`)).body.timeline.filter((e: { type: string; detail: string }) => e.type === 'replied' && /already paid \(on the payment page\)/.test(e.detail));
+    await h.advance({ seconds: 30 });
+    await Promise.all([tell({ what: 'already_paid' }), tell({ what: 'already_paid' })]);
+    expect(await saidPaid()).toHaveLength(1);
+    await h.advance({ seconds: 61 });
+    await tell({ what: 'already_paid' });
+    expect(await saidPaid()).toHaveLength(2);
     await tell({ what: 'debt_help' });
     const ended = await h.api('GET', `/v1/dossiers/${d.ids[1]}`);
     expect(ended.body.status).toBe('debt_help');

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../functions/shared/aws.js';
-import { claimStep, createCase, readCase } from '../../functions/store/cases.js';
+import { claimStep, createCase, readCase, saveCase, setToken } from '../../functions/store/cases.js';
 import { claimReference, dossierItem, forgetPayment, listClientDossiers, releaseIdempotencyKey, claimIdempotencyKey, recordPaymentOnce } from '../../functions/store/dossiers.js';
 import { getCheckout, markReversed, putCheckout } from '../../functions/store/checkouts.js';
 import { countHit } from '../../functions/store/rate-limits.js';
@@ -14,7 +14,7 @@ import { clientIds, putClient } from '../../functions/store/clients.js';
 import { addIdentityKeys, claimIdentityKeys, earlierUse, identityOwners, phoneIndexItem, recordNumberOptOut } from '../../functions/store/identity.js';
 import { claimAnswer, getAnswer, planAnswer, settleAnswer } from '../../functions/store/answers.js';
 import { writeItems } from '../../functions/store/batch.js';
-import { addExperimentCounts, addKpis, readExperimentDays, readKpis } from '../../functions/store/learning.js';
+import { COUNTERS_ATTR, addExperimentCounts, addKpis, decodeCounters, readExperimentDays, readKpis } from '../../functions/store/learning.js';
 import { webhookDone, webhookReceipt } from '../../functions/store/messages.js';
 import { closeOpenTask, createTaskOnce, tasksWithStatus } from '../../functions/store/tasks.js';
 import { appendEvents, caseTimeline, getEvent, recentTimeline } from '../../functions/store/timeline.js';
@@ -264,7 +264,7 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
     ]);
   });
 
-  it('a claim stores the experiments the debtor joins, and refuses one that would change a variant the case holds', async () => {
+  it('a claim stores the experiments the debtor joins, and refuses one that would change a variant the case holds or join it twice', async () => {
     const s = caseWith([{ dossierId: 'dos_x', clientId: 'acme', email: 'x@example.invalid' }], `deb_exp_${_name.replace(/\W/g, '')}`);
     expect(await createCase(s)).toBe(true);
     const at = '2026-03-03T09:00:00.000Z';
@@ -283,8 +283,53 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
     expect(first?.experiments).toEqual({ 'tone-test': { variant: 'b', at, journeyNo: 1 } });
     expect(first?.journey.contacts[0]?.x).toEqual(['tone-test:b']);
     expect(await claim(2, 'c', s.eventSeq)).toBeUndefined();
-    expect((await claim(2, 'b', s.eventSeq))?.experiments['tone-test']?.at).toBe(at);
+    // joining now what the case holds already (a race with another claim): refused, or the exposure would count twice
+    expect(await claim(2, 'b', s.eventSeq)).toBeUndefined();
     const read = await readCase(s.caseId);
     expect(read?.v === 2 && read.item.experiments['tone-test']?.variant).toBe('b');
+  });
+
+  it('the stream: each write that records an event carries its counter writes once, every other write of the case drops them', async () => {
+    const seen: Array<{ eventName?: string; PK?: string; writeId: string; writes: unknown }> = [];
+    backend.streamHandler = async (event) => {
+      for (const r of event.Records) {
+        const { writeId, writes } = decodeCounters(r.dynamodb!.NewImage![COUNTERS_ATTR]!.S!);
+        seen.push({ eventName: r.eventName, PK: r.dynamodb!.Keys!.PK!.S, writeId, writes });
+      }
+      return { batchItemFailures: [] };
+    };
+    const s = caseWith([{ dossierId: 'dos_s', clientId: 'acme', email: 's@example.invalid' }], `deb_stream_${_name.replace(/\W/g, '')}`);
+    expect(await createCase(s)).toBe(true);
+    const at = '2026-03-03T09:00:00.000Z';
+    const w = (n: number) => [{ PK: 'KPI#acme#2026-03-03', SK: 'S#0', add: { 'channel:email|c': n } }];
+    const claimed = await claimStep({
+      caseId: s.caseId,
+      journeyNo: 1,
+      seenEventSeq: s.eventSeq,
+      contact: { at, channel: 'email', phase: 'reminder', tone: 'friendly', stepNo: 1, journeyNo: 1, dossierIds: ['dos_s'] },
+      token: 't',
+      timer: 'x',
+      counters: w(1),
+      at,
+    });
+    expect(claimed).toBeDefined();
+    await setToken(s.caseId, 1, 't2'); // no event: the claim's counters must not ride along again
+    const now = (await readCase(s.caseId))!;
+    expect(now.v).toBe(2);
+    if (now.v !== 2) return;
+    expect(await saveCase({ ...now.item, eventSeq: now.item.eventSeq + 1 }, now.item.version, w(2))).toBe(true);
+    const entry = { eventId: 'send-1-1', at, type: 'sent' as const, detail: 'sent', dossierIds: ['dos_s'], counters: w(3) };
+    await appendEvents(s.caseId, [entry]);
+    await appendEvents(s.caseId, [entry]); // written again: the same item, no new record
+    await backend.stream!.flush();
+    expect(seen).toEqual([
+      { eventName: 'MODIFY', PK: `DEBTOR#${s.caseId}`, writeId: `C#${s.caseId}#claim#1#1#${at}`, writes: w(1) },
+      { eventName: 'MODIFY', PK: `DEBTOR#${s.caseId}`, writeId: `C#${s.caseId}#v${now.item.version + 1}`, writes: w(2) },
+      { eventName: 'INSERT', PK: `DEBTOR#${s.caseId}`, writeId: expect.stringMatching(/^E#DEBTOR#.*\|EVENT#/), writes: w(3) },
+    ]);
+    // readers never see the attribute
+    expect(JSON.stringify(await readCase(s.caseId))).not.toContain(COUNTERS_ATTR);
+    expect(JSON.stringify(await getEvent(s.caseId, at, 'send-1-1'))).not.toContain(`"${COUNTERS_ATTR}"`);
+    backend.streamHandler = undefined;
   });
 });

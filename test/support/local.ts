@@ -22,6 +22,8 @@ export interface Harness {
   dataDir: string;
   api(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
   advance(until: string | { seconds: number }): Promise<void>;
+  /** POST /local/streams/flush: answers when the learning counters' aggregator has had every write so far */
+  flushStream(): Promise<{ pendingRecords: number; stats: Record<string, number>; failures: any[] }>;
   outbox(): Promise<OutboxMessage[]>;
   reply(from: string, body: string, opts?: { whatsapp?: boolean; signature?: string | null; messageSid?: string }): Promise<number>;
   stop(): Promise<void>;
@@ -57,6 +59,11 @@ export async function startLocal(opts: { start: string; dataDir?: string; env?: 
         body: JSON.stringify(typeof until === 'string' ? { until } : until),
       });
       if (res.status !== 200) throw new Error(`advance failed: ${res.status} ${await res.text()}`);
+    },
+    async flushStream() {
+      const res = await fetch(`${url}/local/streams/flush`, { method: 'POST' });
+      if (res.status !== 200) throw new Error(`stream flush failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { pendingRecords: number; stats: Record<string, number>; failures: any[] };
     },
     async outbox() {
       const res = await fetch(`${url}/local/outbox`);

@@ -7,16 +7,33 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTable as createLocalTable } from '../../infra/local/table.js';
-import dynalite from 'dynalite';
 import { resetAwsClients, useAwsClients } from '../../functions/shared/aws.js';
 import { forgetClients } from '../../functions/store/clients.js';
 import { InProcessTable, inProcessDocumentClient } from '../../functions/store/in-process.js';
 import { TABLE } from '../../functions/store/table.js';
+import { Clock } from '../../infra/local/clock.js';
+import { type StreamHandler, StreamEmulator } from '../../infra/local/streams/emulator.js';
+import { dynaliteWithStream, inProcessWithStream } from '../../infra/local/streams/capture.js';
 
 export interface StoreBackend {
   name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** the table's stream (infra/local/streams/): its records go to `streamHandler` on `stream.flush()` */
+  stream?: StreamEmulator;
+  streamHandler?: StreamHandler;
+}
+
+/** A stream emulator on a virtual clock of its own, delivering to the backend's `streamHandler`. */
+function streamOf(b: StoreBackend): StreamEmulator {
+  return new StreamEmulator({
+    handler: async (event) => (b.streamHandler ? b.streamHandler(event) : { batchItemFailures: [] }),
+    clock: new Clock({ mode: 'virtual', start: Date.parse('2026-03-02T08:00:00Z'), settle: 'immediate' }),
+    region: 'eu-west-1',
+    accountId: '000000000000',
+    tableName: TABLE.defaultName,
+    functionName: 'maatwerk-Counters',
+  });
 }
 
 function common(): void {
@@ -38,11 +55,12 @@ export async function createTable(endpoint: string): Promise<void> {
 
 export function dynaliteBackend(): StoreBackend {
   let server: http.Server | undefined;
-  return {
+  const b: StoreBackend = {
     name: 'dynalite',
     async start() {
       common();
-      server = dynalite({ createTableMs: 0 });
+      b.stream = streamOf(b);
+      server = dynaliteWithStream({ createTableMs: 0 }, TABLE.defaultName, () => b.stream);
       await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
@@ -51,10 +69,12 @@ export function dynaliteBackend(): StoreBackend {
       forgetClients();
     },
     async stop() {
+      await b.stream?.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       resetAwsClients();
     },
   };
+  return b;
 }
 
 export function inProcessBackend(): StoreBackend & { table?: InProcessTable } {
@@ -63,11 +83,14 @@ export function inProcessBackend(): StoreBackend & { table?: InProcessTable } {
     async start() {
       common();
       b.table = new InProcessTable();
+      b.stream = streamOf(b);
+      inProcessWithStream(b.table, b.stream);
       resetAwsClients();
       useAwsClients({ dynamo: inProcessDocumentClient(b.table) });
       forgetClients();
     },
     async stop() {
+      await b.stream?.close();
       resetAwsClients();
     },
   };

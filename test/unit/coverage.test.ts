@@ -38,6 +38,8 @@ describe('coverage warnings of the legal tables', () => {
     expect(logged).toHaveLength(2);
     expect(logged[0][0]).toBe('legal table runs out');
     expect(logged[0][1]).toMatchObject({ table: 'declared_equal_days', coveredThrough: '2028-12-31' });
+    // what to add, under a key the logger keeps (it drops a `message` key: the line's text is its own)
+    expect((logged[0][1] as { detail: string }).detail).toMatch(/DECLARED_EQUAL_DAYS in functions\/domain\/calendar\.ts/);
   });
 
   it('the local runtime logs them at start (logCoverage), every start', () => {

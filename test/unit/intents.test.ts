@@ -12,6 +12,9 @@ import { promiseDate } from '../../functions/domain/intents/dates.js';
 import { normalise } from '../../functions/domain/intents/normalise.js';
 import { evaluate, meetsTargets, trainOn } from '../../functions/domain/intents/training.js';
 import type { Model } from '../../functions/domain/intents/model.js';
+import { brotliDecompressSync } from 'node:zlib';
+import { decodeModel, encodeModel } from '../../functions/domain/intents/model-codec.js';
+import { compactModel } from '../../infra/build/intents-model.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../functions/domain/intents');
 const NOW = CORPUS_NOW; // Wednesday 4 March 2026
@@ -161,6 +164,32 @@ describe('the corpus and the model', () => {
     const stored = JSON.parse(fs.readFileSync(path.join(DIR, 'model.json'), 'utf8'));
     expect(JSON.stringify(trainOn(train))).toBe(JSON.stringify(stored));
     expect(stored.trainedOn.examples).toBe(train.length);
+  });
+
+  it('the Lambda bundle carries the same model in its compact form: decoded equal to model.json, every reply of the corpus classified the same', () => {
+    const stored = JSON.parse(fs.readFileSync(path.join(DIR, 'model.json'), 'utf8')) as Model;
+    expect(decodeModel(encodeModel(stored))).toStrictEqual(stored);
+    // what the bundle's module does (infra/build/intents-model.ts): base64 → brotli → decodeModel
+    const packed = compactModel(stored);
+    const bundled = decodeModel(new Uint8Array(brotliDecompressSync(Buffer.from(packed, 'base64'))));
+    expect(bundled).toStrictEqual(stored);
+    expect(JSON.stringify(bundled)).toBe(JSON.stringify(stored)); // the same feature order too
+    for (const e of corpus) {
+      for (const at of [NOW, new Date('2026-10-25T00:30:00Z')]) expect(classifyReply(e.t, at, bundled), e.t).toStrictEqual(classifyReply(e.t, at, stored));
+    }
+    // ≈ 39 KB in the bundle instead of ≈ 190 KB of JSON
+    expect(packed.length).toBeLessThan(45_000);
+  });
+
+  it('refuses to encode what it could not give back exactly', () => {
+    const base: Model = { version: 1, intents: ['a', 'b'], bias: [0, 0], weights: {}, trainedOn: { examples: 0, rounds: 0, l2: 0 } };
+    expect(decodeModel(encodeModel(base))).toStrictEqual(base);
+    const big = { ...base, weights: { 'w:x': [0, 12.34, 1, -5.5] } };
+    expect(decodeModel(encodeModel(big))).toStrictEqual(big);
+    expect(() => encodeModel({ ...base, weights: { 'w:x': [0, 0.123] } })).toThrow(/two decimals/);
+    expect(() => encodeModel({ ...base, weights: { 'w:x': [1, 0.5, 0, 0.5] } })).toThrow(/ascend/);
+    expect(() => encodeModel({ ...base, weights: { 'w:a\nb': [0, 0.5] } })).toThrow(/cannot be encoded/);
+    expect(() => encodeModel({ ...base, intents: Array.from({ length: 17 }, (_, i) => `i${i}`) })).toThrow(/16 classes/);
   });
 
   it('meets the targets on the held-out part: accuracy ≥ 90%, every opt-out and vulnerability signal caught', () => {

@@ -1,6 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { hostProblem, isPublicAddress, resolvesPublic } from '../../functions/shared/public-address.js';
-import { webhookUrlProblem } from '../../functions/shared/webhook-schemas.js';
+import { postOnce } from '../../functions/notifications/outbox.js';
+import { hostProblem, isPublicAddress, publicOnlyLookup } from '../../functions/shared/public-address.js';
+import { webhookUrlProblem } from '../../functions/shared/schemas/creditor-webhook.js';
 
 describe('a webhook may only reach public hosts (no server-side request forgery)', () => {
   it.each([
@@ -31,11 +35,38 @@ describe('a webhook may only reach public hosts (no server-side request forgery)
     expect(webhookUrlProblem('http://127.0.0.1:4000/creditor-webhooks/acme', false)).toBe('must be https');
   });
 
-  it('at delivery, a name is checked for what it resolves to now', async () => {
-    expect(await resolvesPublic('localhost')).toBe(false);
-    expect(await resolvesPublic('127.0.0.1')).toBe(false);
-    expect(await resolvesPublic('[::1]')).toBe(false);
-    expect(await resolvesPublic('8.8.8.8')).toBe(true);
-    expect(await resolvesPublic('no-such-host.invalid')).toBe(false);
+  /** A resolver that answers `answers` for every name (what a rebinding DNS server would answer at connect time). */
+  const resolverOf = (answers: LookupAddress[]) => (_host: string, _o: unknown, cb: (err: NodeJS.ErrnoException | null, a: LookupAddress[]) => void) => cb(null, answers);
+
+  it('at delivery, the connection itself goes only to a public address: a name that now resolves to loopback reaches nothing', async () => {
+    let received = 0;
+    const receiver = http.createServer((_req, res) => {
+      received++;
+      res.end();
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      // The name passed every check before; at connect time it resolves to this machine (DNS rebinding).
+      const url = new URL(`http://hooks.example.com:${port}/maatwerk`);
+      expect(await postOnce(url, '{}', {}, publicOnlyLookup(resolverOf([{ address: '127.0.0.1', family: 4 }])))).toBe('not_public');
+      expect(await postOnce(url, '{}', {}, publicOnlyLookup(resolverOf([{ address: '8.8.8.8', family: 4 }, { address: '127.0.0.1', family: 4 }])))).toBe('not_public');
+      expect(received).toBe(0);
+      // The same request with the ordinary look-up (the local runtime's loopback receiver) is delivered.
+      expect(await postOnce(new URL(`http://127.0.0.1:${port}/maatwerk`), '{}', {}, undefined)).toBe('200');
+      expect(received).toBe(1);
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+
+  it('the look-up passes public answers on, one or all as the connection asks', async () => {
+    const lookup = publicOnlyLookup(resolverOf([{ address: '2606:4700:4700::1111', family: 6 }, { address: '1.1.1.1', family: 4 }]));
+    const one = await new Promise((r) => lookup('hooks.example.com', { all: false }, (err, address, family) => r({ err, address, family })));
+    expect(one).toEqual({ err: null, address: '2606:4700:4700::1111', family: 6 });
+    const all = await new Promise((r) => lookup('hooks.example.com', { all: true }, (err, addresses) => r({ err, addresses })));
+    expect(all).toEqual({ err: null, addresses: [{ address: '2606:4700:4700::1111', family: 6 }, { address: '1.1.1.1', family: 4 }] });
+    const none = await new Promise<NodeJS.ErrnoException | null>((r) => publicOnlyLookup(resolverOf([]))('x.example.com', {}, (err) => r(err)));
+    expect(none?.code).toBe('ENOTPUBLIC');
   });
 });

@@ -87,6 +87,11 @@ export interface StepClaim {
   stepNo: number;
   channel: Channel;
   at: string;
+  /**
+   * What the claimed contact took by last touch while it was being sent (outcomes/attribution.ts): scope ("*" the
+   * agency, or a creditor) → what (an intent, `$` cents) → n; taken back from the counters if the step is not sent
+   */
+  lt?: Record<string, Record<string, number>>;
 }
 
 export interface JourneyRecord extends JourneyFacts {

@@ -4,22 +4,22 @@
  * strategy's window, no Sundays, no Atw holidays or declared-equal days (DESIGN §5 rules 7–8), no lean days
  * around the 10th when the strategy lists them. A promise gives the debtor time; the frequency cap spaces contacts.
  */
-import { DateTime } from 'luxon';
-import { type ContactWindow, ZONE, addDays, dateParts, effectiveWindow, localDate, localInstant, nextContactMoment } from '../calendar.js';
+import { type ContactWindow, addDays, addLocalDays, dateParts, effectiveWindow, localDate, localDateTime, localInstant, nextContactMoment } from '../calendar.js';
 import type { DebtorFacts, Signals } from '../case/facts.js';
 import { type IncomeSource, IncomeSourceSchema, contactMomentAfterPayday } from '../payday.js';
 import { DEFAULT_MAX_PAYDAY_WAIT_DAYS, type PhaseSpec, type Strategy } from '../strategy.js';
 
 export const DAY = 86_400_000;
 
+/** 'YYYY-MM-DD HH:mm' in Europe/Amsterdam. */
 export function fmt(at: Date | number): string {
-  return DateTime.fromMillis(typeof at === 'number' ? at : at.getTime(), { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
+  return localDateTime(at);
 }
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `days` calendar days later at the same Europe/Amsterdam wall-clock time (DST-proof). */
 export function laterDays(at: number, days: number): number {
-  return DateTime.fromMillis(at, { zone: ZONE }).plus({ days }).toMillis();
+  return addLocalDays(at, days);
 }
 
 /** The strategy's contact window, narrowed by the phase's own. */

@@ -7,7 +7,7 @@
  *  1. holdout: a hash of (experiment id, debtor id) below `holdout` keeps the debtor out (the strategy as it is);
  *  2. a winner that took over (stopping rule) gets every new debtor;
  *  3. fixed: equal shares by a second, independent hash; thompson: the shares the bandit gives now (probability
- *     matching — each variant's probability of being the best, thompson.ts), never below minShare.
+ *     matching — each variant's probability of being the best, bandit.ts), never below minShare.
  *
  * Hashes, not randomness: the same debtor and experiment always give the same answer (deterministic simulations,
  * retries that decide again), and the unit is uniform on [0, 1).

@@ -14,8 +14,12 @@
 export const METRICS = ['paid_within_30d', 'recovered_cents_within_60d', 'contact_within_7d', 'promise_or_arrangement_within_14d'] as const;
 export type Metric = (typeof METRICS)[number];
 
-/** The outcome kinds the attribution knows (a reaction of any kind, a reply, a promise/arrangement, a payment). */
-export type OutcomeKind = 'reacted' | 'replied' | 'promised' | 'paid';
+/**
+ * The outcome kinds the attribution knows: a reaction of any kind, a reply, a promise/arrangement, a payment, and the
+ * provider's statuses of a message (delivered; opened: an email opened or a WhatsApp message read; clicked: a link in
+ * an email clicked). A status implies the ones before it: an open shows delivery, a click both.
+ */
+export type OutcomeKind = 'reacted' | 'replied' | 'promised' | 'paid' | 'delivered' | 'opened' | 'clicked';
 
 export interface MetricSpec {
   kind: 'binary' | 'cents';
@@ -38,6 +42,10 @@ export const KPI_WINDOW_DAYS: Readonly<Record<OutcomeKind | 'recovered', number>
   promised: 14,
   paid: 30,
   recovered: 60,
+  // a status counts for its own message only, when it comes within a reaction's window
+  delivered: 7,
+  opened: 7,
+  clicked: 7,
 });
 
 export const DAY_MS = 86_400_000;

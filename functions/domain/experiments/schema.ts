@@ -32,7 +32,7 @@
  * same rule as the strategy's, Toon & Timing); two experiments on one dimension never share a phase; minShare ×
  * variants ≤ 1. Pure: no clock, no file system.
  */
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import { CHANNELS, PHASES, SEGMENTS, TONES, type Phase } from '../vocabulary.js';
 import { METRICS } from './metrics.js';
 
@@ -57,108 +57,135 @@ const required = (what: string) => (iss: { input?: unknown }) => (iss.input === 
 const name = (what: string, max: number) =>
   z
     .string({ error: required(`must be ${what}`) })
-    .regex(new RegExp(`^[a-z0-9][a-z0-9_-]{0,${max - 1}}$`), `must be ${what}: a-z, 0-9, _ and -, at most ${max} characters, e.g. "tone-first-demand"`);
+    .check(z.regex(new RegExp(`^[a-z0-9][a-z0-9_-]{0,${max - 1}}$`), `must be ${what}: a-z, 0-9, _ and -, at most ${max} characters, e.g. "tone-first-demand"`));
 const instant = (what: string) =>
   z.iso.datetime({ offset: true, error: required(`must be ${what} as an ISO-8601 date-time with a zone, e.g. "2026-03-01T00:00:00Z"`) });
-const share = (max: number, what: string) =>
-  z.number({ error: required(`must be ${what}, a number from 0 to ${max}`) }).min(0, `must be ${what}, a number from 0 to ${max}`).max(max, `must be ${what}, a number from 0 to ${max}`);
+const share = (max: number, what: string) => {
+  const message = `must be ${what}, a number from 0 to ${max}`;
+  return z.number({ error: required(message) }).check(z.minimum(0, message), z.maximum(max, message));
+};
+const positiveInt = (error: ReturnType<typeof required> | string) =>
+  z.number({ error }).check(z.int('must be a positive integer'), z.positive('must be a positive integer'));
+const between = (low: number, high: number, o: { lowOpen?: boolean; highOpen?: boolean }) => {
+  const message = `must be a number between ${low} and ${high}`;
+  return z.number({ error: message }).check(o.lowOpen ? z.gt(low, message) : z.minimum(low, message), o.highOpen ? z.lt(high, message) : z.maximum(high, message));
+};
 
 export const VariantSchema = z.strictObject(
   {
     name: name('a variant name', 32),
-    control: z.boolean({ error: 'must be true or false' }).optional(),
-    tone: z.enum(TONES, { error: `must be one of ${TONES.join(', ')}` }).optional(),
-    template: name('a template variant name', 32).optional(),
-    channels: z
-      .array(z.enum(CHANNELS, { error: `must be one of ${CHANNELS.join(', ')}` }), { error: 'must be a list of channels' })
-      .min(1, 'must name at least one channel')
-      .optional(),
-    timing: z.enum(['asap', 'payday'], { error: 'must be "asap" or "payday"' }).optional(),
-    maxPaydayWaitDays: z.number({ error: 'must be a whole number of days, 0 or more' }).int('must be a whole number of days, 0 or more').min(0, 'must be a whole number of days, 0 or more').optional(),
-    cadenceDays: z.number({ error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer').optional(),
+    control: z.optional(z.boolean({ error: 'must be true or false' })),
+    tone: z.optional(z.enum(TONES, { error: `must be one of ${TONES.join(', ')}` })),
+    template: z.optional(name('a template variant name', 32)),
+    channels: z.optional(
+      z.array(z.enum(CHANNELS, { error: `must be one of ${CHANNELS.join(', ')}` }), { error: 'must be a list of channels' }).check(z.minLength(1, 'must name at least one channel')),
+    ),
+    timing: z.optional(z.enum(['asap', 'payday'], { error: 'must be "asap" or "payday"' })),
+    maxPaydayWaitDays: z.optional(
+      z.number({ error: 'must be a whole number of days, 0 or more' }).check(z.int('must be a whole number of days, 0 or more'), z.minimum(0, 'must be a whole number of days, 0 or more')),
+    ),
+    cadenceDays: z.optional(positiveInt('must be a positive integer')),
   },
   { error: required('must be an object { name, control?, … }') },
 );
 
 export const StoppingSchema = z.strictObject(
   {
-    minDebtorsPerVariant: z.number({ error: required('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer'),
-    maxDebtorsPerVariant: z.number({ error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer').optional(),
-    alpha: z.number({ error: 'must be a number between 0 and 0.2' }).gt(0, 'must be a number between 0 and 0.2').max(0.2, 'must be a number between 0 and 0.2').optional().default(0.05),
-    probabilityBest: z.number({ error: 'must be a number between 0.5 and 1' }).gt(0.5, 'must be a number between 0.5 and 1').lt(1, 'must be a number between 0.5 and 1').optional().default(0.95),
-    winnerTakesOver: z.boolean({ error: 'must be true or false' }).optional().default(true),
+    minDebtorsPerVariant: positiveInt(required('must be a positive integer')),
+    maxDebtorsPerVariant: z.optional(positiveInt('must be a positive integer')),
+    alpha: z._default(z.optional(between(0, 0.2, { lowOpen: true })), 0.05),
+    probabilityBest: z._default(z.optional(between(0.5, 1, { lowOpen: true, highOpen: true })), 0.95),
+    winnerTakesOver: z._default(z.optional(z.boolean({ error: 'must be true or false' })), true),
   },
   { error: 'must be an object { minDebtorsPerVariant, … }' },
 );
 
-export const ExperimentSchema = z
-  .strictObject(
-    {
-      id: name('an experiment id', 48),
-      description: z.string({ error: 'must be text' }).optional(),
-      dimension: z.enum(DIMENSIONS, { error: required(`must be one of ${DIMENSIONS.join(', ')}`) }),
-      eligibility: z.strictObject(
-        {
-          phases: z.array(z.enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` }), { error: required('must be a list of phases') }).min(1, 'must name at least one phase'),
-          segments: z.array(z.enum(SEGMENTS, { error: `must be one of ${SEGMENTS.join(', ')}` }), { error: 'must be a list of segments' }).min(1, 'must name at least one segment (or leave segments out: all)').optional(),
-          clients: z.array(z.string({ error: 'must be a client id' }).min(1, 'must be a client id'), { error: 'must be a list of client ids' }).min(1, 'must name at least one client (or leave clients out: all)').optional(),
-        },
-        { error: required('must be an object { phases, segments?, clients? }') },
-      ),
-      variants: z.array(VariantSchema, { error: required('must be a list of variants') }).min(2, 'must list at least two variants (one of them the control)'),
-      holdout: share(0.5, 'the share of eligible debtors held out').optional().default(0),
-      metric: z.enum(METRICS, { error: required(`must be one of ${METRICS.join(', ')}`) }),
-      start: instant('when the experiment starts'),
-      end: instant('when it ends').optional(),
-      allocation: z.enum(['fixed', 'thompson'], { error: required('must be "fixed" or "thompson"') }),
-      minShare: share(0.5, 'the minimum share of each variant').optional(),
-      stopping: StoppingSchema.optional(),
-    },
-    { error: required('must be an object') },
-  )
-  .superRefine((x, ctx) => {
-    const at = (...p: Array<string | number>) => p;
-    const names = new Set<string>();
-    const controls = x.variants.filter((v) => v.control).length;
-    if (controls !== 1) ctx.addIssue({ code: 'custom', path: at('variants'), message: `must have exactly one variant with "control": true (found ${controls})` });
-    const field = DIMENSION_FIELD[x.dimension];
-    x.variants.forEach((v, i) => {
-      if (v.name === HOLDOUT) ctx.addIssue({ code: 'custom', path: at('variants', i, 'name'), message: `"${HOLDOUT}" is reserved for the debtors held out` });
-      if (names.has(v.name)) ctx.addIssue({ code: 'custom', path: at('variants', i, 'name'), message: `${v.name} is listed twice` });
-      names.add(v.name);
-      if (!v.control && v[field] === undefined) ctx.addIssue({ code: 'custom', path: at('variants', i, field), message: `is required: a ${x.dimension} experiment's variant sets ${field}` });
-      for (const f of VARIANT_FIELDS) {
-        const allowed = f === field || (f === 'maxPaydayWaitDays' && x.dimension === 'timing');
-        if (!allowed && v[f] !== undefined) ctx.addIssue({ code: 'custom', path: at('variants', i, f), message: `does not belong to a ${x.dimension} experiment (it changes ${field} only)` });
-      }
-      if (v.maxPaydayWaitDays !== undefined && v.timing !== 'payday') ctx.addIssue({ code: 'custom', path: at('variants', i, 'maxPaydayWaitDays'), message: 'only applies when timing is "payday"' });
-      if (v.tone === 'friendly') {
-        const banned = x.eligibility.phases.filter((p) => NO_FRIENDLY_PHASES.includes(p));
-        if (banned.length) {
-          ctx.addIssue({
-            code: 'custom',
-            path: at('variants', i, 'tone'),
-            message: `friendly is not allowed at ${banned.join(' and ')} (Toon & Timing: a positive tone did worse than none at the bailiff stage); leave ${banned.join(' and ')} out of eligibility.phases`,
-          });
-        }
-      }
-      v.channels?.forEach((c, k) => {
-        if (v.channels!.indexOf(c) !== k) ctx.addIssue({ code: 'custom', path: at('variants', i, 'channels', k), message: `${c} is listed twice` });
-      });
-    });
-    if (x.minShare !== undefined && x.allocation !== 'thompson') ctx.addIssue({ code: 'custom', path: at('minShare'), message: 'only applies when allocation is "thompson"' });
-    const min = x.minShare ?? (x.allocation === 'thompson' ? DEFAULT_MIN_SHARE : 0);
-    if (min <= 0.5 && min * x.variants.length > 1) ctx.addIssue({ code: 'custom', path: at('minShare'), message: `× ${x.variants.length} variants is more than 1: at most ${(1 / x.variants.length).toFixed(3)}` });
-    if (x.end !== undefined && Date.parse(x.end) <= Date.parse(x.start)) ctx.addIssue({ code: 'custom', path: at('end'), message: 'must be later than start' });
-    const s = x.stopping;
-    if (s?.maxDebtorsPerVariant !== undefined && s.maxDebtorsPerVariant < s.minDebtorsPerVariant) {
-      ctx.addIssue({ code: 'custom', path: at('stopping', 'maxDebtorsPerVariant'), message: 'must not be less than minDebtorsPerVariant' });
-    }
-  });
+const ExperimentShape = z.strictObject(
+  {
+    id: name('an experiment id', 48),
+    description: z.optional(z.string({ error: 'must be text' })),
+    dimension: z.enum(DIMENSIONS, { error: required(`must be one of ${DIMENSIONS.join(', ')}`) }),
+    eligibility: z.strictObject(
+      {
+        phases: z
+          .array(z.enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` }), { error: required('must be a list of phases') })
+          .check(z.minLength(1, 'must name at least one phase')),
+        segments: z.optional(
+          z
+            .array(z.enum(SEGMENTS, { error: `must be one of ${SEGMENTS.join(', ')}` }), { error: 'must be a list of segments' })
+            .check(z.minLength(1, 'must name at least one segment (or leave segments out: all)')),
+        ),
+        clients: z.optional(
+          z
+            .array(z.string({ error: 'must be a client id' }).check(z.minLength(1, 'must be a client id')), { error: 'must be a list of client ids' })
+            .check(z.minLength(1, 'must name at least one client (or leave clients out: all)')),
+        ),
+      },
+      { error: required('must be an object { phases, segments?, clients? }') },
+    ),
+    variants: z.array(VariantSchema, { error: required('must be a list of variants') }).check(z.minLength(2, 'must list at least two variants (one of them the control)')),
+    holdout: z._default(z.optional(share(0.5, 'the share of eligible debtors held out')), 0),
+    metric: z.enum(METRICS, { error: required(`must be one of ${METRICS.join(', ')}`) }),
+    start: instant('when the experiment starts'),
+    end: z.optional(instant('when it ends')),
+    allocation: z.enum(['fixed', 'thompson'], { error: required('must be "fixed" or "thompson"') }),
+    minShare: z.optional(share(0.5, 'the minimum share of each variant')),
+    stopping: z.optional(StoppingSchema),
+  },
+  { error: required('must be an object') },
+);
+type ExperimentShape = z.infer<typeof ExperimentShape>;
 
-export const ExperimentsSchema = z
-  .array(ExperimentSchema, { error: 'must be a list of experiments' })
-  .superRefine((list, ctx) => {
+/** The rules across fields of one experiment (see the header). */
+function experimentProblems(x: ExperimentShape): Array<{ path: Array<string | number>; message: string }> {
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  const add = (message: string, ...path: Array<string | number>) => problems.push({ path, message });
+  const names = new Set<string>();
+  const controls = x.variants.filter((v) => v.control).length;
+  if (controls !== 1) add(`must have exactly one variant with "control": true (found ${controls})`, 'variants');
+  const field = DIMENSION_FIELD[x.dimension];
+  x.variants.forEach((v, i) => {
+    if (v.name === HOLDOUT) add(`"${HOLDOUT}" is reserved for the debtors held out`, 'variants', i, 'name');
+    if (names.has(v.name)) add(`${v.name} is listed twice`, 'variants', i, 'name');
+    names.add(v.name);
+    if (!v.control && v[field] === undefined) add(`is required: a ${x.dimension} experiment's variant sets ${field}`, 'variants', i, field);
+    for (const f of VARIANT_FIELDS) {
+      const allowed = f === field || (f === 'maxPaydayWaitDays' && x.dimension === 'timing');
+      if (!allowed && v[f] !== undefined) add(`does not belong to a ${x.dimension} experiment (it changes ${field} only)`, 'variants', i, f);
+    }
+    if (v.maxPaydayWaitDays !== undefined && v.timing !== 'payday') add('only applies when timing is "payday"', 'variants', i, 'maxPaydayWaitDays');
+    if (v.tone === 'friendly') {
+      const banned = x.eligibility.phases.filter((p) => NO_FRIENDLY_PHASES.includes(p));
+      if (banned.length) {
+        add(
+          `friendly is not allowed at ${banned.join(' and ')} (Toon & Timing: a positive tone did worse than none at the bailiff stage); leave ${banned.join(' and ')} out of eligibility.phases`,
+          'variants',
+          i,
+          'tone',
+        );
+      }
+    }
+    v.channels?.forEach((c, k) => {
+      if (v.channels!.indexOf(c) !== k) add(`${c} is listed twice`, 'variants', i, 'channels', k);
+    });
+  });
+  if (x.minShare !== undefined && x.allocation !== 'thompson') add('only applies when allocation is "thompson"', 'minShare');
+  const min = x.minShare ?? (x.allocation === 'thompson' ? DEFAULT_MIN_SHARE : 0);
+  if (min <= 0.5 && min * x.variants.length > 1) add(`× ${x.variants.length} variants is more than 1: at most ${(1 / x.variants.length).toFixed(3)}`, 'minShare');
+  if (x.end !== undefined && Date.parse(x.end) <= Date.parse(x.start)) add('must be later than start', 'end');
+  const s = x.stopping;
+  if (s?.maxDebtorsPerVariant !== undefined && s.maxDebtorsPerVariant < s.minDebtorsPerVariant) add('must not be less than minDebtorsPerVariant', 'stopping', 'maxDebtorsPerVariant');
+  return problems;
+}
+
+export const ExperimentSchema = ExperimentShape.check(
+  z.superRefine((x, ctx) => {
+    for (const p of experimentProblems(x)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  }),
+);
+
+export const ExperimentsSchema = z.array(ExperimentSchema, { error: 'must be a list of experiments' }).check(
+  z.superRefine((list, ctx) => {
     list.forEach((x, i) => {
       const twin = list.findIndex((y) => y.id === x.id);
       if (twin !== i) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `${x.id} is used twice (experiments[${twin}])` });
@@ -169,7 +196,8 @@ export const ExperimentsSchema = z
         }
       });
     });
-  });
+  }),
+);
 
 export type Variant = z.infer<typeof VariantSchema>;
 export type Experiment = z.infer<typeof ExperimentSchema>;

@@ -10,7 +10,13 @@
  * Windows (../experiments/metrics.ts): a reaction or a reply counts for the contacts of the 7 days before it, a
  * promise or arrangement for 14 days, a payment for 30 days; recovered cents go to the last contact about the
  * paid claim within 60 days (last touch, so a payment is never counted twice). A contact is "before" an outcome
- * when it was sent at or before it. An opened or clicked status counts for its own message only.
+ * when it was sent at or before it. A provider's status (delivered, opened, clicked) counts for its own message only,
+ * within 7 days of it; a status implies the ones before it (an open shows delivery, a click both), an open or a
+ * click is a reaction too. A status arrives once per contact and kind, however often the provider repeats it.
+ *
+ * Replies per intent (the KPIs' `repliesByIntent`): each reply counts once with its intent (opt-outs included: they
+ * are replies, though no reaction), to the last contact about its claims within 7 days before it (last touch, like
+ * recovered cents); for a creditor, to the last such contact about its own claims among them.
  *
  * Which contacts: those about the claims the outcome concerns (a reply: the claims its number was given with,
  * case/reply-scope.ts; a payment: its claim). Old contacts without claim ids count as about every claim. Only journey
@@ -34,7 +40,14 @@ import { REACHED_CALL_OUTCOMES } from '../segmentation.js';
 import type { Intent } from '../vocabulary.js';
 
 /** The letters a contact's `o` holds. */
-export const OUTCOME_FLAG: Readonly<Record<OutcomeKind, string>> = Object.freeze({ reacted: 'r', replied: 'y', promised: 'p', paid: '$' });
+export const OUTCOME_FLAG: Readonly<Record<OutcomeKind, string>> = Object.freeze({ reacted: 'r', replied: 'y', promised: 'p', paid: '$', delivered: 'v', opened: 'o', clicked: 'l' });
+
+/** What a provider's status of a message is as outcomes (bounced and failed: none). */
+const STATUS_KINDS: Readonly<Partial<Record<Extract<CaseEvent, { type: 'delivery' }>['status'], OutcomeKind[]>>> = Object.freeze({
+  delivered: ['delivered'],
+  opened: ['reacted', 'delivered', 'opened'],
+  clicked: ['reacted', 'delivered', 'opened', 'clicked'],
+});
 
 /** Reply intents that are a promise or an arrangement (postpone only with a date: replyPromises). */
 const PROMISE_INTENTS: ReadonlySet<Intent> = new Set(['promise_to_pay', 'arrangement']);
@@ -55,6 +68,8 @@ export interface Outcome {
   step?: { journeyNo: number; stepNo: number; channel: string };
   /** a payment */
   cents?: number;
+  /** a reply: its intent (counted once, to the last touch: `repliesByIntent`) */
+  intent?: string;
 }
 
 /** What an event is as an outcome (undefined: not an outcome, or it changed nothing). */
@@ -62,16 +77,17 @@ export function outcomeOf(before: CaseState, after: CaseState, e: CaseEvent): Ou
   if (after === before) return undefined;
   switch (e.type) {
     case 'delivery': {
-      if (e.status !== 'opened' && e.status !== 'clicked') return undefined;
+      const kinds = STATUS_KINDS[e.status];
+      if (!kinds) return undefined;
       const step = { journeyNo: e.journeyNo, stepNo: e.stepNo, channel: e.channel };
-      // only a journey contact's status is a reaction to it (an answer to a reply, step 0, is none)
+      // only a journey contact's status counts (an answer to a reply, step 0, is none)
       const known = (c: ContactFact) => concerns(c, { step });
-      return before.contacts.some(known) || before.journey.contacts.some(known) ? { at: e.at, kinds: ['reacted'], step } : undefined;
+      return before.contacts.some(known) || before.journey.contacts.some(known) ? { at: e.at, kinds: [...kinds], step } : undefined;
     }
     case 'reply':
-      // an opt-out is no reaction to the claim (the reducer says so too)
-      if (isOptOut(e.intent)) return undefined;
-      return { at: e.at, kinds: ['reacted', 'replied', ...(replyPromises(e) ? (['promised'] as const) : [])], dossierIds: e.dossierIds };
+      // an opt-out is no reaction to the claim (the reducer says so too), but a reply with its intent
+      if (isOptOut(e.intent)) return { at: e.at, kinds: [], dossierIds: e.dossierIds, intent: e.intent };
+      return { at: e.at, kinds: ['reacted', 'replied', ...(replyPromises(e) ? (['promised'] as const) : [])], dossierIds: e.dossierIds, intent: e.intent };
     case 'payment':
       return { at: e.paidAt > e.at ? e.at : e.paidAt, kinds: ['reacted', 'paid'], dossierIds: [e.dossierId], cents: e.amount };
     case 'payment_reversed': {
@@ -150,13 +166,86 @@ function creditorsMarked(s: Pick<CaseState, 'dossiers'>, c: ContactFact, o: Outc
   return grew ? next : undefined;
 }
 
-/** The contact a payment's cents are attributed to: the last one about its claim within 60 days before it. */
-export function lastTouch(contacts: readonly ContactFact[], o: Outcome): ContactFact | undefined {
+/**
+ * The contact an outcome counted by last touch is attributed to: the last one about its claims within `days` before it
+ * (a payment's cents: 60 days; a reply's intent: 7). `clientId`: the last one about that creditor's claims among them.
+ */
+export function lastTouch(s: Pick<CaseState, 'dossiers'>, contacts: readonly ContactFact[], o: Outcome, days: number, clientId?: string): ContactFact | undefined {
   const t = Date.parse(o.at);
+  const about = clientId && o.dossierIds ? { ...o, dossierIds: o.dossierIds.filter((id) => s.dossiers[id]?.clientId === clientId) } : o;
   return [...contacts].reverse().find((c) => {
     const sent = Date.parse(c.at);
-    return sent <= t && t - sent <= KPI_WINDOW_DAYS.recovered * DAY_MS && concerns(c, o);
+    return sent <= t && t - sent <= days * DAY_MS && concerns(c, about) && (!clientId || clientsOfContact(s, c).includes(clientId));
   });
+}
+
+/** The creditors an outcome about claims is about (undefined: a status of one message). */
+export function clientsOfOutcome(s: Pick<CaseState, 'dossiers'>, o: Pick<Outcome, 'dossierIds'>): string[] | undefined {
+  return o.dossierIds ? [...new Set(o.dossierIds.map((id) => s.dossiers[id]?.clientId).filter((x): x is string => !!x))] : undefined;
+}
+
+/** What an outcome counts by last touch: its cents (`$`, 60 days) and its intent (7 days), each with its amount. */
+export function lastTouchCounts(o: Outcome): Array<{ what: string; n: number; days: number }> {
+  return [...(o.cents ? [{ what: CENTS, n: o.cents, days: KPI_WINDOW_DAYS.recovered }] : []), ...(o.intent ? [{ what: o.intent, n: 1, days: KPI_WINDOW_DAYS.replied }] : [])];
+}
+/** The key of recovered cents in a claim's memory (`lt`); the others are intents. */
+export const CENTS = '$';
+
+/**
+ * The contacts an outcome counted by last touch goes to: the agency's (the last about its claims within `days`) and,
+ * for each creditor it is about, the last about that creditor's own claims.
+ */
+export function lastTouches(s: Pick<CaseState, 'dossiers'>, contacts: readonly ContactFact[], o: Outcome, days: number): { agency?: ContactFact; clients: Array<[string, ContactFact]> } {
+  const agency = lastTouch(s, contacts, o, days);
+  if (!agency) return { clients: [] };
+  const clients: Array<[string, ContactFact]> = [];
+  for (const cl of clientsOfOutcome(s, o) ?? []) {
+    const mine = lastTouch(s, contacts, o, days, cl);
+    if (mine) clients.push([cl, mine]);
+  }
+  return { agency, clients };
+}
+
+/** A contact's identity in a claim's memory: when it was sent, its step and channel. */
+export const contactKey = (c: Pick<ContactFact, 'at' | 'stepNo' | 'channel'>): string => `${c.at}#${c.stepNo ?? ''}#${c.channel}`;
+
+/** A claim's memory entry: what was counted (an intent, or `$`), and the contact that takes it if the step is not sent. */
+export function remembered(key: string): { what: string; instead?: string } {
+  const at = key.indexOf('@');
+  return at < 0 ? { what: key } : { what: key.slice(0, at), instead: key.slice(at + 1) };
+}
+
+/** Is `c` the contact of the journey's claimed step? */
+export const isClaimed = (s: Pick<CaseState, 'journey'>, c: ContactFact): boolean => {
+  const k = s.journey.claim;
+  return !!k && c.stepNo === k.stepNo && c.channel === k.channel && c.at === k.at && (c.journeyNo === undefined || c.journeyNo === s.journey.journeyNo);
+};
+
+/**
+ * The claimed step's memory of what its contact took by last touch (a reply's intent, a payment's cents), each with
+ * the contact that would have taken it otherwise (`<what>@<contactKey>`): if the step is not sent after all
+ * (step_failed, step_released), the counters move it there (kpis.ts takenBack). Bounded: one entry per scope, kind
+ * and such contact, until the next claim replaces it.
+ */
+function claimRemembers(s: CaseState, o: Outcome): CaseState['journey']['claim'] {
+  const claim = s.journey.claim;
+  if (!claim) return claim;
+  let lt = claim.lt;
+  const remember = (scope: string, what: string, instead: ContactFact | undefined, n: number) => {
+    const key = instead ? `${what}@${contactKey(instead)}` : what;
+    const m = { ...(lt?.[scope] ?? {}) };
+    m[key] = (m[key] ?? 0) + n;
+    lt = { ...lt, [scope]: m };
+  };
+  const others = s.contacts.filter((c) => !isClaimed(s, c));
+  for (const { what, n, days } of lastTouchCounts(o)) {
+    const { agency, clients } = lastTouches(s, s.contacts, o, days);
+    if (!agency || (!isClaimed(s, agency) && !clients.some(([, c]) => isClaimed(s, c)))) continue;
+    const instead = lastTouches(s, others, o, days);
+    if (isClaimed(s, agency)) remember('*', what, instead.agency, n);
+    for (const [cl, c] of clients) if (isClaimed(s, c)) remember(cl, what, instead.clients.find(([x]) => x === cl)?.[1], n);
+  }
+  return lt === claim.lt ? claim : { ...claim, lt };
 }
 
 /** An experiment's outcome for one debtor, from the exposure: within 7 / 14 / 30 / 60 days. */
@@ -197,6 +286,8 @@ export function attributeOutcome(before: CaseState, after: CaseState, e: CaseEve
     if (next !== a) changed = true;
     experiments[id] = next;
   }
+  const claim = claimRemembers(after, o);
+  if (claim !== after.journey.claim) changed = true;
   if (!changed) return after;
-  return { ...after, contacts, journey: { ...after.journey, contacts: journeyContacts }, experiments };
+  return { ...after, contacts, journey: { ...after.journey, contacts: journeyContacts, ...(claim ? { claim } : {}) }, experiments };
 }

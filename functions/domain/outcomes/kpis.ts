@@ -11,7 +11,11 @@
  * a counter item is billed by its size on every ADD (a few KB: attribute names are short).
  *
  * Counting: a contact counts on the day it was sent (Europe/Amsterdam), in every group it belongs to; an outcome
- * counts on its contact's day, so a day's rates compare like with like (a cohort per day). `debtors` counts a
+ * counts on its contact's day, so a day's rates compare like with like (a cohort per day). Outcomes per contact (at
+ * most once each, the flags on the contact): reacted, replied, promised, paid, and the provider's statuses delivered,
+ * opened and clicked. By last touch (one contact takes it): recovered cents, and each reply's intent (`i<code>`,
+ * INTENT_CODES: replies per intent). A step taken back (never sent) takes back what its contact took meanwhile
+ * (takenBack). `debtors` counts a
  * debtor once per group and journey (at their first contact in that group). Each scope is a reader: "*" (the
  * agency, everything once) and each creditor (only contacts about its own claims, and of those only outcomes
  * about its own claims).
@@ -27,8 +31,8 @@ import { localDate } from '../calendar.js';
 import type { CaseEvent } from '../case/events.js';
 import type { ContactFact } from '../case/facts.js';
 import type { CaseState } from '../case/state.js';
-import type { Channel } from '../vocabulary.js';
-import { OUTCOME_FLAG, clientsOfContact, creditorFlags, lastTouch, outcomeOf } from './attribution.js';
+import { INTENTS, type Channel, type Intent } from '../vocabulary.js';
+import { CENTS, OUTCOME_FLAG, clientsOfContact, clientsOfOutcome, contactKey, creditorFlags, isClaimed, lastTouchCounts, lastTouches, outcomeOf, remembered } from './attribution.js';
 
 export { clientsOfContact };
 
@@ -41,9 +45,48 @@ export const AGENCY_CORRECTION = '~';
 export const NO_CREDITOR_SCOPE = '-';
 
 /** Counter names, short because every ADD pays for the item's size. */
-export const KPI_METRICS = { debtors: 'd', contacts: 'c', reacted: 'r', replied: 'y', promised: 'p', paid: '$', recovered: 'e', cost: 'k' } as const;
+export const KPI_METRICS = {
+  debtors: 'd',
+  contacts: 'c',
+  reacted: 'r',
+  replied: 'y',
+  promised: 'p',
+  paid: '$',
+  recovered: 'e',
+  cost: 'k',
+  delivered: 'v',
+  opened: 'o',
+  clicked: 'l',
+} as const;
 export type KpiMetric = keyof typeof KPI_METRICS;
-const FLAG_METRIC: Record<string, KpiMetric> = { [OUTCOME_FLAG.reacted]: 'reacted', [OUTCOME_FLAG.replied]: 'replied', [OUTCOME_FLAG.promised]: 'promised', [OUTCOME_FLAG.paid]: 'paid' };
+/** A contact's outcome flag (attribution.ts OUTCOME_FLAG) → the counter it raises (the same name). */
+const FLAG_METRIC: Record<string, KpiMetric> = Object.fromEntries(Object.entries(OUTCOME_FLAG).map(([kind, f]) => [f, kind as KpiMetric]));
+
+/** Replies per intent: the counter `<group>|i<code>`, one short code per intent of the vocabulary. */
+export const INTENT_COUNTER = 'i';
+export const INTENT_CODES = Object.freeze({
+  opt_out: 'so',
+  opt_out_all: 'sa',
+  promise_to_pay: 'pp',
+  postpone: 'pl',
+  already_paid: 'ap',
+  arrangement: 'ar',
+  cannot_pay: 'cp',
+  dispute: 'di',
+  not_my_debt: 'nm',
+  debt_help: 'dh',
+  bankruptcy: 'bk',
+  vulnerable: 'vu',
+  who_are_you: 'wa',
+  call_me: 'cm',
+  amount_question: 'aq',
+  unclear: 'un',
+} as const satisfies Record<Intent, string>);
+/** An intent's counter code; one the vocabulary does not know (a legacy reply) counts as `unclear`. */
+export const intentCode = (intent: string): string => `${INTENT_COUNTER}${(INTENT_CODES as Record<string, string>)[intent] ?? INTENT_CODES.unclear}`;
+const INTENT_OF_CODE: Readonly<Record<string, Intent>> = Object.freeze(Object.fromEntries(INTENTS.map((i) => [intentCode(i), i])));
+/** The intent a counter code stands for (undefined: not an intent counter). */
+export const intentOfCode = (code: string): Intent | undefined => INTENT_OF_CODE[code];
 
 export interface KpiIncrement {
   scope: string;
@@ -72,21 +115,21 @@ const dayOf = (c: ContactFact) => localDate(new Date(c.at));
 const same = (a: ContactFact, b: ContactFact) => a.at === b.at && a.stepNo === b.stepNo && a.channel === b.channel && a.journeyNo === b.journeyNo;
 
 function add(out: Map<string, KpiIncrement>, scope: string, day: string, groups: readonly string[], metric: KpiMetric, n: number): void {
+  addCode(out, scope, day, groups, KPI_METRICS[metric], n);
+}
+
+function addCode(out: Map<string, KpiIncrement>, scope: string, day: string, groups: readonly string[], code: string, n: number): void {
   if (n === 0) return;
   const k = `${scope}\u0000${day}`;
   let inc = out.get(k);
   if (!inc) out.set(k, (inc = { scope, day, add: {} }));
-  for (const g of groups) inc.add[counterName(g, metric)] = (inc.add[counterName(g, metric)] ?? 0) + n;
+  for (const g of groups) inc.add[`${g}|${code}`] = (inc.add[`${g}|${code}`] ?? 0) + n;
 }
 
-/**
- * The scopes a contact counts in, each with its groups; `only`: the creditors an outcome is about (the agency's client
- * groups are those creditors' too: a creditor's group in the agency's report counts what that creditor's own does).
- */
-function scopes(s: Pick<CaseState, 'dossiers'>, c: ContactFact, only?: readonly string[]): Array<{ scope: string; groups: string[] }> {
+/** The scopes a contact counts in, each with its groups. */
+function scopes(s: Pick<CaseState, 'dossiers'>, c: ContactFact): Array<{ scope: string; groups: string[] }> {
   const clients = clientsOfContact(s, c);
-  const mine = only ? clients.filter((cl) => only.includes(cl)) : clients;
-  return [{ scope: AGENCY_SCOPE, groups: groupsOf(c, mine) }, ...mine.map((cl) => ({ scope: cl, groups: groupsOf(c, [cl]) }))];
+  return [{ scope: AGENCY_SCOPE, groups: groupsOf(c, clients) }, ...clients.map((cl) => ({ scope: cl, groups: groupsOf(c, [cl]) }))];
 }
 
 const added = (had: string, now: string): string[] => [...now].filter((f) => !had.includes(f));
@@ -108,13 +151,14 @@ export function sentIncrements(s: CaseState, contact: ContactFact, priceCents: n
   return [...out.values()];
 }
 
-/** What an event attributed (new outcome flags on contacts, recovered cents to the last touch), as increments. */
+/** What an event attributed (new outcome flags on contacts, recovered cents and intents to the last touch), as increments. */
 export function outcomeIncrements(before: CaseState, after: CaseState, e: CaseEvent): KpiIncrement[] {
+  if (e.type === 'step_failed' || e.type === 'step_released') return takenBack(before, after);
   const o = outcomeOf(before, after, e);
   if (!o) return [];
   const out = new Map<string, KpiIncrement>();
   // a creditor's counters only take outcomes about its own claims
-  const aboutClients = o.dossierIds ? [...new Set(o.dossierIds.map((id) => after.dossiers[id]?.clientId).filter((x): x is string => !!x))] : undefined;
+  const aboutClients = clientsOfOutcome(after, o);
   for (const c of after.contacts) {
     const was = before.contacts.find((b) => same(b, c));
     const day = dayOf(c);
@@ -129,9 +173,58 @@ export function outcomeIncrements(before: CaseState, after: CaseState, e: CaseEv
       }
     }
   }
-  if (o.cents) {
-    const touch = lastTouch(after.contacts, o);
-    if (touch) for (const { scope, groups } of scopes(after, touch, aboutClients)) add(out, scope, dayOf(touch), groups, 'recovered', o.cents);
+  // counted once, by last touch (a payment's cents, a reply's intent): for the agency, to the last contact about its
+  // claims, in that contact's groups but the creditors'; for each creditor, to the last about its own claims, in its
+  // groups and in its group of the agency's
+  for (const { what, n, days } of lastTouchCounts(o)) {
+    const { agency, clients } = lastTouches(after, after.contacts, o, days);
+    if (agency) addCode(out, AGENCY_SCOPE, dayOf(agency), groupsOf(agency, []), codeOf(what), n);
+    for (const [cl, c] of clients) {
+      addCode(out, cl, dayOf(c), groupsOf(c, [cl]), codeOf(what), n);
+      addCode(out, AGENCY_SCOPE, dayOf(c), [`client:${cl}`], codeOf(what), n);
+    }
+  }
+  return [...out.values()];
+}
+
+/** The counter code of what a last touch counts: recovered cents, or an intent. */
+const codeOf = (what: string): string => (what === CENTS ? KPI_METRICS.recovered : intentCode(what));
+
+/**
+ * A claimed step taken back (its send failed, was skipped, or was given back before the provider had it): its contact
+ * was never counted as sent, so the outcomes it took while it was being sent are taken back too — its outcome flags
+ * (the contacts before it have their own), and what the claim remembers it took by last touch (attribution.ts
+ * claimRemembers), which goes to the contact that would have taken it without this one, if any. Like an experiment's
+ * exposure.
+ */
+function takenBack(before: CaseState, after: CaseState): KpiIncrement[] {
+  const out = new Map<string, KpiIncrement>();
+  for (const c of before.contacts) {
+    if (after.contacts.some((a) => same(a, c))) continue;
+    const day = dayOf(c);
+    for (const f of c.o ?? '') add(out, AGENCY_SCOPE, day, groupsOf(c, []), FLAG_METRIC[f]!, -1);
+    for (const cl of clientsOfContact(before, c)) {
+      for (const f of creditorFlags(c, cl)) {
+        add(out, cl, day, groupsOf(c, [cl]), FLAG_METRIC[f]!, -1);
+        add(out, AGENCY_SCOPE, day, [`client:${cl}`], FLAG_METRIC[f]!, -1);
+      }
+    }
+    if (!isClaimed(before, c)) continue;
+    const moved = (to: ContactFact, scope: string, code: string, n: number) => {
+      if (scope === AGENCY_SCOPE) addCode(out, AGENCY_SCOPE, dayOf(to), groupsOf(to, []), code, n);
+      else {
+        addCode(out, scope, dayOf(to), groupsOf(to, [scope]), code, n);
+        addCode(out, AGENCY_SCOPE, dayOf(to), [`client:${scope}`], code, n);
+      }
+    };
+    for (const [scope, took] of Object.entries(before.journey.claim?.lt ?? {})) {
+      for (const [key, n] of Object.entries(took)) {
+        const { what, instead } = remembered(key);
+        moved(c, scope, codeOf(what), -n);
+        const to = instead === undefined ? undefined : after.contacts.find((x) => contactKey(x) === instead);
+        if (to) moved(to, scope, codeOf(what), n);
+      }
+    }
   }
   return [...out.values()];
 }

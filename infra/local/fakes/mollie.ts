@@ -1,12 +1,13 @@
 /**
- * Fake Mollie Payments API v2 (the part the project uses), for the real @mollie/api-client:
+ * Fake Mollie Payments API v2 (the part the project uses), for the Mollie adapter (functions/payments/mollie.ts, which
+ * sends what @mollie/api-client sends; test/unit/mollie-client.test.ts runs both against this fake too):
  *
  *   POST /v2/payments            Bearer test_… / live_… key; JSON { amount {currency, value}, description, redirectUrl,
  *                                webhookUrl, method?, metadata?, locale? }; Idempotency-Key honoured (same key → same
  *                                payment) → 201 payment resource with _links.checkout (the fake checkout page)
  *   GET  /v2/payments/{id}       → 200 the payment with its current status, amountRefunded, amountChargedBack; 404
  *
- * Errors have Mollie's shape `{ status, title, detail, field?, _links }`, which the SDK turns into an ApiError.
+ * Errors have Mollie's shape `{ status, title, detail, field?, _links }`, which the adapter (like the SDK) turns into an ApiError.
  * Like Mollie's test mode, a script decides what happens at the checkout (`setStatus`: paid, failed, expired,
  * canceled — from open only), and refunds and chargebacks of a paid payment can be made (`refund`, `chargeback`).
  * Every change posts Mollie's webhook: form-encoded `id=tr_…` and nothing else, so the receiver must fetch the

@@ -8,7 +8,7 @@ import { addDays, localDate } from '../../../functions/domain/calendar.js';
 import type { ExperimentResults } from '../../../functions/domain/experiments/results.js';
 import { AGENCY_SCOPE, type GroupBy } from '../../../functions/domain/outcomes/kpis.js';
 import { type KpiRow, daysBetween, kpiRows } from '../../../functions/reports/kpis.js';
-import { resultsOf } from '../../../functions/services/experiments.js';
+import { resultsOf } from '../../../functions/reports/experiments.js';
 import { currentStrategy } from '../../../functions/services/strategy-source.js';
 import { readKpis } from '../../../functions/store/learning.js';
 

@@ -1,12 +1,14 @@
 /**
  * The learning report as one self-contained HTML page: inline SVG charts rendered on the server by Apache ECharts
  * (its SSR mode: no browser, no canvas, no script in the page), inline CSS, nothing loaded from elsewhere — it
- * opens from a file without a network. Charts: the funnel per segment, recovery over time per variant, the channel
- * mix, and each experiment's results with their 95% intervals. Local and simulator code only: never in a Lambda.
+ * opens from a file without a network. Charts: the funnel per segment (sent → delivered → opened → clicked → replied →
+ * promise → paid), replies per intent, recovery over time per variant, the channel mix, and each experiment's results
+ * with their 95% intervals. Local and simulator code only: never in a Lambda.
  */
 import * as echarts from 'echarts';
 import type { ExperimentResults } from '../../../functions/domain/experiments/results.js';
 import type { KpiRow } from '../../../functions/reports/kpis.js';
+import { INTENTS, type Intent } from '../../../functions/domain/vocabulary.js';
 import type { ReportData } from './data.js';
 
 const PALETTE = ['#1f5fa8', '#d1495b', '#2e9e6a', '#e0a100', '#7b4ea3', '#4a4a4a', '#00a3b4'];
@@ -23,10 +25,13 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 const euro = (cents: number) => `€ ${(cents / 100).toLocaleString('nl-NL', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+/** The funnel per segment: contacts sent, delivered, opened, clicked, replied, promised or arranged, paid after them. */
 export function funnelChart(rows: readonly KpiRow[]): string {
   const stages = [
-    ['contacts', (r: KpiRow) => r.contacts],
-    ['reacted', (r: KpiRow) => Math.round(r.contactRate * r.contacts)],
+    ['sent', (r: KpiRow) => r.contacts],
+    ['delivered', (r: KpiRow) => Math.round(r.deliveredRate * r.contacts)],
+    ['opened', (r: KpiRow) => Math.round(r.openedRate * r.contacts)],
+    ['clicked', (r: KpiRow) => Math.round(r.clickedRate * r.contacts)],
     ['replied', (r: KpiRow) => Math.round(r.replyRate * r.contacts)],
     ['promise / arrangement', (r: KpiRow) => Math.round(r.promiseRate * r.contacts)],
     ['paid', (r: KpiRow) => Math.round(r.paymentRate * r.contacts)],
@@ -39,6 +44,36 @@ export function funnelChart(rows: readonly KpiRow[]): string {
     yAxis: { type: 'value', name: 'contacts' },
     series: stages.map(([name, f]) => ({ name, type: 'bar', data: rows.map(f) })),
   });
+}
+
+/** The intents that have replies in any of `rows`, in the vocabulary's order. */
+const intentsIn = (rows: readonly KpiRow[]): Intent[] => INTENTS.filter((i) => rows.some((r) => (r.repliesByIntent[i] ?? 0) > 0));
+
+/** Replies per intent: one bar per intent, stacked per segment. */
+export function intentChart(rows: readonly KpiRow[]): string {
+  const intents = intentsIn(rows);
+  return svg(
+    {
+      title: { text: 'Replies per intent (each reply once, for the last contact before it)', left: 0, textStyle: { fontSize: 14 } },
+      legend: { top: 24 },
+      grid: { top: 60, left: 130, right: 30, bottom: 30 },
+      xAxis: { type: 'value', name: 'replies', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: intents.length ? intents.map((i) => i.replace(/_/g, ' ')) : ['no replies yet'] },
+      series: rows.map((r) => ({ name: r.group, type: 'bar', stack: 'replies', data: intents.map((i) => r.repliesByIntent[i] ?? 0) })),
+    },
+    760,
+    Math.max(200, 90 + 26 * Math.max(1, intents.length)),
+  );
+}
+
+function intentTable(rows: readonly KpiRow[], total: KpiRow): string {
+  const intents = intentsIn([total]);
+  if (!intents.length) return '<p>No replies in this period.</p>';
+  const cells = (r: KpiRow) => intents.map((i) => `<td>${r.repliesByIntent[i] ?? 0}</td>`).join('');
+  const sum = (r: KpiRow) => intents.reduce((n, i) => n + (r.repliesByIntent[i] ?? 0), 0);
+  return `<table class="intents"><thead><tr><th>segment</th>${intents.map((i) => `<th>${esc(i.replace(/_/g, ' '))}</th>`).join('')}<th>replies</th></tr></thead><tbody>${rows
+    .map((r) => `<tr><td>${esc(r.group)}</td>${cells(r)}<td>${sum(r)}</td></tr>`)
+    .join('')}<tr class="total"><td>total</td>${cells(total)}<td>${sum(total)}</td></tr></tbody></table>`;
 }
 
 export function recoveryChart(daily: ReportData['daily']): string {
@@ -116,9 +151,9 @@ export function experimentChart(x: ExperimentResults): string {
 }
 
 function kpiTable(rows: readonly KpiRow[], total?: KpiRow): string {
-  const head = ['group', 'debtors', 'contacts', 'contact rate', 'reply rate', 'promise rate', 'payment rate', 'recovered', 'cost', 'per € spent'];
+  const head = ['group', 'debtors', 'contacts', 'delivered', 'opened', 'clicked', 'contact rate', 'reply rate', 'promise rate', 'payment rate', 'recovered', 'cost', 'per € spent'];
   const line = (r: KpiRow, cls = '') =>
-    `<tr${cls ? ` class="${cls}"` : ''}><td>${esc(r.group)}</td><td>${r.debtors}</td><td>${r.contacts}</td><td>${pct(r.contactRate)}</td><td>${pct(r.replyRate)}</td><td>${pct(r.promiseRate)}</td><td>${pct(r.paymentRate)}</td><td>${euro(r.recoveredCents)}</td><td>${euro(r.costCents)}</td><td>${r.recoveredPerEuroSpent.toFixed(2)}</td></tr>`;
+    `<tr${cls ? ` class="${cls}"` : ''}><td>${esc(r.group)}</td><td>${r.debtors}</td><td>${r.contacts}</td><td>${pct(r.deliveredRate)}</td><td>${pct(r.openedRate)}</td><td>${pct(r.clickedRate)}</td><td>${pct(r.contactRate)}</td><td>${pct(r.replyRate)}</td><td>${pct(r.promiseRate)}</td><td>${pct(r.paymentRate)}</td><td>${euro(r.recoveredCents)}</td><td>${euro(r.costCents)}</td><td>${r.recoveredPerEuroSpent.toFixed(2)}</td></tr>`;
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => line(r)).join('')}${total ? line(total, 'total') : ''}</tbody></table>`;
 }
 
@@ -151,11 +186,14 @@ td:first-child,th:first-child{text-align:left}tr.total{font-weight:600;backgroun
 .meta{color:#555;font-size:.9rem}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{color:#555}
 </style></head><body>
 <h1>${esc(d.title)}</h1>
-<p class="meta">Contacts sent ${esc(d.from)} – ${esc(d.to)} (Europe/Amsterdam), ${esc(d.scope)}; generated ${esc(d.generatedAt)}. Outcomes count for the contacts before them within their windows: reactions and replies 7 days, promises and arrangements 14, payments 30, recovered cents 60 (last touch).</p>
+<p class="meta">Contacts sent ${esc(d.from)} – ${esc(d.to)} (Europe/Amsterdam), ${esc(d.scope)}; generated ${esc(d.generatedAt)}. Outcomes count for the contacts before them within their windows: delivered, opened and clicked (the providers' statuses of that message), reactions and replies 7 days, promises and arrangements 14, payments 30; recovered cents (60 days) and replies per intent (7) go to the last contact before them (last touch).</p>
 ${sim ? `<h2>Simulation</h2><dl>${Object.entries(sim.summary).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(String(v))}</dd>`).join('')}</dl>${sim.bandit ? `<table><thead><tr><th>allocation</th><th>recovered</th><th>share of the oracle</th></tr></thead><tbody>${sim.bandit.map((b) => `<tr><td>${esc(b.arm)}</td><td>${euro(b.recoveredCents)}</td><td>${pct(b.shareOfOracle)}</td></tr>`).join('')}</tbody></table>` : ''}` : ''}
 <h2>Funnel per segment</h2>
 <div class="chart" id="chart-funnel">${funnelChart(d.groups.segment)}</div>
 ${kpiTable(d.groups.segment, d.total)}
+<h2>Replies per intent</h2>
+<div class="chart" id="chart-intents">${intentChart(d.groups.segment)}</div>
+${intentTable(d.groups.segment, d.total)}
 <h2>Recovery over time per variant</h2>
 <div class="chart" id="chart-recovery">${recoveryChart(d.daily)}</div>
 ${kpiTable(d.groups.variant)}

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import twilio from 'twilio';
 import { IANAZone } from 'luxon';
 import { Clock } from '../clock.js';
@@ -23,13 +23,17 @@ import { LOCAL_DEFAULTS } from '../defaults.js';
 import { JOURNEY_FUNCTIONS } from '../journey-functions.js';
 import { StepFunctionsEmulator } from '../sfn/index.js';
 import { localTargets, SchedulerEmulator } from '../scheduler/emulator.js';
-import { inProcessSchedulerClient, inProcessSfnClient } from '../in-process-clients.js';
+import { inProcessLambdaClient, inProcessSchedulerClient, inProcessSfnClient } from '../in-process-clients.js';
 import { signSendgridEvents } from '../fakes/sendgrid.js';
 import { JOURNEY_ASL } from '../runtime.js';
 import { InProcessTable, inProcessDocumentClient } from '../../../functions/store/in-process.js';
+import { handler as countersHandler } from '../../../functions/counters/handler.js';
+import { StreamEmulator } from '../streams/emulator.js';
+import { inProcessWithStream } from '../streams/capture.js';
 import { TABLE } from '../../../functions/store/table.js';
 import { setClockSource } from '../../../functions/shared/clock.js';
 import { useAwsClients } from '../../../functions/shared/aws.js';
+import { useLambdaClient } from '../../../functions/services/deliver-now.js';
 import { logger } from '../../../functions/shared/logger.js';
 import { seedIds } from '../../../functions/shared/ids.js';
 import { rngFor } from './model.js';
@@ -38,7 +42,9 @@ import { forgetClients, putClient } from '../../../functions/store/clients.js';
 import { forgetExperimentState } from '../../../functions/services/experiments.js';
 import type { ChannelAdapter, OutgoingMessage } from '../../../functions/channels/port.js';
 import { handler as apiHandler } from '../../../functions/api/handler.js';
+import { handler as authorizerHandler } from '../../../functions/authorizer/handler.js';
 import { handler as webhooksHandler } from '../../../functions/webhooks/handler.js';
+import { handler as deliveriesHandler } from '../../../functions/deliveries/handler.js';
 
 export interface Sent {
   msg: OutgoingMessage;
@@ -77,6 +83,8 @@ export class SimulationRuntime {
   readonly table = new InProcessTable();
   readonly sfn: StepFunctionsEmulator;
   readonly scheduler: SchedulerEmulator;
+  /** the table's stream feeding the learning counters' aggregator (as on AWS) */
+  readonly streams: StreamEmulator;
   readonly stateMachineArn: string;
   private readonly handlers = new Map<string, (payload: unknown) => Promise<unknown>>();
   private readonly eventKey = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
@@ -102,8 +110,8 @@ export class SimulationRuntime {
       TABLE_NAME: TABLE.defaultName,
       SCHEDULE_GROUP_NAME: 'maatwerk-journeys',
       WAKE_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Decide`,
-      // an answer to a reply that waits for contact hours: its timer invokes the Webhooks function (as on AWS)
-      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Webhooks`,
+      // an answer to a reply: the Deliveries function sends it, invoked by the reply path or by its timer (as on AWS)
+      ANSWER_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:function:maatwerk-Deliveries`,
       PUBLIC_BASE_URL: PUBLIC_BASE,
       TWILIO_ACCOUNT_SID: LOCAL_DEFAULTS.twilioAccountSid,
       TWILIO_AUTH_TOKEN: LOCAL_DEFAULTS.twilioAuthToken,
@@ -131,7 +139,25 @@ export class SimulationRuntime {
       accountId: LOCAL_DEFAULTS.accountId,
       targets: localTargets(this.sfn, this.handlers),
     });
-    useAwsClients({ dynamo: inProcessDocumentClient(this.table), sfn: inProcessSfnClient(this.sfn), scheduler: inProcessSchedulerClient(this.scheduler) });
+    useAwsClients({
+      dynamo: inProcessDocumentClient(this.table),
+      sfn: inProcessSfnClient(this.sfn),
+      scheduler: inProcessSchedulerClient(this.scheduler),
+    });
+    useLambdaClient(inProcessLambdaClient(this.handlers));
+    // the learning counters arrive through the table's stream, batched per idle instant of the virtual clock
+    this.streams = new StreamEmulator({
+      handler: (event) => {
+        this.invocations['maatwerk-Counters'] = (this.invocations['maatwerk-Counters'] ?? 0) + 1;
+        return countersHandler(event);
+      },
+      clock: this.clock,
+      region: LOCAL_DEFAULTS.region,
+      accountId: LOCAL_DEFAULTS.accountId,
+      tableName: TABLE.defaultName,
+      functionName: 'maatwerk-Counters',
+    });
+    inProcessWithStream(this.table, this.streams);
     forgetClients();
     forgetExperimentState();
     const adapter: ChannelAdapter = {
@@ -152,9 +178,9 @@ export class SimulationRuntime {
       this.sfn.registerFunction(name, counted);
       this.handlers.set(name, counted);
     }
-    this.handlers.set('maatwerk-Webhooks', (payload) => {
-      this.invocations.Webhooks = (this.invocations.Webhooks ?? 0) + 1;
-      return webhooksHandler(payload);
+    this.handlers.set('maatwerk-Deliveries', (payload) => {
+      this.invocations.Deliveries = (this.invocations.Deliveries ?? 0) + 1;
+      return deliveriesHandler(payload);
     });
     this.stateMachineArn = this.sfn.createStateMachine('maatwerk-journey', fs.readFileSync(JOURNEY_ASL, 'utf8'), substitutions);
     process.env.STATE_MACHINE_ARN = this.stateMachineArn;
@@ -169,9 +195,42 @@ export class SimulationRuntime {
     let p = resource;
     for (const [k, v] of Object.entries(pathParameters)) p = p.replace(`{${k}}`, encodeURIComponent(v));
     this.invocations.Api = (this.invocations.Api ?? 0) + 1;
-    return this.clock.activity.track(() =>
-      apiHandler(this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query)),
-    );
+    const event = this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query);
+    // The authorizer's context, as API Gateway passes it on (the Api function trusts it and never sees a key).
+    event.requestContext.authorizer = await this.authorizerContext(apiKey, event);
+    return this.clock.activity.track(() => apiHandler(event));
+  }
+
+  private readonly authorized = new Map<string, Record<string, unknown>>();
+
+  /** The authorizer's answer for a key, once per key (API Gateway caches it too); a refused key gets no context. */
+  private async authorizerContext(apiKey: string, event: APIGatewayProxyEvent): Promise<Record<string, unknown> | undefined> {
+    const known = this.authorized.get(apiKey);
+    if (known) return known;
+    this.invocations.Authorizer = (this.invocations.Authorizer ?? 0) + 1;
+    try {
+      const { resource, path, httpMethod, headers, multiValueHeaders, pathParameters, queryStringParameters, multiValueQueryStringParameters, stageVariables } = event;
+      const result = await authorizerHandler({
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:sim/sim/${httpMethod}${resource}`,
+        resource,
+        path,
+        httpMethod,
+        headers,
+        multiValueHeaders,
+        pathParameters,
+        queryStringParameters,
+        multiValueQueryStringParameters,
+        stageVariables,
+        requestContext: { ...event.requestContext, authorizer: undefined },
+      } as APIGatewayRequestAuthorizerEvent);
+      if (!result.policyDocument.Statement.some((s) => s.Effect === 'Allow')) return undefined;
+      const context = { principalId: result.principalId, ...(result.context ?? {}) };
+      this.authorized.set(apiKey, context);
+      return context;
+    } catch {
+      return undefined; // refused: the Api answers 401
+    }
   }
 
   /** A debtor's SMS or WhatsApp reply through the signed Twilio webhook (classified, answered, put to agents there). */
@@ -238,6 +297,7 @@ export class SimulationRuntime {
 
   async close(): Promise<void> {
     seedIds();
+    await this.streams.close();
     await this.scheduler.close();
     await this.sfn.close();
     this.clock.close();

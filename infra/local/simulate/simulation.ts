@@ -5,7 +5,7 @@
  */
 import { addDays, localDate } from '../../../functions/domain/calendar.js';
 import { kpiReport } from '../../../functions/reports/kpis.js';
-import { resultsOf } from '../../../functions/services/experiments.js';
+import { resultsOf } from '../../../functions/reports/experiments.js';
 import { overrideExperimentInputs } from '../../../functions/services/experiments.js';
 import { currentStrategy } from '../../../functions/services/strategy-source.js';
 import type { ExperimentResults } from '../../../functions/domain/experiments/results.js';
