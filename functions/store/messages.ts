@@ -40,36 +40,28 @@ export async function getMessageRef(providerId: string): Promise<MessageRef | un
  * Kept 30 days (TTL).
  */
 export async function webhookReceipt(source: string, id: string, at: Date): Promise<{ at: string; done: boolean }> {
-  const receivedAt = at.toISOString();
-  try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...key.webhook(source, id), receivedAt, done: false, expiresAt: Math.floor(at.getTime() / 1000) + 30 * 86400 },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-    return { at: receivedAt, done: false };
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    const res = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key.webhook(source, id), ConsistentRead: true }));
-    return { at: res.Item!.receivedAt as string, done: res.Item!.done === true };
-  }
+  return receipt(source, id, at);
 }
 
 /**
- * The same as webhookReceipt for something that may rightly happen again later (the debtor page's statements): a
- * receipt older than `windowSeconds` is replaced by a new one, so only a repeat within the window is the same.
+ * The same for something that may rightly happen again later (the debtor page's statements): a receipt older than
+ * `windowSeconds` is replaced by a new one, so only a repeat within the window is the same.
  */
 export async function recentReceipt(source: string, id: string, at: Date, windowSeconds: number): Promise<{ at: string; done: boolean }> {
+  return receipt(source, id, at, new Date(at.getTime() - windowSeconds * 1000).toISOString());
+}
+
+/** The receipt's conditional put; `replaceBefore`: an older receipt than this is replaced. */
+async function receipt(source: string, id: string, at: Date, replaceBefore?: string): Promise<{ at: string; done: boolean }> {
   const receivedAt = at.toISOString();
   try {
     await dynamo().send(
       new PutCommand({
         TableName: tableName(),
         Item: { ...key.webhook(source, id), receivedAt, done: false, expiresAt: Math.floor(at.getTime() / 1000) + 30 * 86400 },
-        ConditionExpression: 'attribute_not_exists(PK) OR receivedAt < :cutoff',
-        ExpressionAttributeValues: { ':cutoff': new Date(at.getTime() - windowSeconds * 1000).toISOString() },
+        ...(replaceBefore
+          ? { ConditionExpression: 'attribute_not_exists(PK) OR receivedAt < :cutoff', ExpressionAttributeValues: { ':cutoff': replaceBefore } }
+          : { ConditionExpression: 'attribute_not_exists(PK)' }),
       }),
     );
     return { at: receivedAt, done: false };
