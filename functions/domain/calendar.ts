@@ -17,7 +17,7 @@
  * 5 May in every year, add the declared days, and fail loudly if the library ever stops producing one of them.
  */
 import Holidays from 'date-holidays';
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 export const ZONE = 'Europe/Amsterdam';
 
@@ -192,7 +192,9 @@ interface DateParts {
  * Validates 'YYYY-MM-DD' and splits it. Calendar-day arithmetic (adding days, weekdays) needs no time zone, so
  * it runs on plain UTC day numbers: fast, and immune to DST by construction.
  */
-export function dateParts(date: string): DateParts {
+export function dateParts(date: string): Readonly<DateParts> {
+  const hit = typeof date === 'string' ? partsMemo.get(date) : undefined;
+  if (hit) return hit;
   const m = typeof date === 'string' ? ISO_DATE.exec(date) : null;
   if (!m) throw new RangeError(`not a date YYYY-MM-DD: ${JSON.stringify(date)}`);
   const year = +m[1];
@@ -203,11 +205,29 @@ export function dateParts(date: string): DateParts {
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
     throw new RangeError(`not a valid calendar date: ${date}`);
   }
-  return { year, month, day, epochDay: ms / 86_400_000 };
+  const parts = Object.freeze({ year, month, day, epochDay: ms / 86_400_000 });
+  remember(partsMemo, date, parts);
+  return parts;
+}
+
+/**
+ * Valid dates and day numbers already seen: journeys ask about the same few hundred days millions of times (a
+ * pure function of its argument, so remembering is invisible). Bounded: emptied when full.
+ */
+const partsMemo = new Map<string, Readonly<DateParts>>();
+const dayMemo = new Map<number, string>();
+function remember<K, V>(memo: Map<K, V>, k: K, v: V): void {
+  if (memo.size >= 20_000) memo.clear();
+  memo.set(k, v);
 }
 
 function fromEpochDay(n: number): string {
-  return new Date(n * 86_400_000).toISOString().slice(0, 10);
+  let s = dayMemo.get(n);
+  if (s === undefined) {
+    s = new Date(n * 86_400_000).toISOString().slice(0, 10);
+    remember(dayMemo, n, s);
+  }
+  return s;
 }
 
 /** Parses 'YYYY-MM-DD' as the start of that day in Europe/Amsterdam; throws on anything else. */
@@ -220,8 +240,18 @@ function fmt(dt: DateTime): string {
   return dt.toFormat('yyyy-MM-dd');
 }
 
+const AMSTERDAM = IANAZone.create(ZONE);
+/** 1000-01-01 and 9999-12-31 (UTC): the days whose 'YYYY-MM-DD' toISOString writes as luxon's yyyy-MM-dd does */
+const PLAIN_YEARS = { from: Date.UTC(1000, 0, 2), to: Date.UTC(9999, 11, 30) };
+
 /** The calendar day (Europe/Amsterdam) an instant falls on. */
 export function localDate(instant: Date): string {
+  if (!(instant instanceof Date)) throw new RangeError('not a valid Date');
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('not a valid Date');
+  // the zone's offset at that instant (minutes), then plain day arithmetic: what fmt(toLocal()) gives, without a
+  // DateTime and a format per call
+  if (ms > PLAIN_YEARS.from && ms < PLAIN_YEARS.to) return fromEpochDay(Math.floor((ms + AMSTERDAM.offset(ms) * 60_000) / 86_400_000));
   return fmt(toLocal(instant));
 }
 

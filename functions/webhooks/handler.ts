@@ -10,7 +10,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import twilio from 'twilio';
 import type { z } from 'zod';
-import { EventWebhook } from '@sendgrid/eventwebhook';
 import { now } from '../shared/clock.js';
 import { sendgridConfig, twilioConfig } from '../shared/config.js';
 import { checkRequest, errorResponse, formParams, header, HttpError, json, publicUrl, rawBody } from '../shared/http.js';
@@ -21,6 +20,7 @@ import { MollieWebhook } from '../shared/payment-schemas.js';
 import { redact } from '../channels/port.js';
 import { handleInboundMessage, handleSendgridEvents, handleTwilioStatus, type SendgridEvent } from '../services/engagement.js';
 import { deliverAnswer } from '../services/conversation.js';
+import { validSendgridSignature } from './sendgrid-signature.js';
 import { z as zod } from 'zod';
 
 const AnswerEvent = zod.object({ answer: zod.object({ messageSid: zod.string().regex(/^[A-Za-z0-9]{10,64}$/) }) });
@@ -50,13 +50,7 @@ async function verifiedSendgridEvents(event: APIGatewayProxyEvent): Promise<Send
   const { webhookPublicKey } = await sendgridConfig();
   const body = rawBody(event);
   if (!webhookPublicKey) throw new HttpError(403, 'invalid_signature', 'No SendGrid webhook key is configured.');
-  const verifier = new EventWebhook();
-  let valid = false;
-  try {
-    valid = !!signature && !!timestamp && verifier.verifySignature(verifier.convertPublicKeyToECDSA(webhookPublicKey), body, signature, timestamp);
-  } catch {
-    valid = false;
-  }
+  const valid = !!signature && !!timestamp && validSendgridSignature(webhookPublicKey, body, signature, timestamp);
   if (!valid) throw new HttpError(403, 'invalid_signature', 'The SendGrid event signature is missing or does not match.');
   let events: unknown;
   try {
