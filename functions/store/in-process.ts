@@ -60,7 +60,7 @@ function copyDeep(v: unknown): unknown {
  * Items are documents (lib-dynamodb's: strings, numbers, booleans, lists, maps, and sets); a JSON copy is the
  * cheapest for those without a set.
  */
-const copy = <T>(v: T): T => (v === undefined ? v : hasSet(v) ? (copyDeep(v) as T) : (JSON.parse(JSON.stringify(v)) as T));
+const copy = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : hasSet(v) ? (copyDeep(v) as T) : (JSON.parse(JSON.stringify(v)) as T));
 
 /** Equality of two documents (sets compare by their elements, in any order). */
 function same(a: unknown, b: unknown): boolean {
@@ -75,6 +75,7 @@ function same(a: unknown, b: unknown): boolean {
     const kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
   }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -521,6 +522,15 @@ export class InProcessTable {
     return JSON.parse(t) as Item;
   }
 
+  /** A caller's item copied for storing (its JSON kept to copy it out again). */
+  private copyIn(item: Item): Item {
+    if (hasSet(item)) return copyDeep(item) as Item;
+    const t = JSON.stringify(item);
+    const stored = JSON.parse(t) as Item;
+    this.text.set(stored, t);
+    return stored;
+  }
+
   /** Stores an item; `sets`: whether it may hold a set (a put's item, or an update that had or added one). */
   private put(item: Item, sets = hasSet(item)): void {
     const { pk, sk } = this.tableKey(item);
@@ -578,7 +588,7 @@ export class InProcessTable {
         return { Item: this.out(this.get(input.Key as Item), projectionOf(input, names)) };
       }
       case 'PutCommand': {
-        const item = copy(input.Item as Item);
+        const item = this.copyIn(input.Item as Item);
         const old = this.get(item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
@@ -629,7 +639,7 @@ export class InProcessTable {
         for (const list of Object.values(req)) {
           if (list.length > 25) throw new Validation('Too many items requested for the BatchWriteItem call');
           for (const r of list) {
-            if (r.PutRequest) this.put(copy(r.PutRequest.Item));
+            if (r.PutRequest) this.put(this.copyIn(r.PutRequest.Item));
             else if (r.DeleteRequest) this.delete(r.DeleteRequest.Key);
           }
         }
