@@ -13,7 +13,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock, Timer } from '../clock.js';
-import type { InvocationLimit } from '../concurrency.js';
 import {
   compileDefinition,
   substitute,
@@ -45,8 +44,6 @@ export interface EmulatorOptions {
    * or stored, and GetExecutionHistory is refused. In memory only (a durable store needs its journal).
    */
   keepHistory?: boolean;
-  /** Lambda invocations in flight at most (queued in order beyond it); default: no limit */
-  invocations?: InvocationLimit;
   region?: string;
   accountId?: string;
 }
@@ -105,7 +102,6 @@ export class StepFunctionsEmulator {
   private closed = false;
   private counters = { executionsStarted: 0, stateTransitions: 0, lambdaInvocations: 0 };
   private readonly keepHistory: boolean;
-  private readonly limit: InvocationLimit | undefined;
 
   constructor(opts: EmulatorOptions) {
     this.clock = opts.clock;
@@ -113,7 +109,6 @@ export class StepFunctionsEmulator {
     this.accountId = opts.accountId ?? '123456789012';
     this.store = new ExecutionStore(opts.dataDir);
     this.keepHistory = opts.keepHistory ?? true;
-    this.limit = opts.invocations;
     if (!this.keepHistory && opts.dataDir) throw new Error('keepHistory: false is for an in-memory emulator (a durable one needs its journal)');
     for (const rec of this.store.loadAll()) {
       this.execs.set(rec.executionArn, { rec, gen: 0, timers: [], pending: [], live: false });
@@ -833,8 +828,8 @@ export class StepFunctionsEmulator {
       getRemainingTimeInMillis: () => Math.max(0, Math.min(LAMBDA_MAX_MS, deadline === undefined ? LAMBDA_MAX_MS : deadline - this.clock.now())),
     };
     const end = this.clock.activity.begin();
-    const run = () => Promise.resolve().then(() => handler(payload, lambdaContext));
-    (this.limit ? this.limit.run(run) : run())
+    Promise.resolve()
+      .then(() => handler(payload, lambdaContext))
       .then(
         (result) => this.step(exec, () => this.onHandlerReturned(exec, state, gen, result)),
         (err: unknown) => this.step(exec, () => this.onHandlerThrew(exec, gen, err)),

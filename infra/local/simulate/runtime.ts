@@ -24,7 +24,6 @@ import { JOURNEY_FUNCTIONS } from '../journey-functions.js';
 import { StepFunctionsEmulator } from '../sfn/index.js';
 import { localTargets, SchedulerEmulator } from '../scheduler/emulator.js';
 import { inProcessSchedulerClient, inProcessSfnClient } from '../in-process-clients.js';
-import { InvocationLimit } from '../concurrency.js';
 import { signSendgridEvents } from '../fakes/sendgrid.js';
 import { JOURNEY_ASL } from '../runtime.js';
 import { InProcessTable, inProcessDocumentClient } from '../../../functions/store/in-process.js';
@@ -47,7 +46,6 @@ export interface Sent {
 }
 
 const PUBLIC_BASE = 'https://sim.maatwerk.invalid';
-const INVOCATIONS_IN_FLIGHT = 32;
 
 /**
  * The simulator asks the calendar for Europe/Amsterdam offsets millions of times; luxon computes each one with
@@ -84,11 +82,6 @@ export class SimulationRuntime {
   private readonly eventKey = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
   private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maatwerk-sim-'));
   private providerSeq = 0;
-  /**
-   * Lambda invocations in flight at once, whatever calls them (the journey's tasks, the scheduler's targets, the
-   * debtors' API and webhook requests): a small working set for the garbage collector (concurrency.ts)
-   */
-  private readonly limit = new InvocationLimit(INVOCATIONS_IN_FLIGHT);
   /** Lambda invocations per function */
   readonly invocations: Record<string, number> = {};
 
@@ -131,12 +124,12 @@ export class SimulationRuntime {
       // the bandits' shares are recomputed every 4 simulated hours (a Lambda keeps them for 5 minutes)
       EXPERIMENT_STATE_TTL_S: '14400',
     });
-    this.sfn = new StepFunctionsEmulator({ clock: this.clock, region: LOCAL_DEFAULTS.region, accountId: LOCAL_DEFAULTS.accountId, keepHistory: false, invocations: this.limit });
+    this.sfn = new StepFunctionsEmulator({ clock: this.clock, region: LOCAL_DEFAULTS.region, accountId: LOCAL_DEFAULTS.accountId, keepHistory: false });
     this.scheduler = new SchedulerEmulator({
       clock: this.clock,
       region: LOCAL_DEFAULTS.region,
       accountId: LOCAL_DEFAULTS.accountId,
-      targets: localTargets(this.sfn, this.handlers, (invoke) => this.limit.run(invoke)),
+      targets: localTargets(this.sfn, this.handlers),
     });
     useAwsClients({ dynamo: inProcessDocumentClient(this.table), sfn: inProcessSfnClient(this.sfn), scheduler: inProcessSchedulerClient(this.scheduler) });
     forgetClients();
@@ -177,7 +170,7 @@ export class SimulationRuntime {
     for (const [k, v] of Object.entries(pathParameters)) p = p.replace(`{${k}}`, encodeURIComponent(v));
     this.invocations.Api = (this.invocations.Api ?? 0) + 1;
     return this.clock.activity.track(() =>
-      this.limit.run(() => apiHandler(this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query))),
+      apiHandler(this.event(method, p, resource, pathParameters, { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null, query)),
     );
   }
 
@@ -195,7 +188,7 @@ export class SimulationRuntime {
     const signature = twilio.getExpectedTwilioSignature(LOCAL_DEFAULTS.twilioAuthToken, `${PUBLIC_BASE}${resource}`, params);
     this.invocations.Webhooks = (this.invocations.Webhooks ?? 0) + 1;
     return this.clock.activity.track(() =>
-      this.limit.run(() => webhooksHandler(this.event('POST', resource, resource, {}, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, new URLSearchParams(params).toString()))),
+      webhooksHandler(this.event('POST', resource, resource, {}, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, new URLSearchParams(params).toString())),
     );
   }
 
@@ -210,7 +203,7 @@ export class SimulationRuntime {
       'x-twilio-email-event-webhook-timestamp': ts,
     };
     this.invocations.Webhooks = (this.invocations.Webhooks ?? 0) + 1;
-    return this.clock.activity.track(() => this.limit.run(() => webhooksHandler(this.event('POST', resource, resource, {}, headers, body))));
+    return this.clock.activity.track(() => webhooksHandler(this.event('POST', resource, resource, {}, headers, body)));
   }
 
   private event(method: string, p: string, resource: string, pathParameters: Record<string, string>, headers: Record<string, string>, body: string | null, query?: Record<string, string>): APIGatewayProxyEvent {
