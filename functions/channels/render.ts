@@ -469,6 +469,7 @@ function buildContext(input: RenderInput, language: Language, labels: Labels): C
 
 /** "… Incasso B.V.." → "… Incasso B.V." where a name ending in a full stop closes a sentence (not "..."). */
 export function fixDoubleStops(text: string): string {
+  if (!text.includes('..')) return text;
   return text.replace(/(?<=[\p{L}\d])\.\.(?!\.)/gu, '.');
 }
 

@@ -646,7 +646,8 @@ export class InProcessTable {
         // refused (an exception): the stored item stays as it was (and an update of a missing item creates none)
         const item: Item = old ?? copy(key);
         if (input.UpdateExpression) touched = applyUpdate(item, input.UpdateExpression as string, names, values);
-        stripUndefined(item);
+        // parsed from JSON, the item holds an undefined only where this update's values put one (or a set item)
+        if (stored?.item !== undefined || (values !== undefined && hasUndefined(values))) stripUndefined(item);
         // only an item that held a set, or an update whose values carry one, can hold a set now
         const sets = stored?.item !== undefined || (values !== undefined && hasSet(values)) ? hasSet(item) : false;
         this.put(item, sets);
@@ -783,6 +784,16 @@ function pkPattern(attr: string): RegExp {
   let r = pkPatterns.get(attr);
   if (!r) pkPatterns.set(attr, (r = new RegExp(`(?:^|\\s|\\()((?:#\\w+)|${attr})\\s*=\\s*(:\\w+)`)));
   return r;
+}
+
+/** Does a document hold an undefined anywhere (a value lib-dynamodb's removeUndefinedValues would drop)? */
+function hasUndefined(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (Array.isArray(v)) return v.some(hasUndefined);
+  if (v && typeof v === 'object' && !(v instanceof Set) && !(v instanceof Uint8Array)) {
+    for (const k in v as Record<string, unknown>) if (hasUndefined((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
 }
 
 function stripUndefined<T>(v: T): T {

@@ -71,9 +71,19 @@ export function firstAllowed(t: Date, w: ContactWindow, strategy: Strategy): { a
   throw new Error('no allowed contact moment found');
 }
 
+/** The income source as the payday rules read it, per facts object (a decision asks for it several times). */
+const incomes = new WeakMap<object, IncomeSource>();
+let noIncome: IncomeSource | undefined;
 function incomeOf(d: DebtorFacts): IncomeSource {
-  const r = IncomeSourceSchema.safeParse(d.incomeSource);
-  return r.success ? r.data : { type: 'unknown' };
+  const src = d.incomeSource as unknown;
+  const key = src !== null && typeof src === 'object' ? src : undefined;
+  const hit = key ? incomes.get(key) : src === undefined ? noIncome : undefined;
+  if (hit) return hit;
+  const r = IncomeSourceSchema.safeParse(src);
+  const income = r.success ? r.data : ({ type: 'unknown' } as IncomeSource);
+  if (key) incomes.set(key, income);
+  else if (src === undefined) noIncome = income;
+  return income;
 }
 
 /** The contact moment for a contact due at `due`. Independent of `now`, so a wait ends in a send. */
