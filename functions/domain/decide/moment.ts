@@ -4,7 +4,7 @@
  * strategy's window, no Sundays, no Atw holidays or declared-equal days (DESIGN §5 rules 7–8), no lean days
  * around the 10th when the strategy lists them. A promise gives the debtor time; the frequency cap spaces contacts.
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { type ContactWindow, ZONE, addDays, dateParts, effectiveWindow, localDate, localInstant, nextContactMoment } from '../calendar.js';
 import type { DebtorFacts, Signals } from '../case/facts.js';
 import { type IncomeSource, IncomeSourceSchema, contactMomentAfterPayday } from '../payday.js';
@@ -12,14 +12,33 @@ import { DEFAULT_MAX_PAYDAY_WAIT_DAYS, type PhaseSpec, type Strategy } from '../
 
 export const DAY = 86_400_000;
 
+const AMSTERDAM = IANAZone.create(ZONE);
+/** Instants whose local date has four digits and no sign (what the fast paths below write and compute) */
+const PLAIN = { from: Date.UTC(1000, 0, 3), to: Date.UTC(9999, 11, 28) };
+
+/** 'yyyy-MM-dd HH:mm' in Europe/Amsterdam: the zone's offset and the ISO text (what luxon's format gives). */
 export function fmt(at: Date | number): string {
-  return DateTime.fromMillis(typeof at === 'number' ? at : at.getTime(), { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
+  const ms = typeof at === 'number' ? at : at.getTime();
+  if (!(ms > PLAIN.from && ms < PLAIN.to)) return DateTime.fromMillis(ms, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
+  const iso = new Date(ms + AMSTERDAM.offset(ms) * 60_000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `days` calendar days later at the same Europe/Amsterdam wall-clock time (DST-proof). */
 export function laterDays(at: number, days: number): number {
-  return DateTime.fromMillis(at, { zone: ZONE }).plus({ days }).toMillis();
+  if (!Number.isInteger(days) || Math.abs(days) > 36_500 || !(at > PLAIN.from && at < PLAIN.to)) return DateTime.fromMillis(at, { zone: ZONE }).plus({ days }).toMillis();
+  // luxon's plus({ days }): the same wall-clock time `days` later, its offset found as luxon's fixOffset does (a
+  // time in the spring gap moves forward, one in the autumn overlap takes the offset before) — without a DateTime
+  const o = AMSTERDAM.offset(at);
+  const local = at + (o + days * 1440) * 60_000;
+  let utc = local - o * 60_000;
+  const o2 = AMSTERDAM.offset(utc);
+  if (o2 === o) return utc;
+  utc -= (o2 - o) * 60_000;
+  const o3 = AMSTERDAM.offset(utc);
+  if (o3 === o2) return utc;
+  return local - Math.min(o2, o3) * 60_000;
 }
 
 /** The strategy's contact window, narrowed by the phase's own. */
