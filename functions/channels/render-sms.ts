@@ -22,13 +22,26 @@ const GSM7_BASIC = /^[A-Za-z0-9 \n\r!"#$%&'()*+,\-./:;<=>?@_£¥èéùìòÇØø
 
 /** The GSM 03.38 extension characters: two septets each (an escape and the character). */
 const GSM7_EXTENSION = /[€[\]{}~^|\\\f]/g;
+const GSM7_EXTENSION_CHARS = new Set(['€', '[', ']', '{', '}', '~', '^', '|', '\\', '\f']);
 
 export function smsInfo(text: string): SmsInfo {
   const ext = text.match(GSM7_EXTENSION)?.length ?? 0;
   if (GSM7_BASIC.test(ext ? text.replace(GSM7_EXTENSION, '') : text)) {
     const septets = text.length + ext;
-    // with escapes a long text's split points matter (an escape never straddles two parts): the library decides
     if (ext === 0 || septets <= 160) return { encoding: 'GSM-7', segments: septets <= 160 ? 1 : Math.ceil(septets / 153), characters: septets };
+    // with escapes a long text's split points matter: parts of at most 153 septets, filled in order, and an escape
+    // (2 septets) that does not fit the part any more starts the next one (never straddles two parts)
+    let segments = 1;
+    let used = 0;
+    for (let i = 0; i < text.length; i++) {
+      const size = GSM7_EXTENSION_CHARS.has(text[i]!) ? 2 : 1;
+      if (used + size > 153) {
+        segments++;
+        used = 0;
+      }
+      used += size;
+    }
+    return { encoding: 'GSM-7', segments, characters: septets };
   }
   const m = new SegmentedMessage(text, 'auto');
   const encoding = m.encodingName === 'GSM-7' ? 'GSM-7' : 'UCS-2';

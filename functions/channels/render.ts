@@ -207,7 +207,18 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
     return t;
   }
 
+  /** Which file renders a combination, found once per renderer (like the compiled templates: files are static for it). */
+  const resolved = new Map<string, { file: string; language: Language }>();
   function resolve(channel: Channel, phase: Phase, tone: Tone, language: Language, variant?: string): { file: string; language: Language } {
+    const key = `${channel}|${phase}|${tone}|${language}|${variant ?? ''}`;
+    let hit = resolved.get(key);
+    if (!hit) {
+      hit = findTemplate(channel, phase, tone, language, variant);
+      resolved.set(key, hit);
+    }
+    return { ...hit };
+  }
+  function findTemplate(channel: Channel, phase: Phase, tone: Tone, language: Language, variant?: string): { file: string; language: Language } {
     const langs: Language[] = language === 'nl' ? ['nl'] : [language, 'nl'];
     for (const lang of langs) {
       for (const name of [...(variant ? [`${phase}.${variant}`] : []), `${phase}.${tone}`, phase, `default.${tone}`, 'default']) {
@@ -219,7 +230,14 @@ export function createRenderer(templates: string | TemplateStore = defaultTempla
   }
 
   /** An arrangement message's own template, when this channel has one (in the language, else in Dutch). */
+  const topics = new Map<string, { file: string; language: Language } | undefined>();
   function topicTemplate(channel: Channel, topic: string, language: Language): { file: string; language: Language } | undefined {
+    const key = `${channel}|${topic}|${language}`;
+    if (!topics.has(key)) topics.set(key, findTopicTemplate(channel, topic, language));
+    const hit = topics.get(key);
+    return hit && { ...hit };
+  }
+  function findTopicTemplate(channel: Channel, topic: string, language: Language): { file: string; language: Language } | undefined {
     for (const lang of language === 'nl' ? (['nl'] as const) : ([language, 'nl'] as const)) {
       const file = `${channel}/${lang}/${topic}.hbs`;
       if (store.exists(file)) return { file, language: lang };
@@ -506,6 +524,7 @@ function buildContext(input: RenderInput, language: Language, labels: Labels): C
 
 /** "… Incasso B.V.." → "… Incasso B.V." where a name ending in a full stop closes a sentence (not "..."). */
 export function fixDoubleStops(text: string): string {
+  if (!text.includes('..')) return text;
   return text.replace(/(?<=[\p{L}\d])\.\.(?!\.)/gu, '.');
 }
 

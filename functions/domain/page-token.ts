@@ -40,10 +40,19 @@ const ID_BYTES = 17;
 /** journey no, step no, expiry, scope, creditors */
 const TAIL = 11;
 
-function keys(secret: string): { enc: Buffer; mac: Buffer } {
+/** The keys derived from a secret, per secret (a derivation per token was a tenth of a message's rendering). */
+const derived = new Map<string, Readonly<{ enc: Buffer; mac: Buffer }>>();
+
+function keys(secret: string): Readonly<{ enc: Buffer; mac: Buffer }> {
   if (secret.length < 16) throw new Error('the page token secret must be at least 16 characters');
-  const okm = Buffer.from(crypto.hkdfSync('sha256', secret, 'maatwerk-page-token', 'v1', 64));
-  return { enc: okm.subarray(0, 32), mac: okm.subarray(32) };
+  let k = derived.get(secret);
+  if (!k) {
+    const okm = Buffer.from(crypto.hkdfSync('sha256', secret, 'maatwerk-page-token', 'v1', 64));
+    k = Object.freeze({ enc: okm.subarray(0, 32), mac: okm.subarray(32) });
+    if (derived.size >= 8) derived.clear();
+    derived.set(secret, k);
+  }
+  return k;
 }
 
 /** 26 Crockford base32 characters (a ULID, or a random id of that shape: 130 bits) in 17 bytes. */

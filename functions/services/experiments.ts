@@ -16,6 +16,8 @@ import { readExperimentDays } from '../store/learning.js';
 
 const ttlMs = () => Number(process.env.EXPERIMENT_STATE_TTL_S ?? 300) * 1000;
 const cache = new Map<string, { at: number; key: string; state: AllocationState }>();
+/** the read in flight per experiment: decisions that miss the cache together share one read (and one computation) */
+const reading = new Map<string, { at: number; key: string; state: Promise<AllocationState> }>();
 let overrides: Readonly<Record<string, AllocationState>> = {};
 
 /**
@@ -47,9 +49,23 @@ export async function experimentInputs(strategy: Strategy, at: Date): Promise<Ex
       continue;
     }
     try {
-      const state = allocationState(x, await readExperimentDays(x.id), now);
-      cache.set(x.id, { at: now.getTime(), key, state });
-      out[x.id] = state;
+      let r = reading.get(x.id);
+      if (!r || r.key !== key || r.at !== now.getTime()) {
+        const at = now.getTime();
+        const state = readExperimentDays(x.id).then((days) => {
+          const s = allocationState(x, days, now);
+          cache.set(x.id, { at, key, state: s });
+          return s;
+        });
+        const entry = { at, key, state };
+        reading.set(x.id, entry);
+        void state.then(
+          () => reading.get(x.id) === entry && reading.delete(x.id),
+          () => reading.get(x.id) === entry && reading.delete(x.id),
+        );
+        r = entry;
+      }
+      out[x.id] = await r.state;
     } catch (err) {
       // without the counters the decision assigns by the fixed shares: the journey never waits for statistics
       logger.warn('experiment state not read', { experimentId: x.id, errorName: (err as Error)?.name });
@@ -61,5 +77,6 @@ export async function experimentInputs(strategy: Strategy, at: Date): Promise<Ex
 /** Tests and the simulator: forget the cached allocation states. */
 export function forgetExperimentState(): void {
   cache.clear();
+  reading.clear();
   overrides = {};
 }

@@ -9,7 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultStrategy, parseStrategy, type Strategy } from '../domain/strategy.js';
 
-let cached: { file: string; text: string; strategy: Strategy; id: string } | undefined;
+let cached: { file: string; text: string; strategy: Strategy; id: string; stat?: { mtimeMs: number; size: number; ino: number } } | undefined;
+
+/**
+ * How old a file's modification time must be, when it is read, for its stat to stand for its content afterwards: an
+ * edit within the same mtime tick as the read would leave the stat unchanged, so a file changed this recently is read
+ * again on every call until it is older (as git does with its index).
+ */
+const SETTLED_MS = 2_000;
 
 export function strategyFile(): string | undefined {
   if (process.env.MAATWERK_STRATEGY_FILE) return path.resolve(process.env.MAATWERK_STRATEGY_FILE);
@@ -22,9 +29,17 @@ export function strategyFile(): string | undefined {
 export function currentStrategy(): Strategy {
   const file = strategyFile();
   if (!file) return defaultStrategy();
-  // A few KB: reading it on every decision is cheaper than missing an edit made within one mtime tick.
+  // Unchanged since it was read (same inode, size and mtime, and the mtime was settled then): the parsed one. A stat
+  // costs a fraction of reading the file on every decision.
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const c = cached;
+  if (c && c.file === file && c.stat && st && st.mtimeMs === c.stat.mtimeMs && st.size === c.stat.size && st.ino === c.stat.ino) return c.strategy;
   const text = fs.readFileSync(file, 'utf8');
-  if (cached && cached.file === file && cached.text === text) return cached.strategy;
+  const stat = st && Date.now() - st.mtimeMs > SETTLED_MS ? { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino } : undefined;
+  if (c && c.file === file && c.text === text) {
+    c.stat = stat;
+    return c.strategy;
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -32,7 +47,7 @@ export function currentStrategy(): Strategy {
     throw new Error(`invalid strategy: ${file} is not valid JSON (${(err as Error).message})`);
   }
   const strategy = parseStrategy(json);
-  cached = { file, text, strategy, id: createHash('sha256').update(text).digest('hex').slice(0, 12) };
+  cached = { file, text, strategy, id: createHash('sha256').update(text).digest('hex').slice(0, 12), ...(stat ? { stat } : {}) };
   return strategy;
 }
 

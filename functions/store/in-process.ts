@@ -60,7 +60,7 @@ function copyDeep(v: unknown): unknown {
  * Items are documents (lib-dynamodb's: strings, numbers, booleans, lists, maps, and sets); a JSON copy is the
  * cheapest for those without a set.
  */
-const copy = <T>(v: T): T => (v === undefined ? v : hasSet(v) ? (copyDeep(v) as T) : (JSON.parse(JSON.stringify(v)) as T));
+const copy = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : hasSet(v) ? (copyDeep(v) as T) : (JSON.parse(JSON.stringify(v)) as T));
 
 /** Equality of two documents (sets compare by their elements, in any order). */
 function same(a: unknown, b: unknown): boolean {
@@ -75,6 +75,7 @@ function same(a: unknown, b: unknown): boolean {
     const kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
   }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -480,13 +481,29 @@ interface IndexDef {
   sk: string;
 }
 
-/** The table in memory: partitions by PK, each a map from SK to item (the object, and its JSON to copy out from). */
+/**
+ * A stored item: its JSON text, or (an item that holds a set, which JSON cannot carry) the item itself, and its key
+ * attributes (the table's and the indexes': what key conditions, sorting and the indexes read). Text rather than
+ * objects: a table of a simulated portfolio holds hundreds of thousands of items, and strings are what the garbage
+ * collector gets through without looking inside; every read parses a copy for its caller anyway.
+ */
+interface Stored {
+  keys: Item;
+  json?: string;
+  item?: Item;
+}
+
+/** A new copy of a stored item (the caller's to change). */
+function open(s: Stored): Item {
+  return s.item ? (copyDeep(s.item) as Item) : (JSON.parse(s.json!) as Item);
+}
+
+/** The table in memory: partitions by PK, each a map from SK to the stored item. */
 export class InProcessTable {
-  private readonly parts = new Map<string, Map<string, Item>>();
-  private readonly text = new WeakMap<Item, string>();
+  private readonly parts = new Map<string, Map<string, Stored>>();
   private readonly indexes: IndexDef[] = TABLE.indexes.map((i) => ({ name: i.name, pk: i.partitionKey, sk: i.sortKey }));
-  /** index name → partition value → (table key → item) */
-  private readonly indexParts = new Map<string, Map<string, Map<string, Item>>>(this.indexes.map((i) => [i.name, new Map()]));
+  /** index name → partition value → (table key → stored item) */
+  private readonly indexParts = new Map<string, Map<string, Map<string, Stored>>>(this.indexes.map((i) => [i.name, new Map()]));
   /** requests by operation (the simulator and the benchmark count them) */
   readonly requests: Record<string, number> = {};
   /**
@@ -509,40 +526,59 @@ export class InProcessTable {
     return { pk, sk };
   }
 
-  get(key: Item): Item | undefined {
+  private stored(key: Item): Stored | undefined {
     const { pk, sk } = this.tableKey(key);
     return this.parts.get(pk)?.get(sk);
   }
 
-  /** Stored items that hold a set: copied out structurally (the JSON text cache is for the others). */
-  private readonly withSets = new WeakSet<Item>();
-
-  /** A copy of a stored item for a caller (only the projected attributes, if the request names them). */
-  private out(item: Item | undefined, projection?: Projection): Item | undefined {
-    if (!item) return undefined;
-    if (projection) return project(item, projection);
-    if (this.withSets.has(item)) return copyDeep(item) as Item;
-    let t = this.text.get(item);
-    if (t === undefined) this.text.set(item, (t = JSON.stringify(item)));
-    return JSON.parse(t) as Item;
+  /** A copy of the item under `key`, or undefined. */
+  get(key: Item): Item | undefined {
+    const s = this.stored(key);
+    return s && open(s);
   }
 
-  /** Stores an item; `sets`: whether it may hold a set (a put's item, or an update that had or added one). */
+  /** A copy of a stored item for a caller (only the projected attributes, if the request names them). */
+  private out(s: Stored | undefined, projection?: Projection): Item | undefined {
+    if (!s) return undefined;
+    if (projection) return project(s.item ?? (JSON.parse(s.json!) as Item), projection);
+    return open(s);
+  }
+
+  /** The key attributes of an item (all strings: the key schema's type). */
+  private keysOf(item: Item): Item {
+    const keys: Item = { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] };
+    for (const ix of this.indexes) {
+      if (item[ix.pk] !== undefined) keys[ix.pk] = item[ix.pk];
+      if (item[ix.sk] !== undefined) keys[ix.sk] = item[ix.sk];
+    }
+    return keys;
+  }
+
+  /**
+   * Stores an item; `sets`: whether it may hold a set (a put's item, or an update that had or added one). An item
+   * without a set is kept as its JSON, so the caller's object is not kept (and may be the caller's own); one with a
+   * set is kept as the object given (a copy made for it).
+   */
   private put(item: Item, sets = hasSet(item)): void {
     const { pk, sk } = this.tableKey(item);
     // DynamoDB stores no empty set and no set of mixed types
     if (sets) for (const v of setsIn(item)) setType(v);
-    const old = this.parts.get(pk)?.get(sk);
-    if (old) this.unindex(old);
+    const s: Stored = sets ? { keys: this.keysOf(item), item } : { keys: this.keysOf(item), json: JSON.stringify(item) };
     let part = this.parts.get(pk);
     if (!part) this.parts.set(pk, (part = new Map()));
-    part.set(sk, item);
-    if (sets) this.withSets.add(item);
-    else this.withSets.delete(item);
-    this.index(item);
+    const old = part.get(sk);
+    if (old) this.unindex(old);
+    part.set(sk, s);
+    this.index(s);
   }
 
-  private delete(key: Item): Item | undefined {
+  /** A put request's item stored (copied: a set-holding one structurally, the others as JSON). */
+  private putCopy(item: Item): void {
+    if (hasSet(item)) this.put(copyDeep(item) as Item, true);
+    else this.put(item, false);
+  }
+
+  private delete(key: Item): Stored | undefined {
     const { pk, sk } = this.tableKey(key);
     const part = this.parts.get(pk);
     const old = part?.get(sk);
@@ -553,23 +589,27 @@ export class InProcessTable {
     return old;
   }
 
-  private index(item: Item): void {
+  private indexKey(s: Stored): string {
+    return `${s.keys[TABLE.partitionKey] as string}\u0000${s.keys[TABLE.sortKey] as string}`;
+  }
+
+  private index(s: Stored): void {
     for (const ix of this.indexes) {
-      const v = item[ix.pk];
-      if (typeof v !== 'string' || typeof item[ix.sk] !== 'string') continue;
+      const v = s.keys[ix.pk];
+      if (typeof v !== 'string' || typeof s.keys[ix.sk] !== 'string') continue;
       const parts = this.indexParts.get(ix.name)!;
       let part = parts.get(v);
       if (!part) parts.set(v, (part = new Map()));
-      part.set(`${item.PK as string}\u0000${item.SK as string}`, item);
+      part.set(this.indexKey(s), s);
     }
   }
 
-  private unindex(item: Item): void {
+  private unindex(s: Stored): void {
     for (const ix of this.indexes) {
-      const v = item[ix.pk];
+      const v = s.keys[ix.pk];
       if (typeof v !== 'string') continue;
       const part = this.indexParts.get(ix.name)!.get(v);
-      part?.delete(`${item.PK as string}\u0000${item.SK as string}`);
+      part?.delete(this.indexKey(s));
       if (part?.size === 0) this.indexParts.get(ix.name)!.delete(v);
     }
   }
@@ -581,56 +621,54 @@ export class InProcessTable {
     const values = input.ExpressionAttributeValues as Values;
     switch (command) {
       case 'GetCommand': {
-        return { Item: this.out(this.get(input.Key as Item), projectionOf(input, names)) };
+        return { Item: this.out(this.stored(input.Key as Item), projectionOf(input, names)) };
       }
       case 'PutCommand': {
-        const item = copy(input.Item as Item);
-        const old = this.get(item);
+        const item = input.Item as Item;
+        const old = this.stored(item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
-        if (cond && !cond(old)) throw new ConditionFailed();
-        this.put(item);
-        this.onChange?.(item, old, item);
+        if (cond && !cond(old && open(old))) throw new ConditionFailed();
+        this.putCopy(item);
+        this.onChange?.(item, old && open(old), item);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'DeleteCommand': {
-        const old = this.get(input.Key as Item);
+        const old = this.stored(input.Key as Item);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
-        if (cond && !cond(old)) throw new ConditionFailed();
-        if (this.delete(input.Key as Item)) this.onChange?.(input.Key as Item, old, undefined);
+        if (cond && !cond(old && open(old))) throw new ConditionFailed();
+        const deleted = this.delete(input.Key as Item);
+        if (deleted) this.onChange?.(input.Key as Item, open(deleted), undefined);
         return input.ReturnValues === 'ALL_OLD' ? { Attributes: this.out(old) } : {};
       }
       case 'UpdateCommand': {
         const key = input.Key as Item;
-        const old = this.get(key);
+        const stored = this.stored(key);
+        // a copy: the update works on it and stores it only when all of it applied
+        const old = stored && open(stored);
         const cond = condition(input.ConditionExpression as string | undefined, names, values);
         if (cond && !cond(old)) throw new ConditionFailed();
         const rv = input.ReturnValues;
-        const before = rv === 'ALL_OLD' || rv === 'UPDATED_OLD' ? this.out(old) : undefined;
+        const before = rv === 'ALL_OLD' || rv === 'UPDATED_OLD' ? this.out(stored) : undefined;
         if (rv !== undefined && !['NONE', 'ALL_NEW', 'ALL_OLD', 'UPDATED_NEW', 'UPDATED_OLD'].includes(String(rv))) throw new Validation(`ReturnValues ${String(rv)} is not valid`);
         let touched = new Set<string>();
-        // updated in place: callers only ever get copies, and applyUpdate changes nothing unless all of it applies
+        // refused (an exception): the stored item stays as it was (and an update of a missing item creates none)
         const item: Item = old ?? copy(key);
-        const hadSets = old !== undefined && this.withSets.has(old);
-        if (old) this.unindex(old);
-        try {
-          if (input.UpdateExpression) touched = applyUpdate(item, input.UpdateExpression as string, names, values);
-        } catch (err) {
-          // refused: the item stays as it was (and an update of a missing item creates none)
-          if (old) this.put(old, hadSets);
-          throw err;
-        }
-        stripUndefined(item);
-        this.text.delete(item);
+        if (input.UpdateExpression) touched = applyUpdate(item, input.UpdateExpression as string, names, values);
+        // parsed from JSON, the item holds an undefined only where this update's values put one (or a set item)
+        if (stored?.item !== undefined || (values !== undefined && hasUndefined(values))) stripUndefined(item);
         // only an item that held a set, or an update whose values carry one, can hold a set now
-        this.put(item, hadSets || (values !== undefined && hasSet(values)) ? hasSet(item) : false);
+        const sets = stored?.item !== undefined || (values !== undefined && hasSet(values)) ? hasSet(item) : false;
+        this.put(item, sets);
         this.onChange?.(key, old ? 'existed' : undefined, item);
+        // kept as JSON, the updated object is this request's own: it goes back as it is
+        const after = () => (sets ? (copyDeep(item) as Item) : item);
         const only = (x: Item | undefined) => {
           const picked = Object.fromEntries(Object.entries(x ?? {}).filter(([k]) => touched.has(k)));
           return Object.keys(picked).length ? { Attributes: picked } : {};
         };
-        if (rv === 'UPDATED_NEW') return only(this.out(item));
+        if (rv === 'UPDATED_NEW') return only(after());
         if (rv === 'UPDATED_OLD') return only(before);
-        return rv === 'ALL_NEW' ? { Attributes: this.out(item) } : rv === 'ALL_OLD' ? { Attributes: before } : {};
+        return rv === 'ALL_NEW' ? { Attributes: after() } : rv === 'ALL_OLD' ? { Attributes: before } : {};
       }
       case 'BatchWriteCommand': {
         const req = input.RequestItems as Record<string, Array<{ PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }>>;
@@ -638,13 +676,12 @@ export class InProcessTable {
           if (list.length > 25) throw new Validation('Too many items requested for the BatchWriteItem call');
           for (const r of list) {
             if (r.PutRequest) {
-              const item = copy(r.PutRequest.Item);
-              const old = this.onChange ? this.get(item) : undefined;
-              this.put(item);
-              this.onChange?.(item, old, item);
+              const old = this.onChange ? this.stored(r.PutRequest.Item) : undefined;
+              this.putCopy(r.PutRequest.Item);
+              this.onChange?.(r.PutRequest.Item, old && open(old), r.PutRequest.Item);
             } else if (r.DeleteRequest) {
-              const old = this.delete(r.DeleteRequest.Key);
-              if (old) this.onChange?.(r.DeleteRequest.Key, old, undefined);
+              const deleted = this.delete(r.DeleteRequest.Key);
+              if (deleted) this.onChange?.(r.DeleteRequest.Key, open(deleted), undefined);
             }
           }
         }
@@ -663,7 +700,7 @@ export class InProcessTable {
             seen.add(`${pk}\u0000${sk}`);
           }
           const projection = projectionOf(r as Record<string, unknown>, r.ExpressionAttributeNames);
-          Responses[table] = r.Keys.map((k) => this.out(this.get(k), projection)).filter((x): x is Item => x !== undefined);
+          Responses[table] = r.Keys.map((k) => this.out(this.stored(k), projection)).filter((x): x is Item => x !== undefined);
         }
         if (keys > 100) throw new Validation('Too many items requested for the BatchGetItem call');
         return { Responses, UnprocessedKeys: {} };
@@ -688,28 +725,34 @@ export class InProcessTable {
     if (pkName !== pkAttr) throw new Validation(`Query condition missed key schema element: ${pkAttr}`);
     const pkValue = values?.[m[2]!];
     const cond = condition(expr, names, values)!;
-    let items: Item[] = ix ? [...(this.indexParts.get(ix.name)!.get(String(pkValue))?.values() ?? [])] : [...(this.parts.get(String(pkValue))?.values() ?? [])];
-    items = items.filter((it) => cond(it));
-    const tieKey = (it: Item) => `${it.PK as string}\u0000${it.SK as string}`;
-    items.sort((a, b) => {
-      const x = String(a[skAttr]);
-      const y = String(b[skAttr]);
+    // a key condition names key attributes only (DynamoDB refuses others): it is decided on the keys
+    let found: Stored[] = [...((ix ? this.indexParts.get(ix.name)!.get(String(pkValue)) : this.parts.get(String(pkValue)))?.values() ?? [])];
+    found = found.filter((s) => cond(s.keys));
+    const tieKey = (s: Stored) => this.indexKey(s);
+    found.sort((a, b) => {
+      const x = String(a.keys[skAttr]);
+      const y = String(b.keys[skAttr]);
       return x < y ? -1 : x > y ? 1 : tieKey(a) < tieKey(b) ? -1 : tieKey(a) > tieKey(b) ? 1 : 0;
     });
-    if (input.ScanIndexForward === false) items.reverse();
+    if (input.ScanIndexForward === false) found.reverse();
     const start = input.ExclusiveStartKey as Item | undefined;
     if (start) {
-      const at = items.findIndex((it) => it.PK === start.PK && it.SK === start.SK);
-      items = at >= 0 ? items.slice(at + 1) : items;
+      const at = found.findIndex((s) => s.keys[TABLE.partitionKey] === start[TABLE.partitionKey] && s.keys[TABLE.sortKey] === start[TABLE.sortKey]);
+      found = at >= 0 ? found.slice(at + 1) : found;
     }
     const filter = condition(input.FilterExpression as string | undefined, names, values);
     const limit = typeof input.Limit === 'number' ? input.Limit : undefined;
-    const page = limit !== undefined ? items.slice(0, limit) : items;
-    const last = limit !== undefined && items.length > limit ? page.at(-1) : undefined;
-    const out = filter ? page.filter((it) => filter(it)) : page;
-    const lastKey = last ? Object.fromEntries([TABLE.partitionKey, TABLE.sortKey, ...(ix ? [ix.pk, ix.sk] : [])].map((k) => [k, last[k]])) : undefined;
+    const page = limit !== undefined ? found.slice(0, limit) : found;
+    const last = limit !== undefined && found.length > limit ? page.at(-1) : undefined;
     const projection = projectionOf(input, names);
-    return { Items: out.map((it) => this.out(it, projection)!), Count: out.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
+    const items: Item[] = [];
+    for (const s of page) {
+      const it = open(s);
+      if (filter && !filter(it)) continue;
+      items.push(projection ? project(it, projection) : it);
+    }
+    const lastKey = last ? Object.fromEntries([TABLE.partitionKey, TABLE.sortKey, ...(ix ? [ix.pk, ix.sk] : [])].map((k) => [k, last.keys[k]])) : undefined;
+    return { Items: items, Count: items.length, ...(lastKey ? { LastEvaluatedKey: lastKey } : {}) };
   }
 }
 
@@ -756,6 +799,16 @@ function pkPattern(attr: string): RegExp {
   let r = pkPatterns.get(attr);
   if (!r) pkPatterns.set(attr, (r = new RegExp(`(?:^|\\s|\\()((?:#\\w+)|${attr})\\s*=\\s*(:\\w+)`)));
   return r;
+}
+
+/** Does a document hold an undefined anywhere (a value lib-dynamodb's removeUndefinedValues would drop)? */
+function hasUndefined(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (Array.isArray(v)) return v.some(hasUndefined);
+  if (v && typeof v === 'object' && !(v instanceof Set) && !(v instanceof Uint8Array)) {
+    for (const k in v as Record<string, unknown>) if (hasUndefined((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
 }
 
 function stripUndefined<T>(v: T): T {

@@ -71,4 +71,17 @@ describe('SMS encoding and segments (GSM 03.38 / UCS-2)', () => {
       { numRuns: 1500, seed: 10 },
     );
   });
+
+  it('long GSM-7 texts with escapes split where the segment library splits them (property, fixed seed)', () => {
+    const alphabet = [...'abcXYZ019 !"#$%&\'()*+,-./:;<=>?@_£¥èéùìòÇØøÅåΔΦΓΛΩΠΨΣΘΞÆæßÉÄÖÑÜ§¿äöñüà¡\n\r€[]{}~^|\\'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { minLength: 140, maxLength: 700 }), (chars) => {
+        const t = chars.join('');
+        const m = new SegmentedMessage(t, 'auto');
+        expect(m.encodingName).toBe('GSM-7');
+        expect(smsInfo(t)).toEqual({ encoding: 'GSM-7', segments: m.segmentsCount, characters: m.numberOfCharacters });
+      }),
+      { numRuns: 1500, seed: 11 },
+    );
+  });
 });

@@ -38,6 +38,12 @@ export interface EmulatorOptions {
   clock: Clock;
   /** Directory for durable state; undefined keeps everything in memory. */
   dataDir?: string;
+  /**
+   * Whether the history events are kept (default true). The simulator runs hundreds of thousands of transitions
+   * nobody reads the history of: with `false` the events are counted (ids, the 25,000-event limit) but never built
+   * or stored, and GetExecutionHistory is refused. In memory only (a durable store needs its journal).
+   */
+  keepHistory?: boolean;
   region?: string;
   accountId?: string;
 }
@@ -95,12 +101,15 @@ export class StepFunctionsEmulator {
   private server: ServerHandle | undefined;
   private closed = false;
   private counters = { executionsStarted: 0, stateTransitions: 0, lambdaInvocations: 0 };
+  private readonly keepHistory: boolean;
 
   constructor(opts: EmulatorOptions) {
     this.clock = opts.clock;
     this.region = opts.region ?? 'eu-west-1';
     this.accountId = opts.accountId ?? '123456789012';
     this.store = new ExecutionStore(opts.dataDir);
+    this.keepHistory = opts.keepHistory ?? true;
+    if (!this.keepHistory && opts.dataDir) throw new Error('keepHistory: false is for an in-memory emulator (a durable one needs its journal)');
     for (const rec of this.store.loadAll()) {
       this.execs.set(rec.executionArn, { rec, gen: 0, timers: [], pending: [], live: false });
       if (rec.status === 'RUNNING') this.running.add(rec.executionArn);
@@ -258,9 +267,9 @@ export class StepFunctionsEmulator {
     this.execs.set(arn, exec);
     this.running.add(arn);
     this.counters.executionsStarted++;
-    this.event(exec, 'ExecutionStarted', {
+    this.event(exec, 'ExecutionStarted', () => ({
       executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: sm.roleArn },
-    });
+    }));
     rec.next = { state: sm.def.startAt, input: parsed };
     this.commit(exec);
     this.armExecutionTimeout(exec);
@@ -290,6 +299,7 @@ export class StepFunctionsEmulator {
 
   private getExecutionHistory(body: Record<string, unknown>): unknown {
     const exec = this.execOrThrow(body.executionArn);
+    if (!this.keepHistory) throw new SfnApiError('ValidationException', 'this emulator keeps no execution history (keepHistory: false)');
     const maxResults = pageSize(body.maxResults);
     const includeData = body.includeExecutionData !== false;
     let events = this.store.history(exec.rec);
@@ -466,10 +476,12 @@ export class StepFunctionsEmulator {
     return s;
   }
 
-  private event(exec: Exec, type: string, details: Record<string, unknown> = {}): number {
+  /** Adds a history event; `details` is only built when the history is kept. */
+  private event(exec: Exec, type: string, details?: () => Record<string, unknown>): number {
     const rec = exec.rec;
     const id = ++rec.lastEventId;
-    const e: HistoryEvent = { id, previousEventId: id === 1 ? 0 : id - 1, timestamp: this.clock.now(), type, ...details };
+    if (!this.keepHistory) return id;
+    const e: HistoryEvent = { id, previousEventId: id === 1 ? 0 : id - 1, timestamp: this.clock.now(), type, ...details?.() };
     exec.pending.push(e);
     return id;
   }
@@ -585,9 +597,9 @@ export class StepFunctionsEmulator {
       retriers: state.type === 'Task' ? state.retry.map(() => 0) : [],
     };
     rec.cur = cur;
-    cur.enteredEventId = this.event(exec, `${state.type}StateEntered`, {
+    cur.enteredEventId = this.event(exec, `${state.type}StateEntered`, () => ({
       stateEnteredEventDetails: { name, input: JSON.stringify(input), inputDetails: { truncated: false } },
-    });
+    }));
     this.commit(exec);
     this.process(exec, hops);
   }
@@ -690,9 +702,9 @@ export class StepFunctionsEmulator {
     if (Buffer.byteLength(json) > MAX_PAYLOAD) {
       throw new TerminalError('States.DataLimitExceeded', `The state/task '${state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`);
     }
-    this.event(exec, `${state.type}StateExited`, {
+    this.event(exec, `${state.type}StateExited`, () => ({
       stateExitedEventDetails: { name: state.name, output: json, outputDetails: { truncated: false } },
-    });
+    }));
     if (!next) {
       this.finish(exec, 'SUCCEEDED', 'ExecutionSucceeded', {
         executionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } },
@@ -744,18 +756,18 @@ export class StepFunctionsEmulator {
     cur.heartbeatSeconds = heartbeat;
     cur.heartbeatAt = heartbeat ? now + heartbeat * 1000 : undefined;
     if (state.kind === 'lambda:function') {
-      this.event(exec, 'LambdaFunctionScheduled', {
+      this.event(exec, 'LambdaFunctionScheduled', () => ({
         lambdaFunctionScheduledEventDetails: compact({
           resource: state.resource,
           input: JSON.stringify(params),
           inputDetails: { truncated: false },
           timeoutInSeconds: timeout,
         }),
-      });
+      }));
       this.event(exec, 'LambdaFunctionStarted');
     } else {
       const info = this.resourceInfo(state);
-      this.event(exec, 'TaskScheduled', {
+      this.event(exec, 'TaskScheduled', () => ({
         taskScheduledEventDetails: compact({
           ...info,
           region: this.region,
@@ -763,8 +775,8 @@ export class StepFunctionsEmulator {
           timeoutInSeconds: timeout,
           heartbeatInSeconds: heartbeat,
         }),
-      });
-      this.event(exec, 'TaskStarted', { taskStartedEventDetails: info });
+      }));
+      this.event(exec, 'TaskStarted', () => ({ taskStartedEventDetails: info }));
     }
     this.commit(exec);
     this.armTaskTimers(exec);
@@ -845,9 +857,9 @@ export class StepFunctionsEmulator {
       this.taskSucceeded(exec, state, invokeResult);
       return;
     }
-    this.event(exec, 'TaskSubmitted', {
+    this.event(exec, 'TaskSubmitted', () => ({
       taskSubmittedEventDetails: { ...this.resourceInfo(state), output: JSON.stringify(invokeResult), outputDetails: { truncated: false } },
-    });
+    }));
     if (cur.callback) {
       this.applyCallback(exec, cur.callback);
       return;
@@ -883,13 +895,13 @@ export class StepFunctionsEmulator {
     exec.gen++;
     this.clearTimers(exec);
     if (state.kind === 'lambda:function') {
-      this.event(exec, 'LambdaFunctionSucceeded', {
+      this.event(exec, 'LambdaFunctionSucceeded', () => ({
         lambdaFunctionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } },
-      });
+      }));
     } else {
-      this.event(exec, 'TaskSucceeded', {
+      this.event(exec, 'TaskSucceeded', () => ({
         taskSucceededEventDetails: { ...this.resourceInfo(state), output: JSON.stringify(output), outputDetails: { truncated: false } },
-      });
+      }));
     }
     const ctx = this.context(exec, cur, false);
     const result = state.resultSelector ? evaluateTemplate(state.resultSelector, output, ctx) : output;
@@ -903,13 +915,13 @@ export class StepFunctionsEmulator {
     exec.gen++;
     this.clearTimers(exec);
     if (state.kind === 'lambda:function') {
-      this.event(exec, timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', {
+      this.event(exec, timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', () => ({
         [timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails']: compact({ error, cause }),
-      });
+      }));
     } else {
-      this.event(exec, timedOut ? 'TaskTimedOut' : 'TaskFailed', {
+      this.event(exec, timedOut ? 'TaskTimedOut' : 'TaskFailed', () => ({
         [timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails']: compact({ ...this.resourceInfo(state), error, cause }),
-      });
+      }));
     }
     // Retry: the first retrier whose ErrorEquals matches decides; an exhausted one ends retrying.
     const r = state.retry.findIndex((x) => errorMatches(x.errorEquals, error));
@@ -962,7 +974,7 @@ export class StepFunctionsEmulator {
     this.clearTimers(exec);
     this.clock.cancel(exec.execTimer);
     exec.execTimer = undefined;
-    this.event(exec, eventType, details);
+    this.event(exec, eventType, () => details);
     rec.status = status;
     rec.stopDate = this.clock.now();
     rec.output = fields.output;

@@ -132,7 +132,7 @@ export class SimulationRuntime {
       // the bandits' shares are recomputed every 4 simulated hours (a Lambda keeps them for 5 minutes)
       EXPERIMENT_STATE_TTL_S: '14400',
     });
-    this.sfn = new StepFunctionsEmulator({ clock: this.clock, region: LOCAL_DEFAULTS.region, accountId: LOCAL_DEFAULTS.accountId });
+    this.sfn = new StepFunctionsEmulator({ clock: this.clock, region: LOCAL_DEFAULTS.region, accountId: LOCAL_DEFAULTS.accountId, keepHistory: false });
     this.scheduler = new SchedulerEmulator({
       clock: this.clock,
       region: LOCAL_DEFAULTS.region,
