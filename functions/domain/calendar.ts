@@ -209,8 +209,27 @@ const WALL_CLOCK = new Intl.DateTimeFormat('en-US', {
   second: 'numeric',
 });
 
-/** UTC offset of Europe/Amsterdam at an instant, in ms (3 600 000 in winter, 7 200 000 in summer). */
+/**
+ * UTC offset of Europe/Amsterdam at an instant, in ms (3 600 000 in winter, 7 200 000 in summer). Remembered per
+ * quarter hour of UTC: Intl's formatToParts is slow (it was a fifth of a simulated portfolio's CPU), and the offset
+ * changes at most once in a quarter hour — a quarter hour whose start and end differ (a switch inside it) is
+ * computed for each instant. At most OFFSET_CACHE_MAX quarter hours are kept (then the memory starts afresh).
+ */
 function offsetAt(ms: number): number {
+  const bucket = Math.floor(ms / OFFSET_BUCKET_MS);
+  const known = offsets.get(bucket);
+  if (known !== undefined) return known;
+  const start = intlOffsetAt(bucket * OFFSET_BUCKET_MS);
+  if (start !== intlOffsetAt((bucket + 1) * OFFSET_BUCKET_MS - 1)) return intlOffsetAt(ms);
+  if (offsets.size >= OFFSET_CACHE_MAX) offsets.clear();
+  offsets.set(bucket, start);
+  return start;
+}
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const OFFSET_CACHE_MAX = 100_000;
+const offsets = new Map<number, number>();
+
+function intlOffsetAt(ms: number): number {
   const p: Record<string, number> = {};
   for (const part of WALL_CLOCK.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
   const wholeSecond = ms - (((ms % 1000) + 1000) % 1000);
