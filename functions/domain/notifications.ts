@@ -46,6 +46,9 @@ export interface DossierOwner {
   reference: string;
 }
 
+/** The owners of a case's dossiers (its claims), as an entry about them needs them. */
+export const ownersOf = (claims: ReadonlyArray<DossierOwner>): DossierOwner[] => claims.map((d) => ({ dossierId: d.dossierId, clientId: d.clientId, reference: d.reference }));
+
 /** What a creditor's webhook receives (the JSON body, signed as sent). */
 export interface NotificationBody {
   id: string;

@@ -14,7 +14,7 @@
  *
  * Logs carry ids, types and HTTP statuses only — never the URL's query, the body or anything about the debtor.
  */
-import { type DossierOwner, MAX_ATTEMPTS, mayNotify, type NotificationBody, notificationsFor, RETRY_DELAYS_S, type SourceEntry } from '../domain/notifications.js';
+import { type DossierOwner, MAX_ATTEMPTS, mayNotify, ownersOf, type NotificationBody, notificationsFor, RETRY_DELAYS_S, type SourceEntry } from '../domain/notifications.js';
 import { claimsOf } from '../domain/case/state.js';
 import { logger } from '../shared/logger.js';
 import { readCase } from '../store/cases.js';
@@ -68,7 +68,7 @@ export async function notifyCreditors(caseId: string, entries: readonly SourceEn
   if (!candidates.every((e) => dossiersOf(e).every((id) => knownIds.has(id)))) {
     const stored = await readCase(caseId);
     if (stored?.v !== 2) return;
-    owners = claimsOf(stored.item).map((d) => ({ dossierId: d.dossierId, clientId: d.clientId, reference: d.reference }));
+    owners = ownersOf(claimsOf(stored.item));
   }
   const bodies = candidates.flatMap((e) => notificationsFor(caseId, e, owners));
   if (!bodies.length) return;

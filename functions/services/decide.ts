@@ -12,6 +12,7 @@
 import { type ExperimentInputs, type StrategyDecision, decide as decideNext } from '../domain/decide/index.js';
 import type { CaseEvent } from '../domain/case/events.js';
 import { type CaseState, claimsOf, factsOf, isActive } from '../domain/case/state.js';
+import { ownersOf } from '../domain/notifications.js';
 import type { CaseFacts } from '../domain/case/facts.js';
 import type { Strategy } from '../domain/strategy.js';
 import { logger } from '../shared/logger.js';
@@ -198,7 +199,8 @@ async function expireOverdueTask(c: CaseState, now: Date): Promise<ExpiredTask |
   const at = now.toISOString();
   if (!(await closeOpenTask(task.taskId, task.dueAt, 'expired', at))) return undefined;
   const expired = { taskId: task.taskId, stepNo: task.stepNo, at, dossierIds: c.journey.contacts.find((x) => x.stepNo === task.stepNo && x.channel === 'call')?.dossierIds ?? [] };
-  await appendEvent(c.caseId, expiredTaskEvent(expired));
+  // the case's claims name the creditors to notify: no case read to find them
+  await appendEvent(c.caseId, expiredTaskEvent(expired), ownersOf(claimsOf(c)));
   // the next state's write forgets the task on the case (expiredTask in its action)
   return expired;
 }

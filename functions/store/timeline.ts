@@ -8,6 +8,7 @@ import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../shared/aws.js';
 import { now } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
+import type { DossierOwner } from '../domain/notifications.js';
 import { notifyCreditors } from '../notifications/outbox.js';
 import { type Item, writeItems } from './batch.js';
 import { isConditionFailed, key, queryAll, strip } from './keys.js';
@@ -82,15 +83,18 @@ export function eventItem(caseId: string, event: NewEvent): Item {
   return { ...k, ...rest, eventId, ...(carried ? { [COUNTERS_ATTR]: carried } : {}) };
 }
 
-/** Appends one event; with an `eventId` a second write of the same event changes nothing. */
-export async function appendEvent(caseId: string, event: NewEvent): Promise<void> {
+/**
+ * Appends one event; with an `eventId` a second write of the same event changes nothing. `owners`: the dossiers'
+ * creditors as the caller knows them (from the case it holds), so a notifying entry needs no case read to find them.
+ */
+export async function appendEvent(caseId: string, event: NewEvent, owners: readonly DossierOwner[] = []): Promise<void> {
   const item = eventItem(caseId, event);
   try {
     await dynamo().send(new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
   }
-  await notifyCreditors(caseId, [item as unknown as TimelineEvent], now());
+  await notifyCreditors(caseId, [item as unknown as TimelineEvent], now(), owners);
 }
 
 /**
