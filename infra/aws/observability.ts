@@ -293,18 +293,8 @@ export class Observability extends Construct {
         title: 'Alarms',
         width: 24,
         height: 5,
-        alarms: [
-          journeyFailed,
-          journeyTimedOut,
-          journeyAborted,
-          decideRetryLater,
-          webhookSignatureFailures,
-          messageGuard,
-          ...Object.values(providerErrorRate),
-          api5xxAlarm,
-          tableThrottles,
-          ...Object.values(functionErrorRate),
-        ],
+        // every alarm made so far (the dead-letter queues' included), from the one list of them
+        alarms: Object.values(this.alarms).flatMap((a) => (a instanceof cw.Alarm ? [a] : Object.values(a))),
       }),
     );
     // The business, first: what went out, what came back, what was paid, how journeys end.

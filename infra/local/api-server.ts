@@ -37,7 +37,7 @@ import { handler as paymentsHandler } from '../../functions/debtor-page/handler.
 import { handler as reportsHandler } from '../../functions/reports/handler.js';
 import { getMessageRef } from '../../functions/store/messages.js';
 import { type CallTask, tasksWithStatus } from '../../functions/store/tasks.js';
-import { LOCAL_DEFAULTS } from './defaults.js';
+import { allows, authorizerRequestFor } from './authorizer-request.js';
 import { clockAdvanceAt, LOCAL_ROUTES, LocalWebhookFailBody, LocalWebhooksQuery } from './local-routes.js';
 import { RECEIVER_PREFIX } from './fakes/webhook-receiver.js';
 import { formParams } from '../../functions/shared/http.js';
@@ -269,26 +269,12 @@ export class ApiServer {
   private async authorize(apiKey: string, event: APIGatewayProxyEvent): Promise<APIGatewayAuthorizerResult | undefined> {
     const cached = this.authorizerCache.get(apiKey);
     if (cached && cached.until > Date.now()) return cached.result;
-    const request: APIGatewayRequestAuthorizerEvent = {
-      type: 'REQUEST',
-      methodArn: `arn:aws:execute-api:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:local/${event.requestContext.stage}/${event.httpMethod}${event.resource}`,
-      resource: event.resource,
-      path: event.path,
-      httpMethod: event.httpMethod,
-      headers: event.headers,
-      multiValueHeaders: event.multiValueHeaders,
-      pathParameters: event.pathParameters,
-      queryStringParameters: event.queryStringParameters,
-      multiValueQueryStringParameters: event.multiValueQueryStringParameters,
-      stageVariables: event.stageVariables,
-      requestContext: { ...event.requestContext, authorizer: undefined },
-    };
+    const request = authorizerRequestFor(event, 'local');
     this.invocations++;
     this.authorizerInvocations++;
     try {
       const result = await this.rt.timed('Authorizer', () => this.handlers.authorizer(request));
-      const allows = result.policyDocument.Statement.some((s) => s.Effect === 'Allow');
-      if (!allows) return undefined;
+      if (!allows(result)) return undefined;
       this.authorizerCache.set(apiKey, { until: Date.now() + AUTHORIZER_CACHE_TTL_SECONDS * 1000, result });
       return result;
     } catch (err) {

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import twilio from 'twilio';
 import { IANAZone } from 'luxon';
 import { Clock } from '../clock.js';
@@ -43,6 +43,7 @@ import { forgetExperimentState } from '../../../functions/services/experiments.j
 import type { ChannelAdapter, OutgoingMessage } from '../../../functions/channels/port.js';
 import { handler as apiHandler } from '../../../functions/api/handler.js';
 import { handler as authorizerHandler } from '../../../functions/authorizer/handler.js';
+import { allows, authorizerRequestFor } from '../authorizer-request.js';
 import { handler as webhooksHandler } from '../../../functions/webhooks/handler.js';
 import { handler as deliveriesHandler } from '../../../functions/deliveries/handler.js';
 
@@ -209,22 +210,8 @@ export class SimulationRuntime {
     if (known) return known;
     this.invocations.Authorizer = (this.invocations.Authorizer ?? 0) + 1;
     try {
-      const { resource, path, httpMethod, headers, multiValueHeaders, pathParameters, queryStringParameters, multiValueQueryStringParameters, stageVariables } = event;
-      const result = await authorizerHandler({
-        type: 'REQUEST',
-        methodArn: `arn:aws:execute-api:${LOCAL_DEFAULTS.region}:${LOCAL_DEFAULTS.accountId}:sim/sim/${httpMethod}${resource}`,
-        resource,
-        path,
-        httpMethod,
-        headers,
-        multiValueHeaders,
-        pathParameters,
-        queryStringParameters,
-        multiValueQueryStringParameters,
-        stageVariables,
-        requestContext: { ...event.requestContext, authorizer: undefined },
-      } as APIGatewayRequestAuthorizerEvent);
-      if (!result.policyDocument.Statement.some((s) => s.Effect === 'Allow')) return undefined;
+      const result = await authorizerHandler(authorizerRequestFor(event, 'sim'));
+      if (!allows(result)) return undefined;
       const context = { principalId: result.principalId, ...(result.context ?? {}) };
       this.authorized.set(apiKey, context);
       return context;
