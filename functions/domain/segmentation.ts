@@ -45,6 +45,8 @@ import { presumedReceipt } from './costs.js';
 import type { CaseFacts, ContactFact, Reaction, Statement } from './case/facts.js';
 import { SEGMENTS, type Channel, type Segment } from './vocabulary.js';
 import { euro } from './money.js';
+// what flags, replies and call outcomes mean: the case model's vocabulary too (the reducer reads it)
+import { CANNOT_PAY_FLAGS, CAPACITY_CALLS, CAPACITY_REPLIES, DEBT_RELIEF_FLAGS, VULNERABLE_FLAGS } from './signals.js';
 
 export { SEGMENTS };
 export type { Segment };
@@ -66,43 +68,6 @@ export const UNAWARE_MAX_OPEN_CLAIMS = 2;
 export const UNAWARE_MAX_OUTSTANDING_CENTS = 1_000_00;
 export const IGNORED_CONTACTS_FOR_WILL_NOT_PAY = 2;
 export const BROKEN_PROMISE_DAYS = 14;
-
-/** Flags that need a person's care. */
-export const VULNERABLE_FLAGS: Readonly<Record<string, string>> = Object.freeze({
-  vulnerable: 'marked vulnerable',
-  bewind: 'under protective administration (beschermingsbewind)',
-  curatele: 'under guardianship (curatele)',
-  mentorschap: 'has a mentor (mentorschap)',
-});
-
-/** Debt-relief statuses: DESIGN §5 rule 10, all outreach stops and the case is referred. */
-export const DEBT_RELIEF_FLAGS: Readonly<Record<string, string>> = Object.freeze({
-  debt_help_reported: 'reported municipal debt help',
-  schuldhulp: 'in municipal debt help (schuldhulpverlening)',
-  wsnp: 'in the WSNP (statutory debt restructuring)',
-  moratorium: 'under a moratorium',
-});
-
-/** Flags that point at a lack of means. */
-export const CANNOT_PAY_FLAGS: Readonly<Record<string, string>> = Object.freeze({
-  cannot_pay_reported: 'said they cannot pay',
-  beslag: 'income garnished by another creditor (beslag)',
-});
-
-/** Reply intents that say something about the debtor's means. */
-export const CAPACITY_REPLIES: Readonly<Record<string, string>> = {
-  cannot_pay: 'said they cannot pay',
-  arrangement: 'asked for a payment arrangement',
-  debt_help: 'reported debt help',
-  postpone: 'asked to pay later',
-};
-/** Call outcomes that say something about the debtor's means. */
-export const CAPACITY_CALLS: Readonly<Record<string, string>> = {
-  cannot_pay: 'told the agent they cannot pay',
-  arrangement_requested: 'asked the agent for a payment arrangement',
-};
-/** Call outcomes in which the agent reached the debtor (a reaction). */
-export const REACHED_CALL_OUTCOMES: ReadonlySet<string> = new Set(['reached', 'promise_to_pay', 'arrangement_requested', 'cannot_pay', 'dispute', 'vulnerable']);
 
 const DAY = 86_400_000;
 

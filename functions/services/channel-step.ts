@@ -26,7 +26,7 @@ import { isContactAllowed, localDate } from '../domain/calendar.js';
 import { instalmentClaimCosts, wikCosts } from '../domain/costs.js';
 import { accrualStop, claimAmounts } from '../domain/case/amounts.js';
 import { messageContradictions } from '../domain/message-guard.js';
-import { type CaseState, type ClaimRecord, claimsOf, contactFor, factsOf, isActive, nameFor, pointOptedOut } from '../domain/case/state.js';
+import { type CaseState, type ClaimRecord, claimsOf, contactFor, isActive, nameFor, pointOptedOut } from '../domain/case/state.js';
 import { CONTACT_POINT_OF, type Channel, SEGMENTS, type Segment } from '../domain/vocabulary.js';
 import { renderMessage, RenderError } from '../channels/render.js';
 import {
@@ -45,7 +45,7 @@ import { firstUnpaid, due as instalmentDue } from '../domain/arrangements.js';
 import { logger } from '../shared/logger.js';
 import { metrics, type SendOutcome } from '../shared/metrics.js';
 import { redact } from '../shared/redact.js';
-import type { ChannelStepEvent, JourneyState, SendAction } from '../shared/schemas.js';
+import type { Action, ChannelStepEvent, JourneyState, SendAction } from '../shared/schemas.js';
 import { claimStep, setToken } from '../store/cases.js';
 import { type Client, getClient } from '../store/clients.js';
 import { phoneIndexItem } from '../store/identity.js';
@@ -55,10 +55,10 @@ import type { Item } from '../store/batch.js';
 import { appendEvents, getEvent, type NewEvent } from '../store/timeline.js';
 import agency from '../../templates/agency.json' with { type: 'json' };
 import { loadCase, mutateCase } from './case.js';
-import { actionFor, planAt } from './decide.js';
+import { askDecide } from './ask-decide.js';
 import { endWait } from './journeys.js';
 import { decisionRecords } from './records.js';
-import { currentStrategy, strategyId } from './strategy-source.js';
+import { strategyId } from './strategy-file.js';
 import { setTimer, timerName } from './timers.js';
 import { exposureCounters, sendCounters } from './learning.js';
 import { decideAgain, park, stateOf } from './await-step.js';
@@ -201,7 +201,7 @@ async function redecide(state: JourneyState, action: SendAction, token: string, 
     await endWait(token, decideAgain(state, 'journey closed or superseded'));
     return;
   }
-  const fresh = (await actionFor(c, now)).action;
+  const fresh = await askDecide('now', c, now);
   if (fresh.type === 'send' && fresh.channel === action.channel && fresh.nextDecisionAt && isContactAllowed(now)) {
     const claimed = await claim(state, fresh, token, now);
     if (claimed) return sendClaimed(claimed, fresh, token, now);
@@ -378,21 +378,29 @@ async function recordSent(c: CaseState, action: SendAction, sent: Sent): Promise
 }
 
 /**
- * The plan for the moment the next step is due (if nothing happens until then) and the timer that carries it
- * out: straight into the next channel state, or into Decide when the plan is to end.
+ * The plan for the moment the next step is due (if nothing happens until then), asked of the Decide function, and
+ * the timer that carries it out: straight into the next channel state, or into Decide when the plan is to end.
  */
 async function scheduleNext(c: CaseState, action: SendAction, token: string): Promise<void> {
   const at = new Date(action.nextDecisionAt!);
-  const plan = await planAt(factsOf(c), currentStrategy(), at, c.eventSeq);
   const name = c.journey.timer ?? timerName(c.caseId, c.journey.journeyNo, action.stepNo, action.seenEventSeq);
+  // After a call task Decide runs first: a task nobody completed in time expires before the journey moves on.
+  const plan = action.channel === 'call' ? undefined : await planFor(c, at);
   await setTimer(
     name,
     at,
-    // After a call task Decide runs first: a task nobody completed in time expires before the journey moves on.
-    plan.type === 'send' && action.channel !== 'call'
-      ? { kind: 'output', taskToken: token, output: stateOf(c, plan) }
-      : { kind: 'wake', caseId: c.caseId, journeyNo: c.journey.journeyNo, taskToken: token },
+    plan?.type === 'send' ? { kind: 'output', taskToken: token, output: stateOf(c, plan) } : { kind: 'wake', caseId: c.caseId, journeyNo: c.journey.journeyNo, taskToken: token },
   );
+}
+
+/** The plan at `at`; without an answer from Decide the timer wakes Decide then, which decides as the plan would have. */
+async function planFor(c: CaseState, at: Date): Promise<Action | undefined> {
+  try {
+    return await askDecide('plan', c, at);
+  } catch (err) {
+    logger.warn('next plan not made; the timer wakes Decide instead', { caseId: c.caseId, errorName: (err as Error)?.name });
+    return undefined;
+  }
 }
 
 /** Why a step did not send, on the case and the timeline; wakes Decide to fail over. */

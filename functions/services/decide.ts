@@ -7,7 +7,8 @@
  * can start the next contact directly (services/timers.ts). Sends carry `nextDecisionAt` for the same reason.
  *
  * Used by the Decide state (a new journey's first action too: the intake starts it without one), by the timer when a
- * plan is to end the journey, and by the channel step for its next plan.
+ * plan is to end the journey, and by the sending steps, which ask the Decide function for their next plan
+ * (answerStep): the decision's code is in the Decide function only.
  */
 import { type ExperimentInputs, type StrategyDecision, decide as decideNext } from '../domain/decide/index.js';
 import type { CaseEvent } from '../domain/case/events.js';
@@ -17,7 +18,7 @@ import type { CaseFacts } from '../domain/case/facts.js';
 import type { Strategy } from '../domain/strategy.js';
 import { logger } from '../shared/logger.js';
 import { metrics } from '../shared/metrics.js';
-import type { Action, DecisionLog, ExpiredTask, JourneyState, SendAction } from '../shared/schemas.js';
+import type { Action, DecisionLog, DecisionRequest, ExpiredTask, JourneyState, SendAction } from '../shared/schemas.js';
 import { dossierItem } from '../store/dossiers.js';
 import { closeOpenTask } from '../store/tasks.js';
 import { appendEvent, appendEvents, getEvent } from '../store/timeline.js';
@@ -71,15 +72,29 @@ export async function planAt(facts: CaseFacts, strategy: Strategy, at: Date, see
 
 /** The decision for the case now, as the journey's next action. */
 export async function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['lastError']): Promise<{ decision: StrategyDecision; action: Action }> {
+  return actionForFacts(factsOf(c, {}, lastError), c.eventSeq, now);
+}
+
+/**
+ * A sending step's question (services/ask-decide.ts): the plan for the moment its next step is due, or the decision
+ * now for a case that changed since its action was decided — from the facts of the case the step holds, so Decide
+ * reads nothing. A decision to end is only answered, never carried out here: the step hands it to the Decide state.
+ */
+export async function answerStep(q: DecisionRequest): Promise<Action> {
+  const at = new Date(q.at);
+  if (q.kind === 'plan') return planAt(q.facts, currentStrategy(), at, q.seenEventSeq);
+  return (await actionForFacts(q.facts, q.seenEventSeq, at)).action;
+}
+
+async function actionForFacts(facts: CaseFacts, eventSeq: number, now: Date): Promise<{ decision: StrategyDecision; action: Action }> {
   const strategy = currentStrategy();
-  const facts = factsOf(c, {}, lastError);
   const inputs = await experimentInputs(strategy, now);
   const d = decideNext(facts, strategy, now, inputs);
   switch (d.kind) {
     case 'done':
       return { decision: d, action: { type: 'done', reason: d.reason } };
     case 'send':
-      return { decision: d, action: sendAction(d, c.eventSeq, now, logOf(d, now)) };
+      return { decision: d, action: sendAction(d, eventSeq, now, logOf(d, now)) };
     case 'wait':
       return {
         decision: d,
@@ -87,8 +102,8 @@ export async function actionFor(c: CaseState, now: Date, lastError?: CaseFacts['
           type: 'wait',
           until: d.until.toISOString(),
           awaitSeconds: seconds(now, d.until) + TIMER_GRACE_S,
-          seenEventSeq: c.eventSeq,
-          then: await planAt({ ...facts, lastError: undefined }, strategy, d.until, c.eventSeq),
+          seenEventSeq: eventSeq,
+          then: await planAt({ ...facts, lastError: undefined }, strategy, d.until, eventSeq),
           log: logOf(d, now),
           ...(d.costs?.length ? { costs: d.costs } : {}),
           ...(d.arrangement ? { arrangement: d.arrangement } : {}),

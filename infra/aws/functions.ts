@@ -54,15 +54,6 @@ const KB = 1000;
 /** Issue 12: every bundle ≤ 250 KB minified, the letter function (pdfkit) ≤ 400 KB. */
 export const DEFAULT_BUDGET_BYTES = 250 * KB;
 export const LETTER_BUDGET_BYTES = 400 * KB;
-/**
- * NOT the issue's target (250 KB): the functions that send carry the journey's next decision (Route-first, issue 7:
- * a sending step plans the next moment itself, so its timer ends the wait with the planned action and no Decide
- * invocation or case read is made per contact). Measured: the plan is ≈ 45 KB of each; without it they would be
- * 221–246 KB. Leaving it to Decide at each timer would cost one more Lambda invocation and one more case read per
- * contact (≈ 6 DynamoDB requests per journey, over the target of 25). A decision for the team; until then this budget
- * holds the line where they are.
- */
-export const SENDING_BUDGET_BYTES = 300 * KB;
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   Api: {
@@ -138,7 +129,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memorySize: 512,
     timeoutSeconds: 30,
     channels: ['email'],
-    budgetBytes: SENDING_BUDGET_BYTES,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
   },
   SendSms: {
     entry: 'functions/channel-step/sms.ts',
@@ -147,7 +138,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memorySize: 512,
     timeoutSeconds: 30,
     channels: ['sms'],
-    budgetBytes: SENDING_BUDGET_BYTES,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
   },
   SendWhatsapp: {
     entry: 'functions/channel-step/whatsapp.ts',
@@ -156,7 +147,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memorySize: 512,
     timeoutSeconds: 30,
     channels: ['whatsapp'],
-    budgetBytes: SENDING_BUDGET_BYTES,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
   },
   SendLetter: {
     entry: 'functions/channel-step/letter.ts',
@@ -174,7 +165,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memorySize: 512,
     timeoutSeconds: 30,
     channels: ['call'],
-    budgetBytes: SENDING_BUDGET_BYTES,
+    budgetBytes: DEFAULT_BUDGET_BYTES,
   },
   Await: {
     entry: 'functions/channel-step/await.ts',

@@ -119,6 +119,12 @@ export const TABLE_READERS: readonly FunctionName[] = ['Reports'];
 /** The function a timer invokes when the plan at its moment is to end the journey or decide again. */
 export const WAKE_FUNCTION: FunctionName = 'Decide';
 /**
+ * The sending steps, which ask Decide (invoked synchronously, WAKE_FUNCTION_ARN) for their next plan and for the
+ * decision when the case changed since their action was decided (functions/services/ask-decide.ts): the decision's
+ * code is in the Decide function only.
+ */
+export const DECIDE_ASKERS = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const satisfies readonly FunctionName[];
+/**
  * The function that sends the answer to a reply (services/answer-delivery.ts) — invoked by the reply path when it is due
  * now, by its timer at 07:00 — and delivers the creditor notifications (their schedules invoke it).
  */
@@ -331,8 +337,10 @@ export class MaatwerkStack extends Stack {
     this.grantSecret(fns.Payments, this.secrets.mollie, 'MOLLIE_SECRET_ARN');
     for (const name of ['Payments', 'Deliveries', 'SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'] as const) this.grantSecret(fns[name], this.secrets.page, 'PAGE_SECRET_ARN');
 
-    // The reply path hands an answer due now to the Deliveries function and waits for it (services/timers.ts deliverNow).
+    // The reply path hands an answer due now to the Deliveries function and waits for it (services/deliver-now.ts).
     fns.Webhooks.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendAnswerNow', actions: ['lambda:InvokeFunction'], resources: [fns[ANSWER_FUNCTION].functionArn] }));
+    // A sending step asks Decide for its next plan (services/ask-decide.ts).
+    for (const name of DECIDE_ASKERS) fns[name].addToRolePolicy(new iam.PolicyStatement({ sid: 'AskDecide', actions: ['lambda:InvokeFunction'], resources: [fns[WAKE_FUNCTION].functionArn] }));
 
     // Letters: SendLetter writes the rendered PDFs, nobody else touches the bucket.
     fns.SendLetter.addEnvironment('LETTER_BUCKET', this.letterBucket.bucketName);

@@ -17,7 +17,7 @@ import { JOURNEY_FUNCTIONS, type JourneyHandler } from './journey-functions.js';
 import { FakeProviders } from './fakes/index.js';
 import { StepFunctionsEmulator } from './sfn/index.js';
 import { localTargets, SchedulerEmulator } from './scheduler/emulator.js';
-import { useLambdaClient } from '../../functions/services/deliver-now.js';
+import { useLambdaClient } from '../../functions/services/invoke.js';
 import { LambdaInvokeEmulator } from './lambda-invoke.js';
 import { handler as deliveriesHandler } from '../../functions/deliveries/handler.js';
 import { ApiServer, type EdgeHandlers, SOURCE_EDGE_HANDLERS } from './api-server.js';

@@ -130,8 +130,15 @@ const CLASSIFIER = ['functions/domain/intents/'];
 const MOLLIE = ['functions/payments/mollie.ts'];
 /** The reports (KPIs, experiment results, the results maths): only in the Reports function (and Docs, their schemas). */
 const REPORTS = ['functions/reports/kpis.ts', 'functions/reports/experiments.ts', 'functions/shared/routes/reports.ts'];
-/** The journey's decision: Decide's and the channel steps' (they plan the next moment); the intake leaves it to Decide. */
+/**
+ * The journey's decision and the strategy it decides with: the Decide function's only (the sending steps ask it for
+ * their next plan; the intake leaves the first decision to it).
+ */
 const DECISION = ['functions/domain/decide/index.ts', 'functions/services/decide.ts'];
+/** The strategy, parsed (the sending steps only compare its id: services/strategy-file.ts). */
+const STRATEGY = ['functions/domain/strategy.ts', 'templates/strategy.json'];
+/** What a sending step leaves to Decide (it asks Decide for its plans). */
+const DECIDING = [...DECISION, ...STRATEGY];
 const FORBIDDEN_BY_FUNCTION: Record<FunctionName, string[]> = {
   Api: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...REPORTS, ...DECISION, 'functions/domain/strategy.ts', 'node_modules/sms-segments-calculator/', 'node_modules/jstat/'],
   // reads counters: no client API schemas, no case writes, no decision
@@ -145,14 +152,14 @@ const FORBIDDEN_BY_FUNCTION: Record<FunctionName, string[]> = {
   Deliveries: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'functions/channels/render.ts', 'node_modules/handlebars/dist/cjs/handlebars/compiler/', ...DOCS, ...CLIENT_API, ...CLASSIFIER, 'functions/services/engagement.ts'],
   Docs: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, 'functions/services/', 'functions/store/', 'node_modules/ulid/'],
   Decide: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API],
-  SendEmail: [...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
-  SendSms: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', ...DOCS, ...CLIENT_API],
-  SendWhatsapp: [...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
-  SendLetter: ['functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
-  CallTask: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  SendEmail: [...DECIDING, ...PDF, 'functions/channels/twilio-messaging.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  SendSms: [...DECIDING, ...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', ...DOCS, ...CLIENT_API],
+  SendWhatsapp: [...DECIDING, ...PDF, 'functions/channels/sendgrid-email.ts', 'functions/channels/print-letter.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  SendLetter: [...DECIDING, 'functions/channels/twilio-messaging.ts', 'functions/channels/sendgrid-email.ts', 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  CallTask: [...DECIDING, ...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
   // adds counter increments from the stream: no journey, no provider, no client API
   Counters: [...PDF, ...CHANNEL_CLIENTS, ...RENDERING, ...DOCS, ...CLIENT_API, ...DECISION, 'node_modules/sms-segments-calculator/', 'functions/services/case.ts'],
-  Await: [...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
+  Await: [...DECIDING, ...PDF, ...CHANNEL_CLIENTS, 'node_modules/sms-segments-calculator/', ...DOCS, ...CLIENT_API],
 };
 const FORBIDDEN = Object.fromEntries(
   Object.entries(FORBIDDEN_BY_FUNCTION).map(([name, banned]) => [name, name === 'Payments' ? banned : [...banned, ...MOLLIE]]),
@@ -173,9 +180,8 @@ const REQUIRED: Partial<Record<FunctionName, string[]>> = {
   Payments: ['functions/debtor-page/handler.ts', 'functions/payments/mollie.ts', 'functions/services/checkout.ts'],
 };
 const KB = 1000;
-/** The sending steps carry the next decision (infra/aws/functions.ts SENDING_BUDGET_BYTES: not the issue's 250 KB). */
-const SENDING_BUDGETS = { SendEmail: 300 * KB, SendSms: 300 * KB, SendWhatsapp: 300 * KB, CallTask: 300 * KB };
-const BUDGET: Record<FunctionName, number> = { ...(Object.fromEntries(Object.keys(ENTRIES).map((n) => [n, 250 * KB])) as Record<FunctionName, number>), SendLetter: 400 * KB, ...SENDING_BUDGETS };
+/** Issue 12: every bundle ≤ 250 KB minified, the letter function (pdfkit) ≤ 400 KB. */
+const BUDGET: Record<FunctionName, number> = { ...(Object.fromEntries(Object.keys(ENTRIES).map((n) => [n, 250 * KB])) as Record<FunctionName, number>), SendLetter: 400 * KB };
 
 /** ASL placeholder → function it must be bound to. */
 const PLACEHOLDERS: Record<string, FunctionName> = {
@@ -232,6 +238,8 @@ const MATRIX: Record<FunctionName, { states: string[]; secrets: SecretName[]; le
  * every function that writes what notifies a creditor) — and who deletes them.
  */
 const JOURNEY_TIMERS: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask', 'Await'];
+/** The sending steps ask Decide for their next plan (functions/services/ask-decide.ts); Await only parks. */
+const ASKS_DECIDE: FunctionName[] = ['SendEmail', 'SendSms', 'SendWhatsapp', 'SendLetter', 'CallTask'];
 const ANSWER_TIMERS: FunctionName[] = ['Webhooks'];
 const NOTIFICATION_TIMERS: FunctionName[] = ['Api', 'Webhooks', 'Payments', 'Decide', 'Deliveries'];
 const CREATES_TIMERS: FunctionName[] = [...new Set([...JOURNEY_TIMERS, ...ANSWER_TIMERS, ...NOTIFICATION_TIMERS])];
@@ -730,11 +738,12 @@ describe('IAM least privilege', () => {
       }
     }
 
-    // Lambda: only Webhooks, which invokes Deliveries for an answer due now.
+    // Lambda: Webhooks invokes Deliveries for an answer due now; the sending steps ask Decide for their next plan.
     const lambdaStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('lambda:')));
-    if (name === 'Webhooks') {
+    const invokes = name === 'Webhooks' ? 'Deliveries' : ASKS_DECIDE.includes(name) ? 'Decide' : undefined;
+    if (invokes) {
       expect(actionsOf(lambdaStatements)).toEqual(['lambda:InvokeFunction']);
-      expect(lambdaStatements.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [fnId('Deliveries'), 'Arn'] }]);
+      expect(lambdaStatements.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [fnId(invokes), 'Arn'] }]);
     } else {
       expect(lambdaStatements).toEqual([]);
     }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchEnvelope, fieldErrors, filterInstant, FlagsBody, friendlyError, ListDossiersQuery, PatchDebtorBody } from '../../functions/shared/schemas.js';
 import { DEBTOR_FLAGS } from '../../functions/domain/vocabulary.js';
-import { CANNOT_PAY_FLAGS, DEBT_RELIEF_FLAGS, VULNERABLE_FLAGS } from '../../functions/domain/segmentation.js';
+import { CANNOT_PAY_FLAGS, DEBT_RELIEF_FLAGS, VULNERABLE_FLAGS } from '../../functions/domain/signals.js';
 
 const errorsOf = (schema: { safeParse: (v: unknown, o: object) => { success: boolean; error?: any } }, value: unknown) => {
   const r = schema.safeParse(value, { error: friendlyError });

@@ -12,7 +12,7 @@
  */
 import { localDate } from '../calendar.js';
 import { type InterestRate, type PaymentAllocation, claimLedger } from '../interest.js';
-import { DEBT_RELIEF_FLAGS } from '../segmentation.js';
+import { DEBT_RELIEF_FLAGS } from '../signals.js';
 import type { DossierFacts } from './facts.js';
 
 export type ClaimMoney = Pick<DossierFacts, 'principal' | 'costs' | 'paid' | 'dueDate' | 'createdAt' | 'payments' | 'costsFrom' | 'interest'>;

@@ -8,7 +8,7 @@
  */
 import { localDate } from '../calendar.js';
 import { accrualStop, claimAmounts } from './amounts.js';
-import { REACHED_CALL_OUTCOMES, CAPACITY_CALLS, CAPACITY_REPLIES } from '../segmentation.js';
+import { REACHED_CALL_OUTCOMES, CAPACITY_CALLS, CAPACITY_REPLIES } from '../signals.js';
 import type { CostUpdate } from '../decide/costs.js';
 import { type Channel, CONTACT_POINT_OF, type ContactPointKind, type DossierStatus, type OptOut } from '../vocabulary.js';
 import {

@@ -15,7 +15,7 @@
  */
 import { localDate } from '../calendar.js';
 import type { DecisionInput, HistoryEvent } from '../decision.js';
-import { CAPACITY_CALLS, CAPACITY_REPLIES, REACHED_CALL_OUTCOMES } from '../segmentation.js';
+import { CAPACITY_CALLS, CAPACITY_REPLIES, REACHED_CALL_OUTCOMES } from '../signals.js';
 import { type Channel, type Phase, isChannel, isPhase, isTone } from '../vocabulary.js';
 import {
   type CaseFacts,

@@ -17,7 +17,7 @@ import { addDays, localDate } from '../calendar.js';
 import type { DossierFacts, LetterFact } from '../case/facts.js';
 import { businessCosts } from '../claim-costs.js';
 import { type InstalmentTerms, costsDue, instalmentClaimCosts } from '../costs.js';
-import { euro } from '../segmentation.js';
+import { euro } from '../money.js';
 
 export interface CostUpdate {
   dossierId: string;

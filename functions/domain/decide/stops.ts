@@ -5,7 +5,7 @@
  * dossier left ends; claims not yet overdue wait for their due date.
  */
 import { addDays, localDate, localInstant } from '../calendar.js';
-import { DEBT_RELIEF_FLAGS } from '../segmentation.js';
+import { DEBT_RELIEF_FLAGS } from '../signals.js';
 import type { DecideContext } from './context.js';
 import { type Early, done, wait } from './phase.js';
 import { DAY, fmt } from './moment.js';

@@ -36,7 +36,7 @@ import type { CaseEvent } from '../case/events.js';
 import { type ContactFact, isOptOut } from '../case/facts.js';
 import type { CaseState, ExperimentAssignment } from '../case/state.js';
 import { DAY_MS, KPI_WINDOW_DAYS, type OutcomeKind } from '../experiments/metrics.js';
-import { REACHED_CALL_OUTCOMES } from '../segmentation.js';
+import { REACHED_CALL_OUTCOMES } from '../signals.js';
 import type { Intent } from '../vocabulary.js';
 
 /** The letters a contact's `o` holds. */

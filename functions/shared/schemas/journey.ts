@@ -5,6 +5,7 @@
  * state that carries out `action`. Actions of executions started by the first version (no nextDecisionAt, no
  * log) still parse: the steps then decide afresh.
  */
+import type { CaseFacts } from '../../domain/case/facts.js';
 import { PHASES, TONES, TOPICS } from '../../domain/vocabulary.js';
 import * as z from '../zod.js';
 import { ChannelName, Language } from './fields.js';
@@ -103,3 +104,38 @@ export const ChannelStepEvent = z.object({
   executionId: z.string(),
 });
 export type ChannelStepEvent = z.infer<typeof ChannelStepEvent>;
+
+/**
+ * The case's facts as a sending step sends them (factsOf of the case it just read or wrote). Only the sending
+ * functions may invoke Decide (IAM), so the facts are checked for their shape, not field by field: the domain's
+ * CaseFacts type is their contract, and both ends are this code. They hold no personal data (kinds and flags, never
+ * an address, a number or a name).
+ */
+const FactsShape = z.looseObject({
+  debtor: z.looseObject({ optOuts: z.array(z.string()), flags: z.array(z.string()) }),
+  dossiers: z.array(z.looseObject({ dossierId: z.string(), status: z.string() })),
+  journey: z.looseObject({ journeyNo: positiveInt(), stepNo: nonNegativeInt(), contacts: z.array(z.looseObject({})) }),
+  contacts: z.array(z.looseObject({})),
+  signals: z.looseObject({}),
+  totals: z.looseObject({ contacts: nonNegativeInt() }),
+});
+
+/**
+ * A sending step's question to the Decide function (services/ask-decide.ts): `plan`, the plan at `at` (the moment its
+ * next step is due) for the case after its send; `now`, the decision at `at` for a case that changed since the step's
+ * action was decided.
+ */
+export const DecisionRequest = z.object({
+  kind: z.enum(['plan', 'now']),
+  caseId: z.string().check(z.minLength(1)),
+  seenEventSeq: nonNegativeInt(),
+  at: instant,
+  facts: FactsShape,
+});
+export type DecisionRequest = Omit<z.infer<typeof DecisionRequest>, 'facts'> & { facts: CaseFacts };
+const DecisionRequestEvent = z.object({ decide: DecisionRequest });
+
+/** The question in a `{ decide }` event; its facts' shape checked, their fields typed as the sender's CaseFacts. */
+export function parseDecisionRequest(event: unknown): DecisionRequest {
+  return DecisionRequestEvent.parse(event).decide as unknown as DecisionRequest;
+}

@@ -33,7 +33,7 @@ import { inProcessWithStream } from '../streams/capture.js';
 import { TABLE } from '../../../functions/store/table.js';
 import { setClockSource } from '../../../functions/shared/clock.js';
 import { useAwsClients } from '../../../functions/shared/aws.js';
-import { useLambdaClient } from '../../../functions/services/deliver-now.js';
+import { useLambdaClient } from '../../../functions/services/invoke.js';
 import { logger } from '../../../functions/shared/logger.js';
 import { seedIds } from '../../../functions/shared/ids.js';
 import { rngFor } from './model.js';
