@@ -2,6 +2,10 @@
  * A creditor files a claim (POST /v1/dossiers). Idempotent end to end: a client retrying after a timeout never
  * creates a second dossier, debtor, case or journey, and a crash half-way is completed by the retry.
  *
+ * A new person — most claims — takes steps 1–3 in one transaction (`fileNewPerson`): the reference, the identity
+ * keys (and the creditor's debtorRef) and the case are written together or not at all. When anything it needs is
+ * taken (a retry, a duplicate reference, a known person) it writes nothing and the steps below run one by one:
+ *
  *  1. the Idempotency-Key and the reference are claimed (a retry finds them and carries on with the same id);
  *  2. who is the debtor (DESIGN §4): the creditor's debtorRef, else strong evidence — a new person claims all of
  *     its identity keys in one conditional write, so concurrent filings of one new person make one debtor;
@@ -24,11 +28,24 @@ import { newId, opaqueId } from '../shared/ids.js';
 import { logger } from '../shared/logger.js';
 import type { CreateDossierBody, DebtorInput } from '../shared/schemas.js';
 import type { Item } from '../store/batch.js';
-import { createCase, readCase } from '../store/cases.js';
+import { createCase, newCaseCreation, readCase } from '../store/cases.js';
 import type { Client } from '../store/clients.js';
-import { claimIdempotencyKey, claimReference, dossierItem, getDossier, releaseIdempotencyKey, releaseReference } from '../store/dossiers.js';
-import { addIdentityKeys, claimDebtorRef, claimIdentityKeys, debtorByRef, earlierUse, type EarlierUse, emailIndexItem, identityOwners, phoneIndexItem } from '../store/identity.js';
+import { type Claim, claimIdempotencyKey, claimReference, dossierItem, getDossier, referenceClaim, releaseIdempotencyKey, releaseReference } from '../store/dossiers.js';
+import {
+  addIdentityKeys,
+  claimDebtorRef,
+  claimIdentityKeys,
+  debtorByRef,
+  debtorRefClaim,
+  earlierUse,
+  type EarlierUse,
+  emailIndexItem,
+  identityKeysClaim,
+  identityOwners,
+  phoneIndexItem,
+} from '../store/identity.js';
 import { appendEvents } from '../store/timeline.js';
+import { writeTogether } from '../store/transact.js';
 import { loadCase, mutateCase } from './case.js';
 import { startOrWake } from './journey-control.js';
 
@@ -54,7 +71,16 @@ export async function createDossier(
     dossierId = owner.claim.dossierId;
     keyClaimed = owner.claimed;
   }
-  const ref = await claimReference(client.clientId, body.reference, { dossierId, requestHash, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  const refClaim: Claim = { dossierId, requestHash, ...(idempotencyKey ? { idempotencyKey } : {}) };
+  const used = await earlierUse(body.debtor.phone, body.debtor.email ? normaliseEmail(body.debtor.email) : undefined);
+  // A retry under an Idempotency-Key this request did not claim is known to be one: it goes step by step at once.
+  let identityTaken = false;
+  if (!idempotencyKey || keyClaimed) {
+    const filed = await fileNewPerson(client, body, refClaim, used, now);
+    if ('added' in filed) return answer(filed.added, filed.claim, now);
+    identityTaken = filed.identityTaken;
+  }
+  const ref = await claimReference(client.clientId, body.reference, refClaim);
   if (!ref.claimed) {
     if (ref.claim.requestHash !== requestHash) {
       // A refused request leaves nothing behind: the key it claimed is free for the corrected request.
@@ -67,8 +93,7 @@ export async function createDossier(
   const earlier = ref.claimed && !idempotencyKey ? undefined : await getDossier(dossierId);
   const at = earlier?.createdAt ?? now.toISOString();
   const claim = claimOf(client, body, dossierId, at);
-  const used = await earlierUse(body.debtor.phone, body.debtor.email ? normaliseEmail(body.debtor.email) : undefined);
-  const { debtorId, keysToAdd } = earlier ? { debtorId: earlier.debtorId, keysToAdd: [] } : await resolveDebtor(client, body.debtor, used, now);
+  const { debtorId, keysToAdd } = earlier ? { debtorId: earlier.debtorId, keysToAdd: [] } : await resolveDebtor(client, body.debtor, used, now, identityTaken);
   const added = await addToCase(debtorId, claim, pointsOf(body.debtor, used), body.debtor, now).catch(async (err: unknown) => {
     // A refused claim leaves nothing behind: its reference and key are free for a corrected request.
     if (err instanceof HttpError && ref.claimed) await releaseReference(client.clientId, body.reference, dossierId);
@@ -76,14 +101,56 @@ export async function createDossier(
     throw err;
   });
   if (keysToAdd.length) await addIdentityKeys(keysToAdd[0].name, keysToAdd.map((k) => k.key), debtorId);
+  return answer(added, claim, now);
+}
+
+/** Steps 4 and 5, and the answer. */
+async function answer(added: Added, claim: ClaimRecord, now: Date): Promise<Awaited<ReturnType<typeof createDossier>>> {
   await record(added.after, claim, added.newPoints);
   // Step 5. A claim the case held already (a retry, a rerun of an import) wakes nothing: the journey knew of it.
   await startOrWake(added.after, { opened: added.opened, ...(added.changed ? { wake: 'claim_added' } : {}) }, now);
   return {
     status: 201,
-    body: { dossierId, debtorId, status: added.after.dossiers[dossierId]?.status ?? 'open' },
+    body: { dossierId: claim.dossierId, debtorId: added.after.caseId, status: added.after.dossiers[claim.dossierId]?.status ?? 'open' },
     replayed: !added.changed,
   };
+}
+
+/**
+ * Steps 1–3 for a new person in one transaction: the reference claim, the person's identity keys (and the creditor's
+ * debtorRef) and a new case holding the claim. Cancelled — the reference is taken (a retry, a duplicate), a key or
+ * the debtorRef has an owner (a known person) — it has written nothing, and the caller goes step by step;
+ * `identityTaken` says the identity keys were owned, so that path reads their owners at once instead of trying to
+ * claim them again.
+ * Why one transaction: one request instead of three (four with a debtorRef) for most claims, and a new person's keys
+ * never exist without the case (a concurrent filing of the same person finds it at once). Its price: DynamoDB charges
+ * a transaction's items twice the write units of single writes (README "Performance and cost"), and a known person's
+ * claim pays for the cancelled transaction where it paid for a refused identity-key claim before — the same count.
+ */
+async function fileNewPerson(
+  client: Client,
+  body: CreateDossierBody,
+  refClaim: Claim,
+  used: EarlierUse,
+  now: Date,
+): Promise<{ added: Added; claim: ClaimRecord } | { identityTaken: boolean }> {
+  const { name, keys } = identityKeys(body.debtor);
+  // Step by step: a name without letters is refused there; first-version look-ups are upgraded there first.
+  if (!name || used.legacyOwners.length) return { identityTaken: false };
+  const claim = claimOf(client, body, refClaim.dossierId, now.toISOString());
+  const event = claimEvent(claim, pointsOf(body.debtor, used), body.debtor);
+  const fresh = applyEvent(emptyCase(opaqueId('deb'), claim.createdAt), event);
+  const creation = newCaseCreation(fresh);
+  const identity = keys.length ? identityKeysClaim(name, keys.map((k) => k.key), fresh.caseId) : undefined;
+  const outcome = await writeTogether([
+    referenceClaim(client.clientId, body.reference, refClaim),
+    creation.action,
+    ...(identity ? [identity] : []),
+    ...(body.debtor.debtorRef ? [debtorRefClaim(client.clientId, body.debtor.debtorRef, fresh.caseId)] : []),
+  ]);
+  if (!outcome.written) return { identityTaken: identity !== undefined && outcome.conditionFailed[2] === true };
+  creation.written();
+  return { added: { after: fresh, opened: true, newPoints: event.points, changed: true }, claim };
 }
 
 /**
@@ -139,7 +206,7 @@ interface Resolved {
 }
 
 /** Which debtor this claim is about (see the module comment, step 2). */
-async function resolveDebtor(client: Client, input: DebtorInput, used: EarlierUse, now: Date): Promise<Resolved> {
+async function resolveDebtor(client: Client, input: DebtorInput, used: EarlierUse, now: Date, identityTaken: boolean): Promise<Resolved> {
   const { name, keys } = identityKeys(input);
   // The edge refuses names without letters; a name that normalises to nothing is never matched on.
   if (!name) throw new HttpError(400, 'invalid_request', 'The request is not valid.', { 'debtor.name': 'needs at least two letters' });
@@ -149,12 +216,15 @@ async function resolveDebtor(client: Client, input: DebtorInput, used: EarlierUs
     // The creditor's own reference joins its customer's claims, but never over conflicting details.
     if (byRef && (await joinable({ [input.debtorRef]: byRef }, input, now))) return { debtorId: byRef, keysToAdd: all.map((key) => ({ name, key })) };
   }
+  // The first attempt claims the keys without reading them (most people are new) — unless the intake's transaction
+  // has just found them owned.
+  const readFirst = (attempt: number) => attempt > 0 || identityTaken;
   for (let attempt = 0; attempt < 4; attempt++) {
     const candidate = opaqueId('deb');
-    const owners = attempt === 0 ? {} : await identityOwners(name, all);
+    const owners = readFirst(attempt) ? await identityOwners(name, all) : {};
     const free = all.filter((k) => !owners[k]);
     // A new person: all of its keys at once (one write; fails if any is taken meanwhile).
-    if (attempt === 0 || Object.keys(owners).length === 0) {
+    if (!readFirst(attempt) || Object.keys(owners).length === 0) {
       if (attempt === 0 && (await upgradedLegacyOwner(used, now))) continue; // its keys exist now: match on them
       if (await claimIdentityKeys(name, all, candidate)) return withRef(client, input, { debtorId: candidate, keysToAdd: [] }, now);
       continue;
@@ -220,6 +290,14 @@ async function withRef(client: Client, input: DebtorInput, r: Resolved, now: Dat
   return r;
 }
 
+const claimEvent = (claim: ClaimRecord, points: NewContactPoint[], input: DebtorInput): CaseEvent & { type: 'claim_added' } => ({
+  type: 'claim_added',
+  at: claim.createdAt,
+  claim,
+  points,
+  identity: input,
+});
+
 interface Added {
   before?: CaseState;
   after: CaseState;
@@ -233,7 +311,7 @@ interface Added {
 
 /** Adds the claim to the debtor's case (step 3). A claim that is there already changes nothing. */
 async function addToCase(debtorId: string, claim: ClaimRecord, points: NewContactPoint[], input: DebtorInput, now: Date): Promise<Added> {
-  const event: CaseEvent = { type: 'claim_added', at: claim.createdAt, claim, points, identity: input };
+  const event = claimEvent(claim, points, input);
   const fresh = applyEvent(emptyCase(debtorId, claim.createdAt), event);
   if (await createCase(fresh)) return { after: fresh, opened: true, newPoints: event.points, changed: true };
   const m = await mutateCase(debtorId, now, (c) => {

@@ -57,7 +57,7 @@ function measureCapacity(client: DynamoDBDocumentClient): void {
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
       const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-      if (/^(Put|Update|Delete|BatchWrite)/.test(context.commandName ?? '')) dynamoUsage.writeUnits += units;
+      if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? '')) dynamoUsage.writeUnits += units;
       else dynamoUsage.readUnits += units;
       return result;
     },

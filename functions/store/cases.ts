@@ -23,6 +23,7 @@ import { dynamo, tableName } from '../shared/aws.js';
 import { EXPERIMENT_ATTR, NO_ORDINALS, decodeCase, encodeCase, encodeContact } from './case-codec.js';
 import { isConditionFailed, key, strip } from './keys.js';
 import { COUNTERS_ATTR, type CounterWrite, encodeCounters } from './learning.js';
+import type { TransactAction } from './transact.js';
 
 export type StoredCase = { v: 2; item: CaseState } | { v: 1; item: Record<string, unknown> };
 
@@ -34,18 +35,31 @@ export async function readCase(caseId: string): Promise<StoredCase | undefined> 
   return item.v === 2 ? { v: 2, item: normalised(decodeCase(item)) } : { v: 1, item };
 }
 
+/** A new case's write (at version 1), refused when the case exists. */
+const newCasePut = (state: CaseState) => ({
+  TableName: tableName(),
+  Item: { ...key.case(state.caseId), ...encodeCase(state), version: 1 },
+  ConditionExpression: 'attribute_not_exists(PK)',
+});
+
 /** Writes a new case; false when one exists already. */
 export async function createCase(state: CaseState): Promise<boolean> {
   try {
-    await dynamo().send(
-      new PutCommand({ TableName: tableName(), Item: { ...key.case(state.caseId), ...encodeCase(state), version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' }),
-    );
+    await dynamo().send(new PutCommand(newCasePut(state)));
     state.version = 1;
     return true;
   } catch (err) {
     if (isConditionFailed(err)) return false;
     throw err;
   }
+}
+
+/**
+ * createCase's write as one action of a transaction (services/intake.ts); `written()` once the transaction is, so the
+ * state knows its version as createCase's caller does.
+ */
+export function newCaseCreation(state: CaseState): { action: TransactAction; written(): void } {
+  return { action: { Put: newCasePut(state) }, written: () => void (state.version = 1) };
 }
 
 /**

@@ -8,6 +8,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import { dynamo, tableName } from '../shared/aws.js';
 import type { Item } from './batch.js';
 import { isConditionFailed, key, queryAll, strip } from './keys.js';
+import type { TransactAction } from './transact.js';
 import type { DossierStatus } from '../domain/vocabulary.js';
 
 export type { DossierStatus };
@@ -53,9 +54,16 @@ export interface Claim {
   idempotencyKey?: string;
 }
 
+/** The claim's write: the first one holds the key. */
+const claimPut = (k: { PK: string; SK: string }, claim: Claim, extra: Record<string, unknown> = {}) => ({
+  TableName: tableName(),
+  Item: { ...k, ...claim, ...extra },
+  ConditionExpression: 'attribute_not_exists(PK)',
+});
+
 async function claimOnce(k: { PK: string; SK: string }, claim: Claim, extra: Record<string, unknown> = {}): Promise<{ claimed: boolean; claim: Claim }> {
   try {
-    await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...k, ...claim, ...extra }, ConditionExpression: 'attribute_not_exists(PK)' }));
+    await dynamo().send(new PutCommand(claimPut(k, claim, extra)));
     return { claimed: true, claim };
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
@@ -71,6 +79,9 @@ async function claimOnce(k: { PK: string; SK: string }, claim: Claim, extra: Rec
 export function claimReference(clientId: string, reference: string, claim: Claim): Promise<{ claimed: boolean; claim: Claim }> {
   return claimOnce(key.reference(clientId, reference), claim);
 }
+
+/** claimReference's write as one action of a transaction (services/intake.ts): cancelled when the reference is taken. */
+export const referenceClaim = (clientId: string, reference: string, claim: Claim): TransactAction => ({ Put: claimPut(key.reference(clientId, reference), claim) });
 
 /** Idempotency-Key: the first request with a key owns it; returns the owner's claim and whether it is this one's. */
 export async function claimIdempotencyKey(clientId: string, idemKey: string, claim: Claim, expiresAt: number): Promise<{ claimed: boolean; claim: Claim }> {

@@ -9,6 +9,7 @@ import { dynamo, tableName } from '../shared/aws.js';
 import type { Item } from './batch.js';
 import type { OptOut } from '../domain/vocabulary.js';
 import { hashed, isConditionFailed, key, queryAll } from './keys.js';
+import type { TransactAction } from './transact.js';
 
 const attr = (k: string) => `k_${hashed(k)}`;
 
@@ -23,27 +24,30 @@ export async function identityOwners(name: string, keys: readonly string[]): Pro
   return owners;
 }
 
+/** The write that claims all `keys` of a name for `debtorId`, refused when any of them is owned already. */
+const keysClaim = (name: string, keys: readonly string[], debtorId: string) => ({
+  TableName: tableName(),
+  Key: key.identity(name),
+  UpdateExpression: `SET ${keys.map((_, i) => `#k${i} = :d`).join(', ')}`,
+  ConditionExpression: keys.map((_, i) => `attribute_not_exists(#k${i})`).join(' AND '),
+  ExpressionAttributeNames: Object.fromEntries(keys.map((k, i) => [`#k${i}`, attr(k)])),
+  ExpressionAttributeValues: { ':d': debtorId },
+});
+
 /** Claims all `keys` for `debtorId` at once; false when any of them is owned already (then nothing is written). */
 export async function claimIdentityKeys(name: string, keys: readonly string[], debtorId: string): Promise<boolean> {
   if (keys.length === 0) return true;
-  const names = Object.fromEntries(keys.map((k, i) => [`#k${i}`, attr(k)]));
   try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: key.identity(name),
-        UpdateExpression: `SET ${keys.map((_, i) => `#k${i} = :d`).join(', ')}`,
-        ConditionExpression: keys.map((_, i) => `attribute_not_exists(#k${i})`).join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':d': debtorId },
-      }),
-    );
+    await dynamo().send(new UpdateCommand(keysClaim(name, keys, debtorId)));
     return true;
   } catch (err) {
     if (isConditionFailed(err)) return false;
     throw err;
   }
 }
+
+/** claimIdentityKeys's write as one action of a transaction (services/intake.ts); `keys` not empty. */
+export const identityKeysClaim = (name: string, keys: readonly string[], debtorId: string): TransactAction => ({ Update: keysClaim(name, keys, debtorId) });
 
 /** Adds keys for a debtor a claim joined; keys another debtor owns stay theirs. */
 export async function addIdentityKeys(name: string, keys: readonly string[], debtorId: string): Promise<void> {
@@ -65,10 +69,19 @@ export async function debtorByRef(clientId: string, debtorRef: string): Promise<
   return res.Item?.debtorId as string | undefined;
 }
 
+const refClaim = (clientId: string, debtorRef: string, debtorId: string) => ({
+  TableName: tableName(),
+  Item: { ...key.debtorRef(clientId, debtorRef), debtorId },
+  ConditionExpression: 'attribute_not_exists(PK)',
+});
+
+/** claimDebtorRef's write as one action of a transaction (services/intake.ts): cancelled when the ref has an owner. */
+export const debtorRefClaim = (clientId: string, debtorRef: string, debtorId: string): TransactAction => ({ Put: refClaim(clientId, debtorRef, debtorId) });
+
 /** Records a creditor's debtorRef for a debtor; the first claim wins. Returns the owner. */
 export async function claimDebtorRef(clientId: string, debtorRef: string, debtorId: string): Promise<string> {
   try {
-    await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key.debtorRef(clientId, debtorRef), debtorId }, ConditionExpression: 'attribute_not_exists(PK)' }));
+    await dynamo().send(new PutCommand(refClaim(clientId, debtorRef, debtorId)));
     return debtorId;
   } catch (err) {
     if (!isConditionFailed(err)) throw err;

@@ -11,13 +11,16 @@
  * list_append; REMOVE; ADD on numbers and on sets; DELETE of set elements), string and number sets (lib-dynamodb's
  * `Set`s: a number's opt-outs, store/identity.ts), ProjectionExpression (attribute names and map paths),
  * ExpressionAttributeNames/Values, ReturnValues (ALL_NEW, ALL_OLD, UPDATED_NEW, UPDATED_OLD), Query on the table and its GSIs (sorted by sort
- * key, ScanIndexForward, Limit, paging), BatchGet/BatchWrite (with their limits), and
- * ConditionalCheckFailedException. Items are copied in and out, so callers never share objects with the table.
- * Not implemented (not used): Scan, transactions, PartiQL, TTL deletion (like dynalite), capacity figures; a
- * command or expression the store does not use is refused with a ValidationException, never ignored.
+ * key, ScanIndexForward, Limit, paging), BatchGet/BatchWrite (with their limits), TransactWriteItems (Put, Update,
+ * Delete, ConditionCheck; all or nothing, the cancellation reasons per action, ReturnValuesOnConditionCheckFailure,
+ * ClientRequestToken), and ConditionalCheckFailedException. Items are copied in and out, so callers never share
+ * objects with the table. Not implemented (not used): Scan, TransactGetItems, PartiQL, TTL deletion (like dynalite),
+ * capacity figures; a command or expression the store does not use is refused with a ValidationException, never
+ * ignored.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { TABLE } from './table.js';
 
 type Item = Record<string, unknown>;
@@ -32,6 +35,13 @@ class ConditionFailed extends Error {
 }
 class Validation extends Error {
   override name = 'ValidationException';
+}
+class TransactionCanceled extends Error {
+  override name = 'TransactionCanceledException';
+  /** as the SDK gives them: an item (ReturnValuesOnConditionCheckFailure) in DynamoDB's attribute-value form */
+  constructor(readonly CancellationReasons: Array<{ Code: string; Message?: string; Item?: Record<string, unknown> }>) {
+    super(`Transaction cancelled, please refer cancellation reasons for specific reasons [${CancellationReasons.map((r) => r.Code).join(', ')}]`);
+  }
 }
 
 /** Does a document hold a set anywhere (lib-dynamodb's `Set` for SS/NS)? */
@@ -707,9 +717,79 @@ export class InProcessTable {
       }
       case 'QueryCommand':
         return this.query(input, names, values);
+      case 'TransactWriteCommand':
+        return this.transact(input);
       default:
         throw new Validation(`${command} is not implemented by the in-process table`);
     }
+  }
+
+  /** ClientRequestToken → the request it came with (10 minutes), as DynamoDB keeps them */
+  private readonly tokens = new Map<string, { request: string; at: number }>();
+
+  /**
+   * TransactWriteItems: every action's condition is evaluated and its new item computed on copies first; only when all
+   * hold is anything stored (so a failed condition or an update that cannot be carried out changes nothing). A token
+   * seen with the same request within 10 minutes answers as the first time did, without writing again.
+   */
+  private transact(input: Record<string, unknown>): unknown {
+    const { ClientRequestToken: token, ...request } = input;
+    const seen = typeof token === 'string' ? this.tokens.get(token) : undefined;
+    const now = Date.now();
+    if (seen && now - seen.at <= 600_000) {
+      if (seen.request !== JSON.stringify(request)) throw Object.assign(new Error('Request token was used with different parameters'), { name: 'IdempotentParameterMismatchException' });
+      return {};
+    }
+    const result = this.transactNow(request.TransactItems as Array<Record<string, Record<string, unknown> | undefined>> | undefined);
+    if (typeof token === 'string') this.tokens.set(token, { request: JSON.stringify(request), at: now });
+    return result;
+  }
+
+  private transactNow(items: Array<Record<string, Record<string, unknown> | undefined>> | undefined): unknown {
+    if (!items?.length || items.length > 100) throw new Validation('TransactItems must hold 1 to 100 actions');
+    const keys = new Set<string>();
+    const plans = items.map((raw) => {
+      const ops = Object.keys(raw).filter((k) => raw[k] !== undefined);
+      const op = ops[0];
+      if (ops.length !== 1 || !op || !['Put', 'Update', 'Delete', 'ConditionCheck'].includes(op)) throw new Validation('A TransactWriteItem holds exactly one of Put, Update, Delete, ConditionCheck');
+      const a = raw[op]!;
+      const key = op === 'Put' ? (a.Item as Item) : (a.Key as Item);
+      const { pk, sk } = this.tableKey(key);
+      if (keys.has(`${pk}\u0000${sk}`)) throw new Validation('Transaction request cannot include multiple operations on one item');
+      keys.add(`${pk}\u0000${sk}`);
+      return { op, a, key, cond: condition(a.ConditionExpression as string | undefined, a.ExpressionAttributeNames as Names, a.ExpressionAttributeValues as Values) };
+    });
+    const reasons: TransactionCanceled['CancellationReasons'] = [];
+    const writes: Array<{ key: Item; before: Item | undefined; after: Item | undefined }> = [];
+    for (const p of plans) {
+      const stored = this.stored(p.key);
+      const before = stored && open(stored);
+      if (p.cond && !p.cond(before)) {
+        reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(p.a.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && before ? { Item: marshall(before) } : {}) });
+        continue;
+      }
+      try {
+        if (p.op === 'Put' || p.op === 'Update') {
+          let after = copy((p.op === 'Put' ? p.a.Item : before ?? p.key) as Item);
+          if (p.op === 'Update') applyUpdate(after, String(p.a.UpdateExpression ?? ''), p.a.ExpressionAttributeNames as Names, p.a.ExpressionAttributeValues as Values);
+          after = stripUndefined(after);
+          // DynamoDB stores no empty set and no set of mixed types: refused here, before anything is stored
+          for (const v of setsIn(after)) setType(v);
+          writes.push({ key: p.key, before, after });
+        } else if (p.op === 'Delete') writes.push({ key: p.key, before, after: undefined });
+        reasons.push({ Code: 'None' });
+      } catch (err) {
+        if (!(err instanceof Validation)) throw err;
+        reasons.push({ Code: 'ValidationError', Message: err.message });
+      }
+    }
+    if (reasons.some((r) => r.Code !== 'None')) throw new TransactionCanceled(reasons);
+    for (const w of writes) {
+      if (w.after) this.put(w.after, hasSet(w.after));
+      else this.delete(w.key);
+      this.onChange?.(w.key, w.before, w.after);
+    }
+    return {};
   }
 
   private query(input: Record<string, unknown>, names: Names, values: Values): unknown {

@@ -53,7 +53,7 @@ const PRICE = {
   schedulerPerInvocation: 1.0 / 1_000_000,
   apiGatewayPerRequest: 3.5 / 1_000_000,
 };
-const WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 const READ_OPS = new Set(['GetItem', 'Query', 'BatchGetItem', 'Scan']);
 
 const DEBTOR = (i: number) => ({

@@ -4,7 +4,7 @@
  * the store sends exactly as DynamoDB does (test/e2e/case-store.test.ts does the same for the case item).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../functions/shared/aws.js';
 import { claimStep, createCase, readCase, saveCase, setToken } from '../../functions/store/cases.js';
 import { claimReference, dossierItem, forgetPayment, listClientDossiers, releaseIdempotencyKey, claimIdempotencyKey, recordPaymentOnce } from '../../functions/store/dossiers.js';
@@ -14,11 +14,12 @@ import { clientIds, putClient } from '../../functions/store/clients.js';
 import { addIdentityKeys, claimIdentityKeys, earlierUse, identityOwners, phoneIndexItem, recordNumberOptOut } from '../../functions/store/identity.js';
 import { claimAnswer, getAnswer, planAnswer, settleAnswer } from '../../functions/store/answers.js';
 import { writeItems } from '../../functions/store/batch.js';
-import { COUNTERS_ATTR, addExperimentCounts, addKpis, decodeCounters, readExperimentDays, readKpis } from '../../functions/store/learning.js';
+import { COUNTERS_ATTR, addExperimentCounts, addKpis, decodeCounters, encodeCounters, readExperimentDays, readKpis } from '../../functions/store/learning.js';
 import { webhookDone, webhookReceipt } from '../../functions/store/messages.js';
 import { closeOpenTask, createTaskOnce, tasksWithStatus } from '../../functions/store/tasks.js';
 import { appendEvents, caseTimeline, getEvent, recentTimeline } from '../../functions/store/timeline.js';
 import { isConditionFailed, queryAll } from '../../functions/store/keys.js';
+import { writeTogether } from '../../functions/store/transact.js';
 import { caseWith } from '../support/cases.js';
 import { STORE_BACKENDS } from '../support/stores.js';
 
@@ -57,6 +58,118 @@ describe.each(STORE_BACKENDS.map((make) => [make().name, make] as const))('store
     const del = await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { PK: 'T#1', SK: 'A' }, ConditionExpression: 'n = :n', ExpressionAttributeValues: { ':n': 2 }, ReturnValues: 'ALL_OLD' }));
     expect(del.Attributes?.count).toBe(2);
     expect((await dynamo().send(new GetCommand({ TableName: tableName(), Key: { PK: 'T#1', SK: 'A' } }))).Item).toBeUndefined();
+  });
+
+  it('transactions: every action or none, a reason per action, writes as the single-item commands make them (indexes too), a token answered once', async () => {
+    const T = tableName();
+    const get = async (SK: string) => (await dynamo().send(new GetCommand({ TableName: T, Key: { PK: 'TX#1', SK }, ConsistentRead: true }))).Item;
+    const claimB = {
+      Update: {
+        TableName: T,
+        Key: { PK: 'TX#1', SK: 'B' },
+        UpdateExpression: 'SET #k = :d ADD #n :one',
+        ConditionExpression: 'attribute_not_exists(#k)',
+        ExpressionAttributeNames: { '#k': 'k_1', '#n': 'n' },
+        ExpressionAttributeValues: { ':d': 'deb_1', ':one': 1 },
+      },
+    };
+    const first = [
+      { Put: { TableName: T, Item: { PK: 'TX#1', SK: 'A', v: 1, tags: new Set(['x']) }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      claimB,
+      { Put: { TableName: T, Item: { PK: 'TX#1', SK: 'G', GSI1PK: 'TXG#1', GSI1SK: 'a' } } },
+    ];
+    expect(await writeTogether(first)).toEqual({ written: true });
+    expect(await get('A')).toEqual({ PK: 'TX#1', SK: 'A', v: 1, tags: new Set(['x']) });
+    expect(await get('B')).toEqual({ PK: 'TX#1', SK: 'B', k_1: 'deb_1', n: 1 });
+    expect(await queryAll({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'TXG#1' } })).toHaveLength(1);
+
+    // one condition fails: nothing of it is written, and the reasons say which action's condition it was
+    const second = [
+      { Put: { TableName: T, Item: { PK: 'TX#1', SK: 'C', v: 3 } } },
+      { ...claimB, Update: { ...claimB.Update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
+      { Delete: { TableName: T, Key: { PK: 'TX#1', SK: 'A' } } },
+      { Update: { TableName: T, Key: { PK: 'TX#1', SK: 'G' }, UpdateExpression: 'SET GSI1SK = :b', ExpressionAttributeValues: { ':b': 'b' } } },
+    ];
+    expect(await writeTogether(second)).toEqual({ written: false, conditionFailed: [false, true, false, false] });
+    const cancelled = await dynamo().send(new TransactWriteCommand({ TransactItems: second })).catch((e) => e);
+    expect(cancelled.name).toBe('TransactionCanceledException');
+    expect(cancelled.CancellationReasons).toEqual([
+      { Code: 'None' },
+      { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: { PK: { S: 'TX#1' }, SK: { S: 'B' }, k_1: { S: 'deb_1' }, n: { N: '1' } } },
+      { Code: 'None' },
+      { Code: 'None' },
+    ]);
+    expect(await get('C')).toBeUndefined();
+    expect(await get('A')).toBeDefined();
+    expect((await get('G'))?.GSI1SK).toBe('a');
+    // an action that cannot be carried out (ADD a number to a string) cancels it too
+    const bad = await dynamo()
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: T, Item: { PK: 'TX#1', SK: 'C', v: 3 } } },
+            { Update: { TableName: T, Key: { PK: 'TX#1', SK: 'B' }, UpdateExpression: 'ADD k_1 :one', ExpressionAttributeValues: { ':one': 1 } } },
+          ],
+        }),
+      )
+      .catch((e) => e);
+    expect(bad.name).toBe('TransactionCanceledException');
+    expect(bad.CancellationReasons.map((r: { Code: string }) => r.Code)).toEqual(['None', 'ValidationError']);
+    expect(await get('C')).toBeUndefined();
+    // two actions on one item are refused as a whole
+    const twice = await dynamo()
+      .send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: T, Item: { PK: 'TX#1', SK: 'C' } } }, { Delete: { TableName: T, Key: { PK: 'TX#1', SK: 'C' } } }] }))
+      .catch((e) => e);
+    expect(twice.name).toBe('ValidationException');
+
+    // all of it when every condition holds: the put, the delete, the update that moves the index entry
+    const third = [second[0]!, { ConditionCheck: { TableName: T, Key: { PK: 'TX#1', SK: 'B' }, ConditionExpression: 'attribute_exists(k_1)' } }, second[2]!, second[3]!];
+    expect(await writeTogether(third)).toEqual({ written: true });
+    expect(await get('C')).toEqual({ PK: 'TX#1', SK: 'C', v: 3 });
+    expect(await get('A')).toBeUndefined();
+    expect(await queryAll({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :b', ExpressionAttributeValues: { ':pk': 'TXG#1', ':b': 'b' } })).toHaveLength(1);
+    expect(await queryAll({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :a', ExpressionAttributeValues: { ':pk': 'TXG#1', ':a': 'a' } })).toHaveLength(0);
+
+    // the same token and request again (a retry whose answer was lost) answers as the first time and writes nothing
+    const once = { ClientRequestToken: `tok-${_name}`, TransactItems: [{ Put: { TableName: T, Item: { PK: 'TX#1', SK: 'D', v: 1 }, ConditionExpression: 'attribute_not_exists(PK)' } }] };
+    await dynamo().send(new TransactWriteCommand(once));
+    await dynamo().send(new PutCommand({ TableName: T, Item: { PK: 'TX#1', SK: 'D', v: 2 } }));
+    await dynamo().send(new TransactWriteCommand(once));
+    expect((await get('D'))?.v).toBe(2);
+    const other = await dynamo()
+      .send(new TransactWriteCommand({ ...once, TransactItems: [{ Put: { TableName: T, Item: { PK: 'TX#1', SK: 'E' } } }] }))
+      .catch((e) => e);
+    expect(other.name).toBe('IdempotentParameterMismatchException');
+
+    if (_name === 'dynalite') {
+      // DynamoDB's price of a transaction, which the benchmark counts: twice the units of the same single writes (the
+      // in-process table reports no capacity)
+      const item = { PK: 'TX#1', SK: 'F', text: 'x'.repeat(1500) };
+      const single = await dynamo().send(new PutCommand({ TableName: T, Item: item, ReturnConsumedCapacity: 'TOTAL' }));
+      const together = await dynamo().send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: T, Item: { ...item, SK: 'F2' } } }, { Put: { TableName: T, Item: { PK: 'TX#1', SK: 'F3' } } }], ReturnConsumedCapacity: 'TOTAL' }));
+      expect(single.ConsumedCapacity?.CapacityUnits).toBe(2);
+      expect(together.ConsumedCapacity).toEqual([{ TableName: T, CapacityUnits: 2 * (2 + 1) }]);
+    }
+  });
+
+  it('the stream sees what a transaction commits, once, with the image before', async () => {
+    const seen: Array<{ eventName?: string; SK?: string; writeId: string }> = [];
+    backend.streamHandler = async (event) => {
+      for (const r of event.Records) seen.push({ eventName: r.eventName, SK: r.dynamodb!.Keys!.SK!.S, writeId: decodeCounters(r.dynamodb!.NewImage![COUNTERS_ATTR]!.S!).writeId });
+      return { batchItemFailures: [] };
+    };
+    const T = tableName();
+    const carrying = (SK: string, writeId: string) => ({ PK: 'TXS#1', SK, [COUNTERS_ATTR]: encodeCounters(writeId, [{ PK: 'KPI#acme#2026-03-03', SK: 'S#0', add: { 'channel:email|c': 1 } }]) });
+    await dynamo().send(new PutCommand({ TableName: T, Item: { PK: 'TXS#1', SK: 'B' } }));
+    expect(await writeTogether([{ Put: { TableName: T, Item: carrying('A', 'w1') } }, { Put: { TableName: T, Item: carrying('B', 'w2') } }, { Put: { TableName: T, Item: { PK: 'TXS#1', SK: 'C' } } }])).toEqual({ written: true });
+    // cancelled: nothing reaches the stream
+    expect((await writeTogether([{ Put: { TableName: T, Item: carrying('D', 'w3') } }, { Put: { TableName: T, Item: { PK: 'TXS#1', SK: 'C' }, ConditionExpression: 'attribute_not_exists(PK)' } }])).written).toBe(false);
+    await backend.stream!.flush();
+    expect(seen).toEqual([
+      { eventName: 'INSERT', SK: 'A', writeId: 'w1' },
+      { eventName: 'MODIFY', SK: 'B', writeId: 'w2' },
+    ]);
+    backend.streamHandler = undefined;
   });
 
   it('queries: sort order, begins_with, BETWEEN, reverse, paging with Limit, a GSI', async () => {

@@ -1,13 +1,14 @@
 /**
  * Change capture at the storage layer, for the stream emulator (./emulator.ts): every item a table commits, with
  * its image before and after, in commit order — whichever request wrote it (PutItem, UpdateItem, DeleteItem,
- * BatchWriteItem). Two sources:
+ * BatchWriteItem, TransactWriteItems). Two sources:
  *
  *  - dynalite (the local runtime, the tests): its item store is wrapped where the actions write (`getItemDb(table)`
  *    put/del, under dynalite's per-key lock), so the new image is exactly what was stored; the change is taken
  *    before dynalite answers the request, so the request is still in flight (tracked) when the record is queued.
  *    This reaches into dynalite's internals (`dynalite/db` `create`; pinned at 4.0.0 in package.json), which is why
- *    it lives here and nowhere else.
+ *    it lives here and nowhere else. The same server answers TransactWriteItems (../dynalite-transactions.ts), whose
+ *    writes are committed in one batch past the wrapped store: it hands them over here once they are committed.
  *  - the in-process table (the simulator): its `onChange` hook (functions/store/in-process.ts).
  */
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ import type http from 'node:http';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import dynalite from 'dynalite';
 import type { InProcessTable } from '../../../functions/store/in-process.js';
+import { type DynaliteStore, withTransactions } from '../dynalite-transactions.js';
 import { TABLE } from '../../../functions/store/table.js';
 import type { Image, StreamEmulator } from './emulator.js';
 
@@ -37,8 +39,10 @@ const keysOf = (item: Image): Image => ({ [TABLE.partitionKey]: item[TABLE.parti
 export function dynaliteWithStream(options: Parameters<typeof dynalite>[0], tableName: string, stream: () => StreamEmulator | undefined): http.Server {
   const db = require('dynalite/db') as { create: (o: unknown) => Store };
   const create = db.create;
+  let created: Store | undefined;
   db.create = (o: unknown) => {
     const store = create(o);
+    created = store;
     const getItemDb = store.getItemDb.bind(store);
     store.getItemDb = (name: string) => {
       const itemDb = getItemDb(name);
@@ -73,11 +77,19 @@ export function dynaliteWithStream(options: Parameters<typeof dynalite>[0], tabl
     };
     return store;
   };
+  let server: http.Server;
   try {
-    return dynalite(options);
+    server = dynalite(options);
   } finally {
     db.create = create;
   }
+  return withTransactions(server, created as unknown as DynaliteStore, (changes) => {
+    const s = stream();
+    if (!s) return;
+    for (const c of changes) {
+      if (c.tableName === tableName && (c.after || c.before) && s.mayMatch(c.after as Image | undefined)) s.capture(c.keys as Image, c.after as Image | undefined, c.before as Image | undefined);
+    }
+  });
 }
 
 /** The in-process table's committed changes go to `stream` (only those that may pass its filter are copied). */
