@@ -12,11 +12,18 @@ import { type CaseState, factsOf } from '../domain/case/state.js';
 import { Action, type DecisionRequest } from '../shared/schemas/journey.js';
 import { invokeFunction } from './invoke.js';
 
+/**
+ * How long a step waits for Decide's answer: a warm Decide answers in tens of milliseconds, a cold one in about a
+ * second; well inside the sending functions' own timeouts (30 s, letters 60 s), so a slow answer never times out a
+ * step that has sent (its plan is then left to the timer's wake-up).
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
+
 export async function askDecide(kind: DecisionRequest['kind'], c: CaseState, at: Date): Promise<Action> {
   const arn = process.env.WAKE_FUNCTION_ARN;
   if (!arn) throw new Error('WAKE_FUNCTION_ARN is not set');
   const decide: DecisionRequest = { kind, caseId: c.caseId, seenEventSeq: c.eventSeq, at: at.toISOString(), facts: factsOf(c) };
-  const answer = Action.safeParse(await invokeFunction(arn, 'Decide', { decide }));
+  const answer = Action.safeParse(await invokeFunction(arn, 'Decide', { decide }, { timeoutMs: ANSWER_TIMEOUT_MS }));
   if (!answer.success) throw new Error(`the Decide function answered no action (${answer.error.issues[0]?.path.join('.') ?? ''})`);
   return answer.data;
 }

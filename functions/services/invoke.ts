@@ -16,12 +16,14 @@ export function useLambdaClient(c?: LambdaClient): void {
 }
 
 /**
- * Invokes the function `arn` with `event` and waits for its result (parsed JSON). A function error (the handler
+ * Invokes the function `arn` with `event` and waits for its result (parsed JSON), at most `timeoutMs` when given (the
+ * call is then abandoned with an AbortError; the invoked function may still finish). A function error (the handler
  * threw) is thrown here as `the <label> function failed: <its message>`; error messages carry no personal data.
  */
-export async function invokeFunction(arn: string, label: string, event: object): Promise<unknown> {
+export async function invokeFunction(arn: string, label: string, event: object, opts: { timeoutMs?: number } = {}): Promise<unknown> {
   client ??= tracer.captureAWSv3Client(new LambdaClient({}));
-  const res = await client.send(new InvokeCommand({ FunctionName: arn, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+  const command = new InvokeCommand({ FunctionName: arn, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(event)) });
+  const res = await client.send(command, opts.timeoutMs ? { abortSignal: AbortSignal.timeout(opts.timeoutMs) } : {});
   const text = res.Payload ? new TextDecoder().decode(res.Payload) : '';
   if (res.FunctionError) {
     let message = res.FunctionError;
