@@ -33,8 +33,10 @@ export const invocationOf = new AsyncLocalStorage<string>();
 export const COUNTER_AGGREGATOR = 'Counters';
 /** DynamoDB commands by what they are for (the benchmark's breakdown): the learning counters' aggregator, or the rest. */
 export const dynamoRequestsByPurpose: Record<'journey' | 'counterAggregator', number> = { journey: 0, counterAggregator: 0 };
-/** DynamoDB commands per function and command ("Decide GetCommand"), for the benchmark's breakdown. */
+/** DynamoDB commands per function and command ("Decide GetItemCommand"), for the benchmark's breakdown. */
 export const dynamoRequestsByFunction: Record<string, number> = {};
+/** Of those, the ones DynamoDB refused on their condition ("SendEmail UpdateItemCommand": a refused claim), for the benchmark. */
+export const dynamoConditionFailuresByFunction: Record<string, number> = {};
 /** UpdateItems on counter items (KPI#/EXP#) outside the aggregator: none, since the counters moved to the stream. */
 export const counterUpdatesOutsideAggregator = { count: 0 };
 
@@ -53,8 +55,16 @@ function measureCapacity(client: DynamoDBDocumentClient): void {
       const k = (input as { Key?: Record<string, unknown> }).Key;
       const byFunction = `${invocationOf.getStore() ?? 'other'} ${context.commandName ?? '?'}`;
       dynamoRequestsByFunction[byFunction] = (dynamoRequestsByFunction[byFunction] ?? 0) + 1;
-      if (!aggregator && context.commandName === 'UpdateCommand' && k && COUNTER_ITEM.test(str(k.PK))) counterUpdatesOutsideAggregator.count++;
-      const result = await next(args);
+      // the document client's commands run as the client's own (an UpdateCommand is counted as UpdateItemCommand)
+      if (!aggregator && (context.commandName === 'UpdateItemCommand' || context.commandName === 'UpdateCommand') && k && COUNTER_ITEM.test(str(k.PK))) counterUpdatesOutsideAggregator.count++;
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (err) {
+        const name = (err as { name?: string })?.name;
+        if (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') dynamoConditionFailuresByFunction[byFunction] = (dynamoConditionFailuresByFunction[byFunction] ?? 0) + 1;
+        throw err;
+      }
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
       const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
       if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? '')) dynamoUsage.writeUnits += units;

@@ -475,6 +475,35 @@ describe('memory mode', () => {
   });
 });
 
+describe('onAccepted (what the benchmark scripts statuses with)', () => {
+  it('calls its listener with a copy of every accepted send, once, after it is recorded; not for a refused one, nor after removal', async () => {
+    const clock = new Clock({ mode: 'virtual', start: START });
+    const fakes = new FakeProviders({ clock, twilioAccountSid: SID, twilioAuthToken: TOKEN });
+    const base = await fakes.listen();
+    const seen: Array<{ r: ProviderRecord; recorded: boolean }> = [];
+    const off = fakes.onAccepted((r) => seen.push({ r, recorded: fakes.record(r.id) !== undefined }));
+    try {
+      const client = twilioClientFor(base, SID, TOKEN);
+      const sms = await client.messages.create({ to: '+31612345678', from: '+3197010000000', body: 'Hallo' });
+      const [mail] = await sendgridMailFor(base, 'SG.any').send({ to: 'a@example.nl', from: 'b@example.nl', subject: 's', text: 't' });
+      expect(seen.map((s) => [s.r.channel, s.r.id, s.recorded])).toEqual([
+        ['sms', sms.sid, true],
+        ['email', mail.headers['x-message-id'], true],
+      ]);
+      seen[0]!.r.text = 'changed';
+      expect(fakes.record(sms.sid)!.text).toBe('Hallo');
+      fakes.inject({ provider: 'twilio', kind: '500', times: 1 });
+      await rejection(client.messages.create({ to: '+31612345678', from: '+3197010000000', body: 'Nog eens' }));
+      off();
+      await client.messages.create({ to: '+31612345678', from: '+3197010000000', body: 'Later' });
+      expect(seen).toHaveLength(2);
+    } finally {
+      await fakes.close();
+      clock.close();
+    }
+  });
+});
+
 describe('the Twilio message list (what an interrupted send is confirmed by)', () => {
   it('answers client.messages.list as Twilio does: by To and From, DateSent filters (a queued message has none), newest first, paged', async () => {
     const clock = new Clock({ mode: 'virtual', start: START });

@@ -134,6 +134,15 @@ export class FakeProviders {
     return this.store.pdf(id);
   }
 
+  /**
+   * Calls `listener` with every message, e-mail or letter the fakes accept from now on (after it is recorded, before
+   * the answer goes back), e.g. to script its statuses later on the clock (the benchmark's statuses scenario). A
+   * listener must not throw; returns its removal.
+   */
+  onAccepted(listener: (r: ProviderRecord) => void): () => void {
+    return this.store.onAppend(listener);
+  }
+
   /** The next `times` send requests to `provider` fail with `kind`. Faults queue up in call order. */
   inject(fault: Fault): void {
     if (!Number.isInteger(fault.times) || fault.times <= 0) throw new Error('fault.times must be a positive integer');

@@ -78,6 +78,7 @@ export class RecordStore {
   private readonly recordsFile?: string;
   private readonly statusFile?: string;
   private readonly lettersDir?: string;
+  private readonly listeners = new Set<(r: ProviderRecord) => void>();
 
   constructor(private readonly dataDir?: string) {
     if (!dataDir) return;
@@ -122,6 +123,13 @@ export class RecordStore {
       fs.appendFileSync(this.recordsFile, lines);
     }
     for (const r of records) this.add(r);
+    for (const r of records) for (const l of this.listeners) l({ ...r });
+  }
+
+  /** Calls `listener` with a copy of every record appended from now on (not those loaded from disk); returns its removal. */
+  onAppend(listener: (r: ProviderRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Stores a letter PDF and returns the path the record should carry (undefined in memory mode). */
