@@ -1,7 +1,8 @@
 /**
- * A local stand-in for the Lambda Invoke API, for the one function-to-function call the system makes: the Webhooks
- * function hands an answer due now to the Deliveries function and waits for it (functions/services/timers.ts
- * deliverNow). The real `@aws-sdk/client-lambda` talks to it over HTTP (POST /2015-03-31/functions/{name}/invocations),
+ * A local stand-in for the Lambda Invoke API, for the function-to-function calls the system makes (both synchronous,
+ * functions/services/invoke.ts): the Webhooks function hands an answer due now to the Deliveries function
+ * (deliver-now.ts), and a sending step asks the Decide function for its next plan (ask-decide.ts). The real
+ * `@aws-sdk/client-lambda` talks to it over HTTP (POST /2015-03-31/functions/{name}/invocations),
  * with `AWS_ENDPOINT_URL_LAMBDA` pointing here. It runs the handler registered under the function name (the same map
  * the scheduler emulator's targets use) and answers as Lambda does: 200 with the result, `X-Amz-Function-Error:
  * Unhandled` and `{ errorType, errorMessage }` when the handler threw; 404 ResourceNotFoundException for an unknown
