@@ -15,7 +15,7 @@ import { HELVETICA_VERTICAL, isWinAnsi, LETTER_FONT_FILES, LetterFont, letterFon
 import { logger } from '../../functions/shared/logger.js';
 import { LETTER_FONT_DIR, letterCodePoints, letterFontFiles, SOURCE_SUBSETS, sourceFile } from '../../infra/build/letter-fonts.js';
 import { sampleInput } from '../../infra/local/preview.js';
-import { norm, pdfText } from '../support/channel-steps.js';
+import { norm, pdfLineHeights, pdfText } from '../support/pdf-text.js';
 
 const require = createRequire(import.meta.url);
 interface FkGlyph {
@@ -82,17 +82,7 @@ describe('letters with names outside WinAnsi', () => {
   });
 
   it('keeps the Helvetica letter’s layout: same pages, same lines at the same heights', async () => {
-    const lines = async (name: string, line1: string) => {
-      const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-      const doc = await getDocument({ data: new Uint8Array(await letterPdf(letterInput(name, line1))), isEvalSupported: false, verbosity: 0 }).promise;
-      const pages: number[][] = [];
-      for (let p = 1; p <= doc.numPages; p++) {
-        const items = (await (await doc.getPage(p)).getTextContent()).items as Array<{ str: string; transform: number[] }>;
-        pages.push([...new Set(items.filter((i) => i.str.trim()).map((i) => Math.round(i.transform[5] * 100) / 100))].sort((a, b) => a - b));
-      }
-      await doc.destroy();
-      return pages;
-    };
+    const lines = async (name: string, line1: string) => pdfLineHeights(await letterPdf(letterInput(name, line1)));
     const unicode = await lines('Łukasz Şahin', 'Ulica Łódzka 7');
     const ascii = await lines('Lukasz Sahin', 'Ulica Lodzka 7');
     expect(unicode.length).toBe(ascii.length);
