@@ -26,15 +26,18 @@
  * - pdfkit: its standard-font metrics are loaded at run time through `createRequire` and the package's
  *   `#standard-fonts/*` imports, which esbuild cannot inline; when pdfkit is in a bundle, the font modules and a
  *   package.json mapping the same specifiers are put next to index.mjs. fontkit (embedded TrueType fonts) and
- *   with it brotli are left out: the letters use the standard fonts only; so are pdfkit's AES (encryption) and PNG
- *   decoder, which a letter without password and images never calls, and the rest of its encryption (its own hash
- *   functions, SASLprep, the security handler) and its table layout (pdfkit.ts).
+ *   with it brotli are left out: a letter is in the standard fonts, or, when it has a character they lack, in the
+ *   letter fonts of functions/channels/letter-font.ts, which pdfkit embeds without fontkit; their files
+ *   (functions/channels/letter-fonts/: two TrueType fonts and their licence) go next to index.mjs as well. So are
+ *   pdfkit's AES (encryption) and PNG decoder, which a letter without password and images never calls, and the rest
+ *   of its encryption (its own hash functions, SASLprep, the security handler) and its table layout (pdfkit.ts).
  */
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { Channel } from '../../functions/channels/render-contract.js';
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../aws/functions.js';
+import { LETTER_FONT_DIR_NAME } from '../../functions/channels/letter-font.js';
 import { REPO_ROOT, repoPath } from '../aws/paths.js';
 import { PHONE_METADATA } from '../../functions/shared/schemas/phone-metadata.generated.js';
 import { compactModelModule } from './intents-model.js';
@@ -58,15 +61,18 @@ export const CHANNEL_MODULES: Readonly<Record<string, readonly Channel[]>> = {
   'functions/channels/print-letter.ts': ['letter'],
   'functions/channels/letter-storage.ts': ['letter'],
   'functions/channels/render-pdf.ts': ['letter'],
+  'functions/channels/letter-font.ts': ['letter'],
 };
 /**
- * Packages left out of every bundle that would otherwise reach them (see the header): fontkit (embedded fonts) and
- * what pdfkit needs only for encrypted PDFs (@noble/ciphers' AES) and for PNG images (png-js) — the letters use
- * the standard fonts, no password and no images.
+ * Packages left out of every bundle that would otherwise reach them (see the header): fontkit (embedded fonts: the
+ * letter fonts are embedded without it) and what pdfkit needs only for encrypted PDFs (@noble/ciphers' AES) and for
+ * PNG images (png-js) — the letters have no password and no images.
  */
 export const OMITTED_PACKAGES = ['fontkit', '@noble/ciphers/aes', 'png-js'];
 
 const TEMPLATE_STORE = 'functions/channels/template-store.ts';
+/** Reads its font files from ./letter-fonts/ next to itself, which in a bundle is next to index.mjs. */
+const LETTER_FONT_MODULE = 'functions/channels/letter-font.ts';
 /** grapheme-splitter's algorithm over a generated table (infra/build/graphemes.ts), in the library's place. */
 const GRAPHEMES = 'functions/channels/graphemes.ts';
 const TEMPLATE_STORE_LAMBDA = 'functions/channels/template-store.lambda.ts';
@@ -233,6 +239,7 @@ export async function bundleFunction(name: FunctionName, outDir: string): Promis
   if (!output) throw new Error(`${name}: esbuild metafile has no output for ${rel(outfile)}`);
   const inputs = Object.keys(output.inputs);
   if (inputs.some((i) => i.includes('node_modules/pdfkit/'))) addPdfkitData(assetDir);
+  if (inputs.includes(LETTER_FONT_MODULE)) cpSync(repoPath(path.dirname(LETTER_FONT_MODULE), LETTER_FONT_DIR_NAME), path.join(assetDir, LETTER_FONT_DIR_NAME), { recursive: true });
   return { name, assetDir, artefactsDir, bytes: output.bytes, budgetBytes: spec.budgetBytes, metafile: result.metafile, inputs };
 }
 

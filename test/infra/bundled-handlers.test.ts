@@ -26,6 +26,7 @@ import { createDossierBodyAt } from '../../functions/shared/schemas/api.js';
 import { fieldErrors, friendlyError } from '../../functions/shared/schemas/fields.js';
 import { twilioSignature } from '../../functions/webhooks/signatures.js';
 import { toneExperiment } from '../support/experiments.js';
+import { pdfText } from '../support/pdf-text.js';
 
 type Handler = (event: unknown) => Promise<unknown>;
 
@@ -131,12 +132,13 @@ describe('the bundled handlers on the local runtime', () => {
       principal: 24_000,
       dueDate: '2026-02-01',
       debtor: {
-        name: 'Sam Voorbeeld',
+        // a name and a street outside WinAnsi: the bundled letter sets them in the letter font, without fontkit
+        name: 'Łukasz Şahin',
         email: 'sam@example.invalid',
         phone: '+31612345678',
         whatsappOptIn: true,
         consumer: true,
-        address: { line1: 'Dorpsstraat 1', postalCode: '1234 AB', city: 'Utrecht' },
+        address: { line1: 'Ulica Łódzka 7', postalCode: '1234 AB', city: 'Utrecht' },
       },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -187,6 +189,12 @@ describe('the bundled handlers on the local runtime', () => {
     const pdf = Buffer.from(await (await fetch(letter.pdf!)).arrayBuffer());
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(2_000);
+    // the address block and the salutation with exactly the name and street; the print service got them as fields
+    const text = await pdfText(pdf);
+    expect(text).toMatch(/\nŁukasz Şahin\nUlica Łódzka 7\n1234 AB +Utrecht\n/);
+    expect(text).toMatch(/(Geachte|Dear) Łukasz Şahin,/);
+    expect(pdf.includes('/FontFile2')).toBe(true);
+    expect(letter.to).toBe('Łukasz Şahin, Ulica Łódzka 7, 1234 AB Utrecht, NL');
     expect(sent.find((m) => m.channel === 'email')!.html).toMatch(/<html/i);
     expect(sent.find((m) => m.channel === 'sms')!.segments).toBeGreaterThanOrEqual(1);
     // Route-first: a planned contact goes from one channel state to the next on its timer, with no Decide; Decide

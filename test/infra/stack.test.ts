@@ -551,6 +551,8 @@ describe('functions', () => {
     });
     expect(existsSync(path.join(dir, 'standard-fonts', 'Helvetica.cjs'))).toBe(true);
     expect(existsSync(path.join(dir, 'data', 'sRGB_IEC61966_2_1.icc'))).toBe(true);
+    // the letter fonts (functions/channels/letter-font.ts) and their licence, read next to index.mjs
+    expect(readdirSync(path.join(dir, 'letter-fonts')).sort()).toEqual(['Arimo-Bold.ttf', 'Arimo-Regular.ttf', 'LICENSE']);
     for (const name of ALL_FUNCTIONS.filter((n) => n !== 'SendLetter')) {
       expect(readdirSync(assetDir(name)), name).toEqual(['index.mjs']);
     }

@@ -1,6 +1,7 @@
 /**
  * pdfkit as the letter function bundles it (infra/build/pdfkit.ts: without its encryption and tables): the same PDF,
- * byte for byte, for every letter phase in both languages; encryption and tables refused, not silently dropped.
+ * byte for byte, for every letter phase in both languages, in Helvetica and in the embedded letter font; encryption
+ * and tables refused, not silently dropped.
  */
 import { rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -16,9 +17,16 @@ const TRIMMED = repoPath('node_modules', 'pdfkit', 'js', '.pdfkit.node.bundle-te
 writeFileSync(TRIMMED, `${pdfkitWithoutEncryption(readFileSync(repoPath('node_modules', 'pdfkit', 'js', 'pdfkit.node.mjs'), 'utf8'))}\nglobalThis.maatwerkTrimmedPdfkit = true;\n`);
 afterAll(() => rmSync(TRIMMED, { force: true }));
 
-const INPUTS: RenderInput[] = (['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'] as const).flatMap((phase) =>
-  (['nl', 'en'] as const).map((language) => sampleInput('letter', phase, 'neutral', language)),
-);
+const INPUTS: RenderInput[] = [
+  ...(['reminder', 'fourteen_day_letter', 'demand', 'final_notice', 'handover'] as const).flatMap((phase) =>
+    (['nl', 'en'] as const).map((language) => sampleInput('letter', phase, 'neutral', language)),
+  ),
+  // and in the embedded letter font (functions/channels/letter-font.ts): a name and an address outside WinAnsi
+  ...(['nl', 'en'] as const).map((language) => {
+    const input = sampleInput('letter', 'fourteen_day_letter', 'neutral', language);
+    return { ...input, debtor: { ...input.debtor, name: 'Łukasz Şahin', address: { line1: 'Ulica Łódzka 7', postalCode: '9999 AA', city: 'Voorbeeldstad' } } };
+  }),
+];
 
 async function letters(): Promise<Buffer[]> {
   const { createRenderer } = await import('../../functions/channels/render.js');
@@ -38,6 +46,7 @@ describe('pdfkit in the letter bundle', () => {
     trimmed.forEach((pdf, i) => {
       expect(pdf.length, `${INPUTS[i]!.phase}/${INPUTS[i]!.language}`).toBeGreaterThan(1000);
       expect(Buffer.compare(pdf, real[i]!), `${INPUTS[i]!.phase}/${INPUTS[i]!.language}`).toBe(0);
+      expect(pdf.includes('/FontFile2'), `${INPUTS[i]!.debtor.name}: the letter font embedded`).toBe(INPUTS[i]!.debtor.name.startsWith('Ł'));
     });
   });
 
