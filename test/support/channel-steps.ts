@@ -7,9 +7,6 @@
  */
 import { StartExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { JOURNEY_ASL } from '../../infra/local/runtime.js';
 import { LOCAL_DEFAULTS } from '../../infra/local/defaults.js';
 import type { Harness } from './local.js';
@@ -307,21 +304,5 @@ export function entered(history: HistoryEvent[], state: string): number {
 
 // ---- PDFs -----------------------------------------------------------------------------------------------------
 
-const require = createRequire(import.meta.url);
-const STANDARD_FONTS = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
-
-/** Text of every page of a PDF, read back with pdf.js (as in test/unit/templates.test.ts). */
-export async function pdfText(pdf: Buffer): Promise<string> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), standardFontDataUrl: STANDARD_FONTS, isEvalSupported: false, verbosity: 0 }).promise;
-  let out = '';
-  for (let p = 1; p <= doc.numPages; p++) {
-    const content = await (await doc.getPage(p)).getTextContent();
-    for (const item of content.items) if ('str' in item) out += item.str + (item.hasEOL ? '\n' : '');
-    out += '\n';
-  }
-  await doc.destroy();
-  return out;
-}
-
-/** Whitespace-insensitive: line wraps and the no-break space in "€ 1.234,56" become one space. */
-export const norm = (s: string) => s.replace(/\s+/g, ' ');
+// the text of every page (pdf.js), and a whitespace-insensitive form of it: ./pdf-text.ts
+export { norm, pdfText } from './pdf-text.js';

@@ -1,6 +1,6 @@
 /**
  * A PDF's text as pdf.js reads it (what a screen reader, a search or a copy-paste gets: through the ToUnicode map of
- * an embedded font), without the rest of the channel-step support (channel-steps.ts has the same for its tests).
+ * an embedded font); channel-steps.ts re-exports it for the channel tests.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const STANDARD_FONTS = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
 
 /** Text of every page, items joined as pdf.js ends their lines. */
-export async function pdfText(pdf: Uint8Array): Promise<string> {
+export async function pdfText(pdf: Uint8Array | Buffer): Promise<string> {
   const doc = await getDocument({ data: new Uint8Array(pdf), standardFontDataUrl: STANDARD_FONTS, isEvalSupported: false, verbosity: 0 }).promise;
   let out = '';
   for (let p = 1; p <= doc.numPages; p++) {
