@@ -201,7 +201,15 @@ async function redecide(state: JourneyState, action: SendAction, token: string, 
     await endWait(token, decideAgain(state, 'journey closed or superseded'));
     return;
   }
-  const fresh = await askDecide('now', c, now);
+  let fresh: Action;
+  try {
+    fresh = await askDecide('now', c, now);
+  } catch (err) {
+    // Nothing was claimed or sent: the Decide state decides instead (never a send failure, never a channel switch).
+    logger.warn('decision not asked; handed to the Decide state', { caseId: c.caseId, errorName: (err as Error)?.name });
+    await endWait(token, decideAgain(state, 'decide unavailable'));
+    return;
+  }
   if (fresh.type === 'send' && fresh.channel === action.channel && fresh.nextDecisionAt && isContactAllowed(now)) {
     const claimed = await claim(state, fresh, token, now);
     if (claimed) return sendClaimed(claimed, fresh, token, now);
