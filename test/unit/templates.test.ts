@@ -1,10 +1,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { norm, pdfText } from '../support/pdf-text.js';
 import type { Channel, Language, Phase, RenderedMessage, Tone } from '../../functions/channels/render-contract.js';
 import {
   CHANNELS,
@@ -21,25 +19,7 @@ import {
 import { formatDate, formatMoney, joinList, parseBlocks, splitFrontMatter } from '../../functions/channels/render-format.js';
 import { runPreview, sampleInput } from '../../infra/local/preview.js';
 
-const require = createRequire(import.meta.url);
-const STANDARD_FONTS = join(dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
-
-/** Text of every page of a PDF, read back with pdf.js (what a screen reader or a search would see). */
-async function pdfText(pdf: Buffer): Promise<string> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), standardFontDataUrl: STANDARD_FONTS, isEvalSupported: false, verbosity: 0 })
-    .promise;
-  let out = '';
-  for (let p = 1; p <= doc.numPages; p++) {
-    const content = await (await doc.getPage(p)).getTextContent();
-    for (const item of content.items) if ('str' in item) out += item.str + (item.hasEOL ? '\n' : '');
-    out += '\n';
-  }
-  await doc.destroy();
-  return out;
-}
-
-/** Whitespace-insensitive: line wraps and the no-break space in "€ 1.234,56" become one space. */
-const norm = (s: string) => s.replace(/\s+/g, ' ');
+// pdfText: what a screen reader or a search would see of a PDF (pdf.js); norm: whitespace-insensitive
 
 const TEMPLATES_DIR = defaultTemplatesDir();
 const agency = loadSampleAgency();
