@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { loadCase } from '../../functions/services/case.js';
+import { loadCase, mutateCase } from '../../functions/services/case.js';
 import { useLambdaClient } from '../../functions/services/invoke.js';
 import { SEND_TASK_SUCCESS_TARGET } from '../../functions/services/timers.js';
 import { now } from '../../functions/shared/clock.js';
@@ -35,6 +35,20 @@ async function timerOf(debtorId: string): Promise<{ at: string; arn: string; inp
   return { at: /^at\((.+)\)$/.exec(s.ScheduleExpression!)![1]! + 'Z', arn: s.Target!.Arn!, input: JSON.parse(s.Target!.Input!) };
 }
 
+/** A Lambda client of the real SDK against the local Invoke stand-in that keeps what each invocation sent. */
+function recordingClient(sent: string[]): LambdaClient {
+  const client = new LambdaClient({ endpoint: h.rt.lambdaUrl, region: 'eu-west-1', credentials });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const payload = (args.input as { Payload?: Uint8Array }).Payload;
+      if (payload) sent.push(new TextDecoder().decode(payload));
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return client;
+}
+
 async function firstMessage(n: number): Promise<string> {
   // a debtor of their own (other contact details: not the same person as another test's)
   const res = await h.api('POST', '/v1/dossiers', dossierBody({}, { name: `Debtor ${n}`, email: `debtor-${n}@example.invalid`, phone: `+3161234560${n}` }));
@@ -57,6 +71,45 @@ describe('the next plan after a send', () => {
     const second = (await h.outbox()).filter((m) => m.debtorId === debtorId)[1];
     expect(second).toMatchObject({ channel: planned.channel, stepNo: 2 });
     expect(Date.parse(second!.sentAt)).toBeGreaterThanOrEqual(Date.parse(timer.at));
+  });
+
+  it('sends Decide the facts a decision reads, without the name, reference or description of a claim', async () => {
+    const sent: string[] = [];
+    useLambdaClient(recordingClient(sent));
+    let debtorId: string;
+    try {
+      debtorId = await firstMessage(3);
+    } finally {
+      useLambdaClient();
+    }
+    const question = sent.map((p) => JSON.parse(p)).find((e) => e.decide?.caseId === debtorId)?.decide;
+    expect(question).toMatchObject({ kind: 'plan', facts: { dossiers: [expect.objectContaining({ principal: 12_500, dueDate: '2026-02-01' })] } });
+    const c = await loadCase(debtorId, now());
+    const claim = Object.values(c!.dossiers)[0]!;
+    const text = JSON.stringify(question);
+    for (const personal of [claim.name, claim.reference, claim.description!, 'debtor-3@example.invalid', '+31612345603']) expect(text).not.toContain(personal);
+    // and the plan it answered is the one the timer carries
+    expect((await timerOf(debtorId)).arn).toBe(SEND_TASK_SUCCESS_TARGET);
+  });
+
+  it('hands the journey to the Decide state when the case changed and Decide cannot be asked for the decision now', async () => {
+    const debtorId = await firstMessage(4);
+    const timer = await timerOf(debtorId);
+    const planned = JSON.parse(timer.input.Output).action;
+    // a delivery status after the plan was made: the planned step's claim is refused, the step must decide again
+    const c = await loadCase(debtorId, now());
+    const first = c!.journey.contacts[0]!;
+    await mutateCase(debtorId, now(), () => [{ type: 'delivery', at: now().toISOString(), journeyNo: 1, stepNo: first.stepNo!, channel: first.channel, status: 'delivered' }]);
+    useLambdaClient(new LambdaClient({ endpoint: 'http://127.0.0.1:9', region: 'eu-west-1', credentials, maxAttempts: 1 }));
+    try {
+      await h.advance(new Date(Date.parse(timer.at) + 60_000).toISOString());
+    } finally {
+      useLambdaClient();
+    }
+    const messages = (await h.outbox()).filter((m) => m.debtorId === debtorId);
+    expect(messages.map((m) => [m.stepNo, m.channel])).toEqual([[1, 'email'], [2, planned.channel]]);
+    const after = await loadCase(debtorId, now());
+    expect(after!.journey.failures, 'no send failure, no channel avoided').toEqual([]);
   });
 
   it('is left to Decide at the planned moment when Decide cannot be asked, and the journey goes on', async () => {

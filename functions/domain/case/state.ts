@@ -242,6 +242,38 @@ export function factsOf(s: CaseState, scope: Scope = {}, lastError?: CaseFacts['
   };
 }
 
+/** Every field of DossierFacts (the compiler holds it complete): what a decision may read of a claim. */
+const DOSSIER_FACT_FIELDS: Record<keyof DossierFacts, true> = {
+  dossierId: true,
+  clientId: true,
+  status: true,
+  principal: true,
+  costs: true,
+  paid: true,
+  dueDate: true,
+  createdAt: true,
+  vatOnCosts: true,
+  consumer: true,
+  language: true,
+  letter: true,
+  payments: true,
+  costsFrom: true,
+  statedTermEnd: true,
+  interest: true,
+  businessCosts: true,
+  instalment: true,
+};
+
+/**
+ * The facts with each claim cut down to its DossierFacts: without the name, reference, description and other fields
+ * only people read. What a sending step sends to the Decide function (services/ask-decide.ts): the same decision,
+ * no personal data in the invocation.
+ */
+export function decisionFacts(f: CaseFacts): CaseFacts {
+  const dossiers = f.dossiers.map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => k in DOSSIER_FACT_FIELDS)) as unknown as DossierFacts);
+  return { ...f, dossiers };
+}
+
 /** A log the store let grow past its limit between full writes is cut back here, counting what falls off. */
 function trimmedLog(log: readonly ContactFact[], totals: Totals, reactionAt: string | undefined): { contacts: ContactFact[]; totals: Totals } {
   if (log.length <= CONTACT_LOG_LIMIT) return { contacts: [...log], totals };

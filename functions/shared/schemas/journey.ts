@@ -106,10 +106,10 @@ export const ChannelStepEvent = z.object({
 export type ChannelStepEvent = z.infer<typeof ChannelStepEvent>;
 
 /**
- * The case's facts as a sending step sends them (factsOf of the case it just read or wrote). Only the sending
+ * The case's facts as a sending step sends them (decisionFacts of the case it just read or wrote: each claim cut down
+ * to its DossierFacts, so no name, reference or description; contact points only as kinds). Only the sending
  * functions may invoke Decide (IAM), so the facts are checked for their shape, not field by field: the domain's
- * CaseFacts type is their contract, and both ends are this code. They hold no personal data (kinds and flags, never
- * an address, a number or a name).
+ * CaseFacts type is their contract, and both ends are this code.
  */
 const FactsShape = z.looseObject({
   debtor: z.looseObject({ optOuts: z.array(z.string()), flags: z.array(z.string()) }),
